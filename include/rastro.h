@@ -1,0 +1,186 @@
+/*
+ * rastro.h — the public C API of rastro, a counter-trafficking intelligence
+ * engine.
+ *
+ * Everything the `rastro` command does goes through this header.  The API is
+ * built around one opaque handle, the workspace (`rastro_ws`), which is a
+ * single SQLite file holding sources, records with their provenance,
+ * entities, edges, signals, networks, the quarantine of bad rows and the run
+ * log.
+ *
+ * Conventions:
+ *   - Every call that can fail returns an int code (RASTRO_OK is 0).  The
+ *     workspace keeps a one-line message for the last failure, read with
+ *     rastro_errmsg(); it names file:line:column when there is a place.
+ *   - Handles are created by *_open / *_new and released by *_close / *_free;
+ *     releasing NULL is harmless.
+ *   - Strings returned by the API are borrowed unless the comment says the
+ *     caller frees them.
+ *   - The library never prints and never exits.
+ */
+#ifndef RASTRO_H
+#define RASTRO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- errors ------------------------------------------------------------ */
+
+enum rastro_code {
+	RASTRO_OK = 0,
+	RASTRO_ERROR = 1,     /* internal error (a bug, or SQLite failed) */
+	RASTRO_USAGE = 2,     /* bad arguments or options */
+	RASTRO_FORMAT = 3,    /* input data not in the expected format */
+	RASTRO_IO = 4,        /* a file could not be opened, read or written */
+	RASTRO_NOMEM = 5,     /* out of memory */
+	RASTRO_NOTFOUND = 6,  /* no such workspace, record, entity or file */
+	RASTRO_EXISTS = 7,    /* already there (same file loaded before, workspace exists) */
+	RASTRO_CORRUPT = 8,   /* workspace damaged, or written by a newer rastro */
+	RASTRO_READONLY = 9,  /* workspace or directory not writable */
+	RASTRO_FULL = 10,     /* disk full */
+	RASTRO_BUSY = 11,     /* another process holds the workspace */
+	RASTRO_DENIED = 12,   /* the caller may not see or do this */
+	RASTRO_LIMIT = 13     /* a documented size limit was exceeded */
+};
+
+/* A short English description of a code ("input data error"). */
+const char *rastro_strerror(int code);
+
+/* "0.1.0" */
+const char *rastro_version(void);
+
+/* ---- workspace --------------------------------------------------------- */
+
+typedef struct rastro_ws rastro_ws;
+
+#define RASTRO_OPEN_CREATE   0x1  /* create the file when missing */
+#define RASTRO_OPEN_READONLY 0x2  /* never write */
+
+/*
+ * Opens (or creates) the workspace at `path` and brings its schema up to
+ * date.  *out is set even on failure (unless memory ran out) so that
+ * rastro_errmsg(*out) can say why; close it with rastro_close in both cases.
+ */
+int rastro_open(const char *path, int flags, rastro_ws **out);
+void rastro_close(rastro_ws *ws);
+
+/* Last error of the workspace; "" when the last call succeeded. */
+const char *rastro_errmsg(const rastro_ws *ws);
+int rastro_errcode(const rastro_ws *ws);
+
+/*
+ * Progress reporting for long work.  `stage` names the step ("ingest",
+ * "resolve"...), `done`/`total` count its units (total 0 when unknown).
+ * Called from the thread that does the work, at most a few times a second.
+ */
+typedef void (*rastro_progress_fn)(void *user, const char *stage, uint64_t done,
+				   uint64_t total);
+void rastro_set_progress(rastro_ws *ws, rastro_progress_fn fn, void *user);
+
+/*
+ * Settings.  At open, the built-in defaults (data/rastro.toml) are read, then
+ * `rastro.toml` next to the workspace file if present.  These add a file or
+ * one "section.key=value" override for this handle's later calls.
+ */
+int rastro_config_load(rastro_ws *ws, const char *path);
+int rastro_config_set(rastro_ws *ws, const char *assignment);
+
+/* Directory of rastro's data files (lexicons, lists, defaults): the
+ * RASTRO_DATA environment variable, else the one chosen at build time. */
+const char *rastro_datadir(void);
+
+/* ---- tables: results of queries ---------------------------------------- */
+
+/*
+ * A rectangular result (alerts, networks, status...) with named columns.
+ * Cells are strings (NULL for a missing value); the column type tells a
+ * JSON writer whether a cell is a number.
+ */
+typedef struct rastro_table rastro_table;
+
+enum rastro_coltype { RASTRO_COL_TEXT = 0, RASTRO_COL_INT = 1, RASTRO_COL_REAL = 2 };
+
+const char *rastro_table_title(const rastro_table *t);
+size_t rastro_table_ncols(const rastro_table *t);
+size_t rastro_table_nrows(const rastro_table *t);
+const char *rastro_table_colname(const rastro_table *t, size_t col);
+int rastro_table_coltype(const rastro_table *t, size_t col);
+const char *rastro_table_cell(const rastro_table *t, size_t row, size_t col);
+void rastro_table_free(rastro_table *t);
+
+/* The effective settings as a table of key and value (TOML syntax). */
+int rastro_config_table(rastro_ws *ws, rastro_table **out);
+
+/* ---- ingest ------------------------------------------------------------- */
+
+struct rastro_ingest_opts {
+	const char *format;    /* format name; NULL to guess from the header */
+	const char *agency;    /* owning agency code; NULL = settings' default */
+	const char *label;     /* dissemination label; NULL = settings' default */
+	char delimiter;        /* CSV delimiter; 0 = the format's own */
+	int force;             /* load even when the same content was loaded before */
+	int strict;            /* stop at the first bad row and load nothing */
+	int defer_index;       /* leave index building to a later command */
+	const char *mapping;   /* "field=Header,field2=Header 2" column mapping */
+};
+
+struct rastro_ingest_stats {
+	int64_t source_id;         /* the new source, or the earlier one when skipped */
+	const char *format;        /* format used (borrowed, static) */
+	uint64_t rows_read;        /* data rows seen (header excluded) */
+	uint64_t rows_loaded;
+	uint64_t rows_quarantined;
+	uint64_t entities_added;
+	uint64_t bytes;            /* bytes of input after decompression */
+	double seconds;
+	int skipped_duplicate;     /* 1 when the content was loaded before */
+};
+
+/*
+ * Loads one file (plain, gzip or zstd) into the workspace.  Rows that fail
+ * validation go to the quarantine with file, line, column and reason; the
+ * rest is loaded in one transaction, so a crash or an I/O error leaves the
+ * workspace as it was.  With opts->strict, the first bad row aborts the
+ * whole file.
+ */
+int rastro_ingest(rastro_ws *ws, const char *path, const struct rastro_ingest_opts *opts,
+		  struct rastro_ingest_stats *stats);
+
+/* The formats rastro reads: name, record kind, one-line description. */
+int rastro_formats(rastro_table **out);
+
+/* ---- status and housekeeping ------------------------------------------- */
+
+/* Counts per table and the list of sources. */
+int rastro_status(rastro_ws *ws, rastro_table **counts, rastro_table **sources);
+
+/* Quarantined rows, optionally of one source (0 = all), at most `limit`. */
+int rastro_quarantine(rastro_ws *ws, int64_t source_id, size_t limit, rastro_table **out);
+
+/* Builds any index that ingest deferred. */
+int rastro_index(rastro_ws *ws);
+
+/* The run log, newest first. */
+int rastro_runlog(rastro_ws *ws, size_t limit, rastro_table **out);
+
+/* ---- generator (rastro gen) -------------------------------------------- */
+
+/* ---- finance (rastro detect, alerts, sar, eval) ------------------------ */
+
+/* ---- entity resolution (rastro resolve, why, encode, link-encoded) ----- */
+
+/* ---- ads (rastro ads) -------------------------------------------------- */
+
+/* ---- networks (rastro network, path, timeline, export, report, run) ---- */
+
+/* ---- victims (rastro victims, refer) ----------------------------------- */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test: the normal build's unit and end-to-end tests, then the
+# same tests under AddressSanitizer + UndefinedBehaviorSanitizer.  Ends with
+# one line CI reads: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0 failed=0
+run_suite() {  # BUILD_DIR LABEL
+  local dir=$1 label=$2
+  echo "== $label tests ($dir)"
+  meson test -C "$dir" --print-errorlogs -v --num-processes 2 >"$dir/test-output.txt" 2>&1
+  # cmocka's own lines and each test's result, for the log
+  grep -E '^\[ *(PASSED|FAILED) *\]|^ *[0-9]+/[0-9]+ .* (OK|FAIL|ERROR|TIMEOUT) |FAIL:' "$dir/test-output.txt" || true
+  local p f
+  p=$(python3 - "$dir/meson-logs/testlog.json" <<'PY'
+import json,sys
+ok=bad=0
+for line in open(sys.argv[1]):
+    r=json.loads(line)["result"]
+    if r in ("OK","EXPECTEDFAIL","SKIP"): ok+=1
+    else: bad+=1
+print(ok,bad)
+PY
+)
+  f=${p#* }; p=${p% *}
+  if [ "$f" -ne 0 ]; then
+    echo "-- failures in $label build:"
+    grep -E -B2 -A30 '^(=+ [0-9]+/[0-9]+ =+|FAIL)' "$dir/test-output.txt" | head -200
+  fi
+  passed=$((passed + p)); failed=$((failed + f))
+}
+
+run_suite build "normal"
+if [ "${RASTRO_SKIP_ASAN:-0}" != 1 ]; then
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp
+  run_suite build-asan "sanitizer"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,58 @@
+/*
+ * main: the `rastro` command — dispatches to one function per subcommand.
+ *
+ *   rastro COMMAND WORKSPACE [options] [FILE...]
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct cli_cmd commands[] = {
+	{ "init", "create a new workspace", cmd_init },
+	{ "ingest", "load source files (transactions, accounts, records, ads...)", cmd_ingest },
+	{ "status", "what a workspace holds", cmd_status },
+	{ "quarantine", "list rows that failed validation, with file, line and reason", cmd_quarantine },
+	{ "formats", "list the input formats rastro reads", cmd_formats },
+	{ "index", "build indexes that a bulk load deferred", cmd_index },
+	{ "log", "show the run log", cmd_log },
+	{ "config", "show the effective settings", cmd_config },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "rastro %s — counter-trafficking intelligence engine\n\n"
+		   "usage: rastro COMMAND WORKSPACE [options] [FILE...]\n\n"
+		   "commands:\n", rastro_version());
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nRun 'rastro COMMAND --help' for a command's options.\n"
+		   "Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input data, 4 I/O error,\n"
+		   "5 out of memory, 6 not found, 7 already exists, 8 damaged workspace, 9 read-only,\n"
+		   "10 disk full, 11 busy, 12 access denied, 13 size limit exceeded.\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return RASTRO_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("rastro %s\n", rastro_version());
+		return 0;
+	}
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "rastro: unknown command '%s' (rastro --help lists them)\n", argv[1]);
+	return RASTRO_USAGE;
+}

@@ -1,0 +1,1143 @@
+/*
+ * ingest: loads one source file into the workspace.
+ *
+ * Two threads share the work: this one reads and validates rows through the
+ * format (parsing, interning entities, assigning record ids) and fills
+ * batches; a writer thread binds the batches' records to prepared INSERTs.
+ * Batches come from a small fixed pool, so memory stays flat however long
+ * the file is.  The whole file is one transaction: a crash, a disk-full or a
+ * damaged compressed stream leaves the workspace exactly as it was, and bad
+ * rows are quarantined with file, line, column and reason, never dropped.
+ */
+#include "format.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <xxhash.h>
+
+#include "core/arena.h"
+#include "core/mem.h"
+#include "core/sbuf.h"
+#include "core/strmap.h"
+#include "core/vec.h"
+#include "io/csv.h"
+#include "io/jsonl.h"
+#include "io/zin.h"
+#include "store/schema.h"
+#include "store/ws.h"
+
+#define BATCH_RECS 8192
+#define BATCH_BYTES (8u << 20)
+#define NBATCHES 4
+#define RAW_STORE_MAX (64u << 10)
+#define BULK_BYTES (64u << 20)   /* loads larger than this drop and rebuild indexes */
+#define MAX_KINDS 32
+
+struct batch {
+	struct arena mem;
+	struct vec recs;          /* struct rec * */
+	struct batch *next;
+};
+
+struct queue {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch *head, *tail;
+	int closed;
+};
+
+/* A 128-bit id hash and the line where the id was first seen. */
+struct seen_slot {
+	uint64_t lo, hi;
+	uint64_t line;            /* 0 = empty */
+};
+
+struct stmt_slot {
+	const struct rec_kind *kind;
+	sqlite3_stmt *st;
+};
+
+struct fctx {
+	rastro_ws *ws;
+	const char *path;
+	int64_t source_id;
+	int64_t next_record;
+	int64_t next_entity;
+	struct batch *cur;
+	struct batch pool[NBATCHES];
+	struct queue full, empty;
+	/* entity interning: "kind\x1fkey" -> ids[strmap id] */
+	struct strmap ent_keys;
+	struct vec ent_ids;       /* int64_t, indexed by strmap id - 1 */
+	struct sbuf key;
+	uint64_t entities_added;
+	char loaded_kinds[256];   /* ",account,phone," kinds already preloaded */
+	/* duplicate external ids in this file */
+	struct seen_slot *seen;
+	size_t nseen, seen_cap;
+	/* writer */
+	pthread_t writer;
+	int writer_started;
+	atomic_int writer_failed;
+	struct rs_err writer_err;
+	struct stmt_slot stmts[MAX_KINDS];
+	size_t nstmts;
+	int oom;                  /* an allocation failed on the reader side */
+};
+
+/* ---- queue ---- */
+
+static void queue_init(struct queue *q)
+{
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	q->head = q->tail = NULL;
+	q->closed = 0;
+}
+
+static void queue_destroy(struct queue *q)
+{
+	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->cv);
+}
+
+static void queue_push(struct queue *q, struct batch *b)
+{
+	pthread_mutex_lock(&q->mu);
+	b->next = NULL;
+	if (q->tail)
+		q->tail->next = b;
+	else
+		q->head = b;
+	q->tail = b;
+	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+}
+
+/* Blocks until a batch is available; NULL once closed and empty. */
+static struct batch *queue_pop(struct queue *q)
+{
+	struct batch *b;
+
+	pthread_mutex_lock(&q->mu);
+	while (!q->head && !q->closed)
+		pthread_cond_wait(&q->cv, &q->mu);
+	b = q->head;
+	if (b) {
+		q->head = b->next;
+		if (!q->head)
+			q->tail = NULL;
+	}
+	pthread_mutex_unlock(&q->mu);
+	return b;
+}
+
+static void queue_close(struct queue *q)
+{
+	pthread_mutex_lock(&q->mu);
+	q->closed = 1;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+}
+
+/* ---- writer thread ---- */
+
+static sqlite3_stmt *stmt_for(struct fctx *ctx, const struct rec_kind *k)
+{
+	struct sbuf sql = SBUF_INIT;
+	sqlite3_stmt *st = NULL;
+	size_t i;
+
+	for (i = 0; i < ctx->nstmts; i++)
+		if (ctx->stmts[i].kind == k)
+			return ctx->stmts[i].st;
+	if (ctx->nstmts == MAX_KINDS) {
+		err_set(&ctx->writer_err, RASTRO_ERROR, "too many record kinds in one load");
+		return NULL;
+	}
+	sbuf_init(&sql);
+	sbuf_addf(&sql, "INSERT INTO %s(", k->table);
+	if (k->is_record)
+		sbuf_adds(&sql, "id, source_id, line, ");
+	for (i = 0; i < k->ncols; i++)
+		sbuf_addf(&sql, "%s%s", i ? ", " : "", k->cols[i]);
+	sbuf_adds(&sql, ") VALUES(");
+	for (i = 0; i < k->ncols + (k->is_record ? 3 : 0); i++)
+		sbuf_adds(&sql, i ? ", ?" : "?");
+	sbuf_adds(&sql, ")");
+	if (sbuf_failed(&sql)) {
+		err_set(&ctx->writer_err, RASTRO_NOMEM, "out of memory preparing inserts");
+	} else if (sqlite3_prepare_v3(ctx->ws->db, sql.buf, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		err_set(&ctx->writer_err, ws_code_from_sqlite(sqlite3_errcode(ctx->ws->db)),
+			"preparing inserts into %s: %s", k->table, sqlite3_errmsg(ctx->ws->db));
+		st = NULL;
+	} else {
+		ctx->stmts[ctx->nstmts].kind = k;
+		ctx->stmts[ctx->nstmts].st = st;
+		ctx->nstmts++;
+	}
+	sbuf_release(&sql);
+	return st;
+}
+
+static int write_rec(struct fctx *ctx, const struct rec *r)
+{
+	sqlite3_stmt *st = stmt_for(ctx, r->kind);
+	int p = 1, rc;
+	size_t i;
+
+	if (!st)
+		return -1;
+	if (r->kind->is_record) {
+		sqlite3_bind_int64(st, p++, r->id);
+		sqlite3_bind_int64(st, p++, ctx->source_id);
+		sqlite3_bind_int64(st, p++, (int64_t)r->line);
+	}
+	for (i = 0; i < r->kind->ncols; i++, p++) {
+		const struct val *v = &r->v[i];
+
+		switch (v->type) {
+		case VAL_INT:
+			sqlite3_bind_int64(st, p, v->u.i);
+			break;
+		case VAL_REAL:
+			sqlite3_bind_double(st, p, v->u.d);
+			break;
+		case VAL_TEXT:
+			sqlite3_bind_text(st, p, v->u.t.s, (int)v->u.t.n, SQLITE_STATIC);
+			break;
+		default:
+			sqlite3_bind_null(st, p);
+		}
+	}
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		int code = ws_code_from_sqlite(sqlite3_extended_errcode(ctx->ws->db));
+
+		if (code == RASTRO_FULL)
+			err_set(&ctx->writer_err, code, "disk full writing workspace '%s'; nothing from '%s' was loaded",
+				ctx->ws->path, ctx->path);
+		else
+			err_set(&ctx->writer_err, code, "writing %s line %llu into %s: %s", ctx->path,
+				(unsigned long long)r->line, r->kind->table, sqlite3_errmsg(ctx->ws->db));
+		return -1;
+	}
+	return 0;
+}
+
+static void *writer_main(void *arg)
+{
+	struct fctx *ctx = arg;
+	struct batch *b;
+
+	while ((b = queue_pop(&ctx->full))) {
+		size_t i;
+
+		for (i = 0; i < b->recs.len && !atomic_load(&ctx->writer_failed); i++)
+			if (write_rec(ctx, *(struct rec **)vec_at(&b->recs, i)))
+				atomic_store(&ctx->writer_failed, 1);
+		vec_clear(&b->recs);
+		arena_clear(&b->mem);
+		queue_push(&ctx->empty, b);
+	}
+	return NULL;
+}
+
+/* ---- batches (reader side) ---- */
+
+static void flush_batch(struct fctx *ctx)
+{
+	if (!ctx->cur || !ctx->cur->recs.len)
+		return;
+	queue_push(&ctx->full, ctx->cur);
+	ctx->cur = queue_pop(&ctx->empty);
+}
+
+static void maybe_flush(struct fctx *ctx)
+{
+	if (ctx->cur->recs.len >= BATCH_RECS || ctx->cur->mem.used_total >= BATCH_BYTES)
+		flush_batch(ctx);
+}
+
+struct rec *fctx_rec(struct fctx *ctx, const struct rec_kind *k, uint64_t line)
+{
+	struct rec *r = arena_calloc(&ctx->cur->mem, sizeof *r + k->ncols * sizeof(struct val));
+
+	if (!r || vec_push(&ctx->cur->recs, &r)) {
+		ctx->oom = 1;
+		return NULL;
+	}
+	r->kind = k;
+	r->line = line;
+	if (k->is_record)
+		r->id = ctx->next_record++;
+	return r;
+}
+
+void rec_set_text(struct fctx *ctx, struct rec *r, int col, const char *s, size_t n)
+{
+	char *copy;
+
+	if (!r || col < 0)
+		return;
+	copy = arena_strndup(&ctx->cur->mem, s ? s : "", s ? n : 0);
+	if (!copy) {
+		ctx->oom = 1;
+		return;
+	}
+	r->v[col].type = VAL_TEXT;
+	r->v[col].u.t.s = copy;
+	r->v[col].u.t.n = s ? n : 0;
+}
+
+void rec_set_opt(struct fctx *ctx, struct rec *r, int col, const char *s, size_t n)
+{
+	if (s && n)
+		rec_set_text(ctx, r, col, s, n);
+}
+
+void rec_set_int(struct rec *r, int col, int64_t v)
+{
+	if (!r || col < 0)
+		return;
+	r->v[col].type = VAL_INT;
+	r->v[col].u.i = v;
+}
+
+void rec_set_real(struct rec *r, int col, double v)
+{
+	if (!r || col < 0)
+		return;
+	r->v[col].type = VAL_REAL;
+	r->v[col].u.d = v;
+}
+
+const struct cfg *fctx_cfg(const struct fctx *ctx)
+{
+	return ctx->ws->cfg;
+}
+
+/* ---- entities ---- */
+
+static int kind_loaded(struct fctx *ctx, const char *kind)
+{
+	char probe[80];
+
+	snprintf(probe, sizeof probe, ",%s,", kind);
+	return strstr(ctx->loaded_kinds, probe) != NULL;
+}
+
+/* Reads the existing entities of a kind so re-ingest reuses their ids. */
+static int preload_kind(struct fctx *ctx, const char *kind, size_t n)
+{
+	sqlite3_stmt *st;
+	char name[64];
+	int rc;
+
+	if (n >= sizeof name)
+		return 0;
+	memcpy(name, kind, n);
+	name[n] = '\0';
+	if (kind_loaded(ctx, name))
+		return 0;
+	if (strlen(ctx->loaded_kinds) + n + 2 >= sizeof ctx->loaded_kinds)
+		return ws_error(ctx->ws, RASTRO_ERROR, "too many entity kinds in one format");
+	if (!ctx->loaded_kinds[0])
+		strcat(ctx->loaded_kinds, ",");
+	strcat(ctx->loaded_kinds, name);
+	strcat(ctx->loaded_kinds, ",");
+	if (ws_prepare(ctx->ws, "SELECT id, key FROM entity WHERE kind = ?1", &st))
+		return ctx->ws->err.code;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		const char *key = (const char *)sqlite3_column_text(st, 1);
+		size_t kl = (size_t)sqlite3_column_bytes(st, 1);
+		uint32_t sid;
+		int is_new;
+
+		sbuf_clear(&ctx->key);
+		sbuf_adds(&ctx->key, name);
+		sbuf_addc(&ctx->key, '\x1f');
+		sbuf_add(&ctx->key, key, kl);
+		sid = strmap_intern(&ctx->ent_keys, ctx->key.buf, ctx->key.len, &is_new);
+		if (!sid || sbuf_failed(&ctx->key) || (is_new && vec_push(&ctx->ent_ids, &id))) {
+			sqlite3_finalize(st);
+			return ws_error(ctx->ws, RASTRO_NOMEM, "out of memory loading %s entities", name);
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return ws_sqlerr(ctx->ws, "loading existing entities");
+	return 0;
+}
+
+static int preload_kinds(struct fctx *ctx, const char *list)
+{
+	while (list && *list) {
+		const char *comma = strchr(list, ',');
+		size_t n = comma ? (size_t)(comma - list) : strlen(list);
+
+		if (n && preload_kind(ctx, list, n))
+			return ctx->ws->err.code;
+		list = comma ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
+int64_t fctx_entity(struct fctx *ctx, const char *kind, const char *key, size_t keylen,
+		    const char *label, size_t labellen, int64_t record_id)
+{
+	uint32_t sid;
+	int is_new;
+	int64_t id;
+	struct rec *r;
+
+	sbuf_clear(&ctx->key);
+	sbuf_adds(&ctx->key, kind);
+	sbuf_addc(&ctx->key, '\x1f');
+	sbuf_add(&ctx->key, key, keylen);
+	if (sbuf_failed(&ctx->key)) {
+		ctx->oom = 1;
+		return 0;
+	}
+	sid = strmap_intern(&ctx->ent_keys, ctx->key.buf, ctx->key.len, &is_new);
+	if (!sid) {
+		ctx->oom = 1;
+		return 0;
+	}
+	if (!is_new)
+		return *(int64_t *)vec_at(&ctx->ent_ids, sid - 1);
+	id = ctx->next_entity++;
+	if (vec_push(&ctx->ent_ids, &id)) {
+		ctx->oom = 1;
+		return 0;
+	}
+	r = fctx_rec(ctx, &rk_entity, 0);
+	if (!r)
+		return 0;
+	rec_set_int(r, 0, id);
+	rec_set_text(ctx, r, 1, kind, strlen(kind));
+	rec_set_text(ctx, r, 2, key, keylen);
+	rec_set_opt(ctx, r, 3, label, labellen);
+	if (record_id)
+		rec_set_int(r, 4, record_id);
+	ctx->entities_added++;
+	return id;
+}
+
+int64_t fctx_account(struct fctx *ctx, const char *bank, size_t banklen, const char *number,
+		     size_t numlen, const char *label, size_t labellen, int64_t record_id)
+{
+	char small[256];
+	struct sbuf key = SBUF_INIT;
+	const char *k = small;
+	size_t kl;
+	uint64_t before = ctx->entities_added;
+	int64_t id;
+
+	/* Most keys fit the stack buffer; long ones go through an sbuf. */
+	if (banklen + numlen + 1 < sizeof small) {
+		if (banklen) {
+			memcpy(small, bank, banklen);
+			small[banklen] = '/';
+			memcpy(small + banklen + 1, number, numlen);
+			kl = banklen + 1 + numlen;
+		} else {
+			memcpy(small, number, numlen);
+			kl = numlen;
+		}
+	} else {
+		sbuf_init(&key);
+		if (banklen) {
+			sbuf_add(&key, bank, banklen);
+			sbuf_addc(&key, '/');
+		}
+		sbuf_add(&key, number, numlen);
+		if (sbuf_failed(&key)) {
+			ctx->oom = 1;
+			return 0;
+		}
+		k = key.buf;
+		kl = key.len;
+	}
+	id = fctx_entity(ctx, "account", k, kl, label, labellen, record_id);
+	if (id && ctx->entities_added != before) {
+		struct rec *r = fctx_rec(ctx, &rk_account, 0);
+
+		rec_set_int(r, 0, id);
+		rec_set_opt(ctx, r, 1, bank, banklen);
+		rec_set_text(ctx, r, 2, number, numlen);
+	}
+	sbuf_release(&key);
+	return id;
+}
+
+int fctx_edge(struct fctx *ctx, int64_t src, int64_t dst, const char *type, int64_t ts,
+	      double weight, int64_t record_id)
+{
+	struct rec *r = fctx_rec(ctx, &rk_edge, 0);
+
+	if (!r)
+		return -1;
+	rec_set_int(r, 0, src);
+	rec_set_int(r, 1, dst);
+	rec_set_text(ctx, r, 2, type, strlen(type));
+	if (ts)
+		rec_set_int(r, 3, ts);
+	rec_set_real(r, 4, weight);
+	if (record_id)
+		rec_set_int(r, 5, record_id);
+	rec_set_text(ctx, r, 6, "ingest", 6);
+	return 0;
+}
+
+/* ---- duplicate external ids ---- */
+
+static int seen_grow(struct fctx *ctx)
+{
+	size_t cap = ctx->seen_cap ? ctx->seen_cap * 2 : 4096, i;
+	struct seen_slot *n = mem_calloc(cap, sizeof *n);
+
+	if (!n)
+		return -1;
+	for (i = 0; i < ctx->seen_cap; i++) {
+		size_t j;
+
+		if (!ctx->seen[i].line)
+			continue;
+		for (j = ctx->seen[i].lo & (cap - 1); n[j].line; j = (j + 1) & (cap - 1))
+			;
+		n[j] = ctx->seen[i];
+	}
+	mem_free(ctx->seen);
+	ctx->seen = n;
+	ctx->seen_cap = cap;
+	return 0;
+}
+
+int fctx_seen_id(struct fctx *ctx, const char *s, size_t n, uint64_t line, uint64_t *first_line)
+{
+	XXH128_hash_t h = XXH3_128bits(s, n);
+	size_t j;
+
+	if ((ctx->nseen + 1) * 4 >= ctx->seen_cap * 3 && seen_grow(ctx)) {
+		ctx->oom = 1;
+		return 0;
+	}
+	for (j = h.low64 & (ctx->seen_cap - 1); ctx->seen[j].line; j = (j + 1) & (ctx->seen_cap - 1)) {
+		if (ctx->seen[j].lo == h.low64 && ctx->seen[j].hi == h.high64) {
+			if (first_line)
+				*first_line = ctx->seen[j].line;
+			return 1;
+		}
+	}
+	ctx->seen[j].lo = h.low64;
+	ctx->seen[j].hi = h.high64;
+	ctx->seen[j].line = line ? line : 1;
+	ctx->nseen++;
+	return 0;
+}
+
+/* ---- context lifecycle ---- */
+
+static int ctx_init(struct fctx *ctx, rastro_ws *ws, const char *path)
+{
+	size_t i;
+
+	memset(ctx, 0, sizeof *ctx);
+	ctx->ws = ws;
+	ctx->path = path;
+	strmap_init(&ctx->ent_keys);
+	vec_init(&ctx->ent_ids, sizeof(int64_t));
+	sbuf_init(&ctx->key);
+	queue_init(&ctx->full);
+	queue_init(&ctx->empty);
+	atomic_init(&ctx->writer_failed, 0);
+	for (i = 0; i < NBATCHES; i++) {
+		arena_init(&ctx->pool[i].mem, 1u << 20);
+		vec_init(&ctx->pool[i].recs, sizeof(struct rec *));
+		if (i)
+			queue_push(&ctx->empty, &ctx->pool[i]);
+	}
+	ctx->cur = &ctx->pool[0];
+	return 0;
+}
+
+static void ctx_release(struct fctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nstmts; i++)
+		sqlite3_finalize(ctx->stmts[i].st);
+	for (i = 0; i < NBATCHES; i++) {
+		arena_release(&ctx->pool[i].mem);
+		vec_release(&ctx->pool[i].recs);
+	}
+	queue_destroy(&ctx->full);
+	queue_destroy(&ctx->empty);
+	strmap_release(&ctx->ent_keys);
+	vec_release(&ctx->ent_ids);
+	sbuf_release(&ctx->key);
+	mem_free(ctx->seen);
+}
+
+/* ---- quarantine ---- */
+
+static void quarantine(struct fctx *ctx, uint64_t line, uint64_t col, uint64_t offset,
+		       const char *reason, const char *raw, size_t raw_len, uint64_t raw_total)
+{
+	struct rec *r = fctx_rec(ctx, &rk_quarantine, line);
+
+	if (!r)
+		return;
+	rec_set_int(r, 0, ctx->source_id);
+	rec_set_int(r, 1, (int64_t)line);
+	rec_set_int(r, 2, (int64_t)col);
+	rec_set_int(r, 3, (int64_t)offset);
+	rec_set_text(ctx, r, 4, reason, strlen(reason));
+	rec_set_text(ctx, r, 5, raw, raw_len > RAW_STORE_MAX ? RAW_STORE_MAX : raw_len);
+	rec_set_int(r, 6, (int64_t)raw_total);
+}
+
+/* ---- format choice ---- */
+
+/* Reads the first row of a file as CSV with default settings. */
+static int peek_header(rastro_ws *ws, const char *path, struct csv_opts *o, char *first, size_t firstn,
+		       const struct fmt **guess, char delim)
+{
+	struct csv *c;
+	struct csv_row *row;
+	int r, best = 0, ties = 0;
+	const struct fmt *const *f;
+
+	if (csv_open(&c, path, o, &ws->err))
+		return ws->err.code;
+	r = csv_next(c, &row, &ws->err);
+	if (r == CSV_FAIL) {
+		csv_close(c);
+		return ws->err.code;
+	}
+	if (r == CSV_EOF) {
+		csv_close(c);
+		return ws_error(ws, RASTRO_FORMAT, "'%s' is empty: there is no header row and no data", path);
+	}
+	snprintf(first, firstn, "%.*s", (int)(row->raw_len > 80 ? 80 : row->raw_len), row->raw);
+	if (r == CSV_BAD) {
+		int code = ws_error(ws, RASTRO_FORMAT, "%s:%llu:%llu: %s in the first line; is this a CSV or JSONL file?",
+				    path, (unsigned long long)row->bad_line, (unsigned long long)row->bad_col,
+				    row->bad_reason);
+		csv_close(c);
+		return code;
+	}
+	*guess = NULL;
+	if (row->raw_len && row->raw[0] == '{') {
+		csv_close(c);
+		return 0; /* JSONL: the caller sniffs objects */
+	}
+	for (f = fmt_all(); *f; f++) {
+		int score;
+
+		if ((*f)->input != FMT_CSV || !(*f)->sniff_header)
+			continue;
+		if (((*f)->delim ? (*f)->delim : ',') != delim)
+			continue;
+		score = (*f)->sniff_header(row);
+		if (score > best) {
+			best = score;
+			*guess = *f;
+			ties = 0;
+		} else if (score && score == best) {
+			ties = 1;
+		}
+	}
+	csv_close(c);
+	if (!*guess)
+		return ws_error(ws, RASTRO_FORMAT,
+				"cannot tell the format of '%s' from its header (\"%s\"); name it with --format "
+				"(rastro formats lists them)", path, first);
+	if (ties)
+		return ws_error(ws, RASTRO_FORMAT, "the header of '%s' fits several formats; name one with --format",
+				path);
+	return 0;
+}
+
+static int sniff_jsonl(rastro_ws *ws, const char *path, const struct fmt **guess)
+{
+	struct jsonl *j;
+	struct jsonl_item *it;
+	const struct fmt *const *f;
+	int r, best = 0;
+
+	if (jsonl_open(&j, path, 0, &ws->err))
+		return ws->err.code;
+	r = jsonl_next(j, &it, &ws->err);
+	if (r == JSONL_FAIL) {
+		jsonl_close(j);
+		return ws->err.code;
+	}
+	if (r != JSONL_OBJ) {
+		int code = ws_error(ws, RASTRO_FORMAT, "%s:%llu:%llu: %s", path, (unsigned long long)it->line,
+				    (unsigned long long)it->bad_col, r == JSONL_BAD ? it->bad_reason : "no data");
+		jsonl_close(j);
+		return code;
+	}
+	*guess = NULL;
+	for (f = fmt_all(); *f; f++) {
+		int score;
+
+		if ((*f)->input != FMT_JSONL || !(*f)->sniff_object)
+			continue;
+		score = (*f)->sniff_object(it->obj);
+		if (score > best) {
+			best = score;
+			*guess = *f;
+		}
+	}
+	jsonl_close(j);
+	if (!*guess)
+		return ws_error(ws, RASTRO_FORMAT, "cannot tell the format of JSON Lines file '%s'; name it with --format",
+				path);
+	return 0;
+}
+
+/* ---- the load itself ---- */
+
+struct load {
+	struct fctx ctx;
+	const struct fmt *fmt;
+	const struct rastro_ingest_opts *opts;
+	struct rastro_ingest_stats *stats;
+	struct fmt_run run;
+	int aborted;               /* strict mode stop */
+};
+
+static void progress_tick(struct load *L, uint64_t pos, uint64_t size)
+{
+	ws_progress(L->ctx.ws, "ingest", pos, size);
+}
+
+/* Handles one bad row; in strict mode sets the workspace error and stops. */
+static int bad_row(struct load *L, uint64_t line, uint64_t col, uint64_t offset, const char *reason,
+		   const char *raw, size_t raw_len, uint64_t raw_total)
+{
+	L->stats->rows_quarantined++;
+	if (L->opts->strict) {
+		ws_error(L->ctx.ws, RASTRO_FORMAT, "%s:%llu:%llu: %s (strict mode: nothing was loaded)",
+			 L->ctx.path, (unsigned long long)line, (unsigned long long)col, reason);
+		L->aborted = 1;
+		return -1;
+	}
+	quarantine(&L->ctx, line, col, offset, reason, raw, raw_len, raw_total);
+	return 0;
+}
+
+static int load_csv(struct load *L)
+{
+	rastro_ws *ws = L->ctx.ws;
+	struct csv_opts o;
+	struct csv *c;
+	struct csv_row *row;
+	int r, rc = 0;
+
+	csv_opts_default(&o);
+	o.delim = L->opts->delimiter ? L->opts->delimiter : (L->fmt->delim ? L->fmt->delim : ',');
+	o.skip_initial_space = L->fmt->skip_initial_space;
+	if (csv_open(&c, L->ctx.path, &o, &ws->err))
+		return ws->err.code;
+	r = csv_next(c, &row, &ws->err);
+	if (r == CSV_FAIL) {
+		csv_close(c);
+		return ws->err.code;
+	}
+	if (r == CSV_EOF) {
+		csv_close(c);
+		return ws_error(ws, RASTRO_FORMAT, "'%s' is empty: there is no header row and no data", L->ctx.path);
+	}
+	if (r == CSV_BAD) {
+		rc = ws_error(ws, RASTRO_FORMAT, "%s:%llu:%llu: %s in the header", L->ctx.path,
+			      (unsigned long long)row->bad_line, (unsigned long long)row->bad_col, row->bad_reason);
+		csv_close(c);
+		return rc;
+	}
+	L->run.nfields = row->nfields;
+	if (L->fmt->bind(&L->run, row, L->opts->mapping, &ws->err)) {
+		csv_close(c);
+		return ws->err.code;
+	}
+	while (!rc && (r = csv_next(c, &row, &ws->err)) != CSV_EOF) {
+		struct fmt_bad bad;
+
+		if (r == CSV_FAIL) {
+			rc = ws->err.code;
+			break;
+		}
+		L->stats->rows_read++;
+		if (r == CSV_BAD) {
+			if (bad_row(L, row->bad_line, row->bad_col, row->offset, row->bad_reason, row->raw,
+				    row->raw_len, row->raw_total))
+				rc = RASTRO_FORMAT;
+		} else if (row->nfields != L->run.nfields) {
+			char reason[128];
+
+			snprintf(reason, sizeof reason, "expected %zu fields as in the header, found %zu",
+				 L->run.nfields, row->nfields);
+			if (bad_row(L, row->line, 1, row->offset, reason, row->raw, row->raw_len, row->raw_total))
+				rc = RASTRO_FORMAT;
+		} else {
+			int fr;
+
+			bad.field = -1;
+			bad.key = NULL;
+			bad.reason[0] = '\0';
+			fr = L->fmt->row(&L->run, row, &bad);
+			if (fr < 0) {
+				rc = L->ctx.oom ? ws_error(ws, RASTRO_NOMEM, "out of memory loading '%s'", L->ctx.path)
+						: ws->err.code ? ws->err.code : RASTRO_ERROR;
+			} else if (fr > 0) {
+				uint64_t line = row->line, col = 1;
+
+				if (bad.field >= 0 && (size_t)bad.field < row->nfields) {
+					line += row->fields[bad.field].line_off;
+					col = row->fields[bad.field].col;
+				}
+				if (bad_row(L, line, col, row->offset, bad.reason, row->raw, row->raw_len,
+					    row->raw_total))
+					rc = RASTRO_FORMAT;
+			} else {
+				L->stats->rows_loaded++;
+			}
+		}
+		if (L->ctx.oom)
+			rc = ws_error(ws, RASTRO_NOMEM, "out of memory loading '%s'", L->ctx.path);
+		if (atomic_load(&L->ctx.writer_failed))
+			break;
+		maybe_flush(&L->ctx);
+		if ((L->stats->rows_read & 0xffff) == 0)
+			progress_tick(L, csv_raw_pos(c), csv_raw_size(c));
+	}
+	L->stats->bytes = csv_bytes(c);
+	progress_tick(L, csv_raw_pos(c), csv_raw_size(c));
+	csv_close(c);
+	return rc;
+}
+
+static int load_jsonl(struct load *L)
+{
+	rastro_ws *ws = L->ctx.ws;
+	struct jsonl *j;
+	struct jsonl_item *it;
+	int r, rc = 0;
+
+	if (jsonl_open(&j, L->ctx.path, 0, &ws->err))
+		return ws->err.code;
+	while (!rc && (r = jsonl_next(j, &it, &ws->err)) != JSONL_EOF) {
+		struct fmt_bad bad;
+
+		if (r == JSONL_FAIL) {
+			rc = ws->err.code;
+			break;
+		}
+		L->stats->rows_read++;
+		if (r == JSONL_BAD) {
+			if (bad_row(L, it->line, it->bad_col, it->offset, it->bad_reason, it->raw, it->raw_len,
+				    it->raw_total))
+				rc = RASTRO_FORMAT;
+		} else {
+			int fr;
+
+			bad.field = -1;
+			bad.key = NULL;
+			bad.reason[0] = '\0';
+			fr = L->fmt->object(&L->run, it->obj, it->line, &bad);
+			if (fr < 0) {
+				rc = L->ctx.oom ? ws_error(ws, RASTRO_NOMEM, "out of memory loading '%s'", L->ctx.path)
+						: ws->err.code ? ws->err.code : RASTRO_ERROR;
+			} else if (fr > 0) {
+				if (bad_row(L, it->line, 1, it->offset, bad.reason, it->raw, it->raw_len, it->raw_total))
+					rc = RASTRO_FORMAT;
+			} else {
+				L->stats->rows_loaded++;
+			}
+		}
+		if (L->ctx.oom)
+			rc = ws_error(ws, RASTRO_NOMEM, "out of memory loading '%s'", L->ctx.path);
+		if (atomic_load(&L->ctx.writer_failed))
+			break;
+		maybe_flush(&L->ctx);
+		if ((L->stats->rows_read & 0xffff) == 0)
+			progress_tick(L, jsonl_raw_pos(j), jsonl_raw_size(j));
+	}
+	L->stats->bytes = jsonl_bytes(j);
+	progress_tick(L, jsonl_raw_pos(j), jsonl_raw_size(j));
+	jsonl_close(j);
+	return rc;
+}
+
+static int agency_id(rastro_ws *ws, const char *code, int64_t *id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (ws_prepare(ws, "INSERT INTO agency(code) VALUES(?1) ON CONFLICT(code) DO NOTHING", &st))
+		return ws->err.code;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return ws_sqlerr(ws, "recording the agency");
+	if (ws_prepare(ws, "SELECT id FROM agency WHERE code = ?1", &st))
+		return ws->err.code;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return ws_sqlerr(ws, "recording the agency");
+	return 0;
+}
+
+/* 1 and the earlier source's id when the same content was loaded before. */
+static int find_duplicate(rastro_ws *ws, const char *hash, const char *format, int64_t *id, char *when,
+			  size_t whenn)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (ws_prepare(ws, "SELECT id, loaded_at FROM source WHERE content_hash = ?1 AND format = ?2 ORDER BY id LIMIT 1",
+		       &st))
+		return -1;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, format, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		snprintf(when, whenn, "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ws_sqlerr(ws, "checking for an earlier load"), -1;
+	return rc == SQLITE_ROW;
+}
+
+static int insert_source(struct load *L, const char *hash, uint64_t bytes)
+{
+	rastro_ws *ws = L->ctx.ws;
+	const char *agency = L->opts->agency ? L->opts->agency : cfg_str(ws->cfg, "workspace.agency", "local");
+	const char *label = L->opts->label ? L->opts->label : cfg_str(ws->cfg, "workspace.label", "LES");
+	sqlite3_stmt *st;
+	int64_t aid = 0;
+	char now[32];
+	int rc;
+
+	if (agency_id(ws, agency, &aid))
+		return ws->err.code;
+	ws_now(now);
+	if (ws_prepare(ws, "INSERT INTO source(path, format, kind, content_hash, bytes, agency_id, label, loaded_at, run_id)"
+			   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", &st))
+		return ws->err.code;
+	sqlite3_bind_text(st, 1, L->ctx.path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, L->fmt->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, L->fmt->kind->name, -1, SQLITE_STATIC);
+	if (hash)
+		sqlite3_bind_text(st, 4, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, (int64_t)bytes);
+	sqlite3_bind_int64(st, 6, aid);
+	sqlite3_bind_text(st, 7, label, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, now, -1, SQLITE_TRANSIENT);
+	if (ws->run_id)
+		sqlite3_bind_int64(st, 9, ws->run_id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return ws_sqlerr(ws, "registering the source");
+	L->ctx.source_id = sqlite3_last_insert_rowid(ws->db);
+	return 0;
+}
+
+static int finish_source(struct load *L, int64_t first_record)
+{
+	rastro_ws *ws = L->ctx.ws;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (ws_prepare(ws, "UPDATE source SET rows_read = ?1, rows_loaded = ?2, rows_quarantined = ?3,"
+			   " first_record = ?4, last_record = ?5, bytes = coalesce(bytes, ?6) WHERE id = ?7", &st))
+		return ws->err.code;
+	sqlite3_bind_int64(st, 1, (int64_t)L->stats->rows_read);
+	sqlite3_bind_int64(st, 2, (int64_t)L->stats->rows_loaded);
+	sqlite3_bind_int64(st, 3, (int64_t)L->stats->rows_quarantined);
+	if (L->ctx.next_record > first_record) {
+		sqlite3_bind_int64(st, 4, first_record);
+		sqlite3_bind_int64(st, 5, L->ctx.next_record - 1);
+	}
+	sqlite3_bind_int64(st, 6, (int64_t)L->stats->bytes);
+	sqlite3_bind_int64(st, 7, L->ctx.source_id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return ws_sqlerr(ws, "recording the load figures");
+	return ws_meta_set_i64(ws, "next_record_id", L->ctx.next_record);
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int run_load(struct load *L, const char *hash, uint64_t bytes, int bulk)
+{
+	rastro_ws *ws = L->ctx.ws;
+	int64_t first_record;
+	int rc;
+
+	if (insert_source(L, hash, bytes))
+		return ws->err.code;
+	if (ws_meta_get_i64(ws, "next_record_id", 1, &first_record) ||
+	    ws_next_entity_id(ws, &L->ctx.next_entity))
+		return ws->err.code;
+	L->ctx.next_record = first_record;
+	if (preload_kinds(&L->ctx, L->fmt->entity_kinds))
+		return ws->err.code;
+	if (bulk && ws_drop_bulk_indexes(ws, L->fmt->kind->table))
+		return ws->err.code;
+	L->run.fmt = L->fmt;
+	L->run.ctx = &L->ctx;
+	memset(L->run.col, -1, sizeof L->run.col);
+	if (pthread_create(&L->ctx.writer, NULL, writer_main, &L->ctx) != 0)
+		return ws_error(ws, RASTRO_ERROR, "cannot start the writer thread");
+	L->ctx.writer_started = 1;
+	rc = L->fmt->input == FMT_JSONL ? load_jsonl(L) : load_csv(L);
+	flush_batch(&L->ctx);
+	queue_close(&L->ctx.full);
+	pthread_join(L->ctx.writer, NULL);
+	L->ctx.writer_started = 0;
+	if (L->fmt->finish)
+		L->fmt->finish(&L->run);
+	if (atomic_load(&L->ctx.writer_failed))
+		return err_copy(&ws->err, &L->ctx.writer_err);
+	if (rc)
+		return rc;
+	L->stats->entities_added = L->ctx.entities_added;
+	return finish_source(L, first_record);
+}
+
+static int choose_format(rastro_ws *ws, const char *path, const struct rastro_ingest_opts *opts,
+			 const struct fmt **fmt)
+{
+	struct csv_opts o;
+	char first[96];
+
+	if (opts->format) {
+		*fmt = fmt_find(opts->format);
+		if (!*fmt)
+			return ws_error(ws, RASTRO_USAGE, "unknown format '%s' (rastro formats lists them)", opts->format);
+		return 0;
+	}
+	if (strcmp(path, "-") == 0)
+		return ws_error(ws, RASTRO_USAGE, "reading standard input needs --format");
+	csv_opts_default(&o);
+	if (opts->delimiter)
+		o.delim = opts->delimiter;
+	if (peek_header(ws, path, &o, first, sizeof first, fmt, o.delim))
+		return ws->err.code;
+	if (!*fmt)
+		return sniff_jsonl(ws, path, fmt);
+	return 0;
+}
+
+int rastro_ingest(rastro_ws *ws, const char *path, const struct rastro_ingest_opts *opts_in,
+		  struct rastro_ingest_stats *stats_out)
+{
+	struct rastro_ingest_opts defaults = { 0 };
+	const struct rastro_ingest_opts *opts = opts_in ? opts_in : &defaults;
+	struct rastro_ingest_stats scratch, *stats = stats_out ? stats_out : &scratch;
+	struct load *L;
+	char hash[33] = "", summary[256];
+	uint64_t bytes = 0;
+	double t0 = now_seconds();
+	int rc, bulk;
+
+	memset(stats, 0, sizeof *stats);
+	err_clear(&ws->err);
+	if (ws->readonly)
+		return ws_error(ws, RASTRO_READONLY, "workspace '%s' was opened read-only", ws->path);
+	L = mem_calloc(1, sizeof *L);
+	if (!L)
+		return ws_error(ws, RASTRO_NOMEM, "out of memory");
+	if (choose_format(ws, path, opts, &L->fmt)) {
+		mem_free(L);
+		return ws->err.code;
+	}
+	stats->format = L->fmt->name;
+	if (strcmp(path, "-") != 0) {
+		struct rs_err e;
+
+		if (zin_hash_file(path, hash, &bytes, &e)) {
+			mem_free(L);
+			return err_copy(&ws->err, &e);
+		}
+	}
+	bulk = bytes > BULK_BYTES;
+	ctx_init(&L->ctx, ws, path);
+	L->opts = opts;
+	L->stats = stats;
+	ws_run_begin(ws, "ingest", path);
+	rc = ws_begin(ws);
+	if (!rc && hash[0] && !opts->force) {
+		int64_t earlier = 0;
+		char when[40] = "";
+		int dup = find_duplicate(ws, hash, L->fmt->name, &earlier, when, sizeof when);
+
+		if (dup < 0) {
+			rc = ws->err.code;
+		} else if (dup) {
+			ws_rollback(ws);
+			stats->skipped_duplicate = 1;
+			stats->source_id = earlier;
+			stats->seconds = now_seconds() - t0;
+			snprintf(summary, sizeof summary, "skipped: same content as source %lld loaded %s",
+				 (long long)earlier, when);
+			ws_run_end(ws, 0, summary);
+			ctx_release(&L->ctx);
+			mem_free(L);
+			return 0;
+		}
+	}
+	if (!rc)
+		rc = run_load(L, hash[0] ? hash : NULL, bytes, bulk);
+	if (!rc)
+		rc = ws_commit(ws);
+	if (rc) {
+		ws_rollback(ws);
+		memset(stats, 0, sizeof *stats);
+		stats->format = L->fmt->name;
+	} else {
+		stats->source_id = L->ctx.source_id;
+		if (!opts->defer_index)
+			rc = ws_ensure_indexes(ws);
+	}
+	stats->seconds = now_seconds() - t0;
+	if (rc)
+		snprintf(summary, sizeof summary, "%s", ws->err.msg);
+	else
+		snprintf(summary, sizeof summary, "%llu rows read, %llu loaded, %llu quarantined",
+			 (unsigned long long)stats->rows_read, (unsigned long long)stats->rows_loaded,
+			 (unsigned long long)stats->rows_quarantined);
+	{
+		struct rs_err keep = ws->err;
+
+		ws_run_end(ws, rc, summary);
+		ws->err = keep;
+	}
+	ctx_release(&L->ctx);
+	mem_free(L);
+	return rc;
+}

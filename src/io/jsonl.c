@@ -1,0 +1,114 @@
+/*
+ * jsonl: JSON Lines on top of the CSV reader's line mode.
+ */
+#include "jsonl.h"
+#include "csv.h"
+#include "core/mem.h"
+#include "rastro.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct jsonl {
+	struct csv *csv;
+	struct jsonl_item item;
+};
+
+int jsonl_open(struct jsonl **out, const char *path, size_t max_line, struct rs_err *err)
+{
+	struct csv_opts o;
+	struct jsonl *j;
+	int rc;
+
+	*out = NULL;
+	j = mem_calloc(1, sizeof *j);
+	if (!j)
+		return err_set(err, RASTRO_NOMEM, "out of memory opening '%s'", path);
+	csv_opts_default(&o);
+	o.delim = 0;
+	o.quote = 0;
+	o.check_utf8 = 1;
+	if (max_line)
+		o.max_record = max_line;
+	rc = csv_open(&j->csv, path, &o, err);
+	if (rc) {
+		mem_free(j);
+		return rc;
+	}
+	*out = j;
+	return 0;
+}
+
+int jsonl_next(struct jsonl *j, struct jsonl_item **out, struct rs_err *err)
+{
+	struct jsonl_item *it = &j->item;
+	struct csv_row *row;
+	json_error_t je;
+	int r;
+
+	*out = it;
+	json_decref(it->obj);
+	memset(it, 0, sizeof *it);
+	for (;;) {
+		size_t k;
+
+		r = csv_next(j->csv, &row, err);
+		if (r == CSV_FAIL)
+			return JSONL_FAIL;
+		if (r == CSV_EOF)
+			return JSONL_EOF;
+		it->line = row->line;
+		it->offset = row->offset;
+		it->raw = row->raw;
+		it->raw_len = row->raw_len;
+		it->raw_total = row->raw_total;
+		if (r == CSV_BAD) {
+			it->bad_col = row->bad_col;
+			snprintf(it->bad_reason, sizeof it->bad_reason, "%s", row->bad_reason);
+			return JSONL_BAD;
+		}
+		/* Lines of only spaces are blank too. */
+		for (k = 0; k < row->raw_len && (row->raw[k] == ' ' || row->raw[k] == '\t'); k++)
+			;
+		if (k < row->raw_len)
+			break;
+	}
+	it->obj = json_loadb(row->raw, row->raw_len, JSON_REJECT_DUPLICATES, &je);
+	if (!it->obj) {
+		it->bad_col = je.column > 0 ? (uint64_t)je.column : 1;
+		snprintf(it->bad_reason, sizeof it->bad_reason, "not valid JSON: %s", je.text);
+		return JSONL_BAD;
+	}
+	if (!json_is_object(it->obj)) {
+		json_decref(it->obj);
+		it->obj = NULL;
+		it->bad_col = 1;
+		snprintf(it->bad_reason, sizeof it->bad_reason, "a JSON line must be an object");
+		return JSONL_BAD;
+	}
+	return JSONL_OBJ;
+}
+
+void jsonl_close(struct jsonl *j)
+{
+	if (!j)
+		return;
+	json_decref(j->item.obj);
+	csv_close(j->csv);
+	mem_free(j);
+}
+
+uint64_t jsonl_raw_pos(const struct jsonl *j)
+{
+	return csv_raw_pos(j->csv);
+}
+
+uint64_t jsonl_raw_size(const struct jsonl *j)
+{
+	return csv_raw_size(j->csv);
+}
+
+uint64_t jsonl_bytes(const struct jsonl *j)
+{
+	return csv_bytes(j->csv);
+}

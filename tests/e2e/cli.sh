@@ -1,0 +1,25 @@
+# The command-line surface: help, version, usage errors and exit codes.
+ok "help" -- "$RASTRO" --help
+has out.txt "usage: rastro COMMAND WORKSPACE"
+has out.txt "Exit codes"
+ok "version" -- "$RASTRO" --version
+has out.txt "rastro "
+for c in init ingest status quarantine formats index log config; do
+  ok "help of $c" -- "$RASTRO" $c --help
+  has out.txt "usage: rastro $c"
+done
+fails 2 "no command" -- "$RASTRO"
+fails 2 "unknown command" -- "$RASTRO" frobnicate
+has err.txt "unknown command 'frobnicate'"
+fails 2 "missing file argument" -- "$RASTRO" ingest ws.rastro
+fails 2 "unknown option" -- "$RASTRO" status ws.rastro --bogus
+fails 2 "bad output format" -- "$RASTRO" formats --format xml
+"$RASTRO" init ws.rastro >/dev/null
+ok "config shows defaults" -- "$RASTRO" config ws.rastro --set ingest.default_currency=MXN
+has out.txt 'ingest.default_currency'
+has out.txt '"MXN"'
+fails 3 "bad settings file" -- "$RASTRO" config ws.rastro --config "$DATA/bad_settings.toml"
+has err.txt "bad_settings.toml:2:"
+printf 'not a database at all, just text that is long enough to fill a header page\n' > junk.rastro
+fails 8 "not a workspace" -- "$RASTRO" status junk.rastro
+has err.txt "not a valid rastro workspace"
