@@ -75,4 +75,19 @@ int cmd_index(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 
+/* gen */
+
+/* finance */
+
+/* resolve */
+
+/* ads */
+
+/* network */
+
+/* victims */
+
+/* report */
+
+
 #endif

@@ -17,6 +17,21 @@ static const struct cli_cmd commands[] = {
 	{ "index", "build indexes that a bulk load deferred", cmd_index },
 	{ "log", "show the run log", cmd_log },
 	{ "config", "show the effective settings", cmd_config },
+
+	/* gen */
+
+	/* finance */
+
+	/* resolve */
+
+	/* ads */
+
+	/* network */
+
+	/* victims */
+
+	/* report */
+
 };
 
 static void usage(FILE *f)

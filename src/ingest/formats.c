@@ -14,6 +14,21 @@
 
 extern const struct fmt fmt_generic, fmt_ibm_aml, fmt_amlsim, fmt_kyc, fmt_ibm_accounts;
 
+/* gen */
+
+/* finance */
+
+/* resolve */
+
+/* ads */
+
+/* network */
+
+/* victims */
+
+/* report */
+
+
 /* Modules add their formats here. */
 static const struct fmt *const formats[] = {
 	&fmt_generic,
@@ -21,6 +36,21 @@ static const struct fmt *const formats[] = {
 	&fmt_amlsim,
 	&fmt_kyc,
 	&fmt_ibm_accounts,
+
+	/* gen */
+
+	/* finance */
+
+	/* resolve */
+
+	/* ads */
+
+	/* network */
+
+	/* victims */
+
+	/* report */
+
 	NULL,
 };
 

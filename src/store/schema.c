@@ -139,6 +139,21 @@ static const struct schema_component core_component = {
  * core's tables). */
 static const struct schema_component *const components[] = {
 	&core_component,
+
+	/* gen */
+
+	/* finance */
+
+	/* resolve */
+
+	/* ads */
+
+	/* network */
+
+	/* victims */
+
+	/* report */
+
 	NULL,
 };
 

@@ -1,0 +1,89 @@
+/*
+ * phone: the C++ side of the libphonenumber shim.  Exceptions never cross
+ * into C: every call is wrapped, and any failure is "invalid number".
+ */
+#include "phone.h"
+
+#include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumberutil.h>
+
+#include <cstring>
+#include <string>
+
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+static enum phone_kind kind_of(PhoneNumberUtil::PhoneNumberType t)
+{
+	switch (t) {
+	case PhoneNumberUtil::MOBILE: return PHONE_MOBILE;
+	case PhoneNumberUtil::FIXED_LINE: return PHONE_FIXED;
+	case PhoneNumberUtil::FIXED_LINE_OR_MOBILE: return PHONE_FIXED_OR_MOBILE;
+	case PhoneNumberUtil::UNKNOWN: return PHONE_INVALID;
+	default: return PHONE_OTHER;
+	}
+}
+
+static int fill(const PhoneNumberUtil *util, const PhoneNumber &num, struct phone *out)
+{
+	std::string e164, region;
+
+	if (!util->IsValidNumber(num))
+		return -1;
+	util->Format(num, PhoneNumberUtil::E164, &e164);
+	util->GetRegionCodeForNumber(num, &region);
+	if (e164.size() >= sizeof out->e164)
+		return -1;
+	std::memcpy(out->e164, e164.c_str(), e164.size() + 1);
+	std::snprintf(out->region, sizeof out->region, "%s", region.size() == 2 ? region.c_str() : "ZZ");
+	out->country_code = num.country_code();
+	out->kind = kind_of(util->GetNumberType(num));
+	return 0;
+}
+
+extern "C" int phone_parse(const char *s, size_t n, const char *default_region, struct phone *out)
+{
+	try {
+		const PhoneNumberUtil *util = PhoneNumberUtil::GetInstance();
+		PhoneNumber num;
+		std::string text(s, n);
+
+		std::memset(out, 0, sizeof *out);
+		if (n == 0 || n > 64)
+			return -1;
+		if (util->Parse(text, default_region ? default_region : "US", &num) != PhoneNumberUtil::NO_PARSING_ERROR)
+			return -1;
+		if (fill(util, num, out) == 0)
+			return 0;
+		/* Old Mexican mobile format: +52 1 + 10 digits. */
+		if (num.country_code() == 52) {
+			std::string nsn = std::to_string(num.national_number());
+
+			if (nsn.size() == 11 && nsn[0] == '1') {
+				PhoneNumber fixed(num);
+
+				fixed.set_national_number(std::stoull(nsn.substr(1)));
+				return fill(util, fixed, out);
+			}
+		}
+		return -1;
+	} catch (...) {
+		std::memset(out, 0, sizeof *out);
+		return -1;
+	}
+}
+
+extern "C" const char *phone_region_of(int country_code)
+{
+	static thread_local char buf[3];
+
+	try {
+		std::string region;
+
+		PhoneNumberUtil::GetInstance()->GetRegionCodeForCountryCode(country_code, &region);
+		std::snprintf(buf, sizeof buf, "%s", region.size() == 2 ? region.c_str() : "ZZ");
+	} catch (...) {
+		std::snprintf(buf, sizeof buf, "ZZ");
+	}
+	return buf;
+}

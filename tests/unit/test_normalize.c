@@ -1,0 +1,90 @@
+/*
+ * Unit tests of the shared normalisers: phones (U.S., Mexico with and
+ * without the old mobile "1", Central America) and emails.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "normalize/email.h"
+#include "normalize/phone.h"
+
+static void e164(const char *in, const char *region, const char *want)
+{
+	struct phone p;
+
+	assert_int_equal(phone_parse(in, strlen(in), region, &p), 0);
+	assert_string_equal(p.e164, want);
+}
+
+static void invalid(const char *in, const char *region)
+{
+	struct phone p;
+
+	assert_int_equal(phone_parse(in, strlen(in), region, &p), -1);
+}
+
+static void phones_to_e164(void **state)
+{
+	struct phone p;
+
+	(void)state;
+	e164("(915) 555-0123", "US", "+19155550123");
+	e164("915.555.0123", "US", "+19155550123");
+	e164("+1 915 555 0123", "MX", "+19155550123");
+	e164("1-915-555-0123", "US", "+19155550123");
+	e164("55 1234 5678", "MX", "+525512345678");
+	e164("+52 1 55 1234 5678", "US", "+525512345678");   /* old mobile "1" */
+	e164("+52 656 123 4567", "US", "+526561234567");     /* Ciudad Juárez */
+	e164("+502 5123 4567", "US", "+50251234567");        /* Guatemala mobile */
+	e164("+504 9123 4567", "US", "+50491234567");        /* Honduras */
+	e164("+503 7123 4567", "US", "+50371234567");        /* El Salvador */
+	assert_int_equal(phone_parse("+52 656 123 4567", 16, "US", &p), 0);
+	assert_string_equal(p.region, "MX");
+	assert_int_equal(p.country_code, 52);
+	assert_string_equal(phone_region_of(502), "GT");
+}
+
+static void phone_decoys_rejected(void **state)
+{
+	(void)state;
+	invalid("24/7", "US");
+	invalid("2300", "US");
+	invalid("555", "US");
+	invalid("", "US");
+	invalid("call me maybe", "US");
+	invalid("123 456 7890", "US");      /* US area codes never start with 1 */
+	invalid("12345678901234567890123", "US");
+}
+
+static void emails_normalised(void **state)
+{
+	char out[EMAIL_MAX];
+
+	(void)state;
+	assert_int_equal(email_normalize("Rosa.Tz+ads@GMail.com", 21, out), 0);
+	assert_string_equal(out, "rosatz@gmail.com");
+	assert_int_equal(email_normalize(" mailto:J.Ramos@Example.COM ", 28, out), 0);
+	assert_string_equal(out, "j.ramos@example.com");
+	assert_int_equal(email_normalize("x@googlemail.com", 16, out), 0);
+	assert_string_equal(out, "x@gmail.com");
+	assert_int_equal(email_normalize("no-at-sign.com", 14, out), -1);
+	assert_int_equal(email_normalize("a@b", 3, out), -1);
+	assert_int_equal(email_normalize("a@@b.com", 8, out), -1);
+	assert_int_equal(email_normalize("+tag@b.com", 10, out), -1);
+	assert_int_equal(email_normalize("a b@c.com", 9, out), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(phones_to_e164),
+		cmocka_unit_test(phone_decoys_rejected),
+		cmocka_unit_test(emails_normalised),
+	};
+
+	return cmocka_run_group_tests_name("normalize", tests, NULL, NULL);
+}
