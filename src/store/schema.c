@@ -114,6 +114,13 @@ static const char *const core_migrations[] = {
 	" role TEXT, reason TEXT,"
 	" PRIMARY KEY(network_id, entity_id)) WITHOUT ROWID;"
 	"INSERT INTO agency(code, name) VALUES('local', 'this workspace''s own agency');",
+	/* 2: potential victims, whom no suspect output may ever include */
+	"CREATE TABLE victim_flag("
+	" entity_id INTEGER PRIMARY KEY REFERENCES entity(id) DEFERRABLE INITIALLY DEFERRED,"
+	" score REAL NOT NULL,"              /* sum of the indicator weights */
+	" minor INTEGER NOT NULL DEFAULT 0," /* 1 when any indicator says under 18 */
+	" reasons TEXT NOT NULL,"            /* JSON list of {code, weight, record_id, sentence} */
+	" run_id INTEGER);",
 };
 
 static const struct schema_index core_indexes[] = {
