@@ -19,6 +19,7 @@ extern const struct fmt fmt_generic, fmt_ibm_aml, fmt_amlsim, fmt_kyc, fmt_ibm_a
 /* finance */
 
 /* resolve */
+extern const struct fmt fmt_person, fmt_febrl;
 
 /* ads */
 
@@ -42,6 +43,8 @@ static const struct fmt *const formats[] = {
 	/* finance */
 
 	/* resolve */
+	&fmt_person,
+	&fmt_febrl,
 
 	/* ads */
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/sbuf.h"
+#include "resolve/er.h"
 
 static const char *const core_migrations[] = {
 	/* 1: the foundation */
@@ -152,6 +153,7 @@ static const struct schema_component *const components[] = {
 	/* finance */
 
 	/* resolve */
+	&er_component,
 
 	/* ads */
 
