@@ -173,6 +173,83 @@ int rastro_runlog(rastro_ws *ws, size_t limit, rastro_table **out);
 
 /* ---- entity resolution (rastro resolve, why, encode, link-encoded) ----- */
 
+/*
+ * Entity resolution over every person-like record in the workspace (person
+ * records, FEBRL rows, KYC account holders, encounters): blocking,
+ * Fellegi–Sunter scoring, clustering into person entities with stable keys,
+ * and the identifier entities and edges (uses_phone, uses_email, lives_at,
+ * holds, same_as) that the network stage reads.  See docs/resolution.md.
+ */
+struct rastro_resolve_opts {
+	const char *params_in;   /* reuse a saved parameter file instead of training */
+	const char *params_out;  /* write the parameters used to this file */
+	const char *export_path; /* CSV: record_id,source,file,entity (one row per record) */
+	const char *link_a;      /* link mode: two sources (id or file path/name); no */
+	const char *link_b;      /*   dedup inside each, one-to-one, workspace unchanged */
+	int incremental;         /* match only new records, reuse the saved model and pairs */
+};
+
+struct rastro_resolve_stats {
+	uint64_t records;        /* person-like records read */
+	uint64_t new_records;    /* incremental: records not linked before */
+	uint64_t candidate_pairs;/* distinct blocked pairs scored */
+	uint64_t accepted_pairs; /* pairs at or above the threshold */
+	uint64_t refused_pairs;  /* accepted pairs that clustering kept apart */
+	uint64_t entities;       /* person entities (clusters) */
+	uint64_t multi_entities; /* of which with two or more records */
+	uint64_t capped_blocks;  /* blocks over the size cap, skipped */
+	uint64_t warnings;       /* records with empty names, bad dates, bad phones... */
+	double lambda, threshold;
+	int em_iterations;
+	double seconds;
+	char warning_text[512];  /* one line per kind of warning */
+};
+
+int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *opts,
+		   struct rastro_resolve_stats *stats);
+
+/* Pairs per blocking key in the last run: key, blocks, pairs, capped, largest. */
+int rastro_resolve_blocks(rastro_ws *ws, rastro_table **out);
+
+/*
+ * Why two records did or did not match: one row per field (values as
+ * compared, level, weight, term-frequency part) with the saved model.  A and
+ * B are record ids or a source's own ids ("rec-1-org"); *summary (caller
+ * frees with rastro_free) gives prior, total weight, probability, threshold
+ * and whether they share an entity.
+ */
+int rastro_why(rastro_ws *ws, const char *a, const char *b, rastro_table **out, char **summary);
+
+/* Frees memory the API handed to the caller. */
+void rastro_free(void *p);
+
+/*
+ * Privacy-preserving encodings.  rastro_encode writes one line per
+ * person-like record of the workspace (optionally of one source): the
+ * record's own id, keyed HMAC (BLAKE2b) tokens of exact identifiers and a
+ * hardened CLK Bloom filter of names, date of birth and address, all under
+ * the shared secret in secret_path.  rastro_link_encoded links two such
+ * files by Dice coefficient and writes record pairs.
+ */
+struct rastro_encode_opts {
+	const char *secret_path;  /* file holding the shared secret (>= 16 bytes) */
+	const char *out_path;
+	int64_t source_id;        /* 0 = every person-like record */
+};
+int rastro_encode(rastro_ws *ws, const struct rastro_encode_opts *opts, uint64_t *written);
+
+struct rastro_link_encoded_opts {
+	const char *a_path, *b_path;
+	const char *out_path;     /* CSV: a_id,b_id,dice,tokens */
+	double threshold;         /* < 0 = the setting resolve.pprl.threshold */
+};
+struct rastro_link_encoded_stats {
+	uint64_t a, b, comparisons, links;
+	double seconds, comparisons_per_second;
+};
+int rastro_link_encoded(rastro_ws *ws, const struct rastro_link_encoded_opts *opts,
+			struct rastro_link_encoded_stats *stats);
+
 /* ---- ads (rastro ads) -------------------------------------------------- */
 
 /* ---- networks (rastro network, path, timeline, export, report, run) ---- */

@@ -80,6 +80,8 @@ int cmd_config(int argc, char **argv);
 /* finance */
 
 /* resolve */
+int cmd_resolve(int argc, char **argv);
+int cmd_why(int argc, char **argv);
 
 /* ads */
 

@@ -23,6 +23,8 @@ static const struct cli_cmd commands[] = {
 	/* finance */
 
 	/* resolve */
+	{ "resolve", "resolve person-like records into person entities", cmd_resolve },
+	{ "why", "explain why two records match or not", cmd_why },
 
 	/* ads */
 

@@ -1,0 +1,213 @@
+/*
+ * er_block: candidate pairs from several blocking keys, taken as a union.
+ *
+ * Each key maps a record to a 64-bit hash of some of its normalised values
+ * (or to nothing when a value is missing).  Records sharing a hash form a
+ * block; every pair inside a block is a candidate.  A block larger than the
+ * cap (10,000 records sharing one phone, say) is skipped with a warning
+ * rather than producing a quadratic number of pairs: the other keys still
+ * reach those records.  Pairs are packed as (a << 32 | b), sorted with a
+ * radix sort and made unique.
+ */
+#include "er_block.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "core/mem.h"
+
+static const char *const key_names[ER_NKEYS] = {
+	"surname phonetic + birth year", "surname metaphone + given initial", "phone", "email",
+	"street + number + postcode", "given initial + date of birth", "id number",
+	"given + surname phonetic", "date of birth + postcode",
+};
+
+const char *er_block_key_name(int k)
+{
+	return k >= 0 && k < ER_NKEYS ? key_names[k] : "?";
+}
+
+static uint64_t h4(int k, uint64_t a, uint64_t b, uint64_t c)
+{
+	uint64_t v[4] = { (uint64_t)k, a, b, c };
+
+	return XXH3_64bits(v, sizeof v);
+}
+
+/* The key of record r for key k, or 0 when it has none. */
+static uint64_t key_of(const struct er_data *d, const struct er_rec *r, int k)
+{
+	const char *g;
+
+	switch (k) {
+	case 0:
+		return r->ph_sur1 && r->y ? h4(k, r->ph_sur1, r->y, 0) : 0;
+	case 1:
+		if (!r->mp_sur1 || !r->given1)
+			return 0;
+		g = er_str(d, r->given1);
+		return h4(k, r->mp_sur1, (unsigned char)g[0], 0);
+	case 2:
+		return r->phone ? h4(k, r->phone, 0, 0) : 0;
+	case 3:
+		return r->email ? h4(k, r->email, 0, 0) : 0;
+	case 4:
+		return r->street && r->postcode ? h4(k, r->street, r->stno, r->postcode) : 0;
+	case 5:
+		if (!r->given1 || !r->y)
+			return 0;
+		g = er_str(d, r->given1);
+		/* day and month in either order: swapped dates stay in one block */
+		return h4(k, (unsigned char)g[0], r->y, r->m < r->d ? (uint64_t)r->m << 8 | r->d : (uint64_t)r->d << 8 | r->m);
+	case 6:
+		return r->idnum ? h4(k, r->idnum, 0, 0) : 0;
+	case 7:
+		return r->ph_given1 && r->ph_sur1 ? h4(k, r->ph_given1, r->ph_sur1, 0) : 0;
+	case 8:
+		return r->y && r->postcode ? h4(k, r->postcode, (uint64_t)r->y << 16 | (uint64_t)r->m << 8 | r->d, 0) : 0;
+	}
+	return 0;
+}
+
+struct kv {
+	uint64_t key;
+	uint32_t idx;
+	uint32_t pad;
+};
+
+static void radix_kv(struct kv *a, struct kv *tmp, size_t n)
+{
+	int shift;
+
+	for (shift = 0; shift < 64; shift += 16) {
+		size_t cnt[65537] = { 0 }, i;
+
+		for (i = 0; i < n; i++)
+			cnt[((a[i].key >> shift) & 0xFFFF) + 1]++;
+		for (i = 0; i < 65536; i++)
+			cnt[i + 1] += cnt[i];
+		for (i = 0; i < n; i++)
+			tmp[cnt[(a[i].key >> shift) & 0xFFFF]++] = a[i];
+		memcpy(a, tmp, n * sizeof *a);
+	}
+}
+
+void er_radix_u64(uint64_t *a, uint64_t *tmp, size_t n, int bits)
+{
+	int shift;
+
+	for (shift = 0; shift < bits; shift += 16) {
+		size_t cnt[65537];
+		size_t i;
+
+		memset(cnt, 0, sizeof cnt);
+		for (i = 0; i < n; i++)
+			cnt[((a[i] >> shift) & 0xFFFF) + 1]++;
+		for (i = 0; i < 65536; i++)
+			cnt[i + 1] += cnt[i];
+		for (i = 0; i < n; i++)
+			tmp[cnt[(a[i] >> shift) & 0xFFFF]++] = a[i];
+		memcpy(a, tmp, n * sizeof *a);
+	}
+}
+
+int er_block(const struct er_data *d, const struct er_block_opts *o, struct vec *pairs,
+	     struct er_block_report rep[ER_NKEYS], struct er_warnings *warn)
+{
+	const struct er_rec *r = d->recs.data;
+	size_t n = d->recs.len, i;
+	struct kv *kv = mem_alloc((n ? n : 1) * sizeof *kv), *tmp = mem_alloc((n ? n : 1) * sizeof *tmp);
+	int k, bits = 0;
+	uint64_t *pp, *ptmp;
+
+	if (!kv || !tmp) {
+		mem_free(kv);
+		mem_free(tmp);
+		return -1;
+	}
+	memset(rep, 0, sizeof(struct er_block_report) * ER_NKEYS);
+	while (((uint64_t)1 << bits) < (uint64_t)n + 1)
+		bits++;
+	for (k = 0; k < ER_NKEYS; k++) {
+		size_t m = 0, s, e;
+
+		for (i = 0; i < n; i++) {
+			uint64_t key = key_of(d, &r[i], k);
+
+			if (!key)
+				continue;
+			if (o->link_a && r[i].source_id != o->link_a && r[i].source_id != o->link_b)
+				continue;
+			kv[m].key = key;
+			kv[m].idx = (uint32_t)i;
+			m++;
+		}
+		radix_kv(kv, tmp, m);
+		for (s = 0; s < m; s = e) {
+			size_t x, y, sz;
+
+			for (e = s + 1; e < m && kv[e].key == kv[s].key; e++)
+				;
+			sz = e - s;
+			if (sz < 2)
+				continue;
+			rep[k].blocks++;
+			if (sz > rep[k].largest)
+				rep[k].largest = sz;
+			if (sz > o->cap) {
+				rep[k].capped++;
+				warn->capped_blocks++;
+				warn->capped_records += sz;
+				if (!warn->first_capped[0])
+					snprintf(warn->first_capped, sizeof warn->first_capped,
+						 "%zu records share one '%s' key (record %lld among them)", sz,
+						 key_names[k], (long long)r[kv[s].idx].id);
+				continue;
+			}
+			for (x = s; x < e; x++)
+				for (y = x + 1; y < e; y++) {
+					uint32_t a = kv[x].idx, b = kv[y].idx;
+					uint64_t p;
+
+					if (a > b) {
+						uint32_t t = a;
+
+						a = b;
+						b = t;
+					}
+					if (o->link_a && r[a].source_id == r[b].source_id)
+						continue;
+					if (o->only_new && !r[a].is_new && !r[b].is_new)
+						continue;
+					p = (uint64_t)a << 32 | b;
+					if (vec_push(pairs, &p)) {
+						mem_free(kv);
+						mem_free(tmp);
+						return -1;
+					}
+					rep[k].pairs++;
+				}
+		}
+	}
+	mem_free(kv);
+	mem_free(tmp);
+	/* sort and make unique */
+	if (!pairs->len)
+		return 0;
+	ptmp = mem_alloc(pairs->len * sizeof *ptmp);
+	if (!ptmp)
+		return -1;
+	pp = pairs->data;
+	er_radix_u64(pp, ptmp, pairs->len, 32 + ((bits + 15) / 16) * 16);
+	mem_free(ptmp);
+	{
+		size_t w = 1;
+
+		for (i = 1; i < pairs->len; i++)
+			if (pp[i] != pp[w - 1])
+				pp[w++] = pp[i];
+		pairs->len = w;
+	}
+	return 0;
+}

@@ -1,0 +1,987 @@
+/*
+ * er_resolve: the `rastro resolve` run — read, block, train or load the
+ * model, score, cluster, write entities, links, pairs and edges, export.
+ *
+ * Entity keys are stable: a person entity is keyed by the smallest record
+ * id among its records ("p<id>"), so a rerun on the same data, or an
+ * incremental run that only adds records, keeps every entity id.  When
+ * clusters merge, the entity that loses its key is recorded in er_merge.
+ */
+#include "er.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/mem.h"
+#include "core/table.h"
+#include "core/u64map.h"
+#include "er_block.h"
+
+void rastro_free(void *p)
+{
+	mem_free(p);
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Source id from "12", a path as loaded, or a file name. */
+static int source_of(rastro_ws *ws, const char *s, int64_t *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (ws_prepare(ws, "SELECT id FROM source WHERE CAST(id AS TEXT) = ?1 OR path = ?1"
+			   " OR path LIKE '%/' || ?1 ORDER BY id DESC LIMIT 1", &st))
+		return ws->err.code;
+	sqlite3_bind_text(st, 1, s, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		return 0;
+	}
+	sqlite3_finalize(st);
+	return ws_error(ws, RASTRO_NOTFOUND, "no source '%s' in the workspace (rastro status lists them)", s);
+}
+
+/* Index of record id in d (sorted by id), or -1. */
+static long rec_index(const struct er_data *d, int64_t id)
+{
+	const struct er_rec *r = d->recs.data;
+	size_t lo = 0, hi = d->recs.len;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (r[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < d->recs.len && r[lo].id == id ? (long)lo : -1;
+}
+
+static int latest_params(rastro_ws *ws, char **text)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*text = NULL;
+	if (ws_prepare(ws, "SELECT params FROM er_model ORDER BY id DESC LIMIT 1", &st))
+		return ws->err.code;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*text = mem_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW && !*text)
+		return ws_error(ws, RASTRO_NOMEM, "out of memory reading the model");
+	if (rc != SQLITE_ROW)
+		return ws_error(ws, RASTRO_NOTFOUND, "the workspace has no saved resolution model: run 'rastro resolve' first");
+	return 0;
+}
+
+static int read_file(rastro_ws *ws, const char *path, char **text, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	struct sbuf b = SBUF_INIT;
+	char chunk[65536];
+	size_t k;
+
+	if (!f)
+		return ws_error(ws, RASTRO_IO, "cannot open '%s'", path);
+	sbuf_init(&b);
+	while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
+		sbuf_add(&b, chunk, k);
+	fclose(f);
+	if (sbuf_failed(&b)) {
+		sbuf_release(&b);
+		return ws_error(ws, RASTRO_NOMEM, "out of memory reading '%s'", path);
+	}
+	*text = sbuf_detach(&b, n);
+	return 0;
+}
+
+static int pw_cmp(const void *x, const void *y)
+{
+	const struct er_pairw *a = x, *b = y;
+
+	if (a->w != b->w)
+		return a->w > b->w ? -1 : 1;
+	if (a->a != b->a)
+		return a->a < b->a ? -1 : 1;
+	return a->b < b->b ? -1 : a->b > b->b;
+}
+
+/* Levels packed in a pattern back into an array. */
+static void unpack(uint64_t pat, int lev[EF_N])
+{
+	int f;
+
+	for (f = 0; f < EF_N; f++)
+		lev[f] = (int)((pat >> (3 * f)) & 7);
+}
+
+/* "given_name=exact:+3.21;surname=..." levels as letters for er_pair */
+static void levels_text(uint64_t pat, char *out)
+{
+	int f;
+
+	for (f = 0; f < EF_N; f++)
+		out[f] = (char)('0' + ((pat >> (3 * f)) & 7));
+	out[EF_N] = '\0';
+}
+
+static uint64_t levels_parse(const char *s)
+{
+	uint64_t pat = 0;
+	int f;
+
+	for (f = 0; f < EF_N && s[f] >= '0' && s[f] <= '7'; f++)
+		pat |= (uint64_t)(s[f] - '0') << (3 * f);
+	return pat;
+}
+
+static void reasons_json(const struct er_expl *e, struct sbuf *out)
+{
+	int f, first = 1;
+
+	sbuf_clear(out);
+	sbuf_addc(out, '{');
+	for (f = 0; f < EF_N; f++) {
+		if (!e->lev[f])
+			continue;
+		sbuf_addf(out, "%s\"%s\":[\"%s\",%.2f]", first ? "" : ",", er_field_name(f),
+			  er_level_name(f, e->lev[f]), e->w[f]);
+		first = 0;
+	}
+	sbuf_addf(out, ",\"prior\":%.2f,\"total\":%.2f}", e->prior, e->total);
+}
+
+/* ---- entities and edges ---- */
+
+struct ent_cache {
+	struct strmap keys;   /* "kind\x1fkey" */
+	struct vec ids;       /* int64 per key id */
+	int64_t next;
+	sqlite3_stmt *ins;
+};
+
+static int ent_cache_init(rastro_ws *ws, struct ent_cache *c)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	strmap_init(&c->keys);
+	vec_init(&c->ids, sizeof(int64_t));
+	c->ins = NULL;
+	if (ws_next_entity_id(ws, &c->next))
+		return ws->err.code;
+	if (ws_prepare(ws, "SELECT id, kind, key FROM entity WHERE kind IN ('person', 'phone', 'email', 'address')", &st))
+		return ws->err.code;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char k[600];
+		int n = snprintf(k, sizeof k, "%s\x1f%s", sqlite3_column_text(st, 1), sqlite3_column_text(st, 2));
+		int is_new;
+		uint32_t id = strmap_intern(&c->keys, k, n < 0 ? 0 : (size_t)n >= sizeof k ? sizeof k - 1 : (size_t)n, &is_new);
+		int64_t eid = sqlite3_column_int64(st, 0);
+
+		if (!id || (is_new && vec_push(&c->ids, &eid))) {
+			sqlite3_finalize(st);
+			return ws_error(ws, RASTRO_NOMEM, "out of memory loading entities");
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return ws_sqlerr(ws, "loading entities");
+	return ws_prepare(ws, "INSERT INTO entity(id, kind, key, label, first_record) VALUES(?1, ?2, ?3, ?4, ?5)", &c->ins);
+}
+
+static void ent_cache_release(struct ent_cache *c)
+{
+	strmap_release(&c->keys);
+	vec_release(&c->ids);
+	sqlite3_finalize(c->ins);
+}
+
+/* Entity id of (kind, key), created when new; 0 on error (ws->err set). */
+static int64_t ent_get(rastro_ws *ws, struct ent_cache *c, const char *kind, const char *key, const char *label,
+		       int64_t record, int *created)
+{
+	char k[600];
+	int n = snprintf(k, sizeof k, "%s\x1f%s", kind, key);
+	int is_new;
+	uint32_t id = strmap_intern(&c->keys, k, n < 0 ? 0 : (size_t)n >= sizeof k ? sizeof k - 1 : (size_t)n, &is_new);
+	int64_t eid;
+
+	if (created)
+		*created = 0;
+	if (!id) {
+		ws_error(ws, RASTRO_NOMEM, "out of memory creating entities");
+		return 0;
+	}
+	if (!is_new)
+		return *(int64_t *)vec_at(&c->ids, id - 1);
+	eid = c->next++;
+	if (vec_push(&c->ids, &eid)) {
+		ws_error(ws, RASTRO_NOMEM, "out of memory creating entities");
+		return 0;
+	}
+	sqlite3_reset(c->ins);
+	sqlite3_bind_int64(c->ins, 1, eid);
+	sqlite3_bind_text(c->ins, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(c->ins, 3, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->ins, 4, label, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(c->ins, 5, record);
+	if (sqlite3_step(c->ins) != SQLITE_DONE) {
+		ws_sqlerr(ws, "creating an entity");
+		return 0;
+	}
+	if (created)
+		*created = 1;
+	return eid;
+}
+
+static int add_edge(rastro_ws *ws, sqlite3_stmt *st, int64_t src, int64_t dst, const char *type, double w,
+		    int64_t rec)
+{
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, src);
+	sqlite3_bind_int64(st, 2, dst);
+	sqlite3_bind_text(st, 3, type, -1, SQLITE_STATIC);
+	if (isnan(w))
+		sqlite3_bind_null(st, 4);
+	else
+		sqlite3_bind_double(st, 4, w);
+	sqlite3_bind_int64(st, 5, rec);
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : ws_sqlerr(ws, "writing an edge");
+}
+
+struct run {
+	rastro_ws *ws;
+	struct er_data d;
+	struct er_model mo;
+	struct er_pairw *acc;      /* accepted pairs, sorted */
+	size_t nacc;
+	uint32_t *root;
+	uint8_t *merged;
+	struct er_block_report rep[ER_NKEYS];
+	int64_t link_a, link_b;
+	char *params_text;
+};
+
+/* Writes entities, links, pairs and edges; the caller holds a transaction. */
+static int write_back(struct run *R, struct rastro_resolve_stats *st)
+{
+	rastro_ws *ws = R->ws;
+	const struct er_rec *r = R->d.recs.data;
+	size_t n = R->d.recs.len, i;
+	struct ent_cache c;
+	struct u64map old;
+	int64_t *eid = NULL;
+	int32_t *best = NULL;   /* best merged pair per record */
+	sqlite3_stmt *ins_link = NULL, *ins_pair = NULL, *ins_edge = NULL, *ins_merge = NULL, *q = NULL;
+	struct sbuf js = SBUF_INIT;
+	int rc = 0;
+
+	sbuf_init(&js);
+	u64map_init(&old);
+	if ((rc = ent_cache_init(ws, &c)))
+		goto out;
+	/* previous record -> entity, to record retired entities */
+	if ((rc = ws_prepare(ws, "SELECT record_id, entity_id FROM er_link", &q)))
+		goto out;
+	while (sqlite3_step(q) == SQLITE_ROW)
+		if (u64map_put(&old, (uint64_t)sqlite3_column_int64(q, 0), (uint64_t)sqlite3_column_int64(q, 1))) {
+			rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
+			goto out;
+		}
+	sqlite3_finalize(q);
+	q = NULL;
+	eid = mem_alloc((n ? n : 1) * sizeof *eid);
+	best = mem_alloc((n ? n : 1) * sizeof *best);
+	if (!eid || !best) {
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		best[i] = -1;
+	for (i = 0; i < R->nacc; i++) {
+		/* pairs are sorted by weight: the first merged one is the best */
+		if (!R->merged[i])
+			continue;
+		if (best[R->acc[i].a] < 0)
+			best[R->acc[i].a] = (int32_t)i;
+		if (best[R->acc[i].b] < 0)
+			best[R->acc[i].b] = (int32_t)i;
+	}
+	/* person entities, keyed by their smallest record id */
+	st->entities = st->multi_entities = 0;
+	for (i = 0; i < n; i++) {
+		if (R->root[i] == i) {
+			char key[32], label[160];
+			const struct er_rec *x = &r[i];
+
+			snprintf(key, sizeof key, "p%lld", (long long)x->id);
+			snprintf(label, sizeof label, "%s%s%s", er_str(&R->d, x->given), x->given && x->sur1 ? " " : "",
+				 er_str(&R->d, x->sur1));
+			eid[i] = ent_get(ws, &c, "person", key, label, x->id, NULL);
+			if (!eid[i]) {
+				rc = ws->err.code;
+				goto out;
+			}
+			st->entities++;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		eid[i] = eid[R->root[i]];
+		if (R->root[i] != i && R->root[R->root[i]] == R->root[i] && best[R->root[i]] >= 0 && i > R->root[i]) {
+			/* counted below */
+		}
+	}
+	{
+		uint32_t *sz = mem_calloc(n ? n : 1, sizeof *sz);
+
+		if (!sz) {
+			rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
+			goto out;
+		}
+		for (i = 0; i < n; i++)
+			sz[R->root[i]]++;
+		for (i = 0; i < n; i++)
+			st->multi_entities += R->root[i] == i && sz[i] > 1;
+		mem_free(sz);
+	}
+	if ((rc = ws_exec(ws, "DELETE FROM er_link; DELETE FROM er_pair; DELETE FROM edge WHERE stage = 'resolve'",
+			  "clearing the previous resolution")))
+		goto out;
+	if ((rc = ws_prepare(ws, "INSERT INTO er_link(record_id, entity_id, source_id, weight, partner, reasons, run_id)"
+				 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", &ins_link)) ||
+	    (rc = ws_prepare(ws, "INSERT INTO er_pair(a, b, weight, levels, status, run_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+			     &ins_pair)) ||
+	    (rc = ws_prepare(ws, "INSERT INTO edge(src, dst, type, weight, record_id, stage) VALUES(?1, ?2, ?3, ?4, ?5, 'resolve')",
+			     &ins_edge)) ||
+	    (rc = ws_prepare(ws, "INSERT INTO er_merge(old_entity, new_entity, run_id) VALUES(?1, ?2, ?3)", &ins_merge)))
+		goto out;
+	for (i = 0; i < n; i++) {
+		sqlite3_reset(ins_link);
+		sqlite3_bind_int64(ins_link, 1, r[i].id);
+		sqlite3_bind_int64(ins_link, 2, eid[i]);
+		sqlite3_bind_int64(ins_link, 3, r[i].source_id);
+		if (best[i] >= 0) {
+			const struct er_pairw *p = &R->acc[best[i]];
+			struct er_expl e;
+			int lev[EF_N];
+
+			unpack(p->pattern, lev);
+			er_weight(&R->mo, &R->d, &r[p->a], &r[p->b], lev, &e);
+			reasons_json(&e, &js);
+			sqlite3_bind_double(ins_link, 4, p->w);
+			sqlite3_bind_int64(ins_link, 5, r[p->a == i ? p->b : p->a].id);
+			sqlite3_bind_text(ins_link, 6, js.buf, (int)js.len, SQLITE_TRANSIENT);
+		} else {
+			sqlite3_bind_null(ins_link, 4);
+			sqlite3_bind_null(ins_link, 5);
+			sqlite3_bind_null(ins_link, 6);
+		}
+		sqlite3_bind_int64(ins_link, 7, ws->run_id);
+		if (sqlite3_step(ins_link) != SQLITE_DONE) {
+			rc = ws_sqlerr(ws, "writing record links");
+			goto out;
+		}
+		/* an entity this record belonged to that is no longer a cluster key */
+		{
+			uint64_t oe;
+
+			if (u64map_get(&old, (uint64_t)r[i].id, &oe) && (int64_t)oe != eid[i]) {
+				char key[32];
+
+				snprintf(key, sizeof key, "p%lld", (long long)r[i].id);
+				if (R->root[i] != i) {
+					/* i was the key record of its old entity only if oe's key is p<id> */
+					sqlite3_stmt *k;
+
+					if ((rc = ws_prepare(ws, "SELECT 1 FROM entity WHERE id = ?1 AND key = ?2", &k)))
+						goto out;
+					sqlite3_bind_int64(k, 1, (int64_t)oe);
+					sqlite3_bind_text(k, 2, key, -1, SQLITE_TRANSIENT);
+					if (sqlite3_step(k) == SQLITE_ROW) {
+						sqlite3_reset(ins_merge);
+						sqlite3_bind_int64(ins_merge, 1, (int64_t)oe);
+						sqlite3_bind_int64(ins_merge, 2, eid[i]);
+						sqlite3_bind_int64(ins_merge, 3, ws->run_id);
+						if (sqlite3_step(ins_merge) != SQLITE_DONE) {
+							sqlite3_finalize(k);
+							rc = ws_sqlerr(ws, "recording a merge");
+							goto out;
+						}
+					}
+					sqlite3_finalize(k);
+				}
+			}
+		}
+		/* identifier entities and their edges, each justified by this record */
+		if (r[i].phone) {
+			int64_t p = ent_get(ws, &c, "phone", er_str(&R->d, r[i].phone), er_str(&R->d, r[i].phone), r[i].id, NULL);
+
+			if (!p || (rc = add_edge(ws, ins_edge, eid[i], p, "uses_phone", NAN, r[i].id))) {
+				rc = ws->err.code;
+				goto out;
+			}
+		}
+		if (r[i].email) {
+			int64_t p = ent_get(ws, &c, "email", er_str(&R->d, r[i].email), er_str(&R->d, r[i].email), r[i].id, NULL);
+
+			if (!p || (rc = add_edge(ws, ins_edge, eid[i], p, "uses_email", NAN, r[i].id))) {
+				rc = ws->err.code;
+				goto out;
+			}
+		}
+		if (r[i].addrkey) {
+			int64_t p = ent_get(ws, &c, "address", er_str(&R->d, r[i].addrkey), er_str(&R->d, r[i].addrkey),
+					    r[i].id, NULL);
+
+			if (!p || (rc = add_edge(ws, ins_edge, eid[i], p, "lives_at", NAN, r[i].id))) {
+				rc = ws->err.code;
+				goto out;
+			}
+		}
+		if (r[i].account && (rc = add_edge(ws, ins_edge, eid[i], r[i].account, "holds", NAN, r[i].id)))
+			goto out;
+		if ((i & 0xFFFF) == 0)
+			ws_progress(ws, "resolve: write", i, n);
+	}
+	for (i = 0; i < R->nacc; i++) {
+		const struct er_pairw *p = &R->acc[i];
+		char lv[EF_N + 1];
+
+		levels_text(p->pattern, lv);
+		sqlite3_reset(ins_pair);
+		sqlite3_bind_int64(ins_pair, 1, r[p->a].id);
+		sqlite3_bind_int64(ins_pair, 2, r[p->b].id);
+		sqlite3_bind_double(ins_pair, 3, p->w);
+		sqlite3_bind_text(ins_pair, 4, lv, EF_N, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ins_pair, 5, R->merged[i] ? "merged" : "refused", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins_pair, 6, ws->run_id);
+		if (sqlite3_step(ins_pair) != SQLITE_DONE) {
+			rc = ws_sqlerr(ws, "writing scored pairs");
+			goto out;
+		}
+		if (!R->merged[i]) {
+			/* a link clustering refused: the two people may be one; analysts see it */
+			st->refused_pairs++;
+			if ((rc = add_edge(ws, ins_edge, eid[p->a], eid[p->b], "same_as", p->w, r[p->a].id)))
+				goto out;
+		}
+	}
+out:
+	sqlite3_finalize(q);
+	sqlite3_finalize(ins_link);
+	sqlite3_finalize(ins_pair);
+	sqlite3_finalize(ins_edge);
+	sqlite3_finalize(ins_merge);
+	ent_cache_release(&c);
+	u64map_release(&old);
+	mem_free(eid);
+	mem_free(best);
+	sbuf_release(&js);
+	return rc;
+}
+
+static int export_csv(struct run *R, const char *path)
+{
+	rastro_ws *ws = R->ws;
+	const struct er_rec *r = R->d.recs.data;
+	FILE *f = fopen(path, "w");
+	sqlite3_stmt *q;
+	struct sbuf line = SBUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	if (!f)
+		return ws_error(ws, RASTRO_IO, "cannot write '%s'", path);
+	if (ws_prepare(ws, "SELECT r.ext_id, s.path FROM record r JOIN source s ON s.id = r.source_id WHERE r.id = ?1", &q)) {
+		fclose(f);
+		return ws->err.code;
+	}
+	sbuf_init(&line);
+	fputs("record_id,source,file,entity\n", f);
+	for (i = 0; i < R->d.recs.len; i++) {
+		const char *ext = "", *file = "";
+		char ent[32];
+
+		sqlite3_reset(q);
+		sqlite3_bind_int64(q, 1, r[i].id);
+		if (sqlite3_step(q) == SQLITE_ROW) {
+			ext = (const char *)sqlite3_column_text(q, 0);
+			file = (const char *)sqlite3_column_text(q, 1);
+		}
+		snprintf(ent, sizeof ent, "p%lld", (long long)r[R->root[i]].id);
+		sbuf_clear(&line);
+		sbuf_add_csv_field(&line, ext ? ext : "", ext ? strlen(ext) : 0);
+		sbuf_addf(&line, ",%lld,", (long long)r[i].source_id);
+		sbuf_add_csv_field(&line, file ? file : "", file ? strlen(file) : 0);
+		sbuf_addf(&line, ",%s\n", ent);
+		fwrite(line.buf, 1, line.len, f);
+	}
+	sqlite3_finalize(q);
+	sbuf_release(&line);
+	if (ferror(f))
+		rc = ws_error(ws, RASTRO_IO, "error writing '%s'", path);
+	if (fclose(f) && !rc)
+		rc = ws_error(ws, RASTRO_IO, "error writing '%s'", path);
+	return rc;
+}
+
+/* Score pairs [from, to) into levels and weights. */
+struct score_job {
+	const struct run *R;
+	const uint64_t *pairs;
+	size_t from, to;
+	uint64_t *pat;
+};
+
+static void score_patterns(const struct score_job *j)
+{
+	const struct er_rec *r = j->R->d.recs.data;
+	size_t i;
+
+	for (i = j->from; i < j->to; i++) {
+		int lev[EF_N];
+
+		j->pat[i] = er_compare(&j->R->d, &r[j->pairs[i] >> 32], &r[j->pairs[i] & 0xFFFFFFFFu], lev);
+	}
+}
+
+static void *score_thread(void *arg)
+{
+	score_patterns(arg);
+	return NULL;
+}
+
+#include <pthread.h>
+
+static int compute_patterns(struct run *R, const uint64_t *pairs, size_t np, uint64_t *pat, int threads)
+{
+	struct score_job jobs[8];
+	pthread_t th[8];
+	int t, started = 0;
+
+	if (threads < 1)
+		threads = 1;
+	if (threads > 8)
+		threads = 8;
+	if (np < 10000)
+		threads = 1;
+	for (t = 0; t < threads; t++) {
+		jobs[t].R = R;
+		jobs[t].pairs = pairs;
+		jobs[t].from = np * (size_t)t / (size_t)threads;
+		jobs[t].to = np * (size_t)(t + 1) / (size_t)threads;
+		jobs[t].pat = pat;
+	}
+	for (t = 1; t < threads; t++) {
+		if (pthread_create(&th[t], NULL, score_thread, &jobs[t]) != 0)
+			break;
+		started = t;
+	}
+	score_patterns(&jobs[0]);
+	for (t = 1; t <= started; t++)
+		pthread_join(th[t], NULL);
+	/* jobs whose thread did not start run here */
+	for (t = started + 1; t < threads; t++)
+		score_patterns(&jobs[t]);
+	return 0;
+}
+
+static int pat_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int train(struct run *R, const uint64_t *pairs, const uint64_t *pat, size_t np, int64_t total_pairs_link)
+{
+	rastro_ws *ws = R->ws;
+	uint64_t *sorted, *cnt;
+	size_t i, npat = 0;
+	uint64_t rule = 0;
+	double total;
+	size_t n = R->d.recs.len;
+
+	if (er_model_count_tf(&R->mo, &R->d))
+		return ws_error(ws, RASTRO_NOMEM, "out of memory counting name frequencies");
+	if (er_model_estimate_u(&R->mo, &R->d, (uint64_t)cfg_int(ws->cfg, "resolve.model.u_pairs", 1000000),
+				(uint64_t)cfg_int(ws->cfg, "resolve.seed", 42), R->link_a, R->link_b))
+		return ws_error(ws, RASTRO_NOMEM, "out of memory sampling random pairs");
+	sorted = mem_alloc((np ? np : 1) * sizeof *sorted);
+	cnt = mem_alloc((np ? np : 1) * sizeof *cnt);
+	if (!sorted || !cnt) {
+		mem_free(sorted);
+		mem_free(cnt);
+		return ws_error(ws, RASTRO_NOMEM, "out of memory training the model");
+	}
+	memcpy(sorted, pat, np * sizeof *pat);
+	qsort(sorted, np, sizeof *sorted, pat_cmp);
+	for (i = 0; i < np; i++) {
+		int lev[EF_N];
+
+		if (npat && sorted[npat - 1] == sorted[i]) {
+			cnt[npat - 1]++;
+		} else {
+			sorted[npat] = sorted[i];
+			cnt[npat++] = 1;
+		}
+		unpack(pat[i], lev);
+		rule += (uint64_t)er_rule_match(lev);
+	}
+	er_model_em(&R->mo, sorted, cnt, npat, (int)cfg_int(ws->cfg, "resolve.model.em_max_iter", 50),
+		    cfg_double(ws->cfg, "resolve.model.em_tol", 1e-5));
+	mem_free(sorted);
+	mem_free(cnt);
+	total = total_pairs_link ? (double)total_pairs_link : (double)n * (double)(n - 1) / 2.0;
+	er_model_set_lambda(&R->mo, rule, cfg_double(ws->cfg, "resolve.model.recall_guess", 0.8), total);
+	(void)pairs;
+	return 0;
+}
+
+static int save_block_report(struct run *R)
+{
+	rastro_ws *ws = R->ws;
+	sqlite3_stmt *st;
+	int k;
+
+	if (ws_exec(ws, "DELETE FROM er_block", "clearing the block report") ||
+	    ws_prepare(ws, "INSERT INTO er_block(run_id, key, blocks, pairs, capped, largest) VALUES(?1,?2,?3,?4,?5,?6)", &st))
+		return ws->err.code;
+	for (k = 0; k < ER_NKEYS; k++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, ws->run_id);
+		sqlite3_bind_text(st, 2, er_block_key_name(k), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, (int64_t)R->rep[k].blocks);
+		sqlite3_bind_int64(st, 4, (int64_t)R->rep[k].pairs);
+		sqlite3_bind_int64(st, 5, (int64_t)R->rep[k].capped);
+		sqlite3_bind_int64(st, 6, (int64_t)R->rep[k].largest);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return ws_sqlerr(ws, "writing the block report");
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static void warnings_text(const struct er_warnings *w, struct rastro_resolve_stats *st)
+{
+	size_t k = 0, cap = sizeof st->warning_text;
+	char *o = st->warning_text;
+
+	o[0] = '\0';
+#define W(cond, ...) do { if ((cond) && k < cap) k += (size_t)snprintf(o + k, cap - k, __VA_ARGS__); } while (0)
+	W(w->empty_name, "%llu record(s) without any name (matched on other fields only)\n", (unsigned long long)w->empty_name);
+	W(w->only_particles, "%llu record(s) whose name holds only particles (de, del, la...), treated as no name\n",
+	  (unsigned long long)w->only_particles);
+	W(w->non_latin, "%llu record(s) with names in a non-Latin script (compared exactly, no phonetic keys)\n",
+	  (unsigned long long)w->non_latin);
+	W(w->bad_dob, "%llu record(s) with an unreadable or absurd date of birth (treated as missing)\n",
+	  (unsigned long long)w->bad_dob);
+	W(w->bad_phone, "%llu record(s) with a phone number that is not valid (treated as missing)\n",
+	  (unsigned long long)w->bad_phone);
+	W(w->bad_email, "%llu record(s) with an email that is not an address (treated as missing)\n",
+	  (unsigned long long)w->bad_email);
+	W(w->capped_blocks, "%llu block(s) over the size cap skipped (%s); raise resolve.block.max_size to pair them\n",
+	  (unsigned long long)w->capped_blocks, w->first_capped);
+	W(w->adapters_skipped[0], "record tables skipped: %s\n", w->adapters_skipped);
+#undef W
+	st->warnings = w->empty_name + w->only_particles + w->non_latin + w->bad_dob + w->bad_phone + w->bad_email +
+		       w->capped_blocks;
+}
+
+int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct rastro_resolve_stats *st)
+{
+	struct run R;
+	struct vec pairs;
+	struct er_block_opts bo;
+	uint64_t *pat = NULL;
+	double t0 = now_s();
+	size_t i, np, nold = 0;
+	int rc = 0, in_tx = 0;
+	int64_t link_total = 0;
+	struct sbuf params = SBUF_INIT;
+
+	memset(&R, 0, sizeof R);
+	memset(st, 0, sizeof *st);
+	R.ws = ws;
+	vec_init(&pairs, sizeof(uint64_t));
+	sbuf_init(&params);
+	er_model_init(&R.mo, ws->cfg);
+	if (o->link_a || o->link_b) {
+		if (!o->link_a || !o->link_b)
+			return ws_error(ws, RASTRO_USAGE, "link mode needs two sources");
+		if (source_of(ws, o->link_a, &R.link_a) || source_of(ws, o->link_b, &R.link_b))
+			return ws->err.code;
+		if (R.link_a == R.link_b)
+			return ws_error(ws, RASTRO_USAGE, "link mode needs two different sources");
+		if (o->incremental)
+			return ws_error(ws, RASTRO_USAGE, "--incremental and --link cannot be combined");
+	}
+	if (ws_run_begin(ws, "resolve", o->link_a ? "link" : o->incremental ? "incremental" : "batch"))
+		return ws->err.code;
+	if ((rc = er_data_load(ws, &R.d, R.link_a, R.link_b)))
+		goto out;
+	st->records = R.d.recs.len;
+	if (R.link_a) {
+		uint64_t na = 0, nb = 0;
+		const struct er_rec *r = R.d.recs.data;
+
+		for (i = 0; i < R.d.recs.len; i++) {
+			na += r[i].source_id == R.link_a;
+			nb += r[i].source_id == R.link_b;
+		}
+		link_total = (int64_t)(na * nb);
+	}
+	/* incremental: which records are new */
+	if (o->incremental) {
+		sqlite3_stmt *q;
+		struct er_rec *r = R.d.recs.data;
+
+		for (i = 0; i < R.d.recs.len; i++)
+			r[i].is_new = 1;
+		if ((rc = ws_prepare(ws, "SELECT record_id FROM er_link", &q)))
+			goto out;
+		while (sqlite3_step(q) == SQLITE_ROW) {
+			long k = rec_index(&R.d, sqlite3_column_int64(q, 0));
+
+			if (k >= 0) {
+				r[k].is_new = 0;
+				nold++;
+			}
+		}
+		sqlite3_finalize(q);
+		st->new_records = R.d.recs.len - nold;
+	} else
+		st->new_records = R.d.recs.len;
+	/* the model: a file, the saved one (incremental), or trained now */
+	if (o->params_in || o->incremental) {
+		char *text = NULL;
+		size_t tn = 0;
+		struct rs_err e;
+
+		if (o->params_in)
+			rc = read_file(ws, o->params_in, &text, &tn);
+		else {
+			rc = latest_params(ws, &text);
+			tn = text ? strlen(text) : 0;
+		}
+		if (rc)
+			goto out;
+		err_clear(&e);
+		if (er_model_load(&R.mo, text, tn, &e)) {
+			mem_free(text);
+			rc = ws_error(ws, e.code, "%s: %s", o->params_in ? o->params_in : "saved model", e.msg);
+			goto out;
+		}
+		mem_free(text);
+		if (er_model_bind_tf(&R.mo, &R.d)) {
+			rc = ws_error(ws, RASTRO_NOMEM, "out of memory binding name frequencies");
+			goto out;
+		}
+	}
+	/* blocking */
+	bo.cap = (size_t)cfg_int(ws->cfg, "resolve.block.max_size", 1000);
+	bo.link_a = R.link_a;
+	bo.link_b = R.link_b;
+	bo.only_new = o->incremental;
+	ws_progress(ws, "resolve: block", 0, 0);
+	if (er_block(&R.d, &bo, &pairs, R.rep, &R.d.warn)) {
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory building candidate pairs");
+		goto out;
+	}
+	np = pairs.len;
+	st->candidate_pairs = np;
+	pat = mem_alloc((np ? np : 1) * sizeof *pat);
+	if (!pat) {
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory scoring %zu pairs", np);
+		goto out;
+	}
+	ws_progress(ws, "resolve: compare", 0, np);
+	compute_patterns(&R, pairs.data, np, pat, (int)cfg_int(ws->cfg, "resolve.threads", 2));
+	if (!o->params_in && !o->incremental && (rc = train(&R, pairs.data, pat, np, link_total)))
+		goto out;
+	/* accepted pairs: this run's plus, incrementally, the saved ones */
+	{
+		const uint64_t *pp = pairs.data;
+		const struct er_rec *r = R.d.recs.data;
+		size_t cap = np + 16;
+		sqlite3_stmt *q = NULL;
+		int64_t nsaved = 0;
+
+		if (o->incremental && (rc = ws_query_i64(ws, "SELECT count(*) FROM er_pair", 0, &nsaved)))
+			goto out;
+		cap += (size_t)nsaved;
+		R.acc = mem_alloc(cap * sizeof *R.acc);
+		if (!R.acc) {
+			rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
+			goto out;
+		}
+		for (i = 0; i < np; i++) {
+			int lev[EF_N];
+			uint32_t a = (uint32_t)(pp[i] >> 32), b = (uint32_t)(pp[i] & 0xFFFFFFFFu);
+			double w;
+
+			unpack(pat[i], lev);
+			w = er_weight(&R.mo, &R.d, &r[a], &r[b], lev, NULL);
+			if (w >= R.mo.threshold) {
+				R.acc[R.nacc].a = a;
+				R.acc[R.nacc].b = b;
+				R.acc[R.nacc].w = (float)w;
+				R.acc[R.nacc].pattern = pat[i];
+				R.nacc++;
+			}
+		}
+		if (o->incremental) {
+			if ((rc = ws_prepare(ws, "SELECT a, b, weight, levels FROM er_pair", &q)))
+				goto out;
+			while (sqlite3_step(q) == SQLITE_ROW && R.nacc < cap) {
+				long a = rec_index(&R.d, sqlite3_column_int64(q, 0)), b = rec_index(&R.d, sqlite3_column_int64(q, 1));
+
+				if (a < 0 || b < 0)
+					continue;
+				R.acc[R.nacc].a = (uint32_t)(a < b ? a : b);
+				R.acc[R.nacc].b = (uint32_t)(a < b ? b : a);
+				R.acc[R.nacc].w = (float)sqlite3_column_double(q, 2);
+				R.acc[R.nacc].pattern = levels_parse((const char *)sqlite3_column_text(q, 3));
+				R.nacc++;
+			}
+			sqlite3_finalize(q);
+		}
+		qsort(R.acc, R.nacc, sizeof *R.acc, pw_cmp);
+	}
+	st->accepted_pairs = R.nacc;
+	vec_release(&pairs);
+	mem_free(pat);
+	pat = NULL;
+	/* clustering */
+	R.root = mem_alloc((R.d.recs.len ? R.d.recs.len : 1) * sizeof *R.root);
+	R.merged = mem_alloc((R.nacc ? R.nacc : 1) * sizeof *R.merged);
+	if (!R.root || !R.merged ||
+	    er_cluster(R.acc, R.nacc, R.d.recs.len, cfg_double(ws->cfg, "resolve.cluster.density", 0.5), R.link_a != 0,
+		       R.root, R.merged)) {
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory clustering");
+		goto out;
+	}
+	st->lambda = R.mo.lambda;
+	st->threshold = R.mo.threshold;
+	st->em_iterations = R.mo.em_iterations;
+	if (er_model_save(&R.mo, &R.d, &params)) {
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory saving the model");
+		goto out;
+	}
+	if (o->params_out) {
+		FILE *f = fopen(o->params_out, "w");
+
+		if (!f || fwrite(params.buf, 1, params.len, f) != params.len) {
+			if (f)
+				fclose(f);
+			rc = ws_error(ws, RASTRO_IO, "cannot write the parameter file '%s'", o->params_out);
+			goto out;
+		}
+		if (fclose(f)) {
+			rc = ws_error(ws, RASTRO_IO, "cannot write the parameter file '%s'", o->params_out);
+			goto out;
+		}
+	}
+	if (!R.link_a) {
+		/* the workspace keeps the resolution; link mode only reports */
+		sqlite3_stmt *q;
+		char now[32];
+
+		if ((rc = ws_begin(ws)))
+			goto out;
+		in_tx = 1;
+		ws_now(now);
+		if ((rc = ws_prepare(ws, "INSERT INTO er_model(created_at, params, run_id) VALUES(?1, ?2, ?3)", &q)))
+			goto out;
+		sqlite3_bind_text(q, 1, now, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(q, 2, params.buf, (int)params.len, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 3, ws->run_id);
+		if (sqlite3_step(q) != SQLITE_DONE) {
+			sqlite3_finalize(q);
+			rc = ws_sqlerr(ws, "saving the model");
+			goto out;
+		}
+		sqlite3_finalize(q);
+		if ((rc = write_back(&R, st)) || (rc = save_block_report(&R)))
+			goto out;
+		if ((rc = ws_commit(ws)))
+			goto out;
+		in_tx = 0;
+	} else {
+		for (i = 0; i < R.d.recs.len; i++)
+			st->entities += R.root[i] == i;
+		for (i = 0; i < R.nacc; i++)
+			st->refused_pairs += !R.merged[i];
+	}
+	if (o->export_path && (rc = export_csv(&R, o->export_path)))
+		goto out;
+	warnings_text(&R.d.warn, st);
+out:
+	if (in_tx)
+		ws_rollback(ws);
+	st->seconds = now_s() - t0;
+	{
+		char summary[256];
+
+		snprintf(summary, sizeof summary, "%llu records, %llu pairs scored, %llu accepted, %llu entities",
+			 (unsigned long long)st->records, (unsigned long long)st->candidate_pairs,
+			 (unsigned long long)st->accepted_pairs, (unsigned long long)st->entities);
+		ws_run_end(ws, rc, rc ? ws->err.msg : summary);
+	}
+	vec_release(&pairs);
+	mem_free(pat);
+	mem_free(R.acc);
+	mem_free(R.root);
+	mem_free(R.merged);
+	sbuf_release(&params);
+	er_model_release(&R.mo);
+	er_data_release(&R.d);
+	return rc;
+}
+
+int rastro_resolve_blocks(rastro_ws *ws, rastro_table **out)
+{
+	static const char *const cols[] = { "key", "blocks:int", "pairs:int", "capped:int", "largest:int" };
+	rastro_table *t = tbl_new("blocking keys", cols, 5);
+	sqlite3_stmt *st;
+
+	*out = NULL;
+	if (!t)
+		return ws_error(ws, RASTRO_NOMEM, "out of memory");
+	if (ws_prepare(ws, "SELECT key, blocks, pairs, capped, largest FROM er_block ORDER BY rowid", &st)) {
+		rastro_table_free(t);
+		return ws->err.code;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int c;
+
+		tbl_row(t);
+		for (c = 0; c < 5; c++)
+			tbl_set(t, (size_t)c, (const char *)sqlite3_column_text(st, c));
+	}
+	sqlite3_finalize(st);
+	if (tbl_failed(t)) {
+		rastro_table_free(t);
+		return ws_error(ws, RASTRO_NOMEM, "out of memory");
+	}
+	*out = t;
+	return 0;
+}
