@@ -35,7 +35,7 @@ static const struct abbr words[] = {
 	{ "departamento", "unit" }, { "depto", "unit" }, { "dpto", "unit" }, { "flat", "unit" },
 	{ "north", "n" }, { "norte", "n" }, { "south", "s" }, { "sur", "s" }, { "east", "e" },
 	{ "oriente", "e" }, { "ote", "e" }, { "west", "w" }, { "poniente", "w" }, { "pte", "w" },
-	{ "numero", "" }, { "num", "" }, { "no", "" }, { "nro", "" }, { "de", "" }, { "del", "" },
+	{ "numero", "#" }, { "num", "#" }, { "no", "#" }, { "nro", "#" }, { "de", "" }, { "del", "" },
 	{ "la", "" }, { "los", "" }, { "las", "" }, { "the", "" }, { "y", "" },
 	{ "uno", "1" }, { "one", "1" }, { "primero", "1" }, { "first", "1" }, { "dos", "2" },
 	{ "two", "2" }, { "second", "2" }, { "tres", "3" }, { "three", "3" }, { "third", "3" },
@@ -134,6 +134,10 @@ void addr_normalize(const char *s, size_t n, struct addr *out)
 				memcpy(out->number, p, l);
 				out->number[l] = '\0';
 			}
+		} else if (m && *m == '#') {
+			/* "No. 45", "# 3": a number follows; after the house number it is a unit */
+			if (out->number[0])
+				want_unit = 1;
 		} else if (m) {
 			if (*m)
 				put(out->street, sizeof out->street, m, strlen(m));

@@ -154,7 +154,16 @@ static int normalise(struct er_data *d, const struct norm_ctx *nc, sqlite3_stmt 
 	if (n[ER_C_PHONE]) {
 		struct phone ph;
 
-		if (phone_parse(s[ER_C_PHONE], n[ER_C_PHONE], nc->region, &ph) == 0)
+		/* numbers written without a country code belong to the record's country */
+		char reg[3] = { 0 };
+		const char *region = nc->region;
+
+		if (n[ER_C_COUNTRY] == 2) {
+			reg[0] = (char)(s[ER_C_COUNTRY][0] & ~0x20);
+			reg[1] = (char)(s[ER_C_COUNTRY][1] & ~0x20);
+			region = reg;
+		}
+		if (phone_parse(s[ER_C_PHONE], n[ER_C_PHONE], region, &ph) == 0)
 			r->phone = interns(d, ph.e164, &oom);
 		else
 			d->warn.bad_phone++;

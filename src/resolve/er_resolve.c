@@ -790,7 +790,7 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 			rc = ws_error(ws, e.code, "%s: %s", o->params_in ? o->params_in : "saved model", e.msg);
 			goto out;
 		}
-		mem_free(text);
+		R.params_text = text;
 		if (er_model_bind_tf(&R.mo, &R.d)) {
 			rc = ws_error(ws, RASTRO_NOMEM, "out of memory binding name frequencies");
 			goto out;
@@ -882,7 +882,13 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 	st->lambda = R.mo.lambda;
 	st->threshold = R.mo.threshold;
 	st->em_iterations = R.mo.em_iterations;
-	if (er_model_save(&R.mo, &R.d, &params)) {
+	if (R.params_text)
+		sbuf_adds(&params, R.params_text);   /* keep a loaded model exactly, TF values included */
+	else if (er_model_save(&R.mo, &R.d, &params)) {
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory saving the model");
+		goto out;
+	}
+	if (sbuf_failed(&params)) {
 		rc = ws_error(ws, RASTRO_NOMEM, "out of memory saving the model");
 		goto out;
 	}
@@ -951,6 +957,7 @@ out:
 	mem_free(R.acc);
 	mem_free(R.root);
 	mem_free(R.merged);
+	mem_free(R.params_text);
 	sbuf_release(&params);
 	er_model_release(&R.mo);
 	er_data_release(&R.d);

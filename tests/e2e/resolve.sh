@@ -20,3 +20,61 @@ if [ -r "${FEBRL_DIR:-/work/shared/data/febrl}/dataset1.csv" ]; then
 else
   echo "SKIP: FEBRL data not found (set FEBRL_DIR); FEBRL checks skipped"
 fi
+
+# --- resolution on the small Spanish/English person file plus KYC holders
+"$RASTRO" ingest ws.rastro "$DATA/kyc_small.csv" >/dev/null
+ok "resolve runs" -- "$RASTRO" resolve ws.rastro --export people.csv --save-params params.txt --blocks
+has out.txt "person entities"
+has out.txt "surname phonetic + birth year"
+has err.txt "warning: 2 record(s) whose name holds only particles"
+has err.txt "non-Latin script"
+has err.txt "unreadable or absurd date of birth"
+has people.csv "record_id,source,file,entity"
+has params.txt "level given_name 1"
+a1=$(sql ws.rastro "select entity_id from er_link l join person p on p.id = l.record_id where p.ext_id='A-1' and p.source_id=1")
+a2=$(sql ws.rastro "select entity_id from er_link l join person p on p.id = l.record_id where p.ext_id='A-2' and p.source_id=1")
+same "$a1" "$a2" "José Ma. Hernández Núñez and Jose M Hernandez are one person"
+a4=$(sql ws.rastro "select entity_id from er_link l join person p on p.id = l.record_id where p.ext_id='A-4' and p.source_id=1")
+a5=$(sql ws.rastro "select entity_id from er_link l join person p on p.id = l.record_id where p.ext_id='A-5' and p.source_id=1")
+same "$a4" "$a5" "Paco de la Cruz y Ortega and Pancho De La Cruz Ortega (day-first DOB) are one person"
+a3=$(sql ws.rastro "select entity_id from er_link l join person p on p.id = l.record_id where p.ext_id='A-3' and p.source_id=1")
+[ "$a1" != "$a3" ]; same $? 0 "different people stay apart"
+same "$(sql ws.rastro "select count(*) from edge e join entity p on p.id = e.dst where e.type='uses_phone' and p.key='+525512345678' or 0")" "0" "no phantom phone"
+same "$(sql ws.rastro "select count(*) from edge e join entity p on p.id = e.dst where e.type='uses_phone' and p.key='+526561234567' and e.src=$a1")" "4" "both records' phones (two loads) point at one E.164 phone entity"
+same "$(sql ws.rastro "select count(*) from edge where type='uses_email' and stage='resolve' and record_id is null")" "0" "every edge names its record"
+ok "kyc holders get holds edges" -- sql ws.rastro "select count(*) from edge where type='holds' and stage='resolve'"
+[ "$(cat out.txt)" -gt 0 ]; same $? 0 "holds edges exist"
+same "$(sql ws.rastro "select count(*) from er_link where weight is not null and reasons like '%given_name%'")" "$(sql ws.rastro "select count(*) from er_link where weight is not null")" "every link stores its weight and reasons"
+ok "why explains a pair" -- "$RASTRO" why ws.rastro "$(sql ws.rastro "select id from person where ext_id='A-1' limit 1")" "$(sql ws.rastro "select id from person where ext_id='A-2' limit 1")"
+has out.txt "given_name"
+has out.txt "nickname or first name"
+has out.txt "the same person entity"
+has out.txt "match weight"
+fails 6 "why on an unknown record" -- "$RASTRO" why ws.rastro no-such-record A-1
+fails 2 "why needs two records" -- "$RASTRO" why ws.rastro A-1
+ok "rerun keeps entity ids" -- "$RASTRO" resolve ws.rastro
+same "$(sql ws.rastro "select entity_id from er_link l join person p on p.id = l.record_id where p.ext_id='A-1' and p.source_id=1")" "$a1" "stable entity id"
+fails 6 "incremental without a model" -- "$RASTRO" resolve "$(mktemp -u).rastro"
+
+# --- 10,000 records sharing one phone: a capped block, a warning, no blow-up
+awk 'BEGIN { print "record_id,given_name,surname,dob,phone"; for (i = 0; i < 10000; i++) printf "S-%d,Name%c%c%c,Surname%c%c,19%02d-%02d-%02d,915-555-0100\n", i, 97+i%26, 97+int(i/26)%26, 97+int(i/676)%26, 97+i%23, 97+int(i/23)%23, 50+i%40, 1+i%12, 1+i%28 }' > shared.csv
+"$RASTRO" init sh.rastro >/dev/null
+"$RASTRO" ingest -q sh.rastro --format person shared.csv
+ok "shared phone resolves" -- timeout 120 "$RASTRO" resolve sh.rastro --blocks
+has err.txt "over the size cap skipped"
+same "$(sql sh.rastro "select capped || '/' || largest from er_block where key = 'phone'")" "1/10000" "the phone block is capped"
+same "$(sql sh.rastro "select count(distinct entity_id) > 9000 from er_link")" "1" "the shared phone does not merge everyone"
+
+# --- incremental equals batch on the same data, with the same parameters
+head -n 6 "$DATA/person_small.csv" > part1.csv
+{ head -n 1 "$DATA/person_small.csv"; tail -n +7 "$DATA/person_small.csv"; } > part2.csv
+"$RASTRO" init b.rastro >/dev/null; "$RASTRO" ingest -q b.rastro part1.csv part2.csv "$DATA/kyc_small.csv"
+ok "batch with saved params" -- "$RASTRO" resolve b.rastro --params params.txt --export batch.csv
+"$RASTRO" init i.rastro >/dev/null; "$RASTRO" ingest -q i.rastro part1.csv
+ok "first part" -- "$RASTRO" resolve i.rastro --params params.txt
+"$RASTRO" ingest -q i.rastro part2.csv "$DATA/kyc_small.csv"
+ok "incremental second part" -- "$RASTRO" resolve i.rastro --incremental --export inc.csv
+has out.txt "incremental:"
+same "$(sort batch.csv | md5sum)" "$(sort inc.csv | md5sum)" "incremental export equals batch export"
+fails 3 "bad parameter file" -- "$RASTRO" resolve b.rastro --params "$DATA/person_small.csv"
+has err.txt "unknown line"
