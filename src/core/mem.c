@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static long fail_countdown = -1; /* -1: hook off */
 static long fail_count;
@@ -73,4 +74,33 @@ char *mem_strndup(const char *s, size_t n)
 char *mem_strdup(const char *s)
 {
 	return mem_strndup(s, strlen(s));
+}
+
+#define BIG_MIN (4u << 20)
+
+void *mem_calloc_big(size_t n)
+{
+	void *p;
+
+	if (n < BIG_MIN)
+		return mem_calloc(1, n);
+	if (should_fail())
+		return NULL;
+	/* Anonymous mappings come zeroed; 2 MiB alignment lets the kernel back
+	 * them with huge pages where it allows (madvise mode). */
+	p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, n, MADV_HUGEPAGE);
+	return p;
+}
+
+void mem_free_big(void *p, size_t n)
+{
+	if (!p)
+		return;
+	if (n < BIG_MIN)
+		mem_free(p);
+	else
+		munmap(p, n);
 }

@@ -21,6 +21,14 @@ char *mem_strdup(const char *s);
 char *mem_strndup(const char *s, size_t n);
 
 /*
+ * Large tables that are probed at random (hash maps of millions of keys):
+ * zeroed memory aligned and advised for transparent huge pages, which cuts
+ * the TLB misses of random probes.  Free with mem_free_big(p, n).
+ */
+void *mem_calloc_big(size_t n);
+void mem_free_big(void *p, size_t n);
+
+/*
  * Test hook: after `n` more successful allocations, every allocation fails
  * until mem_fail_after(-1) turns the hook off.  Not thread-safe by design;
  * tests that use it run single-threaded code paths.

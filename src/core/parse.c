@@ -53,6 +53,46 @@ const char *parse_i64(const char *s, size_t n, int64_t *out)
 	return NULL;
 }
 
+/* Plain decimals with at most 15 significant digits ("3697.34"), the bulk
+ * of amounts: digits over a power of ten, both exact doubles, so the one
+ * division is correctly rounded — the same result strtod gives, faster.
+ * Returns 0 to fall back to strtod. */
+static int fast_decimal(const char *s, size_t n, double *out)
+{
+	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+					1e11, 1e12, 1e13, 1e14, 1e15 };
+	uint64_t mant = 0;
+	size_t i = 0, digits = 0, frac = 0;
+	int neg = 0, seen_dot = 0;
+
+	if (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-';
+		i = 1;
+	}
+	for (; i < n; i++) {
+		if (s[i] == '.') {
+			if (seen_dot)
+				return 0;
+			seen_dot = 1;
+			continue;
+		}
+		if (!is_digit(s[i]))
+			return 0;
+		if (mant == 0 && s[i] == '0' && !seen_dot)
+			continue; /* leading zeros do not count */
+		mant = mant * 10 + (uint64_t)(s[i] - '0');
+		digits++;
+		if (seen_dot)
+			frac++;
+		if (digits > 15)
+			return 0;
+	}
+	*out = (double)mant / pow10[frac];
+	if (neg)
+		*out = -*out;
+	return 1;
+}
+
 const char *parse_double(const char *s, size_t n, double *out)
 {
 	char buf[64], *end;
@@ -95,6 +135,8 @@ const char *parse_double(const char *s, size_t n, double *out)
 	}
 	if (i != n)
 		return "not a number";
+	if (fast_decimal(s, n, out))
+		return NULL;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	errno = 0;

@@ -15,15 +15,31 @@ void strmap_init(struct strmap *m)
 
 void strmap_release(struct strmap *m)
 {
-	mem_free(m->slots);
+	mem_free_big(m->slots, m->nslots * sizeof *m->slots);
 	mem_free(m->keys);
 	arena_release(&m->strings);
 	memset(m, 0, sizeof *m);
 }
 
-static size_t probe_start(const struct strmap *m, uint64_t h)
+static void fill_slot(struct strmap_slot *sl, uint32_t id, uint64_t h, const char *s, size_t n)
 {
-	return (size_t)h & (m->nslots - 1);
+	sl->id = id;
+	sl->tag = (uint32_t)(h >> 32);
+	sl->len = (uint32_t)n;
+	memcpy(sl->head, s, n < STRMAP_INLINE ? n : STRMAP_INLINE);
+}
+
+/* 1 when the slot holds exactly s: short keys are decided inside the slot,
+ * long ones finish the comparison against the stored copy. */
+static int slot_matches(const struct strmap *m, const struct strmap_slot *sl, uint64_t h,
+			const char *s, size_t n)
+{
+	if (sl->tag != (uint32_t)(h >> 32) || sl->len != n)
+		return 0;
+	if (n <= STRMAP_INLINE)
+		return memcmp(sl->head, s, n) == 0;
+	return memcmp(sl->head, s, STRMAP_INLINE) == 0 &&
+	       memcmp(m->keys[sl->id - 1].s + STRMAP_INLINE, s + STRMAP_INLINE, n - STRMAP_INLINE) == 0;
 }
 
 uint32_t strmap_find(const struct strmap *m, const char *s, size_t n)
@@ -34,81 +50,103 @@ uint32_t strmap_find(const struct strmap *m, const char *s, size_t n)
 	if (!m->nslots)
 		return 0;
 	h = XXH3_64bits(s, n);
-	for (i = probe_start(m, h);; i = (i + 1) & (m->nslots - 1)) {
-		uint32_t id = m->slots[i];
-		const struct strmap_key *k;
+	for (i = (size_t)h & (m->nslots - 1);; i = (i + 1) & (m->nslots - 1)) {
+		const struct strmap_slot *sl = &m->slots[i];
 
-		if (!id)
+		if (!sl->id)
 			return 0;
-		k = &m->keys[id - 1];
-		if (k->hash == h && k->len == n && memcmp(k->s, s, n) == 0)
-			return id;
+		if (slot_matches(m, sl, h, s, n))
+			return sl->id;
 	}
 }
 
 static int rehash(struct strmap *m, size_t nslots)
 {
-	uint32_t *slots = mem_calloc(nslots, sizeof *slots);
-	size_t id;
+	struct strmap_slot *slots = mem_calloc_big(nslots * sizeof *slots);
+	size_t j;
 
 	if (!slots)
 		return -1;
-	for (id = 1; id <= m->count; id++) {
-		size_t i = (size_t)m->keys[id - 1].hash & (nslots - 1);
+	for (j = 0; j < m->nslots; j++) {
+		const struct strmap_slot *old = &m->slots[j];
+		size_t i;
 
-		while (slots[i])
-			i = (i + 1) & (nslots - 1);
-		slots[i] = (uint32_t)id;
+		if (!old->id)
+			continue;
+		for (i = (size_t)m->keys[old->id - 1].hash & (nslots - 1); slots[i].id; i = (i + 1) & (nslots - 1))
+			;
+		slots[i] = *old;
 	}
-	mem_free(m->slots);
+	mem_free_big(m->slots, m->nslots * sizeof *m->slots);
 	m->slots = slots;
 	m->nslots = nslots;
 	return 0;
 }
 
-uint32_t strmap_intern(struct strmap *m, const char *s, size_t n, int *is_new)
+/* Finds or inserts s; returns its slot (NULL on allocation failure). */
+static struct strmap_slot *intern_slot(struct strmap *m, const char *s, size_t n, int *is_new)
 {
 	uint64_t h;
 	size_t i;
 	struct strmap_key *k;
+	struct strmap_slot *sl;
 
 	if (is_new)
 		*is_new = 0;
 	if (n > UINT32_MAX || m->count >= UINT32_MAX - 1)
-		return 0;
+		return NULL;
 	if ((m->count + 1) * 4 >= m->nslots * 3 &&
 	    rehash(m, m->nslots ? m->nslots * 2 : 1024))
-		return 0;
+		return NULL;
 	h = XXH3_64bits(s, n);
-	for (i = probe_start(m, h);; i = (i + 1) & (m->nslots - 1)) {
-		uint32_t id = m->slots[i];
-
-		if (!id)
+	for (i = (size_t)h & (m->nslots - 1);; i = (i + 1) & (m->nslots - 1)) {
+		sl = &m->slots[i];
+		if (!sl->id)
 			break;
-		k = &m->keys[id - 1];
-		if (k->hash == h && k->len == n && memcmp(k->s, s, n) == 0)
-			return id;
+		if (slot_matches(m, sl, h, s, n))
+			return sl;
 	}
 	if (m->count == m->keycap) {
 		size_t cap = m->keycap ? m->keycap * 2 : 1024;
 		struct strmap_key *keys = mem_realloc(m->keys, cap * sizeof *keys);
 
 		if (!keys)
-			return 0;
+			return NULL;
 		m->keys = keys;
 		m->keycap = cap;
 	}
 	k = &m->keys[m->count];
 	k->s = arena_strndup(&m->strings, s, n);
 	if (!k->s)
-		return 0;
+		return NULL;
 	k->len = (uint32_t)n;
 	k->hash = h;
 	m->count++;
-	m->slots[i] = (uint32_t)m->count;
+	fill_slot(sl, (uint32_t)m->count, h, s, n);
+	sl->value = 0;
 	if (is_new)
 		*is_new = 1;
-	return (uint32_t)m->count;
+	return sl;
+}
+
+uint32_t strmap_intern(struct strmap *m, const char *s, size_t n, int *is_new)
+{
+	struct strmap_slot *sl = intern_slot(m, s, n, is_new);
+
+	return sl ? sl->id : 0;
+}
+
+int64_t *strmap_intern_value(struct strmap *m, const char *s, size_t n, int *is_new)
+{
+	struct strmap_slot *sl = intern_slot(m, s, n, is_new);
+
+	return sl ? &sl->value : NULL;
+}
+
+void strmap_prefetch(const struct strmap *m, const char *s, size_t n)
+{
+	if (m->nslots)
+		__builtin_prefetch(&m->slots[(size_t)XXH3_64bits(s, n) & (m->nslots - 1)]);
 }
 
 const char *strmap_key(const struct strmap *m, uint32_t id, size_t *len)

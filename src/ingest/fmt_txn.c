@@ -32,24 +32,21 @@ static const struct name_map currency_names[] = {
 	{ "colon", "SVC" },
 };
 
-/* Writes the ISO code (or the trimmed original when unknown) into out. */
-static void norm_currency(const char *s, size_t n, char *out, size_t outn)
+/* ISO code of a currency name or code: the canonical string when known,
+ * else the original upper-cased (3 letters) or as written, in buf. */
+static const char *norm_currency(const char *s, size_t n, char *buf, size_t bufn)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof currency_names / sizeof currency_names[0]; i++) {
-		if (strlen(currency_names[i].from) == n && strncasecmp(currency_names[i].from, s, n) == 0) {
-			snprintf(out, outn, "%s", currency_names[i].to);
-			return;
-		}
-	}
-	if (n == 3) {
-		for (i = 0; i < 3; i++)
-			out[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
-		out[3] = '\0';
-		return;
-	}
-	snprintf(out, outn, "%.*s", (int)(n >= outn ? outn - 1 : n), s);
+	for (i = 0; i < sizeof currency_names / sizeof currency_names[0]; i++)
+		if (strlen(currency_names[i].from) == n && strncasecmp(currency_names[i].from, s, n) == 0)
+			return currency_names[i].to;
+	if (n >= bufn)
+		n = bufn - 1;
+	for (i = 0; i < n; i++)
+		buf[i] = (char)(n == 3 && s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
+	buf[n] = '\0';
+	return buf;
 }
 
 static const struct name_map channel_names[] = {
@@ -67,23 +64,50 @@ static const struct name_map channel_names[] = {
 	{ "other", "other" },
 };
 
-static void norm_channel(const char *s, size_t n, char *out, size_t outn)
+/* Canonical channel name, or the original lower-cased in buf. */
+static const char *norm_channel(const char *s, size_t n, char *buf, size_t bufn)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof channel_names / sizeof channel_names[0]; i++) {
-		if (strlen(channel_names[i].from) == n && strncasecmp(channel_names[i].from, s, n) == 0) {
-			snprintf(out, outn, "%s", channel_names[i].to);
-			return;
-		}
+	if (!n)
+		return "other";
+	for (i = 0; i < sizeof channel_names / sizeof channel_names[0]; i++)
+		if (strlen(channel_names[i].from) == n && strncasecmp(channel_names[i].from, s, n) == 0)
+			return channel_names[i].to;
+	if (n >= bufn)
+		n = bufn - 1;
+	for (i = 0; i < n; i++)
+		buf[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Files repeat the same few currency and channel spellings on every row;
+ * remembering the last one skips the table scan. */
+struct code_memo {
+	char in[32];
+	size_t n;
+	const char *out;
+	char buf[40];
+};
+
+/* Per thread, so concurrent loads in one process never share a memo. */
+static _Thread_local struct code_memo memo_cur, memo_cur2, memo_chan;
+
+static const char *memo_lookup(struct code_memo *m, const char *s, size_t n,
+			       const char *(*norm)(const char *, size_t, char *, size_t))
+{
+	if (m->out && n == m->n && memcmp(m->in, s, n) == 0)
+		return m->out;
+	m->out = norm(s, n, m->buf, sizeof m->buf);
+	if (n < sizeof m->in) {
+		memcpy(m->in, s, n);
+		m->n = n;
+	} else {
+		m->out = NULL; /* too long to remember; recomputed next time */
+		return norm(s, n, m->buf, sizeof m->buf);
 	}
-	if (!n) {
-		snprintf(out, outn, "other");
-		return;
-	}
-	for (i = 0; i < n && i + 1 < outn; i++)
-		out[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
-	out[i] = '\0';
+	return m->out;
 }
 
 /* 1/0 for the label spellings found in benchmark files, -1 if unreadable. */
@@ -162,6 +186,21 @@ static int generic_bind(struct fmt_run *run, const struct csv_row *h, const char
 	return fmt_bind_columns(run, h, generic_cols, G_N, mapping, "input", err);
 }
 
+static void generic_prefetch(struct fmt_run *run, const struct csv_row *row)
+{
+	const char *fb, *tb, *fa, *ta;
+	size_t fbn, tbn, fan, tan;
+
+	fb = fmt_field(run, row, G_FROM_BANK, &fbn);
+	tb = fmt_field(run, row, G_TO_BANK, &tbn);
+	fa = fmt_field(run, row, G_FROM, &fan);
+	ta = fmt_field(run, row, G_TO, &tan);
+	if (fan)
+		fctx_prefetch_account(run->ctx, fb, fbn, fa, fan);
+	if (tan)
+		fctx_prefetch_account(run->ctx, tb, tbn, ta, tan);
+}
+
 static int generic_row(struct fmt_run *run, const struct csv_row *row, struct fmt_bad *bad)
 {
 	const char *s[G_N];
@@ -169,7 +208,7 @@ static int generic_row(struct fmt_run *run, const struct csv_row *row, struct fm
 	int64_t ts;
 	double amount;
 	const char *why;
-	char cur[16], chan[40];
+	const char *cur, *chan;
 	int label = -1, i;
 	struct rec *r;
 	int64_t src = 0, dst = 0;
@@ -202,10 +241,10 @@ static int generic_row(struct fmt_run *run, const struct csv_row *row, struct fm
 		}
 	}
 	if (n[G_CURRENCY])
-		norm_currency(s[G_CURRENCY], n[G_CURRENCY], cur, sizeof cur);
+		cur = memo_lookup(&memo_cur, s[G_CURRENCY], n[G_CURRENCY], norm_currency);
 	else
-		snprintf(cur, sizeof cur, "%s", cfg_str(fctx_cfg(run->ctx), "ingest.default_currency", "USD"));
-	norm_channel(s[G_CHANNEL], n[G_CHANNEL], chan, sizeof chan);
+		cur = cfg_str(fctx_cfg(run->ctx), "ingest.default_currency", "USD");
+	chan = memo_lookup(&memo_chan, s[G_CHANNEL], n[G_CHANNEL], norm_channel);
 
 	r = fctx_rec(run->ctx, &rk_txn, row->line);
 	if (!r)
@@ -249,6 +288,7 @@ const struct fmt fmt_generic = {
 	.entity_kinds = "account",
 	.sniff_header = generic_sniff,
 	.bind = generic_bind,
+	.prefetch = generic_prefetch,
 	.row = generic_row,
 };
 
@@ -297,6 +337,21 @@ static int ibm_bind(struct fmt_run *run, const struct csv_row *h, const char *ma
 	return 0;
 }
 
+static void ibm_prefetch(struct fmt_run *run, const struct csv_row *row)
+{
+	const char *fb, *tb, *fa, *ta;
+	size_t fbn, tbn, fan, tan;
+
+	fb = fmt_field(run, row, I_FROM_BANK, &fbn);
+	tb = fmt_field(run, row, I_TO_BANK, &tbn);
+	fa = fmt_field(run, row, I_FROM, &fan);
+	ta = fmt_field(run, row, I_TO, &tan);
+	strip_zeros(&fb, &fbn);
+	strip_zeros(&tb, &tbn);
+	fctx_prefetch_account(run->ctx, fb, fbn, fa, fan);
+	fctx_prefetch_account(run->ctx, tb, tbn, ta, tan);
+}
+
 static int ibm_row(struct fmt_run *run, const struct csv_row *row, struct fmt_bad *bad)
 {
 	const char *s[I_N];
@@ -304,7 +359,7 @@ static int ibm_row(struct fmt_run *run, const struct csv_row *row, struct fmt_ba
 	int64_t ts;
 	double recv, paid;
 	const char *why;
-	char cur_r[32], cur_p[32], chan[40];
+	const char *cur_r, *cur_p, *chan;
 	int label = -1, i;
 	struct rec *r;
 	int64_t src, dst;
@@ -331,9 +386,9 @@ static int ibm_row(struct fmt_run *run, const struct csv_row *row, struct fmt_ba
 		if (label < 0)
 			return fmt_reject(run, row, ibm_cols, I_LABEL, bad, "not 0 or 1");
 	}
-	norm_currency(s[I_CUR_RECV], n[I_CUR_RECV], cur_r, sizeof cur_r);
-	norm_currency(s[I_CUR_PAID], n[I_CUR_PAID], cur_p, sizeof cur_p);
-	norm_channel(s[I_FORMAT], n[I_FORMAT], chan, sizeof chan);
+	cur_r = memo_lookup(&memo_cur, s[I_CUR_RECV], n[I_CUR_RECV], norm_currency);
+	cur_p = memo_lookup(&memo_cur2, s[I_CUR_PAID], n[I_CUR_PAID], norm_currency);
+	chan = memo_lookup(&memo_chan, s[I_FORMAT], n[I_FORMAT], norm_channel);
 
 	r = fctx_rec(run->ctx, &rk_txn, row->line);
 	if (!r)
@@ -370,6 +425,7 @@ const struct fmt fmt_ibm_aml = {
 	.entity_kinds = "account",
 	.sniff_header = ibm_sniff,
 	.bind = ibm_bind,
+	.prefetch = ibm_prefetch,
 	.row = ibm_row,
 };
 
@@ -408,7 +464,7 @@ static int amlsim_row(struct fmt_run *run, const struct csv_row *row, struct fmt
 	int64_t ts;
 	double amount;
 	const char *why;
-	char chan[40];
+	const char *chan;
 	int label = -1, i;
 	struct rec *r;
 	int64_t src, dst;
@@ -438,7 +494,7 @@ static int amlsim_row(struct fmt_run *run, const struct csv_row *row, struct fmt
 			 (unsigned long long)first);
 		return fmt_reject(run, row, amlsim_cols, A_ID, bad, reason);
 	}
-	norm_channel(s[A_TYPE], n[A_TYPE], chan, sizeof chan);
+	chan = memo_lookup(&memo_chan, s[A_TYPE], n[A_TYPE], norm_channel);
 	r = fctx_rec(run->ctx, &rk_txn, row->line);
 	if (!r)
 		return -1;

@@ -59,6 +59,9 @@ struct fmt {
 	/* CSV: binds the header; 0 or an error naming the missing columns. */
 	int (*bind)(struct fmt_run *run, const struct csv_row *header, const char *mapping,
 		    struct rs_err *err);
+	/* CSV, optional: called for each row of a block before `row` runs on
+	 * any of them, to prefetch what `row` will look up (fctx_prefetch_*). */
+	void (*prefetch)(struct fmt_run *run, const struct csv_row *row);
 	/* CSV: one data row; 0 = emitted, 1 = rejected (bad filled), <0 = fatal. */
 	int (*row)(struct fmt_run *run, const struct csv_row *row, struct fmt_bad *bad);
 	/* JSONL: one object; same returns. */
@@ -111,6 +114,10 @@ int64_t fctx_entity(struct fctx *ctx, const char *kind, const char *key, size_t 
  * (the holder's or merchant's name, may be NULL) names it when it is new. */
 int64_t fctx_account(struct fctx *ctx, const char *bank, size_t banklen, const char *number,
 		     size_t numlen, const char *label, size_t labellen, int64_t record_id);
+/* Cache hints for the lookups fctx_entity / fctx_account will make. */
+void fctx_prefetch_entity(struct fctx *ctx, const char *kind, const char *key, size_t keylen);
+void fctx_prefetch_account(struct fctx *ctx, const char *bank, size_t banklen, const char *number,
+			   size_t numlen);
 /* An edge between entities, justified by a record. */
 int fctx_edge(struct fctx *ctx, int64_t src, int64_t dst, const char *type, int64_t ts,
 	      double weight, int64_t record_id);

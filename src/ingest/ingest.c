@@ -35,6 +35,8 @@
 #define RAW_STORE_MAX (64u << 10)
 #define BULK_BYTES (64u << 20)   /* loads larger than this drop and rebuild indexes */
 #define MAX_KINDS 32
+#define MULTI_ROWS 32          /* rows per multi-row INSERT: fewer statement steps */
+#define MAX_ENTITY_KINDS 16
 
 struct batch {
 	struct arena mem;
@@ -55,8 +57,15 @@ struct seen_slot {
 	uint64_t line;            /* 0 = empty */
 };
 
+/* Keys of one entity kind -> entity ids (the map's values). */
+struct kind_map {
+	char name[32];
+	struct strmap keys;
+};
+
 struct stmt_slot {
 	const struct rec_kind *kind;
+	size_t rows;              /* rows per statement: 1 or MULTI_ROWS */
 	sqlite3_stmt *st;
 };
 
@@ -69,12 +78,11 @@ struct fctx {
 	struct batch *cur;
 	struct batch pool[NBATCHES];
 	struct queue full, empty;
-	/* entity interning: "kind\x1fkey" -> ids[strmap id] */
-	struct strmap ent_keys;
-	struct vec ent_ids;       /* int64_t, indexed by strmap id - 1 */
-	struct sbuf key;
+	/* entity interning, one map per entity kind the format declared */
+	struct kind_map kinds[MAX_ENTITY_KINDS];
+	size_t nkinds;
 	uint64_t entities_added;
-	char loaded_kinds[256];   /* ",account,phone," kinds already preloaded */
+	int undeclared_kind;      /* a format used a kind it did not declare */
 	/* duplicate external ids in this file */
 	struct seen_slot *seen;
 	size_t nseen, seen_cap;
@@ -145,14 +153,14 @@ static void queue_close(struct queue *q)
 
 /* ---- writer thread ---- */
 
-static sqlite3_stmt *stmt_for(struct fctx *ctx, const struct rec_kind *k)
+static sqlite3_stmt *stmt_for(struct fctx *ctx, const struct rec_kind *k, size_t rows)
 {
 	struct sbuf sql = SBUF_INIT;
 	sqlite3_stmt *st = NULL;
-	size_t i;
+	size_t i, r, nparams = k->ncols + (k->is_record ? 3 : 0);
 
 	for (i = 0; i < ctx->nstmts; i++)
-		if (ctx->stmts[i].kind == k)
+		if (ctx->stmts[i].kind == k && ctx->stmts[i].rows == rows)
 			return ctx->stmts[i].st;
 	if (ctx->nstmts == MAX_KINDS) {
 		err_set(&ctx->writer_err, RASTRO_ERROR, "too many record kinds in one load");
@@ -164,10 +172,13 @@ static sqlite3_stmt *stmt_for(struct fctx *ctx, const struct rec_kind *k)
 		sbuf_adds(&sql, "id, source_id, line, ");
 	for (i = 0; i < k->ncols; i++)
 		sbuf_addf(&sql, "%s%s", i ? ", " : "", k->cols[i]);
-	sbuf_adds(&sql, ") VALUES(");
-	for (i = 0; i < k->ncols + (k->is_record ? 3 : 0); i++)
-		sbuf_adds(&sql, i ? ", ?" : "?");
-	sbuf_adds(&sql, ")");
+	sbuf_adds(&sql, ") VALUES");
+	for (r = 0; r < rows; r++) {
+		sbuf_adds(&sql, r ? ", (" : "(");
+		for (i = 0; i < nparams; i++)
+			sbuf_adds(&sql, i ? ", ?" : "?");
+		sbuf_addc(&sql, ')');
+	}
 	if (sbuf_failed(&sql)) {
 		err_set(&ctx->writer_err, RASTRO_NOMEM, "out of memory preparing inserts");
 	} else if (sqlite3_prepare_v3(ctx->ws->db, sql.buf, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
@@ -176,6 +187,7 @@ static sqlite3_stmt *stmt_for(struct fctx *ctx, const struct rec_kind *k)
 		st = NULL;
 	} else {
 		ctx->stmts[ctx->nstmts].kind = k;
+		ctx->stmts[ctx->nstmts].rows = rows;
 		ctx->stmts[ctx->nstmts].st = st;
 		ctx->nstmts++;
 	}
@@ -183,14 +195,11 @@ static sqlite3_stmt *stmt_for(struct fctx *ctx, const struct rec_kind *k)
 	return st;
 }
 
-static int write_rec(struct fctx *ctx, const struct rec *r)
+/* Binds one record's values starting at parameter p; returns the next p. */
+static int bind_rec(struct fctx *ctx, sqlite3_stmt *st, int p, const struct rec *r)
 {
-	sqlite3_stmt *st = stmt_for(ctx, r->kind);
-	int p = 1, rc;
 	size_t i;
 
-	if (!st)
-		return -1;
 	if (r->kind->is_record) {
 		sqlite3_bind_int64(st, p++, r->id);
 		sqlite3_bind_int64(st, p++, ctx->source_id);
@@ -213,33 +222,81 @@ static int write_rec(struct fctx *ctx, const struct rec *r)
 			sqlite3_bind_null(st, p);
 		}
 	}
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		int code = ws_code_from_sqlite(sqlite3_extended_errcode(ctx->ws->db));
+	return p;
+}
 
-		if (code == RASTRO_FULL)
-			err_set(&ctx->writer_err, code, "disk full writing workspace '%s'; nothing from '%s' was loaded",
-				ctx->ws->path, ctx->path);
-		else
-			err_set(&ctx->writer_err, code, "writing %s line %llu into %s: %s", ctx->path,
-				(unsigned long long)r->line, r->kind->table, sqlite3_errmsg(ctx->ws->db));
+/* Writes n records of one kind: one multi-row statement when n is
+ * MULTI_ROWS, else one statement per record. */
+static int write_group(struct fctx *ctx, const struct rec *const *g, size_t n)
+{
+	size_t i, rows = n == MULTI_ROWS ? MULTI_ROWS : 1;
+	sqlite3_stmt *st = stmt_for(ctx, g[0]->kind, rows);
+
+	if (!st)
 		return -1;
+	for (i = 0; i < n; i += rows) {
+		int p = 1, rc;
+		size_t k;
+
+		for (k = 0; k < rows; k++)
+			p = bind_rec(ctx, st, p, g[i + k]);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			int code = ws_code_from_sqlite(sqlite3_extended_errcode(ctx->ws->db));
+
+			if (code == RASTRO_FULL)
+				err_set(&ctx->writer_err, code,
+					"disk full writing workspace '%s'; nothing from '%s' was loaded",
+					ctx->ws->path, ctx->path);
+			else
+				err_set(&ctx->writer_err, code, "writing %s lines %llu-%llu into %s: %s", ctx->path,
+					(unsigned long long)g[i]->line, (unsigned long long)g[i + rows - 1]->line,
+					g[0]->kind->table, sqlite3_errmsg(ctx->ws->db));
+			return -1;
+		}
 	}
 	return 0;
+}
+
+static int write_order(const struct rec *r)
+{
+	return r->kind == &rk_entity ? 0 : r->kind == &rk_account ? 1 : 2;
 }
 
 static void *writer_main(void *arg)
 {
 	struct fctx *ctx = arg;
+	const struct rec *group[MULTI_ROWS];
 	struct batch *b;
 
 	while ((b = queue_pop(&ctx->full))) {
-		size_t i;
+		int pass;
 
-		for (i = 0; i < b->recs.len && !atomic_load(&ctx->writer_failed); i++)
-			if (write_rec(ctx, *(struct rec **)vec_at(&b->recs, i)))
+		/* Entities first, then accounts, then everything that refers to
+		 * them: a referenced row always exists before its referrer.  Runs
+		 * of records of one kind go out in multi-row statements. */
+		for (pass = 0; pass < 3 && !atomic_load(&ctx->writer_failed); pass++) {
+			size_t i, n = 0;
+
+			for (i = 0; i < b->recs.len; i++) {
+				const struct rec *r = *(struct rec **)vec_at(&b->recs, i);
+
+				if (write_order(r) != pass)
+					continue;
+				if (n && (group[0]->kind != r->kind || n == MULTI_ROWS)) {
+					if (write_group(ctx, group, n)) {
+						atomic_store(&ctx->writer_failed, 1);
+						n = 0;
+						break;
+					}
+					n = 0;
+				}
+				group[n++] = r;
+			}
+			if (n && !atomic_load(&ctx->writer_failed) && write_group(ctx, group, n))
 				atomic_store(&ctx->writer_failed, 1);
+		}
 		vec_clear(&b->recs);
 		arena_clear(&b->mem);
 		queue_push(&ctx->empty, b);
@@ -323,51 +380,46 @@ const struct cfg *fctx_cfg(const struct fctx *ctx)
 
 /* ---- entities ---- */
 
-static int kind_loaded(struct fctx *ctx, const char *kind)
+static struct kind_map *find_kind(struct fctx *ctx, const char *name, size_t n)
 {
-	char probe[80];
+	size_t i;
 
-	snprintf(probe, sizeof probe, ",%s,", kind);
-	return strstr(ctx->loaded_kinds, probe) != NULL;
+	for (i = 0; i < ctx->nkinds; i++)
+		if (strlen(ctx->kinds[i].name) == n && memcmp(ctx->kinds[i].name, name, n) == 0)
+			return &ctx->kinds[i];
+	return NULL;
 }
 
-/* Reads the existing entities of a kind so re-ingest reuses their ids. */
+/* Reads the existing entities of a kind so a new load reuses their ids.
+ * Runs before the writer thread starts: the connection is not shared. */
 static int preload_kind(struct fctx *ctx, const char *kind, size_t n)
 {
+	struct kind_map *km;
 	sqlite3_stmt *st;
-	char name[64];
 	int rc;
 
-	if (n >= sizeof name)
+	if (find_kind(ctx, kind, n))
 		return 0;
-	memcpy(name, kind, n);
-	name[n] = '\0';
-	if (kind_loaded(ctx, name))
-		return 0;
-	if (strlen(ctx->loaded_kinds) + n + 2 >= sizeof ctx->loaded_kinds)
-		return ws_error(ctx->ws, RASTRO_ERROR, "too many entity kinds in one format");
-	if (!ctx->loaded_kinds[0])
-		strcat(ctx->loaded_kinds, ",");
-	strcat(ctx->loaded_kinds, name);
-	strcat(ctx->loaded_kinds, ",");
+	if (n >= sizeof km->name || ctx->nkinds == MAX_ENTITY_KINDS)
+		return ws_error(ctx->ws, RASTRO_ERROR, "format declares too many or too long entity kinds");
+	km = &ctx->kinds[ctx->nkinds++];
+	memcpy(km->name, kind, n);
+	km->name[n] = '\0';
+	strmap_init(&km->keys);
 	if (ws_prepare(ctx->ws, "SELECT id, key FROM entity WHERE kind = ?1", &st))
 		return ctx->ws->err.code;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, km->name, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
 		const char *key = (const char *)sqlite3_column_text(st, 1);
 		size_t kl = (size_t)sqlite3_column_bytes(st, 1);
-		uint32_t sid;
-		int is_new;
+		int64_t *v = strmap_intern_value(&km->keys, key ? key : "", key ? kl : 0, NULL);
 
-		sbuf_clear(&ctx->key);
-		sbuf_adds(&ctx->key, name);
-		sbuf_addc(&ctx->key, '\x1f');
-		sbuf_add(&ctx->key, key, kl);
-		sid = strmap_intern(&ctx->ent_keys, ctx->key.buf, ctx->key.len, &is_new);
-		if (!sid || sbuf_failed(&ctx->key) || (is_new && vec_push(&ctx->ent_ids, &id))) {
+		if (v)
+			*v = id;
+		else {
 			sqlite3_finalize(st);
-			return ws_error(ctx->ws, RASTRO_NOMEM, "out of memory loading %s entities", name);
+			return ws_error(ctx->ws, RASTRO_NOMEM, "out of memory loading %s entities", km->name);
 		}
 	}
 	sqlite3_finalize(st);
@@ -392,31 +444,23 @@ static int preload_kinds(struct fctx *ctx, const char *list)
 int64_t fctx_entity(struct fctx *ctx, const char *kind, const char *key, size_t keylen,
 		    const char *label, size_t labellen, int64_t record_id)
 {
-	uint32_t sid;
+	struct kind_map *km = find_kind(ctx, kind, strlen(kind));
+	int64_t *slot, id;
 	int is_new;
-	int64_t id;
 	struct rec *r;
 
-	sbuf_clear(&ctx->key);
-	sbuf_adds(&ctx->key, kind);
-	sbuf_addc(&ctx->key, '\x1f');
-	sbuf_add(&ctx->key, key, keylen);
-	if (sbuf_failed(&ctx->key)) {
-		ctx->oom = 1;
+	if (!km) {
+		ctx->undeclared_kind = 1;
 		return 0;
 	}
-	sid = strmap_intern(&ctx->ent_keys, ctx->key.buf, ctx->key.len, &is_new);
-	if (!sid) {
+	slot = strmap_intern_value(&km->keys, key, keylen, &is_new);
+	if (!slot) {
 		ctx->oom = 1;
 		return 0;
 	}
 	if (!is_new)
-		return *(int64_t *)vec_at(&ctx->ent_ids, sid - 1);
-	id = ctx->next_entity++;
-	if (vec_push(&ctx->ent_ids, &id)) {
-		ctx->oom = 1;
-		return 0;
-	}
+		return *slot;
+	id = *slot = ctx->next_entity++;
 	r = fctx_rec(ctx, &rk_entity, 0);
 	if (!r)
 		return 0;
@@ -430,42 +474,69 @@ int64_t fctx_entity(struct fctx *ctx, const char *kind, const char *key, size_t 
 	return id;
 }
 
-int64_t fctx_account(struct fctx *ctx, const char *bank, size_t banklen, const char *number,
-		     size_t numlen, const char *label, size_t labellen, int64_t record_id)
+/* The account key "bank/number" (or "number"): in `small` when it fits,
+ * else in `big`.  Returns the key, NULL on allocation failure. */
+static const char *account_key(const char *bank, size_t banklen, const char *number, size_t numlen,
+			       char *small, size_t smalln, struct sbuf *big, size_t *kl)
 {
-	char small[256];
-	struct sbuf key = SBUF_INIT;
-	const char *k = small;
-	size_t kl;
-	uint64_t before = ctx->entities_added;
-	int64_t id;
-
-	/* Most keys fit the stack buffer; long ones go through an sbuf. */
-	if (banklen + numlen + 1 < sizeof small) {
+	if (banklen + numlen + 1 < smalln) {
 		if (banklen) {
 			memcpy(small, bank, banklen);
 			small[banklen] = '/';
 			memcpy(small + banklen + 1, number, numlen);
-			kl = banklen + 1 + numlen;
+			*kl = banklen + 1 + numlen;
 		} else {
 			memcpy(small, number, numlen);
-			kl = numlen;
+			*kl = numlen;
 		}
-	} else {
-		sbuf_init(&key);
-		if (banklen) {
-			sbuf_add(&key, bank, banklen);
-			sbuf_addc(&key, '/');
-		}
-		sbuf_add(&key, number, numlen);
-		if (sbuf_failed(&key)) {
-			ctx->oom = 1;
-			return 0;
-		}
-		k = key.buf;
-		kl = key.len;
+		return small;
 	}
-	id = fctx_entity(ctx, "account", k, kl, label, labellen, record_id);
+	if (banklen) {
+		sbuf_add(big, bank, banklen);
+		sbuf_addc(big, '/');
+	}
+	sbuf_add(big, number, numlen);
+	*kl = big->len;
+	return sbuf_failed(big) ? NULL : big->buf;
+}
+
+void fctx_prefetch_entity(struct fctx *ctx, const char *kind, const char *key, size_t keylen)
+{
+	struct kind_map *km = find_kind(ctx, kind, strlen(kind));
+
+	if (km)
+		strmap_prefetch(&km->keys, key, keylen);
+}
+
+void fctx_prefetch_account(struct fctx *ctx, const char *bank, size_t banklen, const char *number,
+			   size_t numlen)
+{
+	char small[256];
+	size_t kl;
+
+	if (banklen + numlen + 1 < sizeof small) {
+		const char *k = account_key(bank, banklen, number, numlen, small, sizeof small, NULL, &kl);
+
+		fctx_prefetch_entity(ctx, "account", k, kl);
+	}
+}
+
+int64_t fctx_account(struct fctx *ctx, const char *bank, size_t banklen, const char *number,
+		     size_t numlen, const char *label, size_t labellen, int64_t record_id)
+{
+	char small[256];
+	struct sbuf big = SBUF_INIT;
+	const char *k;
+	size_t kl;
+	uint64_t before = ctx->entities_added;
+	int64_t id = 0;
+
+	sbuf_init(&big);
+	k = account_key(bank, banklen, number, numlen, small, sizeof small, &big, &kl);
+	if (!k)
+		ctx->oom = 1;
+	else
+		id = fctx_entity(ctx, "account", k, kl, label, labellen, record_id);
 	if (id && ctx->entities_added != before) {
 		struct rec *r = fctx_rec(ctx, &rk_account, 0);
 
@@ -473,7 +544,7 @@ int64_t fctx_account(struct fctx *ctx, const char *bank, size_t banklen, const c
 		rec_set_opt(ctx, r, 1, bank, banklen);
 		rec_set_text(ctx, r, 2, number, numlen);
 	}
-	sbuf_release(&key);
+	sbuf_release(&big);
 	return id;
 }
 
@@ -552,9 +623,6 @@ static int ctx_init(struct fctx *ctx, rastro_ws *ws, const char *path)
 	memset(ctx, 0, sizeof *ctx);
 	ctx->ws = ws;
 	ctx->path = path;
-	strmap_init(&ctx->ent_keys);
-	vec_init(&ctx->ent_ids, sizeof(int64_t));
-	sbuf_init(&ctx->key);
 	queue_init(&ctx->full);
 	queue_init(&ctx->empty);
 	atomic_init(&ctx->writer_failed, 0);
@@ -580,9 +648,8 @@ static void ctx_release(struct fctx *ctx)
 	}
 	queue_destroy(&ctx->full);
 	queue_destroy(&ctx->empty);
-	strmap_release(&ctx->ent_keys);
-	vec_release(&ctx->ent_ids);
-	sbuf_release(&ctx->key);
+	for (i = 0; i < ctx->nkinds; i++)
+		strmap_release(&ctx->kinds[i].keys);
 	mem_free(ctx->seen);
 }
 
@@ -736,13 +803,101 @@ static int bad_row(struct load *L, uint64_t line, uint64_t col, uint64_t offset,
 	return 0;
 }
 
+/* One CSV row (good or bad) through validation and the format. */
+static int csv_row_in(struct load *L, int kind, const struct csv_row *row)
+{
+	rastro_ws *ws = L->ctx.ws;
+	struct fmt_bad bad;
+	int rc = 0;
+
+	L->stats->rows_read++;
+	if (kind == CSV_BAD) {
+		if (bad_row(L, row->bad_line, row->bad_col, row->offset, row->bad_reason, row->raw, row->raw_len,
+			    row->raw_total))
+			rc = RASTRO_FORMAT;
+	} else if (row->nfields != L->run.nfields) {
+		char reason[128];
+
+		snprintf(reason, sizeof reason, "expected %zu fields as in the header, found %zu", L->run.nfields,
+			 row->nfields);
+		if (bad_row(L, row->line, 1, row->offset, reason, row->raw, row->raw_len, row->raw_total))
+			rc = RASTRO_FORMAT;
+	} else {
+		int fr;
+
+		bad.field = -1;
+		bad.key = NULL;
+		bad.reason[0] = '\0';
+		fr = L->fmt->row(&L->run, row, &bad);
+		if (fr < 0) {
+			rc = L->ctx.oom ? ws_error(ws, RASTRO_NOMEM, "out of memory loading '%s'", L->ctx.path)
+					: ws->err.code ? ws->err.code : RASTRO_ERROR;
+		} else if (fr > 0) {
+			uint64_t line = row->line, col = 1;
+
+			if (bad.field >= 0 && (size_t)bad.field < row->nfields) {
+				line += row->fields[bad.field].line_off;
+				col = row->fields[bad.field].col;
+			}
+			if (bad_row(L, line, col, row->offset, bad.reason, row->raw, row->raw_len, row->raw_total))
+				rc = RASTRO_FORMAT;
+		} else {
+			L->stats->rows_loaded++;
+		}
+	}
+	if (L->ctx.oom)
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory loading '%s'", L->ctx.path);
+	if (L->ctx.undeclared_kind)
+		rc = ws_error(ws, RASTRO_ERROR, "format '%s' creates an entity kind it does not declare", L->fmt->name);
+	return rc;
+}
+
+#define ROW_BLOCK 256
+
+struct block_row {
+	int kind;                 /* CSV_ROW or CSV_BAD */
+	struct csv_row row;       /* fields and raw text in the block's arena */
+};
+
+struct row_block {
+	struct arena mem;
+	size_t n;
+	struct block_row rows[ROW_BLOCK];
+};
+
+/* Copies a row's fields and raw text into the arena. */
+static int copy_row(struct arena *a, const struct csv_row *src, struct csv_row *dst)
+{
+	size_t i;
+
+	*dst = *src;
+	dst->raw = arena_strndup(a, src->raw, src->raw_len);
+	if (!dst->raw)
+		return -1;
+	dst->fields = NULL;
+	if (!src->nfields)
+		return 0;
+	dst->fields = arena_alloc(a, src->nfields * sizeof *dst->fields);
+	if (!dst->fields)
+		return -1;
+	for (i = 0; i < src->nfields; i++) {
+		dst->fields[i] = src->fields[i];
+		dst->fields[i].s = arena_strndup(a, src->fields[i].s, src->fields[i].len);
+		if (!dst->fields[i].s)
+			return -1;
+	}
+	return 0;
+}
+
 static int load_csv(struct load *L)
 {
 	rastro_ws *ws = L->ctx.ws;
 	struct csv_opts o;
 	struct csv *c;
 	struct csv_row *row;
-	int r, rc = 0;
+	struct row_block block;
+	size_t i;
+	int r = CSV_ROW, rc = 0;
 
 	csv_opts_default(&o);
 	o.delim = L->opts->delimiter ? L->opts->delimiter : (L->fmt->delim ? L->fmt->delim : ',');
@@ -769,57 +924,44 @@ static int load_csv(struct load *L)
 		csv_close(c);
 		return ws->err.code;
 	}
-	while (!rc && (r = csv_next(c, &row, &ws->err)) != CSV_EOF) {
-		struct fmt_bad bad;
+	arena_init(&block.mem, 1u << 20);
+	while (!rc) {
+		/* Read a block of rows (copied, so they stay valid together), let
+		 * the format prefetch what it will look up, then convert them:
+		 * the interning lookups of a block overlap instead of stalling one
+		 * after the other. */
+		block.n = 0;
+		arena_clear(&block.mem);
+		while (block.n < ROW_BLOCK && (r = csv_next(c, &row, &ws->err)) != CSV_EOF) {
+			struct block_row *br;
 
-		if (r == CSV_FAIL) {
-			rc = ws->err.code;
-			break;
-		}
-		L->stats->rows_read++;
-		if (r == CSV_BAD) {
-			if (bad_row(L, row->bad_line, row->bad_col, row->offset, row->bad_reason, row->raw,
-				    row->raw_len, row->raw_total))
-				rc = RASTRO_FORMAT;
-		} else if (row->nfields != L->run.nfields) {
-			char reason[128];
-
-			snprintf(reason, sizeof reason, "expected %zu fields as in the header, found %zu",
-				 L->run.nfields, row->nfields);
-			if (bad_row(L, row->line, 1, row->offset, reason, row->raw, row->raw_len, row->raw_total))
-				rc = RASTRO_FORMAT;
-		} else {
-			int fr;
-
-			bad.field = -1;
-			bad.key = NULL;
-			bad.reason[0] = '\0';
-			fr = L->fmt->row(&L->run, row, &bad);
-			if (fr < 0) {
-				rc = L->ctx.oom ? ws_error(ws, RASTRO_NOMEM, "out of memory loading '%s'", L->ctx.path)
-						: ws->err.code ? ws->err.code : RASTRO_ERROR;
-			} else if (fr > 0) {
-				uint64_t line = row->line, col = 1;
-
-				if (bad.field >= 0 && (size_t)bad.field < row->nfields) {
-					line += row->fields[bad.field].line_off;
-					col = row->fields[bad.field].col;
-				}
-				if (bad_row(L, line, col, row->offset, bad.reason, row->raw, row->raw_len,
-					    row->raw_total))
-					rc = RASTRO_FORMAT;
-			} else {
-				L->stats->rows_loaded++;
+			if (r == CSV_FAIL) {
+				rc = ws->err.code;
+				break;
 			}
+			br = &block.rows[block.n++];
+			br->kind = r;
+			if (copy_row(&block.mem, row, &br->row)) {
+				rc = ws_error(ws, RASTRO_NOMEM, "out of memory loading '%s'", L->ctx.path);
+				break;
+			}
+			if (r == CSV_ROW && row->nfields == L->run.nfields && L->fmt->prefetch)
+				L->fmt->prefetch(&L->run, &br->row);
 		}
-		if (L->ctx.oom)
-			rc = ws_error(ws, RASTRO_NOMEM, "out of memory loading '%s'", L->ctx.path);
-		if (atomic_load(&L->ctx.writer_failed))
+		if (!block.n)
 			break;
-		maybe_flush(&L->ctx);
-		if ((L->stats->rows_read & 0xffff) == 0)
-			progress_tick(L, csv_raw_pos(c), csv_raw_size(c));
+		for (i = 0; i < block.n && !rc; i++) {
+			rc = csv_row_in(L, block.rows[i].kind, &block.rows[i].row);
+			if (atomic_load(&L->ctx.writer_failed))
+				break;
+			maybe_flush(&L->ctx);
+			if ((L->stats->rows_read & 0xffff) == 0)
+				progress_tick(L, csv_raw_pos(c), csv_raw_size(c));
+		}
+		if (atomic_load(&L->ctx.writer_failed) || r == CSV_EOF)
+			break;
 	}
+	arena_release(&block.mem);
 	L->stats->bytes = csv_bytes(c);
 	progress_tick(L, csv_raw_pos(c), csv_raw_size(c));
 	csv_close(c);
@@ -866,6 +1008,9 @@ static int load_jsonl(struct load *L)
 		}
 		if (L->ctx.oom)
 			rc = ws_error(ws, RASTRO_NOMEM, "out of memory loading '%s'", L->ctx.path);
+		if (L->ctx.undeclared_kind)
+			rc = ws_error(ws, RASTRO_ERROR, "format '%s' creates an entity kind it does not declare",
+				      L->fmt->name);
 		if (atomic_load(&L->ctx.writer_failed))
 			break;
 		maybe_flush(&L->ctx);
@@ -1006,7 +1151,7 @@ static int run_load(struct load *L, const char *hash, uint64_t bytes, int bulk)
 	L->ctx.next_record = first_record;
 	if (preload_kinds(&L->ctx, L->fmt->entity_kinds))
 		return ws->err.code;
-	if (bulk && ws_drop_bulk_indexes(ws, L->fmt->kind->table))
+	if (bulk && (ws_drop_bulk_indexes(ws, L->fmt->kind->table) || ws_drop_bulk_indexes(ws, "entity")))
 		return ws->err.code;
 	L->run.fmt = L->fmt;
 	L->run.ctx = &L->ctx;
@@ -1027,6 +1172,24 @@ static int run_load(struct load *L, const char *hash, uint64_t bytes, int bulk)
 		return rc;
 	L->stats->entities_added = L->ctx.entities_added;
 	return finish_source(L, first_record);
+}
+
+/*
+ * A large load appends pages to the file.  In write-ahead-log mode every
+ * page would be written twice (log, then checkpoint); with a rollback
+ * journal only the few pages that existed before are journaled, and a crash
+ * still rolls the whole load back.  The switch needs no other connection
+ * open; when it cannot be made the load simply stays in WAL mode.
+ */
+static void bulk_journal(rastro_ws *ws, int on)
+{
+	if (on) {
+		sqlite3_exec(ws->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
+		sqlite3_exec(ws->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+	} else {
+		sqlite3_exec(ws->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		sqlite3_exec(ws->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+	}
 }
 
 static int choose_format(rastro_ws *ws, const char *path, const struct rastro_ingest_opts *opts,
@@ -1090,6 +1253,14 @@ int rastro_ingest(rastro_ws *ws, const char *path, const struct rastro_ingest_op
 	L->opts = opts;
 	L->stats = stats;
 	ws_run_begin(ws, "ingest", path);
+	/* Every entity a loaded record refers to is created by this load, in
+	 * the same transaction, before the record (see writer_main), so the
+	 * references are right by construction; checking each one again costs
+	 * two B-tree lookups per row.  Enforcement is switched off for the load
+	 * and back on after it (the pragma only works outside a transaction). */
+	ws_exec(ws, "PRAGMA foreign_keys = OFF", "loading");
+	if (bulk)
+		bulk_journal(ws, 1);
 	rc = ws_begin(ws);
 	if (!rc && hash[0] && !opts->force) {
 		int64_t earlier = 0;
@@ -1100,6 +1271,9 @@ int rastro_ingest(rastro_ws *ws, const char *path, const struct rastro_ingest_op
 			rc = ws->err.code;
 		} else if (dup) {
 			ws_rollback(ws);
+			if (bulk)
+				bulk_journal(ws, 0);
+			ws_exec(ws, "PRAGMA foreign_keys = ON", "loading");
 			stats->skipped_duplicate = 1;
 			stats->source_id = earlier;
 			stats->seconds = now_seconds() - t0;
@@ -1124,6 +1298,9 @@ int rastro_ingest(rastro_ws *ws, const char *path, const struct rastro_ingest_op
 		if (!opts->defer_index)
 			rc = ws_ensure_indexes(ws);
 	}
+	if (bulk)
+		bulk_journal(ws, 0);
+	ws_exec(ws, "PRAGMA foreign_keys = ON", "loading");
 	stats->seconds = now_seconds() - t0;
 	if (rc)
 		snprintf(summary, sizeof summary, "%s", ws->err.msg);

@@ -50,8 +50,8 @@ static const char *const core_migrations[] = {
 	" kind TEXT NOT NULL,"               /* account, person, phone, email, handle, address, org, ad... */
 	" key TEXT NOT NULL,"                /* normalised identity within the kind */
 	" label TEXT,"                       /* display name */
-	" first_record INTEGER,"             /* record that first named it */
-	" UNIQUE(kind, key));"
+	" first_record INTEGER);"            /* record that first named it */
+	"CREATE UNIQUE INDEX entity_kind_key ON entity(kind, key);"
 	"CREATE TABLE account("
 	" entity_id INTEGER PRIMARY KEY REFERENCES entity(id) DEFERRABLE INITIALLY DEFERRED,"
 	" bank TEXT,"                        /* as written in the source, may be NULL */
@@ -125,6 +125,9 @@ static const char *const core_migrations[] = {
 };
 
 static const struct schema_index core_indexes[] = {
+	/* Interning happens in memory during a load; the unique index is built
+	 * (and so verified) once after it rather than maintained per row. */
+	{ "entity", "entity_kind_key", "CREATE UNIQUE INDEX IF NOT EXISTS entity_kind_key ON entity(kind, key)" },
 	{ "txn", "txn_src_ts", "CREATE INDEX IF NOT EXISTS txn_src_ts ON txn(src, ts)" },
 	{ "txn", "txn_dst_ts", "CREATE INDEX IF NOT EXISTS txn_dst_ts ON txn(dst, ts)" },
 	{ "txn", "txn_source", "CREATE INDEX IF NOT EXISTS txn_source ON txn(source_id, line)" },

@@ -6,6 +6,7 @@
 #include "schema.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,12 +354,25 @@ static int apply_pragmas(rastro_ws *ws, int created)
 	return 0;
 }
 
+/* Process-wide SQLite settings, made once before SQLite initialises:
+ * without memory statistics every SQLite allocation skips a global mutex,
+ * which shows on bulk loads.  Connections are never shared between threads
+ * concurrently (ingest hands its connection to one writer thread). */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+}
+
 int rastro_open(const char *path, int flags, rastro_ws **out)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
 	rastro_ws *ws;
 	struct stat st;
 	int exists, oflags, rc, created;
 
+	pthread_once(&once, sqlite_setup);
 	*out = NULL;
 	ws = mem_calloc(1, sizeof *ws);
 	if (!ws)

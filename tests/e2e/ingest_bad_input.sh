@@ -58,3 +58,5 @@ ok "its quarantine entry" -- "$RASTRO" quarantine ws.rastro --format csv
 has out.txt "record longer than the size limit"
 
 same "$(sql ws.rastro 'pragma integrity_check')" ok
+same "$(sql ws.rastro 'pragma journal_mode')" wal "a bulk load returns the workspace to WAL mode"
+same "$(sql ws.rastro 'pragma foreign_key_check')" "" "every reference written by ingest resolves"

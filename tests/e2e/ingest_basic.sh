@@ -32,3 +32,4 @@ ok "log" -- "$RASTRO" log ws.rastro
 has out.txt "ingest"
 same "$(sql ws.rastro 'pragma integrity_check')" ok
 same "$(sql ws.rastro 'pragma journal_mode')" wal
+same "$(sql ws.rastro 'pragma foreign_key_check')" "" "every reference written by ingest resolves"

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -228,6 +229,64 @@ static void parse_numbers_strictly(void **state)
 	assert_non_null(parse_double("1e999", 5, &d));
 }
 
+static void fast_decimals_match_strtod(void **state)
+{
+	struct rng r;
+	int i;
+
+	(void)state;
+	rng_seed(&r, 99);
+	for (i = 0; i < 200000; i++) {
+		char buf[64];
+		double want, got;
+		int decimals = (int)rng_below(&r, 7);
+		int n = snprintf(buf, sizeof buf, "%.*f", decimals, rng_lognormal(&r, 5.0, 4.0));
+
+		want = strtod(buf, NULL);
+		assert_null(parse_double(buf, (size_t)n, &got));
+		assert_true(got == want);
+	}
+	{
+		double d;
+
+		assert_null(parse_double("0.000123", 8, &d));
+		assert_true(d == 0.000123);
+		assert_null(parse_double("-00012.50", 9, &d));
+		assert_true(d == -12.5);
+		assert_null(parse_double("123456789012345678.5", 20, &d)); /* long: strtod path */
+		assert_true(d == 123456789012345678.5);
+		assert_non_null(parse_double("1.2.3", 5, &d));
+	}
+}
+
+static void strmap_values_survive_growth(void **state)
+{
+	struct strmap m;
+	char key[48];
+	int i, is_new;
+
+	(void)state;
+	strmap_init(&m);
+	for (i = 0; i < 20000; i++) {
+		/* long keys exercise the path beyond the inline head */
+		int n = snprintf(key, sizeof key, "a-rather-long-account-key-%d", i);
+		int64_t *v = strmap_intern_value(&m, key, (size_t)n, &is_new);
+
+		assert_non_null(v);
+		assert_true(is_new);
+		assert_int_equal(*v, 0);
+		*v = i * 3;
+		strmap_prefetch(&m, key, (size_t)n);
+	}
+	for (i = 0; i < 20000; i++) {
+		int n = snprintf(key, sizeof key, "a-rather-long-account-key-%d", i);
+
+		assert_int_equal(*strmap_intern_value(&m, key, (size_t)n, &is_new), i * 3);
+		assert_false(is_new);
+	}
+	strmap_release(&m);
+}
+
 static void parse_timestamps(void **state)
 {
 	int64_t t;
@@ -271,6 +330,8 @@ int main(void)
 		cmocka_unit_test(utf8_validation),
 		cmocka_unit_test(parse_numbers_strictly),
 		cmocka_unit_test(parse_timestamps),
+		cmocka_unit_test(fast_decimals_match_strtod),
+		cmocka_unit_test(strmap_values_survive_growth),
 	};
 
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
