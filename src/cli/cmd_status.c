@@ -32,7 +32,7 @@ static int parse_list(const char *cmd, int argc, char **argv, struct list_opts *
 	memset(o, 0, sizeof *o);
 	o->limit = 100;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "f:s:n:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "f:s:n:qh", longopts, NULL)) != -1) {
 		int r = cli_common_option(&o->common, opt, optarg);
 
 		if (r > 0)
@@ -54,6 +54,9 @@ static int parse_list(const char *cmd, int argc, char **argv, struct list_opts *
 			o->limit = strtoll(optarg, &end, 10);
 			if (*end || o->limit < 0)
 				return cli_usage(cmd, "--limit takes a number (0 = all)");
+			break;
+		case 'q':
+			o->common.quiet = 1;
 			break;
 		case 'h':
 			help();

@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -55,6 +56,7 @@ int main(int argc, char **argv)
 {
 	size_t i;
 
+	opterr = 0; /* the commands print their own usage errors */
 	if (argc < 2) {
 		usage(stderr);
 		return RASTRO_USAGE;
