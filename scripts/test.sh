@@ -36,6 +36,7 @@ if [ "${RASTRO_SKIP_ASAN:-0}" != 1 ]; then
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp
+  export RASTRO_SANITIZER=1
   run_suite build-asan "sanitizer"
 fi
 echo "$passed passed, $failed failed"

@@ -49,10 +49,12 @@ has err.txt "nope.csv"
 fails 6 "missing workspace for status" -- "$RASTRO" status nope.rastro
 has err.txt "rastro init nope.rastro"
 
-# A 2 GB single line is read in constant memory and reported, not loaded.
-if [ "${RASTRO_LONG_TESTS:-0}" = 1 ]; then size=2100000000; else size=80000000; fi
+# A 2 GB single line is read in constant memory and reported, not loaded
+# (80 MB under the sanitizers, which make the scan several times slower).
+if [ "${RASTRO_SANITIZER:-0}" = 1 ]; then size=80000000; else size=2100000000; fi
 { head -1 "$DATA/generic_small.csv"; head -c "$size" /dev/zero | tr '\0' 'x'; printf '\n'; tail -1 "$DATA/generic_small.csv"; } > longline.csv
 ok "one enormous line" -- "$RASTRO" ingest ws.rastro longline.csv
+rm -f longline.csv
 has out.txt "1 loaded, 1 quarantined"
 ok "its quarantine entry" -- "$RASTRO" quarantine ws.rastro --format csv
 has out.txt "record longer than the size limit"
