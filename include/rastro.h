@@ -256,6 +256,76 @@ int rastro_link_encoded(rastro_ws *ws, const struct rastro_link_encoded_opts *op
 
 /* ---- victims (rastro victims, refer) ----------------------------------- */
 
+/*
+ * Victim data is confidential.  Every call below takes the caller's role
+ * (NULL = the settings' `victims.role`): roles listed in
+ * `victims.services_roles` (victim-services staff) see names, contact
+ * details, reasons and referrals; every other role sees counts only.  With
+ * access control, the role will come from the authenticated user instead.
+ */
+
+struct rastro_victims_stats {
+	uint64_t encounters;       /* encounter records read */
+	uint64_t persons_new;      /* provisional person entities created for encounters */
+	uint64_t indicators;       /* indicator findings (one per entity, code and record) */
+	uint64_t victims;          /* potential victims (people, after grouping their entities) */
+	uint64_t minors;           /* of which potential minors */
+	uint64_t entities_flagged; /* rows in victim_flag (a victim and the accounts they hold...) */
+	double seconds;
+};
+
+/*
+ * The victims stage: reads encounters, KYC, transactions and other modules'
+ * signals, computes the victim indicators (VIC.* codes, docs/victims.md),
+ * groups each person's entities, and rewrites `victim_flag`.  Safe to run
+ * again at any time; it replaces its own earlier results.
+ */
+int rastro_victims_run(rastro_ws *ws, struct rastro_victims_stats *stats);
+
+/*
+ * Potential victims, potential minors first, then by score.  For a services
+ * role: one row per victim with reasons, each pointing to its record
+ * (kind, source file:line, id in the source).  For other roles: a table of
+ * counts.  *full is set to 1 when the full list was returned.
+ */
+int rastro_victims_list(rastro_ws *ws, const char *role, size_t limit, rastro_table **out, int *full);
+
+struct rastro_refer_opts {
+	const char *role;          /* NULL = victims.role; must be a services role */
+	int top;                   /* providers proposed per victim; 0 = victims.refer.top */
+};
+
+struct rastro_refer_stats {
+	uint64_t victims;          /* victims considered */
+	uint64_t skipped;          /* already served (a referral made or accepted) */
+	uint64_t unmatched;        /* no provider could serve them */
+	uint64_t proposed;         /* referrals proposed or refreshed */
+	uint64_t providers;        /* providers in the directory */
+	double seconds;
+};
+
+/*
+ * Ranks providers for every potential victim (needs, great-circle distance,
+ * language, population served, open capacity: a sum of named parts) and
+ * records the best as `proposed` referrals.  Referrals already made,
+ * accepted or declined are never changed.  RASTRO_DENIED for a role that
+ * is not a services role.
+ */
+int rastro_refer_run(rastro_ws *ws, const struct rastro_refer_opts *opts, struct rastro_refer_stats *stats);
+
+/* Referrals with their explanation and status (services roles), or counts
+ * per status (other roles).  victim = 0 lists all. */
+int rastro_referrals(rastro_ws *ws, const char *role, int64_t victim, rastro_table **out, int *full);
+
+/*
+ * Records a status change of a referral: proposed -> made | declined,
+ * made -> accepted | declined.  Each change is kept with its time, role
+ * and note.  RASTRO_USAGE for an impossible change, RASTRO_NOTFOUND for an
+ * unknown referral, RASTRO_DENIED for a role that may not see referrals.
+ */
+int rastro_referral_set_status(rastro_ws *ws, const char *role, int64_t referral, const char *status,
+			       const char *note);
+
 #ifdef __cplusplus
 }
 #endif

@@ -88,6 +88,8 @@ int cmd_why(int argc, char **argv);
 /* network */
 
 /* victims */
+int cmd_victims(int argc, char **argv);
+int cmd_refer(int argc, char **argv);
 
 /* report */
 

@@ -32,6 +32,8 @@ static const struct cli_cmd commands[] = {
 	/* network */
 
 	/* victims */
+	{ "victims", "potential victims with their reasons (confidential)", cmd_victims },
+	{ "refer", "refer potential victims to service providers; record referral status", cmd_refer },
 
 	/* report */
 

@@ -26,6 +26,7 @@ extern const struct fmt fmt_person, fmt_febrl;
 /* network */
 
 /* victims */
+extern const struct fmt fmt_encounter, fmt_providers;
 
 /* report */
 
@@ -51,6 +52,8 @@ static const struct fmt *const formats[] = {
 	/* network */
 
 	/* victims */
+	&fmt_encounter,
+	&fmt_providers,
 
 	/* report */
 

@@ -146,6 +146,9 @@ static const struct schema_component core_component = {
 	core_record_tables, sizeof core_record_tables / sizeof core_record_tables[0],
 };
 
+/* victims */
+extern const struct schema_component vic_component;
+
 /* Modules register their components here, after core (they may reference
  * core's tables). */
 static const struct schema_component *const components[] = {
@@ -163,6 +166,7 @@ static const struct schema_component *const components[] = {
 	/* network */
 
 	/* victims */
+	&vic_component,
 
 	/* report */
 

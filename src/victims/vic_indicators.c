@@ -1,0 +1,1308 @@
+/*
+ * vic_indicators: the victims stage — indicator rules, grouping of a
+ * person's entities, and the `victim_flag` table that keeps potential
+ * victims out of every suspect output.
+ *
+ * Sources of indicators (docs/victims.md has one section per code):
+ *   - encounter screening answers, modelled on the Vera Institute's TVIT
+ *     (documents held, debt, not free to leave, threats, not knowing one's
+ *     address, a third party answering, age), and smuggling debt
+ *     (FIN-2023-Alert001: migrants who cannot pay the remaining fee may end
+ *     in forced labour);
+ *   - finance (FIN-2020-A008 typologies): wages swept to a third party,
+ *     account identifiers shared with a controller, costs paid by another
+ *     person.  When the finance detectors' signals are in the workspace
+ *     their `affected` entities are read; until then (or when told to) the
+ *     simple forms of these rules run here on txn and kyc;
+ *   - any other module's signal mapped to a VIC code in the settings
+ *     (victims.from_signals), e.g. ads cluster signals.
+ *
+ * Every finding is a "hit": (entity, code, record, sentence).  Hits on
+ * entities that are one person (a person and the accounts they hold, or
+ * records resolution calls the same) are grouped; a group's score is the
+ * sum of its indicators' weights, each code counted once.  Groups at or
+ * above the threshold are potential victims.
+ */
+#include "victims.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/arena.h"
+#include "core/mem.h"
+#include "core/parse.h"
+#include "core/sbuf.h"
+#include "core/strmap.h"
+#include "core/u64map.h"
+#include "core/vec.h"
+#include "normalize/email.h"
+#include "normalize/phone.h"
+
+const struct vic_indicator vic_indicators[VIC_CODE_N] = {
+	[VIC_DOCS_HELD] = { "VIC.DOCS_HELD", "docs_held", 1.0, "encounter", "legal;t_visa", "" },
+	[VIC_DEBT] = { "VIC.DEBT", "debt", 0.6, "encounter", "legal", "" },
+	[VIC_NOT_FREE] = { "VIC.NOT_FREE", "not_free", 1.0, "encounter", "safe_house;shelter", "" },
+	[VIC_THREATS] = { "VIC.THREATS", "threats", 1.0, "encounter", "safe_house;mental_health", "" },
+	[VIC_NO_ADDRESS] = { "VIC.NO_ADDRESS", "no_address", 0.5, "encounter", "shelter", "" },
+	[VIC_THIRD_PARTY_SPEAKS] = { "VIC.THIRD_PARTY_SPEAKS", "third_party_speaks", 0.6, "encounter",
+				     "case_management", "" },
+	[VIC_MINOR] = { "VIC.MINOR", "minor", 0.5, "encounter", "education;childcare", "minors" },
+	[VIC_SMUGGLING_DEBT] = { "VIC.SMUGGLING_DEBT", "smuggling_debt", 0.8, "encounter", "legal;t_visa",
+				 "smuggled_migrants" },
+	[VIC_WORKS_FOR_HOUSING] = { "VIC.WORKS_FOR_HOUSING", "works_for_housing", 0.5, "encounter",
+				    "shelter;employment", "labor" },
+	[VIC_WAGES_SWEPT] = { "VIC.WAGES_SWEPT", "wages_swept", 0.8, "finance", "employment;legal", "labor" },
+	[VIC_SHARED_CONTROLLER_ID] = { "VIC.SHARED_CONTROLLER_ID", "shared_controller_id", 0.5, "finance",
+				       "case_management", "" },
+	[VIC_COSTS_PAID_BY_OTHER] = { "VIC.COSTS_PAID_BY_OTHER", "costs_paid_by_other", 0.5, "finance",
+				      "shelter", "" },
+	[VIC_AD_MULTICITY] = { "VIC.AD_MULTICITY", "ad_multicity", 0.6, "ads", "shelter;medical",
+			       "sex_trafficking" },
+	[VIC_AD_YOUTH] = { "VIC.AD_YOUTH", "ad_youth", 0.6, "ads", "shelter;medical", "sex_trafficking" },
+	[VIC_AD_THIRD_PERSON] = { "VIC.AD_THIRD_PERSON", "ad_third_person", 0.4, "ads", "shelter;medical",
+				  "sex_trafficking" },
+	[VIC_AGENCY_VICTIM] = { "VIC.AGENCY_VICTIM", "agency_victim", 1.0, "records", "", "" },
+};
+
+int vic_code_find(const char *code)
+{
+	int i;
+
+	for (i = 0; i < VIC_CODE_N; i++)
+		if (strcmp(vic_indicators[i].code, code) == 0)
+			return i;
+	return -1;
+}
+
+double vic_weight(const struct cfg *cfg, int code)
+{
+	char key[96];
+
+	snprintf(key, sizeof key, "victims.weight.%s", vic_indicators[code].key);
+	return cfg_double(cfg, key, vic_indicators[code].weight);
+}
+
+/* ---- the stage's working state ---- */
+
+#define HIT_RECORDS 6
+
+struct hit {
+	int64_t entity;
+	int64_t rec[HIT_RECORDS];  /* evidence records, rec[0] the main one; 0 = none */
+	int code;
+	const char *sentence;      /* in the stage arena */
+};
+
+struct stage {
+	rastro_ws *ws;
+	const struct cfg *cfg;
+	struct arena mem;
+	struct vec hits;           /* struct hit */
+	struct rastro_victims_stats *st;
+	int from_signal[VIC_CODE_N]; /* 1 when a mapped signal supplied this code */
+	char now[32];
+};
+
+static int add_hit(struct stage *S, int64_t entity, int code, const int64_t *recs, size_t nrecs,
+		   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static int add_hit(struct stage *S, int64_t entity, int code, const int64_t *recs, size_t nrecs,
+		   const char *fmt, ...)
+{
+	struct hit *h;
+	char buf[512];
+	va_list ap;
+	size_t i;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	h = vec_grow(&S->hits, 1);
+	if (!h)
+		return ws_error(S->ws, RASTRO_NOMEM, "out of memory collecting victim indicators");
+	h->entity = entity;
+	h->code = code;
+	for (i = 0; i < nrecs && i < HIT_RECORDS; i++)
+		h->rec[i] = recs[i];
+	h->sentence = arena_strdup(&S->mem, buf);
+	if (!h->sentence)
+		return ws_error(S->ws, RASTRO_NOMEM, "out of memory collecting victim indicators");
+	S->st->indicators++;
+	return 0;
+}
+
+static int step_done(rastro_ws *ws, sqlite3_stmt *st, int rc, const char *doing)
+{
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return ws_sqlerr(ws, doing);
+	return 0;
+}
+
+/* ---- encounters: provisional person entities ---- */
+
+/*
+ * Every encounter describes one person.  Until entity resolution links
+ * encounter records to resolved persons, each gets a provisional person
+ * entity keyed by the agency and its person record id (two encounters the
+ * agency itself filed under one person record are one person) or, without
+ * one, by the encounter.  The label names no one: names stay in the
+ * confidential encounter table.
+ */
+static int link_encounters(struct stage *S)
+{
+	rastro_ws *ws = S->ws;
+	sqlite3_stmt *sel = NULL, *ins = NULL, *find = NULL, *link = NULL;
+	struct sbuf key = SBUF_INIT, label = SBUF_INIT;
+	int64_t next;
+	int rc;
+
+	if (ws_next_entity_id(ws, &next))
+		return ws->err.code;
+	if (ws_prepare(ws, "SELECT e.id, e.ext_id, e.person_record_id, a.code FROM encounter e"
+			   " JOIN source s ON s.id = e.source_id JOIN agency a ON a.id = s.agency_id"
+			   " WHERE NOT EXISTS (SELECT 1 FROM vic_person p WHERE p.record_id = e.id)"
+			   " ORDER BY e.id", &sel) ||
+	    ws_prepare(ws, "INSERT INTO entity(id, kind, key, label, first_record) VALUES(?1, 'person', ?2, ?3, ?4)"
+			   " ON CONFLICT(kind, key) DO NOTHING", &ins) ||
+	    ws_prepare(ws, "SELECT id FROM entity WHERE kind = 'person' AND key = ?1", &find) ||
+	    ws_prepare(ws, "INSERT INTO vic_person(record_id, entity_id, basis) VALUES(?1, ?2, 'provisional')",
+		       &link)) {
+		rc = ws->err.code;
+		goto out;
+	}
+	sbuf_init(&key);
+	sbuf_init(&label);
+	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		int64_t rec = sqlite3_column_int64(sel, 0), ent = 0;
+		const char *ext = (const char *)sqlite3_column_text(sel, 1);
+		const char *prid = (const char *)sqlite3_column_text(sel, 2);
+		const char *agency = (const char *)sqlite3_column_text(sel, 3);
+
+		sbuf_clear(&key);
+		sbuf_clear(&label);
+		if (prid && *prid) {
+			sbuf_addf(&key, "prov:%s:person:%s", agency, prid);
+			sbuf_addf(&label, "person record %s (%s)", prid, agency);
+		} else {
+			sbuf_addf(&key, "prov:%s:encounter:%s", agency, ext);
+			sbuf_addf(&label, "person met in encounter %s (%s)", ext, agency);
+		}
+		if (sbuf_failed(&key) || sbuf_failed(&label)) {
+			rc = ws_error(ws, RASTRO_NOMEM, "out of memory linking encounters");
+			goto out;
+		}
+		sqlite3_bind_int64(ins, 1, next);
+		sqlite3_bind_text(ins, 2, key.buf, (int)key.len, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 3, label.buf, (int)label.len, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 4, rec);
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			rc = ws_sqlerr(ws, "creating a person entity for an encounter");
+			goto out;
+		}
+		sqlite3_reset(ins);
+		if (sqlite3_changes(ws->db)) {
+			ent = next++;
+			S->st->persons_new++;
+		} else {
+			sqlite3_bind_text(find, 1, key.buf, (int)key.len, SQLITE_STATIC);
+			if (sqlite3_step(find) == SQLITE_ROW)
+				ent = sqlite3_column_int64(find, 0);
+			sqlite3_reset(find);
+		}
+		if (!ent) {
+			rc = ws_error(ws, RASTRO_ERROR, "no person entity for encounter record %lld", (long long)rec);
+			goto out;
+		}
+		sqlite3_bind_int64(link, 1, rec);
+		sqlite3_bind_int64(link, 2, ent);
+		if (sqlite3_step(link) != SQLITE_DONE) {
+			rc = ws_sqlerr(ws, "linking an encounter to its person");
+			goto out;
+		}
+		sqlite3_reset(link);
+	}
+	rc = rc == SQLITE_DONE ? 0 : ws_sqlerr(ws, "reading encounters");
+out:
+	sqlite3_finalize(sel);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(find);
+	sqlite3_finalize(link);
+	sbuf_release(&key);
+	sbuf_release(&label);
+	return rc;
+}
+
+/* ---- encounter rules ---- */
+
+/* Age in whole years at time t of someone born on "YYYY-MM-DD", or -1. */
+static int age_at(const char *dob, int64_t t)
+{
+	int64_t born;
+	int y1, y2;
+	unsigned m1, d1, m2, d2;
+
+	if (!dob || parse_timestamp(dob, strlen(dob), &born))
+		return -1;
+	civil_from_days(born >= 0 ? born / 86400 : (born - 86399) / 86400, &y1, &m1, &d1);
+	civil_from_days(t >= 0 ? t / 86400 : (t - 86399) / 86400, &y2, &m2, &d2);
+	return y2 - y1 - (m2 < m1 || (m2 == m1 && d2 < d1));
+}
+
+static int encounter_rules(struct stage *S)
+{
+	/* Column order of the query below. */
+	enum { C_ID, C_ENT, C_EXT, C_TS, C_TYPE, C_DOB, C_AGE, C_DOCS, C_OWES, C_DEBT_AMT, C_NOT_FREE,
+	       C_THREAT, C_KNOWS, C_THIRD, C_PAID, C_OWED, C_HOUSING };
+	static const struct {
+		int col, value, code;
+		const char *what;
+	} rules[] = {
+		{ C_DOCS, 1, VIC_DOCS_HELD, "someone else holds their passport or ID" },
+		{ C_NOT_FREE, 1, VIC_NOT_FREE, "not free to leave the job or place" },
+		{ C_THREAT, 1, VIC_THREATS, "they or their family were threatened" },
+		{ C_KNOWS, 0, VIC_NO_ADDRESS, "does not know the address where they live or work" },
+		{ C_THIRD, 1, VIC_THIRD_PARTY_SPEAKS, "someone else answered for them" },
+		{ C_OWED, 1, VIC_SMUGGLING_DEBT, "still owes part of a smuggling fee" },
+		{ C_HOUSING, 1, VIC_WORKS_FOR_HOUSING, "works to pay for lodging the employer gives" },
+	};
+	rastro_ws *ws = S->ws;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (ws_prepare(ws, "SELECT e.id, p.entity_id, e.ext_id, e.ts, coalesce(e.type, 'encounter'), e.dob,"
+			   " e.age_stated, e.documents_held_by_other, e.owes_debt, e.debt_amount,"
+			   " e.not_free_to_leave, e.threatened, e.knows_address, e.third_party_speaks,"
+			   " e.paid_smuggling_fee, e.smuggling_fee_owed, e.works_for_housing"
+			   " FROM encounter e JOIN vic_person p ON p.record_id = e.id ORDER BY e.id", &st))
+		return ws->err.code;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t rec = sqlite3_column_int64(st, C_ID), ent = sqlite3_column_int64(st, C_ENT);
+		int64_t ts = sqlite3_column_int64(st, C_TS);
+		const char *ext = (const char *)sqlite3_column_text(st, C_EXT);
+		const char *type = (const char *)sqlite3_column_text(st, C_TYPE);
+		char day[16], where[160];
+		size_t i;
+		int age = -1;
+
+		S->st->encounters++;
+		format_date(ts, day);
+		snprintf(where, sizeof where, "%s encounter %s on %s", type, ext, day);
+		for (i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+			if (sqlite3_column_type(st, rules[i].col) == SQLITE_NULL ||
+			    sqlite3_column_int(st, rules[i].col) != rules[i].value)
+				continue;
+			if (add_hit(S, ent, rules[i].code, &rec, 1, "%s: %s", where, rules[i].what))
+				goto fail;
+		}
+		if (sqlite3_column_type(st, C_OWES) != SQLITE_NULL && sqlite3_column_int(st, C_OWES) == 1) {
+			char amt[48] = "";
+
+			if (sqlite3_column_type(st, C_DEBT_AMT) != SQLITE_NULL)
+				snprintf(amt, sizeof amt, " of %.0f", sqlite3_column_double(st, C_DEBT_AMT));
+			if (add_hit(S, ent, VIC_DEBT, &rec, 1, "%s: owes a debt%s to an employer, recruiter or smuggler",
+				    where, amt))
+				goto fail;
+		}
+		if (sqlite3_column_type(st, C_AGE) != SQLITE_NULL)
+			age = sqlite3_column_int(st, C_AGE);
+		else
+			age = age_at((const char *)sqlite3_column_text(st, C_DOB), ts);
+		if (age >= 0 && age < 18 &&
+		    add_hit(S, ent, VIC_MINOR, &rec, 1, "%s: %s %d years old", where,
+			    sqlite3_column_type(st, C_AGE) != SQLITE_NULL ? "said they are" : "born on the stated date, so",
+			    age))
+			goto fail;
+	}
+	return step_done(ws, st, rc, "reading encounter screening answers");
+fail:
+	sqlite3_finalize(st);
+	return ws->err.code;
+}
+
+/* ---- signals of other modules mapped to indicators ---- */
+
+/* Adds the entities a signal's details name as `affected`: entity ids, or
+ * account keys as written in the entity table. */
+static int signal_affected(struct stage *S, sqlite3_stmt *byacct, json_t *aff, int code, const char *sig,
+			   int64_t sid, const int64_t *recs, size_t nrecs, const char *expl)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(aff, i, v) {
+		int64_t ent = 0;
+
+		if (json_is_object(v))
+			v = json_object_get(v, "entity") ? json_object_get(v, "entity") : json_object_get(v, "account");
+		if (json_is_integer(v)) {
+			ent = json_integer_value(v);
+		} else if (json_is_string(v)) {
+			sqlite3_bind_text(byacct, 1, json_string_value(v), -1, SQLITE_TRANSIENT);
+			if (sqlite3_step(byacct) == SQLITE_ROW)
+				ent = sqlite3_column_int64(byacct, 0);
+			sqlite3_reset(byacct);
+		}
+		if (ent > 0 && add_hit(S, ent, code, recs, nrecs, "signal %s #%lld: %s", sig, (long long)sid, expl))
+			return S->ws->err.code;
+	}
+	return 0;
+}
+
+/*
+ * victims.from_signals = ["FIN.PAYROLL_FUNNEL=VIC.WAGES_SWEPT", ...]: each
+ * signal of the named code contributes the VIC indicator to every entity in
+ * its details' "affected" list (or, without that list, to nobody: a
+ * signal's own entity is the suspect, not the victim).
+ */
+static int signal_rules(struct stage *S)
+{
+	rastro_ws *ws = S->ws;
+	size_t m, nmap = cfg_array_len(S->cfg, "victims.from_signals");
+	sqlite3_stmt *sel = NULL, *ev = NULL, *byacct = NULL;
+	int rc = 0;
+
+	if (!nmap)
+		return 0;
+	if (ws_prepare(ws, "SELECT id, details, explanation FROM signal WHERE code = ?1 ORDER BY id", &sel) ||
+	    ws_prepare(ws, "SELECT record_id FROM signal_evidence WHERE signal_id = ?1 ORDER BY record_id LIMIT 6",
+		       &ev) ||
+	    ws_prepare(ws, "SELECT id FROM entity WHERE key = ?1 AND kind IN ('account', 'person', 'phone',"
+			   " 'email', 'handle', 'ad', 'image') ORDER BY kind = 'account' DESC, id LIMIT 1", &byacct)) {
+		rc = ws->err.code;
+		goto out;
+	}
+	for (m = 0; m < nmap; m++) {
+		const char *pair = cfg_array_str(S->cfg, "victims.from_signals", m);
+		const char *eq = pair ? strchr(pair, '=') : NULL;
+		char sig[64];
+		int code, r;
+
+		if (!eq || (size_t)(eq - pair) >= sizeof sig || (code = vic_code_find(eq + 1)) < 0) {
+			rc = ws_error(ws, RASTRO_USAGE, "setting victims.from_signals: '%s' is not SIGNAL=VIC.CODE "
+				      "with a known VIC code", pair ? pair : "");
+			goto out;
+		}
+		snprintf(sig, sizeof sig, "%.*s", (int)(eq - pair), pair);
+		sqlite3_bind_text(sel, 1, sig, -1, SQLITE_STATIC);
+		while ((r = sqlite3_step(sel)) == SQLITE_ROW) {
+			int64_t sid = sqlite3_column_int64(sel, 0), recs[HIT_RECORDS] = { 0 };
+			const char *details = (const char *)sqlite3_column_text(sel, 1);
+			const char *expl = (const char *)sqlite3_column_text(sel, 2);
+			json_t *root, *aff;
+			size_t nrecs = 0;
+
+			S->from_signal[code] = 1;
+			if (!details)
+				continue;
+			root = json_loads(details, 0, NULL);
+			aff = root ? json_object_get(root, "affected") : NULL;
+			if (!json_is_array(aff)) {
+				json_decref(root);
+				continue;
+			}
+			sqlite3_bind_int64(ev, 1, sid);
+			while (sqlite3_step(ev) == SQLITE_ROW && nrecs < HIT_RECORDS)
+				recs[nrecs++] = sqlite3_column_int64(ev, 0);
+			sqlite3_reset(ev);
+			rc = signal_affected(S, byacct, aff, code, sig, sid, recs, nrecs, expl ? expl : "");
+			json_decref(root);
+			if (rc)
+				goto out;
+		}
+		sqlite3_reset(sel);
+		if (r != SQLITE_DONE) {
+			rc = ws_sqlerr(ws, "reading signals for victim indicators");
+			goto out;
+		}
+	}
+out:
+	sqlite3_finalize(sel);
+	sqlite3_finalize(ev);
+	sqlite3_finalize(byacct);
+	return rc;
+}
+
+/* Whether the built-in finance rule for `code` runs: victims.own_finance_rules
+ * = "auto" (only when no mapped signal supplied the code), "always", "never". */
+static int own_rule(struct stage *S, int code)
+{
+	const char *mode = cfg_str(S->cfg, "victims.own_finance_rules", "auto");
+
+	if (strcmp(mode, "always") == 0)
+		return 1;
+	if (strcmp(mode, "never") == 0)
+		return 0;
+	return !S->from_signal[code];
+}
+
+/* ---- finance rules on kyc and txn ---- */
+
+/* Folded surname key of a holder name: its last word, lower case. */
+static void surname_key(const char *name, char *out, size_t outn)
+{
+	const char *end, *start;
+	size_t i, n;
+
+	out[0] = '\0';
+	if (!name)
+		return;
+	end = name + strlen(name);
+	while (end > name && (end[-1] == ' ' || end[-1] == ','))
+		end--;
+	start = end;
+	while (start > name && start[-1] != ' ')
+		start--;
+	n = (size_t)(end - start);
+	if (n >= outn)
+		n = outn - 1;
+	for (i = 0; i < n; i++)
+		out[i] = start[i] >= 'A' && start[i] <= 'Z' ? (char)(start[i] + 32) : start[i];
+	out[n] = '\0';
+}
+
+struct idrow {
+	uint32_t key;          /* interned identifier */
+	int64_t record, account;
+	uint32_t surname;      /* interned surname */
+};
+
+static int cmp_idrow(const void *a, const void *b)
+{
+	const struct idrow *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->account != y->account)
+		return x->account < y->account ? -1 : 1;
+	return x->record < y->record ? -1 : x->record > y->record;
+}
+
+/*
+ * VIC.SHARED_CONTROLLER_ID (FIN-2020-A008 behavioural indicators; the
+ * generator's and case studies' "victims' accounts carry the controller's
+ * phone or address"): one phone, email or street address on the KYC
+ * records of several person customers with different surnames.  A very
+ * widely shared identifier (a bank branch, a shelter, a company switchboard)
+ * is left out by the upper bound.
+ */
+static int shared_id_rule(struct stage *S)
+{
+	rastro_ws *ws = S->ws;
+	const char *region = cfg_str(S->cfg, "victims.phone_region", "US");
+	long long min_acc = cfg_int(S->cfg, "victims.finance.shared_id_min_accounts", 3);
+	long long min_sur = cfg_int(S->cfg, "victims.finance.shared_id_min_surnames", 3);
+	long long max_acc = cfg_int(S->cfg, "victims.finance.shared_id_max_accounts", 50);
+	struct strmap keys, surnames;
+	struct vec rows;
+	sqlite3_stmt *st;
+	size_t i, j;
+	int rc;
+
+	strmap_init(&keys);
+	strmap_init(&surnames);
+	vec_init(&rows, sizeof(struct idrow));
+	if (ws_prepare(ws, "SELECT id, account, name, phone, email, address, postcode, city FROM kyc"
+			   " WHERE account IS NOT NULL AND (customer_type IS NULL OR customer_type != 'business')"
+			   " ORDER BY id", &st)) {
+		rc = ws->err.code;
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct idrow r;
+		char sur[64], k[EMAIL_MAX + 8];
+		const char *txt;
+		int kinds;
+
+		r.record = sqlite3_column_int64(st, 0);
+		r.account = sqlite3_column_int64(st, 1);
+		surname_key((const char *)sqlite3_column_text(st, 2), sur, sizeof sur);
+		r.surname = strmap_intern(&surnames, sur, strlen(sur), NULL);
+		for (kinds = 0; kinds < 3; kinds++) {
+			k[0] = '\0';
+			if (kinds == 0 && (txt = (const char *)sqlite3_column_text(st, 3))) {
+				struct phone p;
+
+				if (!phone_parse(txt, strlen(txt), region, &p))
+					snprintf(k, sizeof k, "phone %s", p.e164);
+			} else if (kinds == 1 && (txt = (const char *)sqlite3_column_text(st, 4))) {
+				char e[EMAIL_MAX];
+
+				if (!email_normalize(txt, strlen(txt), e))
+					snprintf(k, sizeof k, "email %s", e);
+			} else if (kinds == 2 && (txt = (const char *)sqlite3_column_text(st, 5))) {
+				const char *pc = (const char *)sqlite3_column_text(st, 6);
+				const char *city = (const char *)sqlite3_column_text(st, 7);
+				size_t n = 0;
+
+				/* Letters and digits only, lower case, plus postcode or city. */
+				n = (size_t)snprintf(k, sizeof k, "address ");
+				for (; *txt && n + 1 < sizeof k; txt++)
+					if ((*txt >= '0' && *txt <= '9') || (*txt >= 'a' && *txt <= 'z'))
+						k[n++] = *txt;
+					else if (*txt >= 'A' && *txt <= 'Z')
+						k[n++] = (char)(*txt + 32);
+				k[n] = '\0';
+				if (n == 8)
+					k[0] = '\0';
+				else
+					snprintf(k + n, sizeof k - n, "|%s", pc ? pc : city ? city : "");
+			}
+			if (!k[0])
+				continue;
+			r.key = strmap_intern(&keys, k, strlen(k), NULL);
+			if (!r.key || !r.surname || vec_push(&rows, &r)) {
+				sqlite3_finalize(st);
+				rc = ws_error(ws, RASTRO_NOMEM, "out of memory comparing KYC identifiers");
+				goto out;
+			}
+		}
+	}
+	if ((rc = step_done(ws, st, rc, "reading KYC identifiers")))
+		goto out;
+	qsort(rows.data, rows.len, sizeof(struct idrow), cmp_idrow);
+	for (i = 0; i < rows.len; i = j) {
+		const struct idrow *g = vec_at(&rows, i);
+		size_t accounts = 0, nsur = 0, a, b;
+		uint32_t seen_sur[64];
+		int64_t recs[HIT_RECORDS];
+		size_t nrecs = 0;
+
+		for (j = i; j < rows.len && ((struct idrow *)vec_at(&rows, j))->key == g->key; j++) {
+			const struct idrow *r = vec_at(&rows, j);
+			size_t q;
+
+			if (j == i || r->account != ((struct idrow *)vec_at(&rows, j - 1))->account)
+				accounts++;
+			for (q = 0; q < nsur && seen_sur[q] != r->surname; q++)
+				;
+			if (q == nsur && nsur < 64)
+				seen_sur[nsur++] = r->surname;
+			if (nrecs < HIT_RECORDS)
+				recs[nrecs++] = r->record;
+		}
+		if ((long long)accounts < min_acc || (long long)nsur < min_sur || (long long)accounts > max_acc)
+			continue;
+		for (a = i; a < j; a = b) {
+			const struct idrow *r = vec_at(&rows, a);
+			const char *key = strmap_key(&keys, g->key, NULL);
+			int64_t own[HIT_RECORDS];
+			size_t q, no = 0;
+
+			for (b = a; b < j && ((struct idrow *)vec_at(&rows, b))->account == r->account; b++)
+				;
+			/* The account's own KYC row first, then the others sharing it. */
+			own[no++] = r->record;
+			for (q = 0; q < nrecs && no < HIT_RECORDS; q++)
+				if (recs[q] != r->record)
+					own[no++] = recs[q];
+			if (add_hit(S, r->account, VIC_SHARED_CONTROLLER_ID, own, no,
+				    "the %s on this account's KYC record is on the accounts of %zu customers "
+				    "with %zu different surnames", key, accounts, nsur)) {
+				rc = ws->err.code;
+				goto out;
+			}
+		}
+	}
+	rc = 0;
+out:
+	vec_release(&rows);
+	strmap_release(&keys);
+	strmap_release(&surnames);
+	return rc;
+}
+
+/* A payroll credit and what left the account soon after, per destination. */
+struct sweep {
+	int64_t worker, dest, credit_rec, out_rec;
+};
+
+static int cmp_sweep(const void *a, const void *b)
+{
+	const struct sweep *x = a, *y = b;
+
+	if (x->dest != y->dest)
+		return x->dest < y->dest ? -1 : 1;
+	if (x->worker != y->worker)
+		return x->worker < y->worker ? -1 : 1;
+	return x->credit_rec < y->credit_rec ? -1 : x->credit_rec > y->credit_rec;
+}
+
+/* Builds "'a', 'b'" from a settings array (or defaults) for an IN list. */
+static int sql_list(const struct cfg *cfg, const char *key, const char *const *defaults, struct sbuf *out)
+{
+	size_t i, n = cfg_has(cfg, key) ? cfg_array_len(cfg, key) : 0;
+
+	if (!cfg_has(cfg, key))
+		for (n = 0; defaults[n]; n++)
+			;
+	if (!n) {
+		sbuf_adds(out, "NULL");
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		const char *v = cfg_has(cfg, key) ? cfg_array_str(cfg, key, i) : defaults[i];
+		const char *p;
+
+		sbuf_adds(out, i ? ", '" : "'");
+		for (p = v ? v : ""; *p; p++) {
+			if (*p == '\'')
+				sbuf_addc(out, '\'');
+			sbuf_addc(out, *p);
+		}
+		sbuf_addc(out, '\'');
+	}
+	return sbuf_failed(out) ? -1 : 0;
+}
+
+/*
+ * VIC.WAGES_SWEPT (FIN-2020-A008, exploitative employment: pay moved out
+ * immediately): a payroll credit to a person's account of which at least
+ * `sweep_share` goes, within `sweep_window_hours`, to one other account
+ * that collects such sweeps from at least `sweep_min_workers` workers.  A
+ * destination collecting from very many (a money transmitter, a bank) is a
+ * service, not a controller; transfers to an account held under the same
+ * name are the worker's own savings; remittances abroad are the worker's
+ * family support.
+ */
+static int wages_rule(struct stage *S)
+{
+	static const char *const def_payroll[] = { "payroll", "wages", "salary", NULL };
+	static const char *const def_excl[] = { "remittance", NULL };
+	rastro_ws *ws = S->ws;
+	double share = cfg_double(S->cfg, "victims.finance.sweep_share", 0.7);
+	double hours = cfg_double(S->cfg, "victims.finance.sweep_window_hours", 72);
+	long long min_w = cfg_int(S->cfg, "victims.finance.sweep_min_workers", 2);
+	long long max_w = cfg_int(S->cfg, "victims.finance.sweep_max_workers", 25);
+	struct sbuf sql = SBUF_INIT;
+	struct vec sweeps;
+	sqlite3_stmt *st = NULL;
+	int64_t cur_credit = 0, cur_worker = 0;
+	double cur_amount = 0;
+	/* per credit: destinations and the sums they got */
+	struct { int64_t dest, first_out; double sum; } dests[32];
+	size_t nd = 0, i, j;
+	int rc;
+
+	vec_init(&sweeps, sizeof(struct sweep));
+	sbuf_init(&sql);
+	sbuf_adds(&sql, "SELECT c.id, c.dst, c.amount, o.id, o.dst, o.amount FROM txn c"
+			" JOIN txn o ON o.src = c.dst AND o.ts >= c.ts AND o.ts <= c.ts + ?1"
+			" AND o.dst IS NOT NULL AND o.dst != c.dst AND o.id != c.id"
+			" AND coalesce(o.category, '') NOT IN (");
+	sql_list(S->cfg, "victims.finance.sweep_exclude_categories", def_excl, &sql);
+	sbuf_adds(&sql, ") LEFT JOIN account ad ON ad.entity_id = o.dst"
+			" WHERE c.dst IS NOT NULL AND c.amount > 0 AND c.category IN (");
+	sql_list(S->cfg, "victims.finance.payroll_categories", def_payroll, &sql);
+	/* Same holder name on both accounts: the worker moving their own money. */
+	sbuf_adds(&sql, ") AND NOT EXISTS (SELECT 1 FROM entity w, entity d WHERE w.id = c.dst AND d.id = o.dst"
+			" AND w.label IS NOT NULL AND lower(w.label) = lower(d.label))"
+			" ORDER BY c.id, o.dst, o.id");
+	if (sbuf_failed(&sql)) {
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
+		goto out;
+	}
+	if (ws_prepare(ws, sql.buf, &st)) {
+		rc = ws->err.code;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, (int64_t)(hours * 3600));
+	for (;;) {
+		int r = sqlite3_step(st);
+		int64_t credit = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+
+		if (r != SQLITE_ROW && r != SQLITE_DONE) {
+			rc = ws_sqlerr(ws, "looking for swept wages");
+			goto out;
+		}
+		if (credit != cur_credit) {
+			/* Close the previous credit: which destination took the share? */
+			for (i = 0; i < nd; i++) {
+				if (cur_amount > 0 && dests[i].sum >= share * cur_amount) {
+					struct sweep sw = { cur_worker, dests[i].dest, cur_credit, dests[i].first_out };
+
+					if (vec_push(&sweeps, &sw)) {
+						rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
+						goto out;
+					}
+				}
+			}
+			nd = 0;
+			cur_credit = credit;
+			if (r == SQLITE_DONE)
+				break;
+			cur_worker = sqlite3_column_int64(st, 1);
+			cur_amount = sqlite3_column_double(st, 2);
+		}
+		{
+			int64_t dest = sqlite3_column_int64(st, 4);
+
+			for (i = 0; i < nd && dests[i].dest != dest; i++)
+				;
+			if (i == nd) {
+				if (nd == sizeof dests / sizeof dests[0])
+					continue;
+				dests[nd].dest = dest;
+				dests[nd].first_out = sqlite3_column_int64(st, 3);
+				dests[nd].sum = 0;
+				nd++;
+			}
+			dests[i].sum += sqlite3_column_double(st, 5);
+		}
+	}
+	qsort(sweeps.data, sweeps.len, sizeof(struct sweep), cmp_sweep);
+	for (i = 0; i < sweeps.len; i = j) {
+		const struct sweep *g = vec_at(&sweeps, i);
+		long long workers = 0;
+		size_t k;
+
+		for (j = i; j < sweeps.len && ((struct sweep *)vec_at(&sweeps, j))->dest == g->dest; j++)
+			if (j == i || ((struct sweep *)vec_at(&sweeps, j))->worker !=
+				      ((struct sweep *)vec_at(&sweeps, j - 1))->worker)
+				workers++;
+		if (workers < min_w || workers > max_w)
+			continue;
+		/* One hit per worker, with up to three of its credit/sweep pairs. */
+		for (k = i; k < j;) {
+			const struct sweep *w = vec_at(&sweeps, k);
+			int64_t recs[HIT_RECORDS];
+			size_t nr = 0, times = 0;
+
+			for (; k < j && ((struct sweep *)vec_at(&sweeps, k))->worker == w->worker; k++, times++) {
+				const struct sweep *x = vec_at(&sweeps, k);
+
+				if (nr + 2 <= HIT_RECORDS) {
+					recs[nr++] = x->credit_rec;
+					recs[nr++] = x->out_rec;
+				}
+			}
+			if (add_hit(S, w->worker, VIC_WAGES_SWEPT, recs, nr,
+				    "%zu payroll credit(s) moved on within %.0f h (at least %.0f%%) to one account "
+				    "that collects the pay of %lld workers", times, hours, share * 100, workers)) {
+				rc = ws->err.code;
+				goto out;
+			}
+		}
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	sbuf_release(&sql);
+	vec_release(&sweeps);
+	return rc;
+}
+
+/*
+ * VIC.COSTS_PAID_BY_OTHER (FIN-2020-A008: transactions that cover another
+ * person's living, transport, medical or phone costs): one payer sending
+ * cost payments to the accounts of at least `costs_min_people` people with
+ * different surnames (paying for one's own family is ordinary).  Costs paid
+ * straight to merchants do not name the person they were for and are the
+ * finance detector's business (its signal's `affected` list, when present,
+ * is read through victims.from_signals).
+ */
+static int costs_rule(struct stage *S)
+{
+	static const char *const def_costs[] = { "lodging", "rent", "phone", "airline", "bus", "rideshare",
+						 "grocery", "medical", "travel", "clothing", "food", NULL };
+	rastro_ws *ws = S->ws;
+	long long min_people = cfg_int(S->cfg, "victims.finance.costs_min_people", 3);
+	struct sbuf sql = SBUF_INIT;
+	sqlite3_stmt *st = NULL;
+	struct strmap surnames;
+	struct { int64_t person, rec; uint32_t sur; } grp[256];
+	size_t ng = 0;
+	int64_t cur = 0;
+	int rc;
+
+	strmap_init(&surnames);
+	sbuf_init(&sql);
+	sbuf_adds(&sql, "SELECT t.src, t.dst, t.id, d.label, t.category FROM txn t JOIN entity d ON d.id = t.dst"
+			" WHERE t.src IS NOT NULL AND t.dst IS NOT NULL AND t.src != t.dst AND t.category IN (");
+	sql_list(S->cfg, "victims.finance.cost_categories", def_costs, &sql);
+	/* Recipients must be people, not merchants or businesses. */
+	sbuf_adds(&sql, ") AND NOT EXISTS (SELECT 1 FROM kyc k WHERE k.account = t.dst AND k.customer_type = 'business')"
+			" AND EXISTS (SELECT 1 FROM kyc k WHERE k.account = t.dst)"
+			" ORDER BY t.src, t.dst, t.id");
+	if (sbuf_failed(&sql)) {
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
+		goto out;
+	}
+	if (ws_prepare(ws, sql.buf, &st)) {
+		rc = ws->err.code;
+		goto out;
+	}
+	for (;;) {
+		int r = sqlite3_step(st);
+		int64_t payer = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+
+		if (r != SQLITE_ROW && r != SQLITE_DONE) {
+			rc = ws_sqlerr(ws, "looking for costs paid by another person");
+			goto out;
+		}
+		if (payer != cur) {
+			size_t a, b, nsur = 0;
+			uint32_t seen[256];
+
+			for (a = 0; a < ng; a++) {
+				for (b = 0; b < nsur && seen[b] != grp[a].sur; b++)
+					;
+				if (b == nsur)
+					seen[nsur++] = grp[a].sur;
+			}
+			if ((long long)ng >= min_people && (long long)nsur >= min_people) {
+				for (a = 0; a < ng; a++) {
+					int64_t recs[1] = { grp[a].rec };
+
+					if (add_hit(S, grp[a].person, VIC_COSTS_PAID_BY_OTHER, recs, 1,
+						    "living or travel costs paid by an account that pays such costs "
+						    "for %zu people with %zu different surnames", ng, nsur)) {
+						rc = ws->err.code;
+						goto out;
+					}
+				}
+			}
+			ng = 0;
+			cur = payer;
+			if (r == SQLITE_DONE)
+				break;
+		}
+		{
+			int64_t person = sqlite3_column_int64(st, 1);
+			char sur[64];
+
+			if (ng && grp[ng - 1].person == person)
+				continue;
+			if (ng == sizeof grp / sizeof grp[0])
+				continue;
+			surname_key((const char *)sqlite3_column_text(st, 3), sur, sizeof sur);
+			grp[ng].person = person;
+			grp[ng].rec = sqlite3_column_int64(st, 2);
+			grp[ng].sur = strmap_intern(&surnames, sur, strlen(sur), NULL);
+			if (!grp[ng].sur) {
+				rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
+				goto out;
+			}
+			ng++;
+		}
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	sbuf_release(&sql);
+	strmap_release(&surnames);
+	return rc;
+}
+
+/* ---- grouping and scoring ---- */
+
+struct node {
+	int64_t entity;
+	uint32_t parent;
+	char kind[12];
+	const char *via;           /* how it joined its group (static) */
+};
+
+static uint32_t uf_find(struct node *n, uint32_t i)
+{
+	while (n[i].parent != i) {
+		n[i].parent = n[n[i].parent].parent;
+		i = n[i].parent;
+	}
+	return i;
+}
+
+/* Index of an entity in the node table, added when new; UINT32_MAX on OOM. */
+static uint32_t node_of(struct vec *nodes, struct u64map *idx, int64_t entity, const char *via, int *added)
+{
+	uint64_t *slot;
+	int created;
+	struct node *n;
+
+	*added = 0;
+	slot = u64map_ref(idx, (uint64_t)entity, &created);
+	if (!slot)
+		return UINT32_MAX;
+	if (!created)
+		return (uint32_t)*slot;
+	n = vec_grow(nodes, 1);
+	if (!n)
+		return UINT32_MAX;
+	n->entity = entity;
+	n->parent = (uint32_t)(nodes->len - 1);
+	n->via = via;
+	*slot = nodes->len - 1;
+	*added = 1;
+	return (uint32_t)(nodes->len - 1);
+}
+
+struct group {
+	uint32_t root;
+	uint32_t primary;          /* node index of the entity that names the victim */
+	double score;
+	int minor;
+	struct vec hits;           /* indexes into S->hits */
+};
+
+static int cmp_hit_for_json(const void *a, const void *b, void *ctx)
+{
+	const struct hit *h = ctx;
+	const struct hit *x = &h[*(const size_t *)a], *y = &h[*(const size_t *)b];
+
+	if (x->code != y->code)
+		return x->code < y->code ? -1 : 1;
+	if (x->rec[0] != y->rec[0])
+		return x->rec[0] < y->rec[0] ? -1 : 1;
+	return x->entity < y->entity ? -1 : x->entity > y->entity;
+}
+
+/* Writes hits, groups and victim_flag. */
+static int write_results(struct stage *S)
+{
+	rastro_ws *ws = S->ws;
+	double threshold = cfg_double(S->cfg, "victims.threshold", 1.0);
+	double minor_threshold = cfg_double(S->cfg, "victims.minor_threshold", 0.9);
+	long long max_degree = cfg_int(S->cfg, "victims.link_max_degree", 10);
+	long long depth = cfg_int(S->cfg, "victims.link_depth", 2);
+	static const char *const def_links[] = { "holds", "same_as", NULL };
+	struct vec nodes, groups;
+	struct u64map idx;
+	struct sbuf sql = SBUF_INIT, json = SBUF_INIT;
+	sqlite3_stmt *nb = NULL, *kind = NULL, *ins_hit = NULL, *ins_flag = NULL, *ins_grp = NULL;
+	size_t i, frontier_start, frontier_end;
+	long long d;
+	int rc = 0;
+
+	vec_init(&nodes, sizeof(struct node));
+	vec_init(&groups, sizeof(struct group));
+	u64map_init(&idx);
+	sbuf_init(&sql);
+	sbuf_init(&json);
+
+	for (i = 0; i < S->hits.len; i++) {
+		int added;
+
+		if (node_of(&nodes, &idx, ((struct hit *)vec_at(&S->hits, i))->entity, "indicator", &added) == UINT32_MAX)
+			goto oom;
+	}
+	/* Identity links (a person and the accounts they hold; records that are
+	 * the same person) join entities into one victim, breadth-first up to
+	 * `link_depth` hops, never through a hub. */
+	sbuf_adds(&sql, "SELECT dst, type FROM edge WHERE src = ?1 AND type IN (");
+	sql_list(S->cfg, "victims.link_edges", def_links, &sql);
+	sbuf_adds(&sql, ") UNION SELECT src, type FROM edge WHERE dst = ?1 AND type IN (");
+	sql_list(S->cfg, "victims.link_edges", def_links, &sql);
+	sbuf_adds(&sql, ") ORDER BY 1");
+	if (sbuf_failed(&sql))
+		goto oom;
+	if (ws_prepare(ws, sql.buf, &nb) || ws_prepare(ws, "SELECT kind FROM entity WHERE id = ?1", &kind)) {
+		rc = ws->err.code;
+		goto out;
+	}
+	frontier_start = 0;
+	frontier_end = nodes.len;
+	for (d = 0; d < depth && frontier_start < frontier_end; d++) {
+		for (i = frontier_start; i < frontier_end; i++) {
+			int64_t ent = ((struct node *)vec_at(&nodes, i))->entity;
+			int64_t nbr[64];
+			const char *types[64];
+			size_t nn = 0, k;
+			int r;
+
+			sqlite3_bind_int64(nb, 1, ent);
+			while ((r = sqlite3_step(nb)) == SQLITE_ROW && nn < 64) {
+				const char *t = (const char *)sqlite3_column_text(nb, 1);
+
+				nbr[nn] = sqlite3_column_int64(nb, 0);
+				types[nn++] = t && strcmp(t, "holds") == 0 ? "holds" : "same_as";
+			}
+			sqlite3_reset(nb);
+			if ((long long)nn > max_degree)
+				continue;   /* a hub: following it would merge strangers */
+			for (k = 0; k < nn; k++) {
+				int added;
+				uint32_t a = (uint32_t)i, b = node_of(&nodes, &idx, nbr[k], types[k], &added);
+				struct node *n;
+
+				if (b == UINT32_MAX)
+					goto oom;
+				n = nodes.data;
+				a = uf_find(n, a);
+				b = uf_find(n, b);
+				if (a != b)
+					n[a > b ? a : b].parent = a < b ? a : b;
+			}
+		}
+		frontier_start = frontier_end;
+		frontier_end = nodes.len;
+	}
+	for (i = 0; i < nodes.len; i++) {
+		struct node *n = vec_at(&nodes, i);
+
+		sqlite3_bind_int64(kind, 1, n->entity);
+		snprintf(n->kind, sizeof n->kind, "%s",
+			 sqlite3_step(kind) == SQLITE_ROW ? (const char *)sqlite3_column_text(kind, 0) : "");
+		sqlite3_reset(kind);
+	}
+
+	/* Groups: one per root that carries hits. */
+	{
+		struct u64map gidx;
+
+		u64map_init(&gidx);
+		for (i = 0; i < S->hits.len; i++) {
+			struct hit *h = vec_at(&S->hits, i);
+			uint64_t ni, gi;
+			uint32_t root;
+			struct group *g;
+
+			u64map_get(&idx, (uint64_t)h->entity, &ni);
+			root = uf_find(nodes.data, (uint32_t)ni);
+			if (!u64map_get(&gidx, root, &gi)) {
+				g = vec_grow(&groups, 1);
+				if (!g || u64map_put(&gidx, root, groups.len - 1)) {
+					u64map_release(&gidx);
+					goto oom;
+				}
+				g->root = root;
+				g->primary = UINT32_MAX;
+				vec_init(&g->hits, sizeof(size_t));
+				gi = groups.len - 1;
+			}
+			g = vec_at(&groups, gi);
+			if (vec_push(&g->hits, &i)) {
+				u64map_release(&gidx);
+				goto oom;
+			}
+		}
+		u64map_release(&gidx);
+	}
+
+	if (ws_exec(ws, "DELETE FROM victim_flag; DELETE FROM vic_group; DELETE FROM vic_hit;",
+		    "clearing earlier victim results") ||
+	    ws_prepare(ws, "INSERT INTO vic_hit(entity_id, code, weight, record_id, records, sentence, run_id)"
+			   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", &ins_hit) ||
+	    ws_prepare(ws, "INSERT INTO victim_flag(entity_id, score, minor, reasons, run_id)"
+			   " VALUES(?1, ?2, ?3, ?4, ?5)", &ins_flag) ||
+	    ws_prepare(ws, "INSERT INTO vic_group(entity_id, victim, via) VALUES(?1, ?2, ?3)", &ins_grp)) {
+		rc = ws->err.code;
+		goto out;
+	}
+	for (i = 0; i < groups.len; i++) {
+		struct group *g = vec_at(&groups, i);
+		double best[VIC_CODE_N] = { 0 };
+		int has[VIC_CODE_N] = { 0 };
+		size_t k;
+
+		g->score = 0;
+		g->minor = 0;
+		qsort_r(g->hits.data, g->hits.len, sizeof(size_t), cmp_hit_for_json, S->hits.data);
+		for (k = 0; k < g->hits.len; k++) {
+			const struct hit *h = vec_at(&S->hits, *(size_t *)vec_at(&g->hits, k));
+			double w = vic_weight(S->cfg, h->code);
+			struct sbuf recs = SBUF_INIT;
+			size_t q;
+
+			has[h->code] = 1;
+			if (w > best[h->code])
+				best[h->code] = w;
+			if (h->code == VIC_MINOR)
+				g->minor = 1;
+			sbuf_init(&recs);
+			sbuf_addc(&recs, '[');
+			for (q = 0; q < HIT_RECORDS && h->rec[q]; q++)
+				sbuf_addf(&recs, "%s%lld", q ? "," : "", (long long)h->rec[q]);
+			sbuf_addc(&recs, ']');
+			sqlite3_bind_int64(ins_hit, 1, h->entity);
+			sqlite3_bind_text(ins_hit, 2, vic_indicators[h->code].code, -1, SQLITE_STATIC);
+			sqlite3_bind_double(ins_hit, 3, w);
+			if (h->rec[0])
+				sqlite3_bind_int64(ins_hit, 4, h->rec[0]);
+			else
+				sqlite3_bind_null(ins_hit, 4);
+			sqlite3_bind_text(ins_hit, 5, recs.buf, (int)recs.len, SQLITE_TRANSIENT);
+			sqlite3_bind_text(ins_hit, 6, h->sentence, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(ins_hit, 7, ws->run_id);
+			rc = sbuf_failed(&recs) ? -1 : sqlite3_step(ins_hit);
+			sqlite3_reset(ins_hit);
+			sbuf_release(&recs);
+			if (rc != SQLITE_DONE) {
+				rc = rc < 0 ? ws_error(ws, RASTRO_NOMEM, "out of memory") : ws_sqlerr(ws, "storing indicators");
+				goto out;
+			}
+			rc = 0;
+		}
+		for (k = 0; k < VIC_CODE_N; k++)
+			if (has[k])
+				g->score += best[k];
+		if (!(g->score >= threshold - 1e-9 || (g->minor && g->score >= minor_threshold - 1e-9)))
+			continue;
+
+		/* The entity that names the victim: a person if the group has one,
+		 * else its lowest entity id. */
+		{
+			size_t q;
+
+			for (q = 0; q < nodes.len; q++) {
+				struct node *n = vec_at(&nodes, q);
+				struct node *p;
+
+				if (uf_find(nodes.data, (uint32_t)q) != g->root)
+					continue;
+				if (g->primary == UINT32_MAX) {
+					g->primary = (uint32_t)q;
+					continue;
+				}
+				p = vec_at(&nodes, g->primary);
+				if ((strcmp(n->kind, "person") == 0) > (strcmp(p->kind, "person") == 0) ||
+				    ((strcmp(n->kind, "person") == 0) == (strcmp(p->kind, "person") == 0) &&
+				     n->entity < p->entity))
+					g->primary = (uint32_t)q;
+			}
+		}
+
+		/* reasons: [{code, weight, entity, record, records, sentence}] */
+		sbuf_clear(&json);
+		sbuf_addc(&json, '[');
+		for (k = 0; k < g->hits.len; k++) {
+			const struct hit *h = vec_at(&S->hits, *(size_t *)vec_at(&g->hits, k));
+			size_t q;
+
+			sbuf_addf(&json, "%s{\"code\":\"%s\",\"weight\":%.2f,\"entity\":%lld,\"record\":%lld,\"records\":[",
+				  k ? "," : "", vic_indicators[h->code].code, vic_weight(S->cfg, h->code),
+				  (long long)h->entity, (long long)h->rec[0]);
+			for (q = 0; q < HIT_RECORDS && h->rec[q]; q++)
+				sbuf_addf(&json, "%s%lld", q ? "," : "", (long long)h->rec[q]);
+			sbuf_adds(&json, "],\"sentence\":\"");
+			sbuf_add_json_escaped(&json, h->sentence, strlen(h->sentence));
+			sbuf_adds(&json, "\"}");
+		}
+		sbuf_addc(&json, ']');
+		if (sbuf_failed(&json))
+			goto oom;
+		S->st->victims++;
+		if (g->minor)
+			S->st->minors++;
+		for (k = 0; k < nodes.len; k++) {
+			struct node *n = vec_at(&nodes, k);
+
+			if (uf_find(nodes.data, (uint32_t)k) != g->root)
+				continue;
+			sqlite3_bind_int64(ins_flag, 1, n->entity);
+			sqlite3_bind_double(ins_flag, 2, g->score);
+			sqlite3_bind_int(ins_flag, 3, g->minor);
+			sqlite3_bind_text(ins_flag, 4, json.buf, (int)json.len, SQLITE_STATIC);
+			sqlite3_bind_int64(ins_flag, 5, ws->run_id);
+			sqlite3_bind_int64(ins_grp, 1, n->entity);
+			sqlite3_bind_int64(ins_grp, 2, ((struct node *)vec_at(&nodes, g->primary))->entity);
+			sqlite3_bind_text(ins_grp, 3, n->via, -1, SQLITE_STATIC);
+			if (sqlite3_step(ins_flag) != SQLITE_DONE || sqlite3_step(ins_grp) != SQLITE_DONE) {
+				rc = ws_sqlerr(ws, "writing victim flags");
+				goto out;
+			}
+			sqlite3_reset(ins_flag);
+			sqlite3_reset(ins_grp);
+			S->st->entities_flagged++;
+		}
+	}
+	rc = 0;
+	goto out;
+oom:
+	rc = ws_error(ws, RASTRO_NOMEM, "out of memory grouping victim indicators");
+out:
+	sqlite3_finalize(nb);
+	sqlite3_finalize(kind);
+	sqlite3_finalize(ins_hit);
+	sqlite3_finalize(ins_flag);
+	sqlite3_finalize(ins_grp);
+	for (i = 0; i < groups.len; i++)
+		vec_release(&((struct group *)vec_at(&groups, i))->hits);
+	vec_release(&groups);
+	vec_release(&nodes);
+	u64map_release(&idx);
+	sbuf_release(&sql);
+	sbuf_release(&json);
+	return rc;
+}
+
+static double now_seconds(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+int rastro_victims_run(rastro_ws *ws, struct rastro_victims_stats *stats)
+{
+	struct rastro_victims_stats local;
+	struct stage S;
+	double t0 = now_seconds();
+	char summary[160];
+	int rc;
+
+	if (!stats)
+		stats = &local;
+	memset(stats, 0, sizeof *stats);
+	if (ws->readonly)
+		return ws_error(ws, RASTRO_READONLY, "workspace '%s' is open read-only; the victims stage writes "
+				"its results", ws->path);
+	memset(&S, 0, sizeof S);
+	S.ws = ws;
+	S.cfg = ws->cfg;
+	S.st = stats;
+	arena_init(&S.mem, 0);
+	vec_init(&S.hits, sizeof(struct hit));
+	ws_now(S.now);
+	if (ws_run_begin(ws, "victims", NULL)) {
+		rc = ws->err.code;
+		goto out;
+	}
+	if (ws_begin(ws)) {
+		rc = ws->err.code;
+		ws_run_end(ws, rc, ws->err.msg);
+		goto out;
+	}
+	ws_progress(ws, "victims", 0, 5);
+	rc = link_encounters(&S);
+	if (!rc)
+		rc = encounter_rules(&S);
+	ws_progress(ws, "victims", 1, 5);
+	if (!rc)
+		rc = signal_rules(&S);
+	ws_progress(ws, "victims", 2, 5);
+	if (!rc && own_rule(&S, VIC_SHARED_CONTROLLER_ID))
+		rc = shared_id_rule(&S);
+	if (!rc && own_rule(&S, VIC_WAGES_SWEPT))
+		rc = wages_rule(&S);
+	if (!rc && own_rule(&S, VIC_COSTS_PAID_BY_OTHER))
+		rc = costs_rule(&S);
+	ws_progress(ws, "victims", 4, 5);
+	if (!rc)
+		rc = write_results(&S);
+	if (!rc)
+		rc = ws_commit(ws);
+	if (rc) {
+		char msg[ERR_MSG_MAX];
+
+		snprintf(msg, sizeof msg, "%s", ws->err.msg);
+		ws_rollback(ws);
+		ws_run_end(ws, rc, msg);
+		err_set(&ws->err, rc, "%s", msg);
+		goto out;
+	}
+	ws_progress(ws, "victims", 5, 5);
+	stats->seconds = now_seconds() - t0;
+	snprintf(summary, sizeof summary, "%llu potential victims (%llu minors), %llu entities flagged, %llu indicators",
+		 (unsigned long long)stats->victims, (unsigned long long)stats->minors,
+		 (unsigned long long)stats->entities_flagged, (unsigned long long)stats->indicators);
+	ws_run_end(ws, 0, summary);
+out:
+	vec_release(&S.hits);
+	arena_release(&S.mem);
+	return rc;
+}
