@@ -104,6 +104,7 @@ struct stage {
 	struct vec hits;           /* struct hit */
 	struct rastro_victims_stats *st;
 	int from_signal[VIC_CODE_N]; /* 1 when a mapped signal supplied this code */
+	struct vec same;           /* int64_t pairs: entities an agency filed as one person */
 	char now[32];
 };
 
@@ -143,45 +144,79 @@ static int step_done(rastro_ws *ws, sqlite3_stmt *st, int rc, const char *doing)
 	return 0;
 }
 
-/* ---- encounters: provisional person entities ---- */
+/* ---- which person each encounter (or victim person record) describes ---- */
+
+static int table_exists(rastro_ws *ws, const char *name)
+{
+	sqlite3_stmt *st;
+	int found;
+
+	if (sqlite3_prepare_v2(ws->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
 
 /*
- * Every encounter describes one person.  Until entity resolution links
- * encounter records to resolved persons, each gets a provisional person
- * entity keyed by the agency and its person record id (two encounters the
- * agency itself filed under one person record are one person) or, without
- * one, by the encounter.  The label names no one: names stay in the
- * confidential encounter table.
+ * Every encounter describes one person, and so does an agency person record
+ * filed with status 'victim'.  When entity resolution has linked the record
+ * (er_link), that person entity is used: the encounter then joins the
+ * person's other records and the accounts they hold.  Otherwise the record
+ * gets a provisional person entity keyed by the agency and its person
+ * record id (the agency itself filed those records under one person) or,
+ * without one, by the encounter.  The label names no one: names stay in
+ * the confidential record tables.  The links are rebuilt on every run, so a
+ * later resolution replaces provisional entities.
  */
-static int link_encounters(struct stage *S)
+static int link_persons(struct stage *S)
 {
 	rastro_ws *ws = S->ws;
 	sqlite3_stmt *sel = NULL, *ins = NULL, *find = NULL, *link = NULL;
-	struct sbuf key = SBUF_INIT, label = SBUF_INIT;
+	struct sbuf key = SBUF_INIT, label = SBUF_INIT, sql = SBUF_INIT;
+	int resolved = table_exists(ws, "er_link"), persons = table_exists(ws, "person");
+	struct strmap filed;       /* "agency person-record" -> first entity seen */
+	struct vec filed_ent;      /* int64_t by strmap id - 1 */
 	int64_t next;
 	int rc;
 
-	if (ws_next_entity_id(ws, &next))
-		return ws->err.code;
-	if (ws_prepare(ws, "SELECT e.id, e.ext_id, e.person_record_id, a.code FROM encounter e"
-			   " JOIN source s ON s.id = e.source_id JOIN agency a ON a.id = s.agency_id"
-			   " WHERE NOT EXISTS (SELECT 1 FROM vic_person p WHERE p.record_id = e.id)"
-			   " ORDER BY e.id", &sel) ||
+	sbuf_init(&key);
+	sbuf_init(&label);
+	sbuf_init(&sql);
+	strmap_init(&filed);
+	vec_init(&filed_ent, sizeof(int64_t));
+	sbuf_addf(&sql, "SELECT e.id, 'encounter', e.ext_id, e.person_record_id, a.code, %s FROM encounter e"
+			" JOIN source s ON s.id = e.source_id JOIN agency a ON a.id = s.agency_id%s",
+		  resolved ? "l.entity_id" : "NULL", resolved ? " LEFT JOIN er_link l ON l.record_id = e.id" : "");
+	if (persons)
+		sbuf_addf(&sql, " UNION ALL SELECT p.id, 'person', p.ext_id, p.ext_id, a.code, %s FROM person p"
+				" JOIN source s ON s.id = p.source_id JOIN agency a ON a.id = s.agency_id%s"
+				" WHERE p.status = 'victim'",
+			  resolved ? "l.entity_id" : "NULL", resolved ? " LEFT JOIN er_link l ON l.record_id = p.id" : "");
+	sbuf_adds(&sql, " ORDER BY 1");
+	if (sbuf_failed(&sql)) {
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
+		goto out;
+	}
+	if (ws_next_entity_id(ws, &next) ||
+	    ws_exec(ws, "DELETE FROM vic_person", "clearing person links") ||
+	    ws_prepare(ws, sql.buf, &sel) ||
 	    ws_prepare(ws, "INSERT INTO entity(id, kind, key, label, first_record) VALUES(?1, 'person', ?2, ?3, ?4)"
 			   " ON CONFLICT(kind, key) DO NOTHING", &ins) ||
 	    ws_prepare(ws, "SELECT id FROM entity WHERE kind = 'person' AND key = ?1", &find) ||
-	    ws_prepare(ws, "INSERT INTO vic_person(record_id, entity_id, basis) VALUES(?1, ?2, 'provisional')",
-		       &link)) {
+	    ws_prepare(ws, "INSERT INTO vic_person(record_id, entity_id, basis) VALUES(?1, ?2, ?3)", &link)) {
 		rc = ws->err.code;
 		goto out;
 	}
-	sbuf_init(&key);
-	sbuf_init(&label);
 	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
-		int64_t rec = sqlite3_column_int64(sel, 0), ent = 0;
-		const char *ext = (const char *)sqlite3_column_text(sel, 1);
-		const char *prid = (const char *)sqlite3_column_text(sel, 2);
-		const char *agency = (const char *)sqlite3_column_text(sel, 3);
+		int64_t rec = sqlite3_column_int64(sel, 0), ent = sqlite3_column_int64(sel, 5);
+		const char *what = (const char *)sqlite3_column_text(sel, 1);
+		const char *ext = (const char *)sqlite3_column_text(sel, 2);
+		const char *prid = (const char *)sqlite3_column_text(sel, 3);
+		const char *agency = (const char *)sqlite3_column_text(sel, 4);
+		const char *basis = "resolved";
 
 		sbuf_clear(&key);
 		sbuf_clear(&label);
@@ -189,39 +224,78 @@ static int link_encounters(struct stage *S)
 			sbuf_addf(&key, "prov:%s:person:%s", agency, prid);
 			sbuf_addf(&label, "person record %s (%s)", prid, agency);
 		} else {
-			sbuf_addf(&key, "prov:%s:encounter:%s", agency, ext);
-			sbuf_addf(&label, "person met in encounter %s (%s)", ext, agency);
+			sbuf_addf(&key, "prov:%s:%s:%s", agency, what, ext ? ext : "");
+			sbuf_addf(&label, "person met in %s %s (%s)", what, ext ? ext : "", agency);
 		}
 		if (sbuf_failed(&key) || sbuf_failed(&label)) {
 			rc = ws_error(ws, RASTRO_NOMEM, "out of memory linking encounters");
 			goto out;
 		}
-		sqlite3_bind_int64(ins, 1, next);
-		sqlite3_bind_text(ins, 2, key.buf, (int)key.len, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 3, label.buf, (int)label.len, SQLITE_STATIC);
-		sqlite3_bind_int64(ins, 4, rec);
-		if (sqlite3_step(ins) != SQLITE_DONE) {
-			rc = ws_sqlerr(ws, "creating a person entity for an encounter");
-			goto out;
-		}
-		sqlite3_reset(ins);
-		if (sqlite3_changes(ws->db)) {
-			ent = next++;
-			S->st->persons_new++;
-		} else {
+		if (ent) {
+			/* A provisional entity from before resolution stays part of this
+			 * person, so that referrals made to it still count. */
+			int64_t prov = 0;
+
 			sqlite3_bind_text(find, 1, key.buf, (int)key.len, SQLITE_STATIC);
 			if (sqlite3_step(find) == SQLITE_ROW)
-				ent = sqlite3_column_int64(find, 0);
+				prov = sqlite3_column_int64(find, 0);
 			sqlite3_reset(find);
+			if (prov && prov != ent && (vec_push(&S->same, &prov) || vec_push(&S->same, &ent))) {
+				rc = ws_error(ws, RASTRO_NOMEM, "out of memory linking encounters");
+				goto out;
+			}
+		} else {
+			basis = "provisional";
+			sqlite3_bind_int64(ins, 1, next);
+			sqlite3_bind_text(ins, 2, key.buf, (int)key.len, SQLITE_STATIC);
+			sqlite3_bind_text(ins, 3, label.buf, (int)label.len, SQLITE_STATIC);
+			sqlite3_bind_int64(ins, 4, rec);
+			if (sqlite3_step(ins) != SQLITE_DONE) {
+				rc = ws_sqlerr(ws, "creating a person entity for an encounter");
+				goto out;
+			}
+			sqlite3_reset(ins);
+			if (sqlite3_changes(ws->db)) {
+				ent = next++;
+				S->st->persons_new++;
+			} else {
+				sqlite3_bind_text(find, 1, key.buf, (int)key.len, SQLITE_STATIC);
+				if (sqlite3_step(find) == SQLITE_ROW)
+					ent = sqlite3_column_int64(find, 0);
+				sqlite3_reset(find);
+			}
+			if (!ent) {
+				rc = ws_error(ws, RASTRO_ERROR, "no person entity for record %lld", (long long)rec);
+				goto out;
+			}
 		}
-		if (!ent) {
-			rc = ws_error(ws, RASTRO_ERROR, "no person entity for encounter record %lld", (long long)rec);
-			goto out;
+		/* Records the agency filed under one person record are one person,
+		 * whatever resolution made of them. */
+		if (prid && *prid) {
+			int is_new;
+			uint32_t id;
+
+			sbuf_clear(&key);
+			sbuf_addf(&key, "%s\x1f%s", agency, prid);
+			id = sbuf_failed(&key) ? 0 : strmap_intern(&filed, key.buf, key.len, &is_new);
+			if (!id || (is_new && vec_push(&filed_ent, &ent))) {
+				rc = ws_error(ws, RASTRO_NOMEM, "out of memory linking encounters");
+				goto out;
+			}
+			if (!is_new && *(int64_t *)vec_at(&filed_ent, id - 1) != ent) {
+				int64_t pair[2] = { *(int64_t *)vec_at(&filed_ent, id - 1), ent };
+
+				if (vec_push(&S->same, &pair[0]) || vec_push(&S->same, &pair[1])) {
+					rc = ws_error(ws, RASTRO_NOMEM, "out of memory linking encounters");
+					goto out;
+				}
+			}
 		}
 		sqlite3_bind_int64(link, 1, rec);
 		sqlite3_bind_int64(link, 2, ent);
+		sqlite3_bind_text(link, 3, basis, -1, SQLITE_STATIC);
 		if (sqlite3_step(link) != SQLITE_DONE) {
-			rc = ws_sqlerr(ws, "linking an encounter to its person");
+			rc = ws_sqlerr(ws, "linking a record to its person");
 			goto out;
 		}
 		sqlite3_reset(link);
@@ -234,7 +308,42 @@ out:
 	sqlite3_finalize(link);
 	sbuf_release(&key);
 	sbuf_release(&label);
+	sbuf_release(&sql);
+	strmap_release(&filed);
+	vec_release(&filed_ent);
 	return rc;
+}
+
+/*
+ * VIC.AGENCY_VICTIM: an agency's own person record filed with status
+ * 'victim' (the `person` format).  The agency has already identified the
+ * person; rastro only makes sure no suspect output includes them.
+ */
+static int agency_rule(struct stage *S)
+{
+	rastro_ws *ws = S->ws;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!table_exists(ws, "person"))
+		return 0;
+	if (ws_prepare(ws, "SELECT p.id, v.entity_id, p.ext_id, p.case_id, a.code FROM person p"
+			   " JOIN vic_person v ON v.record_id = p.id JOIN source s ON s.id = p.source_id"
+			   " JOIN agency a ON a.id = s.agency_id WHERE p.status = 'victim' ORDER BY p.id", &st))
+		return ws->err.code;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t rec = sqlite3_column_int64(st, 0);
+		const char *ext = (const char *)sqlite3_column_text(st, 2);
+		const char *cas = (const char *)sqlite3_column_text(st, 3);
+
+		if (add_hit(S, sqlite3_column_int64(st, 1), VIC_AGENCY_VICTIM, &rec, 1,
+			    "%s person record %s%s%s is filed with status 'victim'", sqlite3_column_text(st, 4),
+			    ext ? ext : "", cas ? " of case " : "", cas ? cas : "")) {
+			sqlite3_finalize(st);
+			return ws->err.code;
+		}
+	}
+	return step_done(ws, st, rc, "reading agency person records");
 }
 
 /* ---- encounter rules ---- */
@@ -968,7 +1077,7 @@ static int write_results(struct stage *S)
 	double minor_threshold = cfg_double(S->cfg, "victims.minor_threshold", 0.9);
 	long long max_degree = cfg_int(S->cfg, "victims.link_max_degree", 10);
 	long long depth = cfg_int(S->cfg, "victims.link_depth", 2);
-	static const char *const def_links[] = { "holds", "same_as", NULL };
+	static const char *const def_links[] = { "holds", NULL };
 	struct vec nodes, groups;
 	struct u64map idx;
 	struct sbuf sql = SBUF_INIT, json = SBUF_INIT;
@@ -988,6 +1097,21 @@ static int write_results(struct stage *S)
 
 		if (node_of(&nodes, &idx, ((struct hit *)vec_at(&S->hits, i))->entity, "indicator", &added) == UINT32_MAX)
 			goto oom;
+	}
+	/* Entities an agency filed under one person record are one victim. */
+	for (i = 0; i + 1 < S->same.len; i += 2) {
+		int added;
+		uint32_t a = node_of(&nodes, &idx, *(int64_t *)vec_at(&S->same, i), "same person record", &added);
+		uint32_t b = node_of(&nodes, &idx, *(int64_t *)vec_at(&S->same, i + 1), "same person record", &added);
+		struct node *n;
+
+		if (a == UINT32_MAX || b == UINT32_MAX)
+			goto oom;
+		n = nodes.data;
+		a = uf_find(n, a);
+		b = uf_find(n, b);
+		if (a != b)
+			n[a > b ? a : b].parent = a < b ? a : b;
 	}
 	/* Identity links (a person and the accounts they hold; records that are
 	 * the same person) join entities into one victim, breadth-first up to
@@ -1018,7 +1142,9 @@ static int write_results(struct stage *S)
 				const char *t = (const char *)sqlite3_column_text(nb, 1);
 
 				nbr[nn] = sqlite3_column_int64(nb, 0);
-				types[nn++] = t && strcmp(t, "holds") == 0 ? "holds" : "same_as";
+				types[nn] = arena_strdup(&S->mem, t ? t : "link");
+				if (!types[nn++])
+					goto oom;
 			}
 			sqlite3_reset(nb);
 			if ((long long)nn > max_degree)
@@ -1257,6 +1383,7 @@ int rastro_victims_run(rastro_ws *ws, struct rastro_victims_stats *stats)
 	S.st = stats;
 	arena_init(&S.mem, 0);
 	vec_init(&S.hits, sizeof(struct hit));
+	vec_init(&S.same, sizeof(int64_t));
 	ws_now(S.now);
 	if (ws_run_begin(ws, "victims", NULL)) {
 		rc = ws->err.code;
@@ -1268,9 +1395,11 @@ int rastro_victims_run(rastro_ws *ws, struct rastro_victims_stats *stats)
 		goto out;
 	}
 	ws_progress(ws, "victims", 0, 5);
-	rc = link_encounters(&S);
+	rc = link_persons(&S);
 	if (!rc)
 		rc = encounter_rules(&S);
+	if (!rc)
+		rc = agency_rule(&S);
 	ws_progress(ws, "victims", 1, 5);
 	if (!rc)
 		rc = signal_rules(&S);
@@ -1303,6 +1432,7 @@ int rastro_victims_run(rastro_ws *ws, struct rastro_victims_stats *stats)
 	ws_run_end(ws, 0, summary);
 out:
 	vec_release(&S.hits);
+	vec_release(&S.same);
 	arena_release(&S.mem);
 	return rc;
 }

@@ -227,8 +227,10 @@ static int profile_prepare(rastro_ws *ws, struct profile_q *q)
 			   " WHERE g.victim = ?1 ORDER BY e.lat IS NULL, e.ts DESC, e.id DESC LIMIT 1", &q->enc) ||
 	    ws_prepare(ws, "SELECT k.city, k.region FROM kyc k JOIN vic_group g ON g.entity_id = k.account"
 			   " WHERE g.victim = ?1 AND k.city IS NOT NULL ORDER BY k.id DESC LIMIT 1", &q->kyc) ||
-	    ws_prepare(ws, "SELECT 1 FROM referral WHERE victim = ?1 AND status IN ('made', 'accepted')", &q->served) ||
-	    ws_prepare(ws, "SELECT provider FROM referral WHERE victim = ?1 AND status = 'declined'", &q->declined)) {
+	    ws_prepare(ws, "SELECT 1 FROM referral r JOIN vic_group g ON g.entity_id = r.victim"
+			   " WHERE g.victim = ?1 AND r.status IN ('made', 'accepted')", &q->served) ||
+	    ws_prepare(ws, "SELECT r.provider FROM referral r JOIN vic_group g ON g.entity_id = r.victim"
+			   " WHERE g.victim = ?1 AND r.status = 'declined'", &q->declined)) {
 		profile_release(q);
 		return ws->err.code;
 	}
@@ -405,7 +407,10 @@ static int write_referrals(rastro_ws *ws, const struct directory *d, const struc
 		rc = ws->err.code;
 		goto out;
 	}
-	sbuf_adds(&keep, "DELETE FROM referral WHERE victim = ?1 AND status = 'proposed' AND provider NOT IN (");
+	/* Proposals nobody acted on, for this person under any of their entity
+	 * ids, that are not in the new ranking. */
+	sbuf_adds(&keep, "DELETE FROM referral WHERE status = 'proposed' AND victim IN"
+			 " (SELECT entity_id FROM vic_group WHERE victim = ?1) AND NOT (victim = ?1 AND provider IN (");
 	for (i = 0; i < k; i++) {
 		const struct vic_rank *r = &ranks[i];
 		const char *ext = *(char **)vec_at(&d->ext, r->provider);
@@ -454,10 +459,9 @@ static int write_referrals(rastro_ws *ws, const struct directory *d, const struc
 			}
 		}
 	}
-	/* Proposals nobody acted on that fell out of the ranking. */
 	if (!k)
 		sbuf_adds(&keep, "NULL");
-	sbuf_addc(&keep, ')');
+	sbuf_adds(&keep, "))");
 	if (sbuf_failed(&keep)) {
 		rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
 		goto out;

@@ -657,6 +657,57 @@ static void referrals_and_statuses(void **state)
 	rastro_close(ws);
 }
 
+static void resolution_and_agency_records(void **state)
+{
+	rastro_ws *ws = world("res.rastro");
+	const char *p = tu_path("res.rastro");
+	struct rastro_refer_opts o = { 0 };
+	struct rastro_refer_stats rs;
+	struct rastro_resolve_opts ro = { 0 };
+	struct rastro_resolve_stats st;
+	struct rastro_victims_stats vs;
+	long long prov, ref;
+	char sql[256];
+
+	(void)state;
+	ingest(ws, "victims_persons.csv", "person");
+	assert_int_equal(rastro_victims_run(ws, &vs), 0);
+	/* P-9 (status victim) is the person E-5 and E-6 were filed under: one
+	 * provisional entity carries all three records' indicators */
+	prov = person_of(p, "E-5");
+	assert_int_equal(hits(p, prov, "VIC.AGENCY_VICTIM"), 1);
+	assert_int_equal(q1(p, "SELECT count(*) FROM vic_hit WHERE code = 'VIC.AGENCY_VICTIM'"), 1);   /* not the subject */
+	snprintf(sql, sizeof sql, "SELECT count(DISTINCT entity_id) FROM vic_person WHERE entity_id = %lld", prov);
+	assert_int_equal(q1(p, sql), 1);
+	assert_int_equal(q1(p, "SELECT count(*) FROM vic_person WHERE basis = 'provisional'"), 9);
+	/* a referral made before resolution */
+	o.role = "victim_services";
+	assert_int_equal(rastro_refer_run(ws, &o, &rs), 0);
+	snprintf(sql, sizeof sql, "SELECT id FROM referral WHERE victim = %lld AND rank = 1", prov);
+	ref = q1(p, sql);
+	assert_true(ref > 0);
+	assert_int_equal(rastro_referral_set_status(ws, "victim_services", ref, "made", NULL), 0);
+	/* resolution links the records to resolved persons */
+	if (rastro_resolve(ws, &ro, &st))
+		fail_msg("resolve: %s", rastro_errmsg(ws));
+	assert_int_equal(rastro_victims_run(ws, &vs), 0);
+	assert_int_equal(vs.persons_new, 0);
+	assert_int_equal(q1(p, "SELECT count(*) FROM vic_person WHERE basis = 'resolved'"), 9);
+	/* the victim keeps E-5, E-6, P-9 and the old provisional entity together */
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM vic_group g JOIN vic_group h ON h.victim = g.victim"
+		 " WHERE g.entity_id = %lld", prov);
+	assert_true(q1(p, sql) >= 2);
+	snprintf(sql, sizeof sql, "SELECT count(DISTINCT g.victim) FROM vic_group g JOIN vic_person v"
+		 " ON v.entity_id = g.entity_id WHERE v.record_id IN (SELECT id FROM encounter WHERE ext_id IN ('E-5', 'E-6'))"
+		 " OR v.record_id IN (SELECT id FROM person WHERE ext_id = 'P-9')");
+	assert_int_equal(q1(p, sql), 1);
+	/* so the referral made to the provisional id still counts: served, skipped */
+	assert_int_equal(rastro_refer_run(ws, &o, &rs), 0);
+	assert_int_equal(rs.skipped, 1);
+	assert_int_equal(q1(p, "SELECT count(*) FROM referral WHERE status = 'made'"), 1);
+	rastro_close(ws);
+}
+
 static void roles_see_counts_or_names(void **state)
 {
 	rastro_ws *ws = world("role.rastro");
@@ -715,6 +766,7 @@ int main(void)
 		cmocka_unit_test(grid_equals_full_scan),
 		cmocka_unit_test(matcher_survives_allocation_failures),
 		cmocka_unit_test(referrals_and_statuses),
+		cmocka_unit_test(resolution_and_agency_records),
 		cmocka_unit_test(roles_see_counts_or_names),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
