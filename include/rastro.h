@@ -169,6 +169,50 @@ int rastro_runlog(rastro_ws *ws, size_t limit, rastro_table **out);
 
 /* ---- generator (rastro gen) -------------------------------------------- */
 
+/*
+ * The synthetic world generator: a seeded, deterministic world of people,
+ * businesses, accounts, transactions, agency records, encounters, ads and
+ * service providers with planted trafficking, smuggling and laundering
+ * networks, written in the formats rastro ingests plus truth.json (the
+ * ground truth).  No workspace is involved; the handle keeps the settings
+ * and the last error.  See docs/generator.md.
+ */
+typedef struct rastro_gen rastro_gen;
+
+struct rastro_gen_stats {
+	uint64_t persons;          /* people of the world (incl. relatives abroad) */
+	uint64_t businesses;
+	uint64_t accounts;
+	uint64_t transactions;
+	uint64_t illicit_transactions;
+	uint64_t networks;
+	uint64_t person_records;
+	uint64_t encounters;
+	uint64_t ads;
+	uint64_t providers;
+	uint64_t bytes;            /* bytes written, all files */
+	double seconds;
+};
+
+/* A generator with the built-in defaults (data/rastro.toml, section [gen]). */
+int rastro_gen_new(rastro_gen **out);
+void rastro_gen_free(rastro_gen *g);
+/* Last error; "" when the last call succeeded. */
+const char *rastro_gen_errmsg(const rastro_gen *g);
+/* An extra settings file, or one "gen.key=value" override (e.g.
+ * "gen.seed=7", "gen.difficulty=hard", "gen.networks.smuggling=3").
+ * Explicit settings win over the difficulty preset. */
+int rastro_gen_config_load(rastro_gen *g, const char *path);
+int rastro_gen_set(rastro_gen *g, const char *assignment);
+void rastro_gen_set_progress(rastro_gen *g, rastro_progress_fn fn, void *user);
+/*
+ * Writes the world into directory `dir` (created when missing; files in it
+ * with the generator's names are replaced).  Each file is written under a
+ * temporary name and renamed when complete, so a failed run leaves no
+ * half-written file behind.  stats may be NULL.
+ */
+int rastro_gen_run(rastro_gen *g, const char *dir, struct rastro_gen_stats *stats);
+
 /* ---- finance (rastro detect, alerts, sar, eval) ------------------------ */
 
 /* ---- entity resolution (rastro resolve, why, encode, link-encoded) ----- */

@@ -76,6 +76,7 @@ int cmd_log(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 
 /* gen */
+int cmd_gen(int argc, char **argv);
 
 /* finance */
 

@@ -20,6 +20,7 @@ static const struct cli_cmd commands[] = {
 	{ "config", "show the effective settings", cmd_config },
 
 	/* gen */
+	{ "gen", "generate a synthetic world with ground truth (tests, demos, benchmarks)", cmd_gen },
 
 	/* finance */
 
