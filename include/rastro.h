@@ -370,6 +370,16 @@ int rastro_referrals(rastro_ws *ws, const char *role, int64_t victim, rastro_tab
 int rastro_referral_set_status(rastro_ws *ws, const char *role, int64_t referral, const char *status,
 			       const char *note);
 
+/* ---- testing ------------------------------------------------------------ */
+
+/*
+ * Test hook: after `after` more successful allocations by rastro itself,
+ * every allocation fails until called again with -1.  Lets tests prove that
+ * each out-of-memory path returns RASTRO_NOMEM cleanly and frees what it
+ * took.  (SQLite's own allocations are not affected.)
+ */
+void rastro_test_fail_alloc(long after);
+
 #ifdef __cplusplus
 }
 #endif

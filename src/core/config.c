@@ -131,6 +131,8 @@ static int read_key(struct pstate *p, struct sbuf *out)
 			p->i++;
 			continue;
 		}
+		if (sbuf_failed(out))
+			return err_set(p->err, RASTRO_NOMEM, "out of memory reading settings");
 		return 0;
 	}
 }
@@ -255,9 +257,13 @@ static int read_value(struct pstate *p, struct cv *v)
 			sbuf_clear(&tok);
 			if (p->i < p->n && (p->s[p->i] == '"' || p->s[p->i] == '\'')) {
 				rc = read_string(p, &tok);
+				if (!rc && sbuf_failed(&tok))
+					rc = err_set(p->err, RASTRO_NOMEM, "out of memory reading settings");
 			} else {
 				read_token(p, &tok);
-				if (!tok.len || decode_scalar(&item, tok.buf, 0) != 0)
+				if (sbuf_failed(&tok))
+					rc = err_set(p->err, RASTRO_NOMEM, "out of memory reading settings");
+				else if (!tok.len || decode_scalar(&item, tok.buf, 0) != 0)
 					rc = perr(p, "bad array element");
 			}
 			if (rc)
@@ -287,11 +293,13 @@ static int read_value(struct pstate *p, struct cv *v)
 		}
 	} else if (p->s[p->i] == '"' || p->s[p->i] == '\'') {
 		rc = read_string(p, &tok);
-		if (!rc && decode_scalar(v, tok.buf, 1))
+		if (!rc && (sbuf_failed(&tok) || decode_scalar(v, tok.buf, 1)))
 			rc = err_set(p->err, RASTRO_NOMEM, "out of memory reading settings");
 	} else {
 		read_token(p, &tok);
-		if (decode_scalar(v, tok.buf, 0) != 0)
+		if (sbuf_failed(&tok))
+			rc = err_set(p->err, RASTRO_NOMEM, "out of memory reading settings");
+		else if (decode_scalar(v, tok.buf, 0) != 0)
 			rc = perr(p, "value is not a string, number, boolean or array (quote strings)");
 	}
 	if (!rc && sbuf_failed(&tok))

@@ -2,35 +2,48 @@
  * mem: allocation wrapper with a failure-injection hook for tests.
  */
 #include "mem.h"
+#include "rastro.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
-static long fail_countdown = -1; /* -1: hook off */
-static long fail_count;
+/* Atomic so that a load's reader and writer threads can both allocate
+ * while the hook is armed; relaxed order is enough for a countdown. */
+static atomic_long fail_countdown = -1; /* -1: hook off */
+static atomic_long fail_count;
 
 static int should_fail(void)
 {
-	if (fail_countdown < 0)
-		return 0;
-	if (fail_countdown == 0) {
-		fail_count++;
-		return 1;
+	long left = atomic_load_explicit(&fail_countdown, memory_order_relaxed);
+
+	while (left >= 0) {
+		if (left == 0) {
+			atomic_fetch_add_explicit(&fail_count, 1, memory_order_relaxed);
+			return 1;
+		}
+		if (atomic_compare_exchange_weak_explicit(&fail_countdown, &left, left - 1,
+							  memory_order_relaxed, memory_order_relaxed))
+			return 0;
 	}
-	fail_countdown--;
 	return 0;
 }
 
 void mem_fail_after(long n)
 {
-	fail_countdown = n;
-	fail_count = 0;
+	atomic_store(&fail_countdown, n);
+	atomic_store(&fail_count, 0);
 }
 
 long mem_failures(void)
 {
-	return fail_count;
+	return atomic_load(&fail_count);
+}
+
+void rastro_test_fail_alloc(long after)
+{
+	mem_fail_after(after);
 }
 
 void *mem_alloc(size_t n)
