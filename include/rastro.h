@@ -296,6 +296,47 @@ int rastro_link_encoded(rastro_ws *ws, const struct rastro_link_encoded_opts *op
 
 /* ---- ads (rastro ads) -------------------------------------------------- */
 
+struct rastro_ads_opts {
+	int threads;               /* 0 = settings (ads.threads), then one per core */
+};
+
+struct rastro_ads_stats {
+	uint64_t ads;              /* ads analysed */
+	uint64_t identifiers;      /* found in the text (phones, emails, handles, links, prices, ages, names, cities) */
+	uint64_t phones, phones_obfuscated, emails, handles;
+	uint64_t indicators;       /* indicator rows (one per ad and code) */
+	uint64_t edges;            /* `lists` edges to identifiers found in the text */
+	uint64_t templates;        /* distinct templates */
+	uint64_t templated_ads;    /* ads that follow a template */
+	uint64_t clusters;         /* clusters, singletons included */
+	uint64_t multi_clusters;   /* clusters of two or more ads */
+	uint64_t hub_identifiers;  /* identifiers in too many ads to link by */
+	uint64_t signals;
+	uint64_t signals_skipped_victim; /* not written: the entity has a victim flag */
+	double seconds, seconds_analyse, seconds_cluster, seconds_write;
+};
+
+/*
+ * Runs the ads stage over every ad in the workspace: identifiers in the
+ * text (with entities and edges), indicators, template clustering, links
+ * through shared identifiers, cluster and phone signals.  Replaces the
+ * previous run's results in one transaction.
+ */
+int rastro_ads_run(rastro_ws *ws, const struct rastro_ads_opts *opts, struct rastro_ads_stats *stats);
+
+/* Clusters of two or more ads, highest score first (at most `limit`, 0 = all). */
+int rastro_ads_clusters(rastro_ws *ws, size_t limit, rastro_table **out);
+
+/* Writes a CSV file with one row per ad, in load order: ad id as given,
+ * cluster id, template id (empty when none), site.  The file is written
+ * beside and renamed into place, so a failure leaves no half file.
+ * *rows gets the number of ads. */
+int rastro_ads_export(rastro_ws *ws, const char *path, uint64_t *rows);
+
+/* What the stage found in one ad (identifiers and indicators), by record
+ * id or by "site:id". */
+int rastro_ads_show(rastro_ws *ws, const char *ad, rastro_table **idents, rastro_table **indicators);
+
 /* ---- networks (rastro network, path, timeline, export, report, run) ---- */
 
 /* ---- victims (rastro victims, refer) ----------------------------------- */

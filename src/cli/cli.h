@@ -85,6 +85,7 @@ int cmd_resolve(int argc, char **argv);
 int cmd_why(int argc, char **argv);
 
 /* ads */
+int cmd_ads(int argc, char **argv);
 
 /* network */
 

@@ -29,6 +29,7 @@ static const struct cli_cmd commands[] = {
 	{ "why", "explain why two records match or not", cmd_why },
 
 	/* ads */
+	{ "ads", "analyse ads and posts: identifiers, indicators, template clusters, signals", cmd_ads },
 
 	/* network */
 

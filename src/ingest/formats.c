@@ -22,6 +22,7 @@ extern const struct fmt fmt_generic, fmt_ibm_aml, fmt_amlsim, fmt_kyc, fmt_ibm_a
 extern const struct fmt fmt_person, fmt_febrl;
 
 /* ads */
+extern const struct fmt fmt_ads, fmt_ads_csv;
 
 /* network */
 
@@ -48,6 +49,8 @@ static const struct fmt *const formats[] = {
 	&fmt_febrl,
 
 	/* ads */
+	&fmt_ads,
+	&fmt_ads_csv,
 
 	/* network */
 

@@ -13,6 +13,7 @@
 
 #include "core/sbuf.h"
 #include "resolve/er.h"
+#include "ads/ads.h"
 
 static const char *const core_migrations[] = {
 	/* 1: the foundation */
@@ -162,6 +163,7 @@ static const struct schema_component *const components[] = {
 	&er_component,
 
 	/* ads */
+	&ads_component,
 
 	/* network */
 

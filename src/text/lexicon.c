@@ -653,6 +653,8 @@ int lex_scan_folded(struct lex_scanner *sc, const struct fold *f, lex_match_fn f
 
 		m.entry = r[i].entry;
 		m.code = e->code;
+		m.fstart = r[i].start;
+		m.fend = r[i].end;
 		fold_span(f, r[i].start, r[i].end, &m.start, &m.end);
 		rc = fn(user, &m);
 		if (rc)

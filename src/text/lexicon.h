@@ -59,6 +59,7 @@ struct lex_match {
 	uint32_t entry;        /* which pattern */
 	uint32_t code;         /* its code */
 	size_t start, end;     /* raw byte span [start, end) */
+	size_t fstart, fend;   /* the same span in the folded text */
 };
 
 struct lexicon;

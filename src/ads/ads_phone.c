@@ -1,0 +1,743 @@
+/*
+ * ads_phone: phone numbers in ad text, including the obfuscations ads use
+ * to defeat search (domain reference ads.md §8, after the DIG/Memex
+ * extractor pnmatcher): digits spelled in English or Spanish and mixed with
+ * numerals ("2sixseven", "five5five", "cinco cinco cinco"), misspellings
+ * with digits for letters ("f0ur", "th0usand"), "oh"/"o" for zero, tens
+ * ("twentysix", "treinta y dos"), hundreds and thousands, arbitrary
+ * separators and brackets ("*555~*012", "[5][5][5]"), emoji keycaps and
+ * fullwidth digits (undone by folding), zero-width characters between
+ * digits (removed by folding).
+ *
+ * How: the folded text is read into "atoms" — runs of ASCII digits, and
+ * runs of letters and digits that split completely into number words
+ * (dynamic programming over a small dictionary, tolerating digit-for-letter
+ * substitutions).  Anything else is a breaker.  Consecutive atoms separated
+ * only by short runs of punctuation, spaces or emoji form a sequence.
+ * Digits that are prices, heights, weights, ages, times, dates or counts
+ * ("$200", "5'6\"", "140 lbs", "19yo", "10:30", "12/25", "24/7", "#3")
+ * are decoys: they break sequences and never become phones.  Each sequence
+ * is then cut into atom-aligned windows of 7 to 15 digits, longest first
+ * from the left, and a window is a phone only if libphonenumber says the
+ * number is valid for its region.
+ *
+ * A phone is flagged obfuscated when any of its digits was spelled, written
+ * with non-ASCII digits, or separated by anything but the ordinary
+ * " -.()/+", or when three or more of its groups are single digits.
+ */
+#include "ads/extract.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "core/utf8.h"
+#include "normalize/phone.h"
+
+#define RUN_MAX 48         /* longest letter/digit run tried as number words */
+
+struct atom {
+	uint32_t a, b;          /* folded span */
+	char d[20];             /* digits */
+	uint8_t nd;
+	uint8_t word;           /* spelled (number words, digit-for-letter) */
+	uint8_t weak;           /* a common word that is also a number ("to", "for", "o") */
+	uint8_t uni;            /* digits written with non-ASCII characters */
+	uint8_t tens;           /* "twenty": 20, or 2 when a unit follows */
+	uint8_t brk;            /* not a number: ends the sequence */
+	uint8_t decoy;          /* a number that is not part of a phone */
+	uint8_t conn;           /* "y" / "and" between tens and unit */
+};
+
+#define NW_WEAK 1u
+#define NW_TENS 2u
+#define NW_CONN 4u
+
+struct numword {
+	const char *w;
+	const char *d;
+	unsigned flags;
+};
+
+/* English and Spanish number words (folded: no accents), homophones and
+ * the spellings ads use.  Weak words are ordinary words too; they count
+ * only between other digits. */
+static const struct numword numwords[] = {
+	{ "zero", "0", 0 }, { "oh", "0", NW_WEAK }, { "o", "0", NW_WEAK },
+	{ "one", "1", 0 }, { "won", "1", NW_WEAK },
+	{ "two", "2", 0 }, { "to", "2", NW_WEAK }, { "too", "2", NW_WEAK },
+	{ "three", "3", 0 }, { "thre", "3", 0 }, { "four", "4", 0 }, { "for", "4", NW_WEAK },
+	{ "five", "5", 0 }, { "fiv", "5", 0 }, { "six", "6", 0 }, { "seven", "7", 0 }, { "sevn", "7", 0 },
+	{ "eight", "8", 0 }, { "eigth", "8", 0 }, { "ate", "8", NW_WEAK }, { "nine", "9", 0 },
+	{ "ten", "10", 0 }, { "eleven", "11", 0 }, { "twelve", "12", 0 }, { "thirteen", "13", 0 },
+	{ "fourteen", "14", 0 }, { "fifteen", "15", 0 }, { "sixteen", "16", 0 }, { "seventeen", "17", 0 },
+	{ "eighteen", "18", 0 }, { "nineteen", "19", 0 },
+	{ "twenty", "20", NW_TENS }, { "thirty", "30", NW_TENS }, { "forty", "40", NW_TENS },
+	{ "fourty", "40", NW_TENS }, { "fifty", "50", NW_TENS }, { "sixty", "60", NW_TENS },
+	{ "seventy", "70", NW_TENS }, { "eighty", "80", NW_TENS }, { "ninety", "90", NW_TENS },
+	{ "hundred", "00", 0 }, { "thousand", "000", 0 },
+	{ "cero", "0", 0 }, { "uno", "1", 0 }, { "una", "1", NW_WEAK }, { "un", "1", NW_WEAK },
+	{ "dos", "2", 0 }, { "tres", "3", 0 }, { "cuatro", "4", 0 }, { "cinco", "5", 0 }, { "seis", "6", 0 },
+	{ "siete", "7", 0 }, { "ocho", "8", 0 }, { "nueve", "9", 0 }, { "diez", "10", 0 },
+	{ "once", "11", NW_WEAK }, { "doce", "12", 0 }, { "trece", "13", 0 }, { "catorce", "14", 0 },
+	{ "quince", "15", 0 }, { "dieciseis", "16", 0 }, { "diecisiete", "17", 0 }, { "dieciocho", "18", 0 },
+	{ "diecinueve", "19", 0 }, { "veinte", "20", NW_TENS }, { "veinti", "20", NW_TENS },
+	{ "treinta", "30", NW_TENS }, { "cuarenta", "40", NW_TENS }, { "cincuenta", "50", NW_TENS },
+	{ "sesenta", "60", NW_TENS }, { "setenta", "70", NW_TENS }, { "ochenta", "80", NW_TENS },
+	{ "noventa", "90", NW_TENS }, { "cien", "100", NW_WEAK }, { "mil", "000", NW_WEAK },
+	{ "y", "", NW_CONN }, { "and", "", NW_CONN }, { "e", "", NW_CONN },
+};
+#define NNUMWORDS (sizeof numwords / sizeof numwords[0])
+
+/* Digits written for letters inside number words: f0ur, e1ght, s1x, 5ix... */
+static int leet(char t, char w)
+{
+	switch (t) {
+	case '0': return w == 'o';
+	case '1': return w == 'i' || w == 'l';
+	case '3': return w == 'e';
+	case '4': return w == 'a';
+	case '5': return w == 's';
+	case '7': return w == 't';
+	default: return 0;
+	}
+}
+
+/*
+ * Candidate words by the first character of the text: the words starting
+ * with that letter, or with a letter that digit may stand for.  Built once;
+ * read-only afterwards, so threads share it.
+ */
+static uint8_t bucket[128][NNUMWORDS + 1];
+static pthread_once_t bucket_once = PTHREAD_ONCE_INIT;
+
+static void build_buckets(void)
+{
+	int c;
+	size_t k;
+
+	for (c = 0; c < 128; c++) {
+		size_t n = 0;
+
+		for (k = 0; k < NNUMWORDS; k++)
+			if (numwords[k].w[0] == c || leet((char)c, numwords[k].w[0]))
+				bucket[c][n++] = (uint8_t)(k + 1);
+		bucket[c][n] = 0;
+	}
+}
+
+/* Length of w when r starts with it (allowing digit-for-letter), else 0. */
+static size_t match_word(const char *r, size_t m, const char *w, int *subs)
+{
+	size_t k, real = 0, n = strlen(w);
+
+	*subs = 0;
+	if (n > m || !n)
+		return 0;
+	for (k = 0; k < n; k++) {
+		if (r[k] == w[k])
+			real++;
+		else if (leet(r[k], w[k]))
+			(*subs)++;
+		else
+			return 0;
+	}
+	if (*subs && (n < 3 || real < 2 || *subs > (n <= 4 ? 1 : 2)))
+		return 0;
+	return n;
+}
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_alpha(char c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+static int is_alnum(char c)
+{
+	return is_digit(c) || is_alpha(c);
+}
+
+static struct atom *push_atom(struct vec *v, uint32_t a, uint32_t b)
+{
+	struct atom *at = vec_grow(v, 1);
+
+	if (at) {
+		at->a = a;
+		at->b = b;
+	}
+	return at;
+}
+
+static int push_brk(struct vec *v, uint32_t a, uint32_t b)
+{
+	struct atom *at = push_atom(v, a, b);
+
+	if (!at)
+		return -1;
+	at->brk = 1;
+	return 0;
+}
+
+/* 1 when the raw text of folded span [a, b) is not the same ASCII digits. */
+static int raw_differs(const struct fold *f, const char *raw, uint32_t a, uint32_t b)
+{
+	size_t rs, re;
+
+	fold_span(f, a, b, &rs, &re);
+	if (re - rs != b - a)
+		return 1;
+	return memcmp(raw + rs, f->text + a, b - a) != 0;
+}
+
+/*
+ * Splits an alphanumeric run into number words and digits if it can be
+ * split completely; pushes the atoms and returns 1, or 0 when it cannot.
+ */
+static int segment(struct vec *atoms, const char *t, uint32_t a, uint32_t m, int *oom)
+{
+	int cost[RUN_MAX + 1];
+	int16_t from[RUN_MAX + 1], via[RUN_MAX + 1];
+	int16_t stack[RUN_MAX + 1];
+	uint32_t i, n = 0;
+	const char *r = t + a;
+
+	if (m > RUN_MAX)
+		return 0;
+	for (i = 0; i <= m; i++)
+		cost[i] = 1 << 20;
+	cost[0] = 0;
+	pthread_once(&bucket_once, build_buckets);
+	for (i = 0; i < m; i++) {
+		const uint8_t *b;
+		size_t k;
+
+		if (cost[i] >= 1 << 20)
+			continue;
+		if (is_digit(r[i]) && cost[i] < cost[i + 1]) {
+			cost[i + 1] = cost[i];
+			from[i + 1] = (int16_t)i;
+			via[i + 1] = -1;
+		}
+		for (b = bucket[(unsigned char)r[i] & 0x7f]; *b; b++) {
+			int subs, c;
+			size_t len;
+
+			k = (size_t)*b - 1;
+			len = match_word(r + i, m - i, numwords[k].w, &subs);
+			if (!len)
+				continue;
+			c = cost[i] + 2 + 2 * subs + ((numwords[k].flags & NW_WEAK) ? 2 : 0);
+			if (c < cost[i + len]) {
+				cost[i + len] = c;
+				from[i + len] = (int16_t)i;
+				via[i + len] = (int16_t)k;
+			}
+		}
+	}
+	if (cost[m] >= 1 << 20)
+		return 0;
+	for (i = m; i > 0; i = (uint32_t)from[i])
+		stack[n++] = (int16_t)i;
+	/* Digits that are neighbours in the run form one atom. */
+	while (n) {
+		uint32_t end = (uint32_t)stack[--n], start = (uint32_t)from[end];
+		struct atom *at;
+
+		if (via[end] < 0) {
+			struct atom *prev = atoms->len ? vec_at(atoms, atoms->len - 1) : NULL;
+
+			if (prev && !prev->word && !prev->brk && prev->b == a + start && prev->nd < sizeof prev->d - 1) {
+				prev->d[prev->nd++] = r[start];
+				prev->b = a + end;
+				continue;
+			}
+			at = push_atom(atoms, a + start, a + end);
+			if (!at) {
+				*oom = 1;
+				return 1;
+			}
+			at->d[0] = r[start];
+			at->nd = 1;
+		} else {
+			const struct numword *w = &numwords[via[end]];
+
+			at = push_atom(atoms, a + start, a + end);
+			if (!at) {
+				*oom = 1;
+				return 1;
+			}
+			at->word = 1;
+			at->weak = (w->flags & NW_WEAK) != 0;
+			at->tens = (w->flags & NW_TENS) != 0;
+			at->conn = (w->flags & NW_CONN) != 0;
+			at->nd = (uint8_t)strlen(w->d);
+			memcpy(at->d, w->d, at->nd);
+		}
+	}
+	return 1;
+}
+
+/* ---- decoys ---- */
+
+/* Units that make the number before them a decoy, when they follow it
+ * after at most one space. */
+static const char *const spaced_units[] = {
+	"usd", "dlls", "dls", "dll", "dolares", "dollars", "dollar", "bucks", "pesos", "peso", "mxn", "mil",
+	"roses", "rosas", "rose", "hr", "hrs", "hour", "hours", "hh", "min", "mins", "minutes", "minutos",
+	"hora", "horas", "lbs", "lb", "kg", "kgs", "kilos", "pounds", "libras", "ft", "feet", "cm", "inches",
+	"yo", "yrs", "yr", "years", "year", "anos", "ano", "am", "pm", "k", "gb", "pics", "fotos", "photos",
+	"videos", "percent", "por ciento", "x", "days", "dias", "nights", "noches", "weeks", "semanas",
+};
+
+/* Units glued to the number ("150hr", "19yo", "34dd", "2k"): any of the
+ * above or these short ones. */
+static const char *const glued_units[] = {
+	"h", "d", "dd", "ddd", "c", "b", "a", "in", "st", "nd", "rd", "th", "s", "m", "y", "yo", "k",
+};
+
+static int word_at(const char *t, size_t n, size_t i, const char *w)
+{
+	size_t l = strlen(w);
+
+	return i + l <= n && memcmp(t + i, w, l) == 0 && (i + l == n || !is_alpha(t[i + l]));
+}
+
+static int unit_after(const struct fold *f, uint32_t b)
+{
+	const char *t = f->text;
+	size_t n = f->len, i = b, k;
+
+	if (i < n && (t[i] == '%' || t[i] == '\'' || t[i] == '"'))
+		return 1;
+	/* "150🌹" and "150 🌹" */
+	if (i + 4 <= n && memcmp(t + i, "\xf0\x9f\x8c\xb9", 4) == 0)
+		return 1;
+	if (i < n && is_alpha(t[i])) {
+		for (k = 0; k < sizeof glued_units / sizeof glued_units[0]; k++)
+			if (word_at(t, n, i, glued_units[k]))
+				return 1;
+		for (k = 0; k < sizeof spaced_units / sizeof spaced_units[0]; k++)
+			if (word_at(t, n, i, spaced_units[k]))
+				return 1;
+		return 0;
+	}
+	if (i < n && t[i] == ' ')
+		i++;
+	if (i + 4 <= n && memcmp(t + i, "\xf0\x9f\x8c\xb9", 4) == 0)
+		return 1;
+	if (i < n && (t[i] == '%'))
+		return 1;
+	for (k = 0; k < sizeof spaced_units / sizeof spaced_units[0]; k++)
+		if (word_at(t, n, i, spaced_units[k]))
+			return 1;
+	return 0;
+}
+
+static const char *const before_words[] = {
+	"age", "edad", "size", "talla", "height", "weight", "peso", "apt", "suite",
+	"room", "rm", "cuarto", "habitacion", "unit", "exit", "hwy", "highway", "route", "interstate", "i",
+	"ext", "fl", "floor", "piso",
+};
+
+static int decoy_before(const struct fold *f, uint32_t a)
+{
+	const char *t = f->text;
+	size_t i = a, k, e;
+
+	/* "$200", "$ 200", "#3", "US$ 150", "€50" */
+	while (i > 0 && t[i - 1] == ' ' && a - i < 1)
+		i--;
+	if (i > 0 && (t[i - 1] == '$' || t[i - 1] == '#'))
+		return 1;
+	if (i >= 2 && (unsigned char)t[i - 2] == 0xc2 && ((unsigned char)t[i - 1] == 0xa3))  /* £ */
+		return 1;
+	if (i >= 3 && memcmp(t + i - 3, "\xe2\x82\xac", 3) == 0)                                  /* € */
+		return 1;
+	/* a word right before, after at most two non-letters: "age 19", "room #12" */
+	i = a;
+	k = 0;
+	while (i > 0 && !is_alnum(t[i - 1]) && k < 2) {
+		i--;
+		k++;
+	}
+	e = i;
+	while (i > 0 && is_alpha(t[i - 1]) && e - i < 12)
+		i--;
+	if (e == i || (i > 0 && is_alpha(t[i - 1])))
+		return 0;
+	for (k = 0; k < sizeof before_words / sizeof before_words[0]; k++)
+		if (strlen(before_words[k]) == e - i && memcmp(t + i, before_words[k], e - i) == 0)
+			return 1;
+	return 0;
+}
+
+/* "150hr", "19yo", "24hrs", "4th": digits then exactly a unit. */
+static int glued_unit_run(const char *t, uint32_t i, uint32_t j)
+{
+	uint32_t k = i;
+	size_t u;
+
+	while (k < j && is_digit(t[k]))
+		k++;
+	if (k == i || k == j)
+		return 0;
+	for (u = 0; u < sizeof glued_units / sizeof glued_units[0]; u++)
+		if (strlen(glued_units[u]) == j - k && memcmp(t + k, glued_units[u], j - k) == 0)
+			return 1;
+	for (u = 0; u < sizeof spaced_units / sizeof spaced_units[0]; u++)
+		if (strlen(spaced_units[u]) == j - k && memcmp(t + k, spaced_units[u], j - k) == 0)
+			return 1;
+	return 0;
+}
+
+/* ---- lexing ---- */
+
+static int is_letter_cp(uint32_t cp)
+{
+	utf8proc_category_t c = utf8proc_category((utf8proc_int32_t)cp);
+
+	return c == UTF8PROC_CATEGORY_LU || c == UTF8PROC_CATEGORY_LL || c == UTF8PROC_CATEGORY_LT ||
+	       c == UTF8PROC_CATEGORY_LM || c == UTF8PROC_CATEGORY_LO;
+}
+
+/* Reads the folded text into atoms and breakers. */
+static int lex(const struct fold *f, const char *raw, struct ads_xwork *w)
+{
+	const char *t = f->text;
+	uint32_t n = (uint32_t)f->len, i = 0;
+	int oom = 0;
+
+	vec_clear(&w->atoms);
+	while (i < n && !oom) {
+		char c = t[i];
+
+		if (is_alnum(c)) {
+			uint32_t j = i, letters = 0;
+
+			while (j < n && is_alnum(t[j])) {
+				letters += is_alpha(t[j]);
+				j++;
+			}
+			if (ads_claimed(w, i, j)) {
+				if (push_brk(&w->atoms, i, j))
+					return -1;
+			} else if (!letters) {
+				struct atom *at = push_atom(&w->atoms, i, j);
+
+				if (!at)
+					return -1;
+				if (j - i >= sizeof at->d) {
+					at->brk = 1;     /* a long digit string: an id, not a phone */
+				} else {
+					at->nd = (uint8_t)(j - i);
+					memcpy(at->d, t + i, j - i);
+					at->uni = (uint8_t)raw_differs(f, raw, i, j);
+					at->decoy = (uint8_t)(decoy_before(f, i) || unit_after(f, j));
+				}
+			} else if (glued_unit_run(t, i, j) || !segment(&w->atoms, t, i, j - i, &oom)) {
+				/* Not number words: digit parts are numbers, letter parts break. */
+				uint32_t k = i;
+
+				while (k < j) {
+					uint32_t e = k;
+
+					if (is_digit(t[k])) {
+						struct atom *at;
+
+						while (e < j && is_digit(t[e]))
+							e++;
+						at = push_atom(&w->atoms, k, e);
+						if (!at)
+							return -1;
+						if (e - k >= sizeof at->d) {
+							at->brk = 1;
+						} else {
+							at->nd = (uint8_t)(e - k);
+							memcpy(at->d, t + k, e - k);
+							at->uni = (uint8_t)raw_differs(f, raw, k, e);
+							at->decoy = (uint8_t)((k == i && decoy_before(f, k)) || unit_after(f, e));
+						}
+					} else {
+						while (e < j && is_alpha(t[e]))
+							e++;
+						if (push_brk(&w->atoms, k, e))
+							return -1;
+					}
+					k = e;
+				}
+			}
+			i = j;
+		} else if ((unsigned char)c >= 0x80) {
+			uint32_t cp;
+			size_t len = utf8_decode(t + i, n - i, &cp);
+
+			if (is_letter_cp(cp) && push_brk(&w->atoms, i, i + (uint32_t)len))
+				return -1;
+			i += (uint32_t)len;
+		} else {
+			i++;
+		}
+	}
+	return oom ? -1 : 0;
+}
+
+/* Separators allowed between the atoms of one phone. */
+static int gap_ok(const struct fold *f, uint32_t a, uint32_t b)
+{
+	const char *t = f->text;
+	uint32_t i, nl = 0;
+
+	if (b - a > 8)
+		return 0;
+	for (i = a; i < b; i++) {
+		unsigned char c = (unsigned char)t[i];
+
+		if (c == '\n') {
+			if (++nl > 1)
+				return 0;
+		} else if (c < 0x80 && !strchr(" \t-.()[]{}/\\*~_|,@!#+=\"'`^:;<>", c)) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* 1 when a gap holds only the ordinary phone punctuation " -.()/+". */
+static int gap_plain(const struct fold *f, uint32_t a, uint32_t b)
+{
+	uint32_t i;
+
+	if (b - a > 3)
+		return 0;
+	for (i = a; i < b; i++)
+		if (!strchr(" -.()/+", f->text[i]))
+			return 0;
+	return 1;
+}
+
+/* A phone found in atoms [i, j] of a sequence. */
+static int emit(const struct fold *f, const struct atom *s, size_t i, size_t j, const struct phone *p,
+		struct vec *out)
+{
+	struct ads_ident *id = vec_grow(out, 1);
+	size_t k, ones = 0, rs, re;
+	int obf = 0;
+
+	if (!id)
+		return -1;
+	for (k = i; k <= j; k++) {
+		if (s[k].word || s[k].uni)
+			obf = 1;
+		if (k > i && !gap_plain(f, s[k - 1].b, s[k].a))
+			obf = 1;
+		if (s[k].nd == 1 && !(k == i && s[k].d[0] == '1'))
+			ones++;
+	}
+	if (ones >= 3)
+		obf = 1;
+	id->kind = AK_PHONE;
+	id->obfuscated = (uint8_t)obf;
+	id->fstart = s[i].a;
+	id->fend = s[j].b;
+	fold_span(f, s[i].a, s[j].b, &rs, &re);
+	id->start = (uint32_t)rs;
+	id->end = (uint32_t)re;
+	snprintf(id->value, sizeof id->value, "%s", p->e164);
+	return 0;
+}
+
+/* 1 when the national number has fewer than three distinct digits
+ * ("5555555555", "1212121212"): fillers, not phones. */
+static int too_uniform(const char *e164)
+{
+	int seen[10] = { 0 }, distinct = 0;
+	const char *s = e164;
+
+	for (; *s; s++)
+		if (is_digit(*s) && !seen[*s - '0']++)
+			distinct++;
+	return distinct < 3;
+}
+
+struct budget {
+	size_t parses, max_parses;
+	size_t phones, max_phones;
+};
+
+static int try_parse(const char *digits, size_t nd, int plus, const char *region, struct budget *bu,
+		     struct phone *p)
+{
+	char buf[24];
+
+	if (bu->parses >= bu->max_parses || nd + 1 >= sizeof buf)
+		return -1;
+	bu->parses++;
+	if (plus) {
+		buf[0] = '+';
+		memcpy(buf + 1, digits, nd);
+		nd++;
+	} else {
+		memcpy(buf, digits, nd);
+	}
+	buf[nd] = '\0';
+	if (phone_parse(buf, nd, region, p))
+		return -1;
+	return too_uniform(p->e164) ? -1 : 0;
+}
+
+/* Finds phones in one sequence of atoms. */
+static int scan_sequence(const struct fold *f, struct atom *s, size_t n, const char *region, struct budget *bu,
+			 struct vec *out)
+{
+	size_t i, k, m = 0;
+
+	if (getenv("ADS_DEBUG")) for (i = 0; i < n; i++) fprintf(stderr, "atom [%u,%u) d=%.*s word=%d weak=%d tens=%d conn=%d\n", s[i].a, s[i].b, s[i].nd, s[i].d, s[i].word, s[i].weak, s[i].tens, s[i].conn);
+	/* Tens: "twenty six" is 26, "twenty" alone 20; "treinta y dos" is 32. */
+	for (i = 0; i < n; i++) {
+		if (!s[i].tens)
+			continue;
+		k = i + 1;
+		if (k < n && s[k].conn && gap_ok(f, s[i].b, s[k].a))
+			k++;
+		if (k < n && s[k].nd == 1 && !s[k].tens && gap_ok(f, s[k - 1].b, s[k].a))
+			s[i].nd = 1;
+	}
+	/* Connectors and empty atoms carry no digits. */
+	for (i = 0; i < n; i++)
+		if (!s[i].conn && s[i].nd)
+			s[m++] = s[i];
+	n = m;
+	/* Weak words count only between other digits. */
+	while (n && s[0].weak) {
+		memmove(s, s + 1, (n - 1) * sizeof *s);
+		n--;
+	}
+	while (n && s[n - 1].weak)
+		n--;
+	if (!n)
+		return 0;
+	/* Dates: 12/25, 12/25/2024, 2024-12-25 (and 24/7). */
+	if (n >= 2 && n <= 3) {
+		int date = 1;
+
+		for (i = 0; i < n && date; i++) {
+			if (s[i].word)
+				date = 0;
+			if (i && !(s[i].a - s[i - 1].b == 1 &&
+				   (f->text[s[i - 1].b] == '/' || (f->text[s[i - 1].b] == '-' && s[0].nd == 4))))
+				date = 0;
+		}
+		if (date && (s[0].nd <= 2 || s[0].nd == 4) && s[1].nd <= 2 && (n == 2 || s[2].nd == 2 || s[2].nd == 4))
+			return 0;
+	}
+	for (i = 0; i < n && bu->phones < bu->max_phones;) {
+		char digits[64];
+		size_t nd = 0, j, best_j = 0, ends[16], ne = 0;
+		int found = 0, plus;
+		struct phone p, bestp;
+
+		for (j = i; j < n && nd + s[j].nd <= 15; j++) {
+			memcpy(digits + nd, s[j].d, s[j].nd);
+			nd += s[j].nd;
+			if (nd >= 7 && ne < 16)
+				ends[ne++] = j;
+		}
+		plus = s[i].a > 0 && f->text[s[i].a - 1] == '+';
+		/* Longest valid window first. */
+		while (ne && !found) {
+			size_t e = ends[--ne], len = 0;
+
+			for (k = i; k <= e; k++)
+				len += s[k].nd;
+			if ((plus && try_parse(digits, len, 1, region, bu, &p) == 0) ||
+			    try_parse(digits, len, 0, region, bu, &p) == 0 ||
+			    (!plus && len >= 11 && try_parse(digits, len, 1, region, bu, &p) == 0)) {
+				found = 1;
+				best_j = e;
+				bestp = p;
+			}
+			if (bu->parses >= bu->max_parses)
+				break;
+		}
+		if (found) {
+			if (emit(f, s, i, best_j, &bestp, out))
+				return -1;
+			bu->phones++;
+			i = best_j + 1;
+		} else {
+			i++;
+		}
+		if (bu->parses >= bu->max_parses)
+			break;
+	}
+	return 0;
+}
+
+int ads_extract_phones(const struct fold *f, const char *raw, const struct ads_xopts *o, struct ads_xwork *w,
+		       struct vec *out)
+{
+	struct budget bu;
+	struct atom *at;
+	size_t i, start = 0;
+	const char *region = o->region && o->region[0] ? o->region : "US";
+
+	bu.parses = 0;
+	bu.max_parses = o->max_parses ? o->max_parses : 4000;
+	bu.phones = 0;
+	bu.max_phones = o->max_phones ? o->max_phones : 100;
+	if (lex(f, raw, w))
+		return -1;
+	at = w->atoms.data;
+	/* Sequences: atoms separated by allowed gaps, cut at breakers and decoys.
+	 * A price's thousands group ("2,300") stays a decoy with it. */
+	for (i = 0; i <= w->atoms.len; i++) {
+		int cut;
+
+		/* "y"/"and" join only tens and units ("treinta y dos"); elsewhere they break. */
+		if (i < w->atoms.len && at[i].conn && !(i > 0 && at[i - 1].tens))
+			at[i].brk = 1;
+		cut = i == w->atoms.len || at[i].brk || at[i].decoy || (i > start && !gap_ok(f, at[i - 1].b, at[i].a));
+
+		if (i < w->atoms.len && i > 0 && at[i - 1].decoy && !at[i - 1].word && at[i].nd == 3 &&
+		    at[i].a - at[i - 1].b == 1 && (f->text[at[i - 1].b] == ',' || f->text[at[i - 1].b] == '.'))
+			at[i].decoy = 1, cut = 1;
+		if (!cut)
+			continue;
+		if (i > start) {
+			/* scan_sequence rearranges its slice; copy it to scratch first. */
+			size_t len = i - start;
+			struct atom *s;
+
+			vec_clear(&w->seq);
+			s = vec_grow(&w->seq, len);
+			if (!s)
+				return -1;
+			memcpy(s, at + start, len * sizeof *s);
+			if (scan_sequence(f, s, len, region, &bu, out))
+				return -1;
+		}
+		start = (i < w->atoms.len && (at[i].brk || at[i].decoy)) ? i + 1 : i;
+	}
+	return 0;
+}
+
+void ads_xwork_init(struct ads_xwork *w)
+{
+	vec_init(&w->atoms, sizeof(struct atom));
+	vec_init(&w->claimed, sizeof(uint32_t));
+	vec_init(&w->seq, sizeof(struct atom));
+}
+
+void ads_xwork_release(struct ads_xwork *w)
+{
+	vec_release(&w->atoms);
+	vec_release(&w->claimed);
+	vec_release(&w->seq);
+}

@@ -1,0 +1,81 @@
+/*
+ * extract: identifiers in the free text of ads and posts, in English and
+ * Spanish — phones (including obfuscated ones), emails (including "at" /
+ * "arroba" spellings), social handles, WhatsApp and Telegram links, prices
+ * with their units, stated ages and person names given with a cue
+ * ("my name is", "soy").  Cities are found by the gazetteer lexicon in the
+ * stage, not here.
+ *
+ * Everything works on the folded text (text/fold.h) and reports spans in
+ * the raw text.  Extraction runs in this order, each step skipping what an
+ * earlier one claimed: links, emails, handles, prices and ages (which are
+ * also the decoys a phone must not be made of), phones, names.
+ *
+ * The rules, with the sources of the obfuscations they undo, are in
+ * docs/ads.md.  Precision comes before recall, as in the DIG/Memex phone
+ * extractor: every phone is validated by libphonenumber.
+ */
+#ifndef RASTRO_ADS_EXTRACT_H
+#define RASTRO_ADS_EXTRACT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/vec.h"
+#include "text/fold.h"
+
+enum ads_kind {
+	AK_PHONE, AK_EMAIL, AK_HANDLE, AK_LINK, AK_PRICE, AK_AGE, AK_NAME, AK_CITY, AK_IMAGE, AK_N
+};
+
+/* "phone", "email"... */
+const char *ads_kind_name(int kind);
+
+#define ADS_VALUE_MAX 96
+
+struct ads_ident {
+	uint8_t kind;              /* enum ads_kind */
+	uint8_t obfuscated;        /* phones: written to defeat search; emails: "at"/"dot" spelled */
+	uint16_t num;              /* ages: years; prices: 1 when the amount is a rate per hour */
+	uint32_t start, end;       /* raw byte span in the analysed text */
+	uint32_t fstart, fend;     /* the same span in the folded text */
+	double amount;             /* prices: the amount */
+	char value[ADS_VALUE_MAX]; /* normalised value (see ad_ident.value in the schema) */
+};
+
+struct ads_xopts {
+	const char *region;        /* default region for phones ("US", "MX") */
+	const char *site;          /* platform of bare @handles */
+	size_t sitelen;
+	size_t max_phones;         /* per text (0 = 100) */
+	size_t max_parses;         /* libphonenumber calls per text (0 = 4000) */
+};
+
+/* Working memory, reused across texts; not thread-safe (one per thread). */
+struct ads_xwork {
+	struct vec atoms;          /* phone-number atoms */
+	struct vec claimed;        /* folded spans already taken: uint32_t pairs */
+	struct vec seq;            /* scratch */
+};
+
+void ads_xwork_init(struct ads_xwork *w);
+void ads_xwork_release(struct ads_xwork *w);
+
+/*
+ * Finds every identifier in f (the fold of raw) and appends struct
+ * ads_ident to out, in the order of the steps above.  Returns 0 or -1 when
+ * memory ran out.  Time is linear in the text, with libphonenumber calls
+ * bounded by o->max_parses.
+ */
+int ads_extract(const struct fold *f, const char *raw, const struct ads_xopts *o, struct ads_xwork *w,
+		struct vec *out);
+
+/* Phones only (used by ads_extract after the decoys are claimed). */
+int ads_extract_phones(const struct fold *f, const char *raw, const struct ads_xopts *o, struct ads_xwork *w,
+		       struct vec *out);
+
+/* 1 when folded span [a, b) overlaps a claimed span. */
+int ads_claimed(const struct ads_xwork *w, uint32_t a, uint32_t b);
+int ads_claim(struct ads_xwork *w, uint32_t a, uint32_t b);
+
+#endif

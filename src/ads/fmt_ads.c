@@ -1,0 +1,482 @@
+/*
+ * fmt_ads: online ads and posts as JSON Lines (`ads`) and CSV (`ads-csv`),
+ * as specified in docs/formats.md.
+ *
+ * Each ad becomes a record of the `ad` table and an `ad` entity keyed
+ * "site:id".  The identifiers the site gives in structured form become
+ * entities at once — phones (E.164 through libphonenumber, with the ad's
+ * country as the default region), emails, handles ("platform:name") and
+ * image hashes — joined to the ad entity by `lists` edges that name the ad
+ * record, so the finance and network modules see them as soon as the file
+ * is loaded.  Identifiers in the free text are found later by `rastro ads`.
+ *
+ * A row is refused (quarantined) only when it cannot be an ad: no id, no
+ * site, a missing or impossible posted_at, a value of the wrong JSON type,
+ * or an id already seen in the same file.  A structured phone or email that
+ * does not validate is kept as written in the record but makes no entity
+ * (docs/ads.md says so).
+ */
+#include "ads/ads.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/config.h"
+#include "core/mem.h"
+#include "core/parse.h"
+#include "core/sbuf.h"
+#include "normalize/email.h"
+#include "normalize/phone.h"
+#include "rastro.h"
+
+static const char *const ad_cols[] = {
+	"ext_id", "site", "url", "posted_at", "city", "region", "country", "category", "title", "body",
+	"price", "currency", "author", "phones", "emails", "handles", "image_hashes", "entity",
+};
+const struct rec_kind rk_ad = { "ad", "ad", 1, sizeof ad_cols / sizeof ad_cols[0], ad_cols };
+
+/* Input fields, in the order of ad_cols (F_ENTITY is not an input). */
+enum {
+	F_ID, F_SITE, F_URL, F_POSTED, F_CITY, F_REGION, F_COUNTRY, F_CATEGORY, F_TITLE, F_BODY,
+	F_PRICE, F_CURRENCY, F_AUTHOR, F_PHONES, F_EMAILS, F_HANDLES, F_IMAGES, F_N
+};
+
+static const struct fmt_colspec ad_specs[F_N] = {
+	[F_ID] = { "id", "id|ad_id|post_id", 1 },
+	[F_SITE] = { "site", "site|platform|website", 1 },
+	[F_URL] = { "url", "url|link", 0 },
+	[F_POSTED] = { "posted_at", "posted_at|posted|post_date|created_at|timestamp|date", 1 },
+	[F_CITY] = { "city", "city|location|ciudad", 0 },
+	[F_REGION] = { "region", "region|state|province|estado", 0 },
+	[F_COUNTRY] = { "country", "country|country_code|pais", 0 },
+	[F_CATEGORY] = { "category", "category|section|categoria", 0 },
+	[F_TITLE] = { "title", "title|subject|headline|titulo", 0 },
+	[F_BODY] = { "body", "body|text|description|content|message", 0 },
+	[F_PRICE] = { "price", "price|rate|precio", 0 },
+	[F_CURRENCY] = { "currency", "currency|ccy|moneda", 0 },
+	[F_AUTHOR] = { "author", "author|user|username|poster|account", 0 },
+	[F_PHONES] = { "phones", "phones|phone|phone_numbers|telefono", 0 },
+	[F_EMAILS] = { "emails", "emails|email|correo", 0 },
+	[F_HANDLES] = { "handles", "handles|handle|social", 0 },
+	[F_IMAGES] = { "image_hashes", "image_hashes|images|image_hash|photos", 0 },
+};
+
+/* One ad as read, before validation: borrowed strings. */
+struct ad_in {
+	const char *s[F_N];
+	size_t n[F_N];
+	int64_t posted;            /* set when posted_at was a JSON integer */
+	int posted_is_int;
+};
+
+/* Per-file state: buffers for joined JSON arrays and numbers as text. */
+struct ad_state {
+	struct sbuf arr[F_N];
+	char num[F_N][40];
+};
+
+/* ---- shared helpers ---- */
+
+struct country_name {
+	const char *name;
+	const char *iso;
+};
+
+static const struct country_name countries[] = {
+	{ "us", "US" }, { "usa", "US" }, { "united states", "US" }, { "united states of america", "US" },
+	{ "estados unidos", "US" }, { "eeuu", "US" }, { "ee.uu.", "US" },
+	{ "mx", "MX" }, { "mexico", "MX" }, { "méxico", "MX" }, { "mex", "MX" },
+	{ "gt", "GT" }, { "guatemala", "GT" }, { "hn", "HN" }, { "honduras", "HN" },
+	{ "sv", "SV" }, { "el salvador", "SV" }, { "ni", "NI" }, { "nicaragua", "NI" },
+	{ "cr", "CR" }, { "costa rica", "CR" }, { "pa", "PA" }, { "panama", "PA" }, { "panamá", "PA" },
+	{ "bz", "BZ" }, { "belize", "BZ" }, { "ca", "CA" }, { "canada", "CA" },
+	{ "co", "CO" }, { "colombia", "CO" }, { "ve", "VE" }, { "venezuela", "VE" },
+	{ "cu", "CU" }, { "cuba", "CU" }, { "do", "DO" }, { "dominican republic", "DO" },
+	{ "república dominicana", "DO" }, { "ec", "EC" }, { "ecuador", "EC" }, { "pe", "PE" }, { "peru", "PE" },
+	{ "perú", "PE" }, { "br", "BR" }, { "brazil", "BR" }, { "brasil", "BR" },
+};
+
+const char *ads_region_of(const char *country, size_t n, const char *def)
+{
+	size_t i;
+
+	while (n && (*country == ' ' || *country == '\t')) {
+		country++;
+		n--;
+	}
+	while (n && (country[n - 1] == ' ' || country[n - 1] == '\t'))
+		n--;
+	if (!n)
+		return def;
+	for (i = 0; i < sizeof countries / sizeof countries[0]; i++)
+		if (strlen(countries[i].name) == n && strncasecmp(countries[i].name, country, n) == 0)
+			return countries[i].iso;
+	return def;
+}
+
+/* Calls fn for each ';'-separated, trimmed, non-empty item of s. */
+static int each_item(const char *s, size_t n, int (*fn)(void *, const char *, size_t), void *user)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		const char *semi = memchr(s + i, ';', n - i);
+		size_t end = semi ? (size_t)(semi - s) : n, a = i, b = end;
+
+		while (a < b && (s[a] == ' ' || s[a] == '\t'))
+			a++;
+		while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t'))
+			b--;
+		if (b > a) {
+			int rc = fn(user, s + a, b - a);
+
+			if (rc)
+				return rc;
+		}
+		i = end + 1;
+	}
+	return 0;
+}
+
+struct emit {
+	struct fmt_run *run;
+	const char *region;
+	const struct ad_in *in;
+	int64_t ad_entity;
+	int64_t record;
+	int64_t ts;
+};
+
+static int link(struct emit *e, const char *kind, const char *key, size_t kl, const char *label, size_t ll)
+{
+	int64_t id = fctx_entity(e->run->ctx, kind, key, kl, label, ll, e->record);
+
+	if (!id)
+		return -1;
+	return fctx_edge(e->run->ctx, e->ad_entity, id, "lists", e->ts, 1.0, e->record);
+}
+
+static int emit_phone(void *user, const char *s, size_t n)
+{
+	struct emit *e = user;
+	struct phone p;
+
+	if (phone_parse(s, n, e->region, &p))
+		return 0;
+	return link(e, "phone", p.e164, strlen(p.e164), s, n);
+}
+
+static int emit_email(void *user, const char *s, size_t n)
+{
+	struct emit *e = user;
+	char norm[EMAIL_MAX];
+
+	if (email_normalize(s, n, norm))
+		return 0;
+	return link(e, "email", norm, strlen(norm), s, n);
+}
+
+static int emit_handle(void *user, const char *s, size_t n)
+{
+	struct emit *e = user;
+	char key[160];
+	size_t kl = ads_handle_key(s, n, e->in->s[F_SITE], e->in->n[F_SITE], key, sizeof key);
+
+	if (!kl)
+		return 0;
+	return link(e, "handle", key, kl, s, n);
+}
+
+static int emit_image(void *user, const char *s, size_t n)
+{
+	struct emit *e = user;
+	char key[160];
+	size_t i;
+
+	if (n >= sizeof key)
+		return 0;
+	for (i = 0; i < n; i++)
+		key[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+	return link(e, "image", key, n, NULL, 0);
+}
+
+/* Length of the longest prefix of s (at most max bytes) that ends on a
+ * UTF-8 character boundary. */
+static size_t utf8_cut(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	while (max && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
+/*
+ * Validates one ad and emits its record, entities and edges.  `reject`
+ * reports a bad field: it returns 1 after filling bad.
+ */
+static int emit_ad(struct fmt_run *run, uint64_t line, const struct ad_in *in, struct fmt_bad *bad,
+		   int (*reject)(struct fmt_run *, const void *, int, struct fmt_bad *, const char *),
+		   const void *rowref)
+{
+	char key[640];
+	int kl, i;
+	int64_t ts;
+	uint64_t first;
+	struct rec *r;
+	struct emit e;
+	const char *why;
+
+	if (!in->n[F_ID])
+		return reject(run, rowref, F_ID, bad, "missing");
+	if (!in->n[F_SITE])
+		return reject(run, rowref, F_SITE, bad, "missing");
+	if (in->n[F_ID] > 256)
+		return reject(run, rowref, F_ID, bad, "longer than 256 bytes");
+	if (in->n[F_SITE] > 256)
+		return reject(run, rowref, F_SITE, bad, "longer than 256 bytes");
+	if (in->posted_is_int) {
+		ts = in->posted;
+	} else {
+		if (!in->n[F_POSTED])
+			return reject(run, rowref, F_POSTED, bad, "missing");
+		why = parse_timestamp(in->s[F_POSTED], in->n[F_POSTED], &ts);
+		if (why)
+			return reject(run, rowref, F_POSTED, bad, why);
+	}
+	kl = snprintf(key, sizeof key, "%.*s:%.*s", (int)in->n[F_SITE], in->s[F_SITE], (int)in->n[F_ID], in->s[F_ID]);
+	if (kl < 0 || (size_t)kl >= sizeof key)
+		return reject(run, rowref, F_ID, bad, "too long");
+	if (fctx_seen_id(run->ctx, key, (size_t)kl, line, &first)) {
+		char reason[96];
+
+		snprintf(reason, sizeof reason, "duplicate ad id for this site (first at line %llu)",
+			 (unsigned long long)first);
+		return reject(run, rowref, F_ID, bad, reason);
+	}
+	r = fctx_rec(run->ctx, &rk_ad, line);
+	if (!r)
+		return -1;
+	memset(&e, 0, sizeof e);
+	e.run = run;
+	e.in = in;
+	e.record = r->id;
+	e.ts = ts;
+	e.region = ads_region_of(in->s[F_COUNTRY], in->n[F_COUNTRY],
+				 cfg_str(fctx_cfg(run->ctx), "ads.default_region", "US"));
+	{
+		const char *label = in->n[F_TITLE] ? in->s[F_TITLE] : key;
+		size_t ll = in->n[F_TITLE] ? utf8_cut(in->s[F_TITLE], in->n[F_TITLE], 80) : (size_t)kl;
+
+		e.ad_entity = fctx_entity(run->ctx, "ad", key, (size_t)kl, label, ll, r->id);
+	}
+	if (!e.ad_entity)
+		return -1;
+	for (i = 0; i < F_N; i++) {
+		if (i == F_POSTED)
+			rec_set_int(r, i, ts);
+		else if (i == F_ID || i == F_SITE)
+			rec_set_text(run->ctx, r, i, in->s[i], in->n[i]);
+		else
+			rec_set_opt(run->ctx, r, i, in->s[i], in->n[i]);
+	}
+	rec_set_int(r, F_N, e.ad_entity);
+	if (each_item(in->s[F_PHONES], in->n[F_PHONES], emit_phone, &e) ||
+	    each_item(in->s[F_EMAILS], in->n[F_EMAILS], emit_email, &e) ||
+	    each_item(in->s[F_HANDLES], in->n[F_HANDLES], emit_handle, &e) ||
+	    each_item(in->s[F_IMAGES], in->n[F_IMAGES], emit_image, &e))
+		return -1;
+	return 0;
+}
+
+/* ---- JSON Lines ---- */
+
+static const char *const json_keys[F_N] = {
+	"id", "site", "url", "posted_at", "city", "region", "country", "category", "title", "body",
+	"price", "currency", "author", "phones", "emails", "handles", "image_hashes",
+};
+
+static int ads_sniff_object(json_t *obj)
+{
+	if (!json_object_get(obj, "id") || !json_object_get(obj, "posted_at") || !json_object_get(obj, "site"))
+		return 0;
+	return 10 + (json_object_get(obj, "body") ? 5 : 0) + (json_object_get(obj, "title") ? 2 : 0);
+}
+
+static int json_reject(struct fmt_run *run, const void *rowref, int field, struct fmt_bad *bad,
+		       const char *reason)
+{
+	const struct ad_in *in = rowref;
+
+	(void)run;
+	bad->field = -1;
+	bad->key = json_keys[field];
+	if (in->n[field])
+		snprintf(bad->reason, sizeof bad->reason, "key '%s': %s ('%.*s')", json_keys[field], reason,
+			 (int)(in->n[field] > 60 ? 60 : in->n[field]), in->s[field]);
+	else
+		snprintf(bad->reason, sizeof bad->reason, "key '%s': %s", json_keys[field], reason);
+	return 1;
+}
+
+static struct ad_state *state_of(struct fmt_run *run)
+{
+	struct ad_state *st = run->state;
+	int i;
+
+	if (st)
+		return st;
+	st = mem_calloc(1, sizeof *st);
+	if (!st)
+		return NULL;
+	for (i = 0; i < F_N; i++)
+		sbuf_init(&st->arr[i]);
+	run->state = st;
+	return st;
+}
+
+static void ads_finish(struct fmt_run *run)
+{
+	struct ad_state *st = run->state;
+	int i;
+
+	if (!st)
+		return;
+	for (i = 0; i < F_N; i++)
+		sbuf_release(&st->arr[i]);
+	mem_free(st);
+	run->state = NULL;
+}
+
+static int ads_object(struct fmt_run *run, json_t *obj, uint64_t line, struct fmt_bad *bad)
+{
+	struct ad_state *st = state_of(run);
+	struct ad_in in;
+	int i;
+
+	if (!st)
+		return -1;
+	memset(&in, 0, sizeof in);
+	for (i = 0; i < F_N; i++) {
+		json_t *v = json_object_get(obj, json_keys[i]);
+
+		in.s[i] = "";
+		if (!v || json_is_null(v))
+			continue;
+		if (json_is_string(v)) {
+			in.s[i] = json_string_value(v);
+			in.n[i] = json_string_length(v);
+			/* trim surrounding spaces of short fields; text is kept as posted */
+			if (i != F_TITLE && i != F_BODY) {
+				while (in.n[i] && (*in.s[i] == ' ' || *in.s[i] == '\t')) {
+					in.s[i]++;
+					in.n[i]--;
+				}
+				while (in.n[i] && (in.s[i][in.n[i] - 1] == ' ' || in.s[i][in.n[i] - 1] == '\t'))
+					in.n[i]--;
+			}
+			if (memchr(in.s[i], '\0', in.n[i]))
+				return json_reject(run, &in, i, bad, "contains a NUL character");
+		} else if (json_is_integer(v) && (i == F_ID || i == F_PRICE || i == F_POSTED)) {
+			if (i == F_POSTED) {
+				in.posted = (int64_t)json_integer_value(v);
+				in.posted_is_int = 1;
+				continue;
+			}
+			snprintf(st->num[i], sizeof st->num[i], "%lld", (long long)json_integer_value(v));
+			in.s[i] = st->num[i];
+			in.n[i] = strlen(st->num[i]);
+		} else if (json_is_real(v) && i == F_PRICE) {
+			snprintf(st->num[i], sizeof st->num[i], "%.15g", json_real_value(v));
+			in.s[i] = st->num[i];
+			in.n[i] = strlen(st->num[i]);
+		} else if (json_is_array(v) && i >= F_PHONES) {
+			size_t k;
+			json_t *item;
+
+			sbuf_clear(&st->arr[i]);
+			json_array_foreach(v, k, item) {
+				if (!json_is_string(item)) {
+					char reason[64];
+
+					snprintf(reason, sizeof reason, "item %zu is not a string", k + 1);
+					return json_reject(run, &in, i, bad, reason);
+				}
+				if (st->arr[i].len)
+					sbuf_addc(&st->arr[i], ';');
+				sbuf_add(&st->arr[i], json_string_value(item), json_string_length(item));
+			}
+			if (sbuf_failed(&st->arr[i]))
+				return -1;
+			if (memchr(st->arr[i].buf, '\0', st->arr[i].len))
+				return json_reject(run, &in, i, bad, "contains a NUL character");
+			in.s[i] = st->arr[i].buf;
+			in.n[i] = st->arr[i].len;
+		} else {
+			return json_reject(run, &in, i, bad,
+					   i >= F_PHONES ? "expected an array of strings" :
+					   i == F_PRICE ? "expected a number or a string" : "expected a string");
+		}
+	}
+	return emit_ad(run, line, &in, bad, json_reject, &in);
+}
+
+const struct fmt fmt_ads = {
+	.name = "ads",
+	.kind = &rk_ad,
+	.summary = "online ads and posts, JSON Lines: id, posted_at, site, url, city, title, body, phones, emails, handles...",
+	.input = FMT_JSONL,
+	.entity_kinds = "ad,phone,email,handle,image",
+	.sniff_object = ads_sniff_object,
+	.object = ads_object,
+	.finish = ads_finish,
+};
+
+/* ---- CSV ---- */
+
+static int ads_csv_sniff(const struct csv_row *h)
+{
+	int s = fmt_score_header(h, ad_specs, F_N);
+
+	/* An ad file has text: a header without body or title is not one. */
+	if (s && csv_find(h, "body", 0) < 0 && csv_find(h, "title", 0) < 0 && csv_find(h, "text", 0) < 0 &&
+	    csv_find(h, "description", 0) < 0)
+		return 0;
+	return s;
+}
+
+static int ads_csv_bind(struct fmt_run *run, const struct csv_row *h, const char *mapping, struct rs_err *err)
+{
+	return fmt_bind_columns(run, h, ad_specs, F_N, mapping, "input", err);
+}
+
+static int csv_reject(struct fmt_run *run, const void *rowref, int field, struct fmt_bad *bad, const char *reason)
+{
+	return fmt_reject(run, rowref, ad_specs, field, bad, reason);
+}
+
+static int ads_csv_row(struct fmt_run *run, const struct csv_row *row, struct fmt_bad *bad)
+{
+	struct ad_in in;
+	int i;
+
+	memset(&in, 0, sizeof in);
+	for (i = 0; i < F_N; i++) {
+		in.s[i] = fmt_field(run, row, i, &in.n[i]);
+		if (memchr(in.s[i], '\0', in.n[i]))
+			return fmt_reject(run, row, ad_specs, i, bad, "contains a NUL character");
+	}
+	return emit_ad(run, row->line, &in, bad, csv_reject, row);
+}
+
+const struct fmt fmt_ads_csv = {
+	.name = "ads-csv",
+	.kind = &rk_ad,
+	.summary = "online ads and posts, CSV: the ads fields as columns, lists ';'-separated",
+	.input = FMT_CSV,
+	.entity_kinds = "ad,phone,email,handle,image",
+	.sniff_header = ads_csv_sniff,
+	.bind = ads_csv_bind,
+	.row = ads_csv_row,
+};

@@ -1,0 +1,813 @@
+/*
+ * stage: `rastro ads` — the ads stage over a workspace.
+ *
+ * It reads every ad back in chunks, analyses each (analyze.c) on all cores,
+ * and writes what it finds: identifiers (ad_ident) with the entities and
+ * `lists` edges of those found in the text, indicator matches
+ * (ad_indicator).  Then it groups the ads by template (cluster.c), links
+ * groups through shared phones, emails, handles and image hashes into
+ * clusters, and writes templates, clusters (each an `ad_cluster` entity
+ * with `in_cluster` edges), each ad's cluster, template and score
+ * (ad_result), and the cluster signals (signals.c) with their evidence.
+ *
+ * The whole run is one transaction and replaces the previous run's output
+ * (rows of its tables, its edges and signals), so it can be run again at
+ * any time, and a failure leaves the previous results intact.
+ */
+#include "ads/stage_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "ads/ads.h"
+#include "ads/analyze.h"
+#include "ads/cluster.h"
+#include "core/arena.h"
+#include "core/mem.h"
+#include "core/sbuf.h"
+#include "core/strmap.h"
+#include "core/table.h"
+#include "core/u64map.h"
+#include "core/vec.h"
+#include "normalize/email.h"
+#include "normalize/phone.h"
+#include "text/fold.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- entities ---- */
+
+static int preload_entities(struct stage *S, const char *kind)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (ws_prepare(S->ws, "SELECT id, key FROM entity WHERE kind = ?1", &st))
+		return S->ws->err.code;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		int is_new;
+		uint32_t sid;
+
+		sbuf_clear(&S->tmp);
+		sbuf_adds(&S->tmp, kind);
+		sbuf_addc(&S->tmp, '\x1f');
+		sbuf_add(&S->tmp, sqlite3_column_text(st, 1), (size_t)sqlite3_column_bytes(st, 1));
+		sid = strmap_intern(&S->ent_keys, S->tmp.buf, S->tmp.len, &is_new);
+		if (!sid || sbuf_failed(&S->tmp) || (is_new && vec_push(&S->ent_ids, &id))) {
+			sqlite3_finalize(st);
+			return ws_error(S->ws, RASTRO_NOMEM, "out of memory loading %s entities", kind);
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : ws_sqlerr(S->ws, "loading entities");
+}
+
+int64_t ads_entity(struct stage *S, const char *kind, const char *key, size_t kl, const char *label, size_t ll,
+		      int64_t record)
+{
+	uint32_t sid;
+	int is_new, rc;
+	int64_t id;
+
+	sbuf_clear(&S->tmp);
+	sbuf_adds(&S->tmp, kind);
+	sbuf_addc(&S->tmp, '\x1f');
+	sbuf_add(&S->tmp, key, kl);
+	if (sbuf_failed(&S->tmp))
+		return ws_error(S->ws, RASTRO_NOMEM, "out of memory"), 0;
+	sid = strmap_intern(&S->ent_keys, S->tmp.buf, S->tmp.len, &is_new);
+	if (!sid)
+		return ws_error(S->ws, RASTRO_NOMEM, "out of memory"), 0;
+	if (!is_new)
+		return *(int64_t *)vec_at(&S->ent_ids, sid - 1);
+	id = S->next_entity++;
+	if (vec_push(&S->ent_ids, &id))
+		return ws_error(S->ws, RASTRO_NOMEM, "out of memory"), 0;
+	sqlite3_bind_int64(S->ins_entity, 1, id);
+	sqlite3_bind_text(S->ins_entity, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(S->ins_entity, 3, key, (int)kl, SQLITE_TRANSIENT);
+	if (label && ll)
+		sqlite3_bind_text(S->ins_entity, 4, label, (int)(ll > 120 ? 120 : ll), SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(S->ins_entity, 4);
+	if (record)
+		sqlite3_bind_int64(S->ins_entity, 5, record);
+	else
+		sqlite3_bind_null(S->ins_entity, 5);
+	rc = sqlite3_step(S->ins_entity);
+	sqlite3_reset(S->ins_entity);
+	if (rc != SQLITE_DONE)
+		return ws_sqlerr(S->ws, "writing an entity"), 0;
+	return id;
+}
+
+int ads_edge(struct stage *S, int64_t src, int64_t dst, const char *type, int64_t ts, int64_t record)
+{
+	int rc;
+
+	sqlite3_bind_int64(S->ins_edge, 1, src);
+	sqlite3_bind_int64(S->ins_edge, 2, dst);
+	sqlite3_bind_text(S->ins_edge, 3, type, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(S->ins_edge, 4, ts);
+	sqlite3_bind_int64(S->ins_edge, 5, record);
+	rc = sqlite3_step(S->ins_edge);
+	sqlite3_reset(S->ins_edge);
+	return rc == SQLITE_DONE ? 0 : ws_sqlerr(S->ws, "writing an edge");
+}
+
+/* ---- analysis, in parallel over a chunk ---- */
+
+static int copy_res(struct arena *mem, const struct ads_analysis *an, struct ad_res *r, size_t max_tok)
+{
+	size_t i;
+
+	memset(r, 0, sizeof *r);
+	r->nids = (uint32_t)an->nids;
+	r->nhits = (uint32_t)an->nhits;
+	r->ntok = (uint32_t)(an->ntok < max_tok ? an->ntok : max_tok);
+	r->ids = arena_alloc(mem, (an->nids ? an->nids : 1) * sizeof *r->ids);
+	r->hits = arena_alloc(mem, (an->nhits ? an->nhits : 1) * sizeof *r->hits);
+	r->tok = arena_alloc(mem, (r->ntok ? r->ntok : 1) * sizeof *r->tok);
+	r->text = arena_strndup(mem, an->text, an->ntext);
+	if (!r->ids || !r->hits || !r->tok || !r->text)
+		return -1;
+	memcpy(r->ids, an->ids, an->nids * sizeof *r->ids);
+	memcpy(r->hits, an->hits, an->nhits * sizeof *r->hits);
+	for (i = 0; i < r->ntok; i++) {
+		uint64_t h = an->tok[i];
+
+		r->tok[i] = (uint16_t)(h ^ (h >> 16) ^ (h >> 32) ^ (h >> 48));
+	}
+	memcpy(r->sig, an->sig, sizeof r->sig);
+	r->has_sig = (uint8_t)an->has_sig;
+	r->score = an->score;
+	r->lang = an->lang;
+	memcpy(r->field_start, an->field_start, sizeof r->field_start);
+	memcpy(r->field_end, an->field_end, sizeof r->field_end);
+	return 0;
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct stage *S = w->S;
+	size_t i;
+
+	for (i = w->lo; i < w->hi && !w->failed; i++) {
+		const struct ad_row *row = &S->rows[i];
+		struct ads_input in;
+		struct ads_analysis an;
+
+		in.title = row->s[R_TITLE];
+		in.ntitle = row->n[R_TITLE];
+		in.body = row->s[R_BODY];
+		in.nbody = row->n[R_BODY];
+		in.url = row->s[R_URL];
+		in.nurl = row->n[R_URL];
+		in.site = row->s[R_SITE];
+		in.nsite = row->n[R_SITE];
+		in.country = row->region;
+		in.ncountry = strlen(row->region);
+		if (ads_analyze(w->an, &in, row->region, &an) || copy_res(&w->mem, &an, &S->res[i], S->model.max_tokens))
+			w->failed = 1;
+	}
+	return NULL;
+}
+
+static int analyse_chunk(struct stage *S)
+{
+	size_t t, per = (S->nrows + S->nthreads - 1) / S->nthreads;
+	size_t started = 0;
+	int failed = 0;
+
+	for (t = 0; t < S->nthreads; t++) {
+		struct worker *w = &S->w[t];
+
+		arena_clear(&w->mem);
+		w->S = S;
+		w->lo = t * per < S->nrows ? t * per : S->nrows;
+		w->hi = (t + 1) * per < S->nrows ? (t + 1) * per : S->nrows;
+		w->failed = 0;
+	}
+	/* worker 0 runs on this thread */
+	for (t = 1; t < S->nthreads; t++)
+		if (pthread_create(&S->w[t].th, NULL, work, &S->w[t]) == 0)
+			started = t;
+		else
+			work(&S->w[t]);
+	work(&S->w[0]);
+	for (t = 1; t <= started; t++)
+		pthread_join(S->w[t].th, NULL);
+	for (t = 0; t < S->nthreads; t++)
+		failed |= S->w[t].failed;
+	return failed ? ws_error(S->ws, RASTRO_NOMEM, "out of memory analysing ads") : 0;
+}
+
+/* ---- writing what one ad yields ---- */
+
+static int put_ident(struct stage *S, int64_t ad, const char *kind, const char *value, size_t vl, const char *raw,
+		     size_t rl, const char *field, int64_t start, int64_t end, int obf, int64_t ent)
+{
+	sqlite3_stmt *st = S->ins_ident;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, ad);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, value, (int)vl, SQLITE_TRANSIENT);
+	if (raw)
+		sqlite3_bind_text(st, 4, raw, (int)(rl > 200 ? 200 : rl), SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 4);
+	sqlite3_bind_text(st, 5, field, -1, SQLITE_STATIC);
+	if (start >= 0) {
+		sqlite3_bind_int64(st, 6, start);
+		sqlite3_bind_int64(st, 7, end);
+	} else {
+		sqlite3_bind_null(st, 6);
+		sqlite3_bind_null(st, 7);
+	}
+	sqlite3_bind_int(st, 8, obf);
+	if (ent)
+		sqlite3_bind_int64(st, 9, ent);
+	else
+		sqlite3_bind_null(st, 9);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : ws_sqlerr(S->ws, "writing ad identifiers");
+}
+
+static int has_link(const struct stage *S, size_t from, int64_t ent)
+{
+	const struct link *l = S->links.data;
+	size_t i;
+
+	for (i = from; i < S->links.len; i++)
+		if (l[i].entity == ent)
+			return 1;
+	return 0;
+}
+
+static int add_link(struct stage *S, uint32_t ad, int64_t ent, int kind)
+{
+	struct link l;
+
+	l.entity = ent;
+	l.ad = ad;
+	l.kind = (uint8_t)kind;
+	return vec_push(&S->links, &l) ? ws_error(S->ws, RASTRO_NOMEM, "out of memory") : 0;
+}
+
+/* Structured identifiers of one list column: entities came from ingest. */
+static int given_idents(struct stage *S, uint32_t ad, const struct ad_row *row, int col, size_t link_from)
+{
+	static const char *const fields[] = { "phones", "emails", "handles", "image_hashes" };
+	static const char *const kinds[] = { "phone", "email", "handle", "image" };
+	static const int akinds[] = { AK_PHONE, AK_EMAIL, AK_HANDLE, AK_IMAGE };
+	int k = col - R_PHONES;
+	const char *s = row->s[col];
+	size_t n = row->n[col], i = 0;
+
+	while (i < n) {
+		const char *semi = memchr(s + i, ';', n - i);
+		size_t e = semi ? (size_t)(semi - s) : n, a = i, b = e;
+		char key[EMAIL_MAX + 64];
+		size_t kl = 0;
+
+		while (a < b && (s[a] == ' ' || s[a] == '\t'))
+			a++;
+		while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t'))
+			b--;
+		i = e + 1;
+		if (b == a)
+			continue;
+		if (k == 0) {
+			struct phone p;
+
+			if (phone_parse(s + a, b - a, row->region, &p) == 0) {
+				kl = strlen(p.e164);
+				memcpy(key, p.e164, kl + 1);
+			}
+		} else if (k == 1) {
+			if (email_normalize(s + a, b - a, key) == 0)
+				kl = strlen(key);
+		} else if (k == 2) {
+			kl = ads_handle_key(s + a, b - a, row->s[R_SITE], row->n[R_SITE], key, sizeof key);
+		} else if (b - a < sizeof key) {
+			size_t q;
+
+			for (q = 0; q < b - a; q++)
+				key[q] = (char)(s[a + q] >= 'A' && s[a + q] <= 'Z' ? s[a + q] + 32 : s[a + q]);
+			kl = b - a;
+			key[kl] = '\0';
+		}
+		if (!kl) {
+			/* kept in the record as written; no entity (docs/ads.md) */
+			if (put_ident(S, row->record, kinds[k], s + a, b - a, s + a, b - a, fields[k], -1, -1, 0, 0))
+				return S->ws->err.code;
+			continue;
+		}
+		{
+			int64_t ent = ads_entity(S, kinds[k], key, kl, s + a, b - a, row->record);
+
+			if (!ent)
+				return S->ws->err.code;
+			if (put_ident(S, row->record, kinds[k], key, kl, s + a, b - a, fields[k], -1, -1, 0, ent))
+				return S->ws->err.code;
+			if (!has_link(S, link_from, ent) && add_link(S, ad, ent, akinds[k]))
+				return S->ws->err.code;
+		}
+	}
+	return 0;
+}
+
+static uint32_t intern(struct stage *S, struct strmap *m, const char *s, size_t n)
+{
+	uint32_t id = strmap_intern(m, s, n, NULL);
+
+	if (!id)
+		ws_error(S->ws, RASTRO_NOMEM, "out of memory");
+	return id;
+}
+
+/* "el paso|tx" from a city and region as written. */
+static uint32_t city_key(struct stage *S, const char *city, size_t cn, const char *region, size_t rn,
+			 const char *label, size_t ln)
+{
+	char buf[256];
+	long a, b;
+	uint32_t id;
+	int is_new;
+
+	a = fold_copy(city, cn, buf, 128);
+	if (a <= 0)
+		return 0;
+	buf[a] = '|';
+	b = fold_copy(region, rn, buf + a + 1, sizeof buf - (size_t)a - 1);
+	if (b < 0)
+		b = 0;
+	id = strmap_intern(&S->cities, buf, (size_t)(a + 1 + b), &is_new);
+	if (!id)
+		return ws_error(S->ws, RASTRO_NOMEM, "out of memory"), 0;
+	if (is_new) {
+		const char *l = arena_strndup(&S->keys, label, ln);
+
+		if (!l || vec_push(&S->city_label, &l))
+			return ws_error(S->ws, RASTRO_NOMEM, "out of memory"), 0;
+	}
+	return id;
+}
+
+static int store_ad(struct stage *S, const struct ad_row *row, const struct ad_res *r)
+{
+	uint32_t ad = (uint32_t)S->n;
+	struct meta *m = &S->meta[ad];
+	size_t link_from = S->links.len, i;
+	int col;
+
+	memset(m, 0, sizeof *m);
+	m->record = row->record;
+	m->entity = row->entity;
+	m->posted = row->posted;
+	m->score = (float)r->score;
+	m->lang = r->lang;
+	m->tmpl = UINT32_MAX;
+	sbuf_clear(&S->tmp);
+	sbuf_add(&S->tmp, row->s[R_SITE], row->n[R_SITE]);
+	sbuf_addc(&S->tmp, ':');
+	sbuf_add(&S->tmp, row->s[R_EXT], row->n[R_EXT]);
+	m->key = arena_strndup(&S->keys, S->tmp.buf, S->tmp.len);
+	m->site = intern(S, &S->sites, row->s[R_SITE], row->n[R_SITE]);
+	if (!m->key || sbuf_failed(&S->tmp) || !m->site)
+		return ws_error(S->ws, RASTRO_NOMEM, "out of memory");
+	if (row->n[R_CITY]) {
+		sbuf_clear(&S->tmp);
+		sbuf_add(&S->tmp, row->s[R_CITY], row->n[R_CITY]);
+		if (row->n[R_REGION]) {
+			sbuf_adds(&S->tmp, ", ");
+			sbuf_add(&S->tmp, row->s[R_REGION], row->n[R_REGION]);
+		}
+		m->city = city_key(S, row->s[R_CITY], row->n[R_CITY], row->s[R_REGION], row->n[R_REGION], S->tmp.buf,
+				   S->tmp.len);
+		if (!m->city && S->ws->err.code)
+			return S->ws->err.code;
+	}
+	for (col = R_PHONES; col <= R_IMAGES; col++)
+		if (row->n[col] && given_idents(S, ad, row, col, link_from))
+			return S->ws->err.code;
+	for (i = 0; i < r->nids; i++) {
+		const struct ads_ident *id = &r->ids[i];
+		struct ads_analysis an;
+		uint32_t fs, fe;
+		int f, k = id->kind;
+		int64_t ent = 0;
+		size_t vl = strlen(id->value);
+
+		memcpy(an.field_start, r->field_start, sizeof an.field_start);
+		memcpy(an.field_end, r->field_end, sizeof an.field_end);
+		f = ads_field_of(&an, id->start, id->end, &fs, &fe);
+		if (k == AK_PHONE || k == AK_EMAIL || k == AK_HANDLE) {
+			ent = ads_entity(S, ads_kind_name(k), id->value, vl, r->text + id->start, id->end - id->start, row->record);
+			if (!ent)
+				return S->ws->err.code;
+			if (!has_link(S, link_from, ent)) {
+				if (add_link(S, ad, ent, k) || ads_edge(S, row->entity, ent, "lists", row->posted, row->record))
+					return S->ws->err.code;
+				S->st->edges++;
+			}
+		} else if (k == AK_NAME) {
+			struct named nm;
+
+			nm.ad = ad;
+			nm.name = intern(S, &S->namemap, id->value, vl);
+			if (!nm.name || vec_push(&S->names, &nm))
+				return ws_error(S->ws, RASTRO_NOMEM, "out of memory");
+		} else if (k == AK_CITY && !m->city) {
+			/* "El Paso, TX, US": the first text city stands in for a missing field */
+			const char *c1 = strchr(id->value, ',');
+			const char *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+
+			if (c1 && c2) {
+				m->city = city_key(S, id->value, (size_t)(c1 - id->value), c1 + 2, (size_t)(c2 - c1 - 2),
+						   id->value, (size_t)(c2 - id->value));
+				if (!m->city && S->ws->err.code)
+					return S->ws->err.code;
+			}
+		}
+		if (put_ident(S, row->record, ads_kind_name(k), id->value, vl, r->text + id->start, id->end - id->start,
+			      ads_field_names[f], fs, fe, id->obfuscated, ent))
+			return S->ws->err.code;
+		S->st->identifiers++;
+		S->st->phones += k == AK_PHONE;
+		S->st->phones_obfuscated += k == AK_PHONE && id->obfuscated;
+		S->st->emails += k == AK_EMAIL;
+		S->st->handles += k == AK_HANDLE;
+	}
+	for (i = 0; i < r->nhits; i++) {
+		const struct ads_hit *h = &r->hits[i];
+		sqlite3_stmt *st = S->ins_ind;
+		int rc, bit = h->code >= 0 ? S->code_bit[h->code] : S->nbits - ADS_D_N + (-1 - h->code);
+
+		sqlite3_bind_int64(st, 1, row->record);
+		if (h->code >= 0) {
+			const struct lex_code *c = lex_code(S->model.lx, (size_t)h->code);
+			const struct lex_entry *e = lex_entry(S->model.lx, h->entry);
+			struct ads_analysis an;
+			uint32_t fs, fe;
+			int f;
+
+			memcpy(an.field_start, r->field_start, sizeof an.field_start);
+			memcpy(an.field_end, r->field_end, sizeof an.field_end);
+			f = ads_field_of(&an, h->start, h->end, &fs, &fe);
+			sqlite3_bind_text(st, 2, c->name, -1, SQLITE_STATIC);
+			sqlite3_bind_double(st, 3, S->model.weight[h->code]);
+			sqlite3_bind_text(st, 4, ads_field_names[f], -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 5, fs);
+			sqlite3_bind_int64(st, 6, fe);
+			sqlite3_bind_text(st, 7, r->text + h->start, (int)((h->end - h->start) > 200 ? 200 : h->end - h->start),
+					  SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 8, e->source, -1, SQLITE_STATIC);
+		} else {
+			int d = -1 - h->code;
+
+			sqlite3_bind_text(st, 2, ads_derived_codes[d], -1, SQLITE_STATIC);
+			sqlite3_bind_double(st, 3, S->model.derived_weight[d]);
+			sqlite3_bind_null(st, 4);
+			sqlite3_bind_null(st, 5);
+			sqlite3_bind_null(st, 6);
+			sqlite3_bind_null(st, 7);
+			sqlite3_bind_text(st, 8, ads_derived_sources[d], -1, SQLITE_STATIC);
+		}
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return ws_sqlerr(S->ws, "writing ad indicators");
+		if (bit >= 0 && bit < 64)
+			m->codes |= 1ull << bit;
+		S->st->indicators++;
+	}
+	/* clustering input */
+	S->tok_off[ad] = S->tok.len;
+	if (r->ntok) {
+		uint16_t *t = vec_grow(&S->tok, r->ntok);
+
+		if (!t)
+			return ws_error(S->ws, RASTRO_NOMEM, "out of memory");
+		memcpy(t, r->tok, r->ntok * sizeof *t);
+		for (i = 0; i < r->ntok; i++)
+			S->vocab[r->tok[i] >> 3] |= (uint8_t)(1u << (r->tok[i] & 7));
+	}
+	S->tok_off[ad + 1] = S->tok.len;
+	memcpy(S->sig + (size_t)ad * ADS_K, r->sig, sizeof r->sig);
+	S->has_sig[ad] = r->has_sig;
+	S->n++;
+	return 0;
+}
+
+/* ---- reading ---- */
+
+static const char *str_col(sqlite3_stmt *st, int c, size_t *n, struct arena *mem)
+{
+	const char *s = (const char *)sqlite3_column_text(st, c);
+
+	*n = (size_t)sqlite3_column_bytes(st, c);
+	if (!s) {
+		*n = 0;
+		return "";
+	}
+	return arena_strndup(mem, s, *n);
+}
+
+static int read_and_analyse(struct stage *S)
+{
+	sqlite3_stmt *st;
+	int rc = 0, step;
+	uint64_t done = 0;
+	const char *defregion = S->model.region;
+
+	if (ws_prepare(S->ws, "SELECT id, entity, posted_at, ext_id, site, url, city, region, country, title, body,"
+			      " phones, emails, handles, image_hashes FROM ad ORDER BY id", &st))
+		return S->ws->err.code;
+	for (;;) {
+		size_t i;
+
+		arena_clear(&S->chunk_mem);
+		S->nrows = 0;
+		while (S->nrows < CHUNK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+			struct ad_row *row = &S->rows[S->nrows];
+			int c;
+
+			row->record = sqlite3_column_int64(st, 0);
+			row->entity = sqlite3_column_int64(st, 1);
+			row->posted = sqlite3_column_int64(st, 2);
+			for (c = 0; c < 12; c++) {
+				row->s[c] = str_col(st, 3 + c, &row->n[c], &S->chunk_mem);
+				if (!row->s[c]) {
+					sqlite3_finalize(st);
+					return ws_error(S->ws, RASTRO_NOMEM, "out of memory reading ads");
+				}
+			}
+			row->region = ads_region_of(row->s[R_COUNTRY], row->n[R_COUNTRY], defregion);
+			S->nrows++;
+		}
+		if (S->nrows && S->n + S->nrows > S->cap) {
+			sqlite3_finalize(st);
+			return ws_error(S->ws, RASTRO_ERROR, "ads changed while being read");
+		}
+		if (S->nrows) {
+			if (analyse_chunk(S)) {
+				rc = S->ws->err.code;
+				break;
+			}
+			for (i = 0; i < S->nrows && !rc; i++)
+				rc = store_ad(S, &S->rows[i], &S->res[i]);
+			if (rc)
+				break;
+			done += S->nrows;
+			ws_progress(S->ws, "ads: analyse", done, S->cap);
+		}
+		if (S->nrows < CHUNK) {
+			if (step != SQLITE_DONE)
+				rc = ws_sqlerr(S->ws, "reading ads");
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- the run ---- */
+
+static void stage_release(struct stage *S)
+{
+	size_t t;
+
+	for (t = 0; t < MAX_THREADS; t++) {
+		ads_analyzer_free(S->w[t].an);
+		arena_release(&S->w[t].mem);
+	}
+	if (S->model_ok)
+		ads_model_release(&S->model);
+	arena_release(&S->chunk_mem);
+	arena_release(&S->keys);
+	mem_free(S->rows);
+	mem_free(S->res);
+	mem_free(S->meta);
+	vec_release(&S->tok);
+	mem_free(S->tok_off);
+	mem_free(S->sig);
+	mem_free(S->has_sig);
+	mem_free(S->vocab);
+	mem_free(S->code_bit);
+	vec_release(&S->links);
+	vec_release(&S->names);
+	vec_release(&S->city_label);
+	strmap_release(&S->sites);
+	strmap_release(&S->cities);
+	strmap_release(&S->namemap);
+	strmap_release(&S->ent_keys);
+	vec_release(&S->ent_ids);
+	u64map_release(&S->victims);
+	sqlite3_finalize(S->ins_ident);
+	sqlite3_finalize(S->ins_ind);
+	sqlite3_finalize(S->ins_entity);
+	sqlite3_finalize(S->ins_edge);
+	sbuf_release(&S->tmp);
+}
+
+static int setup(struct stage *S, const struct rastro_ads_opts *o)
+{
+	rastro_ws *ws = S->ws;
+	struct rs_err e = { 0 };
+	int64_t nads;
+	size_t t;
+	long long th = o && o->threads > 0 ? o->threads : cfg_int(ws->cfg, "ads.threads", 0);
+
+	if (th <= 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		th = cpus > 0 ? cpus : 1;
+	}
+	S->nthreads = (size_t)(th > MAX_THREADS ? MAX_THREADS : th);
+	if (ads_model_init(&S->model, ws->cfg, rastro_datadir(), &e))
+		return err_copy(&ws->err, &e);
+	S->model_ok = 1;
+	for (t = 0; t < S->nthreads; t++) {
+		S->w[t].an = ads_analyzer_new(&S->model, &e);
+		if (!S->w[t].an)
+			return err_copy(&ws->err, &e);
+	}
+	/* one bit per indicator code for cluster explanations (the last ones are
+	 * the derived codes; beyond 63 lexicon codes the rest share bit 63-ADS_D_N) */
+	{
+		size_t nc = lex_ncodes(S->model.lx), c;
+		int b = 0;
+
+		S->code_bit = mem_alloc(nc ? nc : 1);
+		if (!S->code_bit)
+			return ws_error(ws, RASTRO_NOMEM, "out of memory");
+		for (c = 0; c < nc; c++) {
+			if (S->model.code_city[c] >= 0) {
+				S->code_bit[c] = -1;
+				continue;
+			}
+			if (b < 64 - ADS_D_N) {
+				S->bit_code[b] = lex_code(S->model.lx, c)->name;
+				S->code_bit[c] = (int8_t)b++;
+			} else {
+				S->code_bit[c] = (int8_t)(63 - ADS_D_N);
+			}
+		}
+		for (c = 0; c < ADS_D_N; c++)
+			S->bit_code[b + (int)c] = ads_derived_codes[c];
+		S->nbits = b + ADS_D_N;
+	}
+	if (ws_query_i64(ws, "SELECT count(*) FROM ad", 0, &nads))
+		return ws->err.code;
+	S->cap = (size_t)nads;
+	S->rows = mem_calloc(CHUNK, sizeof *S->rows);
+	S->res = mem_calloc(CHUNK, sizeof *S->res);
+	S->meta = mem_calloc(S->cap ? S->cap : 1, sizeof *S->meta);
+	S->tok_off = mem_calloc(S->cap + 1, sizeof *S->tok_off);
+	S->sig = mem_alloc((S->cap ? S->cap : 1) * ADS_K * sizeof *S->sig);
+	S->has_sig = mem_calloc(S->cap ? S->cap : 1, 1);
+	S->vocab = mem_calloc(65536 / 8, 1);
+	if (!S->rows || !S->res || !S->meta || !S->tok_off || !S->sig || !S->has_sig || !S->vocab)
+		return ws_error(ws, RASTRO_NOMEM, "out of memory for %zu ads", S->cap);
+	if (vec_reserve(&S->tok, S->cap * 64))
+		return ws_error(ws, RASTRO_NOMEM, "out of memory for %zu ads", S->cap);
+	if (preload_entities(S, "phone") || preload_entities(S, "email") || preload_entities(S, "handle") ||
+	    preload_entities(S, "image") || preload_entities(S, "ad_cluster") || ws_next_entity_id(ws, &S->next_entity))
+		return ws->err.code;
+	{
+		sqlite3_stmt *st;
+		int rc;
+
+		if (ws_prepare(ws, "SELECT entity_id FROM victim_flag", &st))
+			return ws->err.code;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			if (u64map_put(&S->victims, (uint64_t)sqlite3_column_int64(st, 0), 1)) {
+				sqlite3_finalize(st);
+				return ws_error(ws, RASTRO_NOMEM, "out of memory");
+			}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return ws_sqlerr(ws, "reading victim flags");
+	}
+	if (ws_exec(ws, "DELETE FROM ad_ident; DELETE FROM ad_indicator; DELETE FROM ad_template;"
+			" DELETE FROM ad_cluster; DELETE FROM ad_result;"
+			" DELETE FROM signal WHERE stage = 'ads'; DELETE FROM edge WHERE stage = 'ads';",
+		    "clearing the previous ads run") ||
+	    ws_drop_bulk_indexes(ws, "ad_ident") || ws_drop_bulk_indexes(ws, "ad_indicator") ||
+	    ws_drop_bulk_indexes(ws, "ad_result"))
+		return ws->err.code;
+	if (ws_prepare(ws, "INSERT INTO ad_ident(ad_id, kind, value, raw, field, start, end, obfuscated, entity_id, run_id)"
+			   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", &S->ins_ident) ||
+	    ws_prepare(ws, "INSERT INTO ad_indicator(ad_id, code, weight, field, start, end, matched, source, run_id)"
+			   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", &S->ins_ind) ||
+	    ws_prepare(ws, "INSERT INTO entity(id, kind, key, label, first_record) VALUES(?1, ?2, ?3, ?4, ?5)",
+		       &S->ins_entity) ||
+	    ws_prepare(ws, "INSERT INTO edge(src, dst, type, ts, weight, record_id, stage) VALUES(?1, ?2, ?3, ?4, 1.0, ?5, 'ads')",
+		       &S->ins_edge))
+		return ws->err.code;
+	if (ws->run_id) {
+		sqlite3_bind_int64(S->ins_ident, 10, ws->run_id);
+		sqlite3_bind_int64(S->ins_ind, 9, ws->run_id);
+	}
+	return 0;
+}
+
+int ads_stage_run(rastro_ws *ws, const struct rastro_ads_opts *opts, struct rastro_ads_stats *st)
+{
+	struct stage *S = mem_calloc(1, sizeof *S);
+	struct ads_templates T;
+	struct ads_ccfg cc;
+	uint32_t *group = NULL;
+	double t0 = now_s(), t1, t2;
+	int rc;
+
+	memset(&T, 0, sizeof T);
+	if (!S)
+		return ws_error(ws, RASTRO_NOMEM, "out of memory");
+	S->ws = ws;
+	S->st = st;
+	arena_init(&S->chunk_mem, 4u << 20);
+	arena_init(&S->keys, 1u << 20);
+	strmap_init(&S->sites);
+	strmap_init(&S->cities);
+	strmap_init(&S->namemap);
+	strmap_init(&S->ent_keys);
+	vec_init(&S->ent_ids, sizeof(int64_t));
+	vec_init(&S->tok, sizeof(uint16_t));
+	vec_init(&S->links, sizeof(struct link));
+	vec_init(&S->names, sizeof(struct named));
+	vec_init(&S->city_label, sizeof(const char *));
+	u64map_init(&S->victims);
+	sbuf_init(&S->tmp);
+	{
+		size_t t;
+
+		for (t = 0; t < MAX_THREADS; t++)
+			arena_init(&S->w[t].mem, 4u << 20);
+	}
+	rc = setup(S, opts);
+	if (!rc)
+		rc = read_and_analyse(S);
+	t1 = now_s();
+	st->ads = S->n;
+	st->seconds_analyse = t1 - t0;
+	if (!rc) {
+		struct ads_corpus c;
+		size_t i, v = 0;
+
+		for (i = 0; i < 65536 / 8; i++)
+			v += (size_t)__builtin_popcount(S->vocab[i]);
+		memset(&c, 0, sizeof c);
+		c.n = S->n;
+		c.sig = S->sig;
+		c.has_sig = S->has_sig;
+		c.tok = S->tok.data;
+		c.tok_off = S->tok_off;
+		c.word_bits = v > 256 ? (unsigned)ceil(log2((double)v)) : 8;
+		memset(&cc, 0, sizeof cc);
+		cc.bands = (int)cfg_int(ws->cfg, "ads.cluster.bands", 16);
+		cc.rows = (int)cfg_int(ws->cfg, "ads.cluster.rows", 4);
+		cc.min_jaccard = cfg_double(ws->cfg, "ads.cluster.min_jaccard", 0.4);
+		cc.max_diff = cfg_double(ws->cfg, "ads.cluster.max_diff", 0.6);
+		cc.max_templates = (int)cfg_int(ws->cfg, "ads.cluster.max_templates", 64);
+		cc.threads = (int)S->nthreads;
+		group = mem_alloc((S->n ? S->n : 1) * sizeof *group);
+		if (!group) {
+			rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
+		} else {
+			struct rs_err e = { 0 };
+
+			ws_progress(ws, "ads: cluster", 0, 2);
+			if (ads_coarse(&c, &cc, group, &e) || ads_fine(&c, group, &cc, &T, &e))
+				rc = err_copy(&ws->err, &e);
+			ws_progress(ws, "ads: cluster", 2, 2);
+		}
+	}
+	t2 = now_s();
+	st->seconds_cluster = t2 - t1;
+	if (!rc)
+		rc = ads_write_results(S, &T);
+	st->seconds_write = now_s() - t2;
+	ads_templates_release(&T);
+	mem_free(group);
+	stage_release(S);
+	mem_free(S);
+	return rc;
+}

@@ -1,0 +1,135 @@
+/*
+ * stage_int: the state of one run of the ads stage, shared by stage.c
+ * (reading, analysing, writing per-ad output) and results.c (templates,
+ * clusters, signals, per-ad results).
+ */
+#ifndef RASTRO_ADS_STAGE_INT_H
+#define RASTRO_ADS_STAGE_INT_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ads/ads.h"
+#include "ads/analyze.h"
+#include "ads/cluster.h"
+#include "core/arena.h"
+#include "core/sbuf.h"
+#include "core/strmap.h"
+#include "core/u64map.h"
+#include "core/vec.h"
+#include "rastro.h"
+#include "store/ws.h"
+
+#define CHUNK 8192
+#define MAX_THREADS 16
+
+/* One ad as read (strings in the chunk arena). */
+struct ad_row {
+	int64_t record, entity, posted;
+	const char *s[12];
+	size_t n[12];
+	const char *region;         /* phone region (static string) */
+};
+
+enum { R_EXT, R_SITE, R_URL, R_CITY, R_REGION, R_COUNTRY, R_TITLE, R_BODY, R_PHONES, R_EMAILS, R_HANDLES, R_IMAGES };
+
+/* What the analysis of one ad of the chunk yields (copied out of the analyzer). */
+struct ad_res {
+	struct ads_ident *ids;
+	uint32_t nids;
+	struct ads_hit *hits;
+	uint32_t nhits;
+	uint16_t *tok;
+	uint32_t ntok;
+	uint32_t sig[ADS_K];
+	uint8_t has_sig;
+	double score;
+	const char *lang;
+	size_t field_start[3], field_end[3];
+	const char *text;
+};
+
+struct stage;
+
+struct worker {
+	struct ads_analyzer *an;
+	struct arena mem;
+	pthread_t th;
+	struct stage *S;
+	size_t lo, hi;
+	int failed;
+};
+
+/* Per-ad facts kept for clustering and signals. */
+struct meta {
+	int64_t record, entity, posted;
+	const char *key;            /* "site:ext_id" */
+	uint32_t site;              /* interned site */
+	uint32_t city;              /* interned city key, 0 = none */
+	float score;
+	const char *lang;
+	uint64_t codes;             /* indicators fired, one bit per indicator code */
+	uint32_t tmpl;              /* rendered template, UINT32_MAX = none */
+	uint32_t cluster;
+};
+
+struct link {
+	int64_t entity;             /* phone, email, handle or image entity */
+	uint32_t ad;
+	uint8_t kind;               /* AK_* */
+};
+
+struct named {
+	uint32_t ad;
+	uint32_t name;              /* interned name */
+};
+
+struct stage {
+	rastro_ws *ws;
+	struct ads_model model;
+	int model_ok;
+	size_t nthreads;
+	struct worker w[MAX_THREADS];
+	struct arena chunk_mem;
+	struct ad_row *rows;
+	struct ad_res *res;
+	size_t nrows;
+	size_t n, cap;
+	struct meta *meta;
+	struct vec tok;             /* uint16_t */
+	uint64_t *tok_off;
+	uint32_t *sig;
+	uint8_t *has_sig;
+	uint8_t *vocab;
+	struct vec links;           /* struct link, in ad order */
+	struct vec names;           /* struct named, in ad order */
+	struct arena keys;
+	struct strmap sites, cities, namemap;
+	struct vec city_label;      /* const char *, per city id - 1 */
+	int8_t *code_bit;           /* per lexicon code: bit in meta.codes, -1 for cities */
+	const char *bit_code[64];   /* code name of each bit */
+	int nbits;
+	struct strmap ent_keys;
+	struct vec ent_ids;
+	int64_t next_entity;
+	struct u64map victims;      /* entities with a victim flag */
+	sqlite3_stmt *ins_ident, *ins_ind, *ins_entity, *ins_edge;
+	struct sbuf tmp;
+	struct rastro_ads_stats *st;
+};
+
+/* Entity id of (kind, key), created (with label and first record) when new;
+ * 0 with the workspace error set on failure. */
+int64_t ads_entity(struct stage *S, const char *kind, const char *key, size_t kl, const char *label, size_t ll,
+		   int64_t record);
+/* An edge written by this stage. */
+int ads_edge(struct stage *S, int64_t src, int64_t dst, const char *type, int64_t ts, int64_t record);
+
+/* Templates, clusters, signals and per-ad results (results.c). */
+int ads_write_results(struct stage *S, const struct ads_templates *T);
+
+/* The whole stage (stage.c). */
+int ads_stage_run(rastro_ws *ws, const struct rastro_ads_opts *opts, struct rastro_ads_stats *st);
+
+#endif
