@@ -455,6 +455,25 @@ static int tokenize(struct ads_analyzer *a, struct ads_analysis *out)
 			i = end;
 			continue;
 		}
+		/* HTML markup is not text: tags and entities are skipped, as InfoShield does */
+		if (t[i] == '<' && i + 1 < n && ((t[i + 1] >= 'a' && t[i + 1] <= 'z') || t[i + 1] == '/' || t[i + 1] == '!')) {
+			const char *gt = memchr(t + i, '>', n - i < 256 ? n - i : 256);
+
+			if (gt && !memchr(t + i + 1, '<', (size_t)(gt - t) - i - 1)) {
+				i = (size_t)(gt - t) + 1;
+				continue;
+			}
+		}
+		if (t[i] == '&' && i + 2 < n) {
+			size_t e = i + 1;
+
+			while (e < n && e - i < 10 && ((t[e] >= 'a' && t[e] <= 'z') || (t[e] >= '0' && t[e] <= '9') || t[e] == '#'))
+				e++;
+			if (e < n && t[e] == ';' && e > i + 1) {
+				i = e + 1;
+				continue;
+			}
+		}
 		if (t[i] >= 'a' && t[i] <= 'z') {
 			size_t s = i;
 

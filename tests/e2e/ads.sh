@@ -1,0 +1,80 @@
+# rastro ads: ingest of ads (JSON Lines and CSV), the stage, clusters, export,
+# one ad's findings, determinism, bad input and bad lexicons.
+ok "help" -- "$RASTRO" ads --help
+has out.txt "usage: rastro ads"
+"$RASTRO" init ws.rastro >/dev/null
+
+ok "ingest ads (guessed)" -- "$RASTRO" ingest ws.rastro "$DATA/ads_small.jsonl"
+has out.txt "ads, 30 rows read, 30 loaded, 0 quarantined"
+same "$(sql ws.rastro "select count(*) from ad")" 30 "ads loaded"
+same "$(sql ws.rastro "select count(*) from entity where kind = 'ad'")" 30 "one ad entity per ad"
+same "$(sql ws.rastro "select key from entity where kind = 'ad' order by id limit 1")" "classifieds.example:a1" "ad key"
+
+fails 6 "results before a run" -- "$RASTRO" ads ws.rastro --no-run
+has err.txt "run 'rastro ads' first"
+
+ok "ads stage" -- "$RASTRO" ads ws.rastro
+has err.txt "ads: 30 ads"
+has err.txt "4 templates cover 23 ads"
+has out.txt "AD.CLUSTER_CITIES"
+has out.txt "latina cutie new in <city>"
+same "$(sql ws.rastro "select count(*) from signal where code = 'AD.SHARED_PHONE_MULTICITY'")" 2 "phones across cities"
+same "$(sql ws.rastro "select count(*) from run_log where command = 'ads' and status = 'ok'")" 1 "run logged"
+
+ok "json listing" -- "$RASTRO" ads ws.rastro --no-run --format json --limit 1
+has out.txt '"cluster": "C'
+
+ok "export" -- "$RASTRO" ads ws.rastro --export clusters.csv
+same "$(head -1 clusters.csv)" "ad_id,cluster_id,template_id,site" "export header"
+same "$(wc -l < clusters.csv | tr -d ' ')" 31 "one row per ad"
+same "$(grep -c '^a[0-9],' clusters.csv)" 8 "family A rows"
+same "$(grep '^a[0-9],' clusters.csv | cut -d, -f2,3 | sort -u | wc -l | tr -d ' ')" 1 "family A: one cluster and template"
+cp clusters.csv first.csv
+ok "export again after a second run" -- "$RASTRO" ads ws.rastro -q --threads 1 --export clusters.csv
+same "$(cmp first.csv clusters.csv && echo same)" same "deterministic across runs and thread counts"
+
+ok "show one ad" -- "$RASTRO" ads ws.rastro --no-run --show escortsite.example:a2
+has out.txt "nine1five 555 oh one four seven"
+has out.txt "+19155550147"
+has out.txt "AD.OBSCURED_PHONE"
+fails 6 "show unknown ad" -- "$RASTRO" ads ws.rastro --no-run --show nosuch:ad
+has err.txt "no ad 'nosuch:ad'"
+
+ok "ingest ads-csv" -- "$RASTRO" ingest ws.rastro --format ads-csv "$DATA/ads_small.csv"
+has out.txt "ads-csv, 4 rows read, 3 loaded, 1 quarantined"
+same "$(sql ws.rastro "select count(*) from quarantine where reason like '%posted_at%'")" 1 "bad date quarantined"
+same "$(sql ws.rastro "select count(*) from entity where kind = 'image' and key = 'ab12cd34ef'")" 1 "image entity"
+same "$(sql ws.rastro "select count(*) from entity where kind = 'handle' and key = 'instagram:ruby_lrd'")" 1 "handle entity"
+same "$(sql ws.rastro "select count(*) from entity where kind = 'handle' and key = 'escortsite.example:ruby_lrd'")" 1 "bare handle takes the site"
+same "$(sql ws.rastro "select count(*) from entity where kind = 'phone' and key = '+528671234567'")" 1 "mexican phone"
+ok "ads stage with the csv ads" -- "$RASTRO" ads ws.rastro -q
+same "$(sql ws.rastro "select count(distinct r.cluster_id) from ad_result r join ad a on a.id = r.ad_id where a.ext_id in ('k1','k2')")" 1 "linked by shared identifiers"
+same "$(sql ws.rastro "select count(*) from ad_ident i join ad a on a.id = i.ad_id where a.ext_id = 'k3' and i.field = 'phones' and i.entity_id is null")" 1 "a bad structured phone kept without entity"
+
+# Bad input: invalid UTF-8, a 1 MB body, emoji only, HTML, 500 phone-like strings.
+python3 - <<'PY'
+import json
+rows = [
+  b'{"id":"x1","posted_at":"2024-03-01","site":"s","body":"bad \xff\xfe utf8"}',
+  json.dumps({"id":"x2","posted_at":"2024-03-01","site":"s","body":"call 915 555 0123 " + "lorem ipsum dolor sit amet "*40000}).encode(),
+  json.dumps({"id":"x3","posted_at":"2024-03-01","site":"s","body":"\U0001F48B"*5000}, ensure_ascii=False).encode(),
+  json.dumps({"id":"x4","posted_at":"2024-03-01","site":"s","body":"<html><body><div class='x'>Call <b>915-555-0124</b> &amp; ask</div></body></html>"}).encode(),
+  json.dumps({"id":"x5","posted_at":"2024-03-01","site":"s","body":" ".join("915-555-%04d" % i for i in range(500))}).encode(),
+]
+open("bad.jsonl","wb").write(b"\n".join(rows) + b"\n")
+PY
+ok "hostile ads ingest" -- "$RASTRO" ingest ws.rastro --format ads bad.jsonl
+has out.txt "5 rows read, 4 loaded, 1 quarantined"
+ok "hostile ads analysed" -- "$RASTRO" ads ws.rastro -q
+same "$(sql ws.rastro "select count(*) from ad_ident i join ad a on a.id = i.ad_id where a.ext_id = 'x5' and kind = 'phone'")" 100 "phones per ad capped"
+same "$(sql ws.rastro "select value from ad_ident i join ad a on a.id = i.ad_id where a.ext_id = 'x4' and kind = 'phone'")" "+19155550124" "phone inside HTML"
+same "$(sql ws.rastro "select count(*) from ad_result r join ad a on a.id = r.ad_id where a.ext_id = 'x3'")" 1 "emoji-only ad has a result"
+
+# Bad lexicons: the error names the file and line.
+printf 'AD.X\t1\tok\twl\ten\tsrc\nAD.Y\t1\tfoo(\t-\ten\tsrc\n' > bad.tsv
+fails 3 "bad lexicon" -- "$RASTRO" ads ws.rastro --set "ads.lexicons=[\"$PWD/bad.tsv\"]"
+has err.txt "bad.tsv:2: pattern 'foo(' of code 'AD.Y' cannot be compiled"
+fails 4 "missing lexicon" -- "$RASTRO" ads ws.rastro --set 'ads.lexicons=["/nonexistent/x.tsv"]'
+has err.txt "cannot open lexicon '/nonexistent/x.tsv'"
+same "$(sql ws.rastro "select count(*) from ad_result")" 37 "a failed run keeps the previous results"
+same "$(sql ws.rastro 'pragma integrity_check')" ok
