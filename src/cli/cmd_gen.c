@@ -166,7 +166,12 @@ int cmd_gen(int argc, char **argv)
 		return rc;
 	}
 	rastro_gen_free(g);
-	if (!common.quiet) {
+	if (!common.quiet && st.persons == 0) {
+		printf("wrote %s: %llu transactions (%llu laundering) in IBM AMLworld format, %llu accounts,\n"
+		       "  %llu laundering patterns; %.1f MB in %.2f s\n",
+		       out, (unsigned long long)st.transactions, (unsigned long long)st.illicit_transactions,
+		       (unsigned long long)st.accounts, (unsigned long long)st.networks, st.bytes / 1e6, st.seconds);
+	} else if (!common.quiet) {
 		printf("wrote %s: %llu transactions (%llu in planted networks), %llu accounts, %llu people,\n"
 		       "  %llu businesses, %llu networks, %llu person records, %llu encounters, %llu ads,\n"
 		       "  %llu providers; %.1f MB in %.2f s\n",

@@ -438,7 +438,7 @@ int rastro_gen_run(rastro_gen *g, const char *dir, struct rastro_gen_stats *stat
 			rc = gen_write_truth(g);
 	}
 	local.seconds = now_seconds() - t0;
-	if (!rc) {
+	if (!rc && !g->k.ibm) {
 		local.persons = g->persons.len;
 		local.businesses = g->bizs.len;
 		local.accounts = local.accounts ? local.accounts : g->accounts.len;

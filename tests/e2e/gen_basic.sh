@@ -58,3 +58,14 @@ has err.txt "unknown difficulty 'extreme'"
 : > afile
 fails 4 "output is a file" -- "$RASTRO" gen -o afile
 has err.txt "not a directory"
+
+# IBM AMLworld-style files read by the ibm-aml and ibm-accounts formats.
+ok "ibm mode" -- "$RASTRO" gen --ibm -o aml --seed 2 --scale 2
+has out.txt "IBM AMLworld format"
+ok "ingest ibm files" -- "$RASTRO" ingest ibm.rastro aml/gen_Trans.csv aml/gen_accounts.csv
+has out.txt "ibm-aml,"
+has out.txt "ibm-accounts,"
+same "$(sql ibm.rastro 'select count(*) from quarantine')" 0 "IBM rows quarantined"
+same "$(sql ibm.rastro 'select sum(label) from txn')" \
+     "$(python3 -c 'import json; print(json.load(open("aml/truth.json"))["counts"]["laundering_rows"])')" \
+     "laundering rows = truth"

@@ -545,6 +545,114 @@ static void test_difficulty(void **state)
 	json_decref(b);
 }
 
+/* ---- IBM AMLworld mode --------------------------------------------------- */
+
+static void test_ibm(void **state)
+{
+	size_t n = 0, np = 0, i, rows = 0, labelled = 0, pattern_rows = 0, found = 0;
+	char *trans, *pat, *line, *next;
+	json_t *truth, *pats, *p;
+	json_error_t jerr;
+	struct strmap lines;
+
+	(void)state;
+	gen_world("i1", "gen.ibm=true", "gen.seed=9", "gen.scale=4", NULL);
+	gen_world("i2", "gen.ibm=true", "gen.seed=9", "gen.scale=4", "gen.threads=1", NULL);
+	assert_true(same_file(file_in("i1", "gen_Trans.csv"), file_in("i2", "gen_Trans.csv")));
+	assert_true(same_file(file_in("i1", "gen_Patterns.txt"), file_in("i2", "gen_Patterns.txt")));
+	trans = slurp(file_in("i1", "gen_Trans.csv"), &n);
+	pat = slurp(file_in("i1", "gen_Patterns.txt"), &np);
+	assert_non_null(trans);
+	assert_non_null(pat);
+	/* IBM's header, two "Account" columns, CRLF line ends. */
+	{
+		const char *hdr = "Timestamp,From Bank,Account,To Bank,Account,Amount Received,Receiving Currency,"
+				  "Amount Paid,Payment Currency,Payment Format,Is Laundering\r\n";
+
+		assert_memory_equal(trans, hdr, strlen(hdr));
+	}
+	strmap_init(&lines);
+	for (line = trans; line && *line; line = next) {
+		char *end = strstr(line, "\r\n");
+
+		assert_non_null(end);   /* every line ends with CRLF */
+		next = end + 2;
+		if (line == trans)
+			continue;
+		rows++;
+		assert_true(end[-1] == '0' || end[-1] == '1');
+		if (end[-1] == '1') {
+			labelled++;
+			strmap_intern(&lines, line, (size_t)(end - line), NULL);
+		}
+		/* YYYY/MM/DD HH:MM */
+		assert_true(line[4] == '/' && line[7] == '/' && line[10] == ' ' && line[13] == ':' && line[16] == ',');
+	}
+	/* HI-Small's rate, 1 in 981, within sampling noise. */
+	assert_true(rows > 150000);
+	assert_true((double)labelled / rows > 0.0006 && (double)labelled / rows < 0.0016);
+	/* Pattern blocks repeat laundering rows of the transaction file
+	 * exactly, with zero-padded bank ids. */
+	for (line = pat; line && *line; line = next) {
+		char *end = strstr(line, "\r\n"), buf[512], *f[11];
+		int k = 0;
+		char *q;
+
+		assert_non_null(end);
+		next = end + 2;
+		if (end == line || strncmp(line, "BEGIN LAUNDERING ATTEMPT - ", 27) == 0 ||
+		    strncmp(line, "END LAUNDERING ATTEMPT - ", 25) == 0)
+			continue;
+		pattern_rows++;
+		assert_true((size_t)(end - line) < sizeof buf);
+		memcpy(buf, line, (size_t)(end - line));
+		buf[end - line] = 0;
+		for (q = buf; k < 11 && q; k++) {
+			f[k] = q;
+			q = strchr(q, ',');
+			if (q)
+				*q++ = 0;
+		}
+		assert_int_equal(k, 11);
+		assert_int_equal(strlen(f[1]), 6);
+		{
+			char unpadded[512];
+			int len = snprintf(unpadded, sizeof unpadded, "%s,%ld,%s,%ld,%s,%s,%s,%s,%s,%s,%s", f[0],
+					   strtol(f[1], NULL, 10), f[2], strtol(f[3], NULL, 10), f[4], f[5], f[6], f[7], f[8],
+					   f[9], f[10]);
+
+			found += strmap_find(&lines, unpadded, (size_t)len) != 0;
+		}
+	}
+	assert_true(pattern_rows > 0);
+	assert_int_equal(found, pattern_rows);
+	/* Lone laundering rows exist besides the patterns (38 % in HI-Small). */
+	assert_true(pattern_rows < labelled);
+	truth = json_load_file(file_in("i1", "truth.json"), 0, &jerr);
+	assert_non_null(truth);
+	pats = json_object_get(truth, "patterns");
+	{
+		size_t kinds = 0;
+
+		json_array_foreach(pats, i, p) {
+			const char *k = json_string_value(json_object_get(p, "ibm_kind"));
+
+			assert_non_null(strstr(pat, k));
+			if (strcmp(k, "FAN-OUT") == 0)
+				kinds |= 1;
+			if (strcmp(k, "CYCLE") == 0)
+				kinds |= 2;
+		}
+		assert_true(json_array_size(pats) > 3);
+	}
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(truth, "counts"), "laundering_rows")),
+			 (json_int_t)labelled);
+	json_decref(truth);
+	strmap_release(&lines);
+	free(trans);
+	free(pat);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -561,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_statistics),
 		cmocka_unit_test(test_settings_errors),
 		cmocka_unit_test(test_difficulty),
+		cmocka_unit_test(test_ibm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
