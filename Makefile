@@ -7,7 +7,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?= -Dwerror=true
 
-.PHONY: all deps build asan test demo bench clean
+.PHONY: all deps build asan test demo bench fuzz clean
 
 all: build
 
@@ -32,9 +32,12 @@ test: build asan
 demo: build
 	@scripts/demo.sh $(BUILD)/rastro
 
+fuzz: deps
+	@scripts/fuzz.sh $${FUZZ_SECONDS:-300}
+
 bench: build
 	@scripts/deps.sh python3-pandas python3-networkx python3-jellyfish
 	@bench/run.sh $(BUILD)/rastro
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) demo-out
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz demo-out

@@ -39,5 +39,17 @@ if [ "${RASTRO_SKIP_ASAN:-0}" != 1 ]; then
   export RASTRO_SANITIZER=1
   run_suite build-asan "sanitizer"
 fi
+# Fuzzing: every libFuzzer target for a bounded time (RASTRO_FUZZ_SECONDS,
+# 15 s each by default; `make fuzz` runs them much longer).
+if [ "${RASTRO_SKIP_FUZZ:-0}" != 1 ]; then
+  echo "== fuzz targets (${RASTRO_FUZZ_SECONDS:-15} s each)"
+  scripts/fuzz.sh "${RASTRO_FUZZ_SECONDS:-15}" > build-fuzz-summary.txt 2>&1
+  cat build-fuzz-summary.txt
+  p=$(grep -cE ' ok$' build-fuzz-summary.txt)
+  f=$(grep -cE 'FAILED' build-fuzz-summary.txt)
+  if ! grep -q '^target' build-fuzz-summary.txt; then f=$((f + 1)); fi  # the fuzz build itself failed
+  passed=$((passed + p)); failed=$((failed + f))
+  rm -f build-fuzz-summary.txt
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -11,6 +11,7 @@
 #include "vec.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -205,7 +206,8 @@ static int decode_scalar(struct cv *v, const char *tok, int quoted)
 	if (!parse_double(tok, n, &dv)) {
 		v->type = CV_FLOAT;
 		v->d = dv;
-		v->i = (long long)dv;
+		/* Converting an out-of-range double is undefined: clamp first. */
+		v->i = dv >= 9.2e18 ? LLONG_MAX : dv <= -9.2e18 ? LLONG_MIN : (long long)dv;
 		return 0;
 	}
 	return 1; /* not a TOML scalar */

@@ -20,7 +20,8 @@ struct rs_err {
 /* Sets code and message; returns `code` so callers can `return err_set(...)`. */
 int err_set(struct rs_err *e, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-int err_setv(struct rs_err *e, int code, const char *fmt, va_list ap);
+int err_setv(struct rs_err *e, int code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /* Prefixes the current message with "prefix: " (used to add a file name). */
 void err_prefix(struct rs_err *e, const char *fmt, ...)

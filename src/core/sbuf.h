@@ -32,7 +32,7 @@ void sbuf_add(struct sbuf *sb, const void *data, size_t n);
 void sbuf_adds(struct sbuf *sb, const char *s);
 void sbuf_addc(struct sbuf *sb, char c);
 void sbuf_addf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sbuf_vaddf(struct sbuf *sb, const char *fmt, va_list ap);
+void sbuf_vaddf(struct sbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* Appends s with JSON string escaping (no surrounding quotes). */
 void sbuf_add_json_escaped(struct sbuf *sb, const char *s, size_t n);

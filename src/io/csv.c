@@ -24,6 +24,7 @@ struct csv {
 	char *path;
 	struct csv_opts o;
 	char *buf;
+	size_t chunk;           /* bytes asked of zin per read */
 	size_t cap, pos, end;
 	int eof;
 	int first;              /* BOM not yet checked */
@@ -68,9 +69,7 @@ int csv_open(struct csv **out, const char *path, const struct csv_opts *opts,
 	vec_init(&c->offs, sizeof(size_t));
 	sbuf_init(&c->scratch);
 	c->path = mem_strdup(path);
-	c->cap = READ_CHUNK * 2;
-	c->buf = mem_alloc(c->cap);
-	if (!c->path || !c->buf) {
+	if (!c->path) {
 		csv_close(c);
 		return err_set(err, RASTRO_NOMEM, "out of memory opening '%s'", path);
 	}
@@ -78,6 +77,16 @@ int csv_open(struct csv **out, const char *path, const struct csv_opts *opts,
 	if (rc) {
 		csv_close(c);
 		return rc;
+	}
+	/* A plain small file fits a small buffer; anything else starts at two
+	 * read chunks and grows with the longest record. */
+	c->chunk = zin_codec(c->in) == ZIN_PLAIN && zin_raw_size(c->in) && zin_raw_size(c->in) < READ_CHUNK
+			   ? (size_t)zin_raw_size(c->in) + 16 : READ_CHUNK;
+	c->cap = c->chunk * 2;
+	c->buf = mem_alloc(c->cap);
+	if (!c->buf) {
+		csv_close(c);
+		return err_set(err, RASTRO_NOMEM, "out of memory opening '%s'", path);
 	}
 	c->line = 1;
 	c->first = 1;
@@ -112,7 +121,7 @@ static int refill(struct csv *c, struct rs_err *err)
 		c->end -= c->pos;
 		c->pos = 0;
 	}
-	if (c->cap - c->end < READ_CHUNK) {
+	if (c->cap - c->end < c->chunk) {
 		size_t ncap = c->cap * 2;
 		char *nb = mem_realloc(c->buf, ncap);
 

@@ -22,7 +22,7 @@ struct zin {
 	char *path;
 	enum zin_codec codec;
 	unsigned char *raw;     /* compressed input buffer */
-	size_t raw_len, raw_pos;
+	size_t raw_cap, raw_len, raw_pos;
 	int raw_eof;
 	uint64_t raw_total;     /* bytes read from fd */
 	uint64_t raw_size;
@@ -65,7 +65,7 @@ static int fill_raw(struct zin *z, struct rs_err *err)
 
 	if (z->raw_pos < z->raw_len || z->raw_eof)
 		return 0;
-	got = read_fd(z, z->raw, RAW_CHUNK, err);
+	got = read_fd(z, z->raw, z->raw_cap, err);
 	if (got < 0)
 		return -1;
 	z->raw_len = (size_t)got;
@@ -85,8 +85,7 @@ int zin_open(struct zin **out, const char *path, struct rs_err *err)
 	if (!z)
 		return err_set(err, RASTRO_NOMEM, "out of memory opening '%s'", path);
 	z->path = mem_strdup(path);
-	z->raw = mem_alloc(RAW_CHUNK);
-	if (!z->path || !z->raw) {
+	if (!z->path) {
 		zin_close(z);
 		return err_set(err, RASTRO_NOMEM, "out of memory opening '%s'", path);
 	}
@@ -109,6 +108,14 @@ int zin_open(struct zin **out, const char *path, struct rs_err *err)
 		}
 		if (S_ISREG(st.st_mode))
 			z->raw_size = (uint64_t)st.st_size;
+	}
+	/* Small files get a small buffer: thousands of them are opened by
+	 * tests and fuzzers. */
+	z->raw_cap = z->raw_size && z->raw_size < RAW_CHUNK ? (size_t)z->raw_size + 1 : RAW_CHUNK;
+	z->raw = mem_alloc(z->raw_cap);
+	if (!z->raw) {
+		zin_close(z);
+		return err_set(err, RASTRO_NOMEM, "out of memory opening '%s'", path);
 	}
 	if (fill_raw(z, err)) {
 		zin_close(z);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <limits.h>
 #include <string.h>
 
 #include "core/config.h"
@@ -73,6 +74,22 @@ static void errors_name_line_and_column(void **state)
 	cfg_free(c);
 }
 
+/* Found by fuzz_config: a float beyond long long's range made cfg_int's
+ * conversion undefined behaviour. */
+static void huge_floats_clamp(void **state)
+{
+	const char *text = "big = 1.11111e+28\nsmall = -1e300\narr = [11111111111111111111111111111111]\n";
+	struct cfg *c = cfg_new();
+	struct rs_err e;
+
+	(void)state;
+	assert_int_equal(cfg_load_string(c, "t", text, strlen(text), &e), 0);
+	assert_true(cfg_int(c, "big", 0) == LLONG_MAX);
+	assert_true(cfg_int(c, "small", 0) == LLONG_MIN);
+	assert_true(cfg_double(c, "big", 0) == 1.11111e+28);
+	cfg_free(c);
+}
+
 static void survives_allocation_failures(void **state)
 {
 	const char *text = "[a]\nx = 1\ny = \"s\"\nz = [1, 2]\n";
@@ -100,6 +117,7 @@ int main(void)
 		cmocka_unit_test(reads_sections_and_types),
 		cmocka_unit_test(later_values_override),
 		cmocka_unit_test(errors_name_line_and_column),
+		cmocka_unit_test(huge_floats_clamp),
 		cmocka_unit_test(survives_allocation_failures),
 	};
 
