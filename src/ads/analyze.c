@@ -22,8 +22,8 @@ const char *const ads_derived_codes[ADS_D_N] = {
 };
 
 const char *const ads_derived_sources[ADS_D_N] = {
-	"JRSA/NIJ, J. Human Trafficking 2024, doi 10.1080/23322705.2024.2349447: an obscured phone number is a "
-	"significant predictor of sex trafficking",
+	("JRSA/NIJ, J. Human Trafficking 2024, doi 10.1080/23322705.2024.2349447: an obscured phone number is a "
+	 "significant predictor of sex trafficking"),
 	"a stated age under 18: the person advertised may be a minor (JRSA/NIJ: youth is a significant predictor)",
 	"JRSA/NIJ 2024: a stated age under 23 was tested and not significant (reported, weight 0 by default)",
 };
