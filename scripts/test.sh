@@ -15,15 +15,18 @@ run_suite() {  # BUILD_DIR LABEL
   local p f
   p=$(python3 - "$dir/meson-logs/testlog.json" <<'PY'
 import json,sys
-ok=bad=0
+ok=bad=skip=0
 for line in open(sys.argv[1]):
     r=json.loads(line)["result"]
-    if r in ("OK","EXPECTEDFAIL","SKIP"): ok+=1
+    if r in ("OK","EXPECTEDFAIL"): ok+=1
+    elif r == "SKIP": skip+=1
     else: bad+=1
-print(ok,bad)
+print(ok,bad,skip)
 PY
 )
-  f=${p#* }; p=${p% *}
+  local s
+  read -r p f s <<<"$p"
+  [ "$s" -eq 0 ] || echo "-- $s test(s) skipped in the $label build (see the log for why)"
   if [ "$f" -ne 0 ]; then
     echo "-- failures in $label build:"
     grep -E -B2 -A30 '^(=+ [0-9]+/[0-9]+ =+|FAIL)' "$dir/test-output.txt" | head -200

@@ -7,6 +7,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct cli_cmd commands[] = {
@@ -61,6 +62,14 @@ int main(int argc, char **argv)
 	size_t i;
 
 	opterr = 0; /* the commands print their own usage errors */
+	/* Test hook (tests/e2e/faults.sh): make the Nth allocation fail. */
+	if (getenv("RASTRO_TEST_FAIL_ALLOC")) {
+		char *end;
+		long n = strtol(getenv("RASTRO_TEST_FAIL_ALLOC"), &end, 10);
+
+		if (!*end && n >= 0)
+			rastro_test_fail_alloc(n);
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return RASTRO_USAGE;

@@ -364,6 +364,41 @@ static void sqlite_setup(void)
 	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 }
 
+/* A workspace that cannot be written (read-only file system, no write
+ * permission on it or its folder, which holds its journal) is refused for
+ * writing with a message that says so, before SQLite fails obscurely. */
+static int not_writable(rastro_ws *ws, const char *path, int exists)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+
+	if (exists && access(path, W_OK) != 0)
+		return ws_error(ws, RASTRO_READONLY, "workspace '%s' is not writable (%s); commands that only read "
+				"it still work", path, strerror(errno));
+	if (slash)
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash == path ? 1 : slash - path), path);
+	else
+		snprintf(dir, sizeof dir, ".");
+	if (access(dir, W_OK) != 0)
+		return ws_error(ws, RASTRO_READONLY, "folder '%s' of workspace '%s' is not writable (%s)", dir, path,
+				strerror(errno));
+	return 0;
+}
+
+static int open_immutable(rastro_ws *ws, const char *path)
+{
+	char *uri = sqlite3_mprintf("file:%s?immutable=1", path);
+	int rc;
+
+	if (!uri)
+		return ws_error(ws, RASTRO_NOMEM, "out of memory opening '%s'", path);
+	rc = sqlite3_open_v2(uri, &ws->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+	sqlite3_free(uri);
+	if (rc != SQLITE_OK)
+		return ws_sqlerr(ws, "opening the workspace read-only");
+	return 0;
+}
+
 int rastro_open(const char *path, int flags, rastro_ws **out)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -391,19 +426,31 @@ int rastro_open(const char *path, int flags, rastro_ws **out)
 	if (!exists && ws->readonly)
 		return ws_error(ws, RASTRO_NOTFOUND, "no workspace at '%s'", path);
 	created = !exists || st.st_size == 0;
+	if (!ws->readonly && not_writable(ws, path, exists))
+		return ws->err.code;
 	oflags = ws->readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 	rc = sqlite3_open_v2(path, &ws->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		int e = errno;
 
 		if (rc == SQLITE_CANTOPEN)
-			return ws_error(ws, access(".", W_OK) ? RASTRO_READONLY : RASTRO_IO,
-					"cannot open workspace '%s': %s", path, e ? strerror(e) : "cannot open file");
+			return ws_error(ws, RASTRO_IO, "cannot open workspace '%s': %s", path,
+					e ? strerror(e) : "cannot open file");
 		return ws_sqlerr(ws, "opening the workspace");
 	}
 	sqlite3_busy_timeout(ws->db, 10000);
 	sqlite3_extended_result_codes(ws->db, 1);
 	/* Reading sqlite_master is the cheapest check that this is a database. */
+	if (sqlite3_exec(ws->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK &&
+	    ws->readonly && (sqlite3_errcode(ws->db) & 0xff) == SQLITE_CANTOPEN) {
+		/* A WAL workspace on read-only media: SQLite cannot create the
+		 * shared-memory file it needs.  Nobody can be writing such a file,
+		 * so it can be read as immutable. */
+		sqlite3_close_v2(ws->db);
+		ws->db = NULL;
+		if (open_immutable(ws, path))
+			return ws->err.code;
+	}
 	if (ws_exec(ws, "SELECT count(*) FROM sqlite_master", "opening the workspace"))
 		return ws->err.code;
 	if (apply_pragmas(ws, created))

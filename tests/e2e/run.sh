@@ -62,6 +62,9 @@ same() {
   fi
 }
 
+# skip REASON: the environment cannot run this test (exit 77 = skipped).
+skip() { echo "SKIP: $*"; exit 77; }
+
 # sql WS QUERY: prints the query's result.
 sql() { sqlite3 "$1" "$2"; }
 
