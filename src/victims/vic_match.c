@@ -38,12 +38,21 @@
 #define KM_PER_DEG (EARTH_KM * M_PI / 180.0)
 #define DEG2RAD (M_PI / 180.0)
 
+/* The part of a provider the inner loop reads, stored in grid-cell order so
+ * that a query walks memory sequentially: its unit vector (distances come
+ * from the chord, without trigonometry) and what eligibility needs. */
+struct hot {
+	double x, y, z;
+	uint32_t services, populations;
+};
+
 struct vic_matcher {
 	const struct vic_provider *p;
 	size_t n;
 	struct vic_match_cfg mc;
 	int32_t *open;            /* open slots left in this run (-1 unknown) */
-	double *coslat;           /* cos(latitude) per provider */
+	struct hot *hot;          /* what the inner loop reads, in grid order */
+	double max_rest;          /* the most language, population and capacity can add */
 	/* grid */
 	double cell_deg;
 	int64_t nx, ny;
@@ -61,13 +70,25 @@ double vic_km(double lat1, double lon1, double lat2, double lon2)
 	return 2 * EARTH_KM * asin(sqrt(a < 1 ? a : 1));
 }
 
-/* The same with the cosines precomputed (the hot loop). */
-static double km_fast(double lat1, double lon1, double cos1, double lat2, double lon2, double cos2)
+static void unit_vector(double lat, double lon, double *v)
 {
-	double s1 = sin((lat2 - lat1) * DEG2RAD / 2), s2 = sin((lon2 - lon1) * DEG2RAD / 2);
-	double a = s1 * s1 + cos1 * cos2 * s2 * s2;
+	double cl = cos(lat * DEG2RAD);
 
-	return 2 * EARTH_KM * asin(sqrt(a < 1 ? a : 1));
+	v[0] = cl * cos(lon * DEG2RAD);
+	v[1] = cl * sin(lon * DEG2RAD);
+	v[2] = sin(lat * DEG2RAD);
+}
+
+/* Squared chord between unit vectors for a great-circle distance in km
+ * (monotonic in the distance, so it filters without trigonometry). */
+static double chord2_of_km(double km)
+{
+	double c;
+
+	if (km >= M_PI * EARTH_KM)
+		return 4.0 + 1e-9;
+	c = 2 * sin(km / (2 * EARTH_KM));
+	return c * c;
 }
 
 void vic_match_cfg_load(struct vic_match_cfg *mc, const struct cfg *cfg)
@@ -115,7 +136,7 @@ void vic_matcher_free(struct vic_matcher *m)
 	if (!m)
 		return;
 	mem_free(m->open);
-	mem_free(m->coslat);
+	mem_free(m->hot);
 	mem_free(m->cell_first);
 	mem_free(m->cell_n);
 	mem_free(m->order);
@@ -135,22 +156,23 @@ struct vic_matcher *vic_matcher_new(const struct vic_provider *p, size_t n, cons
 	m->n = n;
 	m->mc = *mc;
 	u64map_init(&m->cells);
+	m->max_rest = fmax(0, fmax(mc->w_language, mc->w_language_access)) + fmax(0, mc->w_population) +
+		      fmax(0, mc->w_capacity);
 	m->cell_deg = mc->radius_km / KM_PER_DEG;
 	if (m->cell_deg > 90)
 		m->cell_deg = 90;
 	m->nx = (int64_t)ceil(360.0 / m->cell_deg);
 	m->ny = (int64_t)ceil(180.0 / m->cell_deg);
 	m->open = mem_alloc((n ? n : 1) * sizeof *m->open);
-	m->coslat = mem_alloc((n ? n : 1) * sizeof *m->coslat);
+	m->hot = mem_alloc((n ? n : 1) * sizeof *m->hot);
 	m->order = mem_alloc((n ? n : 1) * sizeof *m->order);
 	keys = mem_alloc((n ? n : 1) * sizeof *keys);
 	m->cell_first = mem_alloc((n ? n : 1) * sizeof *m->cell_first);
 	m->cell_n = mem_calloc(n ? n : 1, sizeof *m->cell_n);
-	if (!m->open || !m->coslat || !m->order || !keys || !m->cell_first || !m->cell_n)
+	if (!m->open || !m->hot || !m->order || !keys || !m->cell_first || !m->cell_n)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		m->open[i] = p[i].available;
-		m->coslat[i] = cos(p[i].lat * DEG2RAD);
 		keys[i] = (uint64_t)(cell_y(m, p[i].lat) * m->nx + cell_x(m, p[i].lon));
 	}
 	/* Counting sort of providers by cell: count, prefix sums, place. */
@@ -181,6 +203,17 @@ struct vic_matcher *vic_matcher_new(const struct vic_provider *p, size_t n, cons
 			m->order[m->cell_first[c] + fill[c]++] = (uint32_t)i;
 		}
 		mem_free(fill);
+		for (i = 0; i < n; i++) {
+			const struct vic_provider *q = &p[m->order[i]];
+			double v[3];
+
+			unit_vector(q->lat, q->lon, v);
+			m->hot[i].x = v[0];
+			m->hot[i].y = v[1];
+			m->hot[i].z = v[2];
+			m->hot[i].services = q->services;
+			m->hot[i].populations = q->populations;
+		}
 	}
 	mem_free(keys);
 	return m;
@@ -211,13 +244,14 @@ static int excluded(const struct vic_client *c, uint32_t i)
 	return 0;
 }
 
-/* 1 when provider i may serve the client at all. */
-static int eligible(const struct vic_provider *p, const struct vic_client *c)
+/* 1 when a provider with these services and populations may serve the
+ * client at all. */
+static int eligible(uint32_t services, uint32_t populations, const struct vic_client *c)
 {
-	int adults = (p->populations >> POP_ADULTS) & 1, minors = (p->populations >> POP_MINORS) & 1;
-	int men = (p->populations >> POP_MEN) & 1, women = (p->populations >> POP_WOMEN) & 1;
+	int adults = (populations >> POP_ADULTS) & 1, minors = (populations >> POP_MINORS) & 1;
+	int men = (populations >> POP_MEN) & 1, women = (populations >> POP_WOMEN) & 1;
 
-	if (!(p->services & c->needs))
+	if (!(services & c->needs))
 		return 0;
 	if (c->minor ? !minors : (minors && !adults))
 		return 0;
@@ -294,19 +328,40 @@ static void keep(struct vic_rank *out, int *k, int top, const struct vic_rank *r
 	out[i] = *r;
 }
 
-static void consider(struct vic_matcher *m, uint32_t i, const struct vic_client *c, double coslat, double radius,
-		     struct vic_rank *out, int *k, size_t *within)
+/* Position pos of the grid order: eligible, within reach, then scored. */
+static void consider(struct vic_matcher *m, size_t pos, const struct vic_client *c, const double *v,
+		     double chord2, struct vic_rank *out, int *k)
 {
-	const struct vic_provider *p = &m->p[i];
+	const struct hot *h = &m->hot[pos];
+	double dx, dy, dz, d2, half, km;
 	struct vic_rank r;
-	double km;
+	uint32_t i;
 
-	if (!eligible(p, c) || excluded(c, i))
+	if (!eligible(h->services, h->populations, c))
 		return;
-	km = km_fast(c->lat, c->lon, coslat, p->lat, p->lon, m->coslat[i]);
-	if (km > radius)
+	dx = v[0] - h->x;
+	dy = v[1] - h->y;
+	dz = v[2] - h->z;
+	d2 = dx * dx + dy * dy + dz * dz;
+	if (d2 > chord2)
 		return;
-	(*within)++;
+	half = sqrt(d2) / 2;
+	km = 2 * EARTH_KM * asin(half < 1 ? half : 1);
+	/* Skip what cannot enter the list: the needs and distance parts plus
+	 * the most the other parts could add.  The bound is never below the
+	 * real score, so the ranking is the same as without it. */
+	if (*k == m->mc.top) {
+		const struct vic_match_cfg *mc = &m->mc;
+		double bound = mc->w_needs * __builtin_popcount(h->services & c->needs) / __builtin_popcount(c->needs) +
+			       (km < mc->radius_km ? mc->w_distance * (1 - km / mc->radius_km) : 0) +
+			       m->max_rest;
+
+		if (bound < out[*k - 1].score - 1e-9)
+			return;
+	}
+	i = m->order[pos];
+	if (excluded(c, i))
+		return;
 	score(m, i, c, km, &r);
 	keep(out, k, m->mc.top, &r);
 }
@@ -319,15 +374,16 @@ int vic_match(struct vic_matcher *m, const struct vic_client *c, struct vic_rank
 	if (!m->n || !c->needs)
 		return 0;
 	if (!isnan(c->lat) && !isnan(c->lon)) {
-		double coslat = cos(c->lat * DEG2RAD), radius = m->mc.radius_km;
+		double v[3], radius = m->mc.radius_km;
 
+		unit_vector(c->lat, c->lon, v);
 		for (;;) {
-			size_t within = 0;
+			double chord2 = chord2_of_km(radius);
 
 			k = 0;
 			if (!m->mc.use_grid) {
 				for (i = 0; i < m->n; i++)
-					consider(m, (uint32_t)i, c, coslat, radius, out, &k, &within);
+					consider(m, i, c, v, chord2, out, &k);
 			} else {
 				double dlat = radius / KM_PER_DEG, lo = c->lat - dlat, hi = c->lat + dlat;
 				double maxlat = fabs(lo) > fabs(hi) ? fabs(lo) : fabs(hi);
@@ -353,8 +409,7 @@ int vic_match(struct vic_matcher *m, const struct vic_client *c, struct vic_rank
 						if (!u64map_get(&m->cells, (uint64_t)(y * m->nx + cx), &cell))
 							continue;
 						for (j = 0; j < m->cell_n[cell]; j++)
-							consider(m, m->order[m->cell_first[cell] + j], c, coslat, radius,
-								 out, &k, &within);
+							consider(m, m->cell_first[cell] + j, c, v, chord2, out, &k);
 					}
 				}
 			}
@@ -368,7 +423,7 @@ int vic_match(struct vic_matcher *m, const struct vic_client *c, struct vic_rank
 	for (i = 0; i < m->n; i++) {
 		struct vic_rank r;
 
-		if (!eligible(&m->p[i], c) || excluded(c, (uint32_t)i))
+		if (!eligible(m->p[i].services, m->p[i].populations, c) || excluded(c, (uint32_t)i))
 			continue;
 		score(m, (uint32_t)i, c, NAN, &r);
 		keep(out, &k, m->mc.top, &r);

@@ -382,53 +382,77 @@ static double now_seconds(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static int write_referrals(rastro_ws *ws, const struct directory *d, const struct client_row *cr,
-			   const struct vic_rank *ranks, int k, const char *role, const char *now,
-			   struct rastro_refer_stats *stats)
-{
-	sqlite3_stmt *up = NULL, *ins = NULL, *ev = NULL, *del = NULL;
-	struct sbuf parts = SBUF_INIT, text = SBUF_INIT, keep = SBUF_INIT;
-	char needs[256];
-	int i, rc = 0;
+/* The statements that record one victim's proposals, prepared once a run. */
+struct writer {
+	sqlite3_stmt *up, *ins, *ev, *del;
+	struct sbuf parts, text, keep;
+};
 
-	sbuf_init(&parts);
-	sbuf_init(&text);
-	sbuf_init(&keep);
-	vic_mask_names(cr->c.needs, vic_services, SVC_N, needs, sizeof needs);
+static void writer_release(struct writer *w)
+{
+	sqlite3_finalize(w->up);
+	sqlite3_finalize(w->ins);
+	sqlite3_finalize(w->ev);
+	sqlite3_finalize(w->del);
+	sbuf_release(&w->parts);
+	sbuf_release(&w->text);
+	sbuf_release(&w->keep);
+}
+
+static int writer_prepare(rastro_ws *ws, struct writer *w)
+{
+	memset(w, 0, sizeof *w);
+	sbuf_init(&w->parts);
+	sbuf_init(&w->text);
+	sbuf_init(&w->keep);
 	if (ws_prepare(ws, "UPDATE referral SET rank = ?3, score = ?4, parts = ?5, explanation = ?6, needs = ?7,"
 			   " km = ?8, provider_record = ?9, updated_at = ?10, run_id = ?11"
-			   " WHERE victim = ?1 AND provider = ?2 AND status = 'proposed'", &up) ||
+			   " WHERE victim = ?1 AND provider = ?2 AND status = 'proposed'", &w->up) ||
 	    ws_prepare(ws, "INSERT INTO referral(victim, provider, provider_record, rank, score, parts, explanation,"
 			   " needs, km, status, created_at, updated_at, run_id)"
 			   " VALUES(?1, ?2, ?9, ?3, ?4, ?5, ?6, ?7, ?8, 'proposed', ?10, ?10, ?11)"
-			   " ON CONFLICT(victim, provider) DO NOTHING", &ins) ||
+			   " ON CONFLICT(victim, provider) DO NOTHING", &w->ins) ||
 	    ws_prepare(ws, "INSERT INTO referral_event(referral_id, status, at, role, note, run_id)"
-			   " VALUES(?1, 'proposed', ?2, ?3, 'ranked by rastro refer', ?4)", &ev)) {
-		rc = ws->err.code;
-		goto out;
+			   " VALUES(?1, 'proposed', ?2, ?3, 'ranked by rastro refer', ?4)", &w->ev) ||
+	    /* Proposals nobody acted on, for this person under any of their
+	     * entity ids, that are not in the new ranking (?2: JSON list). */
+	    ws_prepare(ws, "DELETE FROM referral WHERE status = 'proposed' AND victim IN"
+			   " (SELECT entity_id FROM vic_group WHERE victim = ?1)"
+			   " AND NOT (victim = ?1 AND provider IN (SELECT value FROM json_each(?2)))", &w->del)) {
+		writer_release(w);
+		return ws->err.code;
 	}
-	/* Proposals nobody acted on, for this person under any of their entity
-	 * ids, that are not in the new ranking. */
-	sbuf_adds(&keep, "DELETE FROM referral WHERE status = 'proposed' AND victim IN"
-			 " (SELECT entity_id FROM vic_group WHERE victim = ?1) AND NOT (victim = ?1 AND provider IN (");
+	return 0;
+}
+
+static int write_referrals(rastro_ws *ws, struct writer *w, const struct directory *d, const struct client_row *cr,
+			   const struct vic_rank *ranks, int k, const char *role, const char *now,
+			   struct rastro_refer_stats *stats)
+{
+	char needs[256];
+	int i;
+
+	vic_mask_names(cr->c.needs, vic_services, SVC_N, needs, sizeof needs);
+	sbuf_clear(&w->keep);
+	sbuf_addc(&w->keep, '[');
 	for (i = 0; i < k; i++) {
 		const struct vic_rank *r = &ranks[i];
 		const char *ext = *(char **)vec_at(&d->ext, r->provider);
 		sqlite3_stmt *st;
 
-		explain(d, &cr->c, r, &parts, &text);
-		if (sbuf_failed(&parts) || sbuf_failed(&text)) {
-			rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
-			goto out;
-		}
-		sbuf_addf(&keep, "%s?%d", i ? ", " : "", i + 2);
-		for (st = up; st; st = st == up ? ins : NULL) {
+		explain(d, &cr->c, r, &w->parts, &w->text);
+		sbuf_adds(&w->keep, i ? ",\"" : "\"");
+		sbuf_add_json_escaped(&w->keep, ext, strlen(ext));
+		sbuf_addc(&w->keep, '"');
+		if (sbuf_failed(&w->parts) || sbuf_failed(&w->text))
+			return ws_error(ws, RASTRO_NOMEM, "out of memory");
+		for (st = w->up; st; st = st == w->up ? w->ins : NULL) {
 			sqlite3_bind_int64(st, 1, cr->victim);
 			sqlite3_bind_text(st, 2, ext, -1, SQLITE_STATIC);
 			sqlite3_bind_int(st, 3, i + 1);
 			sqlite3_bind_double(st, 4, r->score);
-			sqlite3_bind_text(st, 5, parts.buf, (int)parts.len, SQLITE_STATIC);
-			sqlite3_bind_text(st, 6, text.buf, (int)text.len, SQLITE_STATIC);
+			sqlite3_bind_text(st, 5, w->parts.buf, (int)w->parts.len, SQLITE_STATIC);
+			sqlite3_bind_text(st, 6, w->text.buf, (int)w->text.len, SQLITE_STATIC);
 			sqlite3_bind_text(st, 7, needs, -1, SQLITE_STATIC);
 			if (isnan(r->km))
 				sqlite3_bind_null(st, 8);
@@ -438,52 +462,38 @@ static int write_referrals(rastro_ws *ws, const struct directory *d, const struc
 			sqlite3_bind_text(st, 10, now, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(st, 11, ws->run_id);
 			if (sqlite3_step(st) != SQLITE_DONE) {
-				rc = ws_sqlerr(ws, "recording a referral");
-				goto out;
+				sqlite3_reset(st);
+				return ws_sqlerr(ws, "recording a referral");
 			}
 			sqlite3_reset(st);
-			if (sqlite3_changes(ws->db)) {
-				stats->proposed++;
-				if (st == ins) {
-					sqlite3_bind_int64(ev, 1, sqlite3_last_insert_rowid(ws->db));
-					sqlite3_bind_text(ev, 2, now, -1, SQLITE_STATIC);
-					sqlite3_bind_text(ev, 3, role, -1, SQLITE_STATIC);
-					sqlite3_bind_int64(ev, 4, ws->run_id);
-					if (sqlite3_step(ev) != SQLITE_DONE) {
-						rc = ws_sqlerr(ws, "recording a referral event");
-						goto out;
-					}
-					sqlite3_reset(ev);
+			if (!sqlite3_changes(ws->db))
+				continue;
+			stats->proposed++;
+			if (st == w->ins) {
+				sqlite3_bind_int64(w->ev, 1, sqlite3_last_insert_rowid(ws->db));
+				sqlite3_bind_text(w->ev, 2, now, -1, SQLITE_STATIC);
+				sqlite3_bind_text(w->ev, 3, role, -1, SQLITE_STATIC);
+				sqlite3_bind_int64(w->ev, 4, ws->run_id);
+				if (sqlite3_step(w->ev) != SQLITE_DONE) {
+					sqlite3_reset(w->ev);
+					return ws_sqlerr(ws, "recording a referral event");
 				}
-				break;   /* updated, no insert needed */
+				sqlite3_reset(w->ev);
 			}
+			break;   /* updated, no insert needed */
 		}
 	}
-	if (!k)
-		sbuf_adds(&keep, "NULL");
-	sbuf_adds(&keep, "))");
-	if (sbuf_failed(&keep)) {
-		rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
-		goto out;
+	sbuf_addc(&w->keep, ']');
+	if (sbuf_failed(&w->keep))
+		return ws_error(ws, RASTRO_NOMEM, "out of memory");
+	sqlite3_bind_int64(w->del, 1, cr->victim);
+	sqlite3_bind_text(w->del, 2, w->keep.buf, (int)w->keep.len, SQLITE_STATIC);
+	if (sqlite3_step(w->del) != SQLITE_DONE) {
+		sqlite3_reset(w->del);
+		return ws_sqlerr(ws, "refreshing proposals");
 	}
-	if (ws_prepare(ws, keep.buf, &del)) {
-		rc = ws->err.code;
-		goto out;
-	}
-	sqlite3_bind_int64(del, 1, cr->victim);
-	for (i = 0; i < k; i++)
-		sqlite3_bind_text(del, i + 2, *(char **)vec_at(&d->ext, ranks[i].provider), -1, SQLITE_STATIC);
-	if (sqlite3_step(del) != SQLITE_DONE)
-		rc = ws_sqlerr(ws, "refreshing proposals");
-out:
-	sqlite3_finalize(up);
-	sqlite3_finalize(ins);
-	sqlite3_finalize(ev);
-	sqlite3_finalize(del);
-	sbuf_release(&parts);
-	sbuf_release(&text);
-	sbuf_release(&keep);
-	return rc;
+	sqlite3_reset(w->del);
+	return 0;
 }
 
 int rastro_refer_run(rastro_ws *ws, const struct rastro_refer_opts *opts, struct rastro_refer_stats *stats)
@@ -492,6 +502,7 @@ int rastro_refer_run(rastro_ws *ws, const struct rastro_refer_opts *opts, struct
 	struct vic_match_cfg mc;
 	struct directory d;
 	struct profile_q q;
+	struct writer w;
 	struct vic_matcher *m = NULL;
 	struct vec clients;
 	const char *role;
@@ -499,7 +510,7 @@ int rastro_refer_run(rastro_ws *ws, const struct rastro_refer_opts *opts, struct
 	char now[32], summary[160];
 	double t0 = now_seconds();
 	size_t i;
-	int rc, q_ready = 0;
+	int rc, q_ready = 0, w_ready = 0;
 
 	if (!stats)
 		stats = &local;
@@ -562,6 +573,9 @@ int rastro_refer_run(rastro_ws *ws, const struct rastro_refer_opts *opts, struct
 		rc = ws_sqlerr(ws, "reading potential victims");
 		goto rollback;
 	}
+	if ((rc = writer_prepare(ws, &w)))
+		goto rollback;
+	w_ready = 1;
 	m = vic_matcher_new(d.prov.data, d.prov.len, &mc);
 	if (!m) {
 		rc = ws_error(ws, RASTRO_NOMEM, "out of memory building the provider index");
@@ -576,7 +590,7 @@ int rastro_refer_run(rastro_ws *ws, const struct rastro_refer_opts *opts, struct
 			stats->unmatched++;
 		else
 			vic_match_take(m, ranks[0].provider);
-		if ((rc = write_referrals(ws, &d, cr, ranks, k, role, now, stats)))
+		if ((rc = write_referrals(ws, &w, &d, cr, ranks, k, role, now, stats)))
 			goto rollback;
 		if ((i & 255) == 0)
 			ws_progress(ws, "refer", i, clients.len);
@@ -604,6 +618,8 @@ out:
 	sqlite3_finalize(sel);
 	if (q_ready)
 		profile_release(&q);
+	if (w_ready)
+		writer_release(&w);
 	vic_matcher_free(m);
 	vec_release(&clients);
 	dir_release(&d);

@@ -99,6 +99,9 @@ static const char *const vic_migrations[] = {
 	" note TEXT,"
 	" run_id INTEGER);"
 	"CREATE INDEX referral_event_ref ON referral_event(referral_id);",
+	/* 2: lookups by person (profiles, lists) and by provider (open capacity) */
+	"CREATE INDEX vic_person_entity ON vic_person(entity_id);"
+	"CREATE INDEX referral_provider ON referral(provider, status);",
 };
 
 static const struct schema_index vic_indexes[] = {
