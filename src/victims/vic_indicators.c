@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <utf8proc.h>
 
 #include "core/arena.h"
 #include "core/mem.h"
@@ -43,22 +44,23 @@
 #include "normalize/phone.h"
 
 const struct vic_indicator vic_indicators[VIC_CODE_N] = {
-	[VIC_DOCS_HELD] = { "VIC.DOCS_HELD", "docs_held", 1.0, "encounter", "legal;t_visa", "" },
-	[VIC_DEBT] = { "VIC.DEBT", "debt", 0.6, "encounter", "legal", "" },
-	[VIC_NOT_FREE] = { "VIC.NOT_FREE", "not_free", 1.0, "encounter", "safe_house;shelter", "" },
-	[VIC_THREATS] = { "VIC.THREATS", "threats", 1.0, "encounter", "safe_house;mental_health", "" },
-	[VIC_NO_ADDRESS] = { "VIC.NO_ADDRESS", "no_address", 0.5, "encounter", "shelter", "" },
-	[VIC_THIRD_PARTY_SPEAKS] = { "VIC.THIRD_PARTY_SPEAKS", "third_party_speaks", 0.6, "encounter",
+	[VIC_DOCS_HELD] = { "VIC.DOCS_HELD", "docs_held", 0.7, "encounter", "legal;t_visa", "" },
+	[VIC_DEBT] = { "VIC.DEBT", "debt", 0.5, "encounter", "legal", "" },
+	[VIC_NOT_FREE] = { "VIC.NOT_FREE", "not_free", 0.7, "encounter", "safe_house;shelter", "" },
+	[VIC_THREATS] = { "VIC.THREATS", "threats", 0.7, "encounter", "safe_house;mental_health", "" },
+	[VIC_NO_ADDRESS] = { "VIC.NO_ADDRESS", "no_address", 0.4, "encounter", "shelter", "" },
+	[VIC_THIRD_PARTY_SPEAKS] = { "VIC.THIRD_PARTY_SPEAKS", "third_party_speaks", 0.5, "encounter",
 				     "case_management", "" },
 	[VIC_MINOR] = { "VIC.MINOR", "minor", 0.5, "encounter", "education;childcare", "minors" },
-	[VIC_SMUGGLING_DEBT] = { "VIC.SMUGGLING_DEBT", "smuggling_debt", 0.8, "encounter", "legal;t_visa",
+	[VIC_SMUGGLING_DEBT] = { "VIC.SMUGGLING_DEBT", "smuggling_debt", 0.6, "encounter", "legal;t_visa",
 				 "smuggled_migrants" },
 	[VIC_WORKS_FOR_HOUSING] = { "VIC.WORKS_FOR_HOUSING", "works_for_housing", 0.5, "encounter",
 				    "shelter;employment", "labor" },
-	[VIC_WAGES_SWEPT] = { "VIC.WAGES_SWEPT", "wages_swept", 0.8, "finance", "employment;legal", "labor" },
-	[VIC_SHARED_CONTROLLER_ID] = { "VIC.SHARED_CONTROLLER_ID", "shared_controller_id", 0.5, "finance",
+	[VIC_WAGES_SWEPT] = { "VIC.WAGES_SWEPT", "wages_swept", 0.7, "finance", "employment;legal", "labor" },
+	[VIC_EARNINGS_SWEPT] = { "VIC.EARNINGS_SWEPT", "earnings_swept", 0.6, "finance", "employment;legal", "" },
+	[VIC_SHARED_CONTROLLER_ID] = { "VIC.SHARED_CONTROLLER_ID", "shared_controller_id", 0.4, "finance",
 				       "case_management", "" },
-	[VIC_COSTS_PAID_BY_OTHER] = { "VIC.COSTS_PAID_BY_OTHER", "costs_paid_by_other", 0.5, "finance",
+	[VIC_COSTS_PAID_BY_OTHER] = { "VIC.COSTS_PAID_BY_OTHER", "costs_paid_by_other", 0.4, "finance",
 				      "shelter", "" },
 	[VIC_AD_MULTICITY] = { "VIC.AD_MULTICITY", "ad_multicity", 0.6, "ads", "shelter;medical",
 			       "sex_trafficking" },
@@ -408,7 +410,10 @@ static int encounter_rules(struct stage *S)
 			if (add_hit(S, ent, rules[i].code, &rec, 1, "%s: %s", where, rules[i].what))
 				goto fail;
 		}
-		if (sqlite3_column_type(st, C_OWES) != SQLITE_NULL && sqlite3_column_int(st, C_OWES) == 1) {
+		/* A debt and a smuggling fee still owed, in one interview, are
+		 * usually one debt: the smuggling debt stands for both. */
+		if (sqlite3_column_type(st, C_OWES) != SQLITE_NULL && sqlite3_column_int(st, C_OWES) == 1 &&
+		    !(sqlite3_column_type(st, C_OWED) != SQLITE_NULL && sqlite3_column_int(st, C_OWED) == 1)) {
 			char amt[48] = "";
 
 			if (sqlite3_column_type(st, C_DEBT_AMT) != SQLITE_NULL)
@@ -728,6 +733,7 @@ out:
 /* A payroll credit and what left the account soon after, per destination. */
 struct sweep {
 	int64_t worker, dest, credit_rec, out_rec;
+	int ok;                    /* the worker counts for this collector */
 };
 
 static int cmp_sweep(const void *a, const void *b)
@@ -769,32 +775,41 @@ static int sql_list(const struct cfg *cfg, const char *key, const char *const *d
 }
 
 /*
- * VIC.WAGES_SWEPT (FIN-2020-A008, exploitative employment: pay moved out
- * immediately): a payroll credit to a person's account of which at least
- * `sweep_share` goes, within `sweep_window_hours`, to one other account
- * that collects such sweeps from at least `sweep_min_workers` workers.  A
- * destination collecting from very many (a money transmitter, a bank) is a
- * service, not a controller; transfers to an account held under the same
- * name are the worker's own savings; remittances abroad are the worker's
- * family support.
+ * VIC.WAGES_SWEPT and VIC.EARNINGS_SWEPT (FIN-2020-A008: exploitative
+ * employment, pay moved out immediately; HTCDS method of control
+ * "TakesEarnings"): money a person's account receives of which at least
+ * `sweep_share` goes, within `sweep_window_hours`, to one other account —
+ * again and again (`wages_min_times`, `earnings_min_times`) — where that account collects such
+ * sweeps from at least `sweep_min_workers` people and takes at least
+ * `sweep_dominant_share` of all the person's account pays out.  Wages are credits whose
+ * category is a payroll category; earnings are P2P and cash paid in (what
+ * buyers pay a person in commercial sex, tips, day labour).  A collector of
+ * very many (`sweep_max_workers`: a money transmitter, a bank) is a service,
+ * not a controller; transfers to an account under the same holder name are
+ * the person's own savings; money the collector itself sent is not income;
+ * rent and remittances home (`sweep_exclude_categories`) are ordinary uses.
  */
-static int wages_rule(struct stage *S)
+static int sweep_rule(struct stage *S, int earnings)
 {
 	static const char *const def_payroll[] = { "payroll", "wages", "salary", NULL };
-	static const char *const def_excl[] = { "remittance", NULL };
+	static const char *const def_excl[] = { "remittance", "rent", NULL };
 	rastro_ws *ws = S->ws;
+	int code = earnings ? VIC_EARNINGS_SWEPT : VIC_WAGES_SWEPT;
 	double share = cfg_double(S->cfg, "victims.finance.sweep_share", 0.7);
 	double hours = cfg_double(S->cfg, "victims.finance.sweep_window_hours", 72);
 	long long min_w = cfg_int(S->cfg, "victims.finance.sweep_min_workers", 2);
 	long long max_w = cfg_int(S->cfg, "victims.finance.sweep_max_workers", 25);
+	long long min_times = earnings ? cfg_int(S->cfg, "victims.finance.earnings_min_times", 3)
+				       : cfg_int(S->cfg, "victims.finance.wages_min_times", 2);
+	double dominant = cfg_double(S->cfg, "victims.finance.sweep_dominant_share", 0.5);
 	struct sbuf sql = SBUF_INIT;
 	struct vec sweeps;
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = NULL, *share_st = NULL;
 	int64_t cur_credit = 0, cur_worker = 0;
 	double cur_amount = 0;
 	/* per credit: destinations and the sums they got */
 	struct { int64_t dest, first_out; double sum; } dests[32];
-	size_t nd = 0, i, j;
+	size_t nd = 0, i, j, k;
 	int rc;
 
 	vec_init(&sweeps, sizeof(struct sweep));
@@ -802,14 +817,25 @@ static int wages_rule(struct stage *S)
 	sbuf_adds(&sql, "SELECT c.id, c.dst, c.amount, o.id, o.dst, o.amount FROM txn c"
 			" JOIN txn o ON o.src = c.dst AND o.ts >= c.ts AND o.ts <= c.ts + ?1"
 			" AND o.dst IS NOT NULL AND o.dst != c.dst AND o.id != c.id"
+			" AND (c.src IS NULL OR c.src != o.dst)"
 			" AND coalesce(o.category, '') NOT IN (");
 	sql_list(S->cfg, "victims.finance.sweep_exclude_categories", def_excl, &sql);
-	sbuf_adds(&sql, ") LEFT JOIN account ad ON ad.entity_id = o.dst"
-			" WHERE c.dst IS NOT NULL AND c.amount > 0 AND c.category IN (");
-	sql_list(S->cfg, "victims.finance.payroll_categories", def_payroll, &sql);
-	/* Same holder name on both accounts: the worker moving their own money. */
-	sbuf_adds(&sql, ") AND NOT EXISTS (SELECT 1 FROM entity w, entity d WHERE w.id = c.dst AND d.id = o.dst"
-			" AND w.label IS NOT NULL AND lower(w.label) = lower(d.label))"
+	sbuf_adds(&sql, ") WHERE c.dst IS NOT NULL AND c.amount > 0 AND ");
+	if (earnings) {
+		sbuf_adds(&sql, "c.channel IN ('p2p', 'cash') AND coalesce(c.category, '') NOT IN (");
+		sql_list(S->cfg, "victims.finance.payroll_categories", def_payroll, &sql);
+		sbuf_adds(&sql, ") AND NOT EXISTS (SELECT 1 FROM kyc k WHERE k.account = c.dst"
+				" AND k.customer_type = 'business')");
+	} else {
+		sbuf_adds(&sql, "c.category IN (");
+		sql_list(S->cfg, "victims.finance.payroll_categories", def_payroll, &sql);
+		sbuf_addc(&sql, ')');
+	}
+	/* Same holder name on both accounts (the KYC name when there is one):
+	 * the person moving their own money. */
+	sbuf_adds(&sql, " AND NOT EXISTS (SELECT 1 FROM entity w, entity d WHERE w.id = c.dst AND d.id = o.dst"
+			" AND lower(coalesce((SELECT name FROM kyc WHERE account = w.id ORDER BY id DESC LIMIT 1), w.label))"
+			"   = lower(coalesce((SELECT name FROM kyc WHERE account = d.id ORDER BY id DESC LIMIT 1), d.label)))"
 			" ORDER BY c.id, o.dst, o.id");
 	if (sbuf_failed(&sql)) {
 		rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
@@ -825,14 +851,14 @@ static int wages_rule(struct stage *S)
 		int64_t credit = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
 
 		if (r != SQLITE_ROW && r != SQLITE_DONE) {
-			rc = ws_sqlerr(ws, "looking for swept wages");
+			rc = ws_sqlerr(ws, "looking for swept pay");
 			goto out;
 		}
 		if (credit != cur_credit) {
 			/* Close the previous credit: which destination took the share? */
 			for (i = 0; i < nd; i++) {
 				if (cur_amount > 0 && dests[i].sum >= share * cur_amount) {
-					struct sweep sw = { cur_worker, dests[i].dest, cur_credit, dests[i].first_out };
+					struct sweep sw = { cur_worker, dests[i].dest, cur_credit, dests[i].first_out, 0 };
 
 					if (vec_push(&sweeps, &sw)) {
 						rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
@@ -863,35 +889,72 @@ static int wages_rule(struct stage *S)
 			dests[i].sum += sqlite3_column_double(st, 5);
 		}
 	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (ws_prepare(ws, "SELECT coalesce(sum(CASE WHEN dst = ?2 THEN amount END), 0) / sum(amount) FROM txn"
+			   " WHERE src = ?1 AND amount > 0", &share_st)) {
+		rc = ws->err.code;
+		goto out;
+	}
 	qsort(sweeps.data, sweeps.len, sizeof(struct sweep), cmp_sweep);
+	/* A worker counts for a collector when swept often enough and when that
+	 * collector takes most of everything the worker's account pays out (a
+	 * controller's own account pays many motels, drivers and landlords;
+	 * a victim's pays one controller). */
+	for (i = 0; i < sweeps.len; i = k) {
+		const struct sweep *w = vec_at(&sweeps, i);
+		double dom = 0;
+
+		for (k = i; k < sweeps.len && ((struct sweep *)vec_at(&sweeps, k))->dest == w->dest &&
+			    ((struct sweep *)vec_at(&sweeps, k))->worker == w->worker; k++)
+			;
+		if ((long long)(k - i) >= min_times) {
+			sqlite3_bind_int64(share_st, 1, w->worker);
+			sqlite3_bind_int64(share_st, 2, w->dest);
+			if (sqlite3_step(share_st) == SQLITE_ROW)
+				dom = sqlite3_column_double(share_st, 0);
+			sqlite3_reset(share_st);
+		}
+		for (j = i; j < k; j++)
+			((struct sweep *)vec_at(&sweeps, j))->ok = (long long)(k - i) >= min_times && dom >= dominant;
+	}
 	for (i = 0; i < sweeps.len; i = j) {
 		const struct sweep *g = vec_at(&sweeps, i);
 		long long workers = 0;
-		size_t k;
+		size_t n;
 
-		for (j = i; j < sweeps.len && ((struct sweep *)vec_at(&sweeps, j))->dest == g->dest; j++)
-			if (j == i || ((struct sweep *)vec_at(&sweeps, j))->worker !=
-				      ((struct sweep *)vec_at(&sweeps, j - 1))->worker)
+		/* Workers of this collector. */
+		for (j = i; j < sweeps.len && ((struct sweep *)vec_at(&sweeps, j))->dest == g->dest; j = k) {
+			const struct sweep *w = vec_at(&sweeps, j);
+
+			for (k = j; k < sweeps.len && ((struct sweep *)vec_at(&sweeps, k))->dest == g->dest &&
+				    ((struct sweep *)vec_at(&sweeps, k))->worker == w->worker; k++)
+				;
+			if (w->ok)
 				workers++;
+		}
 		if (workers < min_w || workers > max_w)
 			continue;
-		/* One hit per worker, with up to three of its credit/sweep pairs. */
-		for (k = i; k < j;) {
+		/* One hit per such worker, with up to three credit/sweep pairs. */
+		for (k = i; k < j; k += n) {
 			const struct sweep *w = vec_at(&sweeps, k);
 			int64_t recs[HIT_RECORDS];
-			size_t nr = 0, times = 0;
+			size_t nr = 0, q;
 
-			for (; k < j && ((struct sweep *)vec_at(&sweeps, k))->worker == w->worker; k++, times++) {
-				const struct sweep *x = vec_at(&sweeps, k);
+			for (n = 0; k + n < j && ((struct sweep *)vec_at(&sweeps, k + n))->worker == w->worker; n++)
+				;
+			if (!w->ok)
+				continue;
+			for (q = 0; q < n && nr + 2 <= HIT_RECORDS; q++) {
+				const struct sweep *x = vec_at(&sweeps, k + q);
 
-				if (nr + 2 <= HIT_RECORDS) {
-					recs[nr++] = x->credit_rec;
-					recs[nr++] = x->out_rec;
-				}
+				recs[nr++] = x->credit_rec;
+				recs[nr++] = x->out_rec;
 			}
-			if (add_hit(S, w->worker, VIC_WAGES_SWEPT, recs, nr,
-				    "%zu payroll credit(s) moved on within %.0f h (at least %.0f%%) to one account "
-				    "that collects the pay of %lld workers", times, hours, share * 100, workers)) {
+			if (add_hit(S, w->worker, code, recs, nr,
+				    "%zu %s moved on within %.0f h (at least %.0f%%) to one account that collects "
+				    "from %lld people", n, earnings ? "payments received (P2P or cash)" : "payroll credits",
+				    hours, share * 100, workers)) {
 				rc = ws->err.code;
 				goto out;
 			}
@@ -900,6 +963,7 @@ static int wages_rule(struct stage *S)
 	rc = 0;
 out:
 	sqlite3_finalize(st);
+	sqlite3_finalize(share_st);
 	sbuf_release(&sql);
 	vec_release(&sweeps);
 	return rc;
@@ -1007,6 +1071,133 @@ out:
 	return rc;
 }
 
+/* ---- identity links between a person and their accounts ---- */
+
+/* Folded name tokens (case, accents, punctuation), at most 8 of 2+ chars. */
+struct tokens {
+	char t[8][32];
+	int n;
+};
+
+static void name_tokens(const char *name, struct tokens *tk)
+{
+	utf8proc_uint8_t *f = NULL;
+	const char *p;
+
+	tk->n = 0;
+	if (!name || utf8proc_map((const utf8proc_uint8_t *)name, 0, &f,
+				  UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD |
+				  UTF8PROC_STRIPMARK) < 0)
+		return;
+	for (p = (const char *)f; *p && tk->n < 8;) {
+		size_t k = 0;
+
+		while (*p && !((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || (unsigned char)*p >= 0x80))
+			p++;
+		while (*p && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || (unsigned char)*p >= 0x80)) {
+			if (k + 1 < sizeof tk->t[0])
+				tk->t[tk->n][k++] = *p;
+			p++;
+		}
+		tk->t[tk->n][k] = '\0';
+		if (k >= 2)
+			tk->n++;
+	}
+	free(f);   /* utf8proc allocates with malloc */
+}
+
+/*
+ * Whether two names can be one person's: they share two name words, or one
+ * when either name is a single word.  "Leticia González" and "LETICIA
+ * MARIA GONZALEZ CONTRERAS" can; "Erick Ordoñez" and "Dolores Moreno
+ * López" cannot.  Nicknames fail, which only means a victim's account is
+ * not joined to the person (it keeps its own flag).
+ */
+static int names_compatible(const char *a, const char *b)
+{
+	struct tokens x, y;
+	int i, j, shared = 0;
+
+	name_tokens(a, &x);
+	name_tokens(b, &y);
+	if (!x.n || !y.n)
+		return 0;
+	for (i = 0; i < x.n; i++)
+		for (j = 0; j < y.n; j++)
+			if (strcmp(x.t[i], y.t[j]) == 0) {
+				shared++;
+				break;
+			}
+	return shared >= 2 || (shared >= 1 && (x.n == 1 || y.n == 1));
+}
+
+struct linker {
+	sqlite3_stmt *nb;          /* identity-link neighbours of an entity */
+	sqlite3_stmt *name;        /* kind and name (KYC holder name for accounts) */
+	struct u64map clean;       /* person -> 1 consistent, 2 mixed */
+};
+
+static void entity_name(struct linker *L, int64_t id, char *kind, size_t kn, char *name, size_t nn)
+{
+	kind[0] = name[0] = '\0';
+	sqlite3_bind_int64(L->name, 1, id);
+	if (sqlite3_step(L->name) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(L->name, 0);
+		const char *n = (const char *)sqlite3_column_text(L->name, 1);
+
+		snprintf(kind, kn, "%s", k ? k : "");
+		snprintf(name, nn, "%s", n ? n : "");
+	}
+	sqlite3_reset(L->name);
+}
+
+/*
+ * A person entity is consistent when every account it holds is in a name
+ * compatible with its own.  Resolution can merge the KYC records of several
+ * victims whose accounts carry their controller's phone and address; such
+ * a mixed entity must not join anyone to a victim, or the controller's own
+ * account would be kept out of suspect outputs with them.
+ */
+static int person_clean(struct linker *L, int64_t p)
+{
+	char kind[16], name[200], okind[16], oname[200];
+	uint64_t v;
+	int64_t others[64];
+	size_t n = 0, i;
+	int clean = 1;
+
+	if (u64map_get(&L->clean, (uint64_t)p, &v))
+		return v == 1;
+	entity_name(L, p, kind, sizeof kind, name, sizeof name);
+	sqlite3_bind_int64(L->nb, 1, p);
+	while (sqlite3_step(L->nb) == SQLITE_ROW && n < 64)
+		others[n++] = sqlite3_column_int64(L->nb, 0);
+	sqlite3_reset(L->nb);
+	for (i = 0; i < n && clean; i++) {
+		entity_name(L, others[i], okind, sizeof okind, oname, sizeof oname);
+		if (strcmp(okind, "account") == 0 && !names_compatible(name, oname))
+			clean = 0;
+	}
+	u64map_put(&L->clean, (uint64_t)p, clean ? 1 : 2);
+	return clean;
+}
+
+/* Whether entities x and y, linked by an identity edge, are one victim. */
+static int link_ok(struct linker *L, int64_t x, int64_t y)
+{
+	char kx[16], nx[200], ky[16], ny[200];
+
+	entity_name(L, x, kx, sizeof kx, nx, sizeof nx);
+	entity_name(L, y, ky, sizeof ky, ny, sizeof ny);
+	if (!names_compatible(nx, ny))
+		return 0;
+	if (strcmp(kx, "person") == 0 && !person_clean(L, x))
+		return 0;
+	if (strcmp(ky, "person") == 0 && !person_clean(L, y))
+		return 0;
+	return 1;
+}
+
 /* ---- grouping and scoring ---- */
 
 struct node {
@@ -1082,6 +1273,7 @@ static int write_results(struct stage *S)
 	struct u64map idx;
 	struct sbuf sql = SBUF_INIT, json = SBUF_INIT;
 	sqlite3_stmt *nb = NULL, *kind = NULL, *ins_hit = NULL, *ins_flag = NULL, *ins_grp = NULL;
+	struct linker L = { NULL, NULL, { NULL, NULL, 0, 0 } };
 	size_t i, frontier_start, frontier_end;
 	long long d;
 	int rc = 0;
@@ -1123,7 +1315,15 @@ static int write_results(struct stage *S)
 	sbuf_adds(&sql, ") ORDER BY 1");
 	if (sbuf_failed(&sql))
 		goto oom;
-	if (ws_prepare(ws, sql.buf, &nb) || ws_prepare(ws, "SELECT kind FROM entity WHERE id = ?1", &kind)) {
+	u64map_init(&L.clean);
+	if (ws_prepare(ws, sql.buf, &nb) || ws_prepare(ws, "SELECT kind FROM entity WHERE id = ?1", &kind) ||
+	    ws_prepare(ws, sql.buf, &L.nb) ||
+	    ws_prepare(ws, "SELECT e.kind, coalesce("
+			   " (SELECT k.name FROM kyc k WHERE k.account = e.id ORDER BY k.id DESC LIMIT 1),"
+			   " (SELECT nullif(trim(coalesce(n.given_name, '') || ' ' || coalesce(n.surname, '') || ' ' ||"
+			   "  coalesce(n.maternal_surname, '')), '') FROM encounter n JOIN vic_person v ON v.record_id = n.id"
+			   "  WHERE v.entity_id = e.id ORDER BY n.id DESC LIMIT 1),"
+			   " e.label) FROM entity e WHERE e.id = ?1", &L.name)) {
 		rc = ws->err.code;
 		goto out;
 	}
@@ -1151,9 +1351,12 @@ static int write_results(struct stage *S)
 				continue;   /* a hub: following it would merge strangers */
 			for (k = 0; k < nn; k++) {
 				int added;
-				uint32_t a = (uint32_t)i, b = node_of(&nodes, &idx, nbr[k], types[k], &added);
+				uint32_t a = (uint32_t)i, b;
 				struct node *n;
 
+				if (!link_ok(&L, ent, nbr[k]))
+					continue;
+				b = node_of(&nodes, &idx, nbr[k], types[k], &added);
 				if (b == UINT32_MAX)
 					goto oom;
 				n = nodes.data;
@@ -1342,6 +1545,9 @@ oom:
 out:
 	sqlite3_finalize(nb);
 	sqlite3_finalize(kind);
+	sqlite3_finalize(L.nb);
+	sqlite3_finalize(L.name);
+	u64map_release(&L.clean);
 	sqlite3_finalize(ins_hit);
 	sqlite3_finalize(ins_flag);
 	sqlite3_finalize(ins_grp);
@@ -1407,7 +1613,9 @@ int rastro_victims_run(rastro_ws *ws, struct rastro_victims_stats *stats)
 	if (!rc && own_rule(&S, VIC_SHARED_CONTROLLER_ID))
 		rc = shared_id_rule(&S);
 	if (!rc && own_rule(&S, VIC_WAGES_SWEPT))
-		rc = wages_rule(&S);
+		rc = sweep_rule(&S, 0);
+	if (!rc && own_rule(&S, VIC_EARNINGS_SWEPT))
+		rc = sweep_rule(&S, 1);
 	if (!rc && own_rule(&S, VIC_COSTS_PAID_BY_OTHER))
 		rc = costs_rule(&S);
 	ws_progress(ws, "victims", 4, 5);

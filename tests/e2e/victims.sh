@@ -33,7 +33,7 @@ same "$(sql ws.rastro 'select count(*) from victim_flag')" 7 "victim_flag rows"
 ok "victims as victim services" -- "$RASTRO" victims ws.rastro --role victim_services --no-run
 has out.txt "potential victims: 7 (2 potential minors)"
 has out.txt "María López García, 16, F, speaks es, El Paso, TX"
-has out.txt "VIC.DOCS_HELD 1.00: border encounter E-1 on 2024-03-02: someone else holds their passport or ID [encounter E-1 (victims_encounters.csv:2)]"
+has out.txt "VIC.DOCS_HELD 0.70: border encounter E-1 on 2024-03-02: someone else holds their passport or ID [encounter E-1 (victims_encounters.csv:2)]"
 has out.txt "VIC.WAGES_SWEPT"
 has out.txt "txn T1 (victims_txn.csv:2)"
 same "$(grep -m1 '^victim ' out.txt | grep -c 'POTENTIAL MINOR')" 1 "a potential minor comes first"

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Scores rastro's potential-victim list against a generated world's truth.
+
+usage: quality.py WORKSPACE TRUTH.json [--label TEXT]
+
+A planted victim (truth.json "victims") is found when any of its identifiers
+as written in the files (account numbers, agency person-record ids,
+encounter ids) belongs to an entity rastro flagged (victim_flag).  A flagged
+victim (one group of entities in vic_group) is correct when any of its
+identifiers belongs to a planted victim.  Prints recall, precision, F1, the
+recall per network kind, minors, and which indicator sources found them.
+Also checks that no planted perpetrator (any network role other than victim,
+customer or buyer) is flagged.
+"""
+import collections
+import json
+import sqlite3
+import sys
+
+
+def identifiers(db):
+    """entity id -> set of ('account'|'record'|'encounter', id) for flagged entities."""
+    ids = collections.defaultdict(set)
+    q = db.execute
+    for ent, num in q("SELECT f.entity_id, a.number FROM victim_flag f JOIN account a ON a.entity_id = f.entity_id"):
+        ids[ent].add(("account", num))
+    for ent, kind, ext in q("SELECT f.entity_id, r.kind, r.ext_id FROM victim_flag f"
+                            " JOIN vic_person v ON v.entity_id = f.entity_id JOIN record r ON r.id = v.record_id"):
+        ids[ent].add(("encounter" if kind == "encounter" else "record", ext))
+    has_er = q("SELECT count(*) FROM sqlite_master WHERE name = 'er_link'").fetchone()[0]
+    if has_er:
+        for ent, kind, ext, acct in q(
+                "SELECT f.entity_id, r.kind, r.ext_id, k.account FROM victim_flag f JOIN er_link l ON l.entity_id = f.entity_id"
+                " JOIN record r ON r.id = l.record_id LEFT JOIN kyc k ON k.id = r.id AND r.kind = 'kyc'"):
+            if kind == "kyc":
+                num = q("SELECT number FROM account WHERE entity_id = ?", (acct,)).fetchone()
+                if num:
+                    ids[ent].add(("account", num[0]))
+            else:
+                ids[ent].add(("encounter" if kind == "encounter" else "record", ext))
+    return ids
+
+
+def main():
+    ws, truth_path = sys.argv[1], sys.argv[2]
+    label = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--label" else ""
+    truth = json.load(open(truth_path))
+    db = sqlite3.connect(ws)
+    ids = identifiers(db)
+    groups = collections.defaultdict(set)
+    for ent, victim in db.execute("SELECT entity_id, victim FROM vic_group"):
+        groups[victim].add(ent)
+    codes = collections.defaultdict(set)
+    for victim, code in db.execute("SELECT g.victim, h.code FROM vic_hit h JOIN vic_group g ON g.entity_id = h.entity_id"):
+        codes[victim].add(code)
+
+    owner = {}  # identifier -> planted victim index
+    for i, v in enumerate(truth["victims"]):
+        for a in v["accounts"]:
+            owner[("account", a)] = i
+        for r in v["records"]:
+            owner[("record", r)] = i
+        for e in v["encounters"]:
+            owner[("encounter", e)] = i
+    perp = set()
+    for n in truth["networks"]:
+        for m in n["members"]:
+            if m["role"] in ("victim", "customer", "buyer"):
+                continue
+            t = {"account": "account", "person_record": "record", "encounter": "encounter"}.get(m["type"])
+            if t:
+                perp.add((t, m["id"]))
+
+    found = collections.defaultdict(set)   # planted victim -> codes that found it
+    tp = fp = 0
+    perps_flagged = set()
+    for victim, ents in groups.items():
+        hits = set()
+        for e in ents:
+            for ident in ids.get(e, ()):
+                if ident in owner:
+                    hits.add(owner[ident])
+                if ident in perp:
+                    perps_flagged.add(ident)
+        if hits:
+            tp += 1
+            for h in hits:
+                found[h] |= codes[victim]
+        else:
+            fp += 1
+    planted = truth["victims"]
+    recall = len(found) / len(planted) if planted else 0.0
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    print(f"{label}planted {len(planted)}, found {len(found)}: recall {recall:.3f}; flagged {tp + fp}, correct {tp}:"
+          f" precision {precision:.3f}; F1 {f1:.3f}")
+    kinds = collections.Counter(v["kind"] for v in planted)
+    per = collections.Counter(planted[i]["kind"] for i in found)
+    print("  recall per kind: " + ", ".join(f"{k} {per[k]}/{n}" for k, n in sorted(kinds.items())))
+    minors = [i for i, v in enumerate(planted) if v["minor"]]
+    print(f"  minors: {sum(1 for i in minors if i in found)}/{len(minors)} found")
+    reach = collections.Counter()
+    for i in range(len(planted)):
+        v = planted[i]
+        reach["has an encounter" if v["encounters"] else "no encounter"] += 1
+    src = collections.Counter()
+    for i, c in found.items():
+        for code in c:
+            src[code] += 1
+    print("  found victims per indicator: " + ", ".join(f"{k} {n}" for k, n in sorted(src.items())))
+    missed = [i for i in range(len(planted)) if i not in found]
+    print("  missed: " + "; ".join(
+        f"{planted[i]['kind']}{' minor' if planted[i]['minor'] else ''} (enc {len(planted[i]['encounters'])},"
+        f" rec {len(planted[i]['records'])}, acct {len(planted[i]['accounts'])}, ind {','.join(planted[i]['indicators']) or '-'})"
+        for i in missed[:8]) + (" ..." if len(missed) > 8 else ""))
+    print(f"  planted perpetrators flagged as victims: {len(perps_flagged)}" +
+          (f" ({', '.join(sorted(x[1] for x in perps_flagged)[:5])})" if perps_flagged else ""))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Quality of potential-victim identification on generated worlds: recall and
+# precision of planted victims (truth.json), per seed, at a difficulty, with
+# and without entity resolution, and without the agencies' own `victim`
+# records (what rastro finds from screening answers and money alone).
+# Usage: bench/victims/quality.sh [SEEDS...]   (SCALE, DIFFICULTY, RASTRO)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+rastro=${RASTRO:-$here/../../build/rastro}
+scale=${SCALE:-5}
+difficulty=${DIFFICULTY:-default}
+seeds=("$@")
+[ ${#seeds[@]} -eq 0 ] && seeds=(2 3 4)
+work=$(mktemp -d /tmp/rastro-bench-vq-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+has_cmd() { "$rastro" --help | grep -q "^  $1 "; }
+echo "scale $scale, difficulty $difficulty, seeds ${seeds[*]}; load: $(uptime | sed 's/.*load average: //')"
+for seed in "${seeds[@]}"; do
+  w=$work/s$seed
+  "$rastro" gen -q --seed "$seed" --scale "$scale" -d "$difficulty" -o "$w"
+  ws=$w/ws.rastro
+  "$rastro" init "$ws" >/dev/null
+  "$rastro" ingest "$ws" -q "$w/transactions.csv" "$w/accounts.csv" "$w/encounters.csv" "$w/providers.csv"
+  for f in "$w"/persons_*.csv; do
+    a=$(basename "$f" .csv); a=${a#persons_}
+    "$rastro" ingest "$ws" -q --agency "$a" "$f"
+  done
+  ads=""
+  if has_cmd ads; then "$rastro" ingest "$ws" -q "$w/ads.jsonl"; "$rastro" ads "$ws" -q >/dev/null; ads=" ads"; fi
+  if has_cmd detect; then "$rastro" detect "$ws" -q >/dev/null; ads="$ads detect"; fi
+  "$rastro" victims "$ws" -q >/dev/null
+  python3 "$here/quality.py" "$ws" "$w/truth.json" --label "seed $seed, no resolution$ads: "
+  "$rastro" victims "$ws" -q --set victims.weight.agency_victim=0 >/dev/null
+  python3 "$here/quality.py" "$ws" "$w/truth.json" --label "seed $seed, no resolution, agency victim records ignored$ads: "
+  "$rastro" resolve "$ws" -q >/dev/null
+  "$rastro" victims "$ws" -q >/dev/null
+  python3 "$here/quality.py" "$ws" "$w/truth.json" --label "seed $seed, resolved$ads: "
+  "$rastro" victims "$ws" -q --set victims.weight.agency_victim=0 >/dev/null
+  python3 "$here/quality.py" "$ws" "$w/truth.json" --label "seed $seed, resolved, agency victim records ignored$ads: "
+done
