@@ -92,8 +92,11 @@ def main():
     recall = len(found) / len(planted) if planted else 0.0
     precision = tp / (tp + fp) if tp + fp else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    reachable = [i for i, v in enumerate(planted) if v["accounts"] or v["records"] or v["encounters"]]
+    rfound = sum(1 for i in reachable if i in found)
     print(f"{label}planted {len(planted)}, found {len(found)}: recall {recall:.3f}; flagged {tp + fp}, correct {tp}:"
-          f" precision {precision:.3f}; F1 {f1:.3f}")
+          f" precision {precision:.3f}; F1 {f1:.3f}; recall of the {len(reachable)} with an id in the files"
+          f" {rfound / len(reachable) if reachable else 0:.3f}")
     kinds = collections.Counter(v["kind"] for v in planted)
     per = collections.Counter(planted[i]["kind"] for i in found)
     print("  recall per kind: " + ", ".join(f"{k} {per[k]}/{n}" for k, n in sorted(kinds.items())))
@@ -115,6 +118,10 @@ def main():
         for i in missed[:8]) + (" ..." if len(missed) > 8 else ""))
     print(f"  planted perpetrators flagged as victims: {len(perps_flagged)}" +
           (f" ({', '.join(sorted(x[1] for x in perps_flagged)[:5])})" if perps_flagged else ""))
+    # for pooling over seeds: variant, planted, found, flagged, correct, reachable, reachable found, perps
+    variant = label.split(": ")[0].split(", ", 1)[1] if ", " in label else label
+    print(f"#stats\t{variant}\t{len(planted)}\t{len(found)}\t{tp + fp}\t{tp}\t{len(reachable)}\t{rfound}"
+          f"\t{len(perps_flagged)}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,10 @@
  *               smuggled migrants, LGBTQ+...) the provider serves;
  *   capacity    open slots, up to capacity_scale for the whole part; a
  *               provider with no open slot gets -w_full instead.
+ * With `complementary` (the default), ranks 2 and on score the needs part
+ * on the needs the providers ranked before leave open, so three referrals
+ * together cover shelter, legal help and counselling rather than three
+ * shelters.
  * Hard limits before scoring: a minor goes only to providers that serve
  * minors, an adult not to minors-only programmes, and a provider restricted
  * to women (or men) is not proposed for the other sex.
@@ -53,6 +57,9 @@ struct vic_matcher {
 	int32_t *open;            /* open slots left in this run (-1 unknown) */
 	struct hot *hot;          /* what the inner loop reads, in grid order */
 	double max_rest;          /* the most language, population and capacity can add */
+	struct vic_rank *cand;    /* complementary mode: every candidate of a query */
+	size_t ncand, candcap;
+	int cand_oom;
 	/* grid */
 	double cell_deg;
 	int64_t nx, ny;
@@ -105,6 +112,7 @@ void vic_match_cfg_load(struct vic_match_cfg *mc, const struct cfg *cfg)
 	mc->capacity_scale = cfg_double(cfg, "victims.refer.capacity_scale", 5);
 	mc->top = (int)cfg_int(cfg, "victims.refer.top", 3);
 	mc->use_grid = cfg_bool(cfg, "victims.refer.grid", 1);
+	mc->complementary = cfg_bool(cfg, "victims.refer.complementary", 1);
 	if (mc->top < 1)
 		mc->top = 1;
 	if (mc->top > VIC_TOP_MAX)
@@ -137,6 +145,7 @@ void vic_matcher_free(struct vic_matcher *m)
 		return;
 	mem_free(m->open);
 	mem_free(m->hot);
+	mem_free(m->cand);
 	mem_free(m->cell_first);
 	mem_free(m->cell_n);
 	mem_free(m->order);
@@ -271,6 +280,7 @@ static void score(struct vic_matcher *m, uint32_t i, const struct vic_client *c,
 	memset(r, 0, sizeof *r);
 	r->provider = i;
 	r->km = km;
+	r->wanted = c->needs;
 	r->covered = p->services & c->needs;
 	r->p_needs = need ? mc->w_needs * popcount32(r->covered) / need : 0;
 	if (!isnan(km)) {
@@ -328,6 +338,70 @@ static void keep(struct vic_rank *out, int *k, int top, const struct vic_rank *r
 	out[i] = *r;
 }
 
+/* Complementary mode: keeps every candidate of the query (k counts them). */
+static void collect(struct vic_matcher *m, const struct vic_rank *r, int *k)
+{
+	if (m->ncand == m->candcap) {
+		size_t cap = m->candcap ? m->candcap * 2 : 256;
+		struct vic_rank *p = mem_realloc(m->cand, cap * sizeof *p);
+
+		if (!p) {
+			m->cand_oom = 1;   /* ranks what it has: still valid, maybe not the best */
+			return;
+		}
+		m->cand = p;
+		m->candcap = cap;
+	}
+	m->cand[m->ncand++] = *r;
+	(*k)++;
+}
+
+/*
+ * Picks `top` candidates one at a time: each time the needs part counts only
+ * the needs the providers picked before leave open (all needs once every
+ * one is covered), and the other parts stay as scored.
+ */
+static int pick_complementary(struct vic_matcher *m, const struct vic_client *c, struct vic_rank *out)
+{
+	const struct vic_match_cfg *mc = &m->mc;
+	uint32_t covered = 0;
+	int t;
+
+	for (t = 0; t < mc->top; t++) {
+		uint32_t want = c->needs & ~covered;
+		struct vic_rank best;
+		size_t j;
+		int found = 0;
+
+		if (!want)
+			want = c->needs;
+		for (j = 0; j < m->ncand; j++) {
+			struct vic_rank r = m->cand[j];
+			const struct vic_provider *p = &m->p[r.provider];
+
+			if (r.provider == UINT32_MAX)
+				continue;   /* picked */
+			r.score -= r.p_needs;
+			r.wanted = want;
+			r.covered = p->services & want;
+			r.p_needs = mc->w_needs * popcount32(r.covered) / popcount32(want);
+			r.score += r.p_needs;
+			if (!found || better(&r, &best)) {
+				best = r;
+				found = 1;
+			}
+		}
+		if (!found)
+			break;
+		for (j = 0; j < m->ncand; j++)
+			if (m->cand[j].provider == best.provider)
+				m->cand[j].provider = UINT32_MAX;
+		out[t] = best;
+		covered |= m->p[best.provider].services & c->needs;
+	}
+	return t;
+}
+
 /* Position pos of the grid order: eligible, within reach, then scored. */
 static void consider(struct vic_matcher *m, size_t pos, const struct vic_client *c, const double *v,
 		     double chord2, struct vic_rank *out, int *k)
@@ -349,8 +423,10 @@ static void consider(struct vic_matcher *m, size_t pos, const struct vic_client 
 	km = 2 * EARTH_KM * asin(half < 1 ? half : 1);
 	/* Skip what cannot enter the list: the needs and distance parts plus
 	 * the most the other parts could add.  The bound is never below the
-	 * real score, so the ranking is the same as without it. */
-	if (*k == m->mc.top) {
+	 * real score, so the ranking is the same as without it.  (Not in
+	 * complementary mode, where a provider of one missing service can
+	 * still be the best second choice.) */
+	if (!m->mc.complementary && *k == m->mc.top) {
 		const struct vic_match_cfg *mc = &m->mc;
 		double bound = mc->w_needs * __builtin_popcount(h->services & c->needs) / __builtin_popcount(c->needs) +
 			       (km < mc->radius_km ? mc->w_distance * (1 - km / mc->radius_km) : 0) +
@@ -363,7 +439,10 @@ static void consider(struct vic_matcher *m, size_t pos, const struct vic_client 
 	if (excluded(c, i))
 		return;
 	score(m, i, c, km, &r);
-	keep(out, k, m->mc.top, &r);
+	if (m->mc.complementary)
+		collect(m, &r, k);
+	else
+		keep(out, k, m->mc.top, &r);
 }
 
 int vic_match(struct vic_matcher *m, const struct vic_client *c, struct vic_rank *out)
@@ -381,6 +460,7 @@ int vic_match(struct vic_matcher *m, const struct vic_client *c, struct vic_rank
 			double chord2 = chord2_of_km(radius);
 
 			k = 0;
+			m->ncand = 0;
 			if (!m->mc.use_grid) {
 				for (i = 0; i < m->n; i++)
 					consider(m, i, c, v, chord2, out, &k);
@@ -417,16 +497,20 @@ int vic_match(struct vic_matcher *m, const struct vic_client *c, struct vic_rank
 				break;
 			radius = radius * 2 < m->mc.max_radius_km ? radius * 2 : m->mc.max_radius_km;
 		}
-		return k;
+		return m->mc.complementary ? pick_complementary(m, c, out) : k;
 	}
 	/* No place at all: the whole directory, without a distance part. */
+	m->ncand = 0;
 	for (i = 0; i < m->n; i++) {
 		struct vic_rank r;
 
 		if (!eligible(m->p[i].services, m->p[i].populations, c) || excluded(c, (uint32_t)i))
 			continue;
 		score(m, (uint32_t)i, c, NAN, &r);
-		keep(out, &k, m->mc.top, &r);
+		if (m->mc.complementary)
+			collect(m, &r, &k);
+		else
+			keep(out, &k, m->mc.top, &r);
 	}
-	return k;
+	return m->mc.complementary ? pick_complementary(m, c, out) : k;
 }

@@ -332,9 +332,10 @@ static void explain(const struct directory *d, const struct vic_client *c, const
 			 "\"capacity\":%.4f,\"total\":%.4f}", r->p_needs, r->p_distance, r->p_language,
 		  r->p_population, r->p_capacity, r->score);
 	vic_mask_names(r->covered, vic_services, SVC_N, have, sizeof have);
-	vic_mask_names(c->needs & ~r->covered, vic_services, SVC_N, miss, sizeof miss);
-	sbuf_addf(text, "needs %d/%d +%.2f (%s%s%s)", __builtin_popcount(r->covered), __builtin_popcount(c->needs),
-		  r->p_needs, have, miss[0] ? "; lacks " : "", miss);
+	vic_mask_names(r->wanted & ~r->covered, vic_services, SVC_N, miss, sizeof miss);
+	sbuf_addf(text, "needs %d/%d%s +%.2f (%s%s%s)", __builtin_popcount(r->covered), __builtin_popcount(r->wanted),
+		  r->wanted != c->needs ? " not covered above" : "", r->p_needs, have[0] ? have : "none",
+		  miss[0] ? "; lacks " : "", miss);
 	if (isnan(r->km))
 		sbuf_addf(text, " + distance unknown +0.00");
 	else

@@ -159,6 +159,8 @@ struct vic_match_cfg {
 	double capacity_scale;    /* open slots that earn the whole capacity part */
 	int top;                  /* providers proposed per client */
 	int use_grid;             /* 0 = scan every provider (the reference) */
+	int complementary;        /* after the first, prefer providers that cover
+				   * the needs the ones before did not */
 };
 
 void vic_match_cfg_load(struct vic_match_cfg *mc, const struct cfg *cfg);
@@ -169,7 +171,9 @@ struct vic_rank {
 	double score;
 	double km;                /* NAN when the client's place is unknown */
 	double p_needs, p_distance, p_language, p_population, p_capacity;
-	uint32_t covered;         /* needed services the provider offers */
+	uint32_t wanted;          /* the needs this rank was scored on (all of them,
+				   * or those earlier ranks left open) */
+	uint32_t covered;         /* of those, the services the provider offers */
 	int open;                 /* open slots when ranked (-1 unknown) */
 	int lang_match;           /* 2 speaks it, 1 language access, 0 neither/unknown */
 	int widened;              /* 1 when found beyond radius_km */
@@ -190,7 +194,10 @@ void vic_matcher_free(struct vic_matcher *m);
  * Ranks providers for one client: fills out[0..k) best first and returns k
  * (<= mc->top).  Providers that cannot serve the client (minor/adult or sex
  * restriction, none of the needed services) are left out.  Ties break by
- * distance then provider index, so results are deterministic.
+ * distance then provider index, so results are deterministic.  With
+ * mc->complementary, rank 2 onwards scores the needs part on the needs
+ * earlier ranks left open, so the list together covers more of them.  Not
+ * thread-safe: a matcher keeps scratch space.
  */
 int vic_match(struct vic_matcher *m, const struct vic_client *c, struct vic_rank *out);
 

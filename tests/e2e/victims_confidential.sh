@@ -51,4 +51,37 @@ if has_cmd alerts; then
   check_output "alerts"
 fi
 
+
+# A generated world: every planted perpetrator stays a suspect (none is
+# flagged as a victim, so none is hidden from suspect outputs), and the
+# suspect outputs of this build name no planted victim.
+if has_cmd gen; then
+  ok "gen" -- "$RASTRO" gen -q --seed 3 -o world
+  ok "ingest world" -- "$RASTRO" ingest g.rastro -q world/transactions.csv world/accounts.csv \
+    world/encounters.csv world/providers.csv
+  for f in world/persons_*.csv; do
+    a=$(basename "$f" .csv); a=${a#persons_}
+    ok "ingest $a records" -- "$RASTRO" ingest g.rastro -q --agency "$a" "$f"
+  done
+  ok "victims in the world" -- "$RASTRO" victims g.rastro -q
+  sqlite3 g.rastro "select a.number from victim_flag f join account a on a.entity_id = f.entity_id" > flagged_accounts.txt
+  sqlite3 g.rastro "select r.ext_id from victim_flag f join vic_person v on v.entity_id = f.entity_id join record r on r.id = v.record_id" > flagged_records.txt
+  ok "no planted perpetrator is flagged as a victim" -- python3 - world/truth.json flagged_accounts.txt flagged_records.txt <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))
+flagged = set(l.strip() for f in sys.argv[2:] for l in open(f) if l.strip())
+bad = [(n["id"], m["role"], m["id"]) for n in t["networks"] for m in n["members"]
+       if m["role"] not in ("victim", "customer", "buyer") and m["id"] in flagged]
+victims = set(x for v in t["victims"] for x in v["accounts"] + v["records"] + v["encounters"])
+assert not bad, f"perpetrators flagged as victims: {bad[:5]}"
+assert flagged & victims, "no planted victim was flagged at all"
+PY
+  # the planted victims' ids, for the suspect-output checks below
+  victim_ids=$(python3 -c "import json; t=json.load(open('world/truth.json')); print('|'.join(sorted(set(x for v in t['victims'] for x in v['accounts'] + v['records'] + v['encounters']))))")
+  if has_cmd alerts; then
+    "$RASTRO" detect g.rastro -q >/dev/null 2>&1 || true
+    ok "alerts of the world" -- "$RASTRO" alerts g.rastro --format csv
+    check_output "alerts(world)"
+  fi
+fi
 echo "suspect outputs checked:${checked}"

@@ -523,6 +523,43 @@ static void matching_widens_and_wraps(void **state)
 	assert_true(fabs(vic_km(31.7619, -106.4850, 29.7604, -95.3698) - 1080) < 10);
 }
 
+static void matching_complements(void **state)
+{
+	struct vic_provider d[3];
+	struct vic_match_cfg mc;
+	struct vic_matcher *m;
+	struct vic_client c;
+	struct vic_rank r[VIC_TOP_MAX];
+	int mode;
+
+	(void)state;
+	vic_match_cfg_load(&mc, NULL);
+	d[0] = prov(31.760, -106.490, S(SHELTER) | S(LEGAL), 0, 5, 0);
+	d[1] = prov(31.770, -106.490, S(SHELTER) | S(LEGAL), 0, 5, 0);
+	d[2] = prov(31.800, -106.490, S(MENTAL_HEALTH), 0, 5, 0);
+	memset(&c, 0, sizeof c);
+	c.lat = 31.76;
+	c.lon = -106.49;
+	c.needs = S(SHELTER) | S(LEGAL) | S(MENTAL_HEALTH);
+	for (mode = 0; mode < 2; mode++) {
+		mc.complementary = mode;
+		m = vic_matcher_new(d, 3, &mc);
+		assert_non_null(m);
+		assert_int_equal(vic_match(m, &c, r), 3);
+		assert_int_equal(r[0].provider, 0);
+		/* complementary: counselling next, it covers what the first leaves open */
+		assert_int_equal(r[1].provider, mode ? 2 : 1);
+		assert_int_equal(r[2].provider, mode ? 1 : 2);
+		if (mode) {
+			assert_int_equal(r[1].wanted, S(MENTAL_HEALTH));
+			assert_true(fabs(r[1].p_needs - mc.w_needs) < 1e-9);
+			/* everything covered: the third is scored on all needs again */
+			assert_int_equal(r[2].wanted, c.needs);
+		}
+		vic_matcher_free(m);
+	}
+}
+
 /* The grid must give exactly what a scan of the whole directory gives. */
 static void grid_equals_full_scan(void **state)
 {
@@ -531,51 +568,54 @@ static void grid_equals_full_scan(void **state)
 	struct vic_match_cfg mc, mc2;
 	struct vic_matcher *g, *s;
 	struct rng rng;
-	int i;
+	int i, mode;
 
 	(void)state;
 	assert_non_null(d);
 	rng_seed(&rng, 42);
-	vic_match_cfg_load(&mc, NULL);
-	mc2 = mc;
-	mc2.use_grid = 0;
-	for (i = 0; i < NP; i++) {
-		d[i] = prov(rng_uniform(&rng) * 150 - 70, rng_uniform(&rng) * 360 - 180,
-			    (uint32_t)rng_below(&rng, 1u << SVC_N) | 1, (uint32_t)rng_below(&rng, 1u << POP_N),
-			    (int)rng_below(&rng, 6) - 1, (uint32_t)rng_below(&rng, 4));
-		/* dense clusters too, near the poles and the antimeridian */
-		if (i % 4 == 0) {
-			d[i].lat = 60 + rng_uniform(&rng) * 25;
-			d[i].lon = rng_chance(&rng, 0.5) ? 179 + rng_uniform(&rng) : -180 + rng_uniform(&rng);
+	for (mode = 0; mode < 2; mode++) {
+		vic_match_cfg_load(&mc, NULL);
+		mc.complementary = mode;   /* both the pruned single pass and the greedy picks */
+		mc2 = mc;
+		mc2.use_grid = 0;
+		for (i = 0; i < NP; i++) {
+			d[i] = prov(rng_uniform(&rng) * 150 - 70, rng_uniform(&rng) * 360 - 180,
+				    (uint32_t)rng_below(&rng, 1u << SVC_N) | 1, (uint32_t)rng_below(&rng, 1u << POP_N),
+				    (int)rng_below(&rng, 6) - 1, (uint32_t)rng_below(&rng, 4));
+			/* dense clusters too, near the poles and the antimeridian */
+			if (i % 4 == 0) {
+				d[i].lat = 60 + rng_uniform(&rng) * 25;
+				d[i].lon = rng_chance(&rng, 0.5) ? 179 + rng_uniform(&rng) : -180 + rng_uniform(&rng);
+			}
 		}
-	}
-	g = vic_matcher_new(d, NP, &mc);
-	s = vic_matcher_new(d, NP, &mc2);
-	assert_non_null(g);
-	assert_non_null(s);
-	for (i = 0; i < NC; i++) {
-		struct vic_client c;
-		struct vic_rank a[VIC_TOP_MAX], b[VIC_TOP_MAX];
-		int ka, kb, j;
+		g = vic_matcher_new(d, NP, &mc);
+		s = vic_matcher_new(d, NP, &mc2);
+		assert_non_null(g);
+		assert_non_null(s);
+		for (i = 0; i < NC; i++) {
+			struct vic_client c;
+			struct vic_rank a[VIC_TOP_MAX], b[VIC_TOP_MAX];
+			int ka, kb, j;
 
-		memset(&c, 0, sizeof c);
-		c.lat = i % 4 == 0 ? 60 + rng_uniform(&rng) * 25 : rng_uniform(&rng) * 150 - 70;
-		c.lon = i % 4 == 0 ? 179.5 : rng_uniform(&rng) * 360 - 180;
-		c.needs = (uint32_t)rng_below(&rng, 1u << SVC_N) | 1;
-		c.prefer = (uint32_t)rng_below(&rng, 1u << POP_N) & ~(P(ADULTS) | P(MINORS));
-		c.minor = rng_chance(&rng, 0.2);
-		c.sex = "MFX"[rng_below(&rng, 3)];
-		c.lang = (uint32_t)rng_below(&rng, 4);
-		ka = vic_match(g, &c, a);
-		kb = vic_match(s, &c, b);
-		assert_int_equal(ka, kb);
-		for (j = 0; j < ka; j++) {
-			assert_int_equal(a[j].provider, b[j].provider);
-			assert_true(a[j].score == b[j].score);
+			memset(&c, 0, sizeof c);
+			c.lat = i % 4 == 0 ? 60 + rng_uniform(&rng) * 25 : rng_uniform(&rng) * 150 - 70;
+			c.lon = i % 4 == 0 ? 179.5 : rng_uniform(&rng) * 360 - 180;
+			c.needs = (uint32_t)rng_below(&rng, 1u << SVC_N) | 1;
+			c.prefer = (uint32_t)rng_below(&rng, 1u << POP_N) & ~(P(ADULTS) | P(MINORS));
+			c.minor = rng_chance(&rng, 0.2);
+			c.sex = "MFX"[rng_below(&rng, 3)];
+			c.lang = (uint32_t)rng_below(&rng, 4);
+			ka = vic_match(g, &c, a);
+			kb = vic_match(s, &c, b);
+			assert_int_equal(ka, kb);
+			for (j = 0; j < ka; j++) {
+				assert_int_equal(a[j].provider, b[j].provider);
+				assert_true(a[j].score == b[j].score);
+			}
 		}
+		vic_matcher_free(g);
+		vic_matcher_free(s);
 	}
-	vic_matcher_free(g);
-	vic_matcher_free(s);
 	free(d);
 }
 
@@ -790,6 +830,7 @@ int main(void)
 		cmocka_unit_test(signals_and_grouping),
 		cmocka_unit_test(matching_order),
 		cmocka_unit_test(matching_widens_and_wraps),
+		cmocka_unit_test(matching_complements),
 		cmocka_unit_test(grid_equals_full_scan),
 		cmocka_unit_test(matcher_survives_allocation_failures),
 		cmocka_unit_test(referrals_and_statuses),
