@@ -27,6 +27,11 @@ def identifiers(db):
     for ent, kind, ext in q("SELECT f.entity_id, r.kind, r.ext_id FROM victim_flag f"
                             " JOIN vic_person v ON v.entity_id = f.entity_id JOIN record r ON r.id = v.record_id"):
         ids[ent].add(("encounter" if kind == "encounter" else "record", ext))
+    has_ads = q("SELECT count(*) FROM sqlite_master WHERE name = 'ad_ident'").fetchone()[0]
+    if has_ads:
+        for ent, ext in q("SELECT DISTINCT f.entity_id, a.ext_id FROM victim_flag f JOIN ad_ident d"
+                          " ON d.entity_id = f.entity_id AND d.kind = 'image' JOIN ad a ON a.id = d.ad_id"):
+            ids[ent].add(("ad", ext))
     has_er = q("SELECT count(*) FROM sqlite_master WHERE name = 'er_link'").fetchone()[0]
     if has_er:
         for ent, kind, ext, acct in q(
@@ -62,6 +67,8 @@ def main():
             owner[("record", r)] = i
         for e in v["encounters"]:
             owner[("encounter", e)] = i
+        for a in v.get("ads", []):
+            owner[("ad", a)] = i   # ads the victim is shown in (an image of theirs)
     perp = set()
     for n in truth["networks"]:
         for m in n["members"]:
@@ -92,7 +99,7 @@ def main():
     recall = len(found) / len(planted) if planted else 0.0
     precision = tp / (tp + fp) if tp + fp else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    reachable = [i for i, v in enumerate(planted) if v["accounts"] or v["records"] or v["encounters"]]
+    reachable = [i for i, v in enumerate(planted) if v["accounts"] or v["records"] or v["encounters"] or v.get("ads")]
     rfound = sum(1 for i in reachable if i in found)
     print(f"{label}planted {len(planted)}, found {len(found)}: recall {recall:.3f}; flagged {tp + fp}, correct {tp}:"
           f" precision {precision:.3f}; F1 {f1:.3f}; recall of the {len(reachable)} with an id in the files"

@@ -28,7 +28,7 @@ for seed in "${seeds[@]}"; do
     "$rastro" ingest "$ws" -q --agency "$a" "$f"
   done
   ads=""
-  if has_cmd ads; then "$rastro" ingest "$ws" -q "$w/ads.jsonl"; "$rastro" ads "$ws" -q >/dev/null; ads=" ads"; fi
+  if has_cmd ads; then "$rastro" ingest "$ws" -q --format ads "$w/ads.jsonl"; "$rastro" ads "$ws" -q >/dev/null; ads=" ads"; fi
   if has_cmd detect; then "$rastro" detect "$ws" -q >/dev/null; ads="$ads detect"; fi
   "$rastro" victims "$ws" -q >/dev/null
   python3 "$here/quality.py" "$ws" "$w/truth.json" --label "seed $seed, no resolution$ads: " | tee -a "$stats" | grep -v "^#stats"

@@ -199,7 +199,7 @@ int cmd_victims(int argc, char **argv)
 		}
 		if (!common.quiet)
 			fprintf(stderr, "victims: %llu encounters screened, %llu indicators, %llu potential victims "
-				"(%llu minors), %llu entities kept out of suspect outputs, %.2f s\n",
+				"(%llu minor(s)), %llu entities kept out of suspect outputs, %.2f s\n",
 				(unsigned long long)s.encounters, (unsigned long long)s.indicators,
 				(unsigned long long)s.victims, (unsigned long long)s.minors,
 				(unsigned long long)s.entities_flagged, s.seconds);

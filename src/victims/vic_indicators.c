@@ -1198,6 +1198,231 @@ static int link_ok(struct linker *L, int64_t x, int64_t y)
 	return 1;
 }
 
+/* ---- ads: the person shown ---- */
+
+/*
+ * The person an escort or massage ad shows is known by the ad's images (the
+ * ads module makes each image hash an entity; images of one person repeat
+ * across their ads).  Images shown together in one ad are one person.
+ *   VIC.AD_YOUTH         an ad of theirs has youth language or a stated
+ *                        age under 18 (JRSA/NIJ: youth language is a
+ *                        significant predictor of sex trafficking);
+ *   VIC.MINOR            ... a stated age under 18;
+ *   VIC.AD_THIRD_PERSON  an ad of theirs speaks of them in the third person
+ *                        (McGill/Mila labelling functions, weak evidence);
+ *   VIC.AD_MULTICITY     their images appear in ads of at least
+ *                        `multicity_min` cities (McGill: more than two
+ *                        locations; movement of a person, not movement
+ *                        language, which JRSA found negative).
+ * An image in more than `max_ads_per_image` ads is a stock picture and
+ * stands for no one.
+ */
+struct adrow {
+	int64_t image, ad;
+	uint32_t city;             /* interned lower-case city, 0 none */
+	uint32_t root;             /* the person: union of images shown together */
+	uint8_t youth, minor, third;
+};
+
+static int cmp_adrow(const void *a, const void *b)
+{
+	const struct adrow *x = a, *y = b;
+
+	if (x->root != y->root)
+		return x->root < y->root ? -1 : 1;
+	if (x->ad != y->ad)
+		return x->ad < y->ad ? -1 : 1;
+	return x->image < y->image ? -1 : x->image > y->image;
+}
+
+static uint32_t img_find(uint32_t *parent, uint32_t i)
+{
+	while (parent[i] != i) {
+		parent[i] = parent[parent[i]];
+		i = parent[i];
+	}
+	return i;
+}
+
+static int ads_rules(struct stage *S)
+{
+	static const char *const def_cats[] = { "escort", "massage", NULL };
+	static const char *const def_youth[] = { "AD.YOUTH", "AD.STATED_MINOR", NULL };
+	static const char *const def_third[] = { "AD.THIRD_PERSON", NULL };
+	rastro_ws *ws = S->ws;
+	long long min_cities = cfg_int(S->cfg, "victims.ads.multicity_min", 3);
+	long long max_ads = cfg_int(S->cfg, "victims.ads.max_ads_per_image", 100);
+	struct sbuf sql = SBUF_INIT, cats = SBUF_INIT;
+	sqlite3_stmt *st = NULL, *same = NULL;
+	struct vec rows, imgs;     /* struct adrow; int64_t image entity by index */
+	struct u64map idx;
+	struct strmap cities;
+	uint32_t *parent = NULL;
+	size_t i, j;
+	int rc = 0, r;
+
+	if (!table_exists(ws, "ad_ident") || !table_exists(ws, "ad_indicator"))
+		return 0;
+	sbuf_init(&sql);
+	sbuf_init(&cats);
+	vec_init(&rows, sizeof(struct adrow));
+	vec_init(&imgs, sizeof(int64_t));
+	u64map_init(&idx);
+	strmap_init(&cities);
+	sql_list(S->cfg, "victims.ads.categories", def_cats, &cats);
+	/* Images of escort and massage ads (stock pictures left out), with each
+	 * ad's city and which indicator lists it has. */
+	sbuf_adds(&sql, "WITH img AS (SELECT entity_id FROM ad_ident WHERE kind = 'image' AND entity_id IS NOT NULL"
+			" GROUP BY entity_id HAVING count(DISTINCT ad_id) <= ?1)"
+			" SELECT DISTINCT d.entity_id, a.id, coalesce(lower(a.city), ''),"
+			" EXISTS (SELECT 1 FROM ad_indicator i WHERE i.ad_id = a.id AND i.code IN (");
+	sql_list(S->cfg, "victims.ads.youth_codes", def_youth, &sql);
+	sbuf_adds(&sql, ")), EXISTS (SELECT 1 FROM ad_indicator i WHERE i.ad_id = a.id AND i.code = 'AD.STATED_MINOR'),"
+			" EXISTS (SELECT 1 FROM ad_indicator i WHERE i.ad_id = a.id AND i.code IN (");
+	sql_list(S->cfg, "victims.ads.third_person_codes", def_third, &sql);
+	sbuf_addf(&sql, ")) FROM ad_ident d JOIN ad a ON a.id = d.ad_id JOIN img ON img.entity_id = d.entity_id"
+			" WHERE d.kind = 'image' AND lower(coalesce(a.category, '')) IN (%s) ORDER BY 1, 2", cats.buf);
+	if (sbuf_failed(&sql) || sbuf_failed(&cats))
+		goto oom;
+	if (ws_prepare(ws, sql.buf, &st)) {
+		rc = ws->err.code;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, max_ads);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		struct adrow *a = vec_grow(&rows, 1);
+		const char *city = (const char *)sqlite3_column_text(st, 2);
+		uint64_t *slot;
+		int created;
+
+		if (!a)
+			goto oom;
+		a->image = sqlite3_column_int64(st, 0);
+		a->ad = sqlite3_column_int64(st, 1);
+		a->city = city && *city ? strmap_intern(&cities, city, strlen(city), NULL) : 0;
+		a->youth = (uint8_t)sqlite3_column_int(st, 3);
+		a->minor = (uint8_t)sqlite3_column_int(st, 4);
+		a->third = (uint8_t)sqlite3_column_int(st, 5);
+		slot = u64map_ref(&idx, (uint64_t)a->image, &created);
+		if (!slot || (city && *city && !a->city))
+			goto oom;
+		if (created) {
+			*slot = imgs.len;
+			if (vec_push(&imgs, &a->image))
+				goto oom;
+		}
+		a->root = (uint32_t)*slot;
+	}
+	if (r != SQLITE_DONE) {
+		rc = ws_sqlerr(ws, "reading ads");
+		goto out;
+	}
+	/* Images shown together in one of these ads are one person. */
+	parent = mem_alloc((imgs.len ? imgs.len : 1) * sizeof *parent);
+	if (!parent)
+		goto oom;
+	for (i = 0; i < imgs.len; i++)
+		parent[i] = (uint32_t)i;
+	if (ws_prepare(ws, "SELECT DISTINCT x.entity_id, y.entity_id FROM ad_ident x JOIN ad_ident y"
+			   " ON y.ad_id = x.ad_id AND y.kind = 'image' AND y.entity_id > x.entity_id"
+			   " WHERE x.kind = 'image' AND x.entity_id IS NOT NULL", &same)) {
+		rc = ws->err.code;
+		goto out;
+	}
+	while ((r = sqlite3_step(same)) == SQLITE_ROW) {
+		uint64_t ia, ib;
+		int64_t a = sqlite3_column_int64(same, 0), b = sqlite3_column_int64(same, 1);
+
+		/* only images kept above (escort, massage, not stock) */
+		if (!u64map_get(&idx, (uint64_t)a, &ia) || !u64map_get(&idx, (uint64_t)b, &ib))
+			continue;
+		ia = img_find(parent, (uint32_t)ia);
+		ib = img_find(parent, (uint32_t)ib);
+		if (ia != ib)
+			parent[ia > ib ? ia : ib] = (uint32_t)(ia < ib ? ia : ib);
+		if (vec_push(&S->same, &a) || vec_push(&S->same, &b))
+			goto oom;
+	}
+	if (r != SQLITE_DONE) {
+		rc = ws_sqlerr(ws, "reading images shown together");
+		goto out;
+	}
+	for (i = 0; i < rows.len; i++) {
+		struct adrow *a = vec_at(&rows, i);
+
+		a->root = img_find(parent, a->root);
+	}
+	qsort(rows.data, rows.len, sizeof(struct adrow), cmp_adrow);
+	/* One person at a time: the indicators go to the entity of its first image. */
+	for (i = 0; i < rows.len; i = j) {
+		const struct adrow *g = vec_at(&rows, i);
+		int64_t person = *(int64_t *)vec_at(&imgs, g->root);
+		int64_t youth[HIT_RECORDS], minor[HIT_RECORDS], third[HIT_RECORDS], moved[HIT_RECORDS];
+		size_t ny = 0, nm = 0, nt = 0, nmv = 0, nads = 0, ncity = 0, k;
+		uint32_t seen[64];
+		char names[3][64] = { "", "", "" };
+		int64_t last_ad = 0;
+
+		for (j = i; j < rows.len && ((struct adrow *)vec_at(&rows, j))->root == g->root; j++) {
+			const struct adrow *a = vec_at(&rows, j);
+
+			if (a->ad == last_ad)
+				continue;   /* one ad, several images of the person */
+			last_ad = a->ad;
+			nads++;
+			if (a->youth && ny < HIT_RECORDS)
+				youth[ny++] = a->ad;
+			if (a->minor && nm < HIT_RECORDS)
+				minor[nm++] = a->ad;
+			if (a->third && nt < HIT_RECORDS)
+				third[nt++] = a->ad;
+			if (a->city) {
+				for (k = 0; k < ncity && k < 64 && seen[k] != a->city; k++)
+					;
+				if (k == ncity) {
+					if (ncity < 64)
+						seen[ncity] = a->city;
+					if (ncity < 3)
+						snprintf(names[ncity], sizeof names[0], "%s", strmap_key(&cities, a->city, NULL));
+					ncity++;
+					if (nmv < HIT_RECORDS)
+						moved[nmv++] = a->ad;
+				}
+			}
+		}
+		if (ny && add_hit(S, person, VIC_AD_YOUTH, youth, ny, "shown in %zu ad(s), %zu with youth language "
+				  "or a stated age under 18", nads, ny))
+			goto fail;
+		if (nm && add_hit(S, person, VIC_MINOR, minor, nm, "an ad showing them states an age under 18"))
+			goto fail;
+		if (nt && add_hit(S, person, VIC_AD_THIRD_PERSON, third, nt, "%zu of the %zu ad(s) showing them "
+				  "speak of them in the third person", nt, nads))
+			goto fail;
+		if ((long long)ncity >= min_cities &&
+		    add_hit(S, person, VIC_AD_MULTICITY, moved, nmv, "shown in ads of %zu cities (%s, %s, %s%s)", ncity,
+			    names[0], names[1], names[2], ncity > 3 ? "..." : ""))
+			goto fail;
+	}
+	rc = 0;
+	goto out;
+oom:
+	rc = ws_error(ws, RASTRO_NOMEM, "out of memory reading ads");
+	goto out;
+fail:
+	rc = ws->err.code;
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(same);
+	sbuf_release(&sql);
+	sbuf_release(&cats);
+	vec_release(&rows);
+	vec_release(&imgs);
+	u64map_release(&idx);
+	strmap_release(&cities);
+	mem_free(parent);
+	return rc;
+}
+
 /* ---- grouping and scoring ---- */
 
 struct node {
@@ -1290,11 +1515,12 @@ static int write_results(struct stage *S)
 		if (node_of(&nodes, &idx, ((struct hit *)vec_at(&S->hits, i))->entity, "indicator", &added) == UINT32_MAX)
 			goto oom;
 	}
-	/* Entities an agency filed under one person record are one victim. */
+	/* Entities an agency filed under one person record, and images shown
+	 * together in one ad, are one victim. */
 	for (i = 0; i + 1 < S->same.len; i += 2) {
 		int added;
-		uint32_t a = node_of(&nodes, &idx, *(int64_t *)vec_at(&S->same, i), "same person record", &added);
-		uint32_t b = node_of(&nodes, &idx, *(int64_t *)vec_at(&S->same, i + 1), "same person record", &added);
+		uint32_t a = node_of(&nodes, &idx, *(int64_t *)vec_at(&S->same, i), "same person", &added);
+		uint32_t b = node_of(&nodes, &idx, *(int64_t *)vec_at(&S->same, i + 1), "same person", &added);
 		struct node *n;
 
 		if (a == UINT32_MAX || b == UINT32_MAX)
@@ -1618,6 +1844,8 @@ int rastro_victims_run(rastro_ws *ws, struct rastro_victims_stats *stats)
 		rc = sweep_rule(&S, 1);
 	if (!rc && own_rule(&S, VIC_COSTS_PAID_BY_OTHER))
 		rc = costs_rule(&S);
+	if (!rc)
+		rc = ads_rules(&S);
 	ws_progress(ws, "victims", 4, 5);
 	if (!rc)
 		rc = write_results(&S);

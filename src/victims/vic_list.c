@@ -101,8 +101,16 @@ static void describe(sqlite3_stmt *enc, sqlite3_stmt *kyc, sqlite3_stmt *label, 
 	}
 	if (!w->name[0]) {
 		sqlite3_bind_int64(label, 1, ent);
-		if (sqlite3_step(label) == SQLITE_ROW)
-			copy_col(label, 0, w->name, sizeof w->name);
+		if (sqlite3_step(label) == SQLITE_ROW) {
+			const char *kind = (const char *)sqlite3_column_text(label, 1);
+
+			/* A person known only from ads: say so rather than print a hash. */
+			if (kind && strcmp(kind, "image") == 0 && sqlite3_column_type(label, 2) != SQLITE_NULL)
+				snprintf(w->name, sizeof w->name, "person shown in %d ad(s) (%s)",
+					 sqlite3_column_int(label, 2), (const char *)sqlite3_column_text(label, 3));
+			else
+				copy_col(label, 0, w->name, sizeof w->name);
+		}
 		sqlite3_reset(label);
 	}
 }
@@ -185,7 +193,8 @@ int rastro_victims_list(rastro_ws *ws, const char *role, size_t limit, rastro_ta
 	sqlite3_stmt *sel = NULL, *mem = NULL, *rec = NULL, *enc = NULL, *kyc = NULL, *lab = NULL, *ref = NULL;
 	struct sbuf sb = SBUF_INIT;
 	size_t rows = 0;
-	int rc;
+	int64_t has_ads = 0;
+	int rc, ads;
 
 	*out = NULL;
 	if (full)
@@ -199,6 +208,11 @@ int rastro_victims_list(rastro_ws *ws, const char *role, size_t limit, rastro_ta
 	if (!t)
 		return ws_error(ws, RASTRO_NOMEM, "out of memory");
 	sbuf_init(&sb);
+	if (ws_query_i64(ws, "SELECT count(*) FROM sqlite_master WHERE name = 'ad_ident'", 0, &has_ads)) {
+		rc = ws->err.code;
+		goto out;
+	}
+	ads = has_ads > 0;
 	if (ws_prepare(ws, "SELECT f.entity_id, f.minor, f.score, f.reasons FROM victim_flag f"
 			   " JOIN vic_group g ON g.entity_id = f.entity_id AND g.victim = f.entity_id"
 			   " ORDER BY f.minor DESC, f.score DESC, f.entity_id", &sel) ||
@@ -212,7 +226,13 @@ int rastro_victims_list(rastro_ws *ws, const char *role, size_t limit, rastro_ta
 			   " ORDER BY e.ts DESC, e.id DESC LIMIT 1", &enc) ||
 	    ws_prepare(ws, "SELECT name, phone, trim(coalesce(city, '') || ', ' || coalesce(region, ''), ', ')"
 			   " FROM kyc WHERE account = ?1 ORDER BY id DESC LIMIT 1", &kyc) ||
-	    ws_prepare(ws, "SELECT label FROM entity WHERE id = ?1", &lab) ||
+	    ws_prepare(ws, ads ? "SELECT e.label, e.kind, (SELECT count(DISTINCT d.ad_id) FROM ad_ident d"
+				 " JOIN vic_group g ON g.entity_id = d.entity_id WHERE g.victim = e.id AND d.kind = 'image'),"
+				 " (SELECT group_concat(c, ', ') FROM (SELECT DISTINCT a.city AS c FROM ad_ident d"
+				 " JOIN vic_group g ON g.entity_id = d.entity_id JOIN ad a ON a.id = d.ad_id"
+				 " WHERE g.victim = e.id AND d.kind = 'image' AND a.city IS NOT NULL ORDER BY a.city))"
+				 " FROM entity e WHERE e.id = ?1"
+			       : "SELECT label, kind, NULL, NULL FROM entity WHERE id = ?1", &lab) ||
 	    ws_prepare(ws, "SELECT status, count(*) FROM referral WHERE victim = ?1 GROUP BY status"
 			   " ORDER BY CASE status WHEN 'accepted' THEN 0 WHEN 'made' THEN 1 WHEN 'proposed' THEN 2"
 			   " ELSE 3 END", &ref)) {

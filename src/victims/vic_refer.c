@@ -205,7 +205,7 @@ struct client_row {
 
 /* Statements used to build one victim's profile. */
 struct profile_q {
-	sqlite3_stmt *codes, *enc, *kyc, *served, *declined;
+	sqlite3_stmt *codes, *enc, *kyc, *ad, *served, *declined;
 };
 
 static void profile_release(struct profile_q *q)
@@ -213,13 +213,23 @@ static void profile_release(struct profile_q *q)
 	sqlite3_finalize(q->codes);
 	sqlite3_finalize(q->enc);
 	sqlite3_finalize(q->kyc);
+	sqlite3_finalize(q->ad);
 	sqlite3_finalize(q->served);
 	sqlite3_finalize(q->declined);
 }
 
 static int profile_prepare(rastro_ws *ws, struct profile_q *q)
 {
+	int64_t ads = 0;
+
 	memset(q, 0, sizeof *q);
+	if (ws_query_i64(ws, "SELECT count(*) FROM sqlite_master WHERE name = 'ad_ident'", 0, &ads))
+		return ws->err.code;
+	/* A person known from ads is where their latest ad was posted. */
+	if (ads && ws_prepare(ws, "SELECT a.city, a.region FROM ad_ident d JOIN vic_group g ON g.entity_id = d.entity_id"
+				  " JOIN ad a ON a.id = d.ad_id WHERE g.victim = ?1 AND d.kind = 'image'"
+				  " AND a.city IS NOT NULL ORDER BY a.posted_at DESC, a.id DESC LIMIT 1", &q->ad))
+		return ws->err.code;
 	if (ws_prepare(ws, "SELECT DISTINCT h.code FROM vic_hit h JOIN vic_group g ON g.entity_id = h.entity_id"
 			   " WHERE g.victim = ?1", &q->codes) ||
 	    ws_prepare(ws, "SELECT e.lat, e.lon, e.city, e.region, e.sex, e.language FROM encounter e"
@@ -293,6 +303,13 @@ static int profile(rastro_ws *ws, struct profile_q *q, struct directory *d, stru
 			city = place_id(&d->places, (const char *)sqlite3_column_text(q->kyc, 0),
 					(const char *)sqlite3_column_text(q->kyc, 1), 0);
 		sqlite3_reset(q->kyc);
+	}
+	if (isnan(c->lat) && !city && q->ad) {
+		sqlite3_bind_int64(q->ad, 1, cr->victim);
+		if (sqlite3_step(q->ad) == SQLITE_ROW)
+			city = place_id(&d->places, (const char *)sqlite3_column_text(q->ad, 0),
+					(const char *)sqlite3_column_text(q->ad, 1), 0);
+		sqlite3_reset(q->ad);
 	}
 	if (isnan(c->lat) && city && city <= d->centre.len) {
 		const struct centre *ce = vec_at(&d->centre, city - 1);

@@ -24,7 +24,7 @@ has out.txt "victims_encounters.csv,10,"
 ok "victims as analyst" -- "$RASTRO" victims ws.rastro
 has out.txt "potential victims"
 has out.txt "potential minors"
-has err.txt "7 potential victims (2 minors)"
+has err.txt "7 potential victims (2 minor(s))"
 lacks out.txt "López"
 lacks out.txt "E-1"
 same "$(sql ws.rastro 'select count(*) from victim_flag')" 7 "victim_flag rows"

@@ -775,6 +775,50 @@ static void resolution_and_agency_records(void **state)
 	rastro_close(ws);
 }
 
+static long long image_hits(const char *ws, const char *hash, const char *code)
+{
+	char sql[300];
+
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM vic_hit h JOIN entity e ON e.id = h.entity_id"
+		 " WHERE e.kind = 'image' AND e.key = '%s' AND h.code = '%s'", hash, code);
+	return q1(ws, sql);
+}
+
+static void ads_rules(void **state)
+{
+	rastro_ws *ws = open_new("ads.rastro");
+	const char *p = tu_path("ads.rastro");
+	struct rastro_ads_opts ao = { 0 };
+	struct rastro_ads_stats as;
+
+	(void)state;
+	ingest(ws, "victims_ads.jsonl", "ads");
+	if (rastro_ads_run(ws, &ao, &as))
+		fail_msg("ads: %s", rastro_errmsg(ws));
+	assert_int_equal(rastro_victims_run(ws, NULL), 0);
+	rastro_close(ws);
+	/* Lily: two images shown together in X1, one each in X2 (Houston) and
+	 * X3 (Austin): one person in three cities, youth and third-person
+	 * language */
+	assert_int_equal(image_hits(p, "aaaa000000000001", "VIC.AD_YOUTH"), 1);
+	assert_int_equal(image_hits(p, "aaaa000000000001", "VIC.AD_THIRD_PERSON"), 1);
+	assert_int_equal(image_hits(p, "aaaa000000000001", "VIC.AD_MULTICITY"), 1);
+	assert_int_equal(q1(p, "SELECT count(DISTINCT g.victim) FROM vic_group g JOIN entity e ON e.id = g.entity_id"
+			       " WHERE e.key IN ('aaaa000000000001', 'aaaa000000000002')"), 1);
+	assert_int_equal(q1(p, "SELECT count(*) FROM vic_group g JOIN entity e ON e.id = g.entity_id"
+			       " WHERE e.key IN ('aaaa000000000001', 'aaaa000000000002')"), 2);
+	/* Kim: a stated age of 16 in a commercial-sex ad */
+	assert_int_equal(image_hits(p, "dddd000000000001", "VIC.MINOR"), 1);
+	assert_int_equal(q1(p, "SELECT minor FROM victim_flag f JOIN entity e ON e.id = f.entity_id"
+			       " WHERE e.key = 'dddd000000000001'"), 1);
+	/* an adult's own ad, and a job ad with the same words: nothing */
+	assert_int_equal(q1(p, "SELECT count(*) FROM vic_hit h JOIN entity e ON e.id = h.entity_id"
+			       " WHERE e.key IN ('bbbb000000000001', 'cccc000000000001')"), 0);
+	/* the reasons point to the ads */
+	assert_int_equal(q1(p, "SELECT count(*) FROM vic_hit h JOIN ad a ON a.id = h.record_id"
+			       " WHERE h.code = 'VIC.AD_YOUTH' AND a.ext_id = 'X1'"), 1);
+}
+
 static void roles_see_counts_or_names(void **state)
 {
 	rastro_ws *ws = world("role.rastro");
@@ -835,6 +879,7 @@ int main(void)
 		cmocka_unit_test(matcher_survives_allocation_failures),
 		cmocka_unit_test(referrals_and_statuses),
 		cmocka_unit_test(resolution_and_agency_records),
+		cmocka_unit_test(ads_rules),
 		cmocka_unit_test(roles_see_counts_or_names),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
