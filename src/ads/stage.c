@@ -144,8 +144,10 @@ static int copy_res(struct arena *mem, const struct ads_analysis *an, struct ad_
 	r->text = arena_strndup(mem, an->text, an->ntext);
 	if (!r->ids || !r->hits || !r->tok || !r->text)
 		return -1;
-	memcpy(r->ids, an->ids, an->nids * sizeof *r->ids);
-	memcpy(r->hits, an->hits, an->nhits * sizeof *r->hits);
+	if (an->nids)   /* memcpy from NULL is undefined even for 0 bytes */
+		memcpy(r->ids, an->ids, an->nids * sizeof *r->ids);
+	if (an->nhits)
+		memcpy(r->hits, an->hits, an->nhits * sizeof *r->hits);
 	for (i = 0; i < r->ntok; i++) {
 		uint64_t h = an->tok[i];
 

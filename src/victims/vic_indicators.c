@@ -678,7 +678,8 @@ static int shared_id_rule(struct stage *S)
 	}
 	if ((rc = step_done(ws, st, rc, "reading KYC identifiers")))
 		goto out;
-	qsort(rows.data, rows.len, sizeof(struct idrow), cmp_idrow);
+	if (rows.len)
+		qsort(rows.data, rows.len, sizeof(struct idrow), cmp_idrow);
 	for (i = 0; i < rows.len; i = j) {
 		const struct idrow *g = vec_at(&rows, i);
 		size_t accounts = 0, nsur = 0, a, b;
@@ -896,7 +897,8 @@ static int sweep_rule(struct stage *S, int earnings)
 		rc = ws->err.code;
 		goto out;
 	}
-	qsort(sweeps.data, sweeps.len, sizeof(struct sweep), cmp_sweep);
+	if (sweeps.len)
+		qsort(sweeps.data, sweeps.len, sizeof(struct sweep), cmp_sweep);
 	/* A worker counts for a collector when swept often enough and when that
 	 * collector takes most of everything the worker's account pays out (a
 	 * controller's own account pays many motels, drivers and landlords;
@@ -1352,7 +1354,8 @@ static int ads_rules(struct stage *S)
 
 		a->root = img_find(parent, a->root);
 	}
-	qsort(rows.data, rows.len, sizeof(struct adrow), cmp_adrow);
+	if (rows.len)   /* qsort of NULL, 0 is undefined */
+		qsort(rows.data, rows.len, sizeof(struct adrow), cmp_adrow);
 	/* One person at a time: the indicators go to the entity of its first image. */
 	for (i = 0; i < rows.len; i = j) {
 		const struct adrow *g = vec_at(&rows, i);
@@ -1655,7 +1658,8 @@ static int write_results(struct stage *S)
 
 		g->score = 0;
 		g->minor = 0;
-		qsort_r(g->hits.data, g->hits.len, sizeof(size_t), cmp_hit_for_json, S->hits.data);
+		if (g->hits.len)
+			qsort_r(g->hits.data, g->hits.len, sizeof(size_t), cmp_hit_for_json, S->hits.data);
 		for (k = 0; k < g->hits.len; k++) {
 			const struct hit *h = vec_at(&S->hits, *(size_t *)vec_at(&g->hits, k));
 			double w = vic_weight(S->cfg, h->code);
