@@ -83,6 +83,8 @@ int cmd_gen(int argc, char **argv);
 /* resolve */
 int cmd_resolve(int argc, char **argv);
 int cmd_why(int argc, char **argv);
+int cmd_encode(int argc, char **argv);
+int cmd_link_encoded(int argc, char **argv);
 
 /* ads */
 int cmd_ads(int argc, char **argv);

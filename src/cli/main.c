@@ -28,6 +28,8 @@ static const struct cli_cmd commands[] = {
 	/* resolve */
 	{ "resolve", "resolve person-like records into person entities", cmd_resolve },
 	{ "why", "explain why two records match or not", cmd_why },
+	{ "encode", "privacy-preserving encodings of person records (shared secret)", cmd_encode },
+	{ "link-encoded", "link two encodings files by Dice coefficient", cmd_link_encoded },
 
 	/* ads */
 	{ "ads", "analyse ads and posts: identifiers, indicators, template clusters, signals", cmd_ads },

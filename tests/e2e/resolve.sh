@@ -78,3 +78,29 @@ has out.txt "incremental:"
 same "$(sort batch.csv | md5sum)" "$(sort inc.csv | md5sum)" "incremental export equals batch export"
 fails 3 "bad parameter file" -- "$RASTRO" resolve b.rastro --params "$DATA/person_small.csv"
 has err.txt "unknown line"
+
+# --- privacy-preserving linkage
+printf 'a shared secret that is long enough\n' > secret.txt
+printf 'short\n' > short.txt
+head -n 6 "$DATA/person_small.csv" > agency1.csv
+{ head -n 1 "$DATA/person_small.csv"; sed -n '3p;5p;6p' "$DATA/person_small.csv" | sed 's/^A-/B-/'; } > agency2.csv
+ok "encode agency 1" -- "$RASTRO" encode e1.rastro --secret secret.txt --out a1.enc agency1.csv
+has out.txt "encoded 5 records"
+ok "encode agency 2" -- "$RASTRO" encode e2.rastro --secret secret.txt --out a2.enc agency2.csv
+lacks a1.enc "Hern"
+lacks a1.enc "1990"
+has a1.enc "# rastro encodings 1 bits=2048 hardening=balance"
+ok "link encoded" -- "$RASTRO" link-encoded lu.rastro a1.enc a2.enc --out links.csv
+has out.txt "million/s"
+has links.csv "A-2,B-2"
+has links.csv "A-4,B-4"
+has links.csv "A-5,B-5"
+same "$(grep -c '^A-1,' links.csv)" "0" "one-to-one: A-1 and A-2 compete for B-2"
+fails 2 "secret too short" -- "$RASTRO" encode e3.rastro --secret short.txt --out x.enc
+printf 'another secret, not the shared one\n' > other.txt
+ok "encode with another secret" -- "$RASTRO" encode e4.rastro --secret other.txt --out a4.enc agency2.csv
+fails 3 "different secrets refused" -- "$RASTRO" link-encoded lu.rastro a1.enc a4.enc --out x.csv
+has err.txt "not encoded with the same secret"
+printf 'not an encodings file\n' > junk.enc
+fails 3 "junk encodings refused" -- "$RASTRO" link-encoded lu.rastro a1.enc junk.enc --out x.csv
+has err.txt "junk.enc:1: not a rastro encodings file"
