@@ -408,16 +408,23 @@ static int is_formal_of(const struct name_nicks *t, uint32_t nick, uint32_t form
 	return 0;
 }
 
+uint32_t name_nicks_id(const struct name_nicks *t, const char *a, size_t n)
+{
+	return t->pairs.len ? strmap_find(&t->names, a, n) : 0;
+}
+
 int name_nicks_match(const struct name_nicks *t, const char *a, const char *b)
 {
-	uint32_t ia, ib;
+	if (!t->pairs.len)
+		return 0;
+	return name_nicks_match_ids(t, strmap_find(&t->names, a, strlen(a)), strmap_find(&t->names, b, strlen(b)));
+}
+
+int name_nicks_match_ids(const struct name_nicks *t, uint32_t ia, uint32_t ib)
+{
 	const uint32_t *p = t->pairs.data;
 	size_t i, j;
 
-	if (!t->pairs.len)
-		return 0;
-	ia = strmap_find(&t->names, a, strlen(a));
-	ib = strmap_find(&t->names, b, strlen(b));
 	if (!ia || !ib || ia == ib)
 		return 0;
 	if (is_formal_of(t, ia, ib) || is_formal_of(t, ib, ia))

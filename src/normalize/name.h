@@ -76,6 +76,10 @@ void name_nicks_release(struct name_nicks *t);
 /* 1 when folded names a and b are the same person's name by the table:
  * a nickname of b, b of a, or two nicknames of one formal name. */
 int name_nicks_match(const struct name_nicks *t, const char *a, const char *b);
+/* The table's id of a folded name (0 = not in the table), and the match
+ * test on ids: lets callers look a name up once and compare integers. */
+uint32_t name_nicks_id(const struct name_nicks *t, const char *a, size_t n);
+int name_nicks_match_ids(const struct name_nicks *t, uint32_t ia, uint32_t ib);
 /* The first formal name of a folded nickname (borrowed), or NULL. */
 const char *name_nicks_formal(const struct name_nicks *t, const char *a);
 

@@ -66,6 +66,7 @@ struct er_rec {
 	uint32_t given;            /* all given names, "jose maria" */
 	uint32_t given1;           /* first given name */
 	uint32_t nick;             /* stated nickname, folded */
+	uint32_t nk_given, nk_given1;  /* ids in the nickname table (0 = not there) */
 	uint32_t sur1, sur1ny, sur2;
 	uint32_t ph_sur1, mp_sur1, ph_given1, mp_given1;  /* phonetic keys */
 	uint32_t phone, email, stno, street, addr2, city, postcode, region, idnum;
@@ -149,7 +150,7 @@ void er_model_init(struct er_model *mo, const struct cfg *cfg);
 void er_model_release(struct er_model *mo);
 /* u from random pairs (in link mode, pairs across the two sources). */
 int er_model_estimate_u(struct er_model *mo, const struct er_data *d, uint64_t npairs, uint64_t seed,
-			int64_t link_a, int64_t link_b);
+			int64_t link_a, int64_t link_b, int threads);
 /* m (and the within-block match share) by EM over the blocked pairs'
  * comparison patterns; u stays fixed. */
 int er_model_em(struct er_model *mo, const uint64_t *patterns, const uint64_t *counts, size_t npat,
@@ -180,12 +181,20 @@ struct er_pairw {
  * entities: two clusters merge only when the accepted links between them
  * are at least `density` of all their cross pairs (one link suffices for
  * two single records), so one weak link cannot chain two groups together.
+ * When |A|·|B| <= exhaustive_max and `accept` is given, every cross pair
+ * is judged (accepted pairs by their list, the others by `accept`).
  * `one_to_one` (linkage of two deduplicated sources) accepts a link only
  * when neither record is linked yet.  root[i] receives each record's
  * cluster representative (the smallest record index in it); merged[k] is 1
  * for pairs that ended inside one cluster.
  */
+/* Scores a pair that blocking did not produce: 1 when its weight reaches
+ * the threshold.  Clustering asks it about the cross pairs of two small
+ * clusters, so that a pair never compared counts as evidence, not as a
+ * missing link. */
+typedef int (*er_accept_fn)(void *ctx, uint32_t a, uint32_t b);
+
 int er_cluster(const struct er_pairw *pairs, size_t npairs, size_t nrec, double density, int one_to_one,
-	       uint32_t *root, uint8_t *merged);
+	       er_accept_fn accept, void *ctx, size_t exhaustive_max, uint32_t *root, uint8_t *merged);
 
 #endif

@@ -18,7 +18,7 @@
 #include "core/mem.h"
 
 static const char *const key_names[ER_NKEYS] = {
-	"surname phonetic + birth year", "surname metaphone + given initial", "phone", "email",
+	"surname phonetic + birth year", "surname + given metaphone", "phone", "email",
 	"street + number + postcode", "given initial + date of birth", "id number",
 	"given + surname phonetic", "date of birth + postcode",
 };
@@ -44,10 +44,7 @@ static uint64_t key_of(const struct er_data *d, const struct er_rec *r, int k)
 	case 0:
 		return r->ph_sur1 && r->y ? h4(k, r->ph_sur1, r->y, 0) : 0;
 	case 1:
-		if (!r->mp_sur1 || !r->given1)
-			return 0;
-		g = er_str(d, r->given1);
-		return h4(k, r->mp_sur1, (unsigned char)g[0], 0);
+		return r->mp_sur1 && r->mp_given1 ? h4(k, r->mp_sur1, r->mp_given1, 0) : 0;
 	case 2:
 		return r->phone ? h4(k, r->phone, 0, 0) : 0;
 	case 3:

@@ -32,7 +32,7 @@ static uint32_t find(uint32_t *parent, uint32_t x)
 }
 
 int er_cluster(const struct er_pairw *pairs, size_t npairs, size_t nrec, double density, int one_to_one,
-	       uint32_t *root, uint8_t *merged)
+	       er_accept_fn accept, void *ctx, size_t exhaustive_max, uint32_t *root, uint8_t *merged)
 {
 	uint32_t *parent = mem_alloc(nrec * sizeof *parent), *size = mem_alloc(nrec * sizeof *size);
 	uint32_t *next = mem_alloc(nrec * sizeof *next), *adj_start = mem_calloc(nrec + 1, sizeof *adj_start);
@@ -79,7 +79,31 @@ int er_cluster(const struct er_pairw *pairs, size_t npairs, size_t nrec, double 
 			need = (uint64_t)ceil(density * (double)size[ra] * (double)size[rb] - 1e-9);
 			if (need < 1)
 				need = 1;
-			if (need > 1) {
+			if (need > 1 && accept && (uint64_t)size[ra] * size[rb] <= exhaustive_max) {
+				/* judge every cross pair: accepted ones from the list,
+				 * the others (never blocked together) scored now */
+				uint32_t x = small;
+
+				do {
+					uint32_t y = big;
+
+					do {
+						uint32_t lo = x < y ? x : y, hi = x < y ? y : x, k;
+						int found = 0;
+
+						for (k = adj_start[lo]; k < adj_start[lo + 1]; k++)
+							if (adj[k] == hi) {
+								found = 1;
+								break;
+							}
+						links += found || accept(ctx, lo, hi);
+						y = next[y];
+					} while (y != big && links < need);
+					x = next[x];
+				} while (x != small && links < need);
+				if (links < need)
+					continue;
+			} else if (need > 1) {
 				m = small;
 				do {
 					uint32_t k;

@@ -116,6 +116,8 @@ static int normalise(struct er_data *d, const struct norm_ctx *nc, sqlite3_stmt 
 			k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%s", i ? " " : "", np.given[i]);
 		r->given = intern(d, buf, k < sizeof buf ? k : sizeof buf - 1, &oom);
 		r->given1 = interns(d, np.given[0], &oom);
+		r->nk_given1 = name_nicks_id(&d->nicks, np.given[0], strlen(np.given[0]));
+		r->nk_given = np.ngiven > 1 ? name_nicks_id(&d->nicks, buf, strlen(buf)) : r->nk_given1;
 		if (!np.non_latin) {
 			er_phonetic_es(np.given[0], buf, 24);
 			r->ph_given1 = interns(d, buf, &oom);

@@ -15,6 +15,7 @@
 #include "er.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,8 +102,10 @@ static int cmp_given(const struct er_data *d, const struct er_rec *a, const stru
 		return 1;
 	if (a->given1 == b->given1 || (a->nick && (a->nick == b->given1 || a->nick == b->nick)) ||
 	    (b->nick && b->nick == a->given1) ||
-	    name_nicks_match(&d->nicks, er_str(d, a->given1), er_str(d, b->given1)) ||
-	    name_nicks_match(&d->nicks, er_str(d, a->given), er_str(d, b->given)))
+	    name_nicks_match_ids(&d->nicks, a->nk_given1, b->nk_given1) ||
+	    name_nicks_match_ids(&d->nicks, a->nk_given, b->nk_given) ||
+	    name_nicks_match_ids(&d->nicks, a->nk_given, b->nk_given1) ||
+	    name_nicks_match_ids(&d->nicks, a->nk_given1, b->nk_given))
 		return 2;
 	jw = jw_ids(d, a->given, b->given);
 	if (jw >= 0.92)
@@ -317,7 +320,7 @@ void er_model_init(struct er_model *mo, const struct cfg *cfg)
 		vec_init(&mo->tf_counts[f], sizeof(uint32_t));
 	}
 	mo->lambda = cfg_double(cfg, "resolve.model.lambda_default", 1e-4);
-	mo->threshold = cfg_double(cfg, "resolve.threshold", 8.0);
+	mo->threshold = cfg_double(cfg, "resolve.threshold", 2.0);
 	mo->tf_weight = cfg_double(cfg, "resolve.model.tf_weight", 1.0);
 	mo->tf_min_u = cfg_double(cfg, "resolve.model.tf_min_u", 1e-4);
 }
@@ -334,21 +337,67 @@ void er_model_release(struct er_model *mo)
 	}
 }
 
+/* Random pairs are drawn in a fixed number of chunks, each with its own
+ * generator stream, so the estimate is the same whatever the thread count. */
+#define U_CHUNKS 16
+
+struct u_job {
+	const struct er_data *d;
+	const uint32_t *ia, *ib;
+	size_t na, nb;
+	uint64_t seed, npairs;
+	int chunk_from, chunk_to;
+	uint64_t cnt[EF_N][ER_MAXLEV];
+};
+
+static void *u_thread(void *arg)
+{
+	struct u_job *j = arg;
+	const struct er_rec *r = j->d->recs.data;
+	size_t n = j->d->recs.len;
+	int c, f;
+
+	memset(j->cnt, 0, sizeof j->cnt);
+	for (c = j->chunk_from; c < j->chunk_to; c++) {
+		struct rng g;
+		uint64_t k, todo = j->npairs / U_CHUNKS + ((uint64_t)c < j->npairs % U_CHUNKS);
+
+		rng_seed2(&g, j->seed, (uint64_t)c);
+		for (k = 0; k < todo; k++) {
+			int lev[EF_N];
+			size_t x, y;
+
+			if (j->ia) {
+				x = j->ia[rng_below(&g, j->na)];
+				y = j->ib[rng_below(&g, j->nb)];
+			} else {
+				x = rng_below(&g, n);
+				y = rng_below(&g, n - 1);
+				if (y >= x)
+					y++;
+			}
+			er_compare(j->d, &r[x], &r[y], lev);
+			for (f = 0; f < EF_N; f++)
+				j->cnt[f][lev[f]]++;
+		}
+	}
+	return NULL;
+}
+
 int er_model_estimate_u(struct er_model *mo, const struct er_data *d, uint64_t npairs, uint64_t seed,
-			int64_t link_a, int64_t link_b)
+			int64_t link_a, int64_t link_b, int threads)
 {
 	const struct er_rec *r = d->recs.data;
 	uint64_t cnt[EF_N][ER_MAXLEV];
-	struct rng g;
 	uint32_t *ia = NULL, *ib = NULL;
 	size_t na = 0, nb = 0, i, n = d->recs.len;
-	uint64_t k;
-	int f, l;
+	struct u_job jobs[8];
+	pthread_t th[8];
+	int f, l, t, started = 0;
 
 	if (n < 2)
 		return 0;
 	memset(cnt, 0, sizeof cnt);
-	rng_seed(&g, seed);
 	if (link_a || link_b) {
 		ia = mem_alloc(n * sizeof *ia);
 		ib = mem_alloc(n * sizeof *ib);
@@ -369,23 +418,35 @@ int er_model_estimate_u(struct er_model *mo, const struct er_data *d, uint64_t n
 			return 0;
 		}
 	}
-	for (k = 0; k < npairs; k++) {
-		int lev[EF_N];
-		size_t x, y;
-
-		if (ia) {
-			x = ia[rng_below(&g, na)];
-			y = ib[rng_below(&g, nb)];
-		} else {
-			x = rng_below(&g, n);
-			y = rng_below(&g, n - 1);
-			if (y >= x)
-				y++;
-		}
-		er_compare(d, &r[x], &r[y], lev);
-		for (f = 0; f < EF_N; f++)
-			cnt[f][lev[f]]++;
+	if (threads < 1)
+		threads = 1;
+	if (threads > 8)
+		threads = 8;
+	for (t = 0; t < threads; t++) {
+		jobs[t].d = d;
+		jobs[t].ia = ia;
+		jobs[t].ib = ib;
+		jobs[t].na = na;
+		jobs[t].nb = nb;
+		jobs[t].seed = seed;
+		jobs[t].npairs = npairs;
+		jobs[t].chunk_from = U_CHUNKS * t / threads;
+		jobs[t].chunk_to = U_CHUNKS * (t + 1) / threads;
 	}
+	for (t = 1; t < threads; t++) {
+		if (pthread_create(&th[t], NULL, u_thread, &jobs[t]) != 0)
+			break;
+		started = t;
+	}
+	u_thread(&jobs[0]);
+	for (t = 1; t <= started; t++)
+		pthread_join(th[t], NULL);
+	for (t = started + 1; t < threads; t++)
+		u_thread(&jobs[t]);
+	for (t = 0; t < threads; t++)
+		for (f = 0; f < EF_N; f++)
+			for (l = 0; l < ER_MAXLEV; l++)
+				cnt[f][l] += jobs[t].cnt[f][l];
 	mem_free(ia);
 	mem_free(ib);
 	for (f = 0; f < EF_N; f++) {

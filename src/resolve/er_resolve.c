@@ -621,7 +621,8 @@ static int train(struct run *R, const uint64_t *pairs, const uint64_t *pat, size
 	if (er_model_count_tf(&R->mo, &R->d))
 		return ws_error(ws, RASTRO_NOMEM, "out of memory counting name frequencies");
 	if (er_model_estimate_u(&R->mo, &R->d, (uint64_t)cfg_int(ws->cfg, "resolve.model.u_pairs", 1000000),
-				(uint64_t)cfg_int(ws->cfg, "resolve.seed", 42), R->link_a, R->link_b))
+				(uint64_t)cfg_int(ws->cfg, "resolve.seed", 42), R->link_a, R->link_b,
+				(int)cfg_int(ws->cfg, "resolve.threads", 2)))
 		return ws_error(ws, RASTRO_NOMEM, "out of memory sampling random pairs");
 	sorted = mem_alloc((np ? np : 1) * sizeof *sorted);
 	cnt = mem_alloc((np ? np : 1) * sizeof *cnt);
@@ -652,6 +653,16 @@ static int train(struct run *R, const uint64_t *pairs, const uint64_t *pat, size
 	er_model_set_lambda(&R->mo, rule, cfg_double(ws->cfg, "resolve.model.recall_guess", 0.8), total);
 	(void)pairs;
 	return 0;
+}
+
+static int accept_pair(void *ctx, uint32_t a, uint32_t b)
+{
+	const struct run *R = ctx;
+	const struct er_rec *r = R->d.recs.data;
+	int lev[EF_N];
+
+	er_compare(&R->d, &r[a], &r[b], lev);
+	return er_weight(&R->mo, &R->d, &r[a], &r[b], lev, NULL) >= R->mo.threshold;
 }
 
 static int save_block_report(struct run *R)
@@ -875,7 +886,7 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 	R.merged = mem_alloc((R.nacc ? R.nacc : 1) * sizeof *R.merged);
 	if (!R.root || !R.merged ||
 	    er_cluster(R.acc, R.nacc, R.d.recs.len, cfg_double(ws->cfg, "resolve.cluster.density", 0.5), R.link_a != 0,
-		       R.root, R.merged)) {
+		       accept_pair, &R, (size_t)cfg_int(ws->cfg, "resolve.cluster.exhaustive_max", 400), R.root, R.merged)) {
 		rc = ws_error(ws, RASTRO_NOMEM, "out of memory clustering");
 		goto out;
 	}

@@ -320,19 +320,19 @@ static void cluster_refuses_chain(void **state)
 	uint8_t merged[7];
 
 	(void)state;
-	assert_int_equal(er_cluster(chain, 4, 5, 0.5, 0, root, merged), 0);
+	assert_int_equal(er_cluster(chain, 4, 5, 0.5, 0, NULL, NULL, 0, root, merged), 0);
 	assert_int_equal(root[0], root[1]);
 	assert_int_equal(root[1], root[2]);          /* a record joins a pair by one link */
 	assert_int_not_equal(root[0], root[3]);      /* but not a group of three */
 	assert_int_not_equal(root[0], root[4]);
 	assert_int_equal(merged[2], 0);
-	assert_int_equal(er_cluster(tri, 7, 6, 0.5, 0, root, merged), 0);
+	assert_int_equal(er_cluster(tri, 7, 6, 0.5, 0, NULL, NULL, 0, root, merged), 0);
 	assert_int_equal(root[0], root[2]);
 	assert_int_equal(root[3], root[5]);
 	assert_int_not_equal(root[0], root[3]);      /* the weak bridge is refused */
 	assert_int_equal(merged[6], 0);
 	/* one-to-one linkage */
-	assert_int_equal(er_cluster(chain, 4, 5, 0.5, 1, root, merged), 0);
+	assert_int_equal(er_cluster(chain, 4, 5, 0.5, 1, NULL, NULL, 0, root, merged), 0);
 	assert_int_equal(root[0], root[1]);
 	assert_int_not_equal(root[1], root[2]);
 	assert_int_equal(root[2], root[3]);
