@@ -20,7 +20,8 @@
 static const char *const key_names[ER_NKEYS] = {
 	"surname phonetic + birth year", "surname + given metaphone", "phone", "email",
 	"street + number + postcode", "given initial + date of birth", "id number",
-	"given + surname phonetic", "date of birth + postcode",
+	"given and surname phonetic, either order", "date of birth + postcode", "given metaphone + birth year + sex",
+	"surname phonetic + postcode",
 };
 
 const char *er_block_key_name(int k)
@@ -60,9 +61,17 @@ static uint64_t key_of(const struct er_data *d, const struct er_rec *r, int k)
 	case 6:
 		return r->idnum ? h4(k, r->idnum, 0, 0) : 0;
 	case 7:
-		return r->ph_given1 && r->ph_sur1 ? h4(k, r->ph_given1, r->ph_sur1, 0) : 0;
+		/* either order: a given name and surname swapped between
+		 * agencies stay in one block */
+		if (!r->ph_given1 || !r->ph_sur1)
+			return 0;
+		return r->ph_given1 < r->ph_sur1 ? h4(k, r->ph_given1, r->ph_sur1, 0) : h4(k, r->ph_sur1, r->ph_given1, 0);
 	case 8:
 		return r->y && r->postcode ? h4(k, r->postcode, (uint64_t)r->y << 16 | (uint64_t)r->m << 8 | r->d, 0) : 0;
+	case 9:
+		return r->mp_given1 && r->y ? h4(k, r->mp_given1, r->y, (uint64_t)(unsigned char)r->sex) : 0;
+	case 10:
+		return r->ph_sur1 && r->postcode ? h4(k, r->ph_sur1, r->postcode, 0) : 0;
 	}
 	return 0;
 }

@@ -6,7 +6,7 @@
 
 #include "er.h"
 
-#define ER_NKEYS 9
+#define ER_NKEYS 11
 
 struct er_block_opts {
 	size_t cap;            /* blocks larger than this are skipped with a warning */
