@@ -617,10 +617,19 @@ static int train(struct run *R, const uint64_t *pairs, const uint64_t *pat, size
 	uint64_t rule = 0;
 	double total;
 	size_t n = R->d.recs.len;
+	uint64_t upairs;
 
 	if (er_model_count_tf(&R->mo, &R->d))
 		return ws_error(ws, RASTRO_NOMEM, "out of memory counting name frequencies");
-	if (er_model_estimate_u(&R->mo, &R->d, (uint64_t)cfg_int(ws->cfg, "resolve.model.u_pairs", 1000000),
+	{
+		/* never more random pairs than there are pairs */
+		double all = total_pairs_link ? (double)total_pairs_link : (double)n * (double)(n - 1) / 2.0;
+
+		upairs = (uint64_t)cfg_int(ws->cfg, "resolve.model.u_pairs", 300000);
+		if ((double)upairs > all)
+			upairs = (uint64_t)all;
+	}
+	if (er_model_estimate_u(&R->mo, &R->d, upairs,
 				(uint64_t)cfg_int(ws->cfg, "resolve.seed", 42), R->link_a, R->link_b,
 				(int)cfg_int(ws->cfg, "resolve.threads", 2)))
 		return ws_error(ws, RASTRO_NOMEM, "out of memory sampling random pairs");
