@@ -246,6 +246,8 @@ struct rastro_resolve_stats {
 	double lambda, threshold;
 	int em_iterations;
 	double seconds;
+	/* seconds per stage: read + normalise, block, compare, train, cluster, write, export */
+	double t_read, t_block, t_compare, t_train, t_cluster, t_write, t_export;
 	char warning_text[512];  /* one line per kind of warning */
 };
 

@@ -106,6 +106,10 @@ int cmd_resolve(int argc, char **argv)
 		       st.em_iterations, st.seconds);
 		if (o.export_path)
 			printf("exported to %s\n", o.export_path);
+		if (blocks)
+			printf("seconds: read %.2f, block %.2f, compare %.2f, train %.2f, cluster %.2f, write %.2f,"
+			       " export %.2f\n", st.t_read, st.t_block, st.t_compare, st.t_train, st.t_cluster, st.t_write,
+			       st.t_export);
 	}
 	if (blocks && !o.link_a) {
 		rastro_table *t;

@@ -89,6 +89,8 @@ struct er_warnings {
 struct er_data {
 	struct vec recs;           /* struct er_rec */
 	struct strmap strs;        /* every normalised string */
+	const char **sp;           /* string of each id (sp[0] = ""), built after loading */
+	uint32_t *sl;              /* its length */
 	struct name_nicks nicks;
 	struct er_warnings warn;
 };
@@ -101,6 +103,8 @@ int er_data_load_ids(rastro_ws *ws, struct er_data *d, const int64_t *ids, size_
 void er_data_release(struct er_data *d);
 /* Borrowed interned string ("" for 0). */
 const char *er_str(const struct er_data *d, uint32_t id);
+/* The direct string table (sp, sl) for the hot comparison loop. */
+int er_data_index(struct er_data *d);
 
 /* ---- the model ---- */
 

@@ -97,6 +97,35 @@ int er_damerau(const char *a, size_t an, const char *b, size_t bn, int max)
 	return prev[bn] > max ? max + 1 : prev[bn];
 }
 
+int er_within1(const char *a, size_t an, const char *b, size_t bn)
+{
+	size_t i = 0;
+
+	if (an > bn) {
+		const char *t = a;
+		size_t tn = an;
+
+		a = b;
+		an = bn;
+		b = t;
+		bn = tn;
+	}
+	if (bn - an > 1)
+		return 0;
+	while (i < an && a[i] == b[i])
+		i++;
+	if (i == an)
+		return 1;                              /* equal, or b has one more at the end */
+	if (an == bn) {
+		/* one substitution, or one adjacent transposition */
+		if (memcmp(a + i + 1, b + i + 1, an - i - 1) == 0)
+			return 1;
+		return i + 1 < an && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+		       memcmp(a + i + 2, b + i + 2, an - i - 2) == 0;
+	}
+	return memcmp(a + i, b + i + 1, an - i) == 0; /* one insertion in b */
+}
+
 size_t er_phonetic_es(const char *s, char *out, size_t outn)
 {
 	size_t k = 0;

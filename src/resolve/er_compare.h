@@ -18,6 +18,9 @@ double er_jaro_winkler(const char *a, size_t an, const char *b, size_t bn);
 /* Edit distance with adjacent transpositions; returns max + 1 as soon as
  * the distance must exceed max. */
 int er_damerau(const char *a, size_t an, const char *b, size_t bn, int max);
+/* 1 when a and b are at most one edit apart (insertion, deletion,
+ * substitution or adjacent transposition); linear time. */
+int er_within1(const char *a, size_t an, const char *b, size_t bn);
 /* Spanish phonetic key: B,V->1 F,H->2 D,T->3 C,S,X,Z->4 L,Y->5 M,N->6
  * K,Q->7 G,J->8 R->9 P->0; vowels and W dropped, LL->L, repeats kept once. */
 size_t er_phonetic_es(const char *s, char *out, size_t outn);

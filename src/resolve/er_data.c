@@ -51,7 +51,30 @@ const struct er_adapter *const *er_adapters(void)
 
 const char *er_str(const struct er_data *d, uint32_t id)
 {
+	if (d->sp)
+		return d->sp[id];
 	return id ? strmap_key(&d->strs, id, NULL) : "";
+}
+
+int er_data_index(struct er_data *d)
+{
+	size_t n = strmap_count(&d->strs) + 1, i;
+
+	mem_free(d->sp);
+	mem_free(d->sl);
+	d->sp = mem_alloc(n * sizeof *d->sp);
+	d->sl = mem_alloc(n * sizeof *d->sl);
+	if (!d->sp || !d->sl)
+		return -1;
+	d->sp[0] = "";
+	d->sl[0] = 0;
+	for (i = 1; i < n; i++) {
+		size_t l;
+
+		d->sp[i] = strmap_key(&d->strs, (uint32_t)i, &l);
+		d->sl[i] = (uint32_t)l;
+	}
+	return 0;
 }
 
 static uint32_t intern(struct er_data *d, const char *s, size_t n, int *oom)
@@ -311,6 +334,8 @@ static int load(rastro_ws *ws, struct er_data *d, int64_t only_a, int64_t only_b
 	}
 	if (!rc && d->recs.len)
 		qsort(d->recs.data, d->recs.len, sizeof(struct er_rec), rec_cmp);
+	if (!rc && er_data_index(d))
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory indexing person records");
 	return rc;
 }
 
@@ -326,6 +351,10 @@ int er_data_load_ids(rastro_ws *ws, struct er_data *d, const int64_t *ids, size_
 
 void er_data_release(struct er_data *d)
 {
+	mem_free(d->sp);
+	mem_free(d->sl);
+	d->sp = NULL;
+	d->sl = NULL;
 	vec_release(&d->recs);
 	strmap_release(&d->strs);
 	name_nicks_release(&d->nicks);

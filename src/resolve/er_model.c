@@ -67,18 +67,12 @@ const char *er_level_name(int f, int lev)
 
 static double jw_ids(const struct er_data *d, uint32_t a, uint32_t b)
 {
-	size_t an, bn;
-	const char *sa = strmap_key(&d->strs, a, &an), *sb = strmap_key(&d->strs, b, &bn);
-
-	return er_jaro_winkler(sa, an, sb, bn);
+	return er_jaro_winkler(d->sp[a], d->sl[a], d->sp[b], d->sl[b]);
 }
 
 static int dl_ids(const struct er_data *d, uint32_t a, uint32_t b, int max)
 {
-	size_t an, bn;
-	const char *sa = strmap_key(&d->strs, a, &an), *sb = strmap_key(&d->strs, b, &bn);
-
-	return er_damerau(sa, an, sb, bn, max);
+	return er_damerau(d->sp[a], d->sl[a], d->sp[b], d->sl[b], max);
 }
 
 /* 3-level edit comparison: exact, within one edit, different. */
@@ -88,7 +82,7 @@ static int edit3(const struct er_data *d, uint32_t a, uint32_t b)
 		return 0;
 	if (a == b)
 		return 1;
-	return dl_ids(d, a, b, 1) <= 1 ? 2 : 3;
+	return er_within1(d->sp[a], d->sl[a], d->sp[b], d->sl[b]) ? 2 : 3;
 }
 
 static int cmp_given(const struct er_data *d, const struct er_rec *a, const struct er_rec *b)

@@ -602,13 +602,6 @@ static int compute_patterns(struct run *R, const uint64_t *pairs, size_t np, uin
 	return 0;
 }
 
-static int pat_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static int train(struct run *R, const uint64_t *pairs, const uint64_t *pat, size_t np, int64_t total_pairs_link)
 {
 	rastro_ws *ws = R->ws;
@@ -641,7 +634,8 @@ static int train(struct run *R, const uint64_t *pairs, const uint64_t *pat, size
 		return ws_error(ws, RASTRO_NOMEM, "out of memory training the model");
 	}
 	memcpy(sorted, pat, np * sizeof *pat);
-	qsort(sorted, np, sizeof *sorted, pat_cmp);
+	/* patterns hold 3 bits per field: 48 bits cover them */
+	er_radix_u64(sorted, cnt, np, 48);
 	for (i = 0; i < np; i++) {
 		int lev[EF_N];
 
@@ -732,7 +726,7 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 	struct vec pairs;
 	struct er_block_opts bo;
 	uint64_t *pat = NULL;
-	double t0 = now_s();
+	double t0 = now_s(), tcl = 0;
 	size_t i, np, nold = 0;
 	int rc = 0, in_tx = 0;
 	int64_t link_total = 0;
@@ -758,6 +752,7 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 		return ws->err.code;
 	if ((rc = er_data_load(ws, &R.d, R.link_a, R.link_b)))
 		goto out;
+	st->t_read = now_s() - t0;
 	st->records = R.d.recs.len;
 	if (R.link_a) {
 		uint64_t na = 0, nb = 0;
@@ -828,15 +823,23 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 	}
 	np = pairs.len;
 	st->candidate_pairs = np;
+	st->t_block = now_s() - t0 - st->t_read;
 	pat = mem_alloc((np ? np : 1) * sizeof *pat);
 	if (!pat) {
 		rc = ws_error(ws, RASTRO_NOMEM, "out of memory scoring %zu pairs", np);
 		goto out;
 	}
 	ws_progress(ws, "resolve: compare", 0, np);
-	compute_patterns(&R, pairs.data, np, pat, (int)cfg_int(ws->cfg, "resolve.threads", 2));
-	if (!o->params_in && !o->incremental && (rc = train(&R, pairs.data, pat, np, link_total)))
-		goto out;
+	{
+		double tc = now_s();
+
+		compute_patterns(&R, pairs.data, np, pat, (int)cfg_int(ws->cfg, "resolve.threads", 2));
+		st->t_compare = now_s() - tc;
+		tc = now_s();
+		if (!o->params_in && !o->incremental && (rc = train(&R, pairs.data, pat, np, link_total)))
+			goto out;
+		st->t_train = now_s() - tc;
+	}
 	/* accepted pairs: this run's plus, incrementally, the saved ones */
 	{
 		const uint64_t *pp = pairs.data;
@@ -891,6 +894,7 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 	mem_free(pat);
 	pat = NULL;
 	/* clustering */
+	tcl = now_s();
 	R.root = mem_alloc((R.d.recs.len ? R.d.recs.len : 1) * sizeof *R.root);
 	R.merged = mem_alloc((R.nacc ? R.nacc : 1) * sizeof *R.merged);
 	if (!R.root || !R.merged ||
@@ -899,6 +903,8 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 		rc = ws_error(ws, RASTRO_NOMEM, "out of memory clustering");
 		goto out;
 	}
+	st->t_cluster = now_s() - tcl;
+	tcl = now_s();
 	st->lambda = R.mo.lambda;
 	st->threshold = R.mo.threshold;
 	st->em_iterations = R.mo.em_iterations;
@@ -957,8 +963,11 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 		for (i = 0; i < R.nacc; i++)
 			st->refused_pairs += !R.merged[i];
 	}
+	st->t_write = now_s() - tcl;
+	tcl = now_s();
 	if (o->export_path && (rc = export_csv(&R, o->export_path)))
 		goto out;
+	st->t_export = now_s() - tcl;
 	warnings_text(&R.d.warn, st);
 out:
 	if (in_tx)
