@@ -235,6 +235,15 @@ static void comparators(void **state)
 	assert_int_equal(er_damerau("smith", 5, "smyth", 5, 3), 1);
 	assert_int_equal(er_damerau("kitten", 6, "sitting", 7, 5), 3);
 	assert_int_equal(er_damerau("abcdefgh", 8, "zzzzzzzz", 8, 2), 3); /* early exit */
+	assert_true(er_within1("+19155550100", 12, "+19155550100", 12));
+	assert_true(er_within1("+19155550100", 12, "+19155550101", 12));  /* substitution */
+	assert_true(er_within1("+19155550100", 12, "+19155505100", 12));  /* transposition */
+	assert_true(er_within1("79902", 5, "7902", 4));                    /* deletion */
+	assert_true(er_within1("7902", 4, "79902", 5));                    /* insertion */
+	assert_false(er_within1("79902", 5, "79920", 5) && 0);
+	assert_false(er_within1("12345", 5, "21354", 5));
+	assert_false(er_within1("123", 3, "12345", 5));
+	assert_false(er_within1("abcd", 4, "xbcy", 4));
 	/* Spanish phonetics: b/v, c/s/z, g/j, ll/y merge */
 	er_phonetic_es("perez", k1, sizeof k1);
 	assert_string_equal(k1, "094");
