@@ -238,6 +238,13 @@ void name_parse(const char *given, size_t gn, const char *sur, size_t sn, const 
 
 	memset(out, 0, sizeof *out);
 	out->had_enye = has_enye(sur, sn) || has_enye(full, fn) || has_enye(mat, mn);
+	if (!gn && !sn && fn && memchr(full, ',', fn)) {
+		/* "SURNAME MATERNAL, GIVEN" (many U.S. agency systems) */
+		const char *comma = memchr(full, ',', fn);
+
+		name_parse(comma + 1, fn - (size_t)(comma - full) - 1, full, (size_t)(comma - full), NULL, 0, NULL, 0, out);
+		return;
+	}
 	if (!gn && !sn && fn) {
 		/* A full name: the last two units are the surnames when there are
 		 * three or more, the last one when there are two. */

@@ -57,7 +57,8 @@ int name_is_particle(const char *w, size_t n);
  * Parses a name given in any of the person record's fields (each may be
  * NULL/empty): given names, paternal surname (or the whole surname),
  * maternal surname, or a full name to split ("José Ma. de la Cruz Ortega":
- * given jose, maria; sur1 cruz; sur2 ortega).  A surname field holding two
+ * given jose, maria; sur1 cruz; sur2 ortega; "LOPEZ GARCIA, JOSE" puts the
+ * surnames before the comma).  A surname field holding two
  * surnames ("Hernández Núñez") is split when no maternal field is given.
  */
 void name_parse(const char *given, size_t gn, const char *sur, size_t sn, const char *mat, size_t mn,

@@ -155,10 +155,11 @@ void er_model_release(struct er_model *mo);
 /* u from random pairs (in link mode, pairs across the two sources). */
 int er_model_estimate_u(struct er_model *mo, const struct er_data *d, uint64_t npairs, uint64_t seed,
 			int64_t link_a, int64_t link_b, int threads);
-/* m (and the within-block match share) by EM over the blocked pairs'
- * comparison patterns; u stays fixed. */
+/* m by EM over the blocked pairs' comparison patterns; u stays fixed.
+ * p_fixed > 0 holds the share of matches among them (from the
+ * deterministic rules); 0 lets EM estimate it. */
 int er_model_em(struct er_model *mo, const uint64_t *patterns, const uint64_t *counts, size_t npat,
-		int max_iter, double tol);
+		int max_iter, double tol, double p_fixed);
 /* lambda from deterministic-rule pairs and a recall guess. */
 void er_model_set_lambda(struct er_model *mo, uint64_t rule_pairs, double recall, double total_pairs);
 /* Term frequencies of the current data. */

@@ -118,7 +118,24 @@ void er_radix_u64(uint64_t *a, uint64_t *tmp, size_t n, int bits)
 	}
 }
 
-int er_block(const struct er_data *d, const struct er_block_opts *o, struct vec *pairs,
+uint16_t er_block_keys_of_field(int f)
+{
+	/* the keys whose blocks force agreement on field f */
+	switch (f) {
+	case EF_GIVEN: return 1u << 1 | 1u << 5 | 1u << 7 | 1u << 9;
+	case EF_SUR: return 1u << 0 | 1u << 1 | 1u << 7 | 1u << 10;
+	case EF_DOB: return 1u << 0 | 1u << 5 | 1u << 8 | 1u << 9;
+	case EF_SEX: return 1u << 9;
+	case EF_PHONE: return 1u << 2;
+	case EF_EMAIL: return 1u << 3;
+	case EF_STNO: case EF_STREET: return 1u << 4;
+	case EF_POSTCODE: return 1u << 4 | 1u << 8 | 1u << 10;
+	case EF_IDNUM: return 1u << 6;
+	}
+	return 0;
+}
+
+int er_block(const struct er_data *d, const struct er_block_opts *o, struct vec *pairs, struct vec *masks,
 	     struct er_block_report rep[ER_NKEYS], struct er_warnings *warn)
 {
 	const struct er_rec *r = d->recs.data;
@@ -133,6 +150,11 @@ int er_block(const struct er_data *d, const struct er_block_opts *o, struct vec 
 		return -1;
 	}
 	memset(rep, 0, sizeof(struct er_block_report) * ER_NKEYS);
+	if (n >= ((size_t)1 << 26)) {
+		mem_free(kv);
+		mem_free(tmp);
+		return -2;
+	}
 	while (((uint64_t)1 << bits) < (uint64_t)n + 1)
 		bits++;
 	for (k = 0; k < ER_NKEYS; k++) {
@@ -186,7 +208,8 @@ int er_block(const struct er_data *d, const struct er_block_opts *o, struct vec 
 						continue;
 					if (o->only_new && !r[a].is_new && !r[b].is_new)
 						continue;
-					p = (uint64_t)a << 32 | b;
+					/* a (26 bits) | b (26 bits) | the key that found it (11 bits) */
+					p = (uint64_t)a << 37 | (uint64_t)b << 11 | (uint64_t)1 << k;
 					if (vec_push(pairs, &p)) {
 						mem_free(kv);
 						mem_free(tmp);
@@ -205,15 +228,28 @@ int er_block(const struct er_data *d, const struct er_block_opts *o, struct vec 
 	if (!ptmp)
 		return -1;
 	pp = pairs->data;
-	er_radix_u64(pp, ptmp, pairs->len, 32 + ((bits + 15) / 16) * 16);
+	er_radix_u64(pp, ptmp, pairs->len, 64);
 	mem_free(ptmp);
 	{
+		/* one entry per pair, the keys that found it OR-ed together */
 		size_t w = 1;
+		uint16_t *mk;
 
-		for (i = 1; i < pairs->len; i++)
-			if (pp[i] != pp[w - 1])
+		for (i = 1; i < pairs->len; i++) {
+			if (pp[i] >> 11 == pp[w - 1] >> 11)
+				pp[w - 1] |= pp[i] & 0x7FF;
+			else
 				pp[w++] = pp[i];
+		}
 		pairs->len = w;
+		if (vec_reserve(masks, w))
+			return -1;
+		mk = masks->data;
+		for (i = 0; i < w; i++) {
+			mk[i] = (uint16_t)(pp[i] & 0x7FF);
+			pp[i] = (pp[i] >> 37) << 32 | ((pp[i] >> 11) & 0x3FFFFFF);
+		}
+		masks->len = w;
 	}
 	return 0;
 }

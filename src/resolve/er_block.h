@@ -20,9 +20,13 @@ struct er_block_report {
 
 const char *er_block_key_name(int k);
 /* Appends the distinct candidate pairs (a << 32 | b, a < b, record indexes)
- * to pairs, sorted. */
-int er_block(const struct er_data *d, const struct er_block_opts *o, struct vec *pairs,
+ * to pairs, sorted, and to masks (uint16) the keys that produced each.
+ * -1 out of memory, -2 more records than one run handles (2^26). */
+int er_block(const struct er_data *d, const struct er_block_opts *o, struct vec *pairs, struct vec *masks,
 	     struct er_block_report rep[ER_NKEYS], struct er_warnings *warn);
+/* The blocking keys that force agreement on a comparison field: a pair
+ * found only by such keys says nothing about the field's m. */
+uint16_t er_block_keys_of_field(int f);
 /* LSD radix sort of n keys of `bits` significant bits (multiple of 16). */
 void er_radix_u64(uint64_t *a, uint64_t *tmp, size_t n, int bits);
 

@@ -189,7 +189,8 @@ uint64_t er_compare(const struct er_data *d, const struct er_rec *a, const struc
 	int f;
 
 	if (swapped(a, b)) {
-		lev[EF_GIVEN] = 6;
+		/* one piece of evidence, counted once (on the surname) */
+		lev[EF_GIVEN] = 0;
 		lev[EF_SUR] = 6;
 	} else {
 		lev[EF_GIVEN] = cmp_given(d, a, b);
@@ -459,9 +460,9 @@ int er_model_estimate_u(struct er_model *mo, const struct er_data *d, uint64_t n
 }
 
 int er_model_em(struct er_model *mo, const uint64_t *patterns, const uint64_t *counts, size_t npat,
-		int max_iter, double tol)
+		int max_iter, double tol, double p_fixed)
 {
-	double p = 0.05;
+	double p = p_fixed > 0 ? p_fixed : 0.05;
 	int it, f, l;
 
 	if (!npat)
@@ -498,14 +499,19 @@ int er_model_em(struct er_model *mo, const uint64_t *patterns, const uint64_t *c
 			if (s <= 0)
 				continue;
 			for (l = 1; l < nlevels[f]; l++) {
-				double v = (sm[f][l] + 1e-6) / (s + 1e-6 * (nlevels[f] - 1));
+				/* one pseudo-pair per level: a level EM never sees among
+				 * matches stays possible, not a -15 bit veto */
+				double v = (sm[f][l] + 1.0) / (s + 1.0 * (nlevels[f] - 1));
 
 				if (fabs(v - mo->m[f][l]) > delta)
 					delta = fabs(v - mo->m[f][l]);
 				mo->m[f][l] = v;
 			}
 		}
-		p = tot_match / tot;
+		/* the share of matches among blocked pairs comes from the
+		 * deterministic rules when known: left free, EM can drift to a
+		 * "same name" class that calls almost every blocked pair a match */
+		p = p_fixed > 0 ? p_fixed : tot_match / tot;
 		if (p < 1e-9)
 			p = 1e-9;
 		if (p > 1 - 1e-9)

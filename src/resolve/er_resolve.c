@@ -602,59 +602,131 @@ static int compute_patterns(struct run *R, const uint64_t *pairs, size_t np, uin
 	return 0;
 }
 
-static int train(struct run *R, const uint64_t *pairs, const uint64_t *pat, size_t np, int64_t total_pairs_link)
+/* Pattern counts of the blocked pairs found by key `key` (any pair when
+ * key < 0), with the fields that key forces to agree blanked out (level 0,
+ * left out of the likelihood); rule pairs are counted on the full levels. */
+static size_t group_patterns(const uint64_t *combo, const uint64_t *ccount, size_t ncombo, int key,
+			     uint64_t *pats, uint64_t *counts, uint64_t *rule, uint64_t *total)
+{
+	uint64_t blank = 0;
+	size_t i, n = 0;
+	int f;
+
+	*rule = *total = 0;
+	if (key >= 0)
+		for (f = 0; f < EF_N; f++)
+			if (er_block_keys_of_field(f) & (1u << key))
+				blank |= (uint64_t)7 << (3 * f);
+	for (i = 0; i < ncombo; i++) {
+		uint64_t pat = combo[i] >> 11;
+		uint16_t mk = (uint16_t)(combo[i] & 0x7FF);
+		int lev[EF_N];
+
+		if (key >= 0 && !(mk & (1u << key)))
+			continue;
+		unpack(pat, lev);
+		if (er_rule_match(lev))
+			*rule += ccount[i];
+		*total += ccount[i];
+		pats[n] = pat & ~blank;
+		counts[n++] = ccount[i];
+	}
+	return n;   /* equal patterns may repeat: EM sums them all the same */
+}
+
+/*
+ * Training.  u from random pairs; m by EM in the manner of Splink's
+ * round-robin training: one EM run per blocking key over the pairs that key
+ * found, with the fields the key forces to agree left out of the
+ * likelihood (a pass cannot estimate the columns it blocks on, and their
+ * forced agreement would otherwise pull non-matches into the match class).
+ * A field's m is the average over the runs that could estimate it
+ * (weighted by their pairs); a field no run estimates keeps the m of an EM
+ * run over all pairs.  The share of matches among each run's pairs is held
+ * at (rule pairs / recall guess) / pairs.
+ */
+static int train(struct run *R, const uint16_t *masks, const uint64_t *pat, size_t np, int64_t total_pairs_link)
 {
 	rastro_ws *ws = R->ws;
-	uint64_t *sorted, *cnt;
-	size_t i, npat = 0;
-	uint64_t rule = 0;
-	double total;
+	uint64_t *combo, *ccount, *pats, *counts, rule_all = 0, tot;
+	size_t i, ncombo = 0, npat;
+	double total, recall = cfg_double(ws->cfg, "resolve.model.recall_guess", 0.8);
+	int max_iter = (int)cfg_int(ws->cfg, "resolve.model.em_max_iter", 50), f, l, k;
+	double tol = cfg_double(ws->cfg, "resolve.model.em_tol", 1e-5);
+	double msum[EF_N][ER_MAXLEV], wsum[EF_N];
 	size_t n = R->d.recs.len;
 	uint64_t upairs;
+	struct er_model all;
 
 	if (er_model_count_tf(&R->mo, &R->d))
 		return ws_error(ws, RASTRO_NOMEM, "out of memory counting name frequencies");
 	{
 		/* never more random pairs than there are pairs */
-		double all = total_pairs_link ? (double)total_pairs_link : (double)n * (double)(n - 1) / 2.0;
+		double everything = total_pairs_link ? (double)total_pairs_link : (double)n * (double)(n - 1) / 2.0;
 
 		upairs = (uint64_t)cfg_int(ws->cfg, "resolve.model.u_pairs", 300000);
-		if ((double)upairs > all)
-			upairs = (uint64_t)all;
+		if ((double)upairs > everything)
+			upairs = (uint64_t)everything;
 	}
-	if (er_model_estimate_u(&R->mo, &R->d, upairs,
-				(uint64_t)cfg_int(ws->cfg, "resolve.seed", 42), R->link_a, R->link_b,
-				(int)cfg_int(ws->cfg, "resolve.threads", 2)))
+	if (er_model_estimate_u(&R->mo, &R->d, upairs, (uint64_t)cfg_int(ws->cfg, "resolve.seed", 42), R->link_a,
+				R->link_b, (int)cfg_int(ws->cfg, "resolve.threads", 2)))
 		return ws_error(ws, RASTRO_NOMEM, "out of memory sampling random pairs");
-	sorted = mem_alloc((np ? np : 1) * sizeof *sorted);
-	cnt = mem_alloc((np ? np : 1) * sizeof *cnt);
-	if (!sorted || !cnt) {
-		mem_free(sorted);
-		mem_free(cnt);
+	combo = mem_alloc((np ? np : 1) * sizeof *combo);
+	ccount = mem_alloc((np ? np : 1) * sizeof *ccount);
+	pats = mem_alloc((np ? np : 1) * sizeof *pats);
+	counts = mem_alloc((np ? np : 1) * sizeof *counts);
+	if (!combo || !ccount || !pats || !counts) {
+		mem_free(combo);
+		mem_free(ccount);
+		mem_free(pats);
+		mem_free(counts);
 		return ws_error(ws, RASTRO_NOMEM, "out of memory training the model");
 	}
-	memcpy(sorted, pat, np * sizeof *pat);
-	/* patterns hold 3 bits per field: 48 bits cover them */
-	er_radix_u64(sorted, cnt, np, 48);
+	/* (pattern, keys) combinations with their counts: 42 + 11 bits */
+	for (i = 0; i < np; i++)
+		combo[i] = pat[i] << 11 | masks[i];
+	er_radix_u64(combo, pats, np, 64);
 	for (i = 0; i < np; i++) {
-		int lev[EF_N];
-
-		if (npat && sorted[npat - 1] == sorted[i]) {
-			cnt[npat - 1]++;
-		} else {
-			sorted[npat] = sorted[i];
-			cnt[npat++] = 1;
+		if (ncombo && combo[ncombo - 1] == combo[i])
+			ccount[ncombo - 1]++;
+		else {
+			combo[ncombo] = combo[i];
+			ccount[ncombo++] = 1;
 		}
-		unpack(pat[i], lev);
-		rule += (uint64_t)er_rule_match(lev);
 	}
-	er_model_em(&R->mo, sorted, cnt, npat, (int)cfg_int(ws->cfg, "resolve.model.em_max_iter", 50),
-		    cfg_double(ws->cfg, "resolve.model.em_tol", 1e-5));
-	mem_free(sorted);
-	mem_free(cnt);
+	/* all pairs: the starting point and the fallback for every field */
+	npat = group_patterns(combo, ccount, ncombo, -1, pats, counts, &rule_all, &tot);
+	er_model_em(&R->mo, pats, counts, npat, max_iter, tol,
+		    rule_all && tot ? fmin(0.5, (double)rule_all / recall / (double)tot) : 0);
+	all = R->mo;
+	memset(msum, 0, sizeof msum);
+	memset(wsum, 0, sizeof wsum);
+	for (k = 0; k < ER_NKEYS; k++) {
+		uint64_t rule, sub;
+		struct er_model m1 = all;
+
+		npat = group_patterns(combo, ccount, ncombo, k, pats, counts, &rule, &sub);
+		if (!npat || !rule || sub < 50)
+			continue; /* too little evidence in this key's pairs */
+		er_model_em(&m1, pats, counts, npat, max_iter, tol, fmin(0.5, (double)rule / recall / (double)sub));
+		for (f = 0; f < EF_N; f++) {
+			if (er_block_keys_of_field(f) & (1u << k))
+				continue;
+			for (l = 0; l < ER_MAXLEV; l++)
+				msum[f][l] += m1.m[f][l] * (double)rule;
+			wsum[f] += (double)rule;
+		}
+	}
+	for (f = 0; f < EF_N; f++)
+		if (wsum[f] > 0)
+			for (l = 1; l < ER_MAXLEV; l++)
+				R->mo.m[f][l] = msum[f][l] / wsum[f];
+	mem_free(combo);
+	mem_free(ccount);
+	mem_free(pats);
+	mem_free(counts);
 	total = total_pairs_link ? (double)total_pairs_link : (double)n * (double)(n - 1) / 2.0;
-	er_model_set_lambda(&R->mo, rule, cfg_double(ws->cfg, "resolve.model.recall_guess", 0.8), total);
-	(void)pairs;
+	er_model_set_lambda(&R->mo, rule_all, recall, total);
 	return 0;
 }
 
@@ -723,7 +795,7 @@ static void warnings_text(const struct er_warnings *w, struct rastro_resolve_sta
 int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct rastro_resolve_stats *st)
 {
 	struct run R;
-	struct vec pairs;
+	struct vec pairs, masks;
 	struct er_block_opts bo;
 	uint64_t *pat = NULL;
 	double t0 = now_s(), tcl = 0;
@@ -736,6 +808,7 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 	memset(st, 0, sizeof *st);
 	R.ws = ws;
 	vec_init(&pairs, sizeof(uint64_t));
+	vec_init(&masks, sizeof(uint16_t));
 	sbuf_init(&params);
 	er_model_init(&R.mo, ws->cfg);
 	if (o->link_a || o->link_b) {
@@ -817,9 +890,18 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 	bo.link_b = R.link_b;
 	bo.only_new = o->incremental;
 	ws_progress(ws, "resolve: block", 0, 0);
-	if (er_block(&R.d, &bo, &pairs, R.rep, &R.d.warn)) {
-		rc = ws_error(ws, RASTRO_NOMEM, "out of memory building candidate pairs");
-		goto out;
+	{
+		int b = er_block(&R.d, &bo, &pairs, &masks, R.rep, &R.d.warn);
+
+		if (b == -2) {
+			rc = ws_error(ws, RASTRO_LIMIT, "%zu person-like records: one run handles at most 67,108,863",
+				      R.d.recs.len);
+			goto out;
+		}
+		if (b) {
+			rc = ws_error(ws, RASTRO_NOMEM, "out of memory building candidate pairs");
+			goto out;
+		}
 	}
 	np = pairs.len;
 	st->candidate_pairs = np;
@@ -836,7 +918,7 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 		compute_patterns(&R, pairs.data, np, pat, (int)cfg_int(ws->cfg, "resolve.threads", 2));
 		st->t_compare = now_s() - tc;
 		tc = now_s();
-		if (!o->params_in && !o->incremental && (rc = train(&R, pairs.data, pat, np, link_total)))
+		if (!o->params_in && !o->incremental && (rc = train(&R, masks.data, pat, np, link_total)))
 			goto out;
 		st->t_train = now_s() - tc;
 	}
@@ -982,6 +1064,7 @@ out:
 		ws_run_end(ws, rc, rc ? ws->err.msg : summary);
 	}
 	vec_release(&pairs);
+	vec_release(&masks);
 	mem_free(pat);
 	mem_free(R.acc);
 	mem_free(R.root);

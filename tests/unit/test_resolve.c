@@ -73,6 +73,12 @@ static void names_parse(void **state)
 	assert_string_equal(p.sur1, "cruz");
 	assert_string_equal(p.sur2, "ortega");
 
+	/* "SURNAME MATERNAL, GIVEN" */
+	name_parse(NULL, 0, NULL, 0, NULL, 0, "MARTINEZ HERNANDEZ, JESUS", strlen("MARTINEZ HERNANDEZ, JESUS"), &p);
+	assert_string_equal(p.given[0], "jesus");
+	assert_string_equal(p.sur1, "martinez");
+	assert_string_equal(p.sur2, "hernandez");
+
 	/* a surname field holding both surnames is split */
 	name_parse("José María", strlen("José María"), "Hernández Núñez", strlen("Hernández Núñez"), NULL, 0, NULL, 0, &p);
 	assert_string_equal(p.sur1, "hernandez");
@@ -305,7 +311,7 @@ static void em_converges(void **state)
 				k++;
 			}
 	}
-	er_model_em(&mo, pats, counts, 4, 500, 1e-9);
+	er_model_em(&mo, pats, counts, 4, 500, 1e-9, 0);
 	assert_true(fabs(mo.m[EF_GIVEN][1] - 0.9) < 0.02);
 	assert_true(fabs(mo.m[EF_DOB][1] - 0.8) < 0.02);
 	assert_true(fabs(mo.em_p - 0.1) < 0.01);
