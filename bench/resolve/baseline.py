@@ -6,9 +6,9 @@ surname, on date of birth and on the id number (union), a score that sums
 Jaro-Winkler similarities of the name and address fields and exact agreement
 of the others, a threshold, and connected components for entities.
 
-usage: baseline.py OUT.csv FILE [FILE_B]
-  one file: deduplication; two files: linkage (pairs only across files,
-  one-to-one, best score first).  Writes record_id,entity like
+usage: baseline.py OUT.csv FILE [FILE_B]   |   baseline.py OUT.csv --dedup FILE...
+  one file (or --dedup with several): deduplication; two files: linkage
+  (pairs only across files, one-to-one, best score first).  Writes record_id,entity like
   `rastro resolve --export`.
 """
 import sys
@@ -75,9 +75,12 @@ def score(df, pairs):
 def main():
     t0 = time.time()
     out_path, files = sys.argv[1], sys.argv[2:]
+    dedup = files[0] == "--dedup"
+    if dedup:
+        files = files[1:]
     frames = [read(f) for f in files]
     df = pd.concat(frames, ignore_index=True)
-    split = len(frames[0]) if len(frames) == 2 else None
+    split = len(frames[0]) if len(frames) == 2 and not dedup else None
     scored = [x for x in score(df, candidates(df, split)) if x[0] >= THRESHOLD]
     parent = list(range(len(df)))
 

@@ -3,7 +3,7 @@
 # and on generated people, side by side with the pandas + jellyfish baseline
 # run in the same script; privacy-preserving linkage on 4a x 4b; scaling.
 #
-# usage: bench/resolve/run.sh [quality|pprl|gen|scale] ...   (default: all but scale)
+# usage: bench/resolve/run.sh [quality|pprl|gen|world|scale] ...   (default: all but scale)
 #   RASTRO=path/to/rastro  FEBRL_DIR=/work/shared/data/febrl  RUNS=3
 #   SCALE="100000 1000000"  people per scaling run (records = about 1.25x)
 set -euo pipefail
@@ -15,7 +15,7 @@ PY=/usr/bin/python3            # Debian's python3 with python3-pandas and python
 work=$(mktemp -d /tmp/rastro-bench-resolve-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 parts=("$@")
-[ ${#parts[@]} -eq 0 ] && parts=(quality pprl gen)
+[ ${#parts[@]} -eq 0 ] && parts=(quality pprl gen world)
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 secs() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>&1; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
@@ -102,6 +102,26 @@ PY
     compare "generated people (5,000 people, hard)" "" "$work/g.csv"
     $PY "$here/gen_people.py" 5000 0.5 8 "$work/g2.csv"
     compare "generated people (5,000 people, normal)" "" "$work/g2.csv"
+    ;;
+  world)
+    # people from `rastro gen` (agency person records, KYC holders, encounters)
+    echo; echo "| rastro gen world | tool | records scored | precision | recall | F1 | seconds |"
+    echo "|---|---|---|---|---|---|---|"
+    for diff in default hard; do
+      rm -rf "$work/gw"; "$RASTRO" gen -q -o "$work/gw" --scale "${GEN_SCALE:-5}" --difficulty $diff
+      rm -f "$work/g.rastro"; "$RASTRO" init "$work/g.rastro" >/dev/null
+      "$RASTRO" ingest -q "$work/g.rastro" "$work"/gw/persons_*.csv "$work/gw/accounts.csv" "$work/gw/encounters.csv"
+      t=$(secs "$RASTRO" resolve -q "$work/g.rastro" --export "$work/r.csv")
+      s=$($PY "$here/score_gen.py" "$work/r.csv" "$work/gw/truth.json")
+      echo "| scale ${GEN_SCALE:-5}, $diff | rastro: person records + KYC + encounters | $(( $(wc -l < "$work/r.csv") - 1 )) | $(sed 's/.*precision=\([0-9.]*\) recall=\([0-9.]*\) f1=\([0-9.]*\)/\1 | \2 | \3/' <<<"$s") | $t |"
+      s=$($PY "$here/score_gen.py" "$work/r.csv" "$work/gw/truth.json" --only-persons)
+      echo "| scale ${GEN_SCALE:-5}, $diff | rastro: person records only | $(grep -c persons_ "$work/r.csv") | $(sed 's/.*precision=\([0-9.]*\) recall=\([0-9.]*\) f1=\([0-9.]*\)/\1 | \2 | \3/' <<<"$s") | |"
+      for th in 6.5 5.5; do
+        t=$(secs baseline $th --dedup "$work"/gw/persons_*.csv)
+        s=$($PY "$here/score_gen.py" "$work/b.csv" "$work/gw/truth.json" --only-persons)
+        echo "| scale ${GEN_SCALE:-5}, $diff | baseline $th: person records | $(( $(wc -l < "$work/b.csv") - 1 )) | $(sed 's/.*precision=\([0-9.]*\) recall=\([0-9.]*\) f1=\([0-9.]*\)/\1 | \2 | \3/' <<<"$s") | $t |"
+      done
+    done
     ;;
   scale)
     echo; echo "| people | records | candidate pairs | ingest s | resolve s | resolve peak RSS MB | F1 |"

@@ -4,8 +4,8 @@
 usage: score_gen.py EXPORT.csv truth.json [--only-persons]
 Truth: truth.json's same_person lists, for each real person who appears in
 two places or more, their agency person records, encounters and KYC accounts;
-every other record is its own person.  --only-persons scores person records
-only (as the baseline sees them).
+every other record is its own person.  --only-persons scores only the rows
+of persons_*.csv files (what the baseline reads).
 """
 import csv
 import itertools
@@ -32,7 +32,7 @@ def main():
     with open(exp, newline="") as f:
         for row in csv.DictReader(f):
             rid = row["record_id"]
-            if only and "-E" in rid.split("-", 1)[-1][:2]:
+            if only and "file" in row and "persons_" not in row["file"]:
                 continue
             key = (row.get("source", ""), rid)
             pred[row["entity"]].append(key)

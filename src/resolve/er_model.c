@@ -39,7 +39,7 @@ static const char *const level_names[EF_N][ER_MAXLEV] = {
 	[EF_DOB] = { "null", "exact", "day/month swapped", "year +-1", "one part differs", "different" },
 	[EF_SEX] = { "null", "same", "different" },
 	[EF_PHONE] = { "null", "exact", "one digit off", "different" },
-	[EF_EMAIL] = { "null", "exact", "same user or 2 edits", "different" },
+	[EF_EMAIL] = { "null", "exact", "same user or one edit", "different" },
 	[EF_STNO] = { "null", "exact", "one edit", "different" },
 	[EF_STREET] = { "null", "exact", "jw>=0.90", "jw>=0.75", "different" },
 	[EF_ADDR2] = { "null", "exact", "jw>=0.90", "jw>=0.75", "different" },
@@ -214,7 +214,9 @@ uint64_t er_compare(const struct er_data *d, const struct er_rec *a, const struc
 		const char *ata = strchr(ea, '@'), *atb = strchr(eb, '@');
 		int same_user = ata && atb && ata - ea == atb - eb && memcmp(ea, eb, (size_t)(ata - ea)) == 0;
 
-		lev[EF_EMAIL] = same_user || dl_ids(d, a->email, b->email, 2) <= 2 ? 2 : 3;
+		/* the same user at another provider, or one typing error; two
+		 * edits would let "mhernandez85" meet "mhernandez90" */
+		lev[EF_EMAIL] = same_user || er_within1(ea, d->sl[a->email], eb, d->sl[b->email]) ? 2 : 3;
 	}
 	lev[EF_STNO] = edit3(d, a->stno, b->stno);
 	lev[EF_STREET] = cmp_jw4(d, a->street, b->street);
