@@ -70,11 +70,6 @@ static double jw_ids(const struct er_data *d, uint32_t a, uint32_t b)
 	return er_jaro_winkler(d->sp[a], d->sl[a], d->sp[b], d->sl[b]);
 }
 
-static int dl_ids(const struct er_data *d, uint32_t a, uint32_t b, int max)
-{
-	return er_damerau(d->sp[a], d->sl[a], d->sp[b], d->sl[b], max);
-}
-
 /* 3-level edit comparison: exact, within one edit, different. */
 static int edit3(const struct er_data *d, uint32_t a, uint32_t b)
 {
