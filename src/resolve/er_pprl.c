@@ -516,8 +516,8 @@ __attribute__((target("avx2"))) static void row_avx2(const uint64_t *x, const ui
 		__m256i acc = _mm256_setzero_si256(), sum;
 
 		for (i = 0; i < w; i += 4) {
-			__m256i v = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(x + i)),
-						     _mm256_loadu_si256((const __m256i *)(y + i)));
+			__m256i v = _mm256_and_si256(_mm256_loadu_si256((const void *)(x + i)),
+						     _mm256_loadu_si256((const void *)(y + i)));
 			__m256i lo = _mm256_and_si256(v, low), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low);
 
 			acc = _mm256_add_epi8(acc, _mm256_add_epi8(_mm256_shuffle_epi8(lut, lo), _mm256_shuffle_epi8(lut, hi)));
