@@ -654,6 +654,7 @@ static void test_ibm(void **state)
 				kinds |= 2;
 		}
 		assert_true(json_array_size(pats) > 3);
+		assert_int_equal(kinds, 3); /* fan-outs and cycles are both planted */
 	}
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(truth, "counts"), "laundering_rows")),
 			 (json_int_t)labelled);
