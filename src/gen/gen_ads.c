@@ -319,6 +319,9 @@ static int benign_ads(gen_t *g, struct rng *r, int kind, size_t target)
 		} else {
 			gen_phone_new(g, r, place, phone);
 		}
+		/* Farms hire through H-2A: the lawful look-alike of the fake offers. */
+		if (kind == AK_JOB && biz != GEN_NONE && gen_B(g, biz)->kind == BK_FARM)
+			cls = "h2a";
 		fam = family_new(g, r, kind, lang, cls, GEN_NONE, GEN_NONE, biz);
 		if (fam == GEN_NONE)
 			return gen_fail(g, RASTRO_NOMEM, "out of memory");
@@ -495,8 +498,21 @@ static void slot(struct adctx *c, const char *s, size_t n, struct sbuf *out)
 		sbuf_adds(out, c->eth);
 	else if (IS("email"))
 		sbuf_add(out, c->email.buf, c->email.len);
-	else if (IS("business"))
-		sbuf_adds(out, c->a->biz != GEN_NONE ? gen_B(g, c->a->biz)->name : "Viajes Express");
+	else if (IS("business")) {
+		if (c->a->biz != GEN_NONE) {
+			sbuf_adds(out, gen_B(g, c->a->biz)->name);
+		} else {
+			/* An advertiser outside the world's business list. */
+			const char *w = g->d.words.s[c->f->seed % g->d.words.n];
+
+			if (c->f->kind == AK_TRAVEL)
+				sbuf_addf(out, "Viajes %s", w);
+			else if (c->f->kind == AK_MASSAGE)
+				sbuf_addf(out, "%s Day Spa", w);
+			else
+				sbuf_addf(out, "%s Services", w);
+		}
+	}
 	else if (IS("address")) {
 		if (c->a->biz != GEN_NONE) {
 			const struct gen_biz *b = gen_B(g, c->a->biz);
@@ -521,6 +537,28 @@ static void slot(struct adctx *c, const char *s, size_t n, struct sbuf *out)
 		gb_u64(out, (uint64_t)c->seats);
 	else if (IS("word"))
 		sbuf_adds(out, gen_pick(&g->d.words, c->r));
+	else if (IS("job") || IS("trabajo")) {
+		/* What the business would hire for. */
+		static const char *const en[BK_N][2] = {
+			{ "line cooks", "dishwashers" }, { "cashiers", "stockers" }, { "licensed massage therapists", "front desk staff" },
+			{ "nail technicians", "receptionists" }, { "farmworkers", "packing-shed workers" },
+			{ "drywall installers", "general laborers" }, { "warehouse associates", "forklift operators" },
+			{ "housekeepers", "night auditors" }, { "tellers", "customer service reps" },
+			{ "maintenance techs", "leasing agents" }, { "janitors", "housekeepers" }, { "CDL drivers", "dispatchers" },
+			{ "mechanics", "tire technicians" },
+		};
+		static const char *const es[BK_N][2] = {
+			{ "ayudante de cocina", "lavaplatos" }, { "cajera", "acomodador" }, { "masajista con licencia", "recepcionista" },
+			{ "manicurista", "recepcionista" }, { "trabajadores del campo", "empacadores" }, { "albañil", "ayudante general" },
+			{ "personal de almacén", "montacarguista" }, { "camarista", "recepcionista de noche" },
+			{ "cajero", "atención a clientes" }, { "personal de mantenimiento", "jardinero" },
+			{ "personal de limpieza", "conserje" }, { "chofer con CDL", "despachador" }, { "mecánico", "llantero" },
+		};
+		int k = c->a->biz != GEN_NONE ? gen_B(g, c->a->biz)->kind : BK_CONSTRUCTION;
+		int which = (int)(c->f->seed >> 7 & 1);
+
+		sbuf_adds(out, IS("job") ? en[k][which] : es[k][which]);
+	}
 	else
 		sbuf_add(out, s, n);   /* unknown slot: kept as written */
 #undef IS

@@ -619,11 +619,28 @@ static int slot_row(gen_t *g, char **f, int nf, const char *where, void *ctx)
 	return lb_add(g, &b[k], f[1], 1, 0);
 }
 
+/* data/nicknames.tsv (shared with resolution): nickname, formal, lang, source. */
 static int nick_row(gen_t *g, char **f, int nf, const char *where, void *ctx)
 {
-	struct gen_nick n = { f[0], f[1] };
+	struct gen_nick n = { f[1], f[0] };
 
+	if (strcmp(f[0], "nickname") == 0 && strcmp(f[1], "formal") == 0)
+		return 0;   /* the header row */
 	return vec_push(ctx, &n) ? gen_fail(g, RASTRO_NOMEM, "out of memory") : 0;
+}
+
+static int alias_row(gen_t *g, char **f, int nf, const char *where, void *ctx)
+{
+	struct list_build *b = ctx;
+	int rc = 0;
+
+	if (strcmp(f[1], "M") && strcmp(f[1], "F") && strcmp(f[1], "*"))
+		return gen_fail(g, RASTRO_FORMAT, "%s: sex must be M, F or *", where);
+	if (f[1][0] != 'F')
+		rc = lb_add(g, &b[0], f[0], 1, 0);
+	if (!rc && f[1][0] != 'M')
+		rc = lb_add(g, &b[1], f[0], 1, 0);
+	return rc;
 }
 
 int gen_data_load(gen_t *g)
@@ -680,10 +697,22 @@ int gen_data_load(gen_t *g)
 	vec_release(&v);
 	vec_init(&v, sizeof(struct gen_nick));
 	if (!rc)
-		rc = tsv_each(g, "gen/nicknames.tsv", 2, nick_row, &v);
+		rc = tsv_each(g, "nicknames.tsv", 2, nick_row, &v);
 	if (!rc && !(g->d.nicks = vec_to_arena(g, &v, &g->d.nnicks)))
 		rc = gen_fail(g, RASTRO_NOMEM, "out of memory");
 	vec_release(&v);
+	{
+		struct list_build ab[2];
+
+		lb_init(&ab[0]);
+		lb_init(&ab[1]);
+		if (!rc)
+			rc = tsv_each(g, "gen/aliases.tsv", 2, alias_row, ab);
+		for (i = 0; i < 2 && !rc; i++)
+			rc = lb_finish(g, &ab[i], &g->d.aliases[i], 0);
+		lb_release(&ab[0]);
+		lb_release(&ab[1]);
+	}
 	{
 		struct list_build sb[3];
 		struct gen_list *dst[3] = { &g->d.alias, &g->d.eth, &g->d.dest };

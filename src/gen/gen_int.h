@@ -148,8 +148,9 @@ struct gen_data {
 	size_t nadlines;
 	struct gen_provdef *provs;
 	size_t nprovs;
-	struct gen_nick *nicks;
+	struct gen_nick *nicks;        /* hypocorisms of given names (data/nicknames.tsv) */
 	size_t nnicks;
+	struct gen_list aliases[2];    /* descriptive aliases by sex (data/gen/aliases.tsv) */
 	struct gen_list alias, eth, dest;  /* ad slots */
 };
 
@@ -207,6 +208,7 @@ struct gen_person {
 	uint8_t origin, sex, nacct, role;
 	uint8_t email_dom, email_style;  /* style 0 = no email */
 	uint8_t paygroup;          /* which Friday payroll falls on */
+	uint8_t nick_is_alias;     /* nick is a descriptive alias, not a form of the given name */
 };
 
 enum { B_FRONT = 1u << 0, B_LOOKALIKE = 1u << 1, B_CASH_HEAVY = 1u << 2, B_NETWORK = 1u << 3 };

@@ -278,9 +278,13 @@ static const char *const typ_smuggling =
 	"threshold; payouts to drivers and stash houses; P2P memos in Spanish); FIN-2014-A008 human "
 	"smuggling red flags";
 
-static int plant_smuggling(gen_t *g, struct rng *r, uint32_t ni)
+static int plant_smuggling(gen_t *g, struct rng *r, uint32_t ni, int first)
 {
-	uint16_t hub = gen_place_border(g, r, C_US), mxhub = nearest_border(g, hub, C_MX);
+	/* The first organisation works the El Paso–Juárez corridor, so that
+	 * every world has one inside the local police's jurisdiction. */
+	uint16_t hub = first && place_named(g, "El Paso", C_US) != UINT16_MAX ? place_named(g, "El Paso", C_US)
+									      : gen_place_border(g, r, C_US);
+	uint16_t mxhub = nearest_border(g, hub, C_MX);
 	uint16_t stash_pl = rng_chance(r, 0.5) ? hub : interior_place(g, r);
 	uint32_t org, stash, recruiter, mule = GEN_NONE, msb = GEN_NONE;
 	uint32_t funnels[4], drivers[4], org_us;
@@ -443,14 +447,14 @@ static int plant_smuggling(gen_t *g, struct rng *r, uint32_t ni)
 	/* Funnel outflows: each funnel is emptied within a day or two of its
 	 * deposits, by cash withdrawals at the border or wires south. */
 	{
-		size_t first = 0, e;
+		size_t start = 0, e;
 
 		/* The events planned so far for this network are contiguous at the
 		 * end of netev; find where they start. */
 		for (e = g->netev.len; e > 0; e--)
 			if (((struct gen_ev *)vec_at(&g->netev, e - 1))->net != ni)
 				break;
-		first = e;
+		start = e;
 		for (j = 0; j < nf; j++) {
 			uint32_t f = acct_of(g, funnels[j]);
 			double bal = 0;
@@ -458,7 +462,7 @@ static int plant_smuggling(gen_t *g, struct rng *r, uint32_t ni)
 			size_t q;
 
 			for (d = 0; d < g->k.days; d++) {
-				for (q = first; q < g->netev.len; q++) {
+				for (q = start; q < g->netev.len; q++) {
 					const struct gen_ev *x = vec_at(&g->netev, q);
 
 					if (x->to == f && day_of(g, x->ts) == d)
@@ -524,7 +528,7 @@ static const char *const typ_sex =
 	"payroll; T9 prepaid access; T10 account identifiers shared with ads; T16 funnel accounts; front "
 	"businesses)";
 
-static int plant_sex(gen_t *g, struct rng *r, uint32_t ni)
+static int plant_sex(gen_t *g, struct rng *r, uint32_t ni, int first)
 {
 	uint16_t hub = interior_place(g, r), circuit[4];
 	uint32_t ctrl, rec = GEN_NONE, driver = GEN_NONE, front = GEN_NONE, hotel = GEN_NONE, landlord = GEN_NONE;
@@ -535,6 +539,8 @@ static int plant_sex(gen_t *g, struct rng *r, uint32_t ni)
 
 	if (rng_chance(r, 0.4))
 		hub = gen_place_border(g, r, C_US);
+	if (first && rng_chance(r, 0.5) && place_named(g, "El Paso", C_US) != UINT16_MAX)
+		hub = place_named(g, "El Paso", C_US);
 	circuit[0] = hub;
 	for (i = 1; i <= nc; i++)
 		circuit[i] = gen_place_pick(g, r, C_US);
@@ -1246,8 +1252,8 @@ int gen_net_build(gen_t *g)
 			 * changes the networks of another. */
 			rng_seed2(&r, g->k.seed, gen_stream_id(GS_NET, (uint64_t)kind << 24 | (uint64_t)i, 0));
 			switch (kind) {
-			case NK_SMUGGLING: rc = plant_smuggling(g, &r, ni); break;
-			case NK_SEX: rc = plant_sex(g, &r, ni); break;
+			case NK_SMUGGLING: rc = plant_smuggling(g, &r, ni, i == 0); break;
+			case NK_SEX: rc = plant_sex(g, &r, ni, i == 0); break;
 			case NK_LABOR: rc = plant_labor(g, &r, ni); break;
 			default: rc = plant_launder(g, &r, ni, pattern); break;
 			}

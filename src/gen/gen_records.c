@@ -415,16 +415,19 @@ static int rec_cmp_person(const void *a, const void *b)
 int gen_records_build(gen_t *g)
 {
 	struct rng r;
-	uint32_t i, n;
+	uint32_t i;
 	size_t k;
 	int rc;
 
 	rng_seed2(&r, g->k.seed, gen_stream_id(GS_REC, 0, 0));
-	/* A nickname per person (used consistently across agencies). */
+	/* A nickname per person, used consistently across agencies: a form of
+	 * the given name (Pepe for José) or, for some men and women of
+	 * Mexican and Central American origin, a descriptive alias. */
 	for (i = 0; i < g->persons.len; i++) {
 		struct gen_person *p = gen_P(g, i);
+		double x = rng_uniform(&r);
 
-		if (rng_chance(&r, 0.35)) {
+		if (x < 0.35) {
 			size_t j, start = rng_below(&r, g->d.nnicks ? g->d.nnicks : 1);
 
 			for (j = 0; j < g->d.nnicks; j++) {
@@ -435,27 +438,30 @@ int gen_records_build(gen_t *g)
 					break;
 				}
 			}
+		} else if (x < 0.45 && p->origin >= OR_USH && g->d.aliases[p->sex].n) {
+			p->nick = gen_pick(&g->d.aliases[p->sex], &r);
+			p->nick_is_alias = 1;
 		}
 	}
 	rc = member_records(g, &r);
 	/* People no network touched: witnesses, associates in other cases,
-	 * traffic arrests; some known to two agencies. */
-	n = (uint32_t)(g->nbase * g->k.record_share + 0.5);
-	for (i = 0; i < n && !rc; i++) {
-		uint32_t pi = (uint32_t)rng_below(&r, g->nbase);
-		const struct gen_person *p = gen_P(g, pi);
-		double x = rng_uniform(&r);
-		int st = x < 0.35 ? ST_WITNESS : x < 0.55 ? ST_OTHER : x < 0.75 ? ST_ASSOCIATE : x < 0.9 ? ST_ARRESTED
-										: ST_SUBJECT;
-		int ag = rng_chance(&r, 0.6) ? local_agency(g, &r, p->place) : rng_chance(&r, 0.6) ? AG_HSI : AG_CBP;
+	 * traffic arrests; some known to two agencies.  Local police meet
+	 * their own residents more often (El Paso x3). */
+	for (i = 0; i < g->nbase && !rc; i++) {
+		const struct gen_person *p = gen_P(g, i);
+		double x;
+		int st, ag;
 
-		if (p->flags & P_NETWORK)
+		if ((p->flags & P_NETWORK) || !rng_chance(&r, g->k.record_share * (in_el_paso(g, p->place) ? 3 : 1)))
 			continue;
+		x = rng_uniform(&r);
+		st = x < 0.35 ? ST_WITNESS : x < 0.55 ? ST_OTHER : x < 0.75 ? ST_ASSOCIATE : x < 0.9 ? ST_ARRESTED : ST_SUBJECT;
+		ag = rng_chance(&r, 0.6) ? local_agency(g, &r, p->place) : rng_chance(&r, 0.6) ? AG_HSI : AG_CBP;
 		if (p->flags & P_ISW)
 			st = ST_ARRESTED;
-		rc = add_rec(g, pi, ag, st, GEN_NONE, 0);
+		rc = add_rec(g, i, ag, st, GEN_NONE, 0);
 		if (!rc && rng_chance(&r, 0.2))
-			rc = add_rec(g, pi, ag == AG_HSI ? local_agency(g, &r, p->place) : AG_HSI, st, GEN_NONE, 0);
+			rc = add_rec(g, i, ag == AG_HSI ? local_agency(g, &r, p->place) : AG_HSI, st, GEN_NONE, 0);
 	}
 	if (!rc) {
 		rng_seed2(&r, g->k.seed, gen_stream_id(GS_ENC, 0, 0));
@@ -574,13 +580,14 @@ static void noisy_name(gen_t *g, struct rng *r, const struct gen_person *p, int 
 	int mode = (ascii ? GF_ASCII : 0) | (upper ? GF_UPPER : 0);
 	const char *given = p->given;
 	int use_nick = p->nick && rng_chance(r, nz * 0.5);
+	int as_given = use_nick && !p->nick_is_alias && rng_chance(r, 0.5);
 	struct sbuf tmp = SBUF_INIT;
 
 	sbuf_clear(&out->given);
 	sbuf_clear(&out->sur);
 	sbuf_clear(&out->mat);
 	sbuf_clear(&out->nick);
-	if (use_nick && rng_chance(r, 0.5))
+	if (as_given)
 		given = p->nick;   /* booked under the nickname */
 	gen_fold(given, &out->given, mode);
 	if (p->given2 && !rng_chance(r, nz * 0.6)) {
@@ -607,7 +614,8 @@ static void noisy_name(gen_t *g, struct rng *r, const struct gen_person *p, int 
 			}
 		}
 	}
-	if (p->nick && (use_nick || (agency == AG_ELPASOPD && rng_chance(r, 0.5))))
+	if (p->nick && ((use_nick && !as_given) || (agency == AG_ELPASOPD && rng_chance(r, 0.5)) ||
+			(p->nick_is_alias && rng_chance(r, 0.4))))
 		gen_fold(p->nick, &out->nick, mode);
 	if (rng_chance(r, nz * 0.35))
 		typo(r, rng_chance(r, 0.5) ? &out->sur : &out->given);

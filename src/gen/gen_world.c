@@ -400,6 +400,7 @@ uint32_t gen_person_new(gen_t *g, struct rng *r, uint8_t origin, uint16_t place,
 	p->sex = (uint8_t)(sex < 0 ? rng_below(r, 2) : (uint64_t)sex);
 	pick_names(g, r, p);
 	p->nick = NULL;
+	p->nick_is_alias = 0;
 	if (age_hi < age_lo)
 		age_hi = age_lo;
 	age = (int)rng_range(r, age_lo, age_hi);

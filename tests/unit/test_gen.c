@@ -362,6 +362,101 @@ static void test_truth_consistent(void **state)
 				assert_true(strmap_find(&encounters, json_string_value(r), strlen(json_string_value(r))) != 0);
 		}
 	}
+	/* Ads: every ad of the truth is in ads.jsonl; a plain ad shows its
+	 * phone's digits, one in Spanish words or fullwidth digits does not. */
+	{
+		size_t n = 0, ads = 0, plain = 0, hidden = 0, k, j;
+		char *text = slurp(file_in("t1", "ads.jsonl"), &n), *line, *next;
+		struct strmap body;   /* ad id -> index; bodies kept in order */
+		char **bodies = NULL;
+		json_t *fams = json_object_get(truth, "ad_templates"), *f, *a;
+
+		assert_non_null(text);
+		strmap_init(&body);
+		for (line = text; *line; line = next) {
+			json_t *o;
+			char *nl = strchr(line, '\n');
+			const char *id;
+
+			assert_non_null(nl);
+			*nl = 0;
+			next = nl + 1;
+			o = json_loads(line, 0, &jerr);
+			if (!o)
+				fail_msg("ads.jsonl: %s", jerr.text);
+			id = json_string_value(json_object_get(o, "id"));
+			assert_non_null(id);
+			assert_non_null(json_string_value(json_object_get(o, "posted_at")));
+			assert_non_null(json_string_value(json_object_get(o, "site")));
+			bodies = realloc(bodies, (ads + 1) * sizeof *bodies);
+			assert_non_null(bodies);
+			{
+				/* title + body, digits only, for the phone check */
+				const char *t = json_string_value(json_object_get(o, "title")), *b = json_string_value(json_object_get(o, "body"));
+				size_t ln = strlen(t) + strlen(b) + 2, q, w = 0;
+				char *d = malloc(ln);
+
+				assert_non_null(d);
+				for (q = 0; t[q]; q++)
+					if (t[q] >= '0' && t[q] <= '9')
+						d[w++] = t[q];
+				d[w++] = ' ';
+				for (q = 0; b[q]; q++)
+					if (b[q] >= '0' && b[q] <= '9')
+						d[w++] = b[q];
+				d[w] = 0;
+				bodies[ads] = d;
+			}
+			assert_int_equal(strmap_intern(&body, id, strlen(id), NULL), ads + 1);
+			ads++;
+			json_decref(o);
+		}
+		assert_true(ads > 20);
+		json_array_foreach(fams, k, f) {
+			json_array_foreach(json_object_get(f, "ads"), j, a) {
+				const char *id = json_string_value(json_object_get(a, "id"));
+				const char *ph = json_string_value(json_array_get(json_object_get(a, "phones"), 0));
+				const char *ob = json_string_value(json_object_get(a, "obfuscation"));
+				uint32_t x = strmap_find(&body, id, strlen(id));
+				struct phone pp;
+				const char *nat;
+
+				if (!x)
+					fail_msg("ad %s of the truth is not in ads.jsonl", id);
+				assert_int_equal(phone_parse(ph, strlen(ph), "US", &pp), 0);
+				/* national number: after +1, +52 or +50x */
+				nat = ph[1] == '1' ? ph + 2 : ph[1] == '5' && ph[2] == '2' ? ph + 3 : ph + 4;
+				if (strcmp(ob, "plain") == 0) {
+					plain++;
+					if (!strstr(bodies[x - 1], nat))
+						fail_msg("plain ad %s does not show %s", id, ph);
+				} else if (strcmp(ob, "spelled_es") == 0 || strcmp(ob, "fullwidth") == 0) {
+					/* (spaced, separators and emoji keycaps keep ASCII digits:
+					 * a keycap is the digit plus two combining marks) */
+					hidden++;
+					if (strstr(bodies[x - 1], nat))
+						fail_msg("obfuscated ad %s (%s) shows %s in digits", id, ob, ph);
+				}
+			}
+		}
+		assert_true(plain > 0 && hidden > 0);
+		{
+			json_t *na;
+
+			json_array_foreach(nets, k, net) {
+				json_array_foreach(json_object_get(net, "ads"), j, na) {
+					const char *id = json_string_value(na);
+
+					assert_true(strmap_find(&body, id, strlen(id)) != 0);
+				}
+			}
+		}
+		for (k = 0; k < ads; k++)
+			free(bodies[k]);
+		free(bodies);
+		free(text);
+		strmap_release(&body);
+	}
 	json_decref(truth);
 	strmap_release(&ts.ids);
 	strmap_release(&ts.group);
