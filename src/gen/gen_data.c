@@ -326,6 +326,9 @@ static int load_places(gen_t *g)
 		else if (v.len)
 			memcpy(g->d.places, v.data, sizeof(struct gen_place) * v.len);
 		g->d.nplaces = v.len;
+		g->d.phone_ok = arena_calloc(&g->arena, v.len * 4 + 4);
+		if (!g->d.phone_ok)
+			rc = gen_fail(g, RASTRO_NOMEM, "out of memory");
 	}
 	vec_release(&v);
 	for (c = 0; c < C_N && !rc; c++) {

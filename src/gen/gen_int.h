@@ -128,6 +128,7 @@ struct gen_data {
 	struct gen_list sur[C_N];      /* us, mx, gt, hn, sv */
 	struct gen_place *places;
 	size_t nplaces;
+	uint8_t *phone_ok;             /* per place and prefix: valid draws in a row (16 = trusted) */
 	struct gen_list place_pick[C_N]; /* places of a country weighted by population (s = index as string) */
 	uint32_t *country_places[C_N];
 	size_t ncountry_places[C_N];
@@ -514,6 +515,8 @@ struct gen_out {
 };
 
 int gout_open(gen_t *g, struct gen_out *o, const char *name);
+/* Writes the buffer, then n bytes at p, straight to the file (no copy). */
+int gout_write(gen_t *g, struct gen_out *o, const char *p, size_t n);
 /* Writes the buffer out when it is fuller than the flush mark. */
 int gout_maybe_flush(gen_t *g, struct gen_out *o);
 /* Flushes, closes and renames into place; on failure removes the file. */

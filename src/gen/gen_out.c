@@ -81,6 +81,30 @@ static int write_all(gen_t *g, struct gen_out *o)
 	return 0;
 }
 
+int gout_write(gen_t *g, struct gen_out *o, const char *p, size_t n)
+{
+	if (o->b.len && write_all(g, o)) {
+		o->failed = 1;
+		return g->err.code;
+	}
+	while (n) {
+		ssize_t w = write(o->fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			o->failed = 1;
+			return gen_fail(g, errno == ENOSPC ? RASTRO_FULL : RASTRO_IO, "cannot write '%s': %s", o->tmp,
+					strerror(errno));
+		}
+		if (g->stats)
+			g->stats->bytes += (uint64_t)w;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 int gout_maybe_flush(gen_t *g, struct gen_out *o)
 {
 	if (o->b.len < GOUT_FLUSH && !sbuf_failed(&o->b))

@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +82,9 @@ struct day_ctx {
 
 struct day_buf {
 	struct vec ev;        /* struct gen_ev */
+	uint32_t *order;      /* events in time order (indices into ev) */
+	size_t order_cap;
+	uint32_t *count;      /* 86,401 counters of the counting sort */
 	struct vec netids;    /* uint64_t: net << 32 | index in the day */
 	struct sbuf text;
 	uint64_t n, illicit;
@@ -470,88 +474,197 @@ static void memo_out(gen_t *g, const struct gen_ev *e, struct sbuf *sb)
 	sbuf_release(&m);
 }
 
-static void acct_out(gen_t *g, uint32_t acct, uint32_t name_person, struct sbuf *sb)
+/* Pre-formatted fields: "number,bank,name" per account, "city,region,CC"
+ * per place (CSV-escaped once, not once per row). */
+struct fields {
+	char **acct;
+	uint16_t *acct_len;
+	char **place;
+	uint16_t *place_len;
+};
+
+static char *csv_dup(struct arena *ar, const char *a, const char *b, const char *c, uint16_t *len)
 {
-	const struct gen_account *a;
+	struct sbuf sb = SBUF_INIT;
+	char *out;
 
-	if (acct == GEN_NONE) {
-		sbuf_adds(sb, ",,");
-		return;
-	}
-	a = gen_A(g, acct);
-	sbuf_adds(sb, a->num);
-	sbuf_addc(sb, ',');
-	sbuf_adds(sb, g->d.banks[a->bank].code);
-	sbuf_addc(sb, ',');
-	if (name_person != GEN_NONE) {
-		struct sbuf n = SBUF_INIT;
-
-		gen_person_fullname(g, gen_P(g, name_person), &n);
-		gb_csv(sb, n.buf);
-		sbuf_release(&n);
-	} else {
-		gb_csv(sb, a->name);
-	}
+	gb_csv(&sb, a);
+	sbuf_addc(&sb, ',');
+	gb_csv(&sb, b);
+	sbuf_addc(&sb, ',');
+	gb_csv(&sb, c);
+	out = sbuf_failed(&sb) || sb.len > 60000 ? NULL : arena_strndup(ar, sb.buf, sb.len);
+	*len = (uint16_t)sb.len;
+	sbuf_release(&sb);
+	return out;
 }
 
-static void day_format(gen_t *g, const struct day_ctx *c, struct day_buf *db)
+static int fields_build(gen_t *g, struct fields *f)
 {
 	size_t i;
-	char date[9];
+
+	f->acct = mem_alloc(sizeof(char *) * (g->accounts.len + 1));
+	f->acct_len = mem_alloc(sizeof(uint16_t) * (g->accounts.len + 1));
+	f->place = mem_alloc(sizeof(char *) * (g->d.nplaces + 1));
+	f->place_len = mem_alloc(sizeof(uint16_t) * (g->d.nplaces + 1));
+	if (!f->acct || !f->acct_len || !f->place || !f->place_len)
+		return gen_fail(g, RASTRO_NOMEM, "out of memory");
+	for (i = 0; i < g->accounts.len; i++) {
+		const struct gen_account *a = gen_A(g, (uint32_t)i);
+
+		f->acct[i] = csv_dup(&g->arena, a->num, g->d.banks[a->bank].code, a->name, &f->acct_len[i]);
+		if (!f->acct[i])
+			return gen_fail(g, RASTRO_NOMEM, "out of memory");
+	}
+	for (i = 0; i < g->d.nplaces; i++) {
+		const struct gen_place *pl = &g->d.places[i];
+
+		f->place[i] = csv_dup(&g->arena, pl->city, pl->region, gen_country_code[pl->country], &f->place_len[i]);
+		if (!f->place[i])
+			return gen_fail(g, RASTRO_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static void fields_release(struct fields *f)
+{
+	mem_free(f->acct);
+	mem_free(f->acct_len);
+	mem_free(f->place);
+	mem_free(f->place_len);
+}
+
+static char *put(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static char *put_u64w(char *p, uint64_t v, int width)
+{
+	char tmp[24];
+	int i = 24;
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && i > 0);
+	while (24 - i < width && i > 0)
+		tmp[--i] = '0';
+	return put(p, tmp + i, (size_t)(24 - i));
+}
+
+static char *put_cents(char *p, int64_t cents)
+{
+	p = put_u64w(p, (uint64_t)(cents < 0 ? -cents : cents) / 100, 1);
+	*p++ = '.';
+	*p++ = (char)('0' + (cents < 0 ? -cents : cents) % 100 / 10);
+	*p++ = (char)('0' + (cents < 0 ? -cents : cents) % 10);
+	return p;
+}
+
+#define ROW_MAX 4096   /* room reserved per row; every field is far shorter */
+
+static void day_format(gen_t *g, const struct fields *fl, const struct day_ctx *c, struct day_buf *db)
+{
+	size_t i;
+	char date[9], hms[10];
 	int y;
 	unsigned m, d;
+	struct sbuf memo = SBUF_INIT;
+	const struct gen_ev *ev = db->ev.data;
 
 	civil_from_days(g->k.start_day + c->d, &y, &m, &d);
-	date[0] = (char)('0' + y / 1000 % 10);
-	date[1] = (char)('0' + y / 100 % 10);
-	date[2] = (char)('0' + y / 10 % 10);
-	date[3] = (char)('0' + y % 10);
-	date[4] = (char)('0' + m / 10);
-	date[5] = (char)('0' + m % 10);
-	date[6] = (char)('0' + d / 10);
-	date[7] = (char)('0' + d % 10);
-	date[8] = '\0';
+	snprintf(date, sizeof date, "%04d%02u%02u", y % 10000, m % 100, d % 100);
 	for (i = 0; i < db->ev.len; i++) {
-		const struct gen_ev *e = (const struct gen_ev *)db->ev.data + i;
-		const struct gen_place *pl = &g->d.places[e->place];
+		const struct gen_ev *e = &ev[db->order[i]];
 		struct sbuf *sb = &db->text;
+		unsigned sec = (unsigned)(e->ts - c->day_ts);
+		char *p;
 
-		sbuf_addc(sb, 'T');
-		sbuf_add(sb, date, 8);
-		sbuf_addc(sb, '-');
-		gb_u64w(sb, i + 1, 6);
-		sbuf_addc(sb, ',');
-		gb_ts(sb, e->ts);
-		sbuf_addc(sb, ',');
-		acct_out(g, e->from, GEN_NONE, sb);
-		sbuf_addc(sb, ',');
-		acct_out(g, e->to, e->to_name, sb);
-		sbuf_addc(sb, ',');
-		gb_cents(sb, e->cents);
-		sbuf_addc(sb, ',');
-		sbuf_adds(sb, gen_currency[e->currency]);
-		sbuf_addc(sb, ',');
-		sbuf_adds(sb, gen_channel_name[e->channel]);
-		sbuf_addc(sb, ',');
-		if (e->category)
-			sbuf_adds(sb, e->category);
-		sbuf_addc(sb, ',');
-		gb_csv(sb, pl->city);
-		sbuf_addc(sb, ',');
-		gb_csv(sb, pl->region);
-		sbuf_addc(sb, ',');
-		sbuf_adds(sb, gen_country_code[pl->country]);
-		sbuf_addc(sb, ',');
-		if (e->memo)
-			memo_out(g, e, sb);
-		if (g->k.labels) {
-			sbuf_addc(sb, ',');
-			sbuf_addc(sb, e->net != GEN_NONE ? '1' : '0');
-			sbuf_addc(sb, ',');
-			if (e->net != GEN_NONE)
-				sbuf_adds(sb, ((struct gen_net *)vec_at(&g->nets, e->net))->id);
+		if (e->memo) {
+			sbuf_clear(&memo);
+			memo_out(g, e, &memo);
 		}
-		sbuf_addc(sb, '\n');
+		if (sbuf_grow(sb, ROW_MAX + memo.len)) {
+			db->failed = 1;
+			break;
+		}
+		p = sb->buf + sb->len;
+		*p++ = 'T';
+		p = put(p, date, 8);
+		*p++ = '-';
+		p = put_u64w(p, i + 1, 6);
+		*p++ = ',';
+		/* YYYY-MM-DDTHH:MM:SS */
+		p = put(p, date, 4);
+		*p++ = '-';
+		p = put(p, date + 4, 2);
+		*p++ = '-';
+		p = put(p, date + 6, 2);
+		hms[0] = 'T';
+		hms[1] = (char)('0' + sec / 36000);
+		hms[2] = (char)('0' + sec / 3600 % 10);
+		hms[3] = ':';
+		hms[4] = (char)('0' + sec / 600 % 6);
+		hms[5] = (char)('0' + sec / 60 % 10);
+		hms[6] = ':';
+		hms[7] = (char)('0' + sec % 60 / 10);
+		hms[8] = (char)('0' + sec % 10);
+		p = put(p, hms, 9);
+		*p++ = ',';
+		if (e->from != GEN_NONE)
+			p = put(p, fl->acct[e->from], fl->acct_len[e->from]);
+		else
+			p = put(p, ",,", 2);
+		*p++ = ',';
+		if (e->to == GEN_NONE) {
+			p = put(p, ",,", 2);
+		} else if (e->to_name != GEN_NONE) {
+			/* A payee named on the payment, not the account's holder. */
+			const struct gen_account *a = gen_A(g, e->to);
+			struct sbuf n = SBUF_INIT, q = SBUF_INIT;
+
+			gen_person_fullname(g, gen_P(g, e->to_name), &n);
+			gb_csv(&q, n.buf);
+			p = put(p, a->num, strlen(a->num));
+			*p++ = ',';
+			p = put(p, g->d.banks[a->bank].code, strlen(g->d.banks[a->bank].code));
+			*p++ = ',';
+			if (!sbuf_failed(&q) && q.len < 1024)
+				p = put(p, q.buf, q.len);
+			sbuf_release(&n);
+			sbuf_release(&q);
+		} else {
+			p = put(p, fl->acct[e->to], fl->acct_len[e->to]);
+		}
+		*p++ = ',';
+		p = put_cents(p, e->cents);
+		*p++ = ',';
+		p = put(p, gen_currency[e->currency], 3);
+		*p++ = ',';
+		p = put(p, gen_channel_name[e->channel], strlen(gen_channel_name[e->channel]));
+		*p++ = ',';
+		if (e->category)
+			p = put(p, e->category, strlen(e->category));
+		*p++ = ',';
+		p = put(p, fl->place[e->place], fl->place_len[e->place]);
+		*p++ = ',';
+		if (e->memo)
+			p = put(p, memo.buf, memo.len);
+		if (g->k.labels) {
+			*p++ = ',';
+			*p++ = e->net != GEN_NONE ? '1' : '0';
+			*p++ = ',';
+			if (e->net != GEN_NONE) {
+				const char *id = ((struct gen_net *)vec_at(&g->nets, e->net))->id;
+
+				p = put(p, id, strlen(id));
+			}
+		}
+		*p++ = '\n';
+		sb->len = (size_t)(p - sb->buf);
+		sb->buf[sb->len] = '\0';
 		if (e->net != GEN_NONE) {
 			uint64_t v = (uint64_t)e->net << 32 | (uint64_t)(i + 1);
 
@@ -560,6 +673,9 @@ static void day_format(gen_t *g, const struct day_ctx *c, struct day_buf *db)
 			db->illicit++;
 		}
 	}
+	if (sbuf_failed(&memo))
+		db->failed = 1;
+	sbuf_release(&memo);
 	db->n = db->ev.len;
 	if (sbuf_failed(&db->text))
 		db->failed = 1;
@@ -567,6 +683,7 @@ static void day_format(gen_t *g, const struct day_ctx *c, struct day_buf *db)
 
 struct sim {
 	gen_t *g;
+	struct fields fl;
 	double *spend_cum;
 	size_t *net_at;       /* first network event of each day (days + 1) */
 };
@@ -601,12 +718,37 @@ static void day_build(struct sim *s, int d, struct day_buf *db)
 	for (i = s->net_at[d]; i < s->net_at[d + 1]; i++)
 		if (vec_push(&db->ev, vec_at(&g->netev, i)))
 			failed = 1;
-	if (failed) {
+	if (!failed && db->order_cap < db->ev.len) {
+		mem_free(db->order);
+		db->order_cap = db->ev.len + db->ev.len / 4 + 1024;
+		db->order = mem_alloc(sizeof(uint32_t) * db->order_cap);
+		if (!db->order) {
+			db->order_cap = 0;
+			failed = 1;
+		}
+	}
+	if (failed || !db->count) {
 		db->failed = 1;
 		return;
 	}
-	qsort(db->ev.data, db->ev.len, sizeof(struct gen_ev), ev_cmp);
-	day_format(g, &c, db);
+	/* Stable counting sort on the second of the day.  Events were drawn
+	 * person by person, then business, then network (each network's in
+	 * time order), so ties keep the (owner, draw) order of ev_cmp. */
+	{
+		const struct gen_ev *ev = db->ev.data;
+		uint32_t k, sum = 0;
+
+		memset(db->count, 0, sizeof(uint32_t) * 86401);
+		for (i = 0; i < db->ev.len; i++)
+			db->count[ev[i].ts - c.day_ts + 1]++;
+		for (k = 0; k < 86400; k++) {
+			sum += db->count[k + 1];
+			db->count[k + 1] = sum;
+		}
+		for (i = 0; i < db->ev.len; i++)
+			db->order[db->count[ev[i].ts - c.day_ts]++] = (uint32_t)i;
+	}
+	day_format(g, &s->fl, &c, db);
 }
 
 /* ---- the run ------------------------------------------------------------ */
@@ -640,6 +782,8 @@ int gen_txn_run(gen_t *g)
 	size_t i;
 
 	memset(&s, 0, sizeof s);
+	memset(&o, 0, sizeof o);
+	o.fd = -1;
 	s.g = g;
 	s.spend_cum = mem_alloc(sizeof(double) * (g->d.nspend ? g->d.nspend : 1));
 	s.net_at = mem_calloc((size_t)g->k.days + 2, sizeof(size_t));
@@ -673,8 +817,11 @@ int gen_txn_run(gen_t *g)
 		vec_init(&w[t].buf.ev, sizeof(struct gen_ev));
 		vec_init(&w[t].buf.netids, sizeof(uint64_t));
 		sbuf_init(&w[t].buf.text);
+		w[t].buf.count = mem_alloc(sizeof(uint32_t) * 86401);
 	}
-	rc = gout_open(g, &o, "transactions.csv");
+	rc = fields_build(g, &s.fl);
+	if (!rc)
+		rc = gout_open(g, &o, "transactions.csv");
 	if (!rc) {
 		sbuf_adds(&o.b, "txn_id,timestamp,from_account,from_bank,from_name,to_account,to_bank,to_name,amount,"
 				"currency,channel,category,city,region,country,memo");
@@ -705,7 +852,9 @@ int gen_txn_run(gen_t *g)
 				rc = gen_fail(g, RASTRO_NOMEM, "out of memory while simulating day %d", w[t].day + 1);
 				break;
 			}
-			sbuf_add(&o.b, db->text.buf, db->text.len);
+			rc = gout_write(g, &o, db->text.buf, db->text.len);
+			if (rc)
+				break;
 			o.rows += db->n;
 			g->stats->transactions += db->n;
 			g->stats->illicit_transactions += db->illicit;
@@ -726,7 +875,10 @@ int gen_txn_run(gen_t *g)
 		vec_release(&w[t].buf.ev);
 		vec_release(&w[t].buf.netids);
 		sbuf_release(&w[t].buf.text);
+		mem_free(w[t].buf.order);
+		mem_free(w[t].buf.count);
 	}
+	fields_release(&s.fl);
 	mem_free(w);
 	mem_free(s.spend_cum);
 	mem_free(s.net_at);

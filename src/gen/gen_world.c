@@ -225,10 +225,13 @@ void gen_person_email(gen_t *g, const struct gen_person *p, struct sbuf *sb)
 
 static const int country_cc[C_N] = { 1, 52, 502, 504, 503 };
 
-static void phone_draw(gen_t *g, struct rng *r, uint16_t place, char out[16])
+static void phone_draw(gen_t *g, struct rng *r, uint16_t place, char out[16], int *pi)
 {
 	const struct gen_place *pl = &g->d.places[place];
-	const char *prefix = pl->phone[rng_below(r, pl->nphone)];
+	const char *prefix;
+
+	*pi = (int)rng_below(r, pl->nphone);
+	prefix = pl->phone[*pi];
 	char nat[16];
 	size_t n = strlen(prefix), i;
 
@@ -255,11 +258,23 @@ void gen_phone_new(gen_t *g, struct rng *r, uint16_t place, char out[16])
 	int tries;
 
 	/* Drawn from the numbering plan's prefixes, then checked with
-	 * libphonenumber; the rare invalid draw (unassigned ranges) is redrawn. */
+	 * libphonenumber; an invalid draw (unassigned ranges) is redrawn.  A
+	 * prefix whose first 16 draws were all valid is trusted from then on:
+	 * validation costs more than the rest of a person (the tests still
+	 * check every phone written). */
 	for (tries = 0; tries < 40; tries++) {
-		phone_draw(g, r, place, out);
-		if (phone_parse(out, strlen(out), "US", &ph) == 0 && strcmp(ph.e164, out) == 0)
+		int pi;
+		uint8_t *ok;
+
+		phone_draw(g, r, place, out, &pi);
+		ok = &g->d.phone_ok[place * 4 + pi];
+		if (*ok >= 16)
 			return;
+		if (phone_parse(out, strlen(out), "US", &ph) == 0 && strcmp(ph.e164, out) == 0) {
+			(*ok)++;
+			return;
+		}
+		*ok = 0;
 	}
 	out[0] = '\0';
 }
