@@ -215,8 +215,13 @@ static int network_ads(gen_t *g, struct rng *r, uint32_t ni, size_t counts[AK_N]
 			for (j = 0; j < nads; j++) {
 				struct gen_net *nn = vec_at(&g->nets, ni);
 				uint32_t fam = fams[rng_below(r, (uint64_t)nf)];
-				const char *ph = rng_chance(r, 0.2) && gen_P(g, mb.idx)->phone[0]
-						 ? gen_P(g, mb.idx)->phone : nn->phones[rng_below(r, nn->nphones)];
+				/* Mostly the ring's work phones; sometimes the victim's own
+				 * phone, or the poster's personal one, which is also on the
+				 * KYC of accounts (FIN-2020-A008 T10). */
+				double x = rng_uniform(r);
+				const char *ph = x < 0.15 && gen_P(g, mb.idx)->phone[0] ? gen_P(g, mb.idx)->phone
+						 : x < 0.35 && nn->poster != GEN_NONE && gen_P(g, nn->poster)->phone[0]
+						 ? gen_P(g, nn->poster)->phone : nn->phones[rng_below(r, nn->nphones)];
 				uint32_t ai = ad_new(g, r, fam, mb.idx, nn->places[rng_below(r, nn->nplaces)],
 						     (int)rng_below(r, (uint64_t)g->k.days), 9, 26, ph, obf);
 

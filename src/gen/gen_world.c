@@ -514,6 +514,10 @@ uint32_t gen_account_new(gen_t *g, struct rng *r, uint8_t hkind, uint32_t holder
 
 		if (a->opened < adult)
 			a->opened = adult + (int32_t)rng_below(r, 300);
+		/* Recent arrivals opened their accounts recently (a lawful
+		 * look-alike of the new accounts networks use). */
+		if (p->flags & P_MIGRANT)
+			a->opened = (int32_t)(g->k.start_day - 1 - (int64_t)rng_below(r, 365));
 		if (a->opened > g->k.start_day - 1)
 			a->opened = (int32_t)g->k.start_day - 1;
 		a->name = holder_name(g, p, a->bank % 3);
