@@ -265,7 +265,7 @@ static int resolve_knobs(gen_t *g)
 	k->remit_share = clamp01(gen_knob(g, "population.remit_share", 0.35));
 	k->traveller_share = clamp01(gen_knob(g, "population.traveller_share", 0.03));
 	k->night_share = clamp01(gen_knob(g, "population.night_share", 0.08));
-	k->isw_share = clamp01(gen_knob(g, "population.isw_share", 0.002));
+	k->isw_share = clamp01(gen_knob(g, "population.isw_share", 0.005));
 	k->ibm_illicit_rate = clamp01(gen_knob(g, "ibm.illicit_rate", 0.00102));
 	k->ibm_lone_share = clamp01(gen_knob(g, "ibm.lone_share", 0.38));
 	k->ibm_accounts_per_scale = gen_knob(g, "ibm.accounts", 5000);

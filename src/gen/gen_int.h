@@ -212,7 +212,8 @@ struct gen_person {
 	uint8_t nick_is_alias;     /* nick is a descriptive alias, not a form of the given name */
 };
 
-enum { B_FRONT = 1u << 0, B_LOOKALIKE = 1u << 1, B_CASH_HEAVY = 1u << 2, B_NETWORK = 1u << 3 };
+enum { B_FRONT = 1u << 0, B_LOOKALIKE = 1u << 1, B_CASH_HEAVY = 1u << 2, B_NETWORK = 1u << 3,
+       B_BRANCHES = 1u << 4 /* outlets in other cities deposit cash into the one account */ };
 
 struct gen_biz {
 	const char *name;
@@ -224,6 +225,7 @@ struct gen_biz {
 	uint32_t client;           /* staffing agency: business it supplies; GEN_NONE */
 	float wage, cash_share, revenue;   /* revenue: typical daily takings in USD */
 	uint16_t place, street, house, nstaff;
+	uint16_t branch[2];        /* B_BRANCHES: the other outlets' places */
 	uint8_t kind;              /* enum gen_bizkind */
 	uint8_t role;              /* role in its network */
 };

@@ -168,6 +168,15 @@ int gen_lookalikes(gen_t *g)
 		}
 		if (bz->kind == BK_FARM && rng_chance(&r, 0.5 * f))
 			bz->flags |= B_LOOKALIKE;   /* H-2A employer: pays visa fees and housing */
+		/* A small chain: outlets in other cities deposit their cash into
+		 * the one business account (look-alike of T16/S2: cash deposits in
+		 * several places into one account). */
+		if ((bz->kind == BK_RESTAURANT || bz->kind == BK_GROCERY || bz->kind == BK_AUTO || bz->kind == BK_NAILS ||
+		     bz->kind == BK_MSB) && rng_chance(&r, 0.25 * f)) {
+			bz->flags |= B_BRANCHES | B_LOOKALIKE;
+			bz->branch[0] = gen_place_pick(g, &r, C_US);
+			bz->branch[1] = rng_chance(&r, 0.5) ? gen_place_pick(g, &r, C_US) : bz->place;
+		}
 	}
 	gen_progress(g, "look-alikes", g->persons.len, g->persons.len);
 	return 0;

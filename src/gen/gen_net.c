@@ -688,9 +688,13 @@ static int plant_sex(gen_t *g, struct rng *r, uint32_t ni, int first)
 				uint32_t poster_acct = rec != GEN_NONE && rng_chance(r, 0.5) ? acct_of(g, rec) : ca;
 				int posts = 1 + (int)rng_below(r, (uint64_t)nv);
 
-				for (k = 0; k < posts; k++)
-					ev(g, ni, at_r(g, r, d, 10, 26), poster_acct, gen_merchant_acct(g, r, "escort_ads"),
-					   15 + rng_uniform(r) * 75, CH_CARD, "escort_ads", loc);
+				for (k = 0; k < posts; k++) {
+					/* Escort sites, and the general classifieds site too (T11). */
+					int adv = rng_chance(r, 0.3);
+
+					ev(g, ni, at_r(g, r, d, 10, 26), poster_acct, gen_merchant_acct(g, r, adv ? "advertising" : "escort_ads"),
+					   15 + rng_uniform(r) * 75, CH_CARD, adv ? "advertising" : "escort_ads", loc);
+				}
 			}
 			/* Buyers paying electronically, late at night. */
 			{

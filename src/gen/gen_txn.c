@@ -269,12 +269,27 @@ static void person_day(const struct day_ctx *c, uint32_t i, struct vec *out, int
 		/* Monthly bills. */
 		if (c->dom == 1 + i % 5 && p->landlord != GEN_NONE && p->rent > 0) {
 			double x = rng_uniform(&r);
-			struct gen_ev *e = add(g, &ad, tin(c, &r, 7, 21), a, p->landlord, floor(p->rent),
-					       x < 0.5 ? CH_ACH : x < 0.8 ? CH_P2P : CH_CHECK, "rent", p->place);
+			struct gen_ev *e;
 
+			/* Tenants of individual landlords often pay in cash at the
+			 * landlord's bank (many depositors, one account: benign). */
+			if (x > 0.85 && gen_A(g, p->landlord)->hkind == H_PERSON)
+				e = add(g, &ad, tin(c, &r, 9, 17), GEN_NONE, p->landlord, floor(p->rent), CH_CASH, NULL, p->place);
+			else
+				e = add(g, &ad, tin(c, &r, 7, 21), a, p->landlord, floor(p->rent),
+					x < 0.5 ? CH_ACH : x < 0.75 ? CH_P2P : CH_CHECK, "rent", p->place);
 			if (e && e->channel == CH_P2P && rng_chance(&r, 0.7))
 				gen_ev_memo(g, e, &r, M_RENT, 0);
 		}
+		if (p->dep != GEN_NONE && c->dom == 15 + i % 5 && gen_P(g, p->dep)->acct != GEN_NONE && rng_chance(&r, 0.6))
+			/* Cash put into the student's account at the parent's branch,
+			 * in the parent's city. */
+			add(g, &ad, tin(c, &r, 9, 17), GEN_NONE, gen_P(g, p->dep)->acct, cash20(100 + rng_uniform(&r) * 400),
+			    CH_CASH, NULL, p->place);
+		if (rng_chance(&r, 0.4 / 30))
+			/* Classified listings: selling a car, a couch, a service. */
+			add(g, &ad, tin(c, &r, 8, 23), a, payee_acct(g, &r, "advertising"), lognorm_usd(&r, 15, 0.6), CH_CARD,
+			    "advertising", p->place);
 		if (p->dep != GEN_NONE && c->dom == 2 + i % 5) {
 			const struct gen_person *dp = gen_P(g, p->dep);
 			struct gen_ev *e;
@@ -355,13 +370,21 @@ static void biz_day(const struct day_ctx *c, uint32_t bi, struct vec *out, int *
 				/* Restaurants use the night drop box (look-alike of T7). */
 				int night = b->kind == BK_RESTAURANT && rng_chance(&r, 0.4);
 
+				uint16_t where = b->place;
+
+				if (b->flags & B_BRANCHES) {
+					/* Each outlet banks its own takings, near where it is. */
+					int k = (int)rng_below(&r, 3);
+
+					where = k ? b->branch[k - 1] : b->place;
+				}
 				if (cash > g->k.ctr_threshold && (b->flags & B_CASH_HEAVY) && rng_chance(&r, 0.5)) {
 					add(g, &ad, tin(c, &r, night ? 21 : 9, night ? 23.9 : 17), GEN_NONE, a, cash20(cash * 0.55),
-					    CH_CASH, NULL, b->place);
-					add(g, &ad, tin(c, &r, 9, 17), GEN_NONE, a, cash20(cash * 0.45), CH_CASH, NULL, b->place);
+					    CH_CASH, NULL, where);
+					add(g, &ad, tin(c, &r, 9, 17), GEN_NONE, a, cash20(cash * 0.45), CH_CASH, NULL, where);
 				} else {
 					add(g, &ad, tin(c, &r, night ? 21 : 9, night ? 23.9 : 17), GEN_NONE, a, cash20(cash),
-					    CH_CASH, NULL, b->place);
+					    CH_CASH, NULL, where);
 				}
 			}
 		}
@@ -394,9 +417,10 @@ static void biz_day(const struct day_ctx *c, uint32_t bi, struct vec *out, int *
 
 			for (k = 0; k < nd; k++) {
 				double x = cash20(rng_lognormal(&r, log(6000), 0.6));
+				uint16_t where = (b->flags & B_BRANCHES) && (k & 1) ? b->branch[k / 2 % 2] : b->place;
 
 				total += x;
-				add(g, &ad, tin(c, &r, 9, 18), GEN_NONE, a, x, CH_CASH, NULL, b->place);
+				add(g, &ad, tin(c, &r, 9, 18), GEN_NONE, a, x, CH_CASH, NULL, where);
 			}
 			add(g, &ad, tin(c, &r, 15, 18), a, g->msb_corr[corr], floor(total * 0.97), CH_WIRE, "remittance",
 			    b->place);

@@ -680,6 +680,7 @@ static uint32_t biz_new(gen_t *g, struct rng *r, int kind, uint16_t place, uint3
 	b->client = GEN_NONE;
 	b->acct = GEN_NONE;
 	b->role = 0;
+	b->branch[0] = b->branch[1] = place;
 	gen_phone_new(g, r, place, b->phone);
 	if (gen_account_new(g, r, H_BIZ, idx, place, C_US) == GEN_NONE)
 		return GEN_NONE;
