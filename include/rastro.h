@@ -341,6 +341,143 @@ int rastro_ads_show(rastro_ws *ws, const char *ad, rastro_table **idents, rastro
 
 /* ---- networks (rastro network, path, timeline, export, report, run) ---- */
 
+/*
+ * The network stage: builds the link graph of the workspace (entities as
+ * nodes; every stage's links plus money flows aggregated per account
+ * pair), sets hubs aside, splits it into networks (connected components,
+ * Leiden communities inside large ones), gives each member a role with its
+ * reason and each network a score made of named parts, and replaces the
+ * previous networks.  Network keys stay the same across runs while the
+ * membership stays mostly the same.  See docs/network.md.
+ */
+struct rastro_network_stats {
+	uint64_t nodes, edges, money_edges, transactions;
+	uint64_t hubs, components, split_components, networks, ranked, members;
+	uint64_t keys_kept;        /* networks that kept their key from the previous run */
+	uint32_t hub_threshold, hub_identifier_threshold;
+	double modularity;         /* Leiden partition of the largest split component */
+	double build_seconds, partition_seconds, roles_seconds, write_seconds;
+};
+
+int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *stats);
+
+/* Ranked networks: rank, key, kind, score, suspects, victims, size, time
+ * span, summary.  limit 0 = all ranked networks. */
+int rastro_networks(rastro_ws *ws, size_t limit, rastro_table **out);
+
+/*
+ * One network by key (or rank "#3"): its members (role, reason, entity)
+ * and its score parts.  Potential victims are listed as protected members
+ * without name or key unless `reveal_victims`.
+ */
+int rastro_network_show(rastro_ws *ws, const char *network, int reveal_victims, rastro_table **members,
+			rastro_table **parts);
+
+/* 1 when `role` (NULL = the setting victims.role) is one of the
+ * victim-services roles (victims.services_roles) that may see potential
+ * victims' names; 0 otherwise. */
+int rastro_victim_access(rastro_ws *ws, const char *role);
+
+/* The hubs the last run set aside, by degree. */
+int rastro_network_hubs(rastro_ws *ws, size_t limit, rastro_table **out);
+
+/*
+ * An entity reference: "#123" or "123" (entity id), "kind:key"
+ * ("account:BK1/A-400", "phone:+15551234567"), or a bare key or label found
+ * in exactly one entity.  RASTRO_NOTFOUND or RASTRO_USAGE (ambiguous, with
+ * the candidates in the message).
+ */
+int rastro_entity_find(rastro_ws *ws, const char *ref, int64_t *entity);
+
+/*
+ * The graph for queries: mapped from the cache the network stage writes
+ * beside the workspace ("WS.graph") when it matches the workspace, else
+ * built in memory (slower; *stale tells which, may be NULL).
+ */
+typedef struct rastro_graph rastro_graph;
+int rastro_graph_open(rastro_ws *ws, rastro_graph **out, int *built);
+void rastro_graph_close(rastro_graph *g);
+
+struct rastro_query_opts {
+	int hops;              /* k for neighbourhoods, longest path for paths (0 = setting) */
+	int through_hubs;      /* expand through hubs too (they are listed, not expanded, by default) */
+	int labels;            /* 1 = look up labels and keys (slower); 0 = ids only */
+	int reveal_victims;    /* show potential victims' labels (victim-services roles) */
+	size_t limit;          /* rows at most (0 = setting) */
+};
+
+/* Entities within k hops: entity, kind, key, label, hops, via (the entity
+ * it was reached from), link type, network, role. */
+int rastro_neighbourhood(rastro_graph *g, int64_t entity, const struct rastro_query_opts *opts,
+			 rastro_table **out);
+
+/* How A is connected to B: the shortest path (all = 0), or every simple
+ * path of at most opts->hops links (all = 1, at most opts->limit paths);
+ * one row per step: path, step, entity, kind, label, link to the next
+ * (type, direction, count, amount, first, last). */
+int rastro_paths(rastro_graph *g, int64_t a, int64_t b, int all, const struct rastro_query_opts *opts,
+		 rastro_table **out);
+
+/* Entities that share an identifier (phone, email, handle, address,
+ * image) with the entity, or that use it when it is one. */
+int rastro_shared(rastro_ws *ws, int64_t entity, int reveal_victims, rastro_table **out);
+
+/* An entity's timeline: its transactions (and those of the accounts a
+ * person holds), dated links, and signals, oldest first, each with its
+ * record and source file:line. */
+int rastro_timeline(rastro_ws *ws, int64_t entity, size_t limit, rastro_table **out);
+
+/*
+ * Exports for analysts' tools.  Suspect exports (suspects_only) leave out
+ * every potential victim; full exports show them as protected nodes
+ * without name or key.
+ */
+enum rastro_export_format {
+	RASTRO_EXPORT_GRAPHML, RASTRO_EXPORT_GEXF, RASTRO_EXPORT_CYJS, RASTRO_EXPORT_CSV, RASTRO_EXPORT_I2
+};
+struct rastro_export_opts {
+	int format;               /* enum rastro_export_format */
+	const char *path;         /* output file (CSV: PATH-nodes.csv and PATH-edges.csv when PATH ends in .csv) */
+	const char *network;      /* one network (key or #rank); NULL = every network member */
+	size_t top;               /* the top N ranked networks (0 = all) */
+	int suspects_only;
+	int whole_graph;          /* every node and link, networks or not */
+};
+struct rastro_export_stats {
+	uint64_t nodes, edges, victims_left_out;
+	const char *files[2];     /* written files (borrowed until the next call) */
+};
+int rastro_export(rastro_ws *ws, const struct rastro_export_opts *opts, struct rastro_export_stats *stats);
+/* "graphml", "gexf", "cyjs", "csv", "i2" -> format; -1 when unknown. */
+int rastro_export_format(const char *name);
+
+/*
+ * The analyst's report: one self-contained HTML file (inline CSS and SVG,
+ * no network access): summary, ranked networks, and per network a diagram
+ * (Graphviz), money flows, a timeline chart, evidence with provenance,
+ * SAR drafts of its accounts and victim referrals (counts unless `role` is
+ * a victim-services role).
+ */
+struct rastro_report_opts {
+	const char *path;
+	size_t top;               /* networks with a page of their own (0 = setting) */
+	const char *role;         /* caller's role for victim data (NULL = victims.role) */
+	const char *title;
+};
+struct rastro_report_stats {
+	uint64_t networks, diagrams, bytes;
+	double seconds;
+};
+int rastro_report(rastro_ws *ws, const struct rastro_report_opts *opts, struct rastro_report_stats *stats);
+
+/*
+ * Every analysis stage in order (resolve, detect, ads, victims, network):
+ * `step` is called before (done = 0) and after (done = 1) each stage with
+ * a one-line summary; a failing stage stops the run.
+ */
+typedef void (*rastro_step_fn)(void *user, const char *stage, int done, const char *summary);
+int rastro_run_all(rastro_ws *ws, rastro_step_fn step, void *user);
+
 /* ---- victims (rastro victims, refer) ----------------------------------- */
 
 /*

@@ -90,12 +90,18 @@ int cmd_link_encoded(int argc, char **argv);
 int cmd_ads(int argc, char **argv);
 
 /* network */
+int cmd_network(int argc, char **argv);
+int cmd_path(int argc, char **argv);
+int cmd_timeline(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 /* victims */
 int cmd_victims(int argc, char **argv);
 int cmd_refer(int argc, char **argv);
 
 /* report */
+int cmd_report(int argc, char **argv);
 
 
 #endif

@@ -35,12 +35,18 @@ static const struct cli_cmd commands[] = {
 	{ "ads", "analyse ads and posts: identifiers, indicators, template clusters, signals", cmd_ads },
 
 	/* network */
+	{ "network", "find, rank and explain networks; neighbourhoods, shared identifiers", cmd_network },
+	{ "path", "how two entities are connected (shortest or all paths)", cmd_path },
+	{ "timeline", "an entity's transactions, links and signals in time", cmd_timeline },
+	{ "export", "networks for Gephi, Cytoscape, i2 Analyst's Notebook, Neo4j", cmd_export },
+	{ "run", "every analysis stage in order, after ingest", cmd_run },
 
 	/* victims */
 	{ "victims", "potential victims with their reasons (confidential)", cmd_victims },
 	{ "refer", "refer potential victims to service providers; record referral status", cmd_refer },
 
 	/* report */
+	{ "report", "the analyst's report: one self-contained HTML file", cmd_report },
 
 };
 

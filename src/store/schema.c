@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/sbuf.h"
+#include "network/network.h"
 #include "resolve/er.h"
 #include "ads/ads.h"
 
@@ -166,6 +167,7 @@ static const struct schema_component *const components[] = {
 	&ads_component,
 
 	/* network */
+	&net_schema_component,
 
 	/* victims */
 	&vic_component,

@@ -1,0 +1,292 @@
+/*
+ * net_attr: reads what other stages found about the graph's nodes — the
+ * signals of finance and ads (with their typology), victim_flag, KYC
+ * business facts and agency person records with their status — into
+ * per-node arrays the role rules and the network score read.  Tables of
+ * modules that have not run (or are not built in) are simply absent.
+ */
+#include "net_int.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+static const char *const identifier_kinds[] = { "phone", "email", "handle", "address", "image" };
+
+int net_is_identifier(const struct net_graph *g, uint32_t v)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof identifier_kinds / sizeof identifier_kinds[0]; i++)
+		if (strcmp(g->kinds.name[g->kind[v]], identifier_kinds[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int net_is_ad(const struct net_graph *g, const struct net_attr *a, uint32_t v)
+{
+	const char *k = g->kinds.name[g->kind[v]];
+
+	(void)a;
+	return strcmp(k, "ad") == 0 || strncmp(k, "ad_", 3) == 0 || strcmp(k, "adcluster") == 0;
+}
+
+static int table_exists(rastro_ws *ws, const char *name)
+{
+	sqlite3_stmt *q;
+	int yes = 0;
+
+	if (sqlite3_prepare_v2(ws->db, "SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND name = ?1", -1,
+			       &q, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	yes = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_finalize(q);
+	return yes;
+}
+
+static int cmp_sig(const void *x, const void *y)
+{
+	const struct net_sig *a = x, *b = y;
+
+	if (a->node != b->node)
+		return a->node < b->node ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int cmp_rec(const void *x, const void *y)
+{
+	const struct net_rec *a = x, *b = y;
+
+	if (a->node != b->node)
+		return a->node < b->node ? -1 : 1;
+	return a->record < b->record ? -1 : a->record > b->record;
+}
+
+/* "typology":"..." of a finance signal's details, without a JSON parse. */
+static size_t typology_of(const char *details, const char **out)
+{
+	const char *p = details ? strstr(details, "\"typology\":\"") : NULL, *e;
+
+	if (!p)
+		return 0;
+	p += 12;
+	e = strchr(p, '"');
+	if (!e)
+		return 0;
+	*out = p;
+	return (size_t)(e - p);
+}
+
+int net_attr_load(rastro_ws *ws, const struct net_graph *g, struct net_attr *a)
+{
+	sqlite3_stmt *q = NULL;
+	uint32_t n = g->n, v;
+	size_t i;
+	int rc;
+
+	memset(a, 0, sizeof *a);
+	vec_init(&a->sigs, sizeof(struct net_sig));
+	vec_init(&a->recs, sizeof(struct net_rec));
+	strmap_init(&a->codes);
+	strmap_init(&a->typologies);
+	strmap_init(&a->btypes);
+	a->k_person = net_name_find(&g->kinds, "person");
+	a->k_account = net_name_find(&g->kinds, "account");
+	a->k_org = net_name_find(&g->kinds, "org");
+	a->k_ad = net_name_find(&g->kinds, "ad");
+	a->t_holds = net_name_find(&g->types, "holds");
+	a->t_lists = net_name_find(&g->types, "lists");
+	a->t_posted_by = net_name_find(&g->types, "posted_by");
+	a->victim = mem_calloc(n ? n : 1, 1);
+	a->victim_score = mem_calloc(n ? n : 1, sizeof *a->victim_score);
+	a->business = mem_calloc(n ? n : 1, 1);
+	a->btype = mem_calloc(n ? n : 1, sizeof *a->btype);
+	a->sig_off = mem_calloc((size_t)n + 1, sizeof *a->sig_off);
+	a->rec_off = mem_calloc((size_t)n + 1, sizeof *a->rec_off);
+	a->victim_codes = mem_calloc(n ? n : 1, sizeof *a->victim_codes);
+	if (!a->victim || !a->victim_score || !a->business || !a->btype || !a->sig_off || !a->rec_off ||
+	    !a->victim_codes)
+		return ws_error(ws, RASTRO_NOMEM, "out of memory");
+	for (v = 0; v < n; v++)
+		a->business[v] = a->k_org >= 0 && g->kind[v] == a->k_org;
+
+	/* signals */
+	if (ws_prepare(ws, "SELECT id, entity_id, code, score, stage, details FROM signal"
+			   " WHERE entity_id IS NOT NULL ORDER BY id", &q))
+		return ws->err.code;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct net_sig s;
+		const char *code = (const char *)sqlite3_column_text(q, 2);
+		const char *stage = (const char *)sqlite3_column_text(q, 4);
+		const char *details = (const char *)sqlite3_column_text(q, 5);
+		int is_new;
+
+		s.node = net_node_of(g, sqlite3_column_int64(q, 1));
+		if (s.node == NET_NONE || !code)
+			continue;
+		s.id = sqlite3_column_int64(q, 0);
+		s.score = sqlite3_column_double(q, 3);
+		if (!(s.code = strmap_intern(&a->codes, code, strlen(code), &is_new)))
+			goto nomem;
+		if (is_new) {
+			const char *ty;
+			size_t tl = typology_of(details, &ty);
+			uint8_t *na;
+			uint32_t *nt, tid = 0;
+
+			if (tl && !(tid = strmap_intern(&a->typologies, ty, tl, NULL)))
+				goto nomem;
+			if (!(na = mem_realloc(a->code_ads, strmap_count(&a->codes) + 1)))
+				goto nomem;
+			a->code_ads = na;
+			if (!(nt = mem_realloc(a->code_typ, (strmap_count(&a->codes) + 1) * sizeof *nt)))
+				goto nomem;
+			a->code_typ = nt;
+			na[s.code] = (stage && strcmp(stage, "ads") == 0) || strncmp(code, "AD.", 3) == 0;
+			nt[s.code] = tid;
+		}
+		if (vec_push(&a->sigs, &s))
+			goto nomem;
+	}
+	if (rc != SQLITE_DONE) {
+		sqlite3_finalize(q);
+		return ws_sqlerr(ws, "reading signals");
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	a->nsignals = (int64_t)a->sigs.len;
+	qsort(a->sigs.data, a->sigs.len, sizeof(struct net_sig), cmp_sig);
+	for (i = 0; i < a->sigs.len; i++)
+		a->sig_off[((struct net_sig *)a->sigs.data)[i].node + 1]++;
+	for (v = 0; v < n; v++)
+		a->sig_off[v + 1] += a->sig_off[v];
+
+	/* potential victims */
+	if (ws_prepare(ws, "SELECT entity_id, score, reasons FROM victim_flag ORDER BY entity_id", &q))
+		return ws->err.code;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		uint32_t x = net_node_of(g, sqlite3_column_int64(q, 0));
+		const char *reasons = (const char *)sqlite3_column_text(q, 2);
+		json_t *j;
+
+		if (x == NET_NONE)
+			continue;
+		a->victim[x] = 1;
+		a->victim_score[x] = (float)sqlite3_column_double(q, 1);
+		if (reasons && (j = json_loads(reasons, 0, NULL))) {
+			struct sbuf sb = SBUF_INIT;
+			size_t k;
+			json_t *it;
+
+			sbuf_init(&sb);
+			json_array_foreach(j, k, it) {
+				const char *c = json_string_value(json_object_get(it, "code"));
+
+				if (c && !strstr(sb.buf, c)) {
+					if (sb.len)
+						sbuf_addc(&sb, ',');
+					sbuf_adds(&sb, c);
+				}
+			}
+			json_decref(j);
+			if (!sbuf_failed(&sb) && sb.len)
+				a->victim_codes[x] = sbuf_detach(&sb, NULL);
+			sbuf_release(&sb);
+		}
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	if (rc != SQLITE_DONE)
+		return ws_sqlerr(ws, "reading victim flags");
+
+	/* KYC: business customers and their line of business */
+	if (ws_prepare(ws, "SELECT account, customer_type, business_type FROM kyc WHERE account IS NOT NULL ORDER BY id",
+		       &q))
+		return ws->err.code;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		uint32_t x = net_node_of(g, sqlite3_column_int64(q, 0));
+		const char *ct = (const char *)sqlite3_column_text(q, 1);
+		const char *bt = (const char *)sqlite3_column_text(q, 2);
+
+		if (x == NET_NONE)
+			continue;
+		if ((ct && strcmp(ct, "business") == 0) || (bt && *bt))
+			a->business[x] = 1;
+		if (bt && *bt) {
+			uint32_t id = strmap_intern(&a->btypes, bt, strlen(bt), NULL);
+
+			if (!id) {
+				sqlite3_finalize(q);
+				goto nomem;
+			}
+			a->btype[x] = id;
+		}
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	if (rc != SQLITE_DONE)
+		return ws_sqlerr(ws, "reading KYC records");
+
+	/* agency person records, through entity resolution's links */
+	if (table_exists(ws, "person") && table_exists(ws, "er_link")) {
+		if (ws_prepare(ws, "SELECT l.entity_id, s.agency_id, p.id, ifnull(p.status, '') FROM person p"
+				   " JOIN er_link l ON l.record_id = p.id JOIN source s ON s.id = p.source_id ORDER BY p.id",
+			       &q))
+			return ws->err.code;
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+			struct net_rec r;
+			const char *st = (const char *)sqlite3_column_text(q, 3);
+
+			r.node = net_node_of(g, sqlite3_column_int64(q, 0));
+			if (r.node == NET_NONE)
+				continue;
+			r.agency = sqlite3_column_int64(q, 1);
+			r.record = sqlite3_column_int64(q, 2);
+			r.target = strcmp(st, "target") == 0 || strcmp(st, "subject") == 0 || strcmp(st, "arrested") == 0;
+			if (vec_push(&a->recs, &r)) {
+				sqlite3_finalize(q);
+				goto nomem;
+			}
+		}
+		sqlite3_finalize(q);
+		q = NULL;
+		if (rc != SQLITE_DONE)
+			return ws_sqlerr(ws, "reading agency person records");
+	}
+	qsort(a->recs.data, a->recs.len, sizeof(struct net_rec), cmp_rec);
+	for (i = 0; i < a->recs.len; i++)
+		a->rec_off[((struct net_rec *)a->recs.data)[i].node + 1]++;
+	for (v = 0; v < n; v++)
+		a->rec_off[v + 1] += a->rec_off[v];
+	return 0;
+nomem:
+	sqlite3_finalize(q);
+	return ws_error(ws, RASTRO_NOMEM, "out of memory reading signals");
+}
+
+void net_attr_release(struct net_attr *a, uint32_t n)
+{
+	uint32_t v;
+
+	if (a->victim_codes)
+		for (v = 0; v < n; v++)
+			mem_free(a->victim_codes[v]);
+	mem_free(a->victim_codes);
+	mem_free(a->victim);
+	mem_free(a->victim_score);
+	mem_free(a->business);
+	mem_free(a->btype);
+	mem_free(a->sig_off);
+	mem_free(a->rec_off);
+	mem_free(a->code_ads);
+	mem_free(a->code_typ);
+	vec_release(&a->sigs);
+	vec_release(&a->recs);
+	strmap_release(&a->codes);
+	strmap_release(&a->typologies);
+	strmap_release(&a->btypes);
+	memset(a, 0, sizeof *a);
+}

