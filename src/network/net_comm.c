@@ -371,7 +371,7 @@ int net_partition(struct net_graph *g, const struct net_params *p, struct net_pa
 			out->nlarge++;
 			rc = leiden_split(&S, clist + a, sz, c, 0);
 		}
-		if ((c & 0xFFF) == 0)
+		if ((c & 0xFFF) == 0 && g->ws)
 			ws_progress(g->ws, "network: communities", c, out->ncomp);
 	}
 	igraph_set_error_handler(old_err);

@@ -58,6 +58,7 @@ int net_is_ad(const struct net_graph *g, const struct net_attr *a, uint32_t v);
 struct net_role_params {
 	int64_t organiser_min_victim_links;
 	int64_t organiser_min_payers;
+	double organiser_min_retained;
 	int64_t money_min_amount;
 	double pass_low, pass_high;
 	int64_t recruiter_min_ads;
@@ -74,10 +75,11 @@ int net_role_params_read(const struct cfg *cfg, struct net_role_params *p);
 void net_role_params_release(struct net_role_params *p);
 
 /* Roles of one group's members: role[i] and reason[i] (sbuf per member,
- * initialised by the caller) for members[0..k). */
+ * initialised by the caller) for members[0..k); held[i] = 1 for an account
+ * held by a member person (the person is the subject: counted once). */
 int net_roles(const struct net_graph *g, const struct net_attr *a, const struct net_role_params *p,
 	      const uint32_t *members, uint32_t k, const uint32_t *group_of, uint32_t group, uint8_t *role,
-	      struct sbuf *reason);
+	      struct sbuf *reason, uint8_t *held);
 
 /* The graph inside a query handle (borrowed). */
 struct net_graph *net_graph_of(rastro_graph *g);

@@ -80,6 +80,7 @@ int net_role_params_read(const struct cfg *cfg, struct net_role_params *p)
 	memset(p, 0, sizeof *p);
 	p->organiser_min_victim_links = cfg_int(cfg, "network.roles.organiser_min_victim_links", 2);
 	p->organiser_min_payers = cfg_int(cfg, "network.roles.organiser_min_payers", 2);
+	p->organiser_min_retained = cfg_double(cfg, "network.roles.organiser_min_retained", 0.5);
 	p->money_min_amount = cfg_int(cfg, "network.roles.pass_through_min_amount", 1000);
 	p->pass_low = cfg_double(cfg, "network.roles.pass_through_low", 0.8);
 	p->pass_high = cfg_double(cfg, "network.roles.pass_through_high", 1.2);
@@ -367,7 +368,7 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
 		}
 		if (f->in_amt >= (double)p->money_min_amount && f->out_payees >= 1 &&
 		    f->out_amt >= p->pass_low * f->in_amt && f->out_amt <= p->pass_high * f->in_amt &&
-		    f->in_payers + f->cash_in >= 2) {
+		    f->in_payers + f->cash_in >= 1) {
 			fmt_money(a1, sizeof a1, f->in_amt);
 			fmt_money(a2, sizeof a2, f->out_amt);
 			sbuf_addf(sb, "pass-through: %s in, %s out (%.0f%%), to %u members", a1, a2, 100.0 * f->out_amt / f->in_amt,
@@ -432,7 +433,7 @@ static const int order[] = { NR_VICTIM, NR_ORGANISER, NR_FACILITATOR, NR_MONEY_M
 
 int net_roles(const struct net_graph *g, const struct net_attr *a, const struct net_role_params *p,
 	      const uint32_t *members, uint32_t k, const uint32_t *group_of, uint32_t group, uint8_t *role,
-	      struct sbuf *reason)
+	      struct sbuf *reason, uint8_t *held)
 {
 	struct ctx c;
 	struct feat *f = NULL;
@@ -485,19 +486,25 @@ int net_roles(const struct net_graph *g, const struct net_attr *a, const struct 
 	for (i = 0; i < k; i++)
 		if (c.subj[i] == (int32_t)i && is_subject_kind(&c, members[i]))
 			features(&c, i, &f[i]);
-	/* the sink: the largest net receiver of members' money */
+	/* the sink: the largest net receiver of members' money (a facilitator
+	 * paid for lodging or rent is not the organiser for it) */
+	sbuf_init(&tmp);
 	for (i = 0; i < k; i++) {
 		double net;
 
 		if (c.subj[i] != (int32_t)i || !is_subject_kind(&c, members[i]) || f[i].victim)
 			continue;
+		sbuf_clear(&tmp);
+		if (rule(&c, NR_FACILITATOR, &f[i], f, i, 0, &tmp))
+			continue;
 		net = f[i].in_amt_m - f[i].out_amt_m;
-		if (f[i].in_payers >= (uint32_t)p->organiser_min_payers && net > 0 && net > best) {
+		/* a receiver that passes most of it on is a mover, not the sink */
+		if (f[i].in_payers >= (uint32_t)p->organiser_min_payers && net > 0 &&
+		    net >= p->organiser_min_retained * f[i].in_amt_m && net > best) {
 			best = net;
 			sink = (int32_t)i;
 		}
 	}
-	sbuf_init(&tmp);
 	for (i = 0; i < k; i++) {
 		uint32_t v = members[i];
 		size_t r;
@@ -528,7 +535,10 @@ int net_roles(const struct net_graph *g, const struct net_attr *a, const struct 
 				sbuf_addf(&reason[i], "%s linked to %u members", g->kinds.name[g->kind[v]], users + ads);
 			} else {
 				role[i] = NR_IDENTIFIER;
-				sbuf_addf(&reason[i], "%s shared by %u members", g->kinds.name[g->kind[v]], users);
+				if (users == 1)
+					sbuf_addf(&reason[i], "%s of one member", g->kinds.name[g->kind[v]]);
+				else
+					sbuf_addf(&reason[i], "%s shared by %u members", g->kinds.name[g->kind[v]], users);
 				if (ads)
 					sbuf_addf(&reason[i], ", listed in %u ads", ads);
 			}
@@ -556,6 +566,7 @@ int net_roles(const struct net_graph *g, const struct net_attr *a, const struct 
 	for (i = 0; i < k; i++) {
 		int32_t s = c.subj[i];
 
+		held[i] = s != (int32_t)i;
 		if (s == (int32_t)i)
 			continue;
 		role[i] = a->victim[members[i]] ? NR_VICTIM : role[s];

@@ -124,7 +124,7 @@ static int cmp_code_max(const void *x, const void *y)
 
 /* Score, kind and summary of one network from its members' roles. */
 static int score_network(const struct net_graph *g, const struct net_attr *a, const struct score_params *sp,
-			 const uint32_t *mem, uint32_t k, const uint8_t *role, struct u64map *agency_code_of,
+			 const uint32_t *mem, uint32_t k, const uint8_t *role, const uint8_t *held, struct u64map *agency_code_of,
 			 struct strmap *agency_codes, struct netw *w)
 {
 	struct sbuf js = SBUF_INIT, d = SBUF_INIT, sum = SBUF_INIT;
@@ -146,7 +146,8 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 		uint32_t v = mem[i];
 		uint64_t x;
 
-		nroles[role[i]]++;
+		if (!held[i])
+			nroles[role[i]]++;
 		if (g->st && g->st[v].t0 != NET_NOTIME) {
 			if (w->t0 == NET_NOTIME || g->st[v].t0 < w->t0)
 				w->t0 = g->st[v].t0;
@@ -154,7 +155,7 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 				w->t1 = g->st[v].t1;
 		}
 		if (role[i] == NR_VICTIM) {
-			w->victims++;
+			w->victims += !held[i];
 			continue;
 		}
 		if (role[i] == NR_AD)
@@ -182,7 +183,7 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 		}
 		if (!net_role_suspect(role[i]))
 			continue;
-		w->suspects++;
+		w->suspects += !held[i];
 		for (x = a->sig_off[v]; x < a->sig_off[v + 1]; x++) {
 			const struct net_sig *s = (const struct net_sig *)a->sigs.data + x;
 			struct code_max *arr = a->code_ads && a->code_ads[s->code] ? cm_ads : cm_fin;
@@ -281,7 +282,7 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 	if (w->victims) {
 		pts = sp->w_victims * log2(1 + w->victims);
 		sbuf_clear(&d);
-		sbuf_addf(&d, "%u potential victims (never scored as suspects): %.2f x log2(1 + %u)", w->victims,
+		sbuf_addf(&d, "%u potential victims (people; never scored as suspects): %.2f x log2(1 + %u)", w->victims,
 			  sp->w_victims, w->victims);
 		part_add(&js, &first, "victims", pts, d.buf);
 		w->score += pts;
@@ -350,7 +351,7 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 	else
 		snprintf(w->kind, sizeof w->kind, "laundering");
 	/* summary */
-	sbuf_addf(&sum, "%u suspects", w->suspects);
+	sbuf_addf(&sum, "%u suspect%s", w->suspects, w->suspects == 1 ? "" : "s");
 	{
 		static const int show[] = { NR_ORGANISER, NR_MONEY_MOVER, NR_RECRUITER, NR_TRANSPORTER, NR_FACILITATOR,
 					    NR_BUYER, NR_ASSOCIATE };
@@ -367,7 +368,8 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 	if (w->victims)
 		sbuf_addf(&sum, ", %u potential victims", w->victims);
 	if (nroles[NR_IDENTIFIER] || nroles[NR_AD])
-		sbuf_addf(&sum, ", %u identifiers and %u ads", nroles[NR_IDENTIFIER], nroles[NR_AD]);
+		sbuf_addf(&sum, ", %u identifier%s and %u ad%s", nroles[NR_IDENTIFIER], nroles[NR_IDENTIFIER] == 1 ? "" : "s",
+			  nroles[NR_AD], nroles[NR_AD] == 1 ? "" : "s");
 	if (w->t0 != NET_NOTIME) {
 		format_date(w->t0, t0);
 		format_date(w->t1, t1);
@@ -702,6 +704,7 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	uint8_t *role = NULL;
 	char **reason = NULL;
 	float *strength = NULL;
+	uint8_t *held = NULL;
 	struct u64map agency_code_of;
 	struct strmap agency_codes;
 	struct rastro_network_stats dummy;
@@ -763,7 +766,8 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	role = mem_calloc(total ? total : 1, 1);
 	reason = mem_calloc(total ? total : 1, sizeof *reason);
 	strength = mem_calloc(total ? total : 1, sizeof *strength);
-	if (!nw || !role || !reason || !strength) {
+	held = mem_calloc(total ? total : 1, 1);
+	if (!nw || !role || !reason || !strength || !held) {
 		rc = ws_error(ws, RASTRO_NOMEM, "out of memory for %zu networks", P.ngroups);
 		goto out;
 	}
@@ -778,7 +782,8 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 		}
 		for (j = 0; j < gr->n; j++)
 			sbuf_init(&rb[j]);
-		rc = net_roles(g, &A, &rp, P.members + gr->first, gr->n, P.group_of, (uint32_t)i, role + gr->first, rb);
+		rc = net_roles(g, &A, &rp, P.members + gr->first, gr->n, P.group_of, (uint32_t)i, role + gr->first, rb,
+			      held + gr->first);
 		for (j = 0; j < gr->n; j++) {
 			uint32_t v = P.members[gr->first + j];
 			uint64_t x;
@@ -794,7 +799,7 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 		}
 		mem_free(rb);
 		nw[i].group = (uint32_t)i;
-		if (rc || score_network(g, &A, &sp, P.members + gr->first, gr->n, role + gr->first, &agency_code_of,
+		if (rc || score_network(g, &A, &sp, P.members + gr->first, gr->n, role + gr->first, held + gr->first, &agency_code_of,
 					&agency_codes, &nw[i])) {
 			rc = ws_error(ws, RASTRO_NOMEM, "out of memory giving roles");
 			goto out;
@@ -850,6 +855,7 @@ out:
 	mem_free(nw);
 	mem_free(role);
 	mem_free(strength);
+	mem_free(held);
 	mem_free(cache);
 	if (have_attr)
 		net_attr_release(&A, g->n);

@@ -1,0 +1,152 @@
+# Network stage, queries, exports and the report, end to end on a small
+# planted ring (controller, victims, motel, driver, money mover, buyers), a
+# benign family cycle and a big merchant hub.
+"$RASTRO" init ws.rastro >/dev/null
+ok "ingest ring" -- "$RASTRO" ingest ws.rastro "$DATA/network_txn.csv" "$DATA/network_kyc.csv"
+ok "ingest agency records" -- "$RASTRO" ingest ws.rastro --agency hsi "$DATA/network_persons.csv"
+{ head -1 "$DATA/network_txn.csv"
+  for i in $(seq 1 120); do echo "h$i,2024-04-0$((i % 9 + 1))T12:00:00,NH-$i,Shopper $i,MEGA-1,MegaMart,20.00,USD,card,grocery,Houston,TX,US,"; done
+  echo "h999,2024-04-03T12:00:00,NV-101,Ana Flores,MEGA-1,MegaMart,31.00,USD,card,grocery,Houston,TX,US,"
+  echo "h998,2024-04-03T12:00:00,NK-301,Laura King,MEGA-1,MegaMart,12.00,USD,card,grocery,Austin,TX,US,"
+} > hub.csv
+ok "ingest hub" -- "$RASTRO" ingest ws.rastro hub.csv
+
+fails 2 "report before any network run" -- "$RASTRO" report ws.rastro -o early.html
+has err.txt "run 'rastro network'"
+
+ok "run every stage" -- "$RASTRO" run ws.rastro
+has out.txt "== resolve"
+has out.txt "== network"
+has out.txt "1 hubs set aside"
+
+# the victims stage is simulated: the three workers and their accounts
+sql ws.rastro "INSERT INTO victim_flag(entity_id, score, minor, reasons) SELECT id, 1.5, 0,
+  '[{\"code\":\"VIC.THREATS\",\"sentence\":\"was threatened\"}]' FROM entity
+  WHERE key IN ('NV-101','NV-102','NV-103') OR (kind = 'person' AND label IN ('ana flores','rosa diaz','lucia mejia'))"
+ok "network stage" -- "$RASTRO" network ws.rastro
+has out.txt "2 networks, 2 ranked"
+has out.txt "trafficking"
+same "$(sql ws.rastro "SELECT summary FROM network WHERE rank = 1")" "7 suspects (1 organiser, 1 money_mover, 1 transporter, 1 facilitator, 2 buyer, 1 associate), 3 potential victims, 8 identifiers and 0 ads; active 2024-04-01 to 2024-04-11" "summary of the ring"
+key=$(sql ws.rastro "SELECT key FROM network WHERE rank = 1")
+ok "show the first network" -- "$RASTRO" network ws.rastro --show "#1"
+has out.txt "shares identifiers with 3 potential victims"
+has out.txt "paid for lodging or rent 3 times"
+has out.txt "paid for rides or travel 3 times"
+has out.txt "pass-through"
+has out.txt "demand side"
+has out.txt "agency_target"
+has out.txt "held as a target or subject by hsi"
+has out.txt "[protected: potential victim]"
+lacks out.txt "Ana Flores"
+lacks out.txt "ana flores"
+ok "victim services see names" -- "$RASTRO" network ws.rastro --show "$key" --role victim_services
+has out.txt "ana flores"
+ok "show by key, JSON" -- "$RASTRO" network ws.rastro --show "$key" -f json
+has out.txt '"role": "organiser"'
+ok "hubs" -- "$RASTRO" network ws.rastro --hubs
+has out.txt "MegaMart"
+has out.txt "degree"
+same "$(sql ws.rastro "SELECT count(*) FROM network_member m JOIN entity e ON e.id = m.entity_id WHERE e.key = 'MEGA-1'")" "0" "the hub is in no network"
+
+# keys are stable across runs
+ok "rerun" -- "$RASTRO" network ws.rastro -q
+same "$(sql ws.rastro "SELECT key FROM network WHERE rank = 1")" "$key" "network key stable across runs"
+
+# queries
+ok "neighbourhood" -- "$RASTRO" network ws.rastro --around account:NC-001 --hops 1
+has out.txt "NF-001"
+has out.txt "ND-001"
+has out.txt "[protected: potential victim]"
+ok "neighbourhood does not expand hubs" -- "$RASTRO" network ws.rastro --around account:NV-101 --hops 2
+has out.txt "hub"
+lacks out.txt "NH-17"
+ok "... unless asked" -- "$RASTRO" network ws.rastro --around account:NV-101 --hops 2 --through-hubs
+has out.txt "NH-17"
+ok "shared identifiers" -- "$RASTRO" network ws.rastro --shared "Rafael Ortiz"
+has out.txt "+17135550177"
+ok "shortest path" -- "$RASTRO" path ws.rastro account:NB-201 account:NX-900
+has out.txt "shortest path"
+has out.txt "NM-001"
+ok "all paths" -- "$RASTRO" path ws.rastro account:NB-201 account:NX-900 --all --hops 6
+has out.txt "paths of at most 6 links"
+fails 6 "path to an unknown entity" -- "$RASTRO" path ws.rastro account:NB-201 account:NOPE
+has err.txt "no entity 'account:NOPE'"
+ok "no path across the hub" -- "$RASTRO" path ws.rastro account:NK-301 account:NC-001
+has out.txt "no path"
+ok "timeline" -- "$RASTRO" timeline ws.rastro account:NC-001
+has out.txt "network_txn.csv:2"
+has out.txt "received"
+has out.txt "2024-04-11T10:00:00"
+
+# exports
+for f in graphml gexf cyjs csv i2; do
+  ok "export $f" -- "$RASTRO" export ws.rastro -f $f -o full.$f
+  ok "suspect export $f" -- "$RASTRO" export ws.rastro -f $f -o sus.$f --suspects
+  has out.txt "potential victims left out"
+done
+ok "graphml is well-formed" -- xmllint --noout full.graphml
+ok "gexf is well-formed" -- xmllint --noout full.gexf
+py=/usr/bin/python3
+if $py -c "import networkx" 2>/dev/null; then
+  ok "networkx reads the GraphML" -- $py -c "
+import networkx as nx, sys
+g = nx.read_graphml('full.graphml')
+assert g.number_of_nodes() > 10 and g.number_of_edges() > 10, g
+assert any(d.get('role') == 'organiser' for _, d in g.nodes(data=True))
+print(g.number_of_nodes(), g.number_of_edges())"
+  ok "networkx reads the GEXF" -- $py -c "
+import networkx as nx
+g = nx.read_gexf('full.gexf')
+assert g.number_of_nodes() > 10 and g.number_of_edges() > 10
+print(g.number_of_nodes(), g.number_of_edges())"
+else
+  echo "SKIP: /usr/bin/python3 has no networkx (scripts/deps.sh python3-networkx): structure not checked"
+fi
+ok "cytoscape JSON parses" -- $py -c "
+import json
+d = json.load(open('full.cyjs'))
+assert len(d['elements']['nodes']) > 10 and len(d['elements']['edges']) > 10"
+has full-nodes.csv "id:ID,entity:long,kind,key,label"
+has full-edges.csv ":START_ID,:END_ID,:TYPE"
+has full.i2 "Entity1 Identity,Entity1 Type,Entity1 Label"
+has full.i2 "Arrow on head"
+has full.graphml "[protected: potential victim]"
+for f in sus.graphml sus.gexf sus.cyjs sus-nodes.csv sus-edges.csv sus.i2; do
+  lacks $f "Ana Flores"
+  lacks $f "NV-101"
+  lacks $f "[protected"
+done
+lacks full.graphml "Ana Flores"
+ok "one network only" -- "$RASTRO" export ws.rastro -f csv -o one.csv --network "#2"
+has one-nodes.csv "Laura King"
+lacks one-nodes.csv "Rafael Ortiz"
+fails 2 "export needs a format" -- "$RASTRO" export ws.rastro -o x.graphml
+fails 2 "unknown export format" -- "$RASTRO" export ws.rastro -f pdf -o x.pdf
+has err.txt "unknown format 'pdf'"
+
+# report
+ok "report" -- "$RASTRO" report ws.rastro -o report.html
+has out.txt "2 networks, 2 diagrams"
+for k in $(sql ws.rastro "SELECT key FROM network WHERE rank IS NOT NULL"); do
+  has report.html "id=\"net-$k\""
+done
+lacks report.html "Ana Flores"
+lacks report.html "ana flores"
+lacks report.html "NV-101"
+has report.html "potential victims are in this network"
+has report.html "network_txn.csv"
+ok "every SVG in the report is well-formed XML" -- $py -c "
+import re, xml.etree.ElementTree as ET
+html = open('report.html', encoding='utf-8').read()
+svgs = re.findall(r'<svg.*?</svg>', html, re.S)
+assert len(svgs) >= 4, len(svgs)
+for s in svgs:
+    ET.fromstring(s.replace('&nbsp;', '&#160;'))
+print(len(svgs), 'svg')"
+ok "report again" -- "$RASTRO" report ws.rastro -o report2.html
+ok "report is deterministic" -- cmp report.html report2.html
+ok "export again" -- "$RASTRO" export ws.rastro -f graphml -o full2.graphml
+ok "export is deterministic" -- cmp full.graphml full2.graphml
+ok "victim-services report" -- "$RASTRO" report ws.rastro -o vs.html --role victim_services
+has vs.html "was threatened"
+fails 2 "report needs -o" -- "$RASTRO" report ws.rastro

@@ -1,0 +1,573 @@
+/*
+ * Unit tests of the network stage: the graph built from a tiny hand-made
+ * workspace (money aggregated per pair, links merged, CSR), components,
+ * the hub rule and Leiden on known small graphs, shortest and all paths,
+ * k-hop neighbourhoods, each role rule with a case that must match and one
+ * that must not, potential victims never suspects, stable keys across
+ * runs, and the graph cache.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/mem.h"
+#include "network/net_int.h"
+#include "store/ws.h"
+#include "testutil.h"
+
+static int nws;
+
+/* A fresh workspace with one source; statements run in order. */
+static rastro_ws *ws_with(const char *sql)
+{
+	char name[32];
+	rastro_ws *ws;
+	char *err = NULL;
+
+	snprintf(name, sizeof name, "w%d.rastro", ++nws);
+	if (rastro_open(tu_path(name), RASTRO_OPEN_CREATE, &ws)) {
+		fprintf(stderr, "%s\n", rastro_errmsg(ws));
+		abort();
+	}
+	if (sqlite3_exec(ws->db,
+			 "INSERT INTO source(id, path, format, kind, agency_id, label, loaded_at)"
+			 " VALUES(1, 'hand.csv', 'generic', 'txn', 1, 'LES', '2024-01-01');",
+			 NULL, NULL, &err) != SQLITE_OK ||
+	    sqlite3_exec(ws->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		fprintf(stderr, "sql: %s\n", err);
+		abort();
+	}
+	return ws;
+}
+
+/* Entities 1..n as accounts A1..An. */
+static void accounts(struct sbuf *sb, int n)
+{
+	int i;
+
+	for (i = 1; i <= n; i++)
+		sbuf_addf(sb, "INSERT INTO entity(id, kind, key, label) VALUES(%d, 'account', 'A%d', 'acct %d');", i, i, i);
+}
+
+static int txn_no;
+
+static void pay(struct sbuf *sb, int from, int to, double amount, const char *when, const char *cat)
+{
+	txn_no++;
+	sbuf_addf(sb, "INSERT INTO txn(id, source_id, line, ts, src, dst, amount, currency, channel, category)"
+		      " VALUES(%d, 1, %d, strftime('%%s', '%s'), %d, %d, %.2f, 'USD', 'p2p', %s%s%s);",
+		  txn_no, txn_no + 1, when, from, to, amount, cat ? "'" : "", cat ? cat : "NULL", cat ? "'" : "");
+}
+
+static void graph_from_workspace(void **state)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct net_graph *g;
+	rastro_ws *ws;
+	uint64_t e;
+	int found = 0;
+
+	(void)state;
+	sbuf_init(&sb);
+	accounts(&sb, 3);
+	sbuf_adds(&sb, "INSERT INTO entity(id, kind, key) VALUES(4, 'person', 'p1'), (5, 'phone', '+15550001');");
+	pay(&sb, 1, 2, 100, "2024-03-01", NULL);
+	pay(&sb, 1, 2, 50, "2024-03-05", NULL);
+	pay(&sb, 2, 3, 70, "2024-03-02", NULL);
+	pay(&sb, 2, 2, 10, "2024-03-02", NULL);    /* self transfer: no link */
+	sbuf_adds(&sb, "INSERT INTO txn(id, source_id, line, ts, src, dst, amount, currency, channel)"
+		       " VALUES(90, 1, 90, 1709251200, NULL, 3, 900, 'USD', 'cash');"  /* cash in: figures only */
+		       "INSERT INTO edge(src, dst, type, record_id, stage) VALUES(4, 1, 'holds', 90, 'resolve'),"
+		       " (4, 5, 'uses_phone', 90, 'resolve'), (4, 5, 'uses_phone', 91, 'resolve');");
+	ws = ws_with(sb.buf);
+	sbuf_release(&sb);
+	assert_int_equal(net_graph_build(ws, &g), 0);
+	assert_int_equal(g->n, 5);
+	assert_int_equal(g->m, 4);          /* 1->2 paid, 2->3 paid, holds, uses_phone (merged) */
+	assert_int_equal(g->ent[0], 1);
+	assert_int_equal(g->txns, 5);
+	for (e = 0; e < g->m; e++) {
+		const char *type = g->types.name[g->etype[e]];
+
+		if (strcmp(type, "paid") == 0 && g->esrc[e] == 0 && g->edst[e] == 1) {
+			assert_int_equal(g->ecount[e], 2);
+			assert_true(g->eamount[e] > 149.99 && g->eamount[e] < 150.01);
+			assert_true(g->et1[e] - g->et0[e] == 4 * 86400);
+			assert_int_equal(g->erec[e], 1);   /* the first payment */
+			found++;
+		}
+		if (strcmp(type, "uses_phone") == 0) {
+			assert_int_equal(g->ecount[e], 2);
+			found++;
+		}
+	}
+	assert_int_equal(found, 2);
+	/* CSR: account 2 has neighbours 1 and 3; the person 1 and the phone */
+	assert_int_equal(g->off[2] - g->off[1], 2);
+	assert_int_equal(g->ndeg[3], 2);
+	assert_int_equal(g->st[2].cash_in, 1);
+	assert_int_equal(g->st[1].in_n, 3);     /* two from 1, and its own self transfer */
+	assert_int_equal(net_node_of(g, 5), 4);
+	assert_int_equal(net_node_of(g, 6), NET_NONE);
+	net_graph_free(g);
+	rastro_close(ws);
+}
+
+/* A hand-made graph of n nodes (entity ids 1..n). */
+static struct net_graph *hand_graph(uint32_t n, const uint32_t (*ed)[2], size_t ne)
+{
+	int64_t *ids = malloc(n * sizeof *ids);
+	struct net_graph *g;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		ids[i] = (int64_t)i + 1;
+	g = net_graph_new(n, ids);
+	free(ids);
+	assert_non_null(g);
+	for (i = 0; i < ne; i++)
+		assert_int_equal(net_graph_add_edge(g, ed[i][0], ed[i][1], "paid", 1, 10, NET_NOTIME, NET_NOTIME, 0), 0);
+	assert_int_equal(net_graph_finish(g), 0);
+	return g;
+}
+
+static void params(struct net_params *p, uint32_t min_size, uint32_t max_size, uint32_t hub)
+{
+	net_params_read(NULL, NULL, p);
+	p->min_size = min_size;
+	p->max_size = max_size;
+	p->hub_min_degree = hub;
+	p->hub_percentile = 100;
+	p->hub_id_degree = 0;
+}
+
+static void components_known(void **state)
+{
+	/* three components: {0,1,2}, {3,4}, {5}; a lone node 6 */
+	static const uint32_t ed[][2] = { { 0, 1 }, { 1, 2 }, { 3, 4 }, { 2, 0 } };
+	struct net_graph *g = hand_graph(7, ed, 4);
+	struct net_params p;
+	struct net_part P;
+	struct rs_err err;
+
+	(void)state;
+	params(&p, 2, 10, 1000);
+	net_weights(g, &p);
+	assert_int_equal(net_partition(g, &p, &P, &err), 0);
+	assert_int_equal(P.ncomp, 4);            /* {0,1,2} {3,4} {5} {6} */
+	assert_int_equal(P.ngroups, 2);          /* groups of at least 2 */
+	assert_int_equal(P.groups[0].n, 3);
+	assert_int_equal(P.members[P.groups[0].first], 0);
+	assert_int_equal(P.groups[1].n, 2);
+	assert_int_equal(P.group_of[5], NET_NONE);
+	assert_int_equal(P.nhubs, 0);
+	net_part_release(&P);
+	net_graph_free(g);
+}
+
+static void hub_rule_splits_star(void **state)
+{
+	/* two triangles {1,2,3} and {4,5,6}, each tied to a big merchant 0
+	 * that ten one-off customers 7..16 also pay */
+	uint32_t ed[40][2];
+	size_t ne = 0, i;
+	struct net_graph *g;
+	struct net_params p;
+	struct net_part P;
+	struct rs_err err;
+
+	(void)state;
+	for (i = 1; i <= 16; i++) {
+		ed[ne][0] = (uint32_t)i;
+		ed[ne++][1] = 0;
+	}
+	ed[ne][0] = 1, ed[ne++][1] = 2;
+	ed[ne][0] = 2, ed[ne++][1] = 3;
+	ed[ne][0] = 3, ed[ne++][1] = 1;
+	ed[ne][0] = 4, ed[ne++][1] = 5;
+	ed[ne][0] = 5, ed[ne++][1] = 6;
+	ed[ne][0] = 6, ed[ne++][1] = 4;
+	g = hand_graph(17, (const uint32_t(*)[2])ed, ne);
+	params(&p, 3, 10, 12);
+	net_weights(g, &p);
+	assert_int_equal(net_partition(g, &p, &P, &err), 0);
+	assert_int_equal(P.nhubs, 1);
+	assert_int_equal(g->hub[0], 1);
+	assert_int_equal(P.ngroups, 2);          /* the triangles, apart */
+	assert_int_equal(P.group_of[0], NET_NONE);
+	assert_true(P.group_of[1] != P.group_of[4]);
+	net_part_release(&P);
+	net_graph_free(g);
+
+	/* a degree below the threshold: no hub, one component of 17 */
+	g = hand_graph(17, (const uint32_t(*)[2])ed, ne);
+	params(&p, 3, 100, 100);
+	net_weights(g, &p);
+	assert_int_equal(net_partition(g, &p, &P, &err), 0);
+	assert_int_equal(P.nhubs, 0);
+	assert_int_equal(P.ngroups, 1);
+	assert_int_equal(P.groups[0].n, 17);
+	net_part_release(&P);
+	net_graph_free(g);
+}
+
+static void leiden_splits_two_cliques(void **state)
+{
+	/* two 6-cliques joined by one link: one component too large for one
+	 * network (max 8), Leiden finds the cliques */
+	uint32_t ed[64][2];
+	size_t ne = 0;
+	uint32_t a, b, c;
+	struct net_graph *g;
+	struct net_params p;
+	struct net_part P;
+	struct rs_err err;
+
+	(void)state;
+	for (c = 0; c < 2; c++)
+		for (a = 0; a < 6; a++)
+			for (b = a + 1; b < 6; b++) {
+				ed[ne][0] = c * 6 + a;
+				ed[ne++][1] = c * 6 + b;
+			}
+	ed[ne][0] = 5, ed[ne++][1] = 6;
+	g = hand_graph(12, (const uint32_t(*)[2])ed, ne);
+	params(&p, 3, 8, 1000);
+	net_weights(g, &p);
+	assert_int_equal(net_partition(g, &p, &P, &err), 0);
+	assert_int_equal(P.ncomp, 1);
+	assert_int_equal(P.nlarge, 1);
+	assert_int_equal(P.ngroups, 2);
+	for (a = 0; a < 6; a++) {
+		assert_int_equal(P.group_of[a], P.group_of[0]);
+		assert_int_equal(P.group_of[a + 6], P.group_of[6]);
+	}
+	assert_true(P.group_of[0] != P.group_of[6]);
+	assert_true(P.modularity > 0.4);
+	assert_int_equal(P.groups[0].origin, 1);
+	net_part_release(&P);
+	net_graph_free(g);
+}
+
+static const char *cell(const rastro_table *t, size_t r, const char *col)
+{
+	size_t c;
+
+	for (c = 0; c < rastro_table_ncols(t); c++)
+		if (strcmp(rastro_table_colname(t, c), col) == 0)
+			return rastro_table_cell(t, r, c);
+	return NULL;
+}
+
+static void paths_and_neighbourhood(void **state)
+{
+	/* 1-2-3-4-5 in a line, and a detour 2-6-7-4 */
+	struct sbuf sb = SBUF_INIT;
+	rastro_ws *ws;
+	rastro_graph *G;
+	rastro_table *t;
+	struct rastro_query_opts o = { 0 };
+	int built;
+
+	(void)state;
+	sbuf_init(&sb);
+	accounts(&sb, 8);
+	pay(&sb, 1, 2, 10, "2024-01-01", NULL);
+	pay(&sb, 2, 3, 10, "2024-01-02", NULL);
+	pay(&sb, 3, 4, 10, "2024-01-03", NULL);
+	pay(&sb, 4, 5, 10, "2024-01-04", NULL);
+	pay(&sb, 2, 6, 10, "2024-01-05", NULL);
+	pay(&sb, 6, 7, 10, "2024-01-06", NULL);
+	pay(&sb, 7, 4, 10, "2024-01-07", NULL);
+	ws = ws_with(sb.buf);
+	sbuf_release(&sb);
+	assert_int_equal(rastro_graph_open(ws, &G, &built), 0);
+	assert_int_equal(built, 1);
+	o.labels = 1;
+	assert_int_equal(rastro_paths(G, 1, 5, 0, &o, &t), 0);
+	assert_int_equal(rastro_table_nrows(t), 5);          /* 1 2 3 4 5 */
+	assert_string_equal(cell(t, 2, "entity"), "3");
+	assert_string_equal(cell(t, 0, "link"), "paid");
+	assert_string_equal(cell(t, 0, "direction"), "->");
+	assert_string_equal(cell(t, 1, "label"), "acct 2");
+	rastro_table_free(t);
+	assert_int_equal(rastro_paths(G, 1, 5, 1, &o, &t), 0);
+	/* two paths: 1-2-3-4-5 (4 links) and 1-2-6-7-4-5 (5 links) */
+	assert_int_equal(rastro_table_nrows(t), 5 + 6);
+	assert_string_equal(cell(t, 5, "path"), "2");
+	rastro_table_free(t);
+	o.hops = 4;
+	assert_int_equal(rastro_paths(G, 1, 5, 1, &o, &t), 0);
+	assert_int_equal(rastro_table_nrows(t), 5);          /* the detour is too long */
+	rastro_table_free(t);
+	assert_int_equal(rastro_paths(G, 1, 8, 0, &o, &t), 0);
+	assert_int_equal(rastro_table_nrows(t), 0);          /* 8 is alone */
+	assert_non_null(strstr(rastro_table_title(t), "no path"));
+	rastro_table_free(t);
+	o.hops = 2;
+	o.labels = 0;
+	assert_int_equal(rastro_neighbourhood(G, 2, &o, &t), 0);
+	assert_int_equal(rastro_table_nrows(t), 5);          /* 1 3 6 at 1 hop, 4 7 at 2 */
+	assert_string_equal(cell(t, 0, "entity"), "1");
+	assert_string_equal(cell(t, 0, "hops"), "1");
+	assert_string_equal(cell(t, 4, "hops"), "2");
+	assert_string_equal(cell(t, 4, "via"), "6");
+	rastro_table_free(t);
+	rastro_graph_close(G);
+	rastro_close(ws);
+}
+
+/* Runs the stage and returns the role of an entity (static buffer). */
+static const char *role_of(rastro_ws *ws, int64_t entity)
+{
+	static char buf[64];
+	sqlite3_stmt *q;
+
+	buf[0] = '\0';
+	assert_int_equal(sqlite3_prepare_v2(ws->db, "SELECT role FROM network_member WHERE entity_id = ?1", -1, &q, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_int64(q, 1, entity);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		snprintf(buf, sizeof buf, "%s", sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return buf;
+}
+
+static rastro_ws *stage(const char *sql)
+{
+	rastro_ws *ws = ws_with(sql);
+	struct rastro_network_stats st;
+
+	assert_int_equal(rastro_network_run(ws, &st), 0);
+	return ws;
+}
+
+static void roles_positive_negative(void **state)
+{
+	struct sbuf sb = SBUF_INIT;
+	rastro_ws *ws;
+
+	(void)state;
+	/* organiser: the largest net receiver, paid by 3 members */
+	sbuf_init(&sb);
+	accounts(&sb, 4);
+	pay(&sb, 1, 4, 500, "2024-02-01", NULL);
+	pay(&sb, 2, 4, 500, "2024-02-02", NULL);
+	pay(&sb, 3, 4, 500, "2024-02-03", NULL);
+	pay(&sb, 4, 1, 50, "2024-02-04", NULL);
+	ws = stage(sb.buf);
+	assert_string_equal(role_of(ws, 4), "organiser");
+	assert_string_equal(role_of(ws, 2), "buyer");   /* pays once into the network, nothing else */
+	rastro_close(ws);
+	/* negative: a chain where nobody is paid by two members */
+	sbuf_clear(&sb);
+	accounts(&sb, 3);
+	pay(&sb, 1, 2, 500, "2024-02-01", NULL);
+	pay(&sb, 2, 3, 100, "2024-02-02", NULL);
+	ws = stage(sb.buf);
+	assert_string_not_equal(role_of(ws, 2), "organiser");
+	assert_string_not_equal(role_of(ws, 3), "organiser");
+	rastro_close(ws);
+
+	/* money mover from a finance signal; an unknown code does nothing */
+	sbuf_clear(&sb);
+	accounts(&sb, 3);
+	pay(&sb, 1, 2, 20, "2024-02-01", NULL);
+	pay(&sb, 2, 3, 20, "2024-02-02", NULL);
+	sbuf_adds(&sb, "INSERT INTO signal(code, entity_id, score, explanation, details, stage)"
+		       " VALUES('FIN.FUNNEL', 2, 0.9, 'funnel', '{\"typology\":\"trafficking+smuggling\"}', 'finance'),"
+		       " ('FIN.SOMETHING_ELSE', 3, 0.9, 'x', '{}', 'finance');");
+	ws = stage(sb.buf);
+	assert_string_equal(role_of(ws, 2), "money_mover");
+	assert_string_not_equal(role_of(ws, 3), "money_mover");
+	rastro_close(ws);
+
+	/* pass-through by flow: in 1,000 from two members, out 950 */
+	sbuf_clear(&sb);
+	accounts(&sb, 4);
+	pay(&sb, 1, 3, 600, "2024-02-01", NULL);
+	pay(&sb, 2, 3, 400, "2024-02-01", NULL);
+	pay(&sb, 3, 4, 950, "2024-02-02", NULL);
+	ws = stage(sb.buf);
+	assert_string_equal(role_of(ws, 3), "money_mover");
+	rastro_close(ws);
+
+	/* facilitator: a business paid for lodging by two members */
+	sbuf_clear(&sb);
+	accounts(&sb, 4);
+	sbuf_adds(&sb, "INSERT INTO kyc(id, source_id, line, account, name, customer_type, business_type)"
+		       " VALUES(50, 1, 50, 3, 'Sunset Motel', 'business', 'motel');");
+	pay(&sb, 1, 3, 80, "2024-02-01", "lodging");
+	pay(&sb, 2, 3, 80, "2024-02-02", "lodging");
+	pay(&sb, 4, 1, 300, "2024-02-02", NULL);
+	pay(&sb, 4, 2, 300, "2024-02-02", NULL);
+	ws = stage(sb.buf);
+	assert_string_equal(role_of(ws, 3), "facilitator");
+	assert_string_not_equal(role_of(ws, 1), "facilitator");
+	rastro_close(ws);
+
+	/* transporter: paid for rides three times; a single ride is not enough */
+	sbuf_clear(&sb);
+	accounts(&sb, 4);
+	pay(&sb, 1, 3, 40, "2024-02-01", "rideshare");
+	pay(&sb, 1, 3, 40, "2024-02-02", "rideshare");
+	pay(&sb, 1, 4, 40, "2024-02-02", "rideshare");
+	pay(&sb, 2, 1, 900, "2024-02-03", NULL);
+	pay(&sb, 2, 4, 10, "2024-02-03", NULL);
+	ws = stage(sb.buf);
+	assert_string_equal(role_of(ws, 3), "transporter");
+	assert_string_not_equal(role_of(ws, 4), "transporter");
+	rastro_close(ws);
+
+	/* recruiter: a person whose phone is listed in an ad; their contact
+	 * who is in no ad is not */
+	sbuf_clear(&sb);
+	sbuf_adds(&sb, "INSERT INTO entity(id, kind, key) VALUES(1, 'person', 'p1'), (2, 'phone', '+15550001'),"
+		       " (3, 'ad', 'site:1'), (4, 'person', 'p2'), (5, 'phone', '+15550002');"
+		       "INSERT INTO edge(src, dst, type, stage) VALUES(1, 2, 'uses_phone', 'resolve'), (3, 2, 'lists', 'ads'),"
+		       " (4, 5, 'uses_phone', 'resolve'), (1, 5, 'uses_phone', 'resolve');");
+	ws = stage(sb.buf);
+	assert_string_equal(role_of(ws, 1), "recruiter");
+	assert_string_equal(role_of(ws, 3), "ad");
+	assert_string_equal(role_of(ws, 2), "identifier");
+	assert_string_not_equal(role_of(ws, 4), "recruiter");
+	rastro_close(ws);
+
+	/* a potential victim is a victim and nothing else, never a suspect, even
+	 * with a signal; the organiser rule sees the controller */
+	sbuf_clear(&sb);
+	accounts(&sb, 4);
+	pay(&sb, 1, 4, 700, "2024-02-01", NULL);
+	pay(&sb, 2, 4, 700, "2024-02-02", NULL);
+	pay(&sb, 3, 4, 700, "2024-02-03", NULL);
+	sbuf_adds(&sb, "INSERT INTO victim_flag(entity_id, score, reasons) VALUES(1, 1.5, '[{\"code\":\"VIC.DEBT\"}]'),"
+		       " (2, 1.2, '[{\"code\":\"VIC.THREATS\"}]');"
+		       "INSERT INTO signal(code, entity_id, score, explanation, stage) VALUES('FIN.STRUCTURING', 1, 1, 'x', 'finance');");
+	ws = stage(sb.buf);
+	assert_string_equal(role_of(ws, 1), "potential_victim");
+	assert_string_equal(role_of(ws, 2), "potential_victim");
+	assert_string_equal(role_of(ws, 4), "organiser");
+	{
+		int64_t sus = -1, vic = -1;
+
+		assert_int_equal(ws_query_i64(ws, "SELECT suspects FROM network", -1, &sus), 0);
+		assert_int_equal(ws_query_i64(ws, "SELECT victims FROM network", -1, &vic), 0);
+		assert_int_equal(sus, 2);
+		assert_int_equal(vic, 2);
+		assert_int_equal(ws_query_i64(ws, "SELECT count(*) FROM network_member WHERE suspect = 1 AND entity_id IN"
+						  " (SELECT entity_id FROM victim_flag)", -1, &sus), 0);
+		assert_int_equal(sus, 0);
+		/* the victim's signal is not counted as suspect evidence */
+		assert_int_equal(ws_query_i64(ws, "SELECT count(*) FROM network WHERE parts LIKE '%FIN.STRUCTURING%'", -1, &sus), 0);
+		assert_int_equal(sus, 0);
+	}
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+static void keys_stable_and_cache(void **state)
+{
+	struct sbuf sb = SBUF_INIT;
+	rastro_ws *ws;
+	char key1[64], key2[64];
+	sqlite3_stmt *q;
+	struct rastro_network_stats st;
+	rastro_graph *G;
+	int built;
+
+	(void)state;
+	sbuf_init(&sb);
+	accounts(&sb, 6);
+	pay(&sb, 1, 2, 10, "2024-01-01", NULL);
+	pay(&sb, 2, 3, 10, "2024-01-02", NULL);
+	pay(&sb, 3, 4, 10, "2024-01-03", NULL);
+	ws = stage(sb.buf);
+	sbuf_release(&sb);
+	assert_int_equal(sqlite3_prepare_v2(ws->db, "SELECT key FROM network", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	snprintf(key1, sizeof key1, "%s", sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	/* the cache is current: queries map it */
+	assert_int_equal(rastro_graph_open(ws, &G, &built), 0);
+	assert_int_equal(built, 0);
+	rastro_graph_close(G);
+	/* a new member joins: same key; the cache is now stale */
+	assert_int_equal(sqlite3_exec(ws->db, "INSERT INTO txn(id, source_id, line, ts, src, dst, amount, currency, channel)"
+					      " VALUES(100, 1, 100, 1704067200, 4, 5, 10, 'USD', 'p2p')", NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(rastro_graph_open(ws, &G, &built), 0);
+	assert_int_equal(built, 1);
+	rastro_graph_close(G);
+	assert_int_equal(rastro_network_run(ws, &st), 0);
+	assert_int_equal(st.keys_kept, 1);
+	assert_int_equal(sqlite3_prepare_v2(ws->db, "SELECT key, size FROM network", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	snprintf(key2, sizeof key2, "%s", sqlite3_column_text(q, 0));
+	assert_int_equal(sqlite3_column_int(q, 1), 5);
+	sqlite3_finalize(q);
+	assert_string_equal(key1, key2);
+	rastro_close(ws);
+}
+
+static void entity_references(void **state)
+{
+	struct sbuf sb = SBUF_INIT;
+	rastro_ws *ws;
+	int64_t id = 0;
+
+	(void)state;
+	sbuf_init(&sb);
+	accounts(&sb, 2);
+	sbuf_adds(&sb, "INSERT INTO entity(id, kind, key, label) VALUES(3, 'phone', 'A1', 'dup key');");
+	ws = ws_with(sb.buf);
+	sbuf_release(&sb);
+	assert_int_equal(rastro_entity_find(ws, "#2", &id), 0);
+	assert_int_equal(id, 2);
+	assert_int_equal(rastro_entity_find(ws, "account:A1", &id), 0);
+	assert_int_equal(id, 1);
+	assert_int_equal(rastro_entity_find(ws, "acct 2", &id), 0);   /* by label */
+	assert_int_equal(id, 2);
+	assert_int_equal(rastro_entity_find(ws, "A1", &id), RASTRO_USAGE);  /* two kinds have key A1 */
+	assert_non_null(strstr(rastro_errmsg(ws), "kind:key"));
+	assert_int_equal(rastro_entity_find(ws, "#99", &id), RASTRO_NOTFOUND);
+	assert_int_equal(rastro_entity_find(ws, "nobody", &id), RASTRO_NOTFOUND);
+	rastro_close(ws);
+}
+
+static void amounts_formatted(void **state)
+{
+	char b[32];
+
+	(void)state;
+	net_fmt_amount(b, sizeof b, 1234567.4);
+	assert_string_equal(b, "1,234,567");
+	net_fmt_amount(b, sizeof b, 999);
+	assert_string_equal(b, "999");
+	net_fmt_amount(b, sizeof b, -1000);
+	assert_string_equal(b, "-1,000");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(graph_from_workspace),
+		cmocka_unit_test(components_known),
+		cmocka_unit_test(hub_rule_splits_star),
+		cmocka_unit_test(leiden_splits_two_cliques),
+		cmocka_unit_test(paths_and_neighbourhood),
+		cmocka_unit_test(roles_positive_negative),
+		cmocka_unit_test(keys_stable_and_cache),
+		cmocka_unit_test(entity_references),
+		cmocka_unit_test(amounts_formatted),
+	};
+	int rc = cmocka_run_group_tests_name("network", tests, NULL, NULL);
+
+	tu_cleanup();
+	return rc;
+}
