@@ -158,7 +158,8 @@ int net_attr_load(rastro_ws *ws, const struct net_graph *g, struct net_attr *a)
 	sqlite3_finalize(q);
 	q = NULL;
 	a->nsignals = (int64_t)a->sigs.len;
-	qsort(a->sigs.data, a->sigs.len, sizeof(struct net_sig), cmp_sig);
+	if (a->sigs.len)
+		qsort(a->sigs.data, a->sigs.len, sizeof(struct net_sig), cmp_sig);
 	for (i = 0; i < a->sigs.len; i++)
 		a->sig_off[((struct net_sig *)a->sigs.data)[i].node + 1]++;
 	for (v = 0; v < n; v++)
@@ -256,7 +257,8 @@ int net_attr_load(rastro_ws *ws, const struct net_graph *g, struct net_attr *a)
 		if (rc != SQLITE_DONE)
 			return ws_sqlerr(ws, "reading agency person records");
 	}
-	qsort(a->recs.data, a->recs.len, sizeof(struct net_rec), cmp_rec);
+	if (a->recs.len)
+		qsort(a->recs.data, a->recs.len, sizeof(struct net_rec), cmp_rec);
 	for (i = 0; i < a->recs.len; i++)
 		a->rec_off[((struct net_rec *)a->recs.data)[i].node + 1]++;
 	for (v = 0; v < n; v++)

@@ -395,7 +395,8 @@ int rastro_timeline(rastro_ws *ws, int64_t entity, size_t limit, rastro_table **
 	if (!rc) {
 		struct tl_ev *e = ev.data;
 
-		qsort(ev.data, ev.len, sizeof(struct tl_ev), cmp_ev);
+		if (ev.len)
+			qsort(ev.data, ev.len, sizeof(struct tl_ev), cmp_ev);
 		t = tbl_new("timeline", cols, sizeof cols / sizeof cols[0]);
 		for (i = 0; t && i < ev.len && (!limit || i < limit); i++) {
 			char ts[32];

@@ -541,7 +541,8 @@ int rastro_paths(rastro_graph *G, int64_t ea, int64_t eb, int all, const struct 
 			mem_free(D.store);
 			return ws_error(g->ws, RASTRO_NOMEM, "out of memory listing paths");
 		}
-		qsort_r(D.store, D.npaths, (size_t)(k + 2) * sizeof *D.store, cmp_len, NULL);
+		if (D.npaths)
+			qsort_r(D.store, D.npaths, (size_t)(k + 2) * sizeof *D.store, cmp_len, NULL);
 		snprintf(title, sizeof title, "%zu%s paths of at most %d links between #%lld and #%lld", D.npaths,
 			 D.full ? " (limit reached)" : "", k, (long long)ea, (long long)eb);
 		if (!(t = tbl_new(title, cols, sizeof cols / sizeof cols[0]))) {
