@@ -33,7 +33,7 @@ void net_params_read(const struct cfg *cfg, const struct net_graph *g, struct ne
 	p->min_size = (uint32_t)cfg_int(cfg, "network.min_size", 3);
 	p->max_size = (uint32_t)cfg_int(cfg, "network.max_size", 60);
 	p->hub_min_degree = (uint32_t)cfg_int(cfg, "network.hub.min_degree", 100);
-	p->hub_percentile = cfg_double(cfg, "network.hub.percentile", 99.9);
+	p->hub_percentile = cfg_double(cfg, "network.hub.percentile", 98.0);
 	p->hub_id_degree = (uint32_t)cfg_int(cfg, "network.hub.identifier_degree", 30);
 	p->resolution = cfg_double(cfg, "network.leiden.resolution", 1.0);
 	p->beta = cfg_double(cfg, "network.leiden.beta", 0.01);

@@ -43,8 +43,34 @@ int rastro_run_all(rastro_ws *ws, rastro_step_fn step, void *user)
 	/* finance */
 
 	/* ads */
+	{
+		struct rastro_ads_opts o;
+		struct rastro_ads_stats st;
+
+		memset(&o, 0, sizeof o);
+		if (step)
+			step(user, "ads", 0, NULL);
+		rc = rastro_ads_run(ws, &o, &st);
+		snprintf(line, sizeof line, "ads: %llu ads, %llu identifiers, %llu clusters of two or more, %llu signals, %.2f s",
+			 (unsigned long long)st.ads, (unsigned long long)st.identifiers,
+			 (unsigned long long)st.multi_clusters, (unsigned long long)st.signals, st.seconds);
+		if (say(ws, step, user, "ads", rc, line))
+			return rc;
+	}
 
 	/* victims */
+	{
+		struct rastro_victims_stats st;
+
+		if (step)
+			step(user, "victims", 0, NULL);
+		rc = rastro_victims_run(ws, &st);
+		snprintf(line, sizeof line, "victims: %llu encounters, %llu indicators, %llu potential victims (%llu minors), %.2f s",
+			 (unsigned long long)st.encounters, (unsigned long long)st.indicators,
+			 (unsigned long long)st.victims, (unsigned long long)st.minors, st.seconds);
+		if (say(ws, step, user, "victims", rc, line))
+			return rc;
+	}
 
 	/* network */
 	{

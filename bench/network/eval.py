@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Scores the network stage of a workspace against a generated world's truth.json.
+
+    eval.py WORKSPACE TRUTH.json [--top 20] [--json]
+
+With --core the planted set leaves out the demand side (buyers, and
+customers: families paying smuggling or recruitment fees, who are not part
+of the organisation in the generator's terms).
+
+A planted network counts as recovered when one rastro network holds it with
+Jaccard >= 0.5 over people: each side is reduced to the real people it
+contains (truth person ids, through accounts, agency records, encounters,
+ads and phones), and members rastro cannot tie to a planted person count as
+one extra element each (a person entity with the accounts it holds counts
+once).  It counts as ranked when that network's rank is at most --top.
+Role accuracy is measured per truth role over the planted people found in
+their matched network, with the truth roles folded onto rastro's:
+organiser/controller -> organiser, money_mover/funnel -> money_mover,
+recruiter/poster -> recruiter, transporter/driver -> transporter,
+stash_house/facilitator -> facilitator, buyer/customer -> buyer,
+victim -> potential_victim.
+"""
+import json
+import sqlite3
+import sys
+from collections import Counter, defaultdict
+
+FOLD = {
+    "organiser": "organiser", "controller": "organiser",
+    "money_mover": "money_mover", "funnel": "money_mover",
+    "recruiter": "recruiter", "poster": "recruiter",
+    "transporter": "transporter", "driver": "transporter",
+    "stash_house": "facilitator", "facilitator": "facilitator",
+    "buyer": "buyer", "customer": "buyer",
+    "victim": "potential_victim",
+}
+CORE = "--core" in sys.argv
+ORDER = ["organiser", "money_mover", "recruiter", "transporter", "facilitator", "buyer", "potential_victim"]
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    top = 20
+    if "--top" in sys.argv:
+        top = int(sys.argv[sys.argv.index("--top") + 1])
+        args = [a for a in args if a != str(top)]
+    ws, truth_path = args[0], args[1]
+    t = json.load(open(truth_path, encoding="utf-8"))
+    db = sqlite3.connect(f"file:{ws}?mode=ro", uri=True)
+    q = db.execute
+
+    # identifiers as written in the files -> entity ids
+    acct = {k: i for i, k in q("SELECT id, key FROM entity WHERE kind = 'account'")}
+    phone = {k: i for i, k in q("SELECT id, key FROM entity WHERE kind = 'phone'")}
+    ad = {}
+    for i, k in q("SELECT id, key FROM entity WHERE kind = 'ad'"):
+        ad[k.split(":", 1)[1] if ":" in k else k] = i
+    rec = {}
+    for ext, e in q("SELECT p.ext_id, l.entity_id FROM person p JOIN er_link l ON l.record_id = p.id"):
+        rec[ext] = e
+    tables = {r[0] for r in q("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "encounter" in tables:
+        for ext, e in q("SELECT x.ext_id, l.entity_id FROM encounter x JOIN er_link l ON l.record_id = x.id"):
+            rec[ext] = e
+        if "vic_person" in tables:
+            for ext, e in q("SELECT x.ext_id, v.entity_id FROM encounter x JOIN vic_person v ON v.record_id = x.id"):
+                rec.setdefault(ext, e)
+
+    def ent_of(m):
+        ty, i = m["type"], m["id"]
+        if ty == "account":
+            return acct.get(f'{m.get("bank", "").lstrip("0")}/{i}') or acct.get(i)
+        if ty in ("person_record", "encounter"):
+            return rec.get(i)
+        if ty == "ad":
+            return ad.get(i)
+        if ty == "phone":
+            return phone.get(i)
+        return None
+
+    # entity -> truth person; truth person -> (network, role)
+    who = {}
+    truth_people = {}
+    for n in t["networks"]:
+        for p in n["people"]:
+            pid = p.get("person") or p.get("business")
+            truth_people[pid] = (n["id"], p["role"])
+        for m in n["members"]:
+            e = ent_of(m)
+            pid = m.get("person") or m.get("business")
+            if e is not None and m["type"] != "phone":  # a phone may be shared: it does not name a person
+                who.setdefault(e, pid)
+
+    # rastro networks: members, roles, holders
+    holder = {}
+    for s, d in q("SELECT src, dst FROM edge WHERE type = 'holds' ORDER BY id"):
+        holder.setdefault(d, s)
+    kind = dict(q("SELECT id, kind FROM entity"))
+    nets = {}
+    for nid, key, rank in q("SELECT id, key, rank FROM network"):
+        nets[nid] = {"key": key, "rank": rank, "elems": set(), "role_of": {}}
+    for nid, e, role in q("SELECT network_id, entity_id, role FROM network_member"):
+        net = nets[nid]
+        if kind.get(e) not in ("person", "account", "org"):
+            continue
+        pid = who.get(e)
+        if pid is None and e in holder and who.get(holder[e]):
+            pid = who[holder[e]]
+        elem = pid if pid else f"E{holder.get(e, e)}"
+        net["elems"].add(elem)
+        if pid:
+            # a person's own entity decides; else the first account seen
+            if kind.get(e) == "person" or pid not in net["role_of"]:
+                net["role_of"][pid] = role
+    by_pid = defaultdict(set)
+    for nid, net in nets.items():
+        for el in net["elems"]:
+            by_pid[el].add(nid)
+
+    rows = []
+    role_tot, role_found, role_ok = Counter(), Counter(), Counter()
+    confusion = Counter()
+    demand = {"buyer", "customer"}
+    for n in t["networks"]:
+        planted = {p.get("person") or p.get("business") for p in n["people"]
+                   if not (CORE and p["role"] in demand)}
+        best, bj = None, 0.0
+        for nid in set().union(*(by_pid[p] for p in planted if p in by_pid)) if planted else ():
+            el = nets[nid]["elems"]
+            j = len(el & planted) / len(el | planted)
+            if j > bj or (j == bj and best is not None and (nets[nid]["rank"] or 1e9) < (nets[best]["rank"] or 1e9)):
+                best, bj = nid, j
+        rank = nets[best]["rank"] if best else None
+        rows.append({"network": n["id"], "kind": n["kind"], "people": len(planted), "match": nets[best]["key"] if best else None,
+                     "jaccard": round(bj, 3), "rank": rank, "recovered": bj >= 0.5,
+                     "top": bool(bj >= 0.5 and rank is not None and rank <= top)})
+        for p in n["people"]:
+            pid = p.get("person") or p.get("business")
+            want = FOLD.get(p["role"], p["role"])
+            role_tot[want] += 1
+            got = nets[best]["role_of"].get(pid) if best else None
+            if got:
+                role_found[want] += 1
+                role_ok[want] += got == want
+                confusion[(want, got)] += 1
+
+    rec = sum(r["recovered"] for r in rows)
+    topn = sum(r["top"] for r in rows)
+    out = {
+        "planted_set": "organisation (no buyers or customers)" if CORE else "all people", "networks": len(rows), "recovered": rec, "recovered_share": round(rec / len(rows), 3) if rows else 0,
+        "ranked_top": topn, "top_share": round(topn / len(rows), 3) if rows else 0, "top": top,
+        "per_network": rows,
+        "roles": {r: {"planted": role_tot[r], "found": role_found[r], "correct": role_ok[r],
+                      "accuracy_found": round(role_ok[r] / role_found[r], 3) if role_found[r] else None,
+                      "accuracy_all": round(role_ok[r] / role_tot[r], 3) if role_tot[r] else None}
+                  for r in ORDER if role_tot[r]},
+        "confusion": {f"{a}->{b}": c for (a, b), c in sorted(confusion.items())},
+    }
+    if "--json" in sys.argv:
+        print(json.dumps(out, indent=1))
+        return
+    for r in rows:
+        print(f'{r["network"]} {r["kind"]:<26} people {r["people"]:>3}  best {r["match"] or "-":<14} '
+              f'J {r["jaccard"]:.2f}  rank {r["rank"] if r["rank"] is not None else "-":>4}  '
+              f'{"recovered" if r["recovered"] else "missed"}{" top" if r["top"] else ""}')
+    print(f'recovered {rec}/{len(rows)} ({out["recovered_share"]:.0%}); in the top {top}: {topn}/{len(rows)} '
+          f'({out["top_share"]:.0%})')
+    for r, v in out["roles"].items():
+        print(f'role {r:<17} planted {v["planted"]:>4}  in matched network {v["found"]:>4}  correct {v["correct"]:>4}'
+              f'  accuracy {v["accuracy_found"] if v["accuracy_found"] is not None else "-"}')
+    print("confusion (truth->rastro):", ", ".join(f"{k} {v}" for k, v in out["confusion"].items()))
+
+
+if __name__ == "__main__":
+    main()
