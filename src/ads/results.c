@@ -439,8 +439,10 @@ int ads_write_results(struct stage *S, const struct ads_templates *T)
 		else
 			unite(parent, croot[t], (uint32_t)i);
 	}
-	memcpy(sorted, S->links.data, S->links.len * sizeof *sorted);
-	qsort(sorted, S->links.len, sizeof *sorted, by_entity);
+	if (S->links.len) {
+		memcpy(sorted, S->links.data, S->links.len * sizeof *sorted);
+		qsort(sorted, S->links.len, sizeof *sorted, by_entity);
+	}
 	for (i = 0; i < S->links.len;) {
 		size_t j = i + 1, k;
 
