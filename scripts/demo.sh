@@ -44,3 +44,12 @@ for n in t["networks"]:
 print(f'{len(t["victims"])} victims, {len(t["same_person"])} people known to several sources, '
       f'{len(t["lookalikes"])} benign look-alikes')
 PY
+echo
+echo "== analysis: every stage in order (rastro run)"
+"$rastro" run "$ws"
+echo
+"$rastro" network "$ws" --no-run --top 10
+echo
+"$rastro" report "$ws" -o "$out/report.html"
+echo
+echo "The analyst's report: $out/report.html"

@@ -549,7 +549,68 @@ static int sar_drafts(rastro_ws *ws, struct sbuf *b, int64_t id)
 	return 0;
 }
 
-static int victims_part(rastro_ws *ws, struct sbuf *b, int64_t id, int reveal)
+/* Referrals of the network's potential victims: through the victims
+ * module's API for victim-services roles (it decides what they see),
+ * counts per status for everyone else. */
+static int referrals_part(rastro_ws *ws, struct sbuf *b, int64_t id, int reveal, const char *role)
+{
+	sqlite3_stmt *q;
+	int rc, n = 0;
+
+	sbuf_adds(b, "<h3>Referrals</h3>");
+	if (!reveal) {
+		if (ws_prepare(ws, "SELECT r.status, count(*) FROM referral r WHERE r.victim IN (SELECT g.victim FROM vic_group g"
+				   " JOIN network_member m ON m.entity_id = g.entity_id WHERE m.network_id = ?1)"
+				   " GROUP BY r.status ORDER BY r.status", &q))
+			return ws->err.code;
+		sqlite3_bind_int64(q, 1, id);
+		sbuf_adds(b, "<p>");
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+			sbuf_addf(b, "%s%lld %s", n++ ? ", " : "", (long long)sqlite3_column_int64(q, 1), sqlite3_column_text(q, 0));
+		sqlite3_finalize(q);
+		sbuf_adds(b, n ? " referrals to service providers (details for victim-services roles).</p>"
+			       : "No referral recorded yet (rastro refer).</p>");
+		return rc == SQLITE_DONE ? 0 : ws_sqlerr(ws, "counting referrals");
+	}
+	if (ws_prepare(ws, "SELECT DISTINCT g.victim FROM vic_group g JOIN network_member m ON m.entity_id = g.entity_id"
+			   " WHERE m.network_id = ?1 ORDER BY g.victim", &q))
+		return ws->err.code;
+	sqlite3_bind_int64(q, 1, id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		rastro_table *t;
+		int full;
+		size_t r;
+
+		if (rastro_referrals(ws, role, sqlite3_column_int64(q, 0), &t, &full) || !full) {
+			rastro_table_free(t);
+			continue;
+		}
+		for (r = 0; r < rastro_table_nrows(t); r++) {
+			if (!n++)
+				sbuf_adds(b, "<table><tr><th>victim</th><th>status</th><th>provider</th><th>services</th>"
+					     "<th class=\"n\">km</th><th>why</th></tr>");
+			sbuf_adds(b, "<tr><td>#");
+			esc(b, rastro_table_cell(t, r, 1));
+			sbuf_adds(b, "</td><td>");
+			esc(b, rastro_table_cell(t, r, 4));
+			sbuf_adds(b, "</td><td>");
+			esc(b, rastro_table_cell(t, r, 6));
+			sbuf_adds(b, "</td><td class=\"small\">");
+			esc(b, rastro_table_cell(t, r, 7));
+			sbuf_adds(b, "</td><td class=\"n\">");
+			esc(b, rastro_table_cell(t, r, 8));
+			sbuf_adds(b, "</td><td class=\"small\">");
+			esc(b, rastro_table_cell(t, r, 10));
+			sbuf_adds(b, "</td></tr>");
+		}
+		rastro_table_free(t);
+	}
+	sqlite3_finalize(q);
+	sbuf_adds(b, n ? "</table>" : "<p class=\"muted\">No referral recorded yet (rastro refer).</p>");
+	return 0;
+}
+
+static int victims_part(rastro_ws *ws, struct sbuf *b, int64_t id, int reveal, const char *role)
 {
 	sqlite3_stmt *q;
 	long long n = 0;
@@ -602,12 +663,15 @@ static int victims_part(rastro_ws *ws, struct sbuf *b, int64_t id, int reveal)
 		sbuf_addf(b, "<p class=\"protected\">%lld entities of potential victims are in this network. They are "
 			     "routed to referral, never scored or exported as suspects; names, indicators and referrals are "
 			     "shown to victim-services roles only (rastro report --role victim_services).</p>", n);
-	/* victims: referrals of these victims (rastro_referrals) once the victims stage is built in */
-	return rc == SQLITE_DONE ? 0 : ws_sqlerr(ws, "listing potential victims");
+	if (rc != SQLITE_DONE)
+		return ws_sqlerr(ws, "listing potential victims");
+	if (n && table_exists(ws, "referral") && table_exists(ws, "vic_group"))
+		return referrals_part(ws, b, id, reveal, role);
+	return 0;
 }
 
-static int network_page(rastro_ws *ws, struct sbuf *b, GVC_t *gvc, int64_t id, int reveal, size_t max_nodes,
-			double max_score, uint64_t *diagrams)
+static int network_page(rastro_ws *ws, struct sbuf *b, GVC_t *gvc, int64_t id, int reveal, const char *role,
+			size_t max_nodes, double max_score, uint64_t *diagrams)
 {
 	sqlite3_stmt *q;
 	const char *names[16];
@@ -678,7 +742,7 @@ static int network_page(rastro_ws *ws, struct sbuf *b, GVC_t *gvc, int64_t id, i
 		sbuf_release(&svg);
 	}
 	if ((rc = members_table(ws, b, id, reveal)) || (rc = money_table(ws, b, id, reveal)) || (rc = timeline(ws, b, id)) ||
-	    (rc = evidence(ws, b, id, 40)) || (rc = sar_drafts(ws, b, id)) || (rc = victims_part(ws, b, id, reveal)))
+	    (rc = evidence(ws, b, id, 40)) || (rc = sar_drafts(ws, b, id)) || (rc = victims_part(ws, b, id, reveal, role)))
 		return rc;
 	(void)i;
 	sbuf_adds(b, "<p class=\"small\"><a href=\"#ranking\">back to the ranking</a></p></section>");
@@ -778,7 +842,8 @@ int rastro_report(rastro_ws *ws, const struct rastro_report_opts *o, struct rast
 		goto out;
 	sqlite3_bind_int64(q, 1, (int64_t)top);
 	while (sqlite3_step(q) == SQLITE_ROW) {
-		if ((rc = network_page(ws, &b, gvc, sqlite3_column_int64(q, 0), reveal, max_nodes, max_score, &st->diagrams)))
+		if ((rc = network_page(ws, &b, gvc, sqlite3_column_int64(q, 0), reveal, o->role, max_nodes, max_score,
+					&st->diagrams)))
 			goto out;
 		st->networks++;
 		ws_progress(ws, "report", st->networks, top);

@@ -51,6 +51,27 @@ if has_cmd alerts; then
   check_output "alerts"
 fi
 
+if has_cmd network; then
+  ok "network stage" -- "$RASTRO" network ws.rastro -q
+  ok "network ranking" -- "$RASTRO" network ws.rastro --no-run -n 0 --format csv
+  check_output "network ranking"
+  for k in $(sql ws.rastro "SELECT key FROM network WHERE rank IS NOT NULL"); do
+    ok "network $k" -- "$RASTRO" network ws.rastro --show "$k" --format csv
+    check_output "network --show $k"
+  done
+  for f in graphml gexf cyjs i2; do
+    ok "suspect export $f" -- "$RASTRO" export ws.rastro --suspects -f $f -o sus.$f
+    cp sus.$f out.txt
+    check_output "export --suspects $f"
+    ok "full export $f" -- "$RASTRO" export ws.rastro -f $f -o full.$f
+    cp full.$f out.txt
+    check_output "export $f"
+  done
+  ok "report" -- "$RASTRO" report ws.rastro -o report.html
+  cp report.html out.txt
+  check_output "report"
+fi
+
 
 # A generated world: every planted perpetrator stays a suspect (none is
 # flagged as a victim, so none is hidden from suspect outputs), and the
