@@ -79,7 +79,7 @@ int rep_diagram(rastro_ws *ws, void *gvcp, int64_t network_id, int reveal, size_
 	if (!g)
 		return ws_error(ws, RASTRO_NOMEM, "graphviz could not open a graph");
 	agattr(g, AGRAPH, S("overlap"), S("false"));
-	agattr(g, AGRAPH, S("splines"), S("true"));
+	agattr(g, AGRAPH, S("splines"), S("curved"));
 	agattr(g, AGRAPH, S("sep"), S("+10"));
 	agattr(g, AGRAPH, S("bgcolor"), S("transparent"));
 	agattr(g, AGRAPH, S("pad"), S("0.2"));

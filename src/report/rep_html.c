@@ -52,10 +52,10 @@ static const char css[] =
 	"nav{background:#fff;border-bottom:1px solid var(--line);padding:8px 36px;position:sticky;top:0;z-index:2}"
 	"nav a{margin-right:18px;color:var(--accent);text-decoration:none;font-weight:500}"
 	"main{max-width:1180px;margin:0 auto;padding:20px 36px 60px}"
-	"section{background:#fff;border:1px solid var(--line);border-radius:8px;padding:18px 22px;margin:18px 0}"
+	"section{scroll-margin-top:48px;background:#fff;border:1px solid var(--line);border-radius:8px;padding:18px 22px;margin:18px 0}"
 	"h2{margin:0 0 10px;font-size:19px}h3{margin:18px 0 8px;font-size:15px;color:#29415a}"
 	".cards{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0 4px}"
-	".card{flex:1 1 150px;background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:10px 14px}"
+	".card{flex:1 1 110px;background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:10px 14px}"
 	".card b{display:block;font-size:22px}.card span{color:var(--muted);font-size:12px}"
 	"table{border-collapse:collapse;width:100%;margin:6px 0 10px;font-size:13px}"
 	"th{text-align:left;color:var(--muted);font-weight:600;border-bottom:2px solid var(--line);padding:5px 8px}"
@@ -79,6 +79,8 @@ static const char css[] =
 	"font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;max-height:360px;overflow:auto}"
 	".protected{background:#eef7ee;border:1px solid #b7dbb7;border-radius:6px;padding:8px 12px}"
 	"a{color:var(--accent)}"
+	/* report.html#net-KEY shows that network alone (to read or print one) */
+	"main:has(section.network:target)>section:not(:target){display:none}"
 	"@media print{nav{display:none}section{break-inside:avoid-page}body{background:#fff}}";
 
 static void badge(struct sbuf *b, const char *role)
