@@ -155,6 +155,7 @@ struct net_params {
 	double resolution, beta;
 	int leiden_iterations, leiden_depth;
 	uint64_t seed;
+	double amount_unit;           /* money weight: x (1 + log10(1 + amount / unit)) */
 	double w_type[NET_MAXNAMES];   /* per edge type base weight */
 };
 

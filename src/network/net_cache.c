@@ -234,11 +234,12 @@ int net_cache_open(rastro_ws *ws, const char *path, uint64_t stamp, struct net_g
 
 		if (at + h.n * 8 + (h.n + 1) * 8 > g->maplen)
 			goto bad;
-		inc = ((const uint64_t *)((const char *)map + at + ((h.n * 8 + 7) & ~(uint64_t)7)))[h.n];
+		/* the file is page-aligned and every array 8-byte aligned */
+		memcpy(&inc, (const char *)map + at + ((h.n * 8 + 7) & ~(uint64_t)7) + h.n * 8, sizeof inc);
 		if (inc > 2 * h.m)
 			goto bad;
 		/* a temporary off so that cols_of sees the incidence count */
-		g->off = (uint64_t *)((char *)map + at + ((h.n * 8 + 7) & ~(uint64_t)7));
+		g->off = (uint64_t *)(void *)((char *)map + at + ((h.n * 8 + 7) & ~(uint64_t)7));
 		nc = cols_of(g, c);
 	}
 	for (i = 0; i < nc; i++) {

@@ -40,6 +40,7 @@ void net_params_read(const struct cfg *cfg, const struct net_graph *g, struct ne
 	p->leiden_iterations = (int)cfg_int(cfg, "network.leiden.iterations", -1);
 	p->leiden_depth = (int)cfg_int(cfg, "network.leiden.depth", 3);
 	p->seed = (uint64_t)cfg_int(cfg, "network.seed", 1);
+	p->amount_unit = cfg_double(cfg, "network.weight.amount_unit", 100);
 	if (p->min_size < 2)
 		p->min_size = 2;
 	if (p->max_size < p->min_size)
@@ -62,8 +63,14 @@ void net_weights(struct net_graph *g, const struct net_params *p)
 
 	/* A link seen many times is stronger, with diminishing returns: the
 	 * 100th payment between two accounts says less than the second. */
-	for (e = 0; e < g->m; e++)
-		g->eweight[e] = (float)(p->w_type[g->etype[e]] * (1.0 + log10(g->ecount[e] ? g->ecount[e] : 1)));
+	for (e = 0; e < g->m; e++) {
+		double w = p->w_type[g->etype[e]] * (1.0 + log10(g->ecount[e] ? g->ecount[e] : 1));
+
+		/* money: the more moved, the stronger the tie */
+		if ((int)g->etype[e] == g->paid_type && p->amount_unit > 0 && g->eamount[e] > 0)
+			w *= 1.0 + log10(1.0 + g->eamount[e] / p->amount_unit);
+		g->eweight[e] = (float)w;
+	}
 }
 
 static int is_identifier(const struct net_graph *g, uint32_t v)

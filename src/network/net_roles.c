@@ -80,14 +80,14 @@ int net_role_params_read(const struct cfg *cfg, struct net_role_params *p)
 	memset(p, 0, sizeof *p);
 	p->organiser_min_victim_links = cfg_int(cfg, "network.roles.organiser_min_victim_links", 2);
 	p->organiser_min_payers = cfg_int(cfg, "network.roles.organiser_min_payers", 2);
-	p->organiser_min_retained = cfg_double(cfg, "network.roles.organiser_min_retained", 0.5);
+	p->organiser_min_retained = cfg_double(cfg, "network.roles.organiser_min_retained", 0.2);
 	p->money_min_amount = cfg_int(cfg, "network.roles.pass_through_min_amount", 1000);
 	p->pass_low = cfg_double(cfg, "network.roles.pass_through_low", 0.8);
 	p->pass_high = cfg_double(cfg, "network.roles.pass_through_high", 1.2);
 	p->recruiter_min_ads = cfg_int(cfg, "network.roles.recruiter_min_ads", 1);
 	p->recruiter_min_ad_payments = cfg_int(cfg, "network.roles.recruiter_min_ad_payments", 2);
 	p->transporter_min_paid = cfg_int(cfg, "network.roles.transporter_min_paid", 2);
-	p->transporter_min_purchases = cfg_int(cfg, "network.roles.transporter_min_purchases", 4);
+	p->transporter_min_purchases = cfg_int(cfg, "network.roles.transporter_min_purchases", 0);
 	p->facilitator_min_payers = cfg_int(cfg, "network.roles.facilitator_min_payers", 2);
 	p->buyer_max_links = cfg_int(cfg, "network.roles.buyer_max_links", 2);
 	p->buyer_max_amount = cfg_double(cfg, "network.roles.buyer_max_amount", 5000);
@@ -393,8 +393,10 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
 			sbuf_addf(sb, "%u payments to ad sites", f->cat_out[CG_ADS]);
 			return 1;
 		}
-		if (f->cat_in[CG_RECRUIT] + f->cat_out[CG_RECRUIT] >= 1) {
-			sbuf_addf(sb, "%u recruitment or visa fee payments", f->cat_in[CG_RECRUIT] + f->cat_out[CG_RECRUIT]);
+		/* the one who collects recruitment fees; those who pay them are
+		 * recruits or their families */
+		if (f->cat_in[CG_RECRUIT] >= 1) {
+			sbuf_addf(sb, "collected %u recruitment or visa fees", f->cat_in[CG_RECRUIT]);
 			return 1;
 		}
 		return 0;
@@ -403,7 +405,7 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
 			sbuf_addf(sb, "paid for rides or travel %u times", f->cat_in[CG_TRAVEL]);
 			return 1;
 		}
-		if (f->cat_out[CG_TRAVEL] >= (uint32_t)p->transporter_min_purchases) {
+		if (p->transporter_min_purchases > 0 && f->cat_out[CG_TRAVEL] >= (uint32_t)p->transporter_min_purchases) {
 			sbuf_addf(sb, "bought travel or rides %u times", f->cat_out[CG_TRAVEL]);
 			return 1;
 		}
