@@ -447,8 +447,11 @@ int cfg_load_file(struct cfg *c, const char *path, struct rs_err *err)
 		return err_set(err, RASTRO_IO, "cannot read settings file '%s'", path);
 	}
 	fclose(f);
-	if (sbuf_failed(&text))
+	if (sbuf_failed(&text)) {
+		/* what grew before the failed allocation is still held */
+		sbuf_release(&text);
 		return err_set(err, RASTRO_NOMEM, "out of memory reading '%s'", path);
+	}
 	rc = cfg_load_string(c, path, text.buf, text.len, err);
 	sbuf_release(&text);
 	return rc;
