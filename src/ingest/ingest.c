@@ -694,6 +694,12 @@ static int peek_header(rastro_ws *ws, const char *path, struct csv_opts *o, char
 		return ws_error(ws, RASTRO_FORMAT, "'%s' is empty: there is no header row and no data", path);
 	}
 	snprintf(first, firstn, "%.*s", (int)(row->raw_len > 80 ? 80 : row->raw_len), row->raw);
+	/* A JSON object is not a CSV row: '{"id":"x",...' may not even parse as one. */
+	if (row->raw_len && row->raw[0] == '{') {
+		*guess = NULL;
+		csv_close(c);
+		return 0; /* JSONL: the caller sniffs objects */
+	}
 	if (r == CSV_BAD) {
 		int code = ws_error(ws, RASTRO_FORMAT, "%s:%llu:%llu: %s in the first line; is this a CSV or JSONL file?",
 				    path, (unsigned long long)row->bad_line, (unsigned long long)row->bad_col,
