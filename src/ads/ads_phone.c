@@ -32,7 +32,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <utf8proc.h>
+#include <xxhash.h>
 
+#include "core/mem.h"
 #include "core/utf8.h"
 #include "normalize/phone.h"
 
@@ -49,6 +51,7 @@ struct atom {
 	uint8_t brk;            /* not a number: ends the sequence */
 	uint8_t decoy;          /* a number that is not part of a phone */
 	uint8_t conn;           /* "y" / "and" between tens and unit */
+	uint8_t fz;             /* breaker: letters worth a misspelling-tolerant second look */
 };
 
 #define NW_WEAK 1u
@@ -68,9 +71,9 @@ static const struct numword numwords[] = {
 	{ "zero", "0", 0 }, { "oh", "0", NW_WEAK }, { "o", "0", NW_WEAK },
 	{ "one", "1", 0 }, { "won", "1", NW_WEAK },
 	{ "two", "2", 0 }, { "to", "2", NW_WEAK }, { "too", "2", NW_WEAK },
-	{ "three", "3", 0 }, { "thre", "3", 0 }, { "four", "4", 0 }, { "for", "4", NW_WEAK },
-	{ "five", "5", 0 }, { "fiv", "5", 0 }, { "six", "6", 0 }, { "seven", "7", 0 }, { "sevn", "7", 0 },
-	{ "eight", "8", 0 }, { "eigth", "8", 0 }, { "ate", "8", NW_WEAK }, { "nine", "9", 0 },
+	{ "three", "3", 0 }, { "four", "4", 0 }, { "for", "4", NW_WEAK },
+	{ "five", "5", 0 }, { "six", "6", 0 }, { "seven", "7", 0 },
+	{ "eight", "8", 0 }, { "ate", "8", NW_WEAK }, { "nine", "9", 0 },
 	{ "ten", "10", 0 }, { "eleven", "11", 0 }, { "twelve", "12", 0 }, { "thirteen", "13", 0 },
 	{ "fourteen", "14", 0 }, { "fifteen", "15", 0 }, { "sixteen", "16", 0 }, { "seventeen", "17", 0 },
 	{ "eighteen", "18", 0 }, { "nineteen", "19", 0 },
@@ -87,7 +90,7 @@ static const struct numword numwords[] = {
 	{ "treinta", "30", NW_TENS }, { "cuarenta", "40", NW_TENS }, { "cincuenta", "50", NW_TENS },
 	{ "sesenta", "60", NW_TENS }, { "setenta", "70", NW_TENS }, { "ochenta", "80", NW_TENS },
 	{ "noventa", "90", NW_TENS }, { "cien", "100", NW_WEAK }, { "mil", "000", NW_WEAK },
-	{ "y", "", NW_CONN }, { "and", "", NW_CONN }, { "e", "", NW_CONN },
+	{ "y", "", NW_CONN }, { "and", "", NW_CONN },
 };
 #define NNUMWORDS (sizeof numwords / sizeof numwords[0])
 
@@ -111,6 +114,7 @@ static int leet(char t, char w)
  * read-only afterwards, so threads share it.
  */
 static uint8_t bucket[128][NNUMWORDS + 1];
+static uint8_t prefix2[26][26];    /* two letters that begin a number word */
 static pthread_once_t bucket_once = PTHREAD_ONCE_INIT;
 
 static void build_buckets(void)
@@ -126,17 +130,35 @@ static void build_buckets(void)
 				bucket[c][n++] = (uint8_t)(k + 1);
 		bucket[c][n] = 0;
 	}
+	for (k = 0; k < NNUMWORDS; k++) {
+		const char *w = numwords[k].w;
+
+		if (w[0] && w[1])
+			prefix2[w[0] - 'a'][w[1] - 'a'] = 1;
+	}
+}
+
+/*
+ * A run of letters only can be number words only if it begins like one: most
+ * words of an ad are turned away here without running the segmentation.
+ */
+static int may_be_numbers(const char *r, uint32_t m)
+{
+	pthread_once(&bucket_once, build_buckets);
+	if (m == 1)
+		return r[0] == 'o' || r[0] == 'y';
+	return prefix2[r[0] - 'a'][r[1] - 'a'] || (m == 2 && (r[0] == 'o' || r[0] == 'y'));
 }
 
 /* Length of w when r starts with it (allowing digit-for-letter), else 0. */
 static size_t match_word(const char *r, size_t m, const char *w, int *subs)
 {
-	size_t k, real = 0, n = strlen(w);
+	size_t k, real = 0, n;
 
 	*subs = 0;
-	if (n > m || !n)
-		return 0;
-	for (k = 0; k < n; k++) {
+	for (k = 0; w[k]; k++) {
+		if (k >= m)
+			return 0;
 		if (r[k] == w[k])
 			real++;
 		else if (leet(r[k], w[k]))
@@ -144,9 +166,78 @@ static size_t match_word(const char *r, size_t m, const char *w, int *subs)
 		else
 			return 0;
 	}
+	n = k;
+	if (!n)
+		return 0;
 	if (*subs && (n < 3 || real < 2 || *subs > (n <= 4 ? 1 : 2)))
 		return 0;
 	return n;
+}
+
+/*
+ * Lengths (bit k set: k letters of r) at which r starts with a misspelling of
+ * w: one letter changed, added, dropped, or two neighbours swapped ("sinco",
+ * "trez", "fivee", "niine", "eigth", "sero").  Words of four or more letters
+ * only, letters only.
+ */
+/* Words one edit away from a number word that are words in their own right. */
+static const char *const not_numbers[] = {
+	"hour", "your", "pour", "tour", "four", "fire", "hive", "give", "live", "dive", "fine", "nice", "mine", "line",
+	"wine", "nine", "none", "there", "these", "threw", "even", "event", "weight", "height", "light", "night",
+	"eighty", "hero", "zeros", "echo", "nueva", "nuevo", "cuarto", "siente", "ounce", "once", "sets", "seas",
+	"tree", "trees", "free", "three", "sever", "seventh", "eleventh", "twelfth", "fifth", "sixth", "tenth",
+	"lone", "tone", "bone", "done", "gone", "zone", "cinta", "cinto", "dies", "diez", "cera", "cerca", "ocio",
+	"sies", "sois", "tris", "trece", "dose", "does", "voce", "doce", "onde", "cien", "bien",
+};
+
+static int is_not_number(const char *r, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof not_numbers / sizeof not_numbers[0]; i++)
+		if (not_numbers[i][0] == r[0] && strlen(not_numbers[i]) == k && memcmp(not_numbers[i], r, k) == 0)
+			return 1;
+	return 0;
+}
+
+static unsigned fuzzy_lengths(const char *r, size_t m, const char *w)
+{
+	size_t n = strlen(w), k, j;
+	unsigned out = 0, k2;
+
+	if (n < 4)
+		return 0;
+	for (k = n - 1; k <= n + 1 && k <= m; k++) {
+		for (j = 0; j < k; j++)
+			if (r[j] < 'a' || r[j] > 'z')
+				break;
+		if (j < k)
+			break;
+		if (k == n) {
+			size_t diff = 0, first = 0;
+
+			for (j = 0; j < n; j++)
+				if (r[j] != w[j] && diff++ == 0)
+					first = j;
+			if (diff == 1 || (diff == 2 && first + 1 < n && r[first] == w[first + 1] &&
+					  r[first + 1] == w[first] && memcmp(r + first + 2, w + first + 2, n - first - 2) == 0))
+				out |= 1u << k;
+		} else {
+			/* one letter more (k = n + 1) or less (k = n - 1) */
+			const char *lng = k > n ? r : w, *sht = k > n ? w : r;
+			size_t ln = k > n ? k : n;
+
+			for (j = 0; j < ln - 1 && lng[j] == sht[j]; j++)
+				;
+			if (memcmp(lng + j + 1, sht + j, ln - 1 - j) == 0)
+				out |= 1u << k;
+		}
+	}
+	/* a real word is not a misspelled number ("hour" is not "four") */
+	for (k2 = 3; out && k2 <= 12; k2++)
+		if ((out & (1u << k2)) && is_not_number(r, k2))
+			out &= ~(1u << k2);
+	return out;
 }
 
 static int is_digit(char c)
@@ -199,21 +290,26 @@ static int raw_differs(const struct fold *f, const char *raw, uint32_t a, uint32
 /*
  * Splits an alphanumeric run into number words and digits if it can be
  * split completely; pushes the atoms and returns 1, or 0 when it cannot.
+ * With `fuzzy`, misspelled words count too (at a higher cost, so a correct
+ * spelling always wins).  A weak word ("to", "o") is weak only when it is
+ * the whole run: glued to other number words ("fiveeto") it is a digit.
  */
-static int segment(struct vec *atoms, const char *t, uint32_t a, uint32_t m, int *oom)
+static int segment(struct vec *atoms, const char *t, uint32_t a, uint32_t m, int fuzzy, int *oom)
 {
 	int cost[RUN_MAX + 1];
 	int16_t from[RUN_MAX + 1], via[RUN_MAX + 1];
+	uint8_t fz[RUN_MAX + 1];
 	int16_t stack[RUN_MAX + 1];
-	uint32_t i, n = 0;
+	uint32_t i, n = 0, natoms = 0;
 	const char *r = t + a;
+	size_t first_atom = atoms->len;
 
 	if (m > RUN_MAX)
 		return 0;
+	pthread_once(&bucket_once, build_buckets);
 	for (i = 0; i <= m; i++)
 		cost[i] = 1 << 20;
 	cost[0] = 0;
-	pthread_once(&bucket_once, build_buckets);
 	for (i = 0; i < m; i++) {
 		const uint8_t *b;
 		size_t k;
@@ -224,6 +320,7 @@ static int segment(struct vec *atoms, const char *t, uint32_t a, uint32_t m, int
 			cost[i + 1] = cost[i];
 			from[i + 1] = (int16_t)i;
 			via[i + 1] = -1;
+			fz[i + 1] = 0;
 		}
 		for (b = bucket[(unsigned char)r[i] & 0x7f]; *b; b++) {
 			int subs, c;
@@ -238,6 +335,26 @@ static int segment(struct vec *atoms, const char *t, uint32_t a, uint32_t m, int
 				cost[i + len] = c;
 				from[i + len] = (int16_t)i;
 				via[i + len] = (int16_t)k;
+				fz[i + len] = 0;
+			}
+		}
+		if (!fuzzy)
+			continue;
+		for (k = 0; k < NNUMWORDS; k++) {
+			unsigned lens = fuzzy_lengths(r + i, m - i, numwords[k].w);
+			size_t len;
+
+			for (len = 3; lens && len <= 11; len++) {
+				int c = cost[i] + 7;
+
+				if (!(lens & (1u << len)))
+					continue;
+				if (c < cost[i + len]) {
+					cost[i + len] = c;
+					from[i + len] = (int16_t)i;
+					via[i + len] = (int16_t)k;
+					fz[i + len] = 1;
+				}
 			}
 		}
 	}
@@ -251,9 +368,9 @@ static int segment(struct vec *atoms, const char *t, uint32_t a, uint32_t m, int
 		struct atom *at;
 
 		if (via[end] < 0) {
-			struct atom *prev = atoms->len ? vec_at(atoms, atoms->len - 1) : NULL;
+			struct atom *prev = atoms->len > first_atom ? vec_at(atoms, atoms->len - 1) : NULL;
 
-			if (prev && !prev->word && !prev->brk && prev->b == a + start && prev->nd < sizeof prev->d - 1) {
+			if (prev && !prev->word && prev->b == a + start && prev->nd < sizeof prev->d - 1) {
 				prev->d[prev->nd++] = r[start];
 				prev->b = a + end;
 				continue;
@@ -277,9 +394,15 @@ static int segment(struct vec *atoms, const char *t, uint32_t a, uint32_t m, int
 			at->weak = (w->flags & NW_WEAK) != 0;
 			at->tens = (w->flags & NW_TENS) != 0;
 			at->conn = (w->flags & NW_CONN) != 0;
+			at->fz = fz[end];
 			at->nd = (uint8_t)strlen(w->d);
 			memcpy(at->d, w->d, at->nd);
 		}
+		natoms++;
+	}
+	if (natoms > 1) {
+		for (i = (uint32_t)first_atom; i < atoms->len; i++)
+			((struct atom *)vec_at(atoms, i))->weak = 0;
 	}
 	return 1;
 }
@@ -304,7 +427,11 @@ static const char *const glued_units[] = {
 
 static int word_at(const char *t, size_t n, size_t i, const char *w)
 {
-	size_t l = strlen(w);
+	size_t l;
+
+	if (i >= n || t[i] != w[0])
+		return 0;
+	l = strlen(w);
 
 	return i + l <= n && memcmp(t + i, w, l) == 0 && (i + l == n || !is_alpha(t[i + l]));
 }
@@ -441,7 +568,10 @@ static int lex(const struct fold *f, const char *raw, struct ads_xwork *w)
 					at->uni = (uint8_t)raw_differs(f, raw, i, j);
 					at->decoy = (uint8_t)(decoy_before(f, i) || unit_after(f, j));
 				}
-			} else if (glued_unit_run(t, i, j) || !segment(&w->atoms, t, i, j - i, &oom)) {
+			} else if (glued_unit_run(t, i, j) ||
+				   (letters == j - i && !may_be_numbers(t + i, j - i)) ||
+				   (!segment(&w->atoms, t, i, j - i, 0, &oom) &&
+				    (letters == j - i || !segment(&w->atoms, t, i, j - i, 1, &oom)))) {
 				/* Not number words: digit parts are numbers, letter parts break. */
 				uint32_t k = i;
 
@@ -469,6 +599,9 @@ static int lex(const struct fold *f, const char *raw, struct ads_xwork *w)
 							e++;
 						if (push_brk(&w->atoms, k, e))
 							return -1;
+						/* a word alone may be a misspelled number: looked at again next to numbers */
+						if (letters == j - i && j - i <= RUN_MAX)
+							((struct atom *)vec_at(&w->atoms, w->atoms.len - 1))->fz = 1;
 					}
 					k = e;
 				}
@@ -486,6 +619,56 @@ static int lex(const struct fold *f, const char *raw, struct ads_xwork *w)
 		}
 	}
 	return oom ? -1 : 0;
+}
+
+static int gap_ok(const struct fold *f, uint32_t a, uint32_t b);
+
+static int numeric(const struct atom *a)
+{
+	return !a->brk && a->nd && !a->decoy && !a->conn;
+}
+
+/*
+ * A second look at words that are not number words but sit next to a
+ * number: "nueve uno sinco", "85niinefive", "trez dos": misspellings are
+ * read when they touch digits, so "nice" far from any number stays a word.
+ * Repeats while words turn into numbers (a chain of misspellings).
+ */
+static int fuzzy_pass(const struct fold *f, struct ads_xwork *w)
+{
+	int round;
+
+	for (round = 0; round < 16; round++) {
+		struct atom *at = w->atoms.data;
+		size_t n = w->atoms.len, i;
+		int changed = 0;
+		struct vec tmp;
+
+		vec_clear(&w->seq);
+		for (i = 0; i < n; i++) {
+			if (at[i].brk && at[i].fz &&
+			    ((i > 0 && numeric(&at[i - 1]) && gap_ok(f, at[i - 1].b, at[i].a)) ||
+			     (i + 1 < n && numeric(&at[i + 1]) && gap_ok(f, at[i].b, at[i + 1].a)))) {
+				int oom = 0;
+
+				at[i].fz = 0;   /* one look only */
+				if (segment(&w->seq, f->text, at[i].a, at[i].b - at[i].a, 1, &oom)) {
+					if (oom)
+						return -1;
+					changed = 1;
+					continue;
+				}
+			}
+			if (vec_push(&w->seq, &at[i]))
+				return -1;
+		}
+		tmp = w->atoms;
+		w->atoms = w->seq;
+		w->seq = tmp;
+		if (!changed)
+			break;
+	}
+	return 0;
 }
 
 /* Separators allowed between the atoms of one phone. */
@@ -571,10 +754,12 @@ struct budget {
 	size_t phones, max_phones;
 };
 
-static int try_parse(const char *digits, size_t nd, int plus, const char *region, struct budget *bu,
-		     struct phone *p)
+static int try_parse(struct ads_xwork *w, const char *digits, size_t nd, int plus, const char *region,
+		     struct budget *bu, struct phone *p)
 {
-	char buf[24];
+	char buf[24], key[24];
+	struct ads_pcache *slot = NULL;
+	int kl, ok;
 
 	if (bu->parses >= bu->max_parses || nd + 1 >= sizeof buf)
 		return -1;
@@ -587,14 +772,55 @@ static int try_parse(const char *digits, size_t nd, int plus, const char *region
 		memcpy(buf, digits, nd);
 	}
 	buf[nd] = '\0';
-	if (phone_parse(buf, nd, region, p))
+	/* libphonenumber is the costly part of extraction: remember recent answers */
+	kl = snprintf(key, sizeof key, "%.2s|%s", region, buf);
+	if (kl > 0 && (size_t)kl < sizeof key) {
+		if (!w->pcache)
+			w->pcache = mem_calloc(ADS_PCACHE, sizeof *w->pcache);
+		if (w->pcache) {
+			slot = &w->pcache[XXH3_64bits(key, (size_t)kl) & (ADS_PCACHE - 1)];
+			if (strcmp(slot->key, key) == 0) {
+				if (!slot->ok)
+					return -1;
+				memset(p, 0, sizeof *p);
+				memcpy(p->e164, slot->e164, sizeof p->e164);
+				return 0;
+			}
+		}
+	}
+	ok = ads_phone_parse(buf, nd, region, p) == 0 && !too_uniform(p->e164);
+	if (slot) {
+		memcpy(slot->key, key, (size_t)kl + 1);
+		slot->ok = ok;
+		memcpy(slot->e164, ok ? p->e164 : "", ok ? sizeof slot->e164 : 1);
+	}
+	return ok ? 0 : -1;
+}
+
+int ads_phone_parse(const char *s, size_t n, const char *region, struct phone *out)
+{
+
+	if (phone_parse(s, n, region, out) == 0)
+		return 0;
+	if (n && s[0] == '+')
 		return -1;
-	return too_uniform(p->e164) ? -1 : 0;
+	if (strcmp(region, "US") != 0 && phone_parse(s, n, "US", out) == 0)
+		return 0;
+	if (strcmp(region, "MX") != 0 && phone_parse(s, n, "MX", out) == 0)
+		return 0;
+	return -1;
+}
+
+/* Written without '+', a leading country code is read only for the
+ * Americas this work is about: 1, 52 (Mexico), 501-507 (Central America). */
+static int americas_cc(const char *d)
+{
+	return d[0] == '1' || (d[0] == '5' && d[1] == '2') || (d[0] == '5' && d[1] == '0' && d[2] >= '1' && d[2] <= '7');
 }
 
 /* Finds phones in one sequence of atoms. */
-static int scan_sequence(const struct fold *f, struct atom *s, size_t n, const char *region, struct budget *bu,
-			 struct vec *out)
+static int scan_sequence(struct ads_xwork *w, const struct fold *f, struct atom *s, size_t n, const char *region,
+			 struct budget *bu, struct vec *out)
 {
 	size_t i, k, m = 0;
 
@@ -656,9 +882,9 @@ static int scan_sequence(const struct fold *f, struct atom *s, size_t n, const c
 
 			for (k = i; k <= e; k++)
 				len += s[k].nd;
-			if ((plus && try_parse(digits, len, 1, region, bu, &p) == 0) ||
-			    try_parse(digits, len, 0, region, bu, &p) == 0 ||
-			    (!plus && len >= 11 && try_parse(digits, len, 1, region, bu, &p) == 0)) {
+			if ((plus && try_parse(w, digits, len, 1, region, bu, &p) == 0) ||
+			    try_parse(w, digits, len, 0, region, bu, &p) == 0 ||
+			    (!plus && len >= 11 && americas_cc(digits) && try_parse(w, digits, len, 1, region, bu, &p) == 0)) {
 				found = 1;
 				best_j = e;
 				bestp = p;
@@ -692,7 +918,7 @@ int ads_extract_phones(const struct fold *f, const char *raw, const struct ads_x
 	bu.max_parses = o->max_parses ? o->max_parses : 4000;
 	bu.phones = 0;
 	bu.max_phones = o->max_phones ? o->max_phones : 100;
-	if (lex(f, raw, w))
+	if (lex(f, raw, w) || fuzzy_pass(f, w))
 		return -1;
 	at = w->atoms.data;
 	/* Sequences: atoms separated by allowed gaps, cut at breakers and decoys.
@@ -720,7 +946,7 @@ int ads_extract_phones(const struct fold *f, const char *raw, const struct ads_x
 			if (!s)
 				return -1;
 			memcpy(s, at + start, len * sizeof *s);
-			if (scan_sequence(f, s, len, region, &bu, out))
+			if (scan_sequence(w, f, s, len, region, &bu, out))
 				return -1;
 		}
 		start = (i < w->atoms.len && (at[i].brk || at[i].decoy)) ? i + 1 : i;
@@ -733,6 +959,7 @@ void ads_xwork_init(struct ads_xwork *w)
 	vec_init(&w->atoms, sizeof(struct atom));
 	vec_init(&w->claimed, sizeof(uint32_t));
 	vec_init(&w->seq, sizeof(struct atom));
+	w->pcache = NULL;
 }
 
 void ads_xwork_release(struct ads_xwork *w)
@@ -740,4 +967,6 @@ void ads_xwork_release(struct ads_xwork *w)
 	vec_release(&w->atoms);
 	vec_release(&w->claimed);
 	vec_release(&w->seq);
+	mem_free(w->pcache);
+	w->pcache = NULL;
 }

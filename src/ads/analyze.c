@@ -141,6 +141,37 @@ static int load_cities(struct ads_model *m, const char *path, struct rs_err *err
 	return rc;
 }
 
+/* One folded name per line; '#' comments. */
+static int load_names(struct ads_model *m, const char *path, struct rs_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	char line[256], key[256];
+	unsigned lineno = 0;
+
+	if (!f)
+		return err_set(err, RASTRO_IO, "cannot open the name list '%s'", path);
+	while (fgets(line, sizeof line, f)) {
+		size_t n = strcspn(line, "\r\n");
+		long k;
+
+		lineno++;
+		line[n] = '\0';
+		if (!n || line[0] == '#')
+			continue;
+		k = fold_copy(line, n, key, sizeof key);
+		if (k <= 0) {
+			fclose(f);
+			return err_set(err, RASTRO_FORMAT, "%s:%u: not a name ('%s')", path, lineno, line);
+		}
+		if (!strmap_intern(&m->names, key, (size_t)k, NULL)) {
+			fclose(f);
+			return err_set(err, RASTRO_NOMEM, "out of memory reading '%s'", path);
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
 int ads_model_init(struct ads_model *m, const struct cfg *cfg, const char *datadir, struct rs_err *err)
 {
 	struct sbuf p = SBUF_INIT;
@@ -148,6 +179,7 @@ int ads_model_init(struct ads_model *m, const struct cfg *cfg, const char *datad
 	int rc = 0;
 
 	memset(m, 0, sizeof *m);
+	strmap_init(&m->names);
 	sbuf_init(&p);
 	snprintf(m->region, sizeof m->region, "%s", cfg_str(cfg, "ads.default_region", "US"));
 	m->max_tokens = (size_t)cfg_int(cfg, "ads.max_words", 256);
@@ -169,6 +201,10 @@ int ads_model_init(struct ads_model *m, const struct cfg *cfg, const char *datad
 	if (!rc) {
 		data_path(&p, datadir, cfg_str(cfg, "ads.cities", "ads/cities.tsv"));
 		rc = load_cities(m, p.buf, err);
+	}
+	if (!rc && cfg_str(cfg, "ads.names", "ads/given_names.txt")[0]) {
+		data_path(&p, datadir, cfg_str(cfg, "ads.names", "ads/given_names.txt"));
+		rc = load_names(m, p.buf, err);
 	}
 	if (!rc)
 		rc = lex_compile(m->lx, err);
@@ -217,6 +253,7 @@ void ads_model_release(struct ads_model *m)
 	mem_free(m->cities);
 	mem_free(m->code_city);
 	mem_free(m->weight);
+	strmap_release(&m->names);
 	memset(m, 0, sizeof *m);
 }
 
@@ -431,6 +468,14 @@ static int tokenize(struct ads_analyzer *a, struct ads_analysis *out)
 		qsort(sp, nsp, sizeof *sp, by_start);
 	vec_clear(&a->tok);
 	vec_clear(&a->words);
+	/* words of the title and body only: the URL is the site's, not the author's */
+	{
+		const char *sep = memchr(t, '\x1e', n);
+
+		sep = sep ? memchr(sep + 1, '\x1e', n - (size_t)(sep + 1 - t)) : NULL;
+		if (sep)
+			n = (size_t)(sep - t);
+	}
 	i = 0;
 	while (i < n && a->tok.len < max) {
 		struct word w;
@@ -597,6 +642,7 @@ int ads_analyze(struct ads_analyzer *a, const struct ads_input *in, const char *
 	xo.site = in->site;
 	xo.sitelen = in->nsite;
 	xo.max_phones = m->max_phones;
+	xo.names = &m->names;
 	vec_clear(&a->ids);
 	vec_clear(&a->matches);
 	vec_clear(&a->hits);

@@ -20,6 +20,7 @@
 #include "ads/extract.h"
 #include "core/config.h"
 #include "core/err.h"
+#include "core/strmap.h"
 #include "text/lexicon.h"
 
 #define ADS_K 64               /* MinHash values per ad */
@@ -46,6 +47,7 @@ struct ads_model {
 	size_t max_tokens;         /* words per ad kept for clustering */
 	int shingle;               /* words per shingle */
 	size_t max_phones;
+	struct strmap names;       /* folded given names (data/ads/given_names.txt) */
 };
 
 /* Reads the lexicons and the gazetteer named by the settings (paths

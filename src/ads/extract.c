@@ -72,7 +72,11 @@ static int is_alnum(char c)
 /* 1 when t[i..] starts with s. */
 static int starts(const char *t, size_t n, size_t i, const char *s)
 {
-	size_t l = strlen(s);
+	size_t l;
+
+	if (i >= n || t[i] != s[0])
+		return 0;   /* most calls end here, without measuring s */
+	l = strlen(s);
 
 	return i + l <= n && memcmp(t + i, s, l) == 0;
 }
@@ -80,7 +84,11 @@ static int starts(const char *t, size_t n, size_t i, const char *s)
 /* 1 when t[i..] is the word s (not followed by a letter or digit). */
 static int word_at(const char *t, size_t n, size_t i, const char *s)
 {
-	size_t l = strlen(s);
+	size_t l;
+
+	if (i >= n || t[i] != s[0])
+		return 0;
+	l = strlen(s);
 
 	return starts(t, n, i, s) && (i + l == n || !is_alnum(t[i + l]));
 }
@@ -134,8 +142,11 @@ static const char *platform_of(const char *s, size_t n)
 {
 	size_t i;
 
+	if (!n || n > 12)
+		return NULL;
 	for (i = 0; i < sizeof platforms / sizeof platforms[0]; i++)
-		if (strlen(platforms[i].word) == n && strncasecmp(platforms[i].word, s, n) == 0)
+		if ((s[0] | 0x20) == platforms[i].word[0] && strlen(platforms[i].word) == n &&
+		    strncasecmp(platforms[i].word, s, n) == 0)
 			return platforms[i].platform;
 	return NULL;
 }
@@ -844,9 +855,9 @@ static int find_ages(const struct fold *f, struct ads_xwork *w, struct vec *out)
 /* ---- names ---- */
 
 static const char *const name_cues[] = {
-	"my name is ", "my name's ", "name is ", "i'm ", "i am ", "im ", "this is ", "ask for ", "call me ",
-	"me llamo ", "mi nombre es ", "soy ", "pregunta por ", "preguntar por ", "preguntame por ", "pregunten por ",
-	"hablar con ", "its ", "it's ",
+	"my name is ", "my name's ", "name is ", "i'm ", "i am ", "im ", "this is ", "ask for ", "ask ", "call me ",
+	"meet ", "named ", "me llamo ", "mi nombre es ", "soy ", "pregunta por ", "preguntar por ", "preguntame por ",
+	"pregunten por ", "hablar con ", "its ", "it's ",
 };
 
 static const char *const name_stop[] = {
@@ -866,7 +877,36 @@ static const char *const name_stop[] = {
 	"coyote", "guia", "trabajador", "trabajadora", "agencia",
 };
 
-static int find_names(const struct fold *f, const char *raw, struct ads_xwork *w, struct vec *out)
+/* 1 when the raw text of folded span [s, e) starts with a capital and is not all capitals. */
+static int capitalised(const struct fold *f, const char *raw, size_t s, size_t e)
+{
+	size_t rs, re, l;
+	uint32_t cp, cp2;
+
+	fold_span(f, s, e, &rs, &re);
+	l = utf8_decode(raw + rs, re - rs, &cp);
+	if (utf8proc_category((utf8proc_int32_t)cp) != UTF8PROC_CATEGORY_LU)
+		return 0;
+	if (re - rs > l) {
+		utf8_decode(raw + rs + l, re - rs - l, &cp2);
+		if (utf8proc_category((utf8proc_int32_t)cp2) == UTF8PROC_CATEGORY_LU)
+			return 0;   /* "AMY", "NEW": shouting, not a name */
+	}
+	return 1;
+}
+
+static int add_name(const struct fold *f, struct ads_xwork *w, struct vec *out, size_t s, size_t e)
+{
+	struct ads_ident *id = add(out, AK_NAME, f, (uint32_t)s, (uint32_t)e);
+
+	if (!id)
+		return -1;
+	snprintf(id->value, sizeof id->value, "%.*s", (int)(e - s), f->text + s);
+	return ads_claim(w, (uint32_t)s, (uint32_t)e);
+}
+
+static int find_names(const struct fold *f, const char *raw, const struct ads_xopts *o, struct ads_xwork *w,
+		      struct vec *out)
 {
 	const char *t = f->text;
 	size_t n = f->len, i, q;
@@ -887,35 +927,28 @@ static int find_names(const struct fold *f, const char *raw, struct ads_xwork *w
 			for (k = 0; k < sizeof name_stop / sizeof name_stop[0] && !stop; k++)
 				if (strlen(name_stop[k]) == e - s && memcmp(t + s, name_stop[k], e - s) == 0)
 					stop = 1;
-			if (stop || ads_claimed(w, (uint32_t)s, (uint32_t)e))
+			if (stop || ads_claimed(w, (uint32_t)s, (uint32_t)e) || !capitalised(f, raw, s, e))
 				break;
-			/* As written, a name starts with a capital letter. */
-			{
-				size_t rs, re;
-				uint32_t cp;
-
-				fold_span(f, s, e, &rs, &re);
-				utf8_decode(raw + rs, re - rs, &cp);
-				if (utf8proc_category((utf8proc_int32_t)cp) != UTF8PROC_CATEGORY_LU)
-					break;
-				/* ... but a word in capitals is shouting, not a name */
-				if (re - rs >= 2) {
-					uint32_t cp2;
-
-					utf8_decode(raw + rs + utf8_decode(raw + rs, re - rs, &cp), re - rs - 1, &cp2);
-					if (utf8proc_category((utf8proc_int32_t)cp2) == UTF8PROC_CATEGORY_LU)
-						break;
-				}
-			}
-			{
-				struct ads_ident *id = add(out, AK_NAME, f, (uint32_t)s, (uint32_t)e);
-
-				if (!id)
-					return -1;
-				snprintf(id->value, sizeof id->value, "%.*s", (int)(e - s), t + s);
-			}
+			if (add_name(f, w, out, s, e))
+				return -1;
 			i = e;
 			break;
+		}
+	}
+	/* given names written with a capital, anywhere */
+	if (o->names && strmap_count(o->names)) {
+		for (i = 0; i < n; i++) {
+			size_t e = i;
+
+			if (!is_alpha(t[i]) || !word_start(t, i))
+				continue;
+			while (e < n && is_alpha(t[e]))
+				e++;
+			if (e - i >= 2 && e - i <= 20 && (e == n || !is_digit(t[e])) &&
+			    strmap_find(o->names, t + i, e - i) && !ads_claimed(w, (uint32_t)i, (uint32_t)e) &&
+			    capitalised(f, raw, i, e) && add_name(f, w, out, i, e))
+				return -1;
+			i = e;
 		}
 	}
 	return 0;
@@ -943,5 +976,5 @@ int ads_extract(const struct fold *f, const char *raw, const struct ads_xopts *o
 				return -1;
 		}
 	}
-	return find_names(f, raw, w, out);
+	return find_names(f, raw, o, w, out);
 }

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/strmap.h"
 #include "core/vec.h"
 #include "text/fold.h"
 
@@ -49,13 +50,24 @@ struct ads_xopts {
 	size_t sitelen;
 	size_t max_phones;         /* per text (0 = 100) */
 	size_t max_parses;         /* libphonenumber calls per text (0 = 4000) */
+	const struct strmap *names; /* folded given names read as names when capitalised (may be NULL) */
 };
 
 /* Working memory, reused across texts; not thread-safe (one per thread). */
+/* A recently validated digit string (phones repeat across the ads of one poster). */
+struct ads_pcache {
+	char key[24];              /* region + '|' + digits as tried ("" = empty slot) */
+	int ok;
+	char e164[24];
+};
+
+#define ADS_PCACHE 16384
+
 struct ads_xwork {
 	struct vec atoms;          /* phone-number atoms */
 	struct vec claimed;        /* folded spans already taken: uint32_t pairs */
 	struct vec seq;            /* scratch */
+	struct ads_pcache *pcache; /* ADS_PCACHE slots, allocated on first use */
 };
 
 void ads_xwork_init(struct ads_xwork *w);
@@ -69,6 +81,14 @@ void ads_xwork_release(struct ads_xwork *w);
  */
 int ads_extract(const struct fold *f, const char *raw, const struct ads_xopts *o, struct ads_xwork *w,
 		struct vec *out);
+
+struct phone;
+/*
+ * A phone as written with the ad's region, falling back to the U.S. and
+ * Mexico for numbers without '+' (border ads often give a number of the
+ * other side).  0 and out filled, or -1.
+ */
+int ads_phone_parse(const char *s, size_t n, const char *region, struct phone *out);
 
 /* Phones only (used by ads_extract after the decoys are claimed). */
 int ads_extract_phones(const struct fold *f, const char *raw, const struct ads_xopts *o, struct ads_xwork *w,

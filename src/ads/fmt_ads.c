@@ -17,6 +17,7 @@
  * (docs/ads.md says so).
  */
 #include "ads/ads.h"
+#include "ads/extract.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -162,7 +163,7 @@ static int emit_phone(void *user, const char *s, size_t n)
 	struct emit *e = user;
 	struct phone p;
 
-	if (phone_parse(s, n, e->region, &p))
+	if (ads_phone_parse(s, n, e->region, &p))
 		return 0;
 	return link(e, "phone", p.e164, strlen(p.e164), s, n);
 }
