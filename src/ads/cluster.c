@@ -14,8 +14,13 @@
 
 double ads_logstar(double x)
 {
+	/* small integers, the common case, by table: 2 ceil(log2(x + 1)) + 1 */
+	static const unsigned char small[17] = { 3, 3, 5, 5, 7, 7, 7, 7, 9, 9, 9, 9, 9, 9, 9, 9, 11 };
+
 	if (x < 1)
 		x = 1;
+	if (x <= 16 && x == (double)(int)x)
+		return small[(int)x];
 	return 2 * ceil(log2(x + 1)) + 1;
 }
 
@@ -56,11 +61,27 @@ struct bkey {
 
 /* LSD radix sort of band keys (16-bit digits), stable, so equal keys keep
  * ad order. */
+static int by_key(const void *x, const void *y)
+{
+	const struct bkey *a = x, *b = y;
+
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return a->ad < b->ad ? -1 : a->ad > b->ad;
+}
+
 static int radix_sort(struct bkey *a, size_t n)
 {
-	struct bkey *tmp = mem_alloc(n * sizeof *tmp);
+	struct bkey *tmp;
 	size_t *count;
 	int pass;
+
+	if (n < 65536) {
+		/* small arrays: the counting passes would cost more than sorting */
+		qsort(a, n, sizeof *a, by_key);
+		return 0;
+	}
+	tmp = mem_alloc(n * sizeof *tmp);
 
 	if (!tmp)
 		return -1;
@@ -100,6 +121,36 @@ static double agreement(const uint32_t *x, const uint32_t *y)
 	return (double)same / ADS_K;
 }
 
+/* 1 when at least `need` of the values agree (stops as soon as it cannot). */
+static int agrees(const uint32_t *x, const uint32_t *y, int need)
+{
+	int i, same = 0;
+
+	for (i = 0; i < ADS_K; i++) {
+		same += x[i] == y[i];
+		if (same >= need)
+			return 1;
+		if (same + (ADS_K - 1 - i) < need)
+			return 0;
+	}
+	return same >= need;
+}
+
+/* Hash of band b (rows values) of a signature. */
+static uint64_t band_key(const uint32_t *sig, int b, int rows)
+{
+	const uint32_t *s = sig + (size_t)b * (size_t)rows;
+	uint64_t h = 0x9E3779B97F4A7C15ULL * (uint64_t)(b + 1);
+	int r;
+
+	for (r = 0; r < rows; r++) {
+		h ^= s[r];
+		h *= 0xff51afd7ed558ccdULL;
+		h ^= h >> 33;
+	}
+	return h;
+}
+
 int ads_coarse(const struct ads_corpus *c, const struct ads_ccfg *cfg, uint32_t *group, struct rs_err *err)
 {
 	struct bkey *keys;
@@ -116,18 +167,9 @@ int ads_coarse(const struct ads_corpus *c, const struct ads_ccfg *cfg, uint32_t 
 	for (b = 0; b < cfg->bands; b++) {
 		m = 0;
 		for (i = 0; i < c->n; i++) {
-			const uint32_t *s = c->sig + i * ADS_K + (size_t)b * (size_t)cfg->rows;
-			uint64_t h = 0x9E3779B97F4A7C15ULL * (uint64_t)(b + 1);
-			int r;
-
 			if (!c->has_sig[i])
 				continue;
-			for (r = 0; r < cfg->rows; r++) {
-				h ^= s[r];
-				h *= 0xff51afd7ed558ccdULL;
-				h ^= h >> 33;
-			}
-			keys[m].key = h;
+			keys[m].key = band_key(c->sig + i * ADS_K, b, cfg->rows);
 			keys[m].ad = (uint32_t)i;
 			m++;
 		}
@@ -317,52 +359,6 @@ static double raw_bits(uint32_t ntok, double w)
 	return ads_logstar(ntok) + ntok * w;
 }
 
-static int cmp_u32(const void *x, const void *y)
-{
-	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-
-	return a < b ? -1 : a > b;
-}
-
-/* Seed: the member whose signature agrees most with the most common value
- * of each signature position (over a deterministic sample of members). */
-static uint32_t choose_seed(const struct ads_corpus *c, const uint32_t *mem, size_t n, uint32_t *tmp)
-{
-	uint32_t mode[ADS_K];
-	size_t step = n > 512 ? n / 512 : 1, ns = 0, i, best = 0;
-	int k, best_agree = -1;
-
-	for (i = 0; i < n; i += step)
-		ns++;
-	for (k = 0; k < ADS_K; k++) {
-		size_t j = 0, run = 0, best_run = 0;
-
-		for (i = 0; i < n; i += step)
-			tmp[j++] = c->sig[(size_t)mem[i] * ADS_K + (size_t)k];
-		qsort(tmp, ns, sizeof *tmp, cmp_u32);
-		mode[k] = tmp[0];
-		for (i = 0; i < ns; i++) {
-			run = (i && tmp[i] == tmp[i - 1]) ? run + 1 : 1;
-			if (run > best_run) {
-				best_run = run;
-				mode[k] = tmp[i];
-			}
-		}
-	}
-	for (i = 0; i < n; i++) {
-		const uint32_t *s = c->sig + (size_t)mem[i] * ADS_K;
-		int agree = 0;
-
-		for (k = 0; k < ADS_K; k++)
-			agree += s[k] == mode[k];
-		if (agree > best_agree) {
-			best_agree = agree;
-			best = i;
-		}
-	}
-	return (uint32_t)best;
-}
-
 static int grow_words(struct scratch *s, size_t words)
 {
 	if (words <= s->cap_words)
@@ -409,31 +405,36 @@ static uint32_t gap_counts(const struct docinfo *di, const struct pair *pp, cons
 }
 
 struct candidate {
-	double savings, tmpl_bits, doc_bits, raw_all;
+	double savings, tmpl_bits;
 	uint32_t k, npos, nslots, nassigned;
 };
 
-/* Evaluates the template of seed words with support >= k.  Fills slot flags
- * (is_slot, npos + 1 entries) and per-doc assignment (assign). */
-static int evaluate(const struct ads_corpus *c, struct scratch *s, const struct docinfo *di, size_t nd,
-		    const struct pair *allpairs, uint32_t seed_ntok, uint32_t k, uint8_t *is_slot, uint8_t *assign,
-		    uint32_t *cnt, struct candidate *cand)
+/*
+ * Evaluates the template of seed words with support >= k against the
+ * docs' current best costs (cur): fills the slot flags (npos + 1), each
+ * doc's cost under the template (cost; INFINITY when not aligned) and the
+ * bits the template would save (its docs' gains minus its own cost).
+ */
+static void evaluate(const struct ads_corpus *c, struct scratch *s, const struct docinfo *di, size_t nd,
+		     const struct pair *allpairs, uint32_t seed_ntok, uint32_t k, uint8_t *is_slot, uint32_t *cnt,
+		     const double *cur, double *cost, struct candidate *cand)
 {
-	double w = c->word_bits, pos_bits, slot_decl;
+	double w = c->word_bits, pos_bits, slot_decl, gain = 0;
 	uint32_t npos = 0, p, g;
 	size_t i;
 
 	for (p = 0; p < seed_ntok; p++)
 		s->tindex[p] = s->support[p] >= k ? npos++ : UINT32_MAX;
 	memset(cand, 0, sizeof *cand);
+	for (i = 0; i < nd; i++)
+		cost[i] = INFINITY;
 	if (npos < 3)
-		return 0;
+		return;
 	pos_bits = ceil(log2(npos + 1.0));
 	slot_decl = ceil(log2((double)npos));
 	for (g = 0; g <= npos; g++) {
 		s->gap_len[g] = 0;
 		s->gap_star[g] = 0;
-		s->gap_n[g] = 0;
 	}
 	/* slot decision over the aligned docs */
 	for (i = 0; i < nd; i++) {
@@ -445,7 +446,6 @@ static int evaluate(const struct ads_corpus *c, struct scratch *s, const struct 
 			s->gap_star[g] += ads_logstar(cnt[g] + 1.0);
 		}
 	}
-	cand->nslots = 0;
 	for (g = 0; g <= npos; g++) {
 		double as_inserts = s->gap_len[g] * (pos_bits + 2 + w);
 		double as_slot = s->gap_star[g] + s->gap_len[g] * w;
@@ -455,183 +455,600 @@ static int evaluate(const struct ads_corpus *c, struct scratch *s, const struct 
 	}
 	cand->tmpl_bits = ads_logstar(npos) + npos * w + (cand->nslots + 1) * slot_decl;
 	for (i = 0; i < nd; i++) {
-		double raw = raw_bits(di[i].ntok, w), cost;
+		double cs;
 
-		cand->raw_all += raw;
-		assign[i] = 0;
 		if (!di[i].aligned)
 			continue;
 		gap_counts(&di[i], allpairs + di[i].off, s->tindex, cnt, npos);
-		cost = ads_logstar(npos) + npos;
+		cs = ads_logstar(npos) + npos;
 		for (g = 0; g <= npos; g++)
-			cost += is_slot[g] ? ads_logstar(cnt[g] + 1.0) + cnt[g] * w : cnt[g] * (pos_bits + 2 + w);
-		if (cost < raw) {
-			assign[i] = 1;
-			cand->doc_bits += cost;
+			cs += is_slot[g] ? ads_logstar(cnt[g] + 1.0) + cnt[g] * w : cnt[g] * (pos_bits + 2 + w);
+		cost[i] = cs;
+		if (cs < cur[i]) {
+			gain += cur[i] - cs;
 			cand->nassigned++;
-		} else {
-			cand->doc_bits += raw;
 		}
 	}
 	cand->k = k;
 	cand->npos = npos;
-	cand->savings = cand->raw_all - (cand->tmpl_bits + cand->doc_bits);
+	cand->savings = gain - cand->tmpl_bits;
+}
+
+/* A template being built for a group. */
+struct ftmpl {
+	uint32_t seed;             /* member index */
+	uint32_t npos, nslots;
+	uint32_t *pos, *slots;
+	double bits;               /* the template's own cost */
+};
+
+/* A doc's cost under a template (kept to move docs when a template is dropped). */
+struct tcost {
+	uint32_t doc, tmpl;
+	float cost;
+};
+
+/* The group's band index: per band, (key, member) sorted. */
+struct bandidx {
+	struct bkey *e;            /* bands * n entries, band-major */
+	size_t n;
+	int bands, rows;
+};
+
+static int bandidx_build(struct bandidx *bi, const struct ads_corpus *c, const struct group *gr, int bands, int rows)
+{
+	int b;
+	size_t i;
+
+	bi->n = gr->n;
+	bi->bands = bands;
+	bi->rows = rows;
+	bi->e = mem_alloc((size_t)bands * gr->n * sizeof *bi->e);
+	if (!bi->e)
+		return -1;
+	for (b = 0; b < bands; b++) {
+		struct bkey *e = bi->e + (size_t)b * gr->n;
+
+		for (i = 0; i < gr->n; i++) {
+			e[i].key = band_key(c->sig + (size_t)gr->members[i] * ADS_K, b, rows);
+			e[i].ad = (uint32_t)i;
+		}
+		if (radix_sort(e, gr->n))
+			return -1;
+	}
 	return 0;
 }
 
+/* First entry of band b with this key. */
+static size_t bucket_start(const struct bandidx *bi, int b, uint64_t key)
+{
+	const struct bkey *e = bi->e + (size_t)b * bi->n;
+	size_t lo = 0, hi = bi->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (e[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct fine_state {
+	const struct ads_corpus *c;
+	const struct ads_ccfg *cfg;
+	const struct group *gr;
+	struct scratch *s;
+	struct bandidx bi;
+	size_t n;
+	double *cur, *raw;         /* per member: best cost so far, cost written out */
+	int32_t *best;             /* per member: template, -1 = written out */
+	uint8_t *tried;
+	uint32_t *stamp, stamp_now;
+	int need;                  /* MinHash values that must agree: ceil(min_jaccard * ADS_K) */
+	struct vec cand;           /* uint32_t members */
+	double *ccur, *ccost, *bcost; /* per candidate */
+	size_t ccap;
+	uint32_t *cnt;
+	uint8_t *is_slot, *best_slot;
+	size_t wcap;
+	struct ftmpl *tp;
+	size_t nt, tcap;
+	struct vec costs;          /* struct tcost */
+};
+
+#define BUCKET_MAX 512
+
+/* Members whose signatures share a band with the seed's and agree on at
+ * least min_jaccard of their values (the seed itself first). */
+static int candidates(struct fine_state *F, uint32_t seed)
+{
+	const uint32_t *ss = F->c->sig + (size_t)F->gr->members[seed] * ADS_K;
+	int b;
+
+	vec_clear(&F->cand);
+	if (++F->stamp_now == 0) {
+		memset(F->stamp, 0, F->n * sizeof *F->stamp);
+		F->stamp_now = 1;
+	}
+	F->stamp[seed] = F->stamp_now;
+	if (vec_push(&F->cand, &seed))
+		return -1;
+	for (b = 0; b < F->bi.bands; b++) {
+		uint64_t key = band_key(ss, b, F->bi.rows);
+		const struct bkey *e = F->bi.e + (size_t)b * F->n;
+		size_t i;
+
+		size_t first = bucket_start(&F->bi, b, key), last = bucket_start(&F->bi, b, key + 1);
+
+		/* a bucket shared by very many ads is a generic phrase, not a family:
+		 * the family's ads also meet in the seed's other buckets */
+		if (key == UINT64_MAX || last - first > BUCKET_MAX)
+			continue;
+		for (i = first; i < last; i++) {
+			uint32_t m = e[i].ad;
+
+			if (F->stamp[m] == F->stamp_now)
+				continue;
+			F->stamp[m] = F->stamp_now;
+			if (agrees(ss, F->c->sig + (size_t)F->gr->members[m] * ADS_K, F->need) && vec_push(&F->cand, &m))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Tries a template seeded at member `seed`; 1 when one was added. */
+static int try_seed(struct fine_state *F, uint32_t seed)
+{
+	const struct ads_corpus *c = F->c;
+	struct scratch *s = F->s;
+	uint32_t seed_ad = F->gr->members[seed], seed_ntok, p, *cand;
+	const uint16_t *seed_tok;
+	static const double levels[] = { 0.9, 0.7, 0.5, 0.3 };
+	struct candidate bestc, cd;
+	size_t i, nc, nal = 0, l;
+
+	F->tried[seed] = 1;
+	if (candidates(F, seed))
+		return -1;
+	cand = F->cand.data;
+	nc = F->cand.len;
+	if (nc < 2)
+		return 0;
+	seed_tok = c->tok + c->tok_off[seed_ad];
+	seed_ntok = (uint32_t)(c->tok_off[seed_ad + 1] - c->tok_off[seed_ad]);
+	if (seed_ntok + 2 > F->wcap) {
+		size_t wc = seed_ntok + 2;
+
+		if (grow_words(s, wc) || !(F->is_slot = mem_realloc(F->is_slot, wc)) ||
+		    !(F->best_slot = mem_realloc(F->best_slot, wc)) || !(F->cnt = mem_realloc(F->cnt, wc * sizeof *F->cnt)))
+			return -1;
+		F->wcap = wc;
+	}
+	if (nc > F->ccap) {
+		size_t cc = nc * 2;
+
+		if (!(F->ccur = mem_realloc(F->ccur, cc * sizeof *F->ccur)) ||
+		    !(F->ccost = mem_realloc(F->ccost, cc * sizeof *F->ccost)) ||
+		    !(F->bcost = mem_realloc(F->bcost, cc * sizeof *F->bcost)))
+			return -1;
+		F->ccap = cc;
+	}
+	/* align the candidates to the seed */
+	vec_clear(&s->docpairs);
+	vec_clear(&s->docinfo);
+	memset(s->support, 0, (seed_ntok + 1) * sizeof *s->support);
+	for (i = 0; i < nc; i++) {
+		uint32_t ad = F->gr->members[cand[i]];
+		const uint16_t *t = c->tok + c->tok_off[ad];
+		int m = (int)(c->tok_off[ad + 1] - c->tok_off[ad]);
+		int dmax = (int)ceil(F->cfg->max_diff * (double)(m + (int)seed_ntok));
+		struct docinfo d;
+		size_t before = s->docpairs.len;
+		int r = align(s, seed_tok, (int)seed_ntok, t, m, dmax, &s->docpairs);
+
+		if (r < 0)
+			return -1;
+		d.ad = ad;
+		d.ntok = (uint32_t)m;
+		d.off = before;
+		d.aligned = r == 0;
+		d.npairs = (uint32_t)(s->docpairs.len - before);
+		if (d.aligned) {
+			const struct pair *pp = (const struct pair *)s->docpairs.data + before;
+			uint32_t q;
+
+			nal++;
+			for (q = 0; q < d.npairs; q++)
+				s->support[pp[q].p]++;
+		}
+		if (vec_push(&s->docinfo, &d))
+			return -1;
+		F->ccur[i] = F->cur[cand[i]];
+	}
+	/* the best support level */
+	memset(&bestc, 0, sizeof bestc);
+	for (l = 0; l <= sizeof levels / sizeof levels[0]; l++) {
+		uint32_t k = l < sizeof levels / sizeof levels[0] ? (uint32_t)ceil(levels[l] * (double)nal) : 2;
+
+		if (k < 2)
+			k = 2;
+		evaluate(c, s, s->docinfo.data, nc, s->docpairs.data, seed_ntok, k, F->is_slot, F->cnt, F->ccur, F->ccost,
+			 &cd);
+		if (cd.nassigned >= 2 && cd.savings > bestc.savings) {
+			bestc = cd;
+			memcpy(F->best_slot, F->is_slot, cd.npos + 1);
+			memcpy(F->bcost, F->ccost, nc * sizeof *F->ccost);
+		}
+	}
+	if (!(bestc.nassigned >= 2 && bestc.savings > 0))
+		return 0;
+	if (F->nt == F->tcap) {
+		size_t tc = F->tcap ? F->tcap * 2 : 16;
+		struct ftmpl *nt = mem_realloc(F->tp, tc * sizeof *nt);
+
+		if (!nt)
+			return -1;
+		F->tp = nt;
+		F->tcap = tc;
+	}
+	{
+		struct ftmpl *t = &F->tp[F->nt];
+		uint32_t q, g, ns = 0;
+
+		memset(t, 0, sizeof *t);
+		t->seed = seed;
+		t->npos = bestc.npos;
+		t->nslots = bestc.nslots;
+		t->bits = bestc.tmpl_bits;
+		t->pos = mem_alloc((bestc.npos ? bestc.npos : 1) * sizeof *t->pos);
+		t->slots = mem_alloc((bestc.nslots ? bestc.nslots : 1) * sizeof *t->slots);
+		F->nt++;
+		if (!t->pos || !t->slots)
+			return -1;
+		for (p = 0, q = 0; p < seed_ntok; p++)
+			if (s->support[p] >= bestc.k)
+				t->pos[q++] = p;
+		for (g = 0; g <= bestc.npos; g++)
+			if (F->best_slot[g])
+				t->slots[ns++] = g;
+		for (i = 0; i < nc; i++) {
+			struct tcost tc;
+
+			if (!isfinite(F->bcost[i]) || F->bcost[i] >= F->raw[cand[i]])
+				continue;
+			tc.doc = cand[i];
+			tc.tmpl = (uint32_t)(F->nt - 1);
+			tc.cost = (float)F->bcost[i];
+			if (vec_push(&F->costs, &tc))
+				return -1;
+			if (F->bcost[i] < F->cur[cand[i]]) {
+				F->cur[cand[i]] = F->bcost[i];
+				F->best[cand[i]] = (int32_t)(F->nt - 1);
+			}
+		}
+	}
+	return 1;
+}
+
+/* The cost of member d under template t (INFINITY when it does not align). */
+static double doc_cost(struct fine_state *F, const struct ftmpl *t, uint32_t d)
+{
+	const struct ads_corpus *c = F->c;
+	struct scratch *s = F->s;
+	uint32_t seed_ad = F->gr->members[t->seed], ad = F->gr->members[d], g, p;
+	const uint16_t *seed_tok = c->tok + c->tok_off[seed_ad];
+	uint32_t seed_ntok = (uint32_t)(c->tok_off[seed_ad + 1] - c->tok_off[seed_ad]);
+	int m = (int)(c->tok_off[ad + 1] - c->tok_off[ad]);
+	int dmax = (int)ceil(F->cfg->max_diff * (double)(m + (int)seed_ntok));
+	struct docinfo di;
+	double w = c->word_bits, pos_bits, cost;
+	int r;
+
+	if (seed_ntok + 2 > F->wcap) {
+		size_t wc = seed_ntok + 2;
+
+		if (grow_words(s, wc) || !(F->is_slot = mem_realloc(F->is_slot, wc)) ||
+		    !(F->best_slot = mem_realloc(F->best_slot, wc)) || !(F->cnt = mem_realloc(F->cnt, wc * sizeof *F->cnt)))
+			return NAN;
+		F->wcap = wc;
+	}
+	vec_clear(&s->docpairs);
+	r = align(s, seed_tok, (int)seed_ntok, c->tok + c->tok_off[ad], m, dmax, &s->docpairs);
+	if (r < 0)
+		return NAN;
+	if (r > 0)
+		return INFINITY;
+	for (p = 0; p < seed_ntok; p++)
+		s->tindex[p] = UINT32_MAX;
+	for (p = 0; p < t->npos; p++)
+		s->tindex[t->pos[p]] = p;
+	memset(F->is_slot, 0, t->npos + 1);
+	for (g = 0; g < t->nslots; g++)
+		F->is_slot[t->slots[g]] = 1;
+	di.ad = ad;
+	di.ntok = (uint32_t)m;
+	di.off = 0;
+	di.npairs = (uint32_t)s->docpairs.len;
+	di.aligned = 1;
+	gap_counts(&di, s->docpairs.data, s->tindex, F->cnt, t->npos);
+	pos_bits = ceil(log2(t->npos + 1.0));
+	cost = ads_logstar(t->npos) + t->npos;
+	for (g = 0; g <= t->npos; g++)
+		cost += F->is_slot[g] ? ads_logstar(F->cnt[g] + 1.0) + F->cnt[g] * w : F->cnt[g] * (pos_bits + 2 + w);
+	return cost;
+}
+
+/* Docs still written out are tried against the templates of their near
+ * neighbours (a template is found from its seed's neighbours only). */
+static int reassign(struct fine_state *F)
+{
+	size_t d;
+
+	for (d = 0; d < F->n; d++) {
+		uint32_t tseen[8];
+		size_t nts = 0, i;
+
+		if (F->best[d] >= 0)
+			continue;
+		if (candidates(F, (uint32_t)d))
+			return -1;
+		for (i = 1; i < F->cand.len && nts < 8; i++) {
+			uint32_t cm = ((uint32_t *)F->cand.data)[i];
+			int32_t t = F->best[cm];
+			size_t q;
+			double cost;
+
+			if (t < 0)
+				continue;
+			for (q = 0; q < nts && tseen[q] != (uint32_t)t; q++)
+				;
+			if (q < nts)
+				continue;
+			tseen[nts++] = (uint32_t)t;
+			cost = doc_cost(F, &F->tp[t], (uint32_t)d);
+			if (isnan(cost))
+				return -1;
+			if (cost < F->cur[d]) {
+				struct tcost tc;
+
+				tc.doc = (uint32_t)d;
+				tc.tmpl = (uint32_t)t;
+				tc.cost = (float)cost;
+				if (vec_push(&F->costs, &tc))
+					return -1;
+				F->cur[d] = cost;
+				F->best[d] = t;
+			}
+		}
+	}
+	return 0;
+}
+
+static int by_degree(const void *x, const void *y, void *arg)
+{
+	const uint32_t *deg = arg;
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	if (deg[a] != deg[b])
+		return deg[a] > deg[b] ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+static int by_ratio(const void *x, const void *y, void *arg)
+{
+	const struct fine_state *F = arg;
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	double ra = F->cur[a] / F->raw[a], rb = F->cur[b] / F->raw[b];
+
+	if (ra != rb)
+		return ra > rb ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * Templates of one coarse group by minimum description length.  Each doc is
+ * encoded by the template that encodes it cheapest, or written out.  Seeds
+ * are tried in order of how many near-duplicates they have (the most
+ * typical ad of a family first), then the docs their templates explain
+ * worst; a seed's template is built from the docs whose MinHash signatures
+ * are close to it (found through a band index of the group, so the work
+ * grows with the size of the families, not of the group) and is kept when
+ * it lowers the total description length.  Docs move to a later template
+ * when it encodes them cheaper, so two families that share part of their
+ * wording end up with a template each when that is shorter than one
+ * template with their differences as slots.
+ */
 static int fine_group(const struct ads_corpus *c, const struct ads_ccfg *cfg, const struct group *gr,
 		      struct scratch *s, struct gresult *res)
 {
-	uint32_t *left = NULL, *tmp = NULL, *cnt = NULL;
-	uint8_t *is_slot = NULL, *assign = NULL, *best_slot = NULL, *best_assign = NULL;
-	size_t nleft = gr->n, i, fails = 0;
+	struct fine_state F;
+	uint32_t *order = NULL, *deg = NULL;
+	size_t n = gr->n, i;
 	int rc = -1;
 
-	res->of = mem_alloc(gr->n * sizeof *res->of);
-	left = mem_alloc(gr->n * sizeof *left);
-	tmp = mem_alloc(gr->n * sizeof *tmp);
-	assign = mem_alloc(gr->n);
-	best_assign = mem_alloc(gr->n);
-	if (!res->of || !left || !tmp || !assign || !best_assign)
+	memset(&F, 0, sizeof F);
+	F.c = c;
+	F.cfg = cfg;
+	F.gr = gr;
+	F.s = s;
+	F.n = n;
+	F.need = (int)ceil(cfg->min_jaccard * ADS_K - 1e-9);
+	vec_init(&F.cand, sizeof(uint32_t));
+	vec_init(&F.costs, sizeof(struct tcost));
+	res->of = mem_alloc(n * sizeof *res->of);
+	F.cur = mem_alloc(n * sizeof *F.cur);
+	F.raw = mem_alloc(n * sizeof *F.raw);
+	F.best = mem_alloc(n * sizeof *F.best);
+	F.tried = mem_calloc(n, 1);
+	F.stamp = mem_calloc(n, sizeof *F.stamp);
+	order = mem_alloc(n * sizeof *order);
+	deg = mem_calloc(n, sizeof *deg);
+	if (!res->of || !F.cur || !F.raw || !F.best || !F.tried || !F.stamp || !order || !deg ||
+	    bandidx_build(&F.bi, c, gr, cfg->bands, cfg->rows))
 		goto out;
-	for (i = 0; i < gr->n; i++) {
-		res->of[i] = UINT32_MAX;
-		left[i] = (uint32_t)i;   /* indices into gr->members */
+	for (i = 0; i < n; i++) {
+		uint32_t ad = gr->members[i];
+
+		F.raw[i] = raw_bits((uint32_t)(c->tok_off[ad + 1] - c->tok_off[ad]), c->word_bits);
+		F.cur[i] = F.raw[i];
+		F.best[i] = -1;
+		order[i] = (uint32_t)i;
 	}
-	while (nleft >= 2 && res->nt < (size_t)cfg->max_templates && fails < 3) {
-		uint32_t seed_local, seed_ad, seed_ntok, p;
-		const uint16_t *seed_tok;
-		struct candidate best, cand;
-		static const double levels[] = { 0.9, 0.7, 0.5, 0.3 };
-		size_t l;
-		uint32_t *mem_ads = tmp;
+	/* degree: the ads sharing a band bucket, summed over bands */
+	{
+		int b;
 
-		for (i = 0; i < nleft; i++)
-			mem_ads[i] = gr->members[left[i]];
-		{
-			uint32_t *sample = mem_alloc((nleft > 512 ? 1024 : nleft + 1) * sizeof *sample);
+		for (b = 0; b < cfg->bands; b++) {
+			const struct bkey *e = F.bi.e + (size_t)b * n;
+			size_t j = 0;
 
-			if (!sample)
-				goto out;
-			seed_local = choose_seed(c, mem_ads, nleft, sample);
-			mem_free(sample);
+			while (j < n) {
+				size_t k = j, q;
+
+				while (k < n && e[k].key == e[j].key)
+					k++;
+				for (q = j; q < k; q++)
+					deg[e[q].ad] += (uint32_t)(k - j - 1);
+				j = k;
+			}
 		}
-		seed_ad = mem_ads[seed_local];
-		seed_tok = c->tok + c->tok_off[seed_ad];
-		seed_ntok = (uint32_t)(c->tok_off[seed_ad + 1] - c->tok_off[seed_ad]);
-		if (grow_words(s, seed_ntok + 1) || !(is_slot = mem_realloc(is_slot, seed_ntok + 2)) ||
-		    !(best_slot = mem_realloc(best_slot, seed_ntok + 2)) ||
-		    !(cnt = mem_realloc(cnt, (seed_ntok + 2) * sizeof *cnt)))
+	}
+	qsort_r(order, n, sizeof *order, by_degree, deg);
+	/* 1. unexplained docs, most typical first */
+	for (i = 0; i < n; i++) {
+		uint32_t d = order[i];
+
+		if (F.best[d] >= 0 || F.tried[d])
+			continue;
+		if (try_seed(&F, d) < 0)
 			goto out;
-		/* align every remaining ad to the seed */
-		vec_clear(&s->docpairs);
-		vec_clear(&s->docinfo);
-		memset(s->support, 0, (seed_ntok + 1) * sizeof *s->support);
-		for (i = 0; i < nleft; i++) {
-			uint32_t ad = mem_ads[i];
-			const uint16_t *t = c->tok + c->tok_off[ad];
-			int m = (int)(c->tok_off[ad + 1] - c->tok_off[ad]);
-			int dmax = (int)ceil(cfg->max_diff * (double)(m + (int)seed_ntok));
-			struct docinfo d;
-			size_t before = s->docpairs.len;
-			int r;
+	}
+	/* 2. docs their template explains worst (split_ratio 0 turns this off) */
+	if (cfg->split_ratio > 0) {
+		size_t m = 0;
 
-			d.ad = ad;
-			d.ntok = (uint32_t)m;
-			d.off = before;
-			r = align(s, seed_tok, (int)seed_ntok, t, m, dmax, &s->docpairs);
-			if (r < 0)
-				goto out;
-			d.aligned = r == 0;
-			d.npairs = (uint32_t)(s->docpairs.len - before);
-			if (d.aligned) {
-				const struct pair *pp = (const struct pair *)s->docpairs.data + before;
-				uint32_t q;
+		for (i = 0; i < n; i++)
+			if (F.best[i] >= 0 && !F.tried[i] && F.cur[i] / F.raw[i] > cfg->split_ratio)
+				order[m++] = (uint32_t)i;
+		qsort_r(order, m, sizeof *order, by_ratio, &F);
+		for (i = 0; i < m; i++) {
+			uint32_t d = order[i];
 
-				for (q = 0; q < d.npairs; q++)
-					s->support[pp[q].p]++;
-			}
-			if (vec_push(&s->docinfo, &d))
+			if (F.tried[d] || F.cur[d] / F.raw[d] <= cfg->split_ratio)
+				continue;
+			if (try_seed(&F, d) < 0)
 				goto out;
 		}
-		/* the best support level */
-		memset(&best, 0, sizeof best);
-		for (l = 0; l <= sizeof levels / sizeof levels[0]; l++) {
-			uint32_t k = l < sizeof levels / sizeof levels[0] ? (uint32_t)ceil(levels[l] * (double)nleft) : 2;
+	}
+	/* 3. docs left over, against their neighbours' templates */
+	if (reassign(&F))
+		goto out;
+	/* templates left with fewer than two docs are dropped; their docs go to
+	 * their next best choice */
+	{
+		uint32_t *count = mem_calloc(F.nt + 1, sizeof *count);
+		uint8_t *dead = mem_calloc(F.nt + 1, 1);
+		const struct tcost *tc = F.costs.data;
+		int again = 1;
 
-			if (k < 2)
-				k = 2;
-			if (evaluate(c, s, s->docinfo.data, nleft, s->docpairs.data, seed_ntok, k, is_slot, assign, cnt,
-				     &cand))
-				goto out;
-			if (cand.nassigned >= 2 && cand.savings > best.savings) {
-				best = cand;
-				memcpy(best_slot, is_slot, cand.npos + 1);
-				memcpy(best_assign, assign, nleft);
-			}
+		if (!count || !dead) {
+			mem_free(count);
+			mem_free(dead);
+			goto out;
 		}
-		if (best.nassigned >= 2 && best.savings > 0) {
-			struct gtmpl gt;
-			struct gtmpl *nt = mem_realloc(res->t, (res->nt + 1) * sizeof *nt);
-			uint32_t q, g, ns = 0;
+		while (again) {
+			size_t t;
 
-			if (!nt)
-				goto out;
-			res->t = nt;
-			memset(&gt, 0, sizeof gt);
-			gt.seed = seed_ad;
-			gt.npos = best.npos;
-			gt.nslots = best.nslots;
-			gt.pos = mem_alloc((best.npos ? best.npos : 1) * sizeof *gt.pos);
-			gt.slots = mem_alloc((best.nslots ? best.nslots : 1) * sizeof *gt.slots);
-			if (!gt.pos || !gt.slots) {
-				mem_free(gt.pos);
-				mem_free(gt.slots);
-				goto out;
-			}
-			for (p = 0, q = 0; p < seed_ntok; p++)
-				if (s->support[p] >= best.k)
-					gt.pos[q++] = p;
-			for (g = 0; g <= best.npos; g++)
-				if (best_slot[g])
-					gt.slots[ns++] = g;
-			{
-				const struct docinfo *di = s->docinfo.data;
-				size_t keep = 0;
-
-				/* bits of its ads written out, and with the template */
-				gt.bits_tmpl = best.tmpl_bits + best.doc_bits;
-				for (i = 0; i < nleft; i++) {
-					if (best_assign[i]) {
-						res->of[left[i]] = (uint32_t)res->nt;
-						gt.nads++;
-						gt.bits_raw += raw_bits(di[i].ntok, c->word_bits);
-					} else {
-						gt.bits_tmpl -= raw_bits(di[i].ntok, c->word_bits);
-						left[keep++] = left[i];
-					}
+			again = 0;
+			memset(count, 0, (F.nt + 1) * sizeof *count);
+			for (i = 0; i < n; i++)
+				if (F.best[i] >= 0)
+					count[F.best[i]]++;
+			for (t = 0; t < F.nt; t++)
+				if (!dead[t] && count[t] < 2) {
+					dead[t] = 1;
+					again = 1;
 				}
-				nleft = keep;
+			if (!again)
+				break;
+			for (i = 0; i < n; i++) {
+				F.cur[i] = F.raw[i];
+				F.best[i] = -1;
 			}
-			res->t[res->nt++] = gt;
-			fails = 0;
-		} else {
-			/* this seed gives no template: drop it and try another */
-			for (i = seed_local; i + 1 < nleft; i++)
-				left[i] = left[i + 1];
-			nleft--;
-			fails++;
+			for (i = 0; i < F.costs.len; i++)
+				if (!dead[tc[i].tmpl] && tc[i].cost < F.cur[tc[i].doc]) {
+					F.cur[tc[i].doc] = tc[i].cost;
+					F.best[tc[i].doc] = (int32_t)tc[i].tmpl;
+				}
 		}
+		/* the kept templates, in creation order */
+		res->t = mem_calloc(F.nt ? F.nt : 1, sizeof *res->t);
+		if (!res->t) {
+			mem_free(count);
+			mem_free(dead);
+			goto out;
+		}
+		{
+			size_t t, kept = 0;
+
+			for (t = 0; t < F.nt; t++) {
+				struct gtmpl *gt;
+
+				count[t] = UINT32_MAX;
+				if (dead[t])
+					continue;
+				count[t] = (uint32_t)kept;
+				gt = &res->t[kept++];
+				gt->seed = gr->members[F.tp[t].seed];
+				gt->npos = F.tp[t].npos;
+				gt->nslots = F.tp[t].nslots;
+				gt->pos = F.tp[t].pos;
+				gt->slots = F.tp[t].slots;
+				F.tp[t].pos = F.tp[t].slots = NULL;
+				gt->bits_tmpl = F.tp[t].bits;
+			}
+			res->nt = kept;
+		}
+		for (i = 0; i < n; i++) {
+			res->of[i] = F.best[i] >= 0 ? count[F.best[i]] : UINT32_MAX;
+			if (F.best[i] >= 0) {
+				struct gtmpl *gt = &res->t[count[F.best[i]]];
+
+				gt->nads++;
+				gt->bits_raw += F.raw[i];
+				gt->bits_tmpl += F.cur[i];
+			}
+		}
+		mem_free(count);
+		mem_free(dead);
 	}
 	rc = 0;
 out:
-	mem_free(left);
-	mem_free(tmp);
-	mem_free(cnt);
-	mem_free(is_slot);
-	mem_free(assign);
-	mem_free(best_slot);
-	mem_free(best_assign);
+	for (i = 0; F.tp && i < F.nt; i++) {
+		mem_free(F.tp[i].pos);
+		mem_free(F.tp[i].slots);
+	}
+	mem_free(F.tp);
+	mem_free(F.bi.e);
+	mem_free(F.cur);
+	mem_free(F.raw);
+	mem_free(F.best);
+	mem_free(F.tried);
+	mem_free(F.stamp);
+	mem_free(F.ccur);
+	mem_free(F.ccost);
+	mem_free(F.bcost);
+	mem_free(F.cnt);
+	mem_free(F.is_slot);
+	mem_free(F.best_slot);
+	vec_release(&F.cand);
+	vec_release(&F.costs);
+	mem_free(order);
+	mem_free(deg);
 	if (rc)
 		res->failed = 1;
 	return rc;

@@ -38,7 +38,7 @@ struct ads_ccfg {
 	int bands, rows;           /* bands * rows <= ADS_K */
 	double min_jaccard;        /* coarse: share of equal MinHash values to join */
 	double max_diff;           /* fine: alignments needing more edits than this share of words are not kept */
-	int max_templates;         /* per coarse group */
+	double split_ratio;        /* fine: docs costing more than this share of their raw length seed new templates (0 = never) */
 	int threads;
 };
 

@@ -139,6 +139,15 @@ static void unite(uint32_t *p, uint32_t a, uint32_t b)
 		p[a] = b;
 }
 
+static double sig_agreement(const uint32_t *x, const uint32_t *y)
+{
+	int i, same = 0;
+
+	for (i = 0; i < ADS_K; i++)
+		same += x[i] == y[i];
+	return (double)same / ADS_K;
+}
+
 static int by_entity(const void *x, const void *y)
 {
 	const struct link *a = x, *b = y;
@@ -359,6 +368,7 @@ int ads_write_results(struct stage *S, const struct ads_templates *T)
 	sqlite3_stmt *ins = NULL, *phone_key = NULL;
 	size_t link_max = (size_t)cfg_int(cfg, "ads.cluster.link_max_ads", 1000);
 	size_t min_size = (size_t)cfg_int(cfg, "ads.cluster.min_size", 2);
+	double link_sim = cfg_double(cfg, "ads.cluster.link_min_jaccard", 0.3);
 	int rc = 0;
 
 	strmap_init(&tids);
@@ -426,34 +436,78 @@ int ads_write_results(struct stage *S, const struct ads_templates *T)
 	}
 	for (i = 0; i < n; i++)
 		parent[i] = (uint32_t)i;
-	for (i = 0; i < nr; i++)
-		croot[i] = UINT32_MAX;
-	for (i = 0; i < n; i++) {
-		uint32_t t = S->meta[i].tmpl;
-
-		if (t == UINT32_MAX)
-			continue;
-		S->st->templated_ads++;
-		if (croot[t] == UINT32_MAX)
-			croot[t] = (uint32_t)i;
-		else
-			unite(parent, croot[t], (uint32_t)i);
-	}
+	for (i = 0; i < n; i++)
+		S->st->templated_ads += S->meta[i].tmpl != UINT32_MAX;
 	if (S->links.len) {
 		memcpy(sorted, S->links.data, S->links.len * sizeof *sorted);
 		qsort(sorted, S->links.len, sizeof *sorted, by_entity);
 	}
+	/* Two ads that list the same phone, email, handle or image are one
+	 * author's when they also read alike: same template, or MinHash
+	 * signatures agreeing on link_min_jaccard of their values (an ad without
+	 * words cannot disagree).  A shared identifier between unlike ads, or one
+	 * in more than link_max_ads ads, does not link. */
 	for (i = 0; i < S->links.len;) {
-		size_t j = i + 1, k;
+		size_t j = i + 1, k, q;
 
 		while (j < S->links.len && sorted[j].entity == sorted[i].entity)
 			j++;
-		if (j - i <= link_max)
-			for (k = i + 1; k < j; k++)
-				unite(parent, sorted[i].ad, sorted[k].ad);
-		else
+		if (j - i > link_max) {
 			S->st->hub_identifiers++;
+			i = j;
+			continue;
+		}
+		for (k = i; k < j; k++)
+			for (q = k + 1; q < j; q++) {
+				uint32_t a = sorted[k].ad, b = sorted[q].ad;
+
+				if (find(parent, a) == find(parent, b))
+					continue;
+				if ((S->meta[a].tmpl != UINT32_MAX && S->meta[a].tmpl == S->meta[b].tmpl) || !S->has_sig[a] ||
+				    !S->has_sig[b] ||
+				    sig_agreement(S->sig + (size_t)a * ADS_K, S->sig + (size_t)b * ADS_K) >= link_sim)
+					unite(parent, a, b);
+			}
 		i = j;
+	}
+	/* An ad whose identifiers link it to no other ad (none, or used once)
+	 * carries no evidence of its author but its wording: it joins its
+	 * template's cluster when the template's ads that do share identifiers
+	 * form one cluster, and the ads of a template where none does form one
+	 * cluster together.  A template written by several linked authors
+	 * (several clusters) leaves such ads alone. */
+	{
+		uint32_t *owner = croot;   /* per template: root of its linked ads; UINT32_MAX none, -2 several */
+		uint32_t *csize = mem_calloc(n ? n : 1, sizeof *csize);
+
+		if (!csize) {
+			rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
+			goto out;
+		}
+		for (i = 0; i < n; i++)
+			csize[find(parent, (uint32_t)i)]++;
+		for (i = 0; i < nr; i++)
+			owner[i] = UINT32_MAX;
+		for (i = 0; i < n; i++) {
+			uint32_t t = S->meta[i].tmpl, r = find(parent, (uint32_t)i);
+
+			if (t == UINT32_MAX || csize[r] < 2)
+				continue;
+			if (owner[t] == UINT32_MAX)
+				owner[t] = r;
+			else if (owner[t] != r)
+				owner[t] = UINT32_MAX - 1;
+		}
+		for (i = 0; i < n; i++) {
+			uint32_t t = S->meta[i].tmpl;
+
+			if (t == UINT32_MAX || csize[find(parent, (uint32_t)i)] >= 2 || owner[t] == UINT32_MAX - 1)
+				continue;
+			if (owner[t] != UINT32_MAX)
+				unite(parent, owner[t], (uint32_t)i);
+			owner[t] = find(parent, (uint32_t)i);
+		}
+		mem_free(csize);
 	}
 	/* cluster index per root, in order of first ad */
 	cstart = mem_calloc(n + 2, sizeof *cstart);

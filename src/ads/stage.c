@@ -25,6 +25,7 @@
 #include <xxhash.h>
 
 #include "ads/ads.h"
+#include "ads/extract.h"
 #include "ads/analyze.h"
 #include "ads/cluster.h"
 #include "core/arena.h"
@@ -298,7 +299,7 @@ static int given_idents(struct stage *S, uint32_t ad, const struct ad_row *row, 
 		if (k == 0) {
 			struct phone p;
 
-			if (phone_parse(s + a, b - a, row->region, &p) == 0) {
+			if (ads_phone_parse(s + a, b - a, row->region, &p) == 0) {
 				kl = strlen(p.e164);
 				memcpy(key, p.e164, kl + 1);
 			}
@@ -788,7 +789,7 @@ int ads_stage_run(rastro_ws *ws, const struct rastro_ads_opts *opts, struct rast
 		cc.rows = (int)cfg_int(ws->cfg, "ads.cluster.rows", 4);
 		cc.min_jaccard = cfg_double(ws->cfg, "ads.cluster.min_jaccard", 0.4);
 		cc.max_diff = cfg_double(ws->cfg, "ads.cluster.max_diff", 0.6);
-		cc.max_templates = (int)cfg_int(ws->cfg, "ads.cluster.max_templates", 64);
+		cc.split_ratio = cfg_double(ws->cfg, "ads.cluster.split_ratio", 0.6);
 		cc.threads = (int)S->nthreads;
 		group = mem_alloc((S->n ? S->n : 1) * sizeof *group);
 		if (!group) {
