@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Ads benchmarks (bench/RESULTS.md, "Issue 6"):
+#  quality  on default `rastro gen` worlds (SEEDS) and one hard world: pairwise precision/recall
+#           and ARI of the planted template families by template id and by cluster id, phone
+#           precision/recall/F1 overall and per obfuscation form (eval.py); the peer (peer.py:
+#           libphonenumber's PhoneNumberMatcher + clusters by shared phone) scored the same way
+#           on the same files;
+#  speed    SIZES ads built from generated worlds (make_set.py), `rastro ingest` and `rastro ads`
+#           timed separately, RUNS runs each on a fresh workspace, median, with peak RSS;
+#           the peer's phone pass timed on the 100k file;
+#  hostile  invalid UTF-8, 1 MB bodies, emoji-only, HTML, 500 phone-like strings: time and RSS.
+# Usage: bench/ads/run.sh [quality] [speed] [hostile]   (RASTRO=path/to/rastro; RUNS, SEEDS, SIZES)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+rastro=${RASTRO:-$here/../../build/rastro}
+runs=${RUNS:-3}
+seeds=${SEEDS:-"1 2 3"}
+sizes=${SIZES:-"100000 1000000"}
+py=/usr/bin/python3      # Debian's, which has python3-phonenumbers
+work=${WORK:-$(mktemp -d /tmp/rastro-bench-ads-XXXXXX)}
+trap 'rm -rf "$work"' EXIT
+parts=("$@")
+[ ${#parts[@]} -eq 0 ] && parts=(quality speed hostile)
+"$here/../../scripts/deps.sh" python3-phonenumbers
+
+load() { echo "load: $(uptime | sed 's/.*load average: //')"; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# timed CMD...: runs it, prints "seconds peak_rss_MiB"
+timed() {
+  /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null
+  awk '{printf "%s %.0f\n", $1, $2 / 1024}' "$work/time.txt"
+}
+
+echo "machine: $(uname -srm), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(load)"
+
+quality_world() {   # name, gen options...
+  local name=$1; shift
+  local d="$work/$name"
+  "$rastro" gen -o "$d" -q "$@"
+  "$rastro" ingest "$d/ws.rastro" --format ads -q "$d/ads.jsonl"
+  "$rastro" ads "$d/ws.rastro" -q --export "$d/clusters.csv" >/dev/null
+  echo "== quality $name ($(wc -l < "$d/ads.jsonl") ads): rastro"
+  "$py" "$here/eval.py" "$d/truth.json" "$d/clusters.csv" "$d/ws.rastro"
+  "$py" "$here/peer.py" "$d/ads.jsonl" "$d/peer.csv" "$d/peer_phones.json"
+  echo "== quality $name: peer (PhoneNumberMatcher, clusters by shared phone)"
+  "$py" "$here/eval.py" "$d/truth.json" "$d/peer.csv" "$d/peer_phones.json"
+  rm -rf "$d"
+}
+
+for part in "${parts[@]}"; do
+  case $part in
+  quality)
+    for s in $seeds; do quality_world "seed$s" -s "$s"; done
+    quality_world hard -s 1 -d hard
+    ;;
+  speed)
+    for n in $sizes; do
+      f="$work/ads_$n.jsonl"
+      "$py" "$here/make_set.py" "$rastro" "$f" "$n" >/dev/null
+      echo "== speed $n ads, $(du -m "$f" | cut -f1) MB, $(awk '{s += length($0)} END {printf "%.0f", s / NR}' "$f") bytes/ad; $(load)"
+      ti=(); ta=(); ri=(); ra=()
+      for i in $(seq "$runs"); do
+        rm -f "$work/s.rastro"*
+        read -r t r < <(timed "$rastro" ingest "$work/s.rastro" --format ads -q "$f")
+        ti+=("$t"); ri+=("$r")
+        read -r t r < <(timed "$rastro" ads "$work/s.rastro" -q)
+        ta+=("$t"); ra+=("$r")
+        echo "run $i: ingest ${ti[-1]} s (${ri[-1]} MiB), ads ${ta[-1]} s (${ra[-1]} MiB)"
+      done
+      mi=$(printf '%s\n' "${ti[@]}" | median); ma=$(printf '%s\n' "${ta[@]}" | median)
+      echo "median: ingest $mi s, ads $ma s, end to end $(echo "$mi + $ma" | bc) s;" \
+           "peak RSS ingest $(printf '%s\n' "${ri[@]}" | sort -n | tail -1) MiB, ads $(printf '%s\n' "${ra[@]}" | sort -n | tail -1) MiB"
+      "$rastro" ads "$work/s.rastro" --no-run -n 0 -f csv | wc -l | awk '{print "clusters listed:", $1 - 1}'
+      if [ "$n" -le 100000 ]; then
+        tp=()
+        for i in $(seq "$runs"); do
+          read -r t r < <(timed "$py" "$here/peer.py" "$f" "$work/peer.csv" "$work/peer.json")
+          tp+=("$t")
+        done
+        echo "peer (PhoneNumberMatcher + phone links) on $n ads: median $(printf '%s\n' "${tp[@]}" | median) s"
+      fi
+      rm -f "$f" "$work/s.rastro"*
+    done
+    ;;
+  hostile)
+    f="$work/hostile.jsonl"
+    "$py" "$here/hostile.py" "$f"
+    echo "== hostile input ($(wc -l < "$f") ads, $(du -m "$f" | cut -f1) MB); $(load)"
+    rm -f "$work/h.rastro"*
+    read -r t r < <(timed "$rastro" ingest "$work/h.rastro" --format ads -q "$f")
+    echo "ingest: $t s, $r MiB"
+    read -r t r < <(timed "$rastro" ads "$work/h.rastro" -q)
+    echo "ads: $t s, $r MiB"
+    sqlite3 "$work/h.rastro" "select 'quarantined: ' || count(*) from quarantine"
+    sqlite3 "$work/h.rastro" "select 'phones per ad (max): ' || max(c) from (select count(*) c from ad_ident where kind = 'phone' group by ad_id)"
+    ;;
+  esac
+done
