@@ -495,6 +495,7 @@ struct rastro_victims_stats {
 	uint64_t victims;          /* potential victims (people, after grouping their entities) */
 	uint64_t minors;           /* of which potential minors */
 	uint64_t entities_flagged; /* rows in victim_flag (a victim and the accounts they hold...) */
+	uint64_t records_kept_apart; /* records whose resolved person also holds another person's records */
 	double seconds;
 };
 

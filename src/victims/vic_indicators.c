@@ -173,12 +173,45 @@ static int table_exists(rastro_ws *ws, const char *name)
  * the confidential record tables.  The links are rebuilt on every run, so a
  * later resolution replaces provisional entities.
  */
+static int names_compatible(const char *a, const char *b);
+
+/*
+ * Whether the person entity resolution gave record `rec` (named `name`)
+ * also holds records in another person's name.  Victims' bank records can
+ * carry their controller's phone and address (FIN-2020-A008), and a
+ * resolution that follows them merges victims and controller into one
+ * entity.  Attaching a victim's indicators to that entity would flag the
+ * controller's own records, and keep them out of suspect outputs; the
+ * record then keeps its own provisional person instead.  A record without
+ * a name cannot be compared and keeps the resolved entity; so does an
+ * entity of more records than can be checked (treated as mixed).
+ */
+static int entity_mixed(sqlite3_stmt *names, int64_t ent, int64_t rec, const char *name)
+{
+	int mixed = 0, n = 0;
+
+	if (!name || !*name)
+		return 0;
+	sqlite3_bind_int64(names, 1, ent);
+	while (!mixed && sqlite3_step(names) == SQLITE_ROW) {
+		const char *other = (const char *)sqlite3_column_text(names, 1);
+
+		if (++n > 256)
+			mixed = 1;
+		else if (sqlite3_column_int64(names, 0) != rec && other && *other && !names_compatible(name, other))
+			mixed = 1;
+	}
+	sqlite3_reset(names);
+	return mixed;
+}
+
 static int link_persons(struct stage *S)
 {
 	rastro_ws *ws = S->ws;
-	sqlite3_stmt *sel = NULL, *ins = NULL, *find = NULL, *link = NULL;
+	sqlite3_stmt *sel = NULL, *ins = NULL, *find = NULL, *link = NULL, *names = NULL;
 	struct sbuf key = SBUF_INIT, label = SBUF_INIT, sql = SBUF_INIT;
 	int resolved = table_exists(ws, "er_link"), persons = table_exists(ws, "person");
+	int kycs = table_exists(ws, "kyc");
 	struct strmap filed;       /* "agency person-record" -> first entity seen */
 	struct vec filed_ent;      /* int64_t by strmap id - 1 */
 	int64_t next;
@@ -189,11 +222,14 @@ static int link_persons(struct stage *S)
 	sbuf_init(&sql);
 	strmap_init(&filed);
 	vec_init(&filed_ent, sizeof(int64_t));
-	sbuf_addf(&sql, "SELECT e.id, 'encounter', e.ext_id, e.person_record_id, a.code, %s FROM encounter e"
-			" JOIN source s ON s.id = e.source_id JOIN agency a ON a.id = s.agency_id%s",
+#define NAME3(t) "nullif(trim(coalesce(" t ".given_name, '') || ' ' || coalesce(" t ".surname, '') || ' ' ||" \
+	" coalesce(" t ".maternal_surname, '')), '')"
+	sbuf_addf(&sql, "SELECT e.id, 'encounter', e.ext_id, e.person_record_id, a.code, %s, " NAME3("e")
+			" FROM encounter e JOIN source s ON s.id = e.source_id JOIN agency a ON a.id = s.agency_id%s",
 		  resolved ? "l.entity_id" : "NULL", resolved ? " LEFT JOIN er_link l ON l.record_id = e.id" : "");
 	if (persons)
-		sbuf_addf(&sql, " UNION ALL SELECT p.id, 'person', p.ext_id, p.ext_id, a.code, %s FROM person p"
+		sbuf_addf(&sql, " UNION ALL SELECT p.id, 'person', p.ext_id, p.ext_id, a.code, %s,"
+				" coalesce(" NAME3("p") ", p.full_name) FROM person p"
 				" JOIN source s ON s.id = p.source_id JOIN agency a ON a.id = s.agency_id%s"
 				" WHERE p.status = 'victim'",
 			  resolved ? "l.entity_id" : "NULL", resolved ? " LEFT JOIN er_link l ON l.record_id = p.id" : "");
@@ -202,6 +238,23 @@ static int link_persons(struct stage *S)
 		rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
 		goto out;
 	}
+	if (resolved) {
+		/* The names on every record of a resolved entity: KYC holder,
+		 * agency person record, encounter. */
+		struct sbuf q = SBUF_INIT;
+
+		sbuf_init(&q);
+		sbuf_addf(&q, "SELECT l.record_id, coalesce(%s%s" NAME3("n") ") FROM er_link l"
+			      " LEFT JOIN encounter n ON n.id = l.record_id%s%s WHERE l.entity_id = ?1",
+			  kycs ? "k.name, " : "", persons ? NAME3("p") ", p.full_name, " : "",
+			  kycs ? " LEFT JOIN kyc k ON k.id = l.record_id" : "",
+			  persons ? " LEFT JOIN person p ON p.id = l.record_id" : "");
+		rc = sbuf_failed(&q) ? ws_error(ws, RASTRO_NOMEM, "out of memory") : ws_prepare(ws, q.buf, &names);
+		sbuf_release(&q);
+		if (rc)
+			goto out;
+	}
+#undef NAME3
 	if (ws_next_entity_id(ws, &next) ||
 	    ws_exec(ws, "DELETE FROM vic_person", "clearing person links") ||
 	    ws_prepare(ws, sql.buf, &sel) ||
@@ -219,6 +272,11 @@ static int link_persons(struct stage *S)
 		const char *prid = (const char *)sqlite3_column_text(sel, 3);
 		const char *agency = (const char *)sqlite3_column_text(sel, 4);
 		const char *basis = "resolved";
+
+		if (ent && entity_mixed(names, ent, rec, (const char *)sqlite3_column_text(sel, 6))) {
+			ent = 0;
+			S->st->records_kept_apart++;
+		}
 
 		sbuf_clear(&key);
 		sbuf_clear(&label);
@@ -308,6 +366,7 @@ out:
 	sqlite3_finalize(ins);
 	sqlite3_finalize(find);
 	sqlite3_finalize(link);
+	sqlite3_finalize(names);
 	sbuf_release(&key);
 	sbuf_release(&label);
 	sbuf_release(&sql);

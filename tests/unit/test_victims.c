@@ -733,7 +733,7 @@ static void resolution_and_agency_records(void **state)
 	struct rastro_resolve_opts ro = { 0 };
 	struct rastro_resolve_stats st;
 	struct rastro_victims_stats vs;
-	long long prov, ref;
+	long long prov, e1prov, ref;
 	char sql[256];
 
 	(void)state;
@@ -742,6 +742,7 @@ static void resolution_and_agency_records(void **state)
 	/* P-9 (status victim) is the person E-5 and E-6 were filed under: one
 	 * provisional entity carries all three records' indicators */
 	prov = person_of(p, "E-5");
+	e1prov = person_of(p, "E-1");
 	assert_int_equal(hits(p, prov, "VIC.AGENCY_VICTIM"), 1);
 	assert_int_equal(q1(p, "SELECT count(*) FROM vic_hit WHERE code = 'VIC.AGENCY_VICTIM'"), 1);   /* not the subject */
 	snprintf(sql, sizeof sql, "SELECT count(DISTINCT entity_id) FROM vic_person WHERE entity_id = %lld", prov);
@@ -759,11 +760,19 @@ static void resolution_and_agency_records(void **state)
 		fail_msg("resolve: %s", rastro_errmsg(ws));
 	assert_int_equal(rastro_victims_run(ws, &vs), 0);
 	assert_int_equal(vs.persons_new, 0);
-	assert_int_equal(q1(p, "SELECT count(*) FROM vic_person WHERE basis = 'resolved'"), 9);
-	/* the victim keeps E-5, E-6, P-9 and the old provisional entity together */
+	/* Resolution merged Rosa Tzul with Ana Gomez's account record (A-101
+	 * carries the same phone and address, as a controller's would): the
+	 * three records of Rosa keep their own (provisional) person */
+	assert_int_equal(q1(p, "SELECT count(*) FROM vic_person WHERE basis = 'resolved'"), 6);
+	assert_int_equal(vs.records_kept_apart, 3);
+	assert_int_equal(person_of(p, "E-5"), prov);
+	/* E-1's resolved person is consistent: the victim is it together with
+	 * the old provisional entity */
+	assert_true(person_of(p, "E-1") != e1prov);
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM vic_group g JOIN vic_group h ON h.victim = g.victim"
-		 " WHERE g.entity_id = %lld", prov);
-	assert_true(q1(p, sql) >= 2);
+		 " WHERE g.entity_id = %lld AND h.entity_id = %lld", e1prov, person_of(p, "E-1"));
+	assert_int_equal(q1(p, sql), 1);
+	/* the victim keeps E-5, E-6 and P-9 together */
 	snprintf(sql, sizeof sql, "SELECT count(DISTINCT g.victim) FROM vic_group g JOIN vic_person v"
 		 " ON v.entity_id = g.entity_id WHERE v.record_id IN (SELECT id FROM encounter WHERE ext_id IN ('E-5', 'E-6'))"
 		 " OR v.record_id IN (SELECT id FROM person WHERE ext_id = 'P-9')");
@@ -773,6 +782,25 @@ static void resolution_and_agency_records(void **state)
 	assert_int_equal(rs.skipped, 1);
 	assert_int_equal(q1(p, "SELECT count(*) FROM referral WHERE status = 'made'"), 1);
 	rastro_close(ws);
+
+	/* A wrong merge: resolution puts the subject's person record and KYC
+	 * (P-20, A-200) on the victim's person (victims' bank records can carry
+	 * a controller's phone and address).  The victim's records then keep
+	 * their own provisional person, and nothing of the subject is flagged. */
+	exec(p, "UPDATE er_link SET entity_id = (SELECT l.entity_id FROM er_link l JOIN person q ON q.id = l.record_id"
+		" WHERE q.ext_id = 'P-9') WHERE record_id IN (SELECT id FROM person WHERE ext_id = 'P-20')"
+		" OR record_id IN (SELECT id FROM kyc WHERE name = 'Marco Ruiz')");
+	assert_int_equal(rastro_open(p, 0, &ws), 0);
+	assert_int_equal(rastro_victims_run(ws, &vs), 0);
+	rastro_close(ws);
+	assert_true(vs.records_kept_apart >= 3);      /* E-5, E-6, P-9 */
+	assert_int_equal(person_of(p, "E-5"), prov);
+	assert_int_equal(hits(p, prov, "VIC.AGENCY_VICTIM"), 1);
+	assert_true(flagged(p, prov));
+	assert_int_equal(q1(p, "SELECT count(*) FROM victim_flag f JOIN er_link l ON l.entity_id = f.entity_id"
+			       " WHERE l.record_id IN (SELECT id FROM person WHERE ext_id = 'P-20')"
+			       " OR l.record_id IN (SELECT id FROM kyc WHERE name = 'Marco Ruiz')"), 0);
+	assert_false(flagged(p, account(p, "A-200")));
 }
 
 static long long image_hits(const char *ws, const char *hash, const char *code)
