@@ -470,15 +470,24 @@ static int encounter_rules(struct stage *S)
 				goto fail;
 		}
 		/* A debt and a smuggling fee still owed, in one interview, are
-		 * usually one debt: the smuggling debt stands for both. */
+		 * usually one debt: the smuggling debt stands for both.  A debt
+		 * owed by someone who paid a smuggler, when the fee question was
+		 * not answered yes, is read the same way: smuggling fees are
+		 * commonly part paid, the rest owed on arrival (FIN-2023-Alert001),
+		 * and that debt calls for immigration relief (T visa) and services
+		 * for smuggled migrants, not only legal help with a debt. */
 		if (sqlite3_column_type(st, C_OWES) != SQLITE_NULL && sqlite3_column_int(st, C_OWES) == 1 &&
 		    !(sqlite3_column_type(st, C_OWED) != SQLITE_NULL && sqlite3_column_int(st, C_OWED) == 1)) {
 			char amt[48] = "";
+			int smuggled = sqlite3_column_type(st, C_PAID) != SQLITE_NULL && sqlite3_column_int(st, C_PAID) == 1;
 
 			if (sqlite3_column_type(st, C_DEBT_AMT) != SQLITE_NULL)
 				snprintf(amt, sizeof amt, " of %.0f", sqlite3_column_double(st, C_DEBT_AMT));
-			if (add_hit(S, ent, VIC_DEBT, &rec, 1, "%s: owes a debt%s to an employer, recruiter or smuggler",
-				    where, amt))
+			if (smuggled ? add_hit(S, ent, VIC_SMUGGLING_DEBT, &rec, 1,
+					       "%s: paid a smuggler and owes a debt%s (read as the rest of the fee)",
+					       where, amt)
+				     : add_hit(S, ent, VIC_DEBT, &rec, 1,
+					       "%s: owes a debt%s to an employer, recruiter or smuggler", where, amt))
 				goto fail;
 		}
 		if (sqlite3_column_type(st, C_AGE) != SQLITE_NULL)

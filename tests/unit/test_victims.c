@@ -335,6 +335,27 @@ static void settings_change_rules(void **state)
 	assert_true(flagged(p, person_of(p, "E-1")));      /* 1.9, a potential minor: minors' threshold */
 }
 
+/* A debt owed by someone who paid a smuggler is a smuggling debt; the same
+ * debt without a smuggler is an ordinary one.  Neither alone is enough. */
+static void debt_after_smuggling(void **state)
+{
+	rastro_ws *ws = world("smug.rastro");
+	const char *p = tu_path("smug.rastro");
+
+	(void)state;
+	rastro_close(ws);
+	exec(p, "UPDATE encounter SET owes_debt = 1, smuggling_fee_owed = NULL WHERE ext_id IN ('E-3', 'E-4')");
+	assert_int_equal(rastro_open(p, 0, &ws), 0);
+	assert_int_equal(rastro_victims_run(ws, NULL), 0);
+	rastro_close(ws);
+	assert_int_equal(hits(p, person_of(p, "E-3"), "VIC.SMUGGLING_DEBT"), 1);   /* paid a smuggler */
+	assert_int_equal(hits(p, person_of(p, "E-3"), "VIC.DEBT"), 0);
+	assert_false(flagged(p, person_of(p, "E-3")));
+	assert_int_equal(hits(p, person_of(p, "E-4"), "VIC.DEBT"), 1);             /* no smuggler */
+	assert_int_equal(hits(p, person_of(p, "E-4"), "VIC.SMUGGLING_DEBT"), 0);
+	assert_false(flagged(p, person_of(p, "E-4")));     /* 0.5 + not knowing the address 0.4 < 1.0 */
+}
+
 static void signals_and_grouping(void **state)
 {
 	rastro_ws *ws = world("sig.rastro");
@@ -899,6 +920,7 @@ int main(void)
 		cmocka_unit_test(encounter_rules),
 		cmocka_unit_test(finance_rules),
 		cmocka_unit_test(settings_change_rules),
+		cmocka_unit_test(debt_after_smuggling),
 		cmocka_unit_test(signals_and_grouping),
 		cmocka_unit_test(matching_order),
 		cmocka_unit_test(matching_widens_and_wraps),
