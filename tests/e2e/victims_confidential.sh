@@ -85,9 +85,19 @@ if has_cmd gen; then
     ok "ingest $a records" -- "$RASTRO" ingest g.rastro -q --agency "$a" "$f"
   done
   ok "victims in the world" -- "$RASTRO" victims g.rastro -q
-  sqlite3 g.rastro "select a.number from victim_flag f join account a on a.entity_id = f.entity_id" > flagged_accounts.txt
-  sqlite3 g.rastro "select r.ext_id from victim_flag f join vic_person v on v.entity_id = f.entity_id join record r on r.id = v.record_id" > flagged_records.txt
-  ok "no planted perpetrator is flagged as a victim" -- python3 - world/truth.json flagged_accounts.txt flagged_records.txt <<'PY'
+  # Flagged identifiers: accounts, and the records of every flagged entity
+  # (its victim-stage links, and once resolution has run, its resolved
+  # records, KYC ones by account number).
+  flagged_ids() {
+    sqlite3 g.rastro "select a.number from victim_flag f join account a on a.entity_id = f.entity_id" > flagged_accounts.txt
+    sqlite3 g.rastro "select r.ext_id from victim_flag f join vic_person v on v.entity_id = f.entity_id join record r on r.id = v.record_id" > flagged_records.txt
+    if [ "$(sqlite3 g.rastro "select count(*) from sqlite_master where name = 'er_link'")" = 1 ]; then
+      sqlite3 g.rastro "select coalesce(a.number, r.ext_id) from victim_flag f join er_link l on l.entity_id = f.entity_id
+        join record r on r.id = l.record_id left join kyc k on k.id = r.id left join account a on a.entity_id = k.account" >> flagged_records.txt
+    fi
+  }
+  no_perpetrator() {  # LABEL
+    ok "$1" -- python3 - world/truth.json flagged_accounts.txt flagged_records.txt <<'PY'
 import json, sys
 t = json.load(open(sys.argv[1]))
 flagged = set(l.strip() for f in sys.argv[2:] for l in open(f) if l.strip())
@@ -97,6 +107,17 @@ victims = set(x for v in t["victims"] for x in v["accounts"] + v["records"] + v[
 assert not bad, f"perpetrators flagged as victims: {bad[:5]}"
 assert flagged & victims, "no planted victim was flagged at all"
 PY
+  }
+  flagged_ids
+  no_perpetrator "no planted perpetrator is flagged as a victim"
+  # After entity resolution, which can merge victims with their controller
+  # (their bank records carry his phone and address), still none.
+  if has_cmd resolve; then
+    ok "resolve the world" -- "$RASTRO" resolve g.rastro -q
+    ok "victims after resolution" -- "$RASTRO" victims g.rastro -q
+    flagged_ids
+    no_perpetrator "no planted perpetrator is flagged as a victim after resolution"
+  fi
   # the planted victims' ids, for the suspect-output checks below
   victim_ids=$(python3 -c "import json; t=json.load(open('world/truth.json')); print('|'.join(sorted(set(x for v in t['victims'] for x in v['accounts'] + v['records'] + v['encounters']))))")
   if has_cmd alerts; then
