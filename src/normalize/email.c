@@ -8,7 +8,9 @@
 
 static int local_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr("._%+-!#$&'*/=?^`{|}~", c);
+	/* c != 0: strchr finds the terminator, which would let a NUL byte into
+	 * an address (found by fuzzing) */
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c && strchr("._%+-!#$&'*/=?^`{|}~", c));
 }
 
 static int domain_char(char c)

@@ -76,6 +76,9 @@ static void emails_normalised(void **state)
 	assert_int_equal(email_normalize("a@@b.com", 8, out), -1);
 	assert_int_equal(email_normalize("+tag@b.com", 10, out), -1);
 	assert_int_equal(email_normalize("a b@c.com", 9, out), -1);
+	/* a NUL byte in the local part (fuzzing found it accepted) */
+	assert_int_equal(email_normalize("\0x@y.co", 7, out), -1);
+	assert_int_equal(email_normalize("a\0b@y.co", 8, out), -1);
 }
 
 int main(void)
