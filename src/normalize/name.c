@@ -102,6 +102,10 @@ size_t name_fold(const char *s, size_t n, int enye_ny, char *out, size_t outn, i
 				put_cp((uint32_t)cps[j], out, outn, &k, &space, &nl);
 		}
 	}
+	/* A name cut at outn may end on the space before a word that did not
+	 * fit; the contract is no trailing space (found by fuzzing). */
+	while (k && out[k - 1] == ' ')
+		k--;
 	out[k] = '\0';
 	if (non_latin)
 		*non_latin = nl;

@@ -58,6 +58,9 @@ static void names_fold(void **state)
 	name_fold("Müller", strlen("Müller"), 0, out, sizeof out, &nl);
 	assert_string_equal(out, "muller");
 	assert_int_equal(nl, 0);
+	/* cut at the buffer's size: no trailing space (fuzzing found one) */
+	assert_int_equal(name_fold("abc defghij", 11, 0, out, 5, NULL), 3);
+	assert_string_equal(out, "abc");
 }
 
 static void names_parse(void **state)
