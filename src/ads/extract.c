@@ -502,7 +502,8 @@ static int find_emails(const struct fold *f, struct ads_xwork *w, struct vec *ou
 			continue;
 		memcpy(addr, t + ls, le - ls);
 		addr[le - ls] = '@';
-		memcpy(addr + le - ls + 1, dom, strlen(dom) + 1);
+		/* parenthesised: addr + le alone points past the array (UB, found by fuzzing) */
+		memcpy(addr + (le - ls) + 1, dom, strlen(dom) + 1);
 		if (email_normalize(addr, strlen(addr), norm))
 			continue;
 		{

@@ -160,6 +160,16 @@ static void links_emails_handles(void **state)
 	(void)state;
 	assert_string_equal(found(AK_EMAIL, "email rosa23 at gmail dot com", "US"), "rosa23@gmail.com*");
 	assert_string_equal(found(AK_EMAIL, "Rosa.Tz@GMail.com", "US"), "rosatz@gmail.com");
+	/* an email far into the text (offset past the address buffer's size:
+	 * pointer arithmetic there was undefined, found by fuzzing) */
+	{
+		char far[700];
+
+		memset(far, 'x', 600);
+		far[599] = ' ';
+		memcpy(far + 600, "rosa at gmail dot com", 22);
+		assert_string_equal(found(AK_EMAIL, far, "US"), "rosa@gmail.com*");
+	}
 	assert_string_equal(found(AK_EMAIL, "escribe a maria_22 arroba hotmail punto com", "MX"), "maria_22@hotmail.com*");
 	assert_string_equal(found(AK_EMAIL, "luna (at) yahoo (dot) com", "US"), "luna@yahoo.com*");
 	assert_string_equal(found(AK_EMAIL, "meet me at home dot com", "US"), "");
