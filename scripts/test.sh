@@ -43,10 +43,10 @@ if [ "${RASTRO_SKIP_ASAN:-0}" != 1 ]; then
   run_suite build-asan "sanitizer"
 fi
 # Fuzzing: every libFuzzer target for a bounded time (RASTRO_FUZZ_SECONDS,
-# 15 s each by default; `make fuzz` runs them much longer).
+# 10 s each by default; `make fuzz` runs them much longer).
 if [ "${RASTRO_SKIP_FUZZ:-0}" != 1 ]; then
-  echo "== fuzz targets (${RASTRO_FUZZ_SECONDS:-15} s each)"
-  scripts/fuzz.sh "${RASTRO_FUZZ_SECONDS:-15}" > build-fuzz-summary.txt 2>&1
+  echo "== fuzz targets (${RASTRO_FUZZ_SECONDS:-10} s each)"
+  scripts/fuzz.sh "${RASTRO_FUZZ_SECONDS:-10}" > build-fuzz-summary.txt 2>&1
   cat build-fuzz-summary.txt
   p=$(grep -cE ' ok$' build-fuzz-summary.txt)
   f=$(grep -cE 'FAILED' build-fuzz-summary.txt)
