@@ -1,13 +1,14 @@
 # rastro — the two commands of the README, plus a few conveniences.
 #   make demo   install what is missing, build, run the demo job
 #   make test   install what is missing, build, run every test
+#   make fuzz   every fuzz target for FUZZ_SECONDS (300) each;  make lint, make valgrind
 # Builds with Meson + Ninja into build/ (and build-asan/ for the sanitizer run).
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?= -Dwerror=true
 
-.PHONY: all deps build asan test demo bench fuzz clean
+.PHONY: all deps build asan test demo bench fuzz lint valgrind clean
 
 all: build
 
@@ -34,6 +35,14 @@ demo: build
 
 fuzz: deps
 	@scripts/fuzz.sh $${FUZZ_SECONDS:-300}
+
+# cppcheck + clang-tidy (.clang-tidy) + banned functions over src/
+lint: build
+	@scripts/lint.sh
+
+# Valgrind memcheck over an end-to-end run on small data
+valgrind: build
+	@scripts/valgrind.sh $(BUILD)/rastro
 
 bench: build
 	@scripts/deps.sh python3-pandas python3-networkx python3-jellyfish

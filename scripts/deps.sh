@@ -9,6 +9,7 @@ packages=(
   libsqlite3-dev sqlite3 zlib1g-dev libzstd-dev libjansson-dev libxxhash-dev
   libutf8proc-dev libvectorscan-dev libigraph-dev libsodium-dev libgraphviz-dev
   libphonenumber-dev libmicrohttpd-dev libcmocka-dev libxml2-utils zstd
+  cppcheck clang-tidy valgrind
   "$@"
 )
 

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: the normal build's unit and end-to-end tests, then the
-# same tests under AddressSanitizer + UndefinedBehaviorSanitizer.  Ends with
+# same tests under AddressSanitizer + UndefinedBehaviorSanitizer, then the
+# fuzz targets and the quick static analysis (each can be skipped:
+# RASTRO_SKIP_ASAN, RASTRO_SKIP_FUZZ, RASTRO_SKIP_LINT=1); Valgrind memcheck
+# with RASTRO_VALGRIND=1.  Ends with
 # one line CI reads: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -53,6 +56,25 @@ if [ "${RASTRO_SKIP_FUZZ:-0}" != 1 ]; then
   if ! grep -q '^target' build-fuzz-summary.txt; then f=$((f + 1)); fi  # the fuzz build itself failed
   passed=$((passed + p)); failed=$((failed + f))
   rm -f build-fuzz-summary.txt
+fi
+# Static analysis, quick part: banned functions and cppcheck (deterministic,
+# about 15 s of CPU); clang-tidy takes minutes and runs under `make lint`.
+if [ "${RASTRO_SKIP_LINT:-0}" != 1 ]; then
+  echo "== lint (scripts/lint.sh --quick)"
+  if scripts/lint.sh --quick; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+fi
+# Valgrind memcheck of an end-to-end run on small data, one check per command.
+# It takes about 5 minutes here (the ads stage compiles its lexicons under
+# memcheck), over this script's budget, so it runs on request:
+# RASTRO_VALGRIND=1 scripts/test.sh, or make valgrind.
+if [ "${RASTRO_VALGRIND:-0}" = 1 ]; then
+  echo "== valgrind memcheck (scripts/valgrind.sh)"
+  scripts/valgrind.sh build/rastro > build/valgrind-summary.txt 2>&1
+  cat build/valgrind-summary.txt
+  p=$(grep -cE '^[a-z_]+ +ok ' build/valgrind-summary.txt)
+  f=$(grep -cE '^[a-z_]+ +FAILED' build/valgrind-summary.txt)
+  grep -q '^valgrind: ' build/valgrind-summary.txt || f=$((f + 1))
+  passed=$((passed + p)); failed=$((failed + f))
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
