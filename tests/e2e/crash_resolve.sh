@@ -5,7 +5,7 @@
 # uninterrupted run on a copy of the same workspace — nothing lost, nothing
 # doubled.
 command -v python3 >/dev/null || skip "python3 is needed to generate the people"
-python3 "$RASTRO_SRC/bench/resolve/gen_people.py" 4000 1.0 7 people.csv >/dev/null || skip "people generator failed"
+python3 "$RASTRO_SRC/bench/resolve/gen_people.py" 2500 1.0 7 people.csv >/dev/null || skip "people generator failed"
 "$RASTRO" init ws.rastro >/dev/null
 "$RASTRO" ingest ws.rastro -q people.csv
 "$RASTRO" ingest ws.rastro -q "$DATA/kyc_small.csv"
