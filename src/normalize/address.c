@@ -100,7 +100,8 @@ void addr_normalize(const char *s, size_t n, struct addr *out)
 
 		for (i = 0; i < n && k + 3 < sizeof tmp; i++) {
 			if (s[i] == '#') {
-				memcpy(tmp + k, " no ", 4);
+				/* tmp goes on with its length k, no terminator needed */
+				memcpy(tmp + k, " no ", 4); /* NOLINT(bugprone-not-null-terminated-result) */
 				k += 4;
 				if (k + 3 >= sizeof tmp)
 					break;
