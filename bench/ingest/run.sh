@@ -2,7 +2,8 @@
 # Ingest benchmark (issue 2): a 10-million-row IBM-format transaction file,
 # loaded by `rastro ingest` and by the SQLite shell's own `.import` into a
 # plain table, in the same run.  Reports medians of 3 runs, rows/s, peak
-# RSS and the ratio.  ROWS=... to change the size; OUT=dir for the files.
+# RSS, CPU seconds (a shared machine inflates wall time; CPU time less so)
+# and the ratio.  ROWS=... to change the size; OUT=dir for the files.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -18,9 +19,9 @@ echo "input: $csv ($(du -h "$csv" | cut -f1), $rows rows)"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-timeit() {  # prints "seconds maxrss_kb"
-  /usr/bin/time -f "%e %M" -o "$out/time.txt" "$@" >/dev/null 2>"$out/stderr.txt" || { cat "$out/stderr.txt"; exit 1; }
-  cat "$out/time.txt"
+timeit() {  # prints "seconds maxrss_kb cpu_seconds"
+  /usr/bin/time -f "%e %M %U %S" -o "$out/time.txt" "$@" >/dev/null 2>"$out/stderr.txt" || { cat "$out/stderr.txt"; exit 1; }
+  awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}' "$out/time.txt"
 }
 
 : > "$out/import.txt"; : > "$out/rastro.txt"; : > "$out/rastro_index.txt"
@@ -38,11 +39,16 @@ ras=$(cut -d' ' -f1 "$out/rastro.txt" | median)
 idx=$(cut -d' ' -f1 "$out/rastro_index.txt" | median)
 imp_rss=$(cut -d' ' -f2 "$out/import.txt" | sort -n | tail -1)
 ras_rss=$(cut -d' ' -f2 "$out/rastro.txt" | sort -n | tail -1)
-awk -v r="$rows" -v imp="$imp" -v ras="$ras" -v idx="$idx" -v irss="$imp_rss" -v rrss="$ras_rss" 'BEGIN {
+imp_cpu=$(cut -d' ' -f3 "$out/import.txt" | median)
+ras_cpu=$(cut -d' ' -f3 "$out/rastro.txt" | median)
+idx_cpu=$(cut -d' ' -f3 "$out/rastro_index.txt" | median)
+awk -v r="$rows" -v imp="$imp" -v ras="$ras" -v idx="$idx" -v irss="$imp_rss" -v rrss="$ras_rss" \
+    -v icpu="$imp_cpu" -v rcpu="$ras_cpu" -v xcpu="$idx_cpu" 'BEGIN {
   printf "sqlite3 .import:          %6.2f s  %9.0f rows/s  peak RSS %5.0f MiB\n", imp, r/imp, irss/1024
   printf "rastro ingest (load):     %6.2f s  %9.0f rows/s  peak RSS %5.0f MiB\n", ras, r/ras, rrss/1024
   printf "rastro index (after):     %6.2f s\n", idx
   printf "ratio load  import/rastro: %.2fx\n", imp/ras
   printf "ratio with indexes:        %.2fx\n", imp/(ras+idx)
+  printf "CPU seconds (user+sys, median): import %.2f, rastro load %.2f, index %.2f\n", icpu, rcpu, xcpu
 }'
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1180,24 +1180,6 @@ static int run_load(struct load *L, const char *hash, uint64_t bytes, int bulk)
 	return finish_source(L, first_record);
 }
 
-/*
- * A large load appends pages to the file.  In write-ahead-log mode every
- * page would be written twice (log, then checkpoint); with a rollback
- * journal only the few pages that existed before are journaled, and a crash
- * still rolls the whole load back.  The switch needs no other connection
- * open; when it cannot be made the load simply stays in WAL mode.
- */
-static void bulk_journal(rastro_ws *ws, int on)
-{
-	if (on) {
-		sqlite3_exec(ws->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
-		sqlite3_exec(ws->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
-	} else {
-		sqlite3_exec(ws->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
-		sqlite3_exec(ws->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
-	}
-}
-
 static int choose_format(rastro_ws *ws, const char *path, const struct rastro_ingest_opts *opts,
 			 const struct fmt **fmt)
 {
@@ -1266,7 +1248,7 @@ int rastro_ingest(rastro_ws *ws, const char *path, const struct rastro_ingest_op
 	 * and back on after it (the pragma only works outside a transaction). */
 	ws_exec(ws, "PRAGMA foreign_keys = OFF", "loading");
 	if (bulk)
-		bulk_journal(ws, 1);
+		ws_bulk_journal(ws, 1);
 	rc = ws_begin(ws);
 	if (!rc && hash[0] && !opts->force) {
 		int64_t earlier = 0;
@@ -1278,7 +1260,7 @@ int rastro_ingest(rastro_ws *ws, const char *path, const struct rastro_ingest_op
 		} else if (dup) {
 			ws_rollback(ws);
 			if (bulk)
-				bulk_journal(ws, 0);
+				ws_bulk_journal(ws, 0);
 			ws_exec(ws, "PRAGMA foreign_keys = ON", "loading");
 			stats->skipped_duplicate = 1;
 			stats->source_id = earlier;
@@ -1305,7 +1287,7 @@ int rastro_ingest(rastro_ws *ws, const char *path, const struct rastro_ingest_op
 			rc = ws_ensure_indexes(ws);
 	}
 	if (bulk)
-		bulk_journal(ws, 0);
+		ws_bulk_journal(ws, 0);
 	ws_exec(ws, "PRAGMA foreign_keys = ON", "loading");
 	stats->seconds = now_seconds() - t0;
 	if (rc)

@@ -296,9 +296,33 @@ int ws_drop_bulk_indexes(rastro_ws *ws, const char *table)
 	return schema_drop_indexes(ws, table);
 }
 
+/*
+ * A large load or index build appends pages to the file.  In
+ * write-ahead-log mode every page would be written twice (log, then
+ * checkpoint); with a rollback journal only the few pages that existed
+ * before are journaled, and a crash still rolls the whole step back.  The
+ * switch needs no other connection open; when it cannot be made the work
+ * simply stays in WAL mode.
+ */
+void ws_bulk_journal(rastro_ws *ws, int on)
+{
+	if (on) {
+		sqlite3_exec(ws->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
+		sqlite3_exec(ws->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+	} else {
+		sqlite3_exec(ws->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		sqlite3_exec(ws->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+	}
+}
+
 int rastro_index(rastro_ws *ws)
 {
-	return ws_ensure_indexes(ws);
+	int rc;
+
+	ws_bulk_journal(ws, 1);
+	rc = ws_ensure_indexes(ws);
+	ws_bulk_journal(ws, 0);
+	return rc;
 }
 
 int rastro_config_load(rastro_ws *ws, const char *path)

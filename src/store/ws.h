@@ -72,4 +72,7 @@ int ws_ensure_indexes(rastro_ws *ws);
 /* Marks indexes as needing a rebuild (drops them) before a bulk load. */
 int ws_drop_bulk_indexes(rastro_ws *ws, const char *table);
 
+/* Rollback journal (on) or write-ahead log (off) around a bulk step. */
+void ws_bulk_journal(rastro_ws *ws, int on);
+
 #endif
