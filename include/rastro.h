@@ -215,6 +215,95 @@ int rastro_gen_run(rastro_gen *g, const char *dir, struct rastro_gen_stats *stat
 
 /* ---- finance (rastro detect, alerts, sar, eval) ------------------------ */
 
+/*
+ * Who is asking, for outputs that must honour need-to-know.  Records whose
+ * source carries a dissemination label not in `labels` are withheld from
+ * alerts, evidence lists and SAR drafts (NULL labels = every label).
+ * Potential victims (table victim_flag) are never shown as suspects and
+ * never named in suspect outputs, whoever asks.  The coordination module's
+ * access control fills this from the user's roles.
+ */
+struct rastro_viewer {
+	const char *user;              /* for the audit trail; may be NULL */
+	const char *const *labels;     /* labels the caller may see, or NULL = all */
+	size_t nlabels;
+};
+
+struct rastro_detect_opts {
+	const char *only;   /* comma-separated detector codes or keys; NULL = every enabled one */
+	int threads;        /* 0 = setting finance.threads, then the number of CPUs */
+};
+
+struct rastro_detect_stats {
+	uint64_t transactions, accounts;
+	uint64_t signals, evidence, accounts_flagged;
+	/* inputs handled specially (see docs/detectors/README.md) */
+	uint64_t unknown_currency, self_transfers, zero_amounts, no_place, out_of_order;
+	double load_seconds, detect_seconds, write_seconds;
+	int threads;
+};
+
+/*
+ * Runs the financial detectors over every transaction of the workspace and
+ * replaces the previous finance signals and risk scores.  Same input and
+ * settings give the same signals in the same order, whatever the thread
+ * count.
+ */
+int rastro_detect(rastro_ws *ws, const struct rastro_detect_opts *opts,
+		  struct rastro_detect_stats *stats);
+
+/* The detectors: code, typology, indicator source, title, enabled. */
+int rastro_detectors(rastro_ws *ws, rastro_table **out);
+/* Signals and accounts per detector code in the workspace. */
+int rastro_detect_summary(rastro_ws *ws, rastro_table **out);
+
+struct rastro_alert_opts {
+	size_t limit;                       /* 0 = all */
+	const char *code;                   /* only accounts with this detector's signals */
+	double min_score;                   /* only alerts scoring at least this */
+	int by_signal;                      /* one row per signal instead of per account */
+	const struct rastro_viewer *viewer; /* NULL = local analyst, every label */
+};
+
+/*
+ * Ranked alerts: one row per account (its risk score as a sum of named
+ * parts, its strongest signal's sentence, evidence record ids and source
+ * rows), or one row per signal.  Accounts of potential victims never appear.
+ */
+int rastro_alerts(rastro_ws *ws, const struct rastro_alert_opts *opts, rastro_table **out);
+
+/*
+ * Per-account risk scores with each named part in its own row
+ * (account, part, weight, strength, points).  `account` NULL = all.
+ */
+int rastro_risk(rastro_ws *ws, const char *account, const struct rastro_viewer *viewer,
+		rastro_table **out);
+
+/*
+ * Drafts a SAR narrative for one account (its key "bank/number", its number
+ * alone when unique, or "#entity-id"): who, what, when, where, why and how,
+ * the FinCEN key terms for SAR field 2 and the narrative, the field 38
+ * boxes, and the supporting transactions.  *text is allocated; free it
+ * with rastro_sar_free.  RASTRO_DENIED for an account of a potential victim.
+ */
+int rastro_sar(rastro_ws *ws, const char *account, const struct rastro_viewer *viewer,
+	       char **text);
+
+struct rastro_eval_opts {
+	const char *truth;     /* rastro gen truth.json or IBM *_Patterns.txt; NULL = txn.label */
+	size_t top_k;          /* precision at the top k alerts (0 = 100) */
+	int split;             /* 1 = IBM-style temporal 60/20/20 split by day: threshold
+				  chosen on the validation days, figures on the test days */
+};
+
+/* Precision, recall and F1 of the signals against ground truth at
+ * transaction, account and network level, per typology, and precision at
+ * the top k alerts.  One row per figure. */
+int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *opts, rastro_table **out);
+
+/* Frees a SAR draft's text. */
+void rastro_sar_free(char *text);
+
 /* ---- entity resolution (rastro resolve, why, encode, link-encoded) ----- */
 
 /*

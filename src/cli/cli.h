@@ -79,6 +79,12 @@ int cmd_config(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 
 /* finance */
+int cmd_detect(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
+int cmd_sar(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+/* "A,B" into pointers into s (which it modifies); returns the count. */
+int cli_split_labels(char *s, const char **out, size_t max);
 
 /* resolve */
 int cmd_resolve(int argc, char **argv);

@@ -24,6 +24,10 @@ static const struct cli_cmd commands[] = {
 	{ "gen", "generate a synthetic world with ground truth (tests, demos, benchmarks)", cmd_gen },
 
 	/* finance */
+	{ "detect", "run the financial detectors (FinCEN indicators, structuring, AML graph patterns)", cmd_detect },
+	{ "alerts", "ranked alerts with explanation, evidence and risk score parts", cmd_alerts },
+	{ "sar", "draft a SAR narrative for one account", cmd_sar },
+	{ "eval", "precision, recall and F1 of the signals against ground truth", cmd_eval },
 
 	/* resolve */
 	{ "resolve", "resolve person-like records into person entities", cmd_resolve },

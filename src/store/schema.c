@@ -15,6 +15,8 @@
 #include "network/network.h"
 #include "resolve/er.h"
 #include "ads/ads.h"
+/* finance */
+#include "finance/finance.h"
 
 static const char *const core_migrations[] = {
 	/* 1: the foundation */
@@ -159,6 +161,7 @@ static const struct schema_component *const components[] = {
 	/* gen */
 
 	/* finance */
+	&fin_schema_component,
 
 	/* resolve */
 	&er_component,

@@ -1,0 +1,1193 @@
+/*
+ * det_cash: detectors over cash, places and corridors — structuring below
+ * the $10,000 CTR threshold, funnel accounts, cash followed by wires to
+ * high-migration corridors, many originators paying one beneficiary at the
+ * southwest border, steady cash with no payroll, cash outside business
+ * hours, prepaid-card loads and frequent movement between cities
+ * (FIN-2014-A008, FIN-2020-A008, FIN-2023-Alert001).
+ *
+ * "Cash in" for an account is any credit to it on the cash channel (a
+ * deposit has no paying account; IBM data names one); "cash out" any debit
+ * on the cash channel.  Rules that compare amounts with dollar thresholds
+ * skip transactions whose currency has no known rate (counted by detect).
+ */
+#include "fin.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+#define HOUR 3600
+#define DAY 86400
+
+static int cash_in(const struct fin_data *d, uint32_t t, uint32_t a)
+{
+	return d->dst[t] == a && d->chan[t] == CH_CASH && d->amt[t] > 0 && d->src[t] != a;
+}
+
+static int cash_out(const struct fin_data *d, uint32_t t, uint32_t a)
+{
+	return d->src[t] == a && d->chan[t] == CH_CASH && d->amt[t] > 0 && d->dst[t] != a;
+}
+
+static const uint32_t *in_l(const struct fin_data *d, uint32_t a, size_t *n)
+{
+	*n = d->in_off[a + 1] - d->in_off[a];
+	return d->in_tx + d->in_off[a];
+}
+
+static const uint32_t *out_l(const struct fin_data *d, uint32_t a, size_t *n)
+{
+	*n = d->out_off[a + 1] - d->out_off[a];
+	return d->out_tx + d->out_off[a];
+}
+
+/* Day number of a timestamp (local calendar day). */
+static int64_t day_of(int64_t t)
+{
+	return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
+}
+
+/* Time of day is known unless the source gave dates only (00:00:00). */
+static int has_time_of_day(int64_t t)
+{
+	return t % DAY != 0;
+}
+
+/* Lists of interned category names from a settings array. */
+struct catset {
+	uint32_t id[16];
+	size_t n;
+};
+
+static void catset_load(const struct fin_run *r, int det, const char *name, const char *const *def,
+			struct catset *c)
+{
+	char key[128];
+	size_t i, n;
+
+	snprintf(key, sizeof key, "finance.%s.%s", fin_detector_at((size_t)det)->key, name);
+	n = cfg_array_len(r->cfg, key);
+	c->n = 0;
+	if (n) {
+		for (i = 0; i < n && c->n < 16; i++) {
+			uint32_t id = fin_str(r->d, cfg_array_str(r->cfg, key, i));
+
+			if (id)
+				c->id[c->n++] = id;
+		}
+		return;
+	}
+	for (i = 0; def[i] && c->n < 16; i++) {
+		uint32_t id = fin_str(r->d, def[i]);
+
+		if (id)
+			c->id[c->n++] = id;
+	}
+}
+
+static int catset_has(const struct catset *c, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; id && i < c->n; i++)
+		if (c->id[i] == id)
+			return 1;
+	return 0;
+}
+
+/* ---- FIN.STRUCTURING ---- */
+
+struct st_p {
+	int det;
+	double threshold, band_low;
+	uint32_t min_near, min_split_days;
+	int64_t window;
+	uint32_t *cust_next;   /* next account of the same customer (ring), FIN_NONE if alone */
+	uint8_t *cust_first;   /* 1 for the lowest-index account of each customer */
+};
+
+static void st_release(void *state)
+{
+	struct st_p *p = state;
+
+	mem_free(p->cust_next);
+	mem_free(p->cust_first);
+	mem_free(p);
+}
+
+static int cmp_cust(const void *a, const void *b, void *ctx)
+{
+	const struct fin_data *d = ctx;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	if (d->k_customer[x] != d->k_customer[y])
+		return d->k_customer[x] < d->k_customer[y] ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static int st_prepare(struct fin_run *r, void **state)
+{
+	const struct fin_data *d = r->d;
+	struct st_p *p = mem_calloc(1, sizeof *p);
+	uint32_t *order;
+	size_t i, n = 0;
+
+	if (!p)
+		return RASTRO_NOMEM;
+	*state = p;
+	p->det = fin_detector_find("FIN.STRUCTURING");
+	p->threshold = fin_param(r, p->det, "threshold_usd", 10000);
+	p->band_low = fin_param(r, p->det, "band_low_usd", 8000);
+	p->min_near = (uint32_t)fin_param_int(r, p->det, "min_near_threshold", 3);
+	p->min_split_days = (uint32_t)fin_param_int(r, p->det, "min_split_days", 1);
+	p->window = (int64_t)(fin_param(r, p->det, "window_days", 30) * DAY);
+	/* accounts of one customer (KYC customer_id) form a ring, so that
+	 * same-day splits across a customer's accounts are seen together */
+	p->cust_next = mem_alloc((d->nacc + 1) * sizeof *p->cust_next);
+	p->cust_first = mem_calloc(d->nacc + 1, 1);
+	order = mem_alloc((d->nacc + 1) * sizeof *order);
+	if (!p->cust_next || !p->cust_first || !order) {
+		mem_free(order);
+		return RASTRO_NOMEM;
+	}
+	for (i = 0; i < d->nacc; i++) {
+		p->cust_next[i] = FIN_NONE;
+		if (d->k_customer[i])
+			order[n++] = (uint32_t)i;
+	}
+	qsort_r(order, n, sizeof *order, cmp_cust, (void *)d);
+	for (i = 0; i < n;) {
+		size_t j = i, k;
+
+		while (j < n && d->k_customer[order[j]] == d->k_customer[order[i]])
+			j++;
+		if (j - i > 1) {
+			for (k = i; k < j; k++)
+				p->cust_next[order[k]] = order[k + 1 < j ? k + 1 : i];
+			p->cust_first[order[i]] = 1;
+		}
+		i = j;
+	}
+	mem_free(order);
+	return 0;
+}
+
+struct cash_ev {
+	uint32_t tx;
+	uint32_t acc;
+};
+
+static int cmp_cash_ev(const void *a, const void *b, void *ctx)
+{
+	const struct fin_data *d = ctx;
+	const struct cash_ev *x = a, *y = b;
+
+	(void)d;
+	return x->tx < y->tx ? -1 : x->tx > y->tx;
+}
+
+static int st_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct st_p *p = st;
+	const struct fin_data *d = r->d;
+	struct cash_ev *ev;
+	size_t nev, i, j, lo, best_lo = 0, best_hi = 0;
+	uint32_t near = 0, best_near = 0, split_days = 0, naccs = 1;
+	uint32_t member = a;
+	int multi = p->cust_next[a] != FIN_NONE;
+	struct fin_sigb b;
+	char usd[48];
+
+	/* a customer's accounts are examined together, once */
+	if (multi && !p->cust_first[a])
+		return 0;
+	x->quad.len = 0;
+	do {
+		size_t n;
+		const uint32_t *l = in_l(d, member, &n);
+
+		for (i = 0; i < n; i++)
+			if (cash_in(d, l[i], member) && !isnan(d->usd[l[i]]) && d->usd[l[i]] < p->threshold) {
+				struct fin_quad q = { l[i], member, 0, 0 };
+
+				if (vec_push(&x->quad, &q))
+					return RASTRO_NOMEM;
+			}
+		l = out_l(d, member, &n);
+		for (i = 0; i < n; i++)
+			if (cash_out(d, l[i], member) && !isnan(d->usd[l[i]]) && d->usd[l[i]] < p->threshold) {
+				struct fin_quad q = { l[i], member, 1, 0 };
+
+				if (vec_push(&x->quad, &q))
+					return RASTRO_NOMEM;
+			}
+		member = multi ? p->cust_next[member] : a;
+		if (member != a)
+			naccs++;
+	} while (member != a);
+	nev = x->quad.len;
+	if (nev < 2)
+		return 0;
+	/* time order across the accounts (the quad is {tx, acc, dir, 0}) */
+	ev = (struct cash_ev *)x->tmp64.data;
+	if (vec_reserve(&x->tmp64, nev))
+		return RASTRO_NOMEM;
+	ev = (struct cash_ev *)x->tmp64.data;
+	for (i = 0; i < nev; i++) {
+		const struct fin_quad *q = (const struct fin_quad *)x->quad.data + i;
+
+		ev[i].tx = q->a;
+		ev[i].acc = q->b | (q->c << 31);
+	}
+	qsort_r(ev, nev, sizeof *ev, cmp_cash_ev, (void *)d);
+	/* 1: near-threshold amounts, most in any window */
+	for (i = 0, lo = 0; i < nev; i++) {
+		if (d->usd[ev[i].tx] >= p->band_low)
+			near++;
+		while (d->ts[ev[i].tx] - d->ts[ev[lo].tx] > p->window) {
+			if (d->usd[ev[lo].tx] >= p->band_low)
+				near--;
+			lo++;
+		}
+		if (near > best_near) {
+			best_near = near;
+			best_lo = lo;
+			best_hi = i;
+		}
+	}
+	/* 2: days whose same-direction cash, each under the threshold, adds up
+	 * past it (split across deposits, branches or the customer's accounts) */
+	x->tmp32.len = 0;
+	for (i = 0; i < nev;) {
+		int64_t day = day_of(d->ts[ev[i].tx]);
+		int dir;
+
+		j = i;
+		while (j < nev && day_of(d->ts[ev[j].tx]) == day)
+			j++;
+		for (dir = 0; dir < 2; dir++) {
+			double sum = 0;
+			uint32_t cnt = 0;
+			size_t k;
+
+			for (k = i; k < j; k++)
+				if ((ev[k].acc >> 31) == (uint32_t)dir) {
+					sum += d->usd[ev[k].tx];
+					cnt++;
+				}
+			if (cnt >= 2 && sum > p->threshold) {
+				split_days++;
+				for (k = i; k < j; k++)
+					if ((ev[k].acc >> 31) == (uint32_t)dir && vec_push(&x->tmp32, &ev[k].tx))
+						return RASTRO_NOMEM;
+			}
+		}
+		i = j;
+	}
+	if (best_near < p->min_near && split_days < p->min_split_days)
+		return 0;
+	{
+		double s_near = best_near >= p->min_near ? fin_strength(best_near, p->min_near, 3.0 * p->min_near) : 0;
+		double s_split = split_days >= p->min_split_days
+					 ? fin_strength(split_days, p->min_split_days, 4.0 * p->min_split_days) : 0;
+		double total = 0;
+		uint32_t subj = a;
+
+		fin_sig_begin(&b, out, p->det, subj, s_near > s_split ? s_near : s_split);
+		if (best_near >= p->min_near)
+			for (i = best_lo; i <= best_hi; i++)
+				if (d->usd[ev[i].tx] >= p->band_low) {
+					fin_sig_ev(&b, ev[i].tx);
+					total += d->usd[ev[i].tx];
+				}
+		for (i = 0; i < x->tmp32.len; i++) {
+			uint32_t t = ((uint32_t *)x->tmp32.data)[i];
+
+			fin_sig_ev(&b, t);
+			total += d->usd[t];
+		}
+		fin_fmt_usd(usd, sizeof usd, total);
+		fin_sig_int(&b, "near_threshold", best_near);
+		fin_sig_int(&b, "split_days", split_days);
+		fin_sig_int(&b, "accounts_of_customer", naccs);
+		fin_sig_num(&b, "threshold_usd", p->threshold);
+		fin_sig_num(&b, "band_low_usd", p->band_low);
+		fin_sig_num(&b, "window_days", (double)p->window / DAY);
+		if (best_near >= p->min_near && split_days)
+			fin_sig_say(&b, "Account %s%s had %u cash transactions between %.0f and %.0f USD within %.0f days "
+				    "and %u days on which cash was split into amounts under %.0f USD that added up past "
+				    "it (%s in the evidence).", fin_acc_name(d, subj),
+				    naccs > 1 ? " (with the customer's other accounts)" : "", best_near,
+				    p->band_low, p->threshold, (double)p->window / DAY, split_days, p->threshold, usd);
+		else if (best_near >= p->min_near)
+			fin_sig_say(&b, "Account %s%s had %u cash transactions between %.0f and %.0f USD, just under "
+				    "the currency-transaction-report threshold, within %.0f days (%s).",
+				    fin_acc_name(d, subj), naccs > 1 ? " (with the customer's other accounts)" : "",
+				    best_near, p->band_low, p->threshold, (double)p->window / DAY, usd);
+		else
+			fin_sig_say(&b, "Account %s%s split cash on %u day%s into amounts each under %.0f USD that "
+				    "together exceeded it (%s).", fin_acc_name(d, subj),
+				    naccs > 1 ? " (with the customer's other accounts)" : "", split_days,
+				    split_days == 1 ? "" : "s", p->threshold, usd);
+		fin_sig_end(&b, d, r->max_evidence);
+	}
+	return 0;
+}
+
+/* ---- FIN.FUNNEL ---- */
+
+struct fu_p {
+	int det;
+	int64_t window, lag;
+	uint32_t min_places, full_places;
+	double min_ratio, min_usd;
+};
+
+static int fu_prepare(struct fin_run *r, void **state)
+{
+	struct fu_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	p->det = fin_detector_find("FIN.FUNNEL");
+	p->window = (int64_t)(fin_param(r, p->det, "window_days", 14) * DAY);
+	p->lag = (int64_t)(fin_param(r, p->det, "max_lag_hours", 72) * HOUR);
+	p->min_places = (uint32_t)fin_param_int(r, p->det, "min_deposit_places", 3);
+	p->full_places = (uint32_t)fin_param_int(r, p->det, "full_deposit_places", 8);
+	p->min_ratio = fin_param(r, p->det, "min_out_ratio", 0.5);
+	p->min_usd = fin_param(r, p->det, "min_usd", 3000);
+	*state = p;
+	return 0;
+}
+
+static int fu_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct fu_p *p = st;
+	const struct fin_data *d = r->d;
+	size_t ni, no, i, lo = 0, hi = 0, k;
+	const uint32_t *il = in_l(d, a, &ni), *ol = out_l(d, a, &no);
+	uint32_t places = 0, best_places = 0, nout = 0;
+	double dep_sum = 0, best_dep = 0, best_out = 0;
+	size_t best_lo = 0, best_hi = 0, best_o = 0;
+	struct fin_sigb b;
+	char usd_in[48], usd_out[48], lag[32];
+	uint32_t *dep;
+	size_t nd = 0;
+
+	if (ni < p->min_places || !no)
+		return 0;
+	/* the account's cash deposits with a known place, in time order */
+	x->tmp32.len = 0;
+	for (i = 0; i < ni; i++)
+		if (cash_in(d, il[i], a) && d->place[il[i]] && !isnan(d->usd[il[i]]) &&
+		    vec_push(&x->tmp32, &il[i]))
+			return RASTRO_NOMEM;
+	dep = x->tmp32.data;
+	nd = x->tmp32.len;
+	if (nd < p->min_places)
+		return 0;
+	/* for each debit, the deposits of the window before it */
+	for (i = 0; i < no; i++) {
+		uint32_t o = ol[i];
+		int64_t to = d->ts[o];
+		int elsewhere;
+
+		if (d->dst[o] == a || d->amt[o] <= 0 || isnan(d->usd[o]))
+			continue;
+		while (hi < nd && dep[hi] < o) {
+			if (x->str_cnt[d->place[dep[hi]]]++ == 0)
+				places++;
+			dep_sum += d->usd[dep[hi]];
+			hi++;
+		}
+		while (lo < hi && to - d->ts[dep[lo]] > p->window) {
+			if (--x->str_cnt[d->place[dep[lo]]] == 0)
+				places--;
+			dep_sum -= d->usd[dep[lo]];
+			lo++;
+		}
+		if (places < p->min_places || hi == lo || to - d->ts[dep[hi - 1]] > p->lag)
+			continue;
+		/* withdrawn or sent from somewhere none of the deposits were made */
+		elsewhere = d->place[o] ? x->str_cnt[d->place[o]] == 0 : d->chan[o] != CH_CASH;
+		if (!elsewhere || d->usd[o] < p->min_ratio * dep_sum || dep_sum < p->min_usd)
+			continue;
+		nout++;
+		if (places > best_places || (places == best_places && d->usd[o] > best_out)) {
+			best_places = places;
+			best_dep = dep_sum;
+			best_out = d->usd[o];
+			best_lo = lo;
+			best_hi = hi;
+			best_o = i;
+		}
+	}
+	for (k = lo; k < hi; k++)
+		x->str_cnt[d->place[dep[k]]] = 0;
+	if (!best_places)
+		return 0;
+	fin_sig_begin(&b, out, p->det, a, fin_strength(best_places, p->min_places, p->full_places));
+	for (k = best_lo; k < best_hi; k++)
+		fin_sig_ev(&b, dep[k]);
+	fin_sig_ev(&b, ol[best_o]);
+	fin_fmt_usd(usd_in, sizeof usd_in, best_dep);
+	fin_fmt_usd(usd_out, sizeof usd_out, best_out);
+	fin_fmt_span(lag, sizeof lag, d->ts[ol[best_o]] - d->ts[dep[best_hi - 1]]);
+	fin_sig_int(&b, "deposit_places", best_places);
+	fin_sig_int(&b, "deposits", (long long)(best_hi - best_lo));
+	fin_sig_num(&b, "deposits_usd", best_dep);
+	fin_sig_num(&b, "out_usd", best_out);
+	fin_sig_str(&b, "out_channel", fin_chan_name(d->chan[ol[best_o]]));
+	fin_sig_str(&b, "out_place", d->place[ol[best_o]] ? fin_strv(d, d->place[ol[best_o]]) : "");
+	fin_sig_int(&b, "qualifying_debits", nout);
+	fin_sig_num(&b, "window_days", (double)p->window / DAY);
+	fin_sig_num(&b, "max_lag_hours", (double)p->lag / HOUR);
+	fin_sig_say(&b, "Funnel account %s: %zu cash deposits (%s) in %u different places within %.0f days, "
+		    "then %s left by %s%s%s %s after the last deposit.", fin_acc_name(d, a),
+		    best_hi - best_lo, usd_in, best_places, (double)p->window / DAY, usd_out,
+		    fin_chan_name(d->chan[ol[best_o]]), d->city[ol[best_o]] ? " in " : "",
+		    d->city[ol[best_o]] ? fin_strv(d, d->city[ol[best_o]]) : "", lag);
+	fin_sig_end(&b, d, r->max_evidence);
+	return 0;
+}
+
+/* ---- FIN.CASH_TO_CORRIDOR ---- */
+
+struct cc_p {
+	int det;
+	int64_t lag, window;
+	double min_ratio, min_usd;
+	uint32_t min_events;
+	uint8_t *country_is_corridor;  /* per string id */
+	size_t nstr;
+};
+
+static void cc_release(void *state)
+{
+	struct cc_p *p = state;
+
+	mem_free(p->country_is_corridor);
+	mem_free(p);
+}
+
+/* Corridor flags per interned string (country codes and names). */
+static uint8_t *corridor_flags(const struct fin_run *r, size_t *nstr)
+{
+	size_t n = strmap_count(&r->d->strs) + 1, i;
+	uint8_t *f = mem_calloc(n, 1);
+
+	if (!f)
+		return NULL;
+	for (i = 1; i < n; i++)
+		f[i] = (uint8_t)fin_list_has(&r->lists->corridor, fin_strv(r->d, (uint32_t)i));
+	*nstr = n;
+	return f;
+}
+
+static int cc_prepare(struct fin_run *r, void **state)
+{
+	struct cc_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	*state = p;
+	p->det = fin_detector_find("FIN.CASH_TO_CORRIDOR");
+	p->lag = (int64_t)(fin_param(r, p->det, "max_lag_hours", 72) * HOUR);
+	p->window = (int64_t)(fin_param(r, p->det, "window_days", 30) * DAY);
+	p->min_ratio = fin_param(r, p->det, "min_ratio", 0.5);
+	p->min_usd = fin_param(r, p->det, "min_usd", 10000);
+	p->min_events = (uint32_t)fin_param_int(r, p->det, "min_events", 2);
+	p->country_is_corridor = corridor_flags(r, &p->nstr);
+	return p->country_is_corridor ? 0 : RASTRO_NOMEM;
+}
+
+/* Destination country of a debit: where the transaction says, else the
+ * receiving account's KYC country. */
+static uint32_t dest_country(const struct fin_data *d, uint32_t t)
+{
+	if (d->country[t])
+		return d->country[t];
+	if (d->dst[t] != FIN_NONE)
+		return d->k_country[d->dst[t]];
+	return 0;
+}
+
+static int cc_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct cc_p *p = st;
+	const struct fin_data *d = r->d;
+	size_t ni, no, i, lo = 0, hi = 0, k;
+	const uint32_t *il = in_l(d, a, &ni), *ol = out_l(d, a, &no);
+	double cash = 0, total = 0;
+	uint32_t events = 0;
+	struct fin_sigb b;
+	char usd[48], cn[64];
+	uint32_t last_country = 0;
+
+	if (!ni || !no)
+		return 0;
+	x->tmp32.len = 0;
+	x->tmp32b.len = 0;
+	for (i = 0; i < ni; i++)
+		if (cash_in(d, il[i], a) && !isnan(d->usd[il[i]]) && vec_push(&x->tmp32b, &il[i]))
+			return RASTRO_NOMEM;
+	if (!x->tmp32b.len)
+		return 0;
+	for (i = 0; i < no; i++) {
+		uint32_t o = ol[i], c;
+		const uint32_t *dep = x->tmp32b.data;
+		size_t nd = x->tmp32b.len;
+
+		if (d->chan[o] != CH_WIRE && d->chan[o] != CH_P2P)
+			continue;
+		if (isnan(d->usd[o]) || d->dst[o] == a)
+			continue;
+		c = dest_country(d, o);
+		if (!c || !p->country_is_corridor[c])
+			continue;
+		while (hi < nd && dep[hi] < o) {
+			cash += d->usd[dep[hi]];
+			hi++;
+		}
+		while (lo < hi && d->ts[o] - d->ts[dep[lo]] > p->lag) {
+			cash -= d->usd[dep[lo]];
+			lo++;
+		}
+		if (hi == lo || d->usd[o] < p->min_ratio * cash)
+			continue;
+		events++;
+		total += d->usd[o];
+		last_country = c;
+		for (k = lo; k < hi; k++)
+			if (vec_push(&x->tmp32, &dep[k]))
+				return RASTRO_NOMEM;
+		if (vec_push(&x->tmp32, &o))
+			return RASTRO_NOMEM;
+		/* a deposit funds one wire only */
+		lo = hi;
+		cash = 0;
+	}
+	if (events < p->min_events || total < p->min_usd)
+		return 0;
+	fin_sig_begin(&b, out, p->det, a, fin_strength(total, p->min_usd, 5 * p->min_usd));
+	for (k = 0; k < x->tmp32.len; k++)
+		fin_sig_ev(&b, ((uint32_t *)x->tmp32.data)[k]);
+	fin_fmt_usd(usd, sizeof usd, total);
+	snprintf(cn, sizeof cn, "%s", fin_strv(d, last_country));
+	fin_sig_int(&b, "events", events);
+	fin_sig_num(&b, "wired_usd", total);
+	fin_sig_str(&b, "country", cn);
+	fin_sig_num(&b, "max_lag_hours", (double)p->lag / HOUR);
+	fin_sig_say(&b, "Account %s %u times sent wires or P2P payments to a high-migration corridor (%s) "
+		    "within %.0f h of cash deposits that funded them, %s in total.", fin_acc_name(d, a),
+		    events, cn, (double)p->lag / HOUR, usd);
+	fin_sig_end(&b, d, r->max_evidence);
+	return 0;
+}
+
+/* ---- FIN.BORDER_FANIN ---- */
+
+struct bf_p {
+	int det;
+	int64_t window;
+	uint32_t min_originators, min_regions;
+	double min_border_share;
+	uint8_t *place_is_border;  /* per string id: a place / city in the border zone */
+	uint8_t *acc_is_border;    /* per account: KYC address in the border zone */
+	size_t nstr;
+};
+
+static void bf_release(void *state)
+{
+	struct bf_p *p = state;
+
+	mem_free(p->place_is_border);
+	mem_free(p->acc_is_border);
+	mem_free(p);
+}
+
+static int bf_prepare(struct fin_run *r, void **state)
+{
+	const struct fin_data *d = r->d;
+	struct bf_p *p = mem_calloc(1, sizeof *p);
+	size_t n = strmap_count(&d->strs) + 1, i;
+
+	if (!p)
+		return RASTRO_NOMEM;
+	*state = p;
+	p->det = fin_detector_find("FIN.BORDER_FANIN");
+	p->window = (int64_t)(fin_param(r, p->det, "window_days", 30) * DAY);
+	p->min_originators = (uint32_t)fin_param_int(r, p->det, "min_originators", 5);
+	p->min_regions = (uint32_t)fin_param_int(r, p->det, "min_regions", 3);
+	p->min_border_share = fin_param(r, p->det, "min_border_share", 0.5);
+	p->place_is_border = mem_calloc(n, 1);
+	if (!p->place_is_border)
+		return RASTRO_NOMEM;
+	p->nstr = n;
+	/* strings that are border cities, or "city|region|country" places in
+	 * the zone (lists are matched in lower case by fin_list_has) */
+	for (i = 1; i < n; i++) {
+		const char *str = fin_strv(d, (uint32_t)i);
+		const char *bar = strchr(str, '|');
+		char key[256];
+
+		if (bar) {
+			const char *bar2 = strchr(bar + 1, '|');
+			int cl = (int)(bar - str), rl = bar2 ? (int)(bar2 - bar - 1) : (int)strlen(bar + 1);
+
+			if (!cl)
+				continue;
+			snprintf(key, sizeof key, "%.*s|%.*s", cl, str, rl, bar + 1);
+			if (rl && fin_list_has(&r->lists->border, key))
+				p->place_is_border[i] = 1;
+			else if (!rl) {
+				/* a city without a region: match the city name alone */
+				snprintf(key, sizeof key, "%.*s", cl, str);
+				p->place_is_border[i] = (uint8_t)fin_list_has(&r->lists->border_city, key);
+			}
+		} else {
+			p->place_is_border[i] = (uint8_t)fin_list_has(&r->lists->border_city, str);
+		}
+	}
+	/* KYC addresses: city and region kept apart */
+	p->acc_is_border = mem_calloc(d->nacc + 1, 1);
+	if (!p->acc_is_border)
+		return RASTRO_NOMEM;
+	for (i = 0; i < d->nacc; i++) {
+		char key[256];
+
+		if (!d->k_city[i])
+			continue;
+		if (d->k_region[i]) {
+			snprintf(key, sizeof key, "%s|%s", fin_strv(d, d->k_city[i]), fin_strv(d, d->k_region[i]));
+			p->acc_is_border[i] = (uint8_t)fin_list_has(&r->lists->border, key);
+		} else {
+			p->acc_is_border[i] = (uint8_t)fin_list_has(&r->lists->border_city, fin_strv(d, d->k_city[i]));
+		}
+	}
+	return 0;
+}
+
+/* Is the beneficiary on or near the border: by KYC address, else by where
+ * its own cash and withdrawals happen. */
+static int bf_is_border(const struct bf_p *p, const struct fin_data *d, uint32_t a)
+{
+	size_t no, ni, i, known = 0, border = 0;
+	const uint32_t *ol = out_l(d, a, &no), *il = in_l(d, a, &ni);
+
+	if (d->k_city[a])
+		return p->acc_is_border[a];
+	for (i = 0; i < no; i++)
+		if (d->place[ol[i]] && d->chan[ol[i]] == CH_CASH) {
+			known++;
+			border += p->place_is_border[d->place[ol[i]]];
+		}
+	for (i = 0; i < ni; i++)
+		if (d->place[il[i]] && d->src[il[i]] == FIN_NONE) {
+			known++;
+			border += p->place_is_border[d->place[il[i]]];
+		}
+	return known && (double)border >= p->min_border_share * (double)known;
+}
+
+static int bf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct bf_p *p = st;
+	const struct fin_data *d = r->d;
+	size_t ni, i, lo = 0, best_lo = 0, best_hi = 0, k;
+	const uint32_t *il = in_l(d, a, &ni);
+	uint32_t orig = 0, regions = 0, best = 0, best_regions = 0;
+	struct fin_sigb b;
+	char usd[48];
+
+	if (ni < p->min_originators || !bf_is_border(p, d, a))
+		return 0;
+	/* originators: paying accounts, or for cash the place it was paid in;
+	 * regions: where the payment was made, else the payer's KYC region */
+	x->tmp32.len = 0;
+	for (i = 0; i < ni; i++) {
+		uint32_t t = il[i];
+
+		if (d->amt[t] <= 0 || d->src[t] == a)
+			continue;
+		if (d->chan[t] != CH_WIRE && d->chan[t] != CH_P2P && d->chan[t] != CH_CASH)
+			continue;
+		if (vec_push(&x->tmp32, &t))
+			return RASTRO_NOMEM;
+	}
+	{
+		const uint32_t *l = x->tmp32.data;
+		size_t n = x->tmp32.len;
+
+		for (i = 0; i < n; i++) {
+			uint32_t t = l[i];
+			uint32_t ok = d->src[t] != FIN_NONE ? d->src[t] : FIN_NONE;
+			uint32_t rg = d->region[t] ? d->region[t]
+						   : (d->src[t] != FIN_NONE ? d->k_region[d->src[t]] : 0);
+
+			/* originator key: account index, or place id offset past accounts */
+			if (ok != FIN_NONE) {
+				if (x->acc_cnt[ok]++ == 0)
+					orig++;
+			} else if (d->place[t]) {
+				if (x->str_cnt[d->place[t]]++ == 0)
+					orig++;
+			}
+			if (rg && x->str_cnt2[rg]++ == 0)
+				regions++;
+			while (d->ts[t] - d->ts[l[lo]] > p->window) {
+				uint32_t u = l[lo++];
+				uint32_t rg2 = d->region[u] ? d->region[u]
+							    : (d->src[u] != FIN_NONE ? d->k_region[d->src[u]] : 0);
+
+				if (d->src[u] != FIN_NONE) {
+					if (--x->acc_cnt[d->src[u]] == 0)
+						orig--;
+				} else if (d->place[u]) {
+					if (--x->str_cnt[d->place[u]] == 0)
+						orig--;
+				}
+				if (rg2 && --x->str_cnt2[rg2] == 0)
+					regions--;
+			}
+			if (orig >= p->min_originators && regions >= p->min_regions &&
+			    (orig > best || (orig == best && regions > best_regions))) {
+				best = orig;
+				best_regions = regions;
+				best_lo = lo;
+				best_hi = i;
+			}
+		}
+		for (k = lo; k < n; k++) {
+			uint32_t u = l[k];
+			uint32_t rg2 = d->region[u] ? d->region[u] : (d->src[u] != FIN_NONE ? d->k_region[d->src[u]] : 0);
+
+			if (d->src[u] != FIN_NONE)
+				x->acc_cnt[d->src[u]] = 0;
+			else if (d->place[u])
+				x->str_cnt[d->place[u]] = 0;
+			if (rg2)
+				x->str_cnt2[rg2] = 0;
+		}
+		if (!best)
+			return 0;
+		fin_sig_begin(&b, out, p->det, a, fin_strength(best, p->min_originators, 3.0 * p->min_originators));
+		for (k = best_lo; k <= best_hi; k++)
+			fin_sig_ev(&b, l[k]);
+		fin_fmt_usd(usd, sizeof usd, fin_sum_usd(d, l + best_lo, best_hi - best_lo + 1, NULL));
+	}
+	fin_sig_int(&b, "originators", best);
+	fin_sig_int(&b, "regions", best_regions);
+	fin_sig_num(&b, "window_days", (double)p->window / DAY);
+	fin_sig_str(&b, "beneficiary_city", fin_strv(d, d->k_city[a]));
+	fin_sig_say(&b, "Account %s, on or near the southwest border, received wires, P2P payments or cash "
+		    "deposits from %u different originators in %u regions within %.0f days (%s).",
+		    fin_acc_name(d, a), best, best_regions, (double)p->window / DAY, usd);
+	fin_sig_end(&b, d, r->max_evidence);
+	return 0;
+}
+
+/* ---- FIN.CASH_NO_ACH ---- */
+
+struct cn_p {
+	int det;
+	double min_monthly_usd, max_ach_share;
+	uint32_t min_weeks;
+	int business_only;
+	struct catset payroll;
+};
+
+static int cn_prepare(struct fin_run *r, void **state)
+{
+	static const char *const def_payroll[] = { "payroll", "wages", "salary", NULL };
+	struct cn_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	p->det = fin_detector_find("FIN.CASH_NO_ACH");
+	p->min_monthly_usd = fin_param(r, p->det, "min_monthly_cash_usd", 5000);
+	p->min_weeks = (uint32_t)fin_param_int(r, p->det, "min_weeks", 4);
+	p->max_ach_share = fin_param(r, p->det, "max_ach_share", 0.05);
+	p->business_only = (int)fin_param_int(r, p->det, "business_only", 1);
+	catset_load(r, p->det, "payroll_categories", def_payroll, &p->payroll);
+	*state = p;
+	return 0;
+}
+
+static int cn_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct cn_p *p = st;
+	const struct fin_data *d = r->d;
+	size_t ni, no, i;
+	const uint32_t *il = in_l(d, a, &ni), *ol = out_l(d, a, &no);
+	double cash = 0, outs = 0, ach = 0, months;
+	int64_t w0 = INT64_MAX, w1 = INT64_MIN, lastweek = INT64_MIN;
+	uint32_t weeks = 0, ndep = 0;
+	struct fin_sigb b;
+	char usd[48];
+
+	if (p->business_only && d->k_ctype[a] != CT_BUSINESS)
+		return 0;
+	if (ni < p->min_weeks)
+		return 0;
+	x->tmp32.len = 0;
+	for (i = 0; i < ni; i++) {
+		uint32_t t = il[i];
+		int64_t wk;
+
+		if (!cash_in(d, t, a) || isnan(d->usd[t]))
+			continue;
+		cash += d->usd[t];
+		ndep++;
+		if (d->ts[t] < w0)
+			w0 = d->ts[t];
+		w1 = d->ts[t];
+		wk = day_of(d->ts[t]) / 7;
+		if (wk != lastweek) {
+			weeks++;
+			lastweek = wk;
+		}
+		if (vec_push(&x->tmp32, &t))
+			return RASTRO_NOMEM;
+	}
+	if (weeks < p->min_weeks)
+		return 0;
+	months = (double)(w1 - w0) / (30.0 * DAY);
+	if (months < 1)
+		months = 1;
+	if (cash / months < p->min_monthly_usd)
+		return 0;
+	for (i = 0; i < no; i++) {
+		uint32_t t = ol[i];
+
+		if (d->dst[t] == a || isnan(d->usd[t]))
+			continue;
+		outs += d->usd[t];
+		if (d->chan[t] == CH_ACH || catset_has(&p->payroll, d->cat[t]))
+			ach += d->usd[t];
+	}
+	if (outs > 0 && ach / outs > p->max_ach_share)
+		return 0;
+	fin_sig_begin(&b, out, p->det, a, fin_strength(cash / months, p->min_monthly_usd, 4 * p->min_monthly_usd));
+	for (i = 0; i < x->tmp32.len; i++)
+		fin_sig_ev(&b, ((uint32_t *)x->tmp32.data)[i]);
+	fin_fmt_usd(usd, sizeof usd, cash);
+	fin_sig_num(&b, "cash_usd", cash);
+	fin_sig_num(&b, "monthly_cash_usd", cash / months);
+	fin_sig_int(&b, "weeks_with_cash", weeks);
+	fin_sig_num(&b, "ach_out_share", outs > 0 ? ach / outs : 0);
+	fin_sig_num(&b, "outflows_usd", outs);
+	fin_sig_say(&b, "%s account %s took steady cash deposits (%u deposits in %u different weeks, %s) "
+		    "but made %s ACH or payroll payments (%.0f%% of its outflows).",
+		    d->k_ctype[a] == CT_BUSINESS ? "Business" : "The", fin_acc_name(d, a), ndep, weeks, usd,
+		    ach > 0 ? "almost no" : "no", outs > 0 ? 100 * ach / outs : 0.0);
+	fin_sig_end(&b, d, r->max_evidence);
+	return 0;
+}
+
+/* ---- FIN.OFFHOURS_CASH ---- */
+
+struct oh_p {
+	int det;
+	int open_hour, close_hour;
+	uint32_t min_deposits;
+	double min_share, large_factor;
+	int business_only;
+};
+
+static int oh_prepare(struct fin_run *r, void **state)
+{
+	struct oh_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	p->det = fin_detector_find("FIN.OFFHOURS_CASH");
+	p->open_hour = (int)fin_param_int(r, p->det, "open_hour", 6);
+	p->close_hour = (int)fin_param_int(r, p->det, "close_hour", 22);
+	p->min_deposits = (uint32_t)fin_param_int(r, p->det, "min_offhours_deposits", 3);
+	p->min_share = fin_param(r, p->det, "min_share", 0.3);
+	p->large_factor = fin_param(r, p->det, "large_factor", 2.0);
+	p->business_only = (int)fin_param_int(r, p->det, "business_only", 1);
+	*state = p;
+	return 0;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int oh_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct oh_p *p = st;
+	const struct fin_data *d = r->d;
+	size_t ni, i;
+	const uint32_t *il = in_l(d, a, &ni);
+	uint32_t n = 0, off = 0;
+	double off_sum = 0, median;
+	double *amts;
+	struct fin_sigb b;
+	char usd[48];
+
+	if (p->business_only && d->k_ctype[a] != CT_BUSINESS)
+		return 0;
+	if (ni < p->min_deposits)
+		return 0;
+	x->tmp32.len = 0;
+	x->tmp64.len = 0;
+	for (i = 0; i < ni; i++) {
+		uint32_t t = il[i];
+		int h;
+		double v;
+
+		if (!cash_in(d, t, a) || isnan(d->usd[t]) || !has_time_of_day(d->ts[t]))
+			continue;
+		n++;
+		v = d->usd[t];
+		if (vec_push(&x->tmp64, &v))
+			return RASTRO_NOMEM;
+		h = (int)((d->ts[t] % DAY + DAY) % DAY / HOUR);
+		if (p->open_hour <= p->close_hour ? (h < p->open_hour || h >= p->close_hour)
+						  : (h < p->open_hour && h >= p->close_hour)) {
+			off++;
+			off_sum += d->usd[t];
+			if (vec_push(&x->tmp32, &t))
+				return RASTRO_NOMEM;
+		}
+	}
+	if (off < p->min_deposits)
+		return 0;
+	amts = x->tmp64.data;
+	qsort(amts, n, sizeof *amts, cmp_dbl);
+	median = n % 2 ? amts[n / 2] : (amts[n / 2 - 1] + amts[n / 2]) / 2;
+	if ((double)off / n < p->min_share && off_sum / off < p->large_factor * median)
+		return 0;
+	fin_sig_begin(&b, out, p->det, a, fin_strength((double)off / n, p->min_share, 0.9));
+	for (i = 0; i < x->tmp32.len; i++)
+		fin_sig_ev(&b, ((uint32_t *)x->tmp32.data)[i]);
+	fin_fmt_usd(usd, sizeof usd, off_sum);
+	fin_sig_int(&b, "offhours_deposits", off);
+	fin_sig_int(&b, "cash_deposits", n);
+	fin_sig_num(&b, "offhours_mean_usd", off_sum / off);
+	fin_sig_num(&b, "median_deposit_usd", median);
+	fin_sig_int(&b, "open_hour", p->open_hour);
+	fin_sig_int(&b, "close_hour", p->close_hour);
+	fin_sig_say(&b, "%s account %s made %u of its %u cash deposits outside business hours "
+		    "(%02d:00–%02d:00), %s in total, averaging %.1f times its median deposit.",
+		    d->k_ctype[a] == CT_BUSINESS ? "Business" : "The", fin_acc_name(d, a), off, n,
+		    p->close_hour, p->open_hour, usd, median > 0 ? off_sum / off / median : 0.0);
+	fin_sig_end(&b, d, r->max_evidence);
+	return 0;
+}
+
+/* ---- FIN.PREPAID_VELOCITY ---- */
+
+struct pv_p {
+	int det;
+	int64_t window;
+	uint32_t min_loads;
+	struct catset cats;
+};
+
+static int pv_prepare(struct fin_run *r, void **state)
+{
+	static const char *const def[] = { "prepaid_load", "prepaid", "prepaid_card", "gift_card", NULL };
+	struct pv_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	p->det = fin_detector_find("FIN.PREPAID_VELOCITY");
+	p->window = (int64_t)(fin_param(r, p->det, "window_days", 30) * DAY);
+	p->min_loads = (uint32_t)fin_param_int(r, p->det, "min_loads", 6);
+	catset_load(r, p->det, "categories", def, &p->cats);
+	*state = p;
+	return 0;
+}
+
+static int pv_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct pv_p *p = st;
+	const struct fin_data *d = r->d;
+	size_t no, i, lo = 0, best_lo = 0, best_hi = 0, k;
+	const uint32_t *ol = out_l(d, a, &no);
+	uint32_t cnt = 0, best = 0;
+	struct fin_sigb b;
+	char usd[48];
+	const uint32_t *l;
+
+	if (no < p->min_loads)
+		return 0;
+	x->tmp32.len = 0;
+	for (i = 0; i < no; i++)
+		if ((d->chan[ol[i]] == CH_PREPAID || catset_has(&p->cats, d->cat[ol[i]])) && d->amt[ol[i]] > 0 &&
+		    vec_push(&x->tmp32, &ol[i]))
+			return RASTRO_NOMEM;
+	l = x->tmp32.data;
+	for (i = 0; i < x->tmp32.len; i++) {
+		cnt++;
+		while (d->ts[l[i]] - d->ts[l[lo]] > p->window) {
+			lo++;
+			cnt--;
+		}
+		if (cnt > best) {
+			best = cnt;
+			best_lo = lo;
+			best_hi = i;
+		}
+	}
+	if (best < p->min_loads)
+		return 0;
+	fin_sig_begin(&b, out, p->det, a, fin_strength(best, p->min_loads, 3.0 * p->min_loads));
+	for (k = best_lo; k <= best_hi; k++)
+		fin_sig_ev(&b, l[k]);
+	fin_fmt_usd(usd, sizeof usd, fin_sum_usd(d, l + best_lo, best_hi - best_lo + 1, NULL));
+	fin_sig_int(&b, "loads", best);
+	fin_sig_num(&b, "window_days", (double)p->window / DAY);
+	fin_sig_say(&b, "Account %s bought or loaded prepaid cards %u times within %.0f days (%s).",
+		    fin_acc_name(d, a), best, (double)p->window / DAY, usd);
+	fin_sig_end(&b, d, r->max_evidence);
+	return 0;
+}
+
+/* ---- FIN.GEO_MOBILITY ---- */
+
+struct gm_p {
+	int det;
+	int64_t window;
+	uint32_t min_cities;
+};
+
+static int gm_prepare(struct fin_run *r, void **state)
+{
+	struct gm_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	p->det = fin_detector_find("FIN.GEO_MOBILITY");
+	p->window = (int64_t)(fin_param(r, p->det, "window_days", 7) * DAY);
+	p->min_cities = (uint32_t)fin_param_int(r, p->det, "min_cities", 4);
+	*state = p;
+	return 0;
+}
+
+static int gm_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct gm_p *p = st;
+	const struct fin_data *d = r->d;
+	size_t no, ni, i, lo = 0, best_lo = 0, best_hi = 0, k, oi = 0, ii = 0;
+	const uint32_t *ol = out_l(d, a, &no), *il = in_l(d, a, &ni);
+	uint32_t cities = 0, best = 0;
+	const uint32_t *l;
+	struct fin_sigb b;
+
+	if (no + ni < p->min_cities)
+		return 0;
+	/* the account holder's own presence: card and cash debits, cash
+	 * deposits — merged in time order */
+	x->tmp32.len = 0;
+	while (oi < no || ii < ni) {
+		uint32_t t;
+
+		if (ii >= ni || (oi < no && ol[oi] < il[ii]))
+			t = ol[oi++];
+		else
+			t = il[ii++];
+		if (!d->city[t])
+			continue;
+		if (d->src[t] == a && d->chan[t] != CH_CARD && d->chan[t] != CH_CASH && d->chan[t] != CH_PREPAID)
+			continue;
+		if (d->dst[t] == a && !(d->chan[t] == CH_CASH && d->src[t] == FIN_NONE))
+			continue;
+		if (vec_push(&x->tmp32, &t))
+			return RASTRO_NOMEM;
+	}
+	l = x->tmp32.data;
+	for (i = 0; i < x->tmp32.len; i++) {
+		if (x->str_cnt[d->city[l[i]]]++ == 0)
+			cities++;
+		while (d->ts[l[i]] - d->ts[l[lo]] > p->window) {
+			if (--x->str_cnt[d->city[l[lo]]] == 0)
+				cities--;
+			lo++;
+		}
+		if (cities > best) {
+			best = cities;
+			best_lo = lo;
+			best_hi = i;
+		}
+	}
+	for (k = lo; k < x->tmp32.len; k++)
+		x->str_cnt[d->city[l[k]]] = 0;
+	if (best < p->min_cities)
+		return 0;
+	fin_sig_begin(&b, out, p->det, a, fin_strength(best, p->min_cities, 2.0 * p->min_cities));
+	sbuf_clear(&x->sb);
+	{
+		uint32_t st2 = fin_stamp(x);
+		int first = 1;
+
+		for (k = best_lo; k <= best_hi; k++) {
+			fin_sig_ev(&b, l[k]);
+			if (x->str_mark[d->city[l[k]]] != st2) {
+				x->str_mark[d->city[l[k]]] = st2;
+				sbuf_addf(&x->sb, "%s%s", first ? "" : ", ", fin_strv(d, d->city[l[k]]));
+				first = 0;
+			}
+		}
+	}
+	fin_sig_int(&b, "cities", best);
+	fin_sig_num(&b, "window_days", (double)p->window / DAY);
+	fin_sig_str(&b, "city_list", x->sb.buf);
+	fin_sig_say(&b, "Account %s was used in %u different cities within %.0f days (%s).",
+		    fin_acc_name(d, a), best, (double)p->window / DAY, x->sb.buf);
+	fin_sig_end(&b, d, r->max_evidence);
+	return 0;
+}
+
+const struct fin_detector fin_det_cash[] = {
+	{ "FIN.STRUCTURING", "structuring", TY_STRUCT,
+	  "FIN-2020-A008 (avoiding reporting: structuring below the CTR threshold); 31 U.S.C. 5324; "
+	  "FIN-2020-A008 funnel typology (deposits often below the CTR threshold)",
+	  "cash just under $10,000 or split to stay under it", st_prepare, st_account, NULL, st_release, NULL },
+	{ "FIN.FUNNEL", "funnel", TY_HT | TY_HS,
+	  "FIN-2020-A008 typology 'funnel accounts'; FIN-2023-Alert001 (deposits by many individuals in "
+	  "many locations into one account)",
+	  "cash paid in at many places, taken out elsewhere soon after", fu_prepare, fu_account, NULL, NULL, NULL },
+	{ "FIN.CASH_TO_CORRIDOR", "cash_to_corridor", TY_HS,
+	  "FIN-2023-Alert001 and FIN-2014-A008 (unexplained cash deposits followed by rapid wires to "
+	  "high-migrant-flow countries)",
+	  "cash in, wired soon after to a high-migration corridor", cc_prepare, cc_account, NULL, cc_release, NULL },
+	{ "FIN.BORDER_FANIN", "border_fanin", TY_HS,
+	  "FIN-2023-Alert001 (wires, cash deposits or P2P payments from many originators in many places "
+	  "to one beneficiary on or near the southwest border)",
+	  "many originators in many places pay one border beneficiary", bf_prepare, bf_account, NULL, bf_release, NULL },
+	{ "FIN.CASH_NO_ACH", "cash_no_ach", TY_HT,
+	  "FIN-2020-A008 financial indicator (steady cash deposits with no ACH payments: no payroll or "
+	  "other normal business outflows)",
+	  "steady cash with no payroll or ACH outflows", cn_prepare, cn_account, NULL, NULL, NULL },
+	{ "FIN.OFFHOURS_CASH", "offhours_cash", TY_HT,
+	  "FIN-2020-A008 financial indicator (cash or abnormally large deposits outside the business's "
+	  "normal operating hours)",
+	  "cash deposits outside business hours", oh_prepare, oh_account, NULL, NULL, NULL },
+	{ "FIN.PREPAID_VELOCITY", "prepaid_velocity", TY_HT,
+	  "FIN-2020-A008 financial indicator (frequent purchase and use of prepaid access cards)",
+	  "frequent prepaid-card purchases or loads", pv_prepare, pv_account, NULL, NULL, NULL },
+	{ "FIN.GEO_MOBILITY", "geo_mobility", TY_HT,
+	  "FIN-2020-A008 financial indicator (transactions showing frequent geographic movement)",
+	  "used in many cities within days", gm_prepare, gm_account, NULL, NULL, NULL },
+};
+const size_t fin_det_cash_n = sizeof fin_det_cash / sizeof fin_det_cash[0];

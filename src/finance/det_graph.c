@@ -1,0 +1,1061 @@
+/*
+ * det_graph: money-laundering graph patterns over time windows, as in the
+ * AML literature (IBM AMLworld's eight pattern kinds; IBM's Graph Feature
+ * Preprocessor): fan-out, fan-in, scatter-gather, gather-scatter, temporal
+ * cycles, rapid pass-through, bipartite and stack layering.
+ *
+ * Only transfers count (two different accounts, positive amount): cash in
+ * and out, self-transfers ("reinvestment") and zero amounts are not edges
+ * of the money graph.  Every search is bounded — by time window, by hop
+ * count, by a degree cap above which an account is treated as a hub and not
+ * expanded, and by a step budget per search — so that no input can make it
+ * blow up; docs/detectors/ and bench/RESULTS.md say what the bounds cost.
+ */
+#include "fin.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+#define HOUR 3600
+
+static uint32_t out_n(const struct fin_data *d, uint32_t a)
+{
+	return d->out_off[a + 1] - d->out_off[a];
+}
+
+static uint32_t in_n(const struct fin_data *d, uint32_t a)
+{
+	return d->in_off[a + 1] - d->in_off[a];
+}
+
+static const uint32_t *out_l(const struct fin_data *d, uint32_t a)
+{
+	return d->out_tx + d->out_off[a];
+}
+
+static const uint32_t *in_l(const struct fin_data *d, uint32_t a)
+{
+	return d->in_tx + d->in_off[a];
+}
+
+/* ---- fan-out / fan-in ---- */
+
+struct fan_p {
+	int det;
+	int64_t window;
+	uint32_t k, full;
+	uint32_t max_degree;   /* accounts with more transfers are scanned only up to this many */
+};
+
+static int fan_prepare(struct fin_run *r, void **state, const char *code)
+{
+	struct fan_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	p->det = fin_detector_find(code);
+	p->window = (int64_t)(fin_param(r, p->det, "window_hours", 24) * HOUR);
+	p->k = (uint32_t)fin_param_int(r, p->det, "min_counterparties", 5);
+	p->full = (uint32_t)fin_param_int(r, p->det, "full_counterparties", 3 * p->k);
+	if (p->k < 2)
+		p->k = 2;
+	*state = p;
+	return 0;
+}
+
+static int fan_out_prepare(struct fin_run *r, void **state)
+{
+	return fan_prepare(r, state, "FIN.FAN_OUT");
+}
+
+static int fan_in_prepare(struct fin_run *r, void **state)
+{
+	return fan_prepare(r, state, "FIN.FAN_IN");
+}
+
+/* Largest number of distinct counterparties in any window of the list. */
+static int fan_scan(struct fin_run *r, const struct fan_p *p, uint32_t a, int in,
+		    struct fin_scratch *x, struct fin_sink *out)
+{
+	const struct fin_data *d = r->d;
+	const uint32_t *l = in ? in_l(d, a) : out_l(d, a);
+	size_t n = in ? in_n(d, a) : out_n(d, a), lo = 0, hi, best_lo = 0, best_hi = 0, k;
+	uint32_t distinct = 0, best = 0;
+	const uint32_t *cp = in ? d->src : d->dst;
+	struct fin_sigb b;
+	char when0[32], when1[32], usd[48];
+	double total;
+
+	if (n < p->k)
+		return 0;
+	for (hi = 0; hi < n; hi++) {
+		uint32_t t = l[hi];
+
+		if (fin_is_transfer(d, t) && x->acc_cnt[cp[t]]++ == 0)
+			distinct++;
+		while (d->ts[t] - d->ts[l[lo]] > p->window) {
+			uint32_t u = l[lo++];
+
+			if (fin_is_transfer(d, u) && --x->acc_cnt[cp[u]] == 0)
+				distinct--;
+		}
+		if (distinct > best) {
+			best = distinct;
+			best_lo = lo;
+			best_hi = hi;
+		}
+	}
+	for (k = lo; k < n; k++)
+		if (fin_is_transfer(d, l[k]))
+			x->acc_cnt[cp[l[k]]] = 0;
+	if (best < p->k)
+		return 0;
+	fin_sig_begin(&b, out, p->det, a, fin_strength(best, p->k, p->full));
+	for (k = best_lo; k <= best_hi; k++)
+		if (fin_is_transfer(d, l[k]))
+			fin_sig_ev(&b, l[k]);
+	total = fin_sum_usd(d, l + best_lo, best_hi - best_lo + 1, NULL);
+	fin_fmt_time(when0, sizeof when0, d->ts[l[best_lo]]);
+	fin_fmt_time(when1, sizeof when1, d->ts[l[best_hi]]);
+	fin_fmt_usd(usd, sizeof usd, total);
+	fin_sig_int(&b, "counterparties", best);
+	fin_sig_num(&b, "window_hours", (double)p->window / HOUR);
+	fin_sig_int(&b, "min_counterparties", p->k);
+	fin_sig_num(&b, "total_usd", total);
+	if (in)
+		fin_sig_say(&b, "Account %s received transfers from %u different accounts within %.0f h "
+			    "(%s to %s), %s in total.", fin_acc_name(d, a), best,
+			    (double)p->window / HOUR, when0, when1, usd);
+	else
+		fin_sig_say(&b, "Account %s sent transfers to %u different accounts within %.0f h "
+			    "(%s to %s), %s in total.", fin_acc_name(d, a), best,
+			    (double)p->window / HOUR, when0, when1, usd);
+	fin_sig_end(&b, d, r->max_evidence);
+	return 0;
+}
+
+static int fan_out_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+			   struct fin_sink *out)
+{
+	return fan_scan(r, st, a, 0, x, out);
+}
+
+static int fan_in_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+			  struct fin_sink *out)
+{
+	return fan_scan(r, st, a, 1, x, out);
+}
+
+/* ---- gather-scatter: many in, then many out ---- */
+
+struct gs_p {
+	int det;
+	int64_t window;
+	uint32_t k_in, k_out, full;
+};
+
+static int gs_prepare(struct fin_run *r, void **state)
+{
+	struct gs_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	p->det = fin_detector_find("FIN.GATHER_SCATTER");
+	p->window = (int64_t)(fin_param(r, p->det, "window_hours", 24) * HOUR);
+	p->k_in = (uint32_t)fin_param_int(r, p->det, "min_senders", 3);
+	p->k_out = (uint32_t)fin_param_int(r, p->det, "min_receivers", 3);
+	p->full = (uint32_t)fin_param_int(r, p->det, "full_counterparties", 10);
+	*state = p;
+	return 0;
+}
+
+static int gs_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct gs_p *p = st;
+	const struct fin_data *d = r->d;
+	const uint32_t *il = in_l(d, a), *ol = out_l(d, a);
+	size_t ni = in_n(d, a), no = out_n(d, a), ilo = 0, j, olo = 0, ohi = 0, k;
+	uint32_t din = 0, dout = 0, best = 0, bin = 0, bout = 0;
+	size_t b_ilo = 0, b_j = 0, b_olo = 0, b_ohi = 0;
+	struct fin_sigb b;
+	char w0[32], w1[32], usd_in[48], usd_out[48];
+
+	if (ni < p->k_in || no < p->k_out)
+		return 0;
+	/* in-window (t_j - W, t_j] counted in acc_cnt; out-window [t_j, t_j + W]
+	 * in acc_cnt2; both pointers only move forward. */
+	for (j = 0; j < ni; j++) {
+		uint32_t t = il[j];
+		int64_t tj = d->ts[t];
+
+		if (fin_is_transfer(d, t) && x->acc_cnt[d->src[t]]++ == 0)
+			din++;
+		while (tj - d->ts[il[ilo]] > p->window) {
+			uint32_t u = il[ilo++];
+
+			if (fin_is_transfer(d, u) && --x->acc_cnt[d->src[u]] == 0)
+				din--;
+		}
+		while (ohi < no && d->ts[ol[ohi]] <= tj + p->window) {
+			uint32_t u = ol[ohi++];
+
+			if (fin_is_transfer(d, u) && x->acc_cnt2[d->dst[u]]++ == 0)
+				dout++;
+		}
+		while (olo < ohi && (d->ts[ol[olo]] < tj || ol[olo] < t)) {
+			uint32_t u = ol[olo++];
+
+			if (fin_is_transfer(d, u) && --x->acc_cnt2[d->dst[u]] == 0)
+				dout--;
+		}
+		if (din >= p->k_in && dout >= p->k_out && (din < dout ? din : dout) > best) {
+			best = din < dout ? din : dout;
+			bin = din;
+			bout = dout;
+			b_ilo = ilo;
+			b_j = j;
+			b_olo = olo;
+			b_ohi = ohi;
+		}
+	}
+	for (k = ilo; k < ni; k++)
+		if (fin_is_transfer(d, il[k]))
+			x->acc_cnt[d->src[il[k]]] = 0;
+	for (k = olo; k < ohi; k++)
+		if (fin_is_transfer(d, ol[k]))
+			x->acc_cnt2[d->dst[ol[k]]] = 0;
+	if (!best)
+		return 0;
+	fin_sig_begin(&b, out, p->det, a, fin_strength(best, p->k_in < p->k_out ? p->k_in : p->k_out, p->full));
+	for (k = b_ilo; k <= b_j; k++)
+		if (fin_is_transfer(d, il[k]))
+			fin_sig_ev(&b, il[k]);
+	for (k = b_olo; k < b_ohi; k++)
+		if (fin_is_transfer(d, ol[k]))
+			fin_sig_ev(&b, ol[k]);
+	fin_fmt_time(w0, sizeof w0, d->ts[il[b_ilo]]);
+	fin_fmt_time(w1, sizeof w1, d->ts[ol[b_ohi - 1]]);
+	fin_fmt_usd(usd_in, sizeof usd_in, fin_sum_usd(d, il + b_ilo, b_j - b_ilo + 1, NULL));
+	fin_fmt_usd(usd_out, sizeof usd_out, fin_sum_usd(d, ol + b_olo, b_ohi - b_olo, NULL));
+	fin_sig_int(&b, "senders", bin);
+	fin_sig_int(&b, "receivers", bout);
+	fin_sig_num(&b, "window_hours", (double)p->window / HOUR);
+	fin_sig_say(&b, "Account %s gathered %s from %u accounts and within %.0f h scattered %s to %u "
+		    "other accounts (%s to %s).", fin_acc_name(d, a), usd_in, bin,
+		    (double)p->window / HOUR, usd_out, bout, w0, w1);
+	fin_sig_end(&b, d, r->max_evidence);
+	return 0;
+}
+
+/* ---- scatter-gather: s -> many m -> one t ---- */
+
+struct sg_p {
+	int det;
+	int64_t window;
+	uint32_t k, full, max_degree, max_paths;
+};
+
+static int sg_prepare(struct fin_run *r, void **state)
+{
+	struct sg_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	p->det = fin_detector_find("FIN.SCATTER_GATHER");
+	p->window = (int64_t)(fin_param(r, p->det, "window_hours", 24) * HOUR);
+	p->k = (uint32_t)fin_param_int(r, p->det, "min_intermediates", 3);
+	p->full = (uint32_t)fin_param_int(r, p->det, "full_intermediates", 8);
+	p->max_degree = (uint32_t)fin_param_int(r, p->det, "max_degree", 1000);
+	p->max_paths = (uint32_t)fin_param_int(r, p->det, "max_paths", 100000);
+	*state = p;
+	return 0;
+}
+
+static int cmp_quad(const void *a, const void *b)
+{
+	const struct fin_quad *x = a, *y = b;
+
+	if (x->a != y->a)
+		return x->a < y->a ? -1 : 1;
+	if (x->b != y->b)
+		return x->b < y->b ? -1 : 1;
+	if (x->c != y->c)
+		return x->c < y->c ? -1 : 1;
+	return x->d < y->d ? -1 : x->d > y->d;
+}
+
+static int sg_account(struct fin_run *r, const void *st, uint32_t s, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct sg_p *p = st;
+	const struct fin_data *d = r->d;
+	const uint32_t *ol = out_l(d, s);
+	size_t no = out_n(d, s), i, g;
+	struct fin_quad *q;
+
+	if (no < p->k || no > p->max_degree)
+		return 0;
+	x->quad.len = 0;
+	for (i = 0; i < no; i++) {
+		uint32_t e1 = ol[i], m, nm;
+		const uint32_t *ml;
+		size_t j;
+
+		if (!fin_is_transfer(d, e1))
+			continue;
+		m = d->dst[e1];
+		nm = out_n(d, m);
+		if (nm > p->max_degree)
+			continue;
+		ml = out_l(d, m);
+		for (j = fin_after(ml, nm, e1); j < nm; j++) {
+			uint32_t e2 = ml[j], t;
+			struct fin_quad qq;
+
+			if (d->ts[e2] - d->ts[e1] > p->window)
+				break;
+			if (!fin_is_transfer(d, e2))
+				continue;
+			t = d->dst[e2];
+			if (t == s || t == m)
+				continue;
+			qq.a = t;
+			qq.b = m;
+			qq.c = e1;
+			qq.d = e2;
+			if (vec_push(&x->quad, &qq))
+				return RASTRO_NOMEM;
+			if (x->quad.len >= p->max_paths)
+				goto enough;
+		}
+	}
+enough:
+	if (x->quad.len < p->k)
+		return 0;
+	q = x->quad.data;
+	qsort(q, x->quad.len, sizeof *q, cmp_quad);
+	for (g = 0; g < x->quad.len;) {
+		size_t h = g, k;
+		uint32_t t = q[g].a, nmid = 0;
+
+		while (h < x->quad.len && q[h].a == t) {
+			if (h == g || q[h].b != q[h - 1].b)
+				nmid++;
+			h++;
+		}
+		if (nmid >= p->k) {
+			double score = fin_strength(nmid, p->k, p->full);
+			double total = 0;
+			char usd[48], w0[32], w1[32];
+			int64_t t0 = INT64_MAX, t1 = INT64_MIN;
+			int role;
+
+			for (k = g; k < h; k++) {
+				if (!isnan(d->usd[q[k].d]))
+					total += d->usd[q[k].d];
+				if (d->ts[q[k].c] < t0)
+					t0 = d->ts[q[k].c];
+				if (d->ts[q[k].d] > t1)
+					t1 = d->ts[q[k].d];
+			}
+			fin_fmt_usd(usd, sizeof usd, total);
+			fin_fmt_time(w0, sizeof w0, t0);
+			fin_fmt_time(w1, sizeof w1, t1);
+			/* the source, the sink, then each intermediate */
+			for (role = 0; role < 2 + (int)nmid; role++) {
+				struct fin_sigb b;
+				uint32_t subj;
+				size_t mi = g;
+				int c;
+
+				if (role == 0)
+					subj = s;
+				else if (role == 1)
+					subj = t;
+				else {
+					for (c = 2; c < role; c++) {
+						uint32_t mm = q[mi].b;
+
+						while (mi < h && q[mi].b == mm)
+							mi++;
+					}
+					subj = q[mi].b;
+				}
+				fin_sig_begin(&b, out, p->det, subj, role < 2 ? score : score * 0.8);
+				for (k = g; k < h; k++) {
+					fin_sig_ev(&b, q[k].c);
+					fin_sig_ev(&b, q[k].d);
+				}
+				fin_sig_str(&b, "role", role == 0 ? "source" : role == 1 ? "sink" : "intermediate");
+				fin_sig_str(&b, "source_account", fin_acc_name(d, s));
+				fin_sig_str(&b, "sink_account", fin_acc_name(d, t));
+				fin_sig_int(&b, "intermediates", nmid);
+				fin_sig_num(&b, "window_hours", (double)p->window / HOUR);
+				fin_sig_num(&b, "total_usd", total);
+				fin_sig_say(&b, "Account %s %s: %s paid %u intermediate accounts that each passed "
+					    "money on to %s within %.0f h (%s to %s, %s reached the sink).",
+					    fin_acc_name(d, subj),
+					    role == 0 ? "scattered funds that were gathered again"
+					    : role == 1 ? "gathered funds scattered from one source"
+					    : "was an intermediate in a scatter-gather",
+					    fin_acc_name(d, s), nmid, fin_acc_name(d, t),
+					    (double)p->window / HOUR, w0, w1, usd);
+				fin_sig_end(&b, d, r->max_evidence);
+			}
+		}
+		g = h;
+	}
+	return 0;
+}
+
+/* ---- temporal cycles ---- */
+
+struct cyc_p {
+	int det;
+	int64_t window;
+	uint32_t max_hops, max_degree, max_steps, max_cycles;
+};
+
+static int cyc_prepare(struct fin_run *r, void **state)
+{
+	struct cyc_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	p->det = fin_detector_find("FIN.CYCLE");
+	p->window = (int64_t)(fin_param(r, p->det, "window_hours", 24) * HOUR);
+	p->max_hops = (uint32_t)fin_param_int(r, p->det, "max_hops", 10);
+	p->max_degree = (uint32_t)fin_param_int(r, p->det, "max_degree", 1000);
+	p->max_steps = (uint32_t)fin_param_int(r, p->det, "max_steps", 20000);
+	p->max_cycles = (uint32_t)fin_param_int(r, p->det, "max_cycles", 20);
+	if (p->max_hops < 2)
+		p->max_hops = 2;
+	if (p->max_hops > 64)
+		p->max_hops = 64;
+	*state = p;
+	return 0;
+}
+
+static void cyc_emit(struct fin_run *r, const struct cyc_p *p, const uint32_t *edges, uint32_t L,
+		     struct fin_sink *out)
+{
+	const struct fin_data *d = r->d;
+	int64_t span = d->ts[edges[L - 1]] - d->ts[edges[0]];
+	double score = fin_strength((double)(p->window - span), 0, (double)p->window);
+	double total = fin_sum_usd(d, edges, L, NULL);
+	char path[512], usd[48], sp[32], w0[32];
+	size_t pl = 0;
+	uint32_t i, k;
+
+	path[0] = '\0';
+	for (i = 0; i < L && pl + 2 < sizeof path; i++) {
+		int w = snprintf(path + pl, sizeof path - pl, "%s → ", fin_acc_name(d, d->src[edges[i]]));
+
+		if (w < 0 || (size_t)w >= sizeof path - pl) {
+			pl = sizeof path - 1;
+			break;
+		}
+		pl += (size_t)w;
+	}
+	if (pl + 2 < sizeof path)
+		snprintf(path + pl, sizeof path - pl, "%s", fin_acc_name(d, d->src[edges[0]]));
+	fin_fmt_usd(usd, sizeof usd, total);
+	fin_fmt_span(sp, sizeof sp, span);
+	fin_fmt_time(w0, sizeof w0, d->ts[edges[0]]);
+	for (i = 0; i < L; i++) {
+		struct fin_sigb b;
+		uint32_t subj = d->src[edges[i]];
+
+		fin_sig_begin(&b, out, p->det, subj, score);
+		for (k = 0; k < L; k++)
+			fin_sig_ev(&b, edges[k]);
+		fin_sig_int(&b, "hops", L);
+		fin_sig_num(&b, "span_hours", (double)span / HOUR);
+		fin_sig_num(&b, "window_hours", (double)p->window / HOUR);
+		fin_sig_int(&b, "max_hops", p->max_hops);
+		fin_sig_str(&b, "path", path);
+		fin_sig_num(&b, "total_usd", total);
+		fin_sig_say(&b, "Account %s is on a %u-hop cycle of transfers in time order that came back "
+			    "to its start within %s (from %s): %s.", fin_acc_name(d, subj), L, sp, w0, path);
+		fin_sig_end(&b, d, r->max_evidence);
+	}
+}
+
+struct frame {
+	uint32_t w;        /* account */
+	uint32_t pos, end; /* position in w's out list */
+};
+
+static int cyc_account(struct fin_run *r, const void *st, uint32_t u, struct fin_scratch *x,
+		       struct fin_sink *out)
+{
+	const struct cyc_p *p = st;
+	const struct fin_data *d = r->d;
+	const uint32_t *ul = out_l(d, u);
+	size_t nu = out_n(d, u), i;
+	struct frame stack[64];
+	uint32_t edges[65];
+	uint32_t found = 0;
+
+	if (!nu || nu > p->max_degree || !in_n(d, u))
+		return 0;
+	x->acc_flag[u] = 1;
+	for (i = 0; i < nu && found < p->max_cycles; i++) {
+		uint32_t e0 = ul[i], v, steps = 0;
+		int64_t tend;
+		int top;
+
+		if (!fin_is_transfer(d, e0))
+			continue;
+		v = d->dst[e0];
+		if (out_n(d, v) > p->max_degree)
+			continue;
+		tend = d->ts[e0] + p->window;
+		edges[0] = e0;
+		top = 0;
+		stack[0].w = v;
+		stack[0].pos = (uint32_t)fin_after(out_l(d, v), out_n(d, v), e0);
+		stack[0].end = out_n(d, v);
+		x->acc_flag[v] = 1;
+		while (top >= 0) {
+			struct frame *f = &stack[top];
+			uint32_t e, y;
+
+			if (f->pos >= f->end || steps >= p->max_steps || found >= p->max_cycles) {
+				x->acc_flag[f->w] = 0;
+				top--;
+				continue;
+			}
+			e = out_l(d, f->w)[f->pos++];
+			steps++;
+			if (d->ts[e] > tend) {
+				f->pos = f->end;
+				continue;
+			}
+			if (!fin_is_transfer(d, e))
+				continue;
+			y = d->dst[e];
+			if (y == u) {
+				/* path edges: edges[0..top] then e */
+				edges[top + 1] = e;
+				cyc_emit(r, p, edges, (uint32_t)top + 2, out);
+				found++;
+				continue;
+			}
+			/* path would have top+2 edges and need one more to close */
+			if ((uint32_t)top + 3 > p->max_hops || x->acc_flag[y] || out_n(d, y) > p->max_degree ||
+			    !out_n(d, y))
+				continue;
+			edges[top + 1] = e;
+			top++;
+			stack[top].w = y;
+			stack[top].pos = (uint32_t)fin_after(out_l(d, y), out_n(d, y), e);
+			stack[top].end = out_n(d, y);
+			x->acc_flag[y] = 1;
+		}
+	}
+	x->acc_flag[u] = 0;
+	return out->failed ? RASTRO_NOMEM : 0;
+}
+
+/* ---- rapid pass-through ---- */
+
+struct pt_p {
+	int det;
+	int64_t lag;
+	double ratio_min, ratio_max, min_usd;
+	uint32_t min_events;
+};
+
+static int pt_prepare(struct fin_run *r, void **state)
+{
+	struct pt_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	p->det = fin_detector_find("FIN.PASS_THROUGH");
+	p->lag = (int64_t)(fin_param(r, p->det, "max_lag_hours", 24) * HOUR);
+	p->ratio_min = fin_param(r, p->det, "min_ratio", 0.8);
+	p->ratio_max = fin_param(r, p->det, "max_ratio", 1.05);
+	p->min_usd = fin_param(r, p->det, "min_usd", 1000);
+	p->min_events = (uint32_t)fin_param_int(r, p->det, "min_events", 2);
+	*state = p;
+	return 0;
+}
+
+static int pt_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct pt_p *p = st;
+	const struct fin_data *d = r->d;
+	const uint32_t *il = in_l(d, a), *ol = out_l(d, a);
+	size_t ni = in_n(d, a), no = out_n(d, a), i, next_out = 0, k;
+	uint32_t events = 0;
+	double passed = 0, lag_sum = 0;
+	struct fin_sigb b;
+	char usd[48], lag[32];
+
+	if (ni < p->min_events || no < p->min_events)
+		return 0;
+	x->tmp32.len = 0;
+	for (i = 0; i < ni; i++) {
+		uint32_t e = il[i];
+		double want = d->usd[e], sum = 0;
+		size_t j, start;
+
+		if (d->src[e] == a || !(want > 0) || isnan(want))
+			continue;
+		start = fin_after(ol, no, e);
+		if (start < next_out)
+			start = next_out;
+		for (j = start; j < no; j++) {
+			uint32_t o = ol[j];
+
+			if (d->ts[o] - d->ts[e] > p->lag)
+				break;
+			if (d->dst[o] == a || isnan(d->usd[o]))
+				continue;
+			sum += d->usd[o];
+			if (sum >= p->ratio_min * want)
+				break;
+		}
+		if (j < no && sum >= p->ratio_min * want && sum <= p->ratio_max * want) {
+			events++;
+			passed += want;
+			lag_sum += (double)(d->ts[ol[j]] - d->ts[e]);
+			if (vec_push(&x->tmp32, &e))
+				return RASTRO_NOMEM;
+			for (k = start; k <= j; k++)
+				if (d->dst[ol[k]] != a && !isnan(d->usd[ol[k]]) && vec_push(&x->tmp32, &ol[k]))
+					return RASTRO_NOMEM;
+			next_out = j + 1;
+		}
+	}
+	if (events < p->min_events || passed < p->min_usd)
+		return 0;
+	fin_sig_begin(&b, out, p->det, a, fin_strength(events, p->min_events, 3.0 * p->min_events));
+	for (k = 0; k < x->tmp32.len; k++)
+		fin_sig_ev(&b, ((uint32_t *)x->tmp32.data)[k]);
+	fin_fmt_usd(usd, sizeof usd, passed);
+	fin_fmt_span(lag, sizeof lag, (int64_t)(lag_sum / events));
+	fin_sig_int(&b, "events", events);
+	fin_sig_num(&b, "passed_usd", passed);
+	fin_sig_num(&b, "mean_lag_hours", lag_sum / events / HOUR);
+	fin_sig_num(&b, "max_lag_hours", (double)p->lag / HOUR);
+	fin_sig_num(&b, "min_ratio", p->ratio_min);
+	fin_sig_say(&b, "Account %s passed money straight through %u times: %s came in and %.0f–%.0f%% of "
+		    "each amount went out again within %.0f h (on average after %s).",
+		    fin_acc_name(d, a), events, usd, p->ratio_min * 100, p->ratio_max * 100,
+		    (double)p->lag / HOUR, lag);
+	fin_sig_end(&b, d, r->max_evidence);
+	return 0;
+}
+
+/* ---- bipartite and stack layering ---- */
+
+struct bp_p {
+	int det, det_stack;
+	int64_t window;
+	uint32_t min_sources, min_dests, max_degree, max_in_degree, max_pairs;
+};
+
+static int bp_prepare(struct fin_run *r, void **state)
+{
+	struct bp_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	p->det = fin_detector_find("FIN.BIPARTITE");
+	p->det_stack = fin_detector_find("FIN.STACK");
+	p->window = (int64_t)(fin_param(r, p->det, "window_hours", 24) * HOUR);
+	p->min_sources = (uint32_t)fin_param_int(r, p->det, "min_sources", 2);
+	p->min_dests = (uint32_t)fin_param_int(r, p->det, "min_destinations", 2);
+	p->max_degree = (uint32_t)fin_param_int(r, p->det, "max_degree", 50);
+	p->max_in_degree = (uint32_t)fin_param_int(r, p->det, "max_in_degree", 200);
+	p->max_pairs = (uint32_t)fin_param_int(r, p->det, "max_pairs_per_source", 200);
+	if (p->min_sources < 2)
+		p->min_sources = 2;
+	if (p->min_dests < 2)
+		p->min_dests = 2;
+	*state = p;
+	return 0;
+}
+
+static uint32_t uf_find(uint32_t *parent, uint32_t v)
+{
+	while (parent[v] != v) {
+		parent[v] = parent[parent[v]];
+		v = parent[v];
+	}
+	return v;
+}
+
+static void uf_union(uint32_t *parent, uint32_t a, uint32_t b)
+{
+	a = uf_find(parent, a);
+	b = uf_find(parent, b);
+	/* smaller index becomes the root: deterministic */
+	if (a < b)
+		parent[b] = a;
+	else if (b < a)
+		parent[a] = b;
+}
+
+struct block {
+	uint32_t root;            /* destination component */
+	size_t src_off, src_n;    /* sources in the block list */
+	size_t dst_off, dst_n;
+	int stacked;
+};
+
+/* Membership list entries: (root, account, side) sorted. */
+struct memb {
+	uint32_t root, acc;
+};
+
+static int cmp_memb(const void *a, const void *b)
+{
+	const struct memb *x = a, *y = b;
+
+	if (x->root != y->root)
+		return x->root < y->root ? -1 : 1;
+	return x->acc < y->acc ? -1 : x->acc > y->acc;
+}
+
+static int emit_block(struct fin_run *r, const struct bp_p *p, int det, const struct memb *srcs,
+		      size_t ns, const struct memb *dsts, size_t nd, const struct memb *srcs2,
+		      size_t ns2, const struct memb *dsts2, size_t nd2, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct fin_data *d = r->d;
+	uint32_t st = fin_stamp(x);
+	size_t i, j, nev = 0;
+	size_t total_members;
+	double total = 0;
+	char usd[48];
+	int layer;
+
+	x->tmp32.len = 0;
+	/* evidence: transfers from each layer's sources to its destinations */
+	for (layer = 0; layer < (srcs2 ? 2 : 1); layer++) {
+		const struct memb *S = layer ? srcs2 : srcs, *D = layer ? dsts2 : dsts;
+		size_t nS = layer ? ns2 : ns, nD = layer ? nd2 : nd;
+
+		st = fin_stamp(x);
+		for (i = 0; i < nD; i++)
+			x->acc_mark[D[i].acc] = st;
+		for (i = 0; i < nS; i++) {
+			const uint32_t *l = out_l(d, S[i].acc);
+			uint32_t n = out_n(d, S[i].acc);
+
+			for (j = 0; j < n; j++)
+				if (fin_is_transfer(d, l[j]) && x->acc_mark[d->dst[l[j]]] == st) {
+					if (vec_push(&x->tmp32, &l[j]))
+						return RASTRO_NOMEM;
+					if (!isnan(d->usd[l[j]]))
+						total += d->usd[l[j]];
+					nev++;
+				}
+		}
+	}
+	fin_fmt_usd(usd, sizeof usd, total);
+	total_members = ns + nd + ns2 + nd2;
+	for (layer = 0; layer < 4; layer++) {
+		const struct memb *M = layer == 0 ? srcs : layer == 1 ? dsts : layer == 2 ? srcs2 : dsts2;
+		size_t nM = layer == 0 ? ns : layer == 1 ? nd : layer == 2 ? ns2 : nd2;
+
+		for (i = 0; i < nM; i++) {
+			struct fin_sigb b;
+			uint32_t acc = M[i].acc;
+			double score;
+
+			/* in a stack the middle layer appears twice: once is enough */
+			if (layer == 2 && det == p->det_stack) {
+				size_t k;
+				int dup = 0;
+
+				for (k = 0; k < nd && !dup; k++)
+					dup = dsts[k].acc == acc;
+				if (dup)
+					continue;
+			}
+			score = det == p->det_stack ? fin_strength((double)total_members, 6, 12)
+						    : fin_strength((double)(ns + nd), (double)(p->min_sources + p->min_dests),
+								   2.0 * (p->min_sources + p->min_dests));
+			fin_sig_begin(&b, out, det, acc, score);
+			for (j = 0; j < x->tmp32.len; j++)
+				fin_sig_ev(&b, ((uint32_t *)x->tmp32.data)[j]);
+			fin_sig_int(&b, "sources", (long long)ns);
+			fin_sig_int(&b, "destinations", (long long)nd);
+			if (det == p->det_stack)
+				fin_sig_int(&b, "third_layer", (long long)nd2);
+			fin_sig_num(&b, "window_hours", (double)p->window / HOUR);
+			fin_sig_num(&b, "total_usd", total);
+			fin_sig_int(&b, "transfers", (long long)nev);
+			if (det == p->det_stack)
+				fin_sig_say(&b, "Account %s is in a layered (stack) structure: %zu accounts paid the "
+					    "same %zu accounts, which paid on to %zu further accounts (%zu transfers, %s).",
+					    fin_acc_name(d, acc), ns, nd, nd2, nev, usd);
+			else
+				fin_sig_say(&b, "Account %s is in a bipartite block: %zu accounts each paid several of "
+					    "the same %zu accounts within %.0f h (%zu transfers, %s).",
+					    fin_acc_name(d, acc), ns, nd, (double)p->window / HOUR, nev, usd);
+			fin_sig_end(&b, d, r->max_evidence);
+		}
+	}
+	return out->failed ? RASTRO_NOMEM : 0;
+}
+
+static int bp_global(struct fin_run *r, const void *st, struct fin_scratch *x, struct fin_sink *out)
+{
+	const struct bp_p *p = st;
+	const struct fin_data *d = r->d;
+	struct vec pairs, mem_src, mem_dst;
+	uint32_t *parent = NULL;
+	struct block *blocks = NULL;
+	size_t nblocks = 0, i, j;
+	uint32_t *dst_block = NULL, *src_block = NULL;
+	int rc = RASTRO_NOMEM;
+
+	vec_init(&pairs, sizeof(struct fin_quad));
+	vec_init(&mem_src, sizeof(struct memb));
+	vec_init(&mem_dst, sizeof(struct memb));
+	/* 1: pairs of destinations paid by the same source within the window */
+	for (i = 0; i < d->nacc; i++) {
+		const uint32_t *l = out_l(d, (uint32_t)i);
+		uint32_t n = out_n(d, (uint32_t)i), npairs = 0;
+		size_t a, b;
+
+		if (n < 2 || n > p->max_degree)
+			continue;
+		for (a = 0; a < n && npairs < p->max_pairs; a++) {
+			uint32_t da;
+
+			if (!fin_is_transfer(d, l[a]))
+				continue;
+			da = d->dst[l[a]];
+			if (in_n(d, da) > p->max_in_degree)
+				continue;
+			for (b = a + 1; b < n && npairs < p->max_pairs; b++) {
+				uint32_t db;
+				struct fin_quad q;
+
+				if (d->ts[l[b]] - d->ts[l[a]] > p->window)
+					break;
+				if (!fin_is_transfer(d, l[b]))
+					continue;
+				db = d->dst[l[b]];
+				if (db == da || in_n(d, db) > p->max_in_degree)
+					continue;
+				q.a = da < db ? da : db;
+				q.b = da < db ? db : da;
+				q.c = (uint32_t)i;
+				q.d = 0;
+				if (vec_push(&pairs, &q))
+					goto out;
+				npairs++;
+			}
+		}
+	}
+	if (!pairs.len) {
+		rc = 0;
+		goto out;
+	}
+	qsort(pairs.data, pairs.len, sizeof(struct fin_quad), cmp_quad);
+	parent = mem_alloc(d->nacc * sizeof *parent);
+	if (!parent)
+		goto out;
+	for (i = 0; i < d->nacc; i++)
+		parent[i] = (uint32_t)i;
+	/* 2: pairs paid by enough distinct sources join one component */
+	{
+		struct fin_quad *q = pairs.data;
+		size_t g = 0;
+
+		while (g < pairs.len) {
+			size_t h = g;
+			uint32_t nsrc = 0;
+
+			while (h < pairs.len && q[h].a == q[g].a && q[h].b == q[g].b) {
+				if (h == g || q[h].c != q[h - 1].c)
+					nsrc++;
+				h++;
+			}
+			if (nsrc >= p->min_sources) {
+				uf_union(parent, q[g].a, q[g].b);
+				for (j = g; j < h; j++)
+					q[j].d = 1;   /* qualifying */
+			}
+			g = h;
+		}
+		for (g = 0; g < pairs.len; g++) {
+			struct memb m;
+
+			if (!q[g].d)
+				continue;
+			m.root = uf_find(parent, q[g].a);
+			m.acc = q[g].c;
+			if (vec_push(&mem_src, &m))
+				goto out;
+			m.acc = q[g].a;
+			if (vec_push(&mem_dst, &m))
+				goto out;
+			m.acc = q[g].b;
+			if (vec_push(&mem_dst, &m))
+				goto out;
+		}
+	}
+	vec_release(&pairs);
+	if (!mem_src.len) {
+		rc = 0;
+		goto out;
+	}
+	/* 3: blocks = components with their distinct sources and destinations */
+	{
+		struct memb *S, *D;
+		size_t ns = 0, nd = 0, a, b;
+
+		qsort(mem_src.data, mem_src.len, sizeof(struct memb), cmp_memb);
+		qsort(mem_dst.data, mem_dst.len, sizeof(struct memb), cmp_memb);
+		S = mem_src.data;
+		D = mem_dst.data;
+		for (i = 0; i < mem_src.len; i++)
+			if (!ns || S[i].root != S[ns - 1].root || S[i].acc != S[ns - 1].acc)
+				S[ns++] = S[i];
+		mem_src.len = ns;
+		for (i = 0; i < mem_dst.len; i++)
+			if (!nd || D[i].root != D[nd - 1].root || D[i].acc != D[nd - 1].acc)
+				D[nd++] = D[i];
+		mem_dst.len = nd;
+		blocks = mem_calloc(ns + 1, sizeof *blocks);
+		if (!blocks)
+			goto out;
+		for (a = 0, b = 0; a < ns;) {
+			size_t a2 = a, b2;
+			uint32_t root = S[a].root;
+
+			while (a2 < ns && S[a2].root == root)
+				a2++;
+			while (b < nd && D[b].root < root)
+				b++;
+			b2 = b;
+			while (b2 < nd && D[b2].root == root)
+				b2++;
+			if (a2 - a >= p->min_sources && b2 - b >= p->min_dests) {
+				blocks[nblocks].root = root;
+				blocks[nblocks].src_off = a;
+				blocks[nblocks].src_n = a2 - a;
+				blocks[nblocks].dst_off = b;
+				blocks[nblocks].dst_n = b2 - b;
+				nblocks++;
+			}
+			a = a2;
+			b = b2;
+		}
+	}
+	/* 4: stacks — a block whose destinations are another block's sources */
+	dst_block = mem_alloc(d->nacc * sizeof *dst_block);
+	src_block = mem_alloc(d->nacc * sizeof *src_block);
+	if (!dst_block || !src_block)
+		goto out;
+	memset(dst_block, 0xff, d->nacc * sizeof *dst_block);
+	{
+		const struct memb *S = mem_src.data, *D = mem_dst.data;
+
+		for (i = 0; i < nblocks; i++)
+			for (j = 0; j < blocks[i].dst_n; j++)
+				dst_block[D[blocks[i].dst_off + j].acc] = (uint32_t)i;
+		if (p->det_stack >= 0)
+			for (i = 0; i < nblocks; i++) {
+				/* count sources of block i that are destinations of one earlier layer */
+				uint32_t st2 = fin_stamp(x);
+				size_t best_n = 0;
+				uint32_t best_b = FIN_NONE;
+
+				for (j = 0; j < blocks[i].src_n; j++) {
+					uint32_t bb = dst_block[S[blocks[i].src_off + j].acc];
+
+					if (bb == FIN_NONE || bb == i)
+						continue;
+					if (x->acc_mark[bb] != st2) {
+						x->acc_mark[bb] = st2;
+						x->acc_cnt[bb] = 0;
+					}
+					if (++x->acc_cnt[bb] > best_n || (x->acc_cnt[bb] == best_n && bb < best_b)) {
+						best_n = x->acc_cnt[bb];
+						best_b = bb;
+					}
+				}
+				for (j = 0; j < blocks[i].src_n; j++) {
+					uint32_t bb = dst_block[S[blocks[i].src_off + j].acc];
+
+					if (bb != FIN_NONE)
+						x->acc_cnt[bb] = 0;
+				}
+				if (best_n >= 2 && best_b != FIN_NONE) {
+					const struct block *b1 = &blocks[best_b], *b2 = &blocks[i];
+
+					blocks[best_b].stacked = 1;
+					blocks[i].stacked = 1;
+					rc = emit_block(r, p, p->det_stack, S + b1->src_off, b1->src_n, D + b1->dst_off,
+							b1->dst_n, S + b2->src_off, b2->src_n, D + b2->dst_off,
+							b2->dst_n, x, out);
+					if (rc)
+						goto out;
+				}
+			}
+		for (i = 0; i < nblocks; i++) {
+			if (blocks[i].stacked || p->det < 0)
+				continue;
+			rc = emit_block(r, p, p->det, S + blocks[i].src_off, blocks[i].src_n,
+					D + blocks[i].dst_off, blocks[i].dst_n, NULL, 0, NULL, 0, x, out);
+			if (rc)
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	vec_release(&pairs);
+	vec_release(&mem_src);
+	vec_release(&mem_dst);
+	mem_free(parent);
+	mem_free(blocks);
+	mem_free(dst_block);
+	mem_free(src_block);
+	return rc;
+}
+
+const struct fin_detector fin_det_graph[] = {
+	{ "FIN.FAN_OUT", "fan_out", TY_ML,
+	  "AML graph pattern fan-out (IBM AMLworld FAN-OUT; GFP fan features)",
+	  "one account pays many accounts in a short window", fan_out_prepare, fan_out_account, NULL, NULL, NULL },
+	{ "FIN.FAN_IN", "fan_in", TY_ML,
+	  "AML graph pattern fan-in (IBM AMLworld FAN-IN; GFP fan features)",
+	  "many accounts pay one account in a short window", fan_in_prepare, fan_in_account, NULL, NULL, NULL },
+	{ "FIN.SCATTER_GATHER", "scatter_gather", TY_ML,
+	  "AML graph pattern scatter-gather (IBM AMLworld SCATTER-GATHER; GFP scatter-gather)",
+	  "one source pays intermediates that all pay one sink", sg_prepare, sg_account, NULL, NULL, NULL },
+	{ "FIN.GATHER_SCATTER", "gather_scatter", TY_ML,
+	  "AML graph pattern gather-scatter (IBM AMLworld GATHER-SCATTER)",
+	  "many pay one account, which soon pays many", gs_prepare, gs_account, NULL, NULL, NULL },
+	{ "FIN.CYCLE", "cycle", TY_ML,
+	  "AML graph pattern cycle (IBM AMLworld CYCLE; GFP temporal cycles; Blanuša et al. 2022/2023)",
+	  "money returns to its source through a time-ordered cycle", cyc_prepare, cyc_account, NULL, NULL, NULL },
+	{ "FIN.PASS_THROUGH", "pass_through", TY_ML,
+	  "rapid movement of funds (FIN-2020-A008 funnel-account typology: funds withdrawn or moved with "
+	  "little time in between; AML pass-through / mule accounts)",
+	  "money leaves as fast as it arrives", pt_prepare, pt_account, NULL, NULL, NULL },
+	{ "FIN.BIPARTITE", "bipartite", TY_ML,
+	  "AML graph pattern bipartite (IBM AMLworld BIPARTITE)",
+	  "a set of accounts pays the same set of accounts", bp_prepare, NULL, bp_global, NULL, NULL },
+	{ "FIN.STACK", "stack", TY_ML,
+	  "AML graph pattern stack (IBM AMLworld STACK: two bipartite layers)",
+	  "layered bipartite structure A → B → C (found by FIN.BIPARTITE)", NULL, NULL, NULL, NULL,
+	  "FIN.BIPARTITE" },
+};
+const size_t fin_det_graph_n = sizeof fin_det_graph / sizeof fin_det_graph[0];

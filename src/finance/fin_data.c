@@ -1,0 +1,543 @@
+/*
+ * fin_data: loads the workspace's transactions, accounts and KYC rows into
+ * columnar in-memory arrays for the detectors.
+ *
+ * One sequential pass over each table (rowid order, the cheapest scan
+ * SQLite has), every column into its own preallocated array, strings
+ * interned to integer ids — no allocation per row.  Rows are then sorted by
+ * (timestamp, record id) with a stable radix sort, because sources are not
+ * always in time order (IBM AMLworld files are not), and the adjacency lists
+ * by payer and by payee are built by counting sort, which keeps them in
+ * time order.
+ *
+ * Bad values that ingest lets through are handled here and counted:
+ * unknown currencies get no dollar amount (NaN; amount rules skip them),
+ * self-transfers and zero amounts are kept but are not transfers for the
+ * graph patterns, rows without a place count toward no place.
+ */
+#include "fin.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "normalize/email.h"
+#include "normalize/phone.h"
+
+static const char *const chan_names[CH_N] = {
+	[CH_OTHER] = "other", [CH_CASH] = "cash", [CH_WIRE] = "wire", [CH_ACH] = "ach",
+	[CH_CARD] = "card", [CH_P2P] = "p2p", [CH_CHECK] = "check", [CH_CRYPTO] = "crypto",
+	[CH_PREPAID] = "prepaid", [CH_REINVEST] = "reinvestment",
+};
+
+const char *fin_chan_name(int ch)
+{
+	return ch >= 0 && ch < CH_N ? chan_names[ch] : "other";
+}
+
+static uint8_t chan_of(const char *s, size_t n)
+{
+	int i;
+
+	for (i = 1; i < CH_N; i++)
+		if (strlen(chan_names[i]) == n && memcmp(chan_names[i], s, n) == 0)
+			return (uint8_t)i;
+	return CH_OTHER;
+}
+
+uint32_t fin_str(const struct fin_data *d, const char *s)
+{
+	return s ? strmap_find(&d->strs, s, strlen(s)) : 0;
+}
+
+const char *fin_strv(const struct fin_data *d, uint32_t id)
+{
+	return id ? strmap_key(&d->strs, id, NULL) : "";
+}
+
+const char *fin_acc_name(const struct fin_data *d, uint32_t acc)
+{
+	if (acc == FIN_NONE || acc >= d->nacc)
+		return "(cash)";
+	return fin_strv(d, d->acc_key[acc]);
+}
+
+void fin_fmt_span(char *out, size_t n, int64_t secs)
+{
+	if (secs < 0)
+		secs = -secs;
+	if (secs < 3600)
+		snprintf(out, n, "%lld min", (long long)(secs + 59) / 60);
+	else if (secs < 3 * 86400)
+		snprintf(out, n, "%lld h", (long long)(secs + 3599) / 3600);
+	else
+		snprintf(out, n, "%lld days", (long long)(secs + 86399) / 86400);
+}
+
+void fin_data_release(struct fin_data *d)
+{
+	void *cols[] = { d->id, d->ts, d->src, d->dst, d->amt, d->usd, d->cur, d->chan, d->cat,
+			 d->city, d->region, d->country, d->place, d->memo, d->acc_entity, d->acc_label,
+			 d->acc_key, d->k_customer, d->k_name, d->k_occupation, d->k_btype, d->k_city,
+			 d->k_region, d->k_country, d->k_phone, d->k_email, d->k_address, d->k_ctype,
+			 d->k_record, d->out_off, d->out_tx, d->in_off, d->in_tx };
+	size_t i;
+
+	for (i = 0; i < sizeof cols / sizeof cols[0]; i++)
+		mem_free(cols[i]);
+	sbuf_release(&d->memos);
+	strmap_release(&d->strs);
+	memset(d, 0, sizeof *d);
+}
+
+/* Interns column `col` of the current row; `last` caches the previous id so
+ * that runs of equal values (the common case) skip the hash. */
+static uint32_t intern_col(struct fin_data *d, sqlite3_stmt *st, int col, uint32_t *last, int *fail)
+{
+	const char *s = (const char *)sqlite3_column_text(st, col);
+	size_t n = (size_t)sqlite3_column_bytes(st, col), ln;
+	const char *ls;
+	uint32_t id;
+
+	if (!s || !n)
+		return 0;
+	if (*last) {
+		ls = strmap_key(&d->strs, *last, &ln);
+		if (ln == n && memcmp(ls, s, n) == 0)
+			return *last;
+	}
+	id = strmap_intern(&d->strs, s, n, NULL);
+	if (!id)
+		*fail = 1;
+	*last = id;
+	return id;
+}
+
+static uint32_t intern_buf(struct fin_data *d, const char *s, size_t n, int *fail)
+{
+	uint32_t id;
+
+	if (!n)
+		return 0;
+	id = strmap_intern(&d->strs, s, n, NULL);
+	if (!id)
+		*fail = 1;
+	return id;
+}
+
+/* Accounts: every entity of kind 'account', in entity id order. */
+static int load_accounts(rastro_ws *ws, struct fin_data *d, uint32_t **map, int64_t *map_n)
+{
+	sqlite3_stmt *st;
+	int64_t n, maxid;
+	int rc, fail = 0;
+	size_t i = 0;
+
+	if (ws_query_i64(ws, "SELECT count(*) FROM entity WHERE kind = 'account'", 0, &n) ||
+	    ws_query_i64(ws, "SELECT max(id) FROM entity", 0, &maxid))
+		return ws->err.code;
+	d->nacc = (size_t)n;
+	d->acc_entity = mem_alloc((d->nacc + 1) * sizeof *d->acc_entity);
+	d->acc_label = mem_calloc(d->nacc + 1, sizeof *d->acc_label);
+	d->acc_key = mem_calloc(d->nacc + 1, sizeof *d->acc_key);
+	*map_n = maxid + 1;
+	*map = mem_alloc((size_t)(maxid + 1) * sizeof **map);
+	if (!d->acc_entity || !d->acc_label || !d->acc_key || !*map)
+		return ws_error(ws, RASTRO_NOMEM, "out of memory loading %lld accounts", (long long)n);
+	memset(*map, 0xff, (size_t)(maxid + 1) * sizeof **map);
+	if (ws_prepare(ws, "SELECT id, key, label FROM entity WHERE kind = 'account' ORDER BY id", &st))
+		return ws->err.code;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && i < d->nacc) {
+		int64_t eid = sqlite3_column_int64(st, 0);
+		uint32_t dummy = 0;
+
+		d->acc_entity[i] = eid;
+		d->acc_key[i] = intern_col(d, st, 1, &dummy, &fail);
+		dummy = 0;
+		d->acc_label[i] = intern_col(d, st, 2, &dummy, &fail);
+		if (eid >= 0 && eid <= maxid)
+			(*map)[eid] = (uint32_t)i;
+		i++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return ws_sqlerr(ws, "reading accounts");
+	if (fail)
+		return ws_error(ws, RASTRO_NOMEM, "out of memory interning account names");
+	d->nacc = i;
+	return 0;
+}
+
+/* KYC: the latest row per account wins (rows are read in record order). */
+static int load_kyc(rastro_ws *ws, struct fin_data *d, const uint32_t *map, int64_t map_n)
+{
+	sqlite3_stmt *st;
+	const char *region = cfg_str(ws->cfg, "finance.phone_region", "US");
+	size_t n = d->nacc + 1;
+	int rc, fail = 0;
+
+	d->k_customer = mem_calloc(n, sizeof(uint32_t));
+	d->k_name = mem_calloc(n, sizeof(uint32_t));
+	d->k_occupation = mem_calloc(n, sizeof(uint32_t));
+	d->k_btype = mem_calloc(n, sizeof(uint32_t));
+	d->k_city = mem_calloc(n, sizeof(uint32_t));
+	d->k_region = mem_calloc(n, sizeof(uint32_t));
+	d->k_country = mem_calloc(n, sizeof(uint32_t));
+	d->k_phone = mem_calloc(n, sizeof(uint32_t));
+	d->k_email = mem_calloc(n, sizeof(uint32_t));
+	d->k_address = mem_calloc(n, sizeof(uint32_t));
+	d->k_ctype = mem_calloc(n, 1);
+	d->k_record = mem_calloc(n, sizeof(int64_t));
+	if (!d->k_customer || !d->k_name || !d->k_occupation || !d->k_btype || !d->k_city ||
+	    !d->k_region || !d->k_country || !d->k_phone || !d->k_email || !d->k_address ||
+	    !d->k_ctype || !d->k_record)
+		return ws_error(ws, RASTRO_NOMEM, "out of memory loading KYC");
+	if (ws_prepare(ws, "SELECT id, account, customer_id, name, lower(city), upper(region), upper(country),"
+			   " phone, email, lower(address), lower(occupation), lower(customer_type),"
+			   " lower(business_type) FROM kyc ORDER BY id", &st))
+		return ws->err.code;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t e = sqlite3_column_int64(st, 1);
+		const char *s;
+		size_t sn;
+		uint32_t a, none = 0;
+		char buf[EMAIL_MAX];
+
+		if (sqlite3_column_type(st, 1) == SQLITE_NULL || e < 0 || e >= map_n || map[e] == FIN_NONE)
+			continue;
+		a = map[e];
+		d->k_record[a] = sqlite3_column_int64(st, 0);
+		d->k_customer[a] = intern_col(d, st, 2, &none, &fail);
+		none = 0;
+		d->k_name[a] = intern_col(d, st, 3, &none, &fail);
+		none = 0;
+		d->k_city[a] = intern_col(d, st, 4, &none, &fail);
+		none = 0;
+		d->k_region[a] = intern_col(d, st, 5, &none, &fail);
+		none = 0;
+		d->k_country[a] = intern_col(d, st, 6, &none, &fail);
+		none = 0;
+		d->k_address[a] = intern_col(d, st, 9, &none, &fail);
+		none = 0;
+		d->k_occupation[a] = intern_col(d, st, 10, &none, &fail);
+		none = 0;
+		d->k_btype[a] = intern_col(d, st, 12, &none, &fail);
+		s = (const char *)sqlite3_column_text(st, 11);
+		if (s && (strcmp(s, "business") == 0 || strcmp(s, "corporation") == 0 ||
+			  strcmp(s, "partnership") == 0 || strcmp(s, "sole proprietorship") == 0 ||
+			  strcmp(s, "company") == 0 || strcmp(s, "organization") == 0))
+			d->k_ctype[a] = CT_BUSINESS;
+		else if (s && (strcmp(s, "person") == 0 || strcmp(s, "individual") == 0))
+			d->k_ctype[a] = CT_PERSON;
+		/* Identifiers are compared in their normalised forms, the same
+		 * ones the ads and resolution modules key their entities by. */
+		s = (const char *)sqlite3_column_text(st, 7);
+		sn = (size_t)sqlite3_column_bytes(st, 7);
+		d->k_phone[a] = 0;
+		if (s && sn) {
+			struct phone ph;
+
+			if (phone_parse(s, sn, region, &ph) == 0 && ph.kind != PHONE_INVALID)
+				d->k_phone[a] = intern_buf(d, ph.e164, strlen(ph.e164), &fail);
+		}
+		s = (const char *)sqlite3_column_text(st, 8);
+		sn = (size_t)sqlite3_column_bytes(st, 8);
+		d->k_email[a] = 0;
+		if (s && sn && email_normalize(s, sn, buf) == 0)
+			d->k_email[a] = intern_buf(d, buf, strlen(buf), &fail);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return ws_sqlerr(ws, "reading KYC rows");
+	if (fail)
+		return ws_error(ws, RASTRO_NOMEM, "out of memory interning KYC values");
+	return 0;
+}
+
+/* Stable LSD radix sort of n keys (16-bit digits); writes the permutation. */
+static int radix_perm(const uint64_t *key, size_t n, uint32_t *perm)
+{
+	uint32_t *tmp = mem_alloc(n * sizeof *tmp);
+	size_t *count = mem_alloc(65537 * sizeof *count);
+	uint64_t maxk = 0;
+	size_t i;
+	int shift;
+
+	if (!tmp || !count) {
+		mem_free(tmp);
+		mem_free(count);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		perm[i] = (uint32_t)i;
+		if (key[i] > maxk)
+			maxk = key[i];
+	}
+	for (shift = 0; shift < 64 && (maxk >> shift); shift += 16) {
+		uint32_t *t;
+
+		memset(count, 0, 65537 * sizeof *count);
+		for (i = 0; i < n; i++)
+			count[((key[perm[i]] >> shift) & 0xffff) + 1]++;
+		for (i = 1; i <= 65536; i++)
+			count[i] += count[i - 1];
+		for (i = 0; i < n; i++)
+			tmp[count[(key[perm[i]] >> shift) & 0xffff]++] = perm[i];
+		t = perm;
+		memcpy(t, tmp, n * sizeof *t);
+	}
+	mem_free(tmp);
+	mem_free(count);
+	return 0;
+}
+
+#define PERMUTE(arr, type, perm, n, scratch)                                   \
+	do {                                                                   \
+		type *s_ = (type *)(scratch);                                  \
+		size_t k_;                                                     \
+		for (k_ = 0; k_ < (n); k_++)                                   \
+			s_[k_] = (arr)[(perm)[k_]];                            \
+		memcpy((arr), s_, (n) * sizeof(type));                         \
+	} while (0)
+
+static int sort_by_time(struct fin_data *d)
+{
+	size_t n = d->ntx, i;
+	uint64_t *key;
+	uint32_t *perm;
+	void *scratch;
+	int sorted = 1;
+
+	for (i = 1; i < n; i++)
+		if (d->ts[i] < d->ts[i - 1]) {
+			sorted = 0;
+			d->n_reordered++;
+		}
+	if (sorted)
+		return 0;
+	key = mem_alloc(n * sizeof *key);
+	perm = mem_alloc(n * sizeof *perm);
+	scratch = mem_alloc(n * 8);
+	if (!key || !perm || !scratch || 0) {
+		mem_free(key);
+		mem_free(perm);
+		mem_free(scratch);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		key[i] = (uint64_t)(d->ts[i] - d->tmin);
+	/* Rows were read in record-id order, so a stable sort by time alone
+	 * gives (time, id) order. */
+	if (radix_perm(key, n, perm)) {
+		mem_free(key);
+		mem_free(perm);
+		mem_free(scratch);
+		return -1;
+	}
+	mem_free(key);
+	PERMUTE(d->id, int64_t, perm, n, scratch);
+	PERMUTE(d->ts, int64_t, perm, n, scratch);
+	PERMUTE(d->src, uint32_t, perm, n, scratch);
+	PERMUTE(d->dst, uint32_t, perm, n, scratch);
+	PERMUTE(d->amt, double, perm, n, scratch);
+	PERMUTE(d->cur, uint32_t, perm, n, scratch);
+	PERMUTE(d->chan, uint8_t, perm, n, scratch);
+	PERMUTE(d->cat, uint32_t, perm, n, scratch);
+	PERMUTE(d->city, uint32_t, perm, n, scratch);
+	PERMUTE(d->region, uint32_t, perm, n, scratch);
+	PERMUTE(d->country, uint32_t, perm, n, scratch);
+	PERMUTE(d->place, uint32_t, perm, n, scratch);
+	PERMUTE(d->memo, uint64_t, perm, n, scratch);
+	mem_free(perm);
+	mem_free(scratch);
+	return 0;
+}
+
+/* CSR by one endpoint column, keeping time order (counting sort). */
+static int build_csr(size_t nacc, size_t ntx, const uint32_t *end, uint32_t **off_out,
+		     uint32_t **tx_out)
+{
+	uint32_t *off = mem_calloc(nacc + 2, sizeof *off);
+	uint32_t *tx;
+	size_t i, m = 0;
+
+	if (!off)
+		return -1;
+	for (i = 0; i < ntx; i++)
+		if (end[i] != FIN_NONE) {
+			off[end[i] + 2]++;
+			m++;
+		}
+	tx = mem_alloc((m + 1) * sizeof *tx);
+	if (!tx) {
+		mem_free(off);
+		return -1;
+	}
+	for (i = 2; i < nacc + 2; i++)
+		off[i] += off[i - 1];
+	for (i = 0; i < ntx; i++)
+		if (end[i] != FIN_NONE)
+			tx[off[end[i] + 1]++] = (uint32_t)i;
+	*off_out = off;
+	*tx_out = tx;
+	return 0;
+}
+
+int fin_data_load(rastro_ws *ws, struct fin_data *d, const struct fin_lists *lists)
+{
+	sqlite3_stmt *st = NULL;
+	uint32_t *map = NULL;
+	int64_t map_n = 0, n;
+	uint32_t last_cur = 0, last_cat = 0, last_city = 0, last_region = 0, last_country = 0;
+	uint32_t last_place = 0;
+	size_t i = 0, ncur;
+	double *rate = NULL;
+	int rc, fail = 0;
+	struct sbuf pl = SBUF_INIT;
+
+	memset(d, 0, sizeof *d);
+	strmap_init(&d->strs);
+	sbuf_init(&d->memos);
+	sbuf_init(&pl);
+	if (load_accounts(ws, d, &map, &map_n) || load_kyc(ws, d, map, map_n))
+		goto fail;
+	if (ws_query_i64(ws, "SELECT count(*) FROM txn", 0, &n))
+		goto fail;
+	if (n >= (int64_t)UINT32_MAX) {
+		ws_error(ws, RASTRO_LIMIT, "%lld transactions: more than this version handles in one run (%u)",
+			 (long long)n, UINT32_MAX - 1);
+		goto fail;
+	}
+	d->ntx = (size_t)n;
+	d->id = mem_alloc((d->ntx + 1) * sizeof *d->id);
+	d->ts = mem_alloc((d->ntx + 1) * sizeof *d->ts);
+	d->src = mem_alloc((d->ntx + 1) * sizeof *d->src);
+	d->dst = mem_alloc((d->ntx + 1) * sizeof *d->dst);
+	d->amt = mem_alloc((d->ntx + 1) * sizeof *d->amt);
+	d->usd = mem_alloc((d->ntx + 1) * sizeof *d->usd);
+	d->cur = mem_alloc((d->ntx + 1) * sizeof *d->cur);
+	d->chan = mem_alloc(d->ntx + 1);
+	d->cat = mem_alloc((d->ntx + 1) * sizeof *d->cat);
+	d->city = mem_alloc((d->ntx + 1) * sizeof *d->city);
+	d->region = mem_alloc((d->ntx + 1) * sizeof *d->region);
+	d->country = mem_alloc((d->ntx + 1) * sizeof *d->country);
+	d->place = mem_alloc((d->ntx + 1) * sizeof *d->place);
+	d->memo = mem_alloc((d->ntx + 1) * sizeof *d->memo);
+	if (!d->id || !d->ts || !d->src || !d->dst || !d->amt || !d->usd || !d->cur || !d->chan ||
+	    !d->cat || !d->city || !d->region || !d->country || !d->place || !d->memo) {
+		ws_error(ws, RASTRO_NOMEM, "out of memory loading %zu transactions", d->ntx);
+		goto fail;
+	}
+	/* Labels are deliberately not selected: detectors must not see them. */
+	if (ws_prepare(ws, "SELECT id, ts, src, dst, amount, currency, channel, category, city,"
+			   " upper(region), upper(country), memo FROM txn", &st))
+		goto fail;
+	d->tmin = INT64_MAX;
+	d->tmax = INT64_MIN;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && i < d->ntx) {
+		int64_t s = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 2);
+		int64_t t = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 3);
+		const char *ch = (const char *)sqlite3_column_text(st, 6);
+		const char *memo = (const char *)sqlite3_column_text(st, 11);
+
+		d->id[i] = sqlite3_column_int64(st, 0);
+		d->ts[i] = sqlite3_column_int64(st, 1);
+		if (d->ts[i] < d->tmin)
+			d->tmin = d->ts[i];
+		if (d->ts[i] > d->tmax)
+			d->tmax = d->ts[i];
+		d->src[i] = s >= 0 && s < map_n ? map[s] : FIN_NONE;
+		d->dst[i] = t >= 0 && t < map_n ? map[t] : FIN_NONE;
+		d->amt[i] = sqlite3_column_double(st, 4);
+		if (!(d->amt[i] >= 0))  /* NaN or negative: not a usable amount */
+			d->amt[i] = 0;
+		if (d->amt[i] == 0)
+			d->n_zero++;
+		if (d->src[i] != FIN_NONE && d->src[i] == d->dst[i])
+			d->n_self++;
+		d->cur[i] = intern_col(d, st, 5, &last_cur, &fail);
+		d->chan[i] = ch ? chan_of(ch, (size_t)sqlite3_column_bytes(st, 6)) : CH_OTHER;
+		d->cat[i] = intern_col(d, st, 7, &last_cat, &fail);
+		d->city[i] = intern_col(d, st, 8, &last_city, &fail);
+		d->region[i] = intern_col(d, st, 9, &last_region, &fail);
+		d->country[i] = intern_col(d, st, 10, &last_country, &fail);
+		if (d->city[i] || d->region[i] || d->country[i]) {
+			size_t kn;
+			const char *k = last_place ? strmap_key(&d->strs, last_place, &kn) : NULL;
+
+			sbuf_clear(&pl);
+			sbuf_addf(&pl, "%s|%s|%s", fin_strv(d, d->city[i]), fin_strv(d, d->region[i]),
+				  fin_strv(d, d->country[i]));
+			if (k && kn == pl.len && memcmp(k, pl.buf, kn) == 0)
+				d->place[i] = last_place;
+			else
+				d->place[i] = last_place = intern_buf(d, pl.buf, pl.len, &fail);
+		} else {
+			d->place[i] = 0;
+			d->n_no_place++;
+		}
+		if (memo && *memo) {
+			d->memo[i] = d->memos.len + 1;
+			sbuf_add(&d->memos, memo, (size_t)sqlite3_column_bytes(st, 11) + 1);
+		} else {
+			d->memo[i] = 0;
+		}
+		i++;
+		if ((i & 0xfffff) == 0)
+			ws_progress(ws, "load", i, d->ntx);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		ws_sqlerr(ws, "reading transactions");
+		goto fail;
+	}
+	d->ntx = i;
+	if (!d->ntx)
+		d->tmin = d->tmax = 0;
+	if (fail || sbuf_failed(&d->memos) || sbuf_failed(&pl)) {
+		ws_error(ws, RASTRO_NOMEM, "out of memory interning transaction values");
+		goto fail;
+	}
+	if (sort_by_time(d) ||
+	    build_csr(d->nacc, d->ntx, d->src, &d->out_off, &d->out_tx) ||
+	    build_csr(d->nacc, d->ntx, d->dst, &d->in_off, &d->in_tx)) {
+		ws_error(ws, RASTRO_NOMEM, "out of memory sorting %zu transactions", d->ntx);
+		goto fail;
+	}
+	/* Dollar amounts: one rate lookup per distinct currency string. */
+	ncur = strmap_count(&d->strs) + 1;
+	rate = mem_alloc(ncur * sizeof *rate);
+	if (!rate) {
+		ws_error(ws, RASTRO_NOMEM, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < ncur; i++)
+		rate[i] = NAN;
+	for (i = 0; i < d->ntx; i++) {
+		uint32_t c = d->cur[i];
+
+		if (c && isnan(rate[c])) {
+			size_t kn;
+			const char *k = strmap_key(&d->strs, c, &kn);
+			uint32_t li = lists ? strmap_find(&lists->currency, k, kn) : 0;
+
+			rate[c] = li ? lists->usd_per_unit[li] : -1;
+		}
+		d->usd[i] = c && rate[c] > 0 ? d->amt[i] * rate[c] : NAN;
+		if (isnan(d->usd[i]))
+			d->n_unknown_currency++;
+	}
+	mem_free(rate);
+	mem_free(map);
+	sbuf_release(&pl);
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	mem_free(map);
+	mem_free(rate);
+	sbuf_release(&pl);
+	fin_data_release(d);
+	return ws->err.code ? ws->err.code : RASTRO_ERROR;
+}
