@@ -48,7 +48,7 @@ struct fan_p {
 	int det;
 	int64_t window;
 	uint32_t k, full;
-	uint32_t max_degree;   /* accounts with more transfers are scanned only up to this many */
+	double burst;          /* the window holds at least this many times the account's usual rate */
 };
 
 static int fan_prepare(struct fin_run *r, void **state, const char *code)
@@ -61,6 +61,7 @@ static int fan_prepare(struct fin_run *r, void **state, const char *code)
 	p->window = (int64_t)(fin_param(r, p->det, "window_hours", 24) * HOUR);
 	p->k = (uint32_t)fin_param_int(r, p->det, "min_counterparties", 5);
 	p->full = (uint32_t)fin_param_int(r, p->det, "full_counterparties", 3 * p->k);
+	p->burst = fin_param(r, p->det, "burst_factor", 2.0);
 	if (p->k < 2)
 		p->k = 2;
 	*state = p;
@@ -88,7 +89,7 @@ static int fan_scan(struct fin_run *r, const struct fan_p *p, uint32_t a, int in
 	const uint32_t *cp = in ? d->src : d->dst;
 	struct fin_sigb b;
 	char when0[32], when1[32], usd[48];
-	double total;
+	double total, burst_ratio = 0;
 
 	if (n < p->k)
 		return 0;
@@ -114,10 +115,29 @@ static int fan_scan(struct fin_run *r, const struct fan_p *p, uint32_t a, int in
 			x->acc_cnt[cp[l[k]]] = 0;
 	if (best < p->k)
 		return 0;
+	/* a burst, not the account's everyday pace: transfers in the window
+	 * against the rate of its transfers outside it */
+	{
+		size_t inside = 0, outside = 0;
+		double span = (double)(d->tmax - d->tmin) - (double)p->window, expected;
+
+		for (k = 0; k < n; k++)
+			if (fin_is_transfer(d, l[k])) {
+				if (k >= best_lo && k <= best_hi)
+					inside++;
+				else
+					outside++;
+			}
+		expected = span > 0 ? (double)outside * (double)p->window / span : 0;
+		if ((double)inside < p->burst * expected)
+			return 0;
+		burst_ratio = expected > 0 ? (double)inside / expected : 0;
+	}
 	fin_sig_begin(&b, out, p->det, a, fin_strength(best, p->k, p->full));
 	for (k = best_lo; k <= best_hi; k++)
 		if (fin_is_transfer(d, l[k]))
 			fin_sig_ev(&b, l[k]);
+	fin_sig_num(&b, "burst_ratio", burst_ratio);
 	total = fin_sum_usd(d, l + best_lo, best_hi - best_lo + 1, NULL);
 	fin_fmt_time(when0, sizeof when0, d->ts[l[best_lo]]);
 	fin_fmt_time(when1, sizeof when1, d->ts[l[best_hi]]);
@@ -156,6 +176,7 @@ struct gs_p {
 	int det;
 	int64_t window;
 	uint32_t k_in, k_out, full;
+	double flow_min, flow_max;  /* scattered / gathered amount */
 };
 
 static int gs_prepare(struct fin_run *r, void **state)
@@ -169,8 +190,23 @@ static int gs_prepare(struct fin_run *r, void **state)
 	p->k_in = (uint32_t)fin_param_int(r, p->det, "min_senders", 3);
 	p->k_out = (uint32_t)fin_param_int(r, p->det, "min_receivers", 3);
 	p->full = (uint32_t)fin_param_int(r, p->det, "full_counterparties", 10);
+	p->flow_min = fin_param(r, p->det, "min_flow_ratio", 0.5);
+	p->flow_max = fin_param(r, p->det, "max_flow_ratio", 2.0);
 	*state = p;
 	return 0;
+}
+
+/* The money scattered is of the order of the money gathered (it passes
+ * through); amounts in unknown currencies do not count against it. */
+static int gs_flow_ok(const struct gs_p *p, const struct fin_data *d, const uint32_t *in, size_t ni,
+		      const uint32_t *outl, size_t no)
+{
+	size_t ui = 0, uo = 0;
+	double gin = fin_sum_usd(d, in, ni, &ui), gout = fin_sum_usd(d, outl, no, &uo);
+
+	if (gin <= 0 || gout <= 0)
+		return 1;
+	return gout >= p->flow_min * gin && gout <= p->flow_max * gin;
 }
 
 static int gs_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
@@ -213,7 +249,8 @@ static int gs_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 			if (fin_is_transfer(d, u) && --x->acc_cnt2[d->dst[u]] == 0)
 				dout--;
 		}
-		if (din >= p->k_in && dout >= p->k_out && (din < dout ? din : dout) > best) {
+		if (din >= p->k_in && dout >= p->k_out && (din < dout ? din : dout) > best &&
+		    gs_flow_ok(p, d, il + ilo, j - ilo + 1, ol + olo, ohi - olo)) {
 			best = din < dout ? din : dout;
 			bin = din;
 			bout = dout;
@@ -258,6 +295,7 @@ struct sg_p {
 	int det;
 	int64_t window;
 	uint32_t k, full, max_degree, max_paths;
+	double ratio_min, ratio_max;  /* passed on / received by an intermediate */
 };
 
 static int sg_prepare(struct fin_run *r, void **state)
@@ -272,6 +310,8 @@ static int sg_prepare(struct fin_run *r, void **state)
 	p->full = (uint32_t)fin_param_int(r, p->det, "full_intermediates", 8);
 	p->max_degree = (uint32_t)fin_param_int(r, p->det, "max_degree", 1000);
 	p->max_paths = (uint32_t)fin_param_int(r, p->det, "max_paths", 100000);
+	p->ratio_min = fin_param(r, p->det, "min_pass_ratio", 0.5);
+	p->ratio_max = fin_param(r, p->det, "max_pass_ratio", 1.1);
 	*state = p;
 	return 0;
 }
@@ -323,6 +363,10 @@ static int sg_account(struct fin_run *r, const void *st, uint32_t s, struct fin_
 				continue;
 			t = d->dst[e2];
 			if (t == s || t == m)
+				continue;
+			/* the intermediate passes on (most of) what it got */
+			if (!isnan(d->usd[e1]) && !isnan(d->usd[e2]) &&
+			    (d->usd[e2] < p->ratio_min * d->usd[e1] || d->usd[e2] > p->ratio_max * d->usd[e1]))
 				continue;
 			qq.a = t;
 			qq.b = m;
@@ -419,6 +463,7 @@ struct cyc_p {
 	int det;
 	int64_t window;
 	uint32_t max_hops, max_degree, max_steps, max_cycles;
+	double ratio_min, ratio_max;  /* each hop's amount against the previous hop's */
 };
 
 static int cyc_prepare(struct fin_run *r, void **state)
@@ -433,6 +478,8 @@ static int cyc_prepare(struct fin_run *r, void **state)
 	p->max_degree = (uint32_t)fin_param_int(r, p->det, "max_degree", 1000);
 	p->max_steps = (uint32_t)fin_param_int(r, p->det, "max_steps", 20000);
 	p->max_cycles = (uint32_t)fin_param_int(r, p->det, "max_cycles", 20);
+	p->ratio_min = fin_param(r, p->det, "min_hop_ratio", 0.5);
+	p->ratio_max = fin_param(r, p->det, "max_hop_ratio", 1.1);
 	if (p->max_hops < 2)
 		p->max_hops = 2;
 	if (p->max_hops > 64)
@@ -538,6 +585,12 @@ static int cyc_account(struct fin_run *r, const void *st, uint32_t u, struct fin
 				continue;
 			}
 			if (!fin_is_transfer(d, e))
+				continue;
+			/* the same money moving on: each hop carries a share of the
+			 * previous one (0 disables the check) */
+			if (p->ratio_min > 0 && !isnan(d->usd[e]) && !isnan(d->usd[edges[top]]) &&
+			    (d->usd[e] < p->ratio_min * d->usd[edges[top]] ||
+			     d->usd[e] > p->ratio_max * d->usd[edges[top]]))
 				continue;
 			y = d->dst[e];
 			if (y == u) {

@@ -379,18 +379,23 @@ static int vc_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 
 /* ---- FIN.PAYROLL_FUNNEL ---- */
 
+struct pf_p;
+static int is_wage(const struct pf_p *p, const struct fin_data *d, uint32_t t);
+
 struct pf_p {
 	int det;
 	int64_t lag;
 	double min_ratio;
 	uint32_t min_workers, min_same_day;
 	uint8_t *payroll;   /* per string id: payroll category */
+	uint8_t *paid;      /* per account: received at least one wage */
 };
 
 static void pf_release(void *state)
 {
 	struct pf_p *p = state;
 
+	mem_free(p->paid);
 	mem_free(p->payroll);
 	mem_free(p);
 }
@@ -409,7 +414,19 @@ static int pf_prepare(struct fin_run *r, void **state)
 	p->min_workers = (uint32_t)fin_param_int(r, p->det, "min_workers", 3);
 	p->min_same_day = (uint32_t)fin_param_int(r, p->det, "min_same_day_credits", 3);
 	p->payroll = cat_flags(r, p->det, "payroll_categories", def, 1);
-	return p->payroll ? 0 : RASTRO_NOMEM;
+	p->paid = mem_calloc(r->d->nacc + 1, 1);
+	if (!p->payroll || !p->paid)
+		return RASTRO_NOMEM;
+	/* who ever receives a wage: everyone else is skipped quickly */
+	{
+		const struct fin_data *d = r->d;
+		size_t i;
+
+		for (i = 0; i < d->ntx; i++)
+			if (d->dst[i] != FIN_NONE && !p->paid[d->dst[i]] && is_wage(p, d, (uint32_t)i))
+				p->paid[d->dst[i]] = 1;
+	}
+	return 0;
 }
 
 /* A wage credit: a payroll-category credit, or ACH from a business. */
@@ -447,7 +464,7 @@ static int pf_account(struct fin_run *r, const void *st, uint32_t c, struct fin_
 		size_t nw, j;
 		const uint32_t *wl;
 
-		if (w == FIN_NONE || w == c || d->amt[e] <= 0 || isnan(d->usd[e]))
+		if (w == FIN_NONE || w == c || !p->paid[w] || d->amt[e] <= 0 || isnan(d->usd[e]))
 			continue;
 		wl = in_l(d, w, &nw);
 		/* wages into w in the lag before the sweep, newest first */
@@ -475,7 +492,7 @@ static int pf_account(struct fin_run *r, const void *st, uint32_t c, struct fin_
 		}
 	}
 	/* (a) several wage credits straight into c on one pay day */
-	for (i = 0; i < ni;) {
+	for (i = 0; i < ni && p->paid[c];) {
 		int64_t day = day_of(d->ts[il[i]]);
 		uint32_t cnt = 0;
 		size_t j = i;

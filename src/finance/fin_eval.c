@@ -417,15 +417,28 @@ static int load_predictions(rastro_ws *ws, struct ev_data *e, struct fin_view *v
 	int rc;
 	uint64_t rank = 0;
 
-	if (ws_prepare(ws, "SELECT se.record_id, max(s.score) FROM signal_evidence se JOIN signal s ON s.id = se.signal_id"
-			   " WHERE s.stage = 'finance' AND (s.entity_id IS NULL OR s.entity_id NOT IN"
-			   " (SELECT entity_id FROM victim_flag)) GROUP BY se.record_id", &st))
+	/* a transaction's score: the weighted strongest signal of each
+	 * detector that cites it, added up like an account's risk parts */
+	if (ws_prepare(ws, "SELECT se.record_id, s.code, max(s.score) FROM signal_evidence se JOIN signal s"
+			   " ON s.id = se.signal_id WHERE s.stage = 'finance' AND (s.entity_id IS NULL OR s.entity_id"
+			   " NOT IN (SELECT entity_id FROM victim_flag)) GROUP BY se.record_id, s.code", &st))
 		return ws->err.code;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t ix = tx_index(e, sqlite3_column_int64(st, 0));
+		int k = fin_detector_find((const char *)sqlite3_column_text(st, 1));
+		double w = 1.0;
 
-		if (ix >= 0)
-			e->score[ix] = sqlite3_column_double(st, 1);
+		if (ix < 0)
+			continue;
+		if (k >= 0) {
+			char key[96];
+
+			snprintf(key, sizeof key, "finance.%s.weight", fin_detector_at((size_t)k)->key);
+			w = cfg_double(ws->cfg, key, 1.0);
+		}
+		if (e->score[ix] < 0)
+			e->score[ix] = 0;
+		e->score[ix] += w * sqlite3_column_double(st, 2);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -457,8 +470,12 @@ struct prf {
 static void add_row_pr(rastro_table *t, const char *level, const char *group, const char *subset,
 		       long long k, const struct prf *c, double precision, const char *note);
 
-static void add_row(rastro_table *t, const char *level, const char *group, const char *subset, long long k,
-		    const struct prf *c, const char *note)
+enum { BOTH = 0, RECALL_ONLY = 1, PRECISION_ONLY = 2 };
+
+/* One row; figures that the row's units do not define are left empty
+ * (recall of a detector's own findings, precision of a truth typology). */
+static void add_row_m(rastro_table *t, const char *level, const char *group, const char *subset, long long k,
+		      const struct prf *c, const char *note, int mode)
 {
 	double p = c->tp + c->fp ? (double)c->tp / (double)(c->tp + c->fp) : 0;
 	double r = c->tp + c->fn ? (double)c->tp / (double)(c->tp + c->fn) : 0;
@@ -471,14 +488,23 @@ static void add_row(rastro_table *t, const char *level, const char *group, const
 	if (k)
 		tbl_set_i64(t, 3, k);
 	tbl_set_i64(t, 4, (long long)c->tp);
-	tbl_set_i64(t, 5, (long long)c->fp);
-	tbl_set_i64(t, 6, (long long)c->fn);
-	if (c->tp + c->fp)
+	if (mode != RECALL_ONLY)
+		tbl_set_i64(t, 5, (long long)c->fp);
+	if (mode != PRECISION_ONLY)
+		tbl_set_i64(t, 6, (long long)c->fn);
+	if (mode != RECALL_ONLY && c->tp + c->fp)
 		tbl_set_real(t, 7, p, 4);
-	if (c->tp + c->fn)
+	if (mode != PRECISION_ONLY && c->tp + c->fn)
 		tbl_set_real(t, 8, r, 4);
-	tbl_set_real(t, 9, f, 4);
+	if (mode == BOTH)
+		tbl_set_real(t, 9, f, 4);
 	tbl_set(t, 10, note);
+}
+
+static void add_row(rastro_table *t, const char *level, const char *group, const char *subset, long long k,
+		    const struct prf *c, const char *note)
+{
+	add_row_m(t, level, group, subset, k, c, note, BOTH);
 }
 
 /* A row whose precision is measured on other units than its recall
@@ -631,36 +657,40 @@ static int64_t dayn(int64_t t)
 	return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
 }
 
-/* Best threshold on a subset: maximises transaction F1 (ties: higher
- * threshold); candidates are the distinct signal scores. */
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Best threshold on a subset: maximises transaction F1 (ties: the higher
+ * threshold); candidates are quantiles of the flagged transactions' scores. */
 static double pick_threshold(const struct ev_data *e, const uint8_t *in)
 {
-	double cands[64];
-	size_t nc = 0, i, c;
-	double best_t = 0, best_f = -1;
+	double *v, best_t = 0, best_f = -1;
+	size_t nv = 0, i, c;
 
-	/* scores are on a coarse grid in practice; sample distinct values */
-	for (i = 0; i < e->n && nc < 64; i++) {
-		if (!in[i] || e->score[i] < 0)
-			continue;
-		for (c = 0; c < nc && cands[c] != e->score[i]; c++)
-			;
-		if (c == nc)
-			cands[nc++] = e->score[i];
-	}
-	for (c = 0; c <= 20; c++)
-		if (nc < 64)
-			cands[nc++] = 0.5 + 0.025 * (double)c;
-	for (c = 0; c < nc; c++) {
+	v = mem_alloc((e->n + 1) * sizeof *v);
+	if (!v)
+		return 0;
+	for (i = 0; i < e->n; i++)
+		if (in[i] && e->score[i] >= 0)
+			v[nv++] = e->score[i];
+	qsort(v, nv, sizeof *v, cmp_dbl);
+	for (c = 0; c <= 200 && nv; c++) {
+		double thr = v[(nv - 1) * c / 200];
 		struct prf k = { 0, 0, 0 };
 		double p, r, f;
 
+		if (c && thr == v[(nv - 1) * (c - 1) / 200])
+			continue;
 		for (i = 0; i < e->n; i++) {
 			int pred, tru;
 
 			if (!in[i])
 				continue;
-			pred = e->score[i] >= cands[c];
+			pred = e->score[i] >= 0 && e->score[i] >= thr;
 			tru = e->truth[i];
 			k.tp += pred && tru;
 			k.fp += pred && !tru;
@@ -669,11 +699,12 @@ static double pick_threshold(const struct ev_data *e, const uint8_t *in)
 		p = k.tp + k.fp ? (double)k.tp / (double)(k.tp + k.fp) : 0;
 		r = k.tp + k.fn ? (double)k.tp / (double)(k.tp + k.fn) : 0;
 		f = p + r > 0 ? 2 * p * r / (p + r) : 0;
-		if (f > best_f || (f == best_f && cands[c] > best_t)) {
+		if (f > best_f || (f == best_f && thr > best_t)) {
 			best_f = f;
-			best_t = cands[c];
+			best_t = thr;
 		}
 	}
+	mem_free(v);
 	return best_t;
 }
 
@@ -702,8 +733,6 @@ static void txn_prf(const struct ev_data *e, const uint8_t *in, double thr, uint
 		c->fp += pred && !tru;
 		c->fn += !pred && tru;
 	}
-	if (kind)
-		c->fp = 0;   /* precision per typology is not defined by truth kind; see per-code rows */
 }
 
 int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **out)
@@ -785,8 +814,8 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 		add_row(t, "transaction", "all", "all days", 0, &c, note);
 		for (k = 1; k <= strmap_count(&e.kinds); k++) {
 			txn_prf(&e, NULL, 0, (uint32_t)k, &c);
-			add_row(t, "transaction", strmap_key(&e.kinds, (uint32_t)k, NULL), "all days", 0, &c,
-				"recall of this typology's transactions");
+			add_row_m(t, "transaction", strmap_key(&e.kinds, (uint32_t)k, NULL), "all days", 0, &c,
+				  "recall of this typology's transactions", RECALL_ONLY);
 		}
 	}
 	/* ---- temporal split (IBM protocol) ---- */
@@ -864,8 +893,8 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 		add_row(t, "transaction", "all", "test", 0, &c, "every evidence transaction flagged (no threshold)");
 		for (k = 1; k <= strmap_count(&e.kinds); k++) {
 			txn_prf(&e, in_test, thr, (uint32_t)k, &c);
-			add_row(t, "transaction", strmap_key(&e.kinds, (uint32_t)k, NULL), "test", 0, &c,
-				"recall of this typology's test transactions");
+			add_row_m(t, "transaction", strmap_key(&e.kinds, (uint32_t)k, NULL), "test", 0, &c,
+				  "recall of this typology's test transactions", RECALL_ONLY);
 		}
 		(void)day;
 		mem_free(per_day);
@@ -908,8 +937,8 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 				else
 					ck.fn++;
 			}
-			add_row(t, "account", strmap_key(&e.kinds, (uint32_t)k, NULL), "all days", 0, &ck,
-				"recall of this typology's accounts");
+			add_row_m(t, "account", strmap_key(&e.kinds, (uint32_t)k, NULL), "all days", 0, &ck,
+				  "recall of this typology's accounts", RECALL_ONLY);
 		}
 		/* precision at the top k alerts */
 		{
@@ -930,8 +959,8 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 					else
 						ct.fp++;
 				}
-				add_row(t, "account", "all", "top-k alerts", (long long)ks[q], &ct,
-					"precision among the k highest-scored accounts");
+				add_row_m(t, "account", "all", "top-k alerts", (long long)ks[q], &ct,
+					  "precision among the k highest-scored accounts", PRECISION_ONLY);
 			}
 		}
 	}
@@ -959,10 +988,10 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 				code = src == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : "";
 				if (src != SQLITE_ROW || strcmp(code, cur) != 0) {
 					if (cur[0]) {
-						add_row(t, "account", cur, "per detector", 0, &ca,
-							"precision of the accounts this detector names");
-						add_row(t, "transaction", cur, "per detector", 0, &ct,
-							"precision of the transactions it cites");
+						add_row_m(t, "account", cur, "per detector", 0, &ca,
+							  "precision of the accounts this detector names", PRECISION_ONLY);
+						add_row_m(t, "transaction", cur, "per detector", 0, &ct,
+							  "precision of the transactions it cites", PRECISION_ONLY);
 					}
 					if (src != SQLITE_ROW)
 						break;
@@ -1051,8 +1080,8 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 				 (unsigned long long)groups);
 			add_row_pr(t, "network", "all", "all days", 0, &c,
 				   groups ? (double)good / (double)groups : 0, note);
-			add_row(t, "network", "all", "top-k alerts", (long long)topk, &ct,
-				"networks with a member among the k highest-scored accounts");
+			add_row_m(t, "network", "all", "top-k alerts", (long long)topk, &ct,
+				  "networks with a member among the k highest-scored accounts", RECALL_ONLY);
 			for (k = 1; k <= strmap_count(&e.kinds); k++) {
 				struct prf ck = { 0, 0, 0 };
 
@@ -1062,8 +1091,8 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 					ck.tp += found[s];
 					ck.fn += !found[s];
 				}
-				add_row(t, "network", strmap_key(&e.kinds, (uint32_t)k, NULL), "all days", 0, &ck,
-					"recall of this typology's networks");
+				add_row_m(t, "network", strmap_key(&e.kinds, (uint32_t)k, NULL), "all days", 0, &ck,
+					  "recall of this typology's networks", RECALL_ONLY);
 			}
 		} else {
 			add_row(t, "network", "all", "all days", 0, &c,
