@@ -234,7 +234,6 @@ struct fin_run {
 	const struct fin_lists *lists;
 	size_t max_evidence;
 	const int *enabled;    /* per detector: are its signals wanted */
-	void *lexicon;         /* memo lexicon (det_memo.c), freed with fin_memo_free */
 	struct rs_err err;     /* set by a detector that fails (first error wins) */
 };
 
@@ -253,8 +252,6 @@ extern const struct fin_detector fin_det_ident[];
 extern const size_t fin_det_ident_n;
 extern const struct fin_detector fin_det_memo[];
 extern const size_t fin_det_memo_n;
-
-void fin_memo_free(void *lexicon);
 
 /* ---- helpers shared by detectors ---- */
 

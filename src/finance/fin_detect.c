@@ -707,8 +707,6 @@ done_ws:
 			else
 				mem_free(state[i]);
 		}
-	if (run.lexicon)
-		fin_memo_free(run.lexicon);
 	fin_data_release(&d);
 	fin_lists_release(&lists);
 	if (rc) {
