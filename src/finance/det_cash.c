@@ -159,7 +159,8 @@ static int st_prepare(struct fin_run *r, void **state)
 		if (d->k_customer[i])
 			order[n++] = (uint32_t)i;
 	}
-	qsort_r(order, n, sizeof *order, cmp_cust, (void *)d);
+	if (n > 1)
+		qsort_r(order, n, sizeof *order, cmp_cust, (void *)d);
 	for (i = 0; i < n;) {
 		size_t j = i, k;
 
@@ -244,7 +245,8 @@ static int st_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 		ev[i].tx = q->a;
 		ev[i].acc = q->b | (q->c << 31);
 	}
-	qsort_r(ev, nev, sizeof *ev, cmp_cash_ev, (void *)d);
+	if (nev > 1)
+		qsort_r(ev, nev, sizeof *ev, cmp_cash_ev, (void *)d);
 	/* 1: near-threshold amounts, most in any window */
 	for (i = 0, lo = 0; i < nev; i++) {
 		if (d->usd[ev[i].tx] >= p->band_low)
@@ -970,7 +972,8 @@ static int oh_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	if (off < p->min_deposits)
 		return 0;
 	amts = x->tmp64.data;
-	qsort(amts, n, sizeof *amts, cmp_dbl);
+	if (n > 1)
+		qsort(amts, n, sizeof *amts, cmp_dbl);
 	median = n % 2 ? amts[n / 2] : (amts[n / 2 - 1] + amts[n / 2]) / 2;
 	if ((double)off / n < p->min_share && off_sum / off < p->large_factor * median)
 		return 0;

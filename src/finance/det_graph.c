@@ -296,7 +296,16 @@ struct sg_p {
 	int64_t window;
 	uint32_t k, full, max_degree, max_paths;
 	double ratio_min, ratio_max;  /* passed on / received by an intermediate */
+	uint8_t *payroll;             /* per string id: payroll category */
 };
+
+static void sg_release(void *state)
+{
+	struct sg_p *p = state;
+
+	mem_free(p->payroll);
+	mem_free(p);
+}
 
 static int sg_prepare(struct fin_run *r, void **state)
 {
@@ -313,7 +322,12 @@ static int sg_prepare(struct fin_run *r, void **state)
 	p->ratio_min = fin_param(r, p->det, "min_pass_ratio", 0.5);
 	p->ratio_max = fin_param(r, p->det, "max_pass_ratio", 1.1);
 	*state = p;
-	return 0;
+	{
+		static const char *const def[] = { "payroll", "wages", "salary", NULL };
+
+		p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
+	}
+	return p->payroll ? 0 : RASTRO_NOMEM;
 }
 
 static int cmp_quad(const void *a, const void *b)
@@ -382,7 +396,8 @@ enough:
 	if (x->quad.len < p->k)
 		return 0;
 	q = x->quad.data;
-	qsort(q, x->quad.len, sizeof *q, cmp_quad);
+	if (x->quad.len > 1)
+		qsort(q, x->quad.len, sizeof *q, cmp_quad);
 	for (g = 0; g < x->quad.len;) {
 		size_t h = g, k;
 		uint32_t t = q[g].a, nmid = 0;
@@ -410,12 +425,15 @@ enough:
 			fin_fmt_usd(usd, sizeof usd, total);
 			fin_fmt_time(w0, sizeof w0, t0);
 			fin_fmt_time(w1, sizeof w1, t1);
-			/* the source, the sink, then each intermediate */
+			/* the source, the sink, then each intermediate; an
+			 * intermediate fed by wages is a worker whose pay was
+			 * swept (victim-centred): listed as affected, never a
+			 * subject */
 			for (role = 0; role < 2 + (int)nmid; role++) {
 				struct fin_sigb b;
 				uint32_t subj;
-				size_t mi = g;
-				int c;
+				size_t mi = g, mj;
+				int c, wage = 0;
 
 				if (role == 0)
 					subj = s;
@@ -429,11 +447,17 @@ enough:
 							mi++;
 					}
 					subj = q[mi].b;
+					for (mj = mi; mj < h && q[mj].b == subj && !wage; mj++)
+						wage = fin_is_wage(d, q[mj].c, p->payroll);
+					if (wage)
+						continue;
 				}
 				fin_sig_begin(&b, out, p->det, subj, role < 2 ? score : score * 0.8);
 				for (k = g; k < h; k++) {
 					fin_sig_ev(&b, q[k].c);
 					fin_sig_ev(&b, q[k].d);
+					if (role < 2 && fin_is_wage(d, q[k].c, p->payroll))
+						fin_sig_aff(&b, q[k].b);
 				}
 				fin_sig_str(&b, "role", role == 0 ? "source" : role == 1 ? "sink" : "intermediate");
 				fin_sig_str(&b, "source_account", fin_acc_name(d, s));
@@ -919,7 +943,8 @@ static int bp_global(struct fin_run *r, const void *st, struct fin_scratch *x, s
 		rc = 0;
 		goto out;
 	}
-	qsort(pairs.data, pairs.len, sizeof(struct fin_quad), cmp_quad);
+	if (pairs.len > 1)
+		qsort(pairs.data, pairs.len, sizeof(struct fin_quad), cmp_quad);
 	parent = mem_alloc(d->nacc * sizeof *parent);
 	if (!parent)
 		goto out;
@@ -973,8 +998,10 @@ static int bp_global(struct fin_run *r, const void *st, struct fin_scratch *x, s
 		struct memb *S, *D;
 		size_t ns = 0, nd = 0, a, b;
 
-		qsort(mem_src.data, mem_src.len, sizeof(struct memb), cmp_memb);
-		qsort(mem_dst.data, mem_dst.len, sizeof(struct memb), cmp_memb);
+		if (mem_src.len > 1)
+			qsort(mem_src.data, mem_src.len, sizeof(struct memb), cmp_memb);
+		if (mem_dst.len > 1)
+			qsort(mem_dst.data, mem_dst.len, sizeof(struct memb), cmp_memb);
 		S = mem_src.data;
 		D = mem_dst.data;
 		for (i = 0; i < mem_src.len; i++)
@@ -1092,7 +1119,7 @@ const struct fin_detector fin_det_graph[] = {
 	  "many accounts pay one account in a short window", fan_in_prepare, fan_in_account, NULL, NULL, NULL },
 	{ "FIN.SCATTER_GATHER", "scatter_gather", TY_ML,
 	  "AML graph pattern scatter-gather (IBM AMLworld SCATTER-GATHER; GFP scatter-gather)",
-	  "one source pays intermediates that all pay one sink", sg_prepare, sg_account, NULL, NULL, NULL },
+	  "one source pays intermediates that all pay one sink", sg_prepare, sg_account, NULL, sg_release, NULL },
 	{ "FIN.GATHER_SCATTER", "gather_scatter", TY_ML,
 	  "AML graph pattern gather-scatter (IBM AMLworld GATHER-SCATTER)",
 	  "many pay one account, which soon pays many", gs_prepare, gs_account, NULL, NULL, NULL },

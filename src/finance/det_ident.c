@@ -224,7 +224,8 @@ static int si_global(struct fin_run *r, const void *st, struct fin_scratch *x, s
 			}
 		if (rc || pairs.len < kinds[kind].min)
 			continue;
-		qsort(pairs.data, pairs.len, sizeof(struct idpair), cmp_idpair);
+		if (pairs.len > 1)
+			qsort(pairs.data, pairs.len, sizeof(struct idpair), cmp_idpair);
 		g = pairs.data;
 		for (i = 0; i < pairs.len && !rc;) {
 			size_t j = i, k, n;
@@ -358,7 +359,8 @@ static int ai_prepare(struct fin_run *r, void **state)
 		vec_release(&refs);
 		return ws_sqlerr(ws, "reading identifiers listed in ads");
 	}
-	qsort(refs.data, refs.len, sizeof(struct adref), cmp_adref);
+	if (refs.len > 1)
+		qsort(refs.data, refs.len, sizeof(struct adref), cmp_adref);
 	p->refs = refs.data;
 	p->nrefs = refs.len;
 	return 0;
@@ -415,7 +417,8 @@ static int ai_global(struct fin_run *r, const void *st, struct fin_scratch *x, s
 			}
 		}
 	}
-	qsort(pairs.data, pairs.len, sizeof(struct idpair), cmp_idpair);
+	if (pairs.len > 1)
+		qsort(pairs.data, pairs.len, sizeof(struct idpair), cmp_idpair);
 	{
 		const struct idpair *g = pairs.data;
 

@@ -41,36 +41,6 @@ static int64_t day_of(int64_t t)
 	return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
 }
 
-/* Per-string-id flags for a list of category names from settings. */
-static uint8_t *cat_flags(const struct fin_run *r, int det, const char *name, const char *const *def,
-			  uint8_t value)
-{
-	size_t n = strmap_count(&r->d->strs) + 1, i, k;
-	uint8_t *f = mem_calloc(n, 1);
-	char key[128];
-
-	if (!f)
-		return NULL;
-	snprintf(key, sizeof key, "finance.%s.%s", fin_detector_at((size_t)det)->key, name);
-	k = cfg_array_len(r->cfg, key);
-	if (k) {
-		for (i = 0; i < k; i++) {
-			uint32_t id = fin_str(r->d, cfg_array_str(r->cfg, key, i));
-
-			if (id)
-				f[id] = value;
-		}
-	} else {
-		for (i = 0; def[i]; i++) {
-			uint32_t id = fin_str(r->d, def[i]);
-
-			if (id)
-				f[id] = value;
-		}
-	}
-	return f;
-}
-
 /* ---- FIN.ESCORT_SITE_PAY ---- */
 
 struct es_p {
@@ -104,7 +74,7 @@ static int es_prepare(struct fin_run *r, void **state)
 	p->window = (int64_t)(fin_param(r, p->det, "window_days", 30) * DAY);
 	p->min_payments = (uint32_t)fin_param_int(r, p->det, "min_payments", 2);
 	p->site = mem_calloc(d->nacc + 1, 1);
-	p->cat = cat_flags(r, p->det, "categories", def, 1);
+	p->cat = fin_cat_flags(r, p->det, "categories", def, 1);
 	if (!p->site || !p->cat)
 		return RASTRO_NOMEM;
 	/* merchants are accounts named after the site (entity label = the
@@ -236,11 +206,11 @@ static int vc_prepare(struct fin_run *r, void **state)
 	p->min_people = (uint32_t)fin_param_int(r, p->det, "min_people", 3);
 	p->min_usd = fin_param(r, p->det, "min_usd", 1000);
 	p->kind = mem_calloc(n, 1);
-	p->exempt = cat_flags(r, p->det, "exempt_business_types", exempt, 1);
+	p->exempt = fin_cat_flags(r, p->det, "exempt_business_types", exempt, 1);
 	if (!p->kind || !p->exempt)
 		return RASTRO_NOMEM;
 	for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-		uint8_t *f = cat_flags(r, p->det, kinds[k].name, kinds[k].def, kinds[k].kind);
+		uint8_t *f = fin_cat_flags(r, p->det, kinds[k].name, kinds[k].def, kinds[k].kind);
 
 		if (!f)
 			return RASTRO_NOMEM;
@@ -413,7 +383,7 @@ static int pf_prepare(struct fin_run *r, void **state)
 	p->min_ratio = fin_param(r, p->det, "min_ratio", 0.6);
 	p->min_workers = (uint32_t)fin_param_int(r, p->det, "min_workers", 3);
 	p->min_same_day = (uint32_t)fin_param_int(r, p->det, "min_same_day_credits", 3);
-	p->payroll = cat_flags(r, p->det, "payroll_categories", def, 1);
+	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
 	p->paid = mem_calloc(r->d->nacc + 1, 1);
 	if (!p->payroll || !p->paid)
 		return RASTRO_NOMEM;
@@ -429,15 +399,9 @@ static int pf_prepare(struct fin_run *r, void **state)
 	return 0;
 }
 
-/* A wage credit: a payroll-category credit, or ACH from a business. */
 static int is_wage(const struct pf_p *p, const struct fin_data *d, uint32_t t)
 {
-	if (d->amt[t] <= 0 || d->dst[t] == FIN_NONE || d->src[t] == d->dst[t])
-		return 0;
-	if (p->payroll[d->cat[t]])
-		return 1;
-	return d->chan[t] == CH_ACH && d->src[t] != FIN_NONE && d->k_ctype[d->src[t]] == CT_BUSINESS &&
-	       d->k_ctype[d->dst[t]] != CT_BUSINESS;
+	return fin_is_wage(d, t, p->payroll);
 }
 
 static int pf_account(struct fin_run *r, const void *st, uint32_t c, struct fin_scratch *x,
@@ -586,7 +550,8 @@ static int cmp_d(const void *a, const void *b)
 
 static double med(double *v, size_t n)
 {
-	qsort(v, n, sizeof *v, cmp_d);
+	if (n > 1)
+		qsort(v, n, sizeof *v, cmp_d);
 	if (!n)
 		return 0;
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
@@ -647,7 +612,8 @@ static int peer_prepare_common(struct fin_run *r, void **state, const char *code
 		p->cash_share[i] = in > 0 ? cash / in : 0;
 		order[n++] = (uint32_t)i;
 	}
-	qsort_r(order, n, sizeof *order, cmp_grp, (void *)grp);
+	if (n > 1)
+		qsort_r(order, n, sizeof *order, cmp_grp, (void *)grp);
 	for (i = 0; i < n;) {
 		size_t j = i, k;
 		double m, mad;

@@ -279,6 +279,14 @@ void fin_fmt_usd(char *out, size_t n, double usd);
 /* "2022-09-01 10:20" */
 void fin_fmt_time(char *out, size_t n, int64_t t);
 
+/* Per-string-id flags (value) for the category names in the array setting
+ * finance.<det key>.<name>, or `def` (NULL-terminated) when it is absent. */
+uint8_t *fin_cat_flags(const struct fin_run *r, int det, const char *name, const char *const *def,
+		       uint8_t value);
+/* A wage credit: a payroll-category credit (flags from fin_cat_flags), or
+ * ACH from a business to a non-business account. */
+int fin_is_wage(const struct fin_data *d, uint32_t t, const uint8_t *payroll);
+
 /* Formats seconds as "36 h" / "3 d" / "20 min". */
 void fin_fmt_span(char *out, size_t n, int64_t secs);
 

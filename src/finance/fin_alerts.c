@@ -35,7 +35,8 @@ static void ev_uniq(struct vec *v)
 	struct fin_evrec *e = v->data;
 	size_t i, k = 0;
 
-	qsort(e, v->len, sizeof *e, cmp_evrec);
+	if (v->len > 1)
+		qsort(e, v->len, sizeof *e, cmp_evrec);
 	for (i = 0; i < v->len; i++)
 		if (!k || e[i].record != e[k - 1].record)
 			e[k++] = e[i];

@@ -459,7 +459,8 @@ static int write_signals(struct fin_run *r, struct task *tasks, size_t ntasks,
 		sqlite3_finalize(sv);
 		mem_free(map);
 	}
-	qsort(parts.data, parts.len, sizeof(struct acc_part), cmp_part);
+	if (parts.len > 1)
+		qsort(parts.data, parts.len, sizeof(struct acc_part), cmp_part);
 	{
 		const struct acc_part *p = parts.data;
 		size_t a = 0;

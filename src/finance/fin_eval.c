@@ -301,6 +301,9 @@ static int load_ibm_patterns(rastro_ws *ws, struct ev_data *e, const char *path)
 	fclose(f);
 	sqlite3_finalize(acc);
 	sqlite3_finalize(tx);
+	if (!e->nnet)
+		return ws_error(ws, RASTRO_FORMAT, "'%s' is neither an IBM AMLworld patterns file (no 'BEGIN LAUNDERING "
+				"ATTEMPT' blocks) nor a rastro gen truth file (*.json)", path);
 	if (!matched && missed)
 		return ws_error(ws, RASTRO_FORMAT, "'%s': none of its %zu pattern rows matches a transaction of the "
 				"workspace (wrong file?)", path, missed);
@@ -677,7 +680,8 @@ static double pick_threshold(const struct ev_data *e, const uint8_t *in)
 	for (i = 0; i < e->n; i++)
 		if (in[i] && e->score[i] >= 0)
 			v[nv++] = e->score[i];
-	qsort(v, nv, sizeof *v, cmp_dbl);
+	if (nv > 1)
+		qsort(v, nv, sizeof *v, cmp_dbl);
 	for (c = 0; c <= 200 && nv; c++) {
 		double thr = v[(nv - 1) * c / 200];
 		struct prf k = { 0, 0, 0 };

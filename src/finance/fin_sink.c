@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/mem.h"
 #include "core/parse.h"
 
 void fin_sink_init(struct fin_sink *s)
@@ -145,7 +146,8 @@ static size_t uniq_tail(struct vec *v, size_t start)
 
 	if (!n)
 		return 0;
-	qsort(a, n, sizeof *a, cmp_u32);
+	if (n > 1)
+		qsort(a, n, sizeof *a, cmp_u32);
 	for (i = 0; i < n; i++)
 		if (!k || a[i] != a[k - 1])
 			a[k++] = a[i];
@@ -273,4 +275,44 @@ void fin_fmt_time(char *out, size_t n, int64_t t)
 	buf[10] = ' ';
 	buf[16] = '\0';
 	snprintf(out, n, "%s", buf);
+}
+
+/* Per-string-id flags for a list of category names from settings. */
+uint8_t *fin_cat_flags(const struct fin_run *r, int det, const char *name, const char *const *def,
+			  uint8_t value)
+{
+	size_t n = strmap_count(&r->d->strs) + 1, i, k;
+	uint8_t *f = mem_calloc(n, 1);
+	char key[128];
+
+	if (!f)
+		return NULL;
+	snprintf(key, sizeof key, "finance.%s.%s", fin_detector_at((size_t)det)->key, name);
+	k = cfg_array_len(r->cfg, key);
+	if (k) {
+		for (i = 0; i < k; i++) {
+			uint32_t id = fin_str(r->d, cfg_array_str(r->cfg, key, i));
+
+			if (id)
+				f[id] = value;
+		}
+	} else {
+		for (i = 0; def[i]; i++) {
+			uint32_t id = fin_str(r->d, def[i]);
+
+			if (id)
+				f[id] = value;
+		}
+	}
+	return f;
+}
+
+int fin_is_wage(const struct fin_data *d, uint32_t t, const uint8_t *payroll)
+{
+	if (d->amt[t] <= 0 || d->dst[t] == FIN_NONE || d->src[t] == d->dst[t])
+		return 0;
+	if (payroll && payroll[d->cat[t]])
+		return 1;
+	return d->chan[t] == CH_ACH && d->src[t] != FIN_NONE && d->k_ctype[d->src[t]] == CT_BUSINESS &&
+	       d->k_ctype[d->dst[t]] != CT_BUSINESS;
 }

@@ -4,7 +4,7 @@ has out.txt "usage: rastro COMMAND WORKSPACE"
 has out.txt "Exit codes"
 ok "version" -- "$RASTRO" --version
 has out.txt "rastro "
-for c in init ingest status quarantine formats index log config resolve why encode link-encoded victims refer gen ads network path timeline export run report; do
+for c in init ingest status quarantine formats index log config resolve why encode link-encoded victims refer gen ads network path timeline export run report detect alerts sar eval; do
   ok "help of $c" -- "$RASTRO" $c --help
   has out.txt "usage: rastro $c"
 done

@@ -1,0 +1,1200 @@
+/*
+ * Unit tests of the finance detectors through the public API: for every
+ * detector a tiny hand-built case that must fire and a look-alike that must
+ * not; then the victim-centred rules (attribution to the controller,
+ * `affected` lists, victims never in alerts, risk scores or SAR drafts),
+ * determinism across thread counts, SAR content, evaluation figures and the
+ * handling of odd input (unknown currency, zero amounts, self-transfers,
+ * out-of-order rows).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rng.h"
+#include "core/sbuf.h"
+#include "rastro.h"
+#include "testutil.h"
+
+static const char *TXN_HEAD = "txn_id,timestamp,from_account,from_name,to_account,to_name,amount,currency,"
+			      "channel,category,city,region,country,memo,label\n";
+static const char *KYC_HEAD = "account_id,customer_id,name,city,region,country,phone,email,address,"
+			      "occupation,customer_type,business_type\n";
+
+static int ws_counter;
+
+/* A fresh workspace with the given transactions (and KYC rows, may be NULL). */
+static rastro_ws *ws_with(const char *txns, const char *kyc)
+{
+	char name[64];
+	rastro_ws *ws;
+	struct rastro_ingest_opts o;
+	struct rastro_ingest_stats s;
+	const char *p;
+
+	snprintf(name, sizeof name, "f%d.rastro", ++ws_counter);
+	p = tu_path(name);
+	unlink(p);
+	assert_int_equal(rastro_open(p, RASTRO_OPEN_CREATE, &ws), 0);
+	memset(&o, 0, sizeof o);
+	o.format = "generic";
+	if (kyc) {
+		char kn[64];
+
+		snprintf(kn, sizeof kn, "k%d.csv", ws_counter);
+		o.format = "kyc";
+		assert_int_equal(rastro_ingest(ws, tu_writes(kn, kyc), &o, &s), 0);
+		assert_int_equal(s.rows_quarantined, 0);
+	}
+	{
+		char tn[64];
+
+		snprintf(tn, sizeof tn, "t%d.csv", ws_counter);
+		o.format = "generic";
+		assert_int_equal(rastro_ingest(ws, tu_writes(tn, txns), &o, &s), 0);
+		if (s.rows_quarantined)
+			fail_msg("%llu rows quarantined", (unsigned long long)s.rows_quarantined);
+	}
+	return ws;
+}
+
+static void detect_only(rastro_ws *ws, const char *only)
+{
+	struct rastro_detect_opts o = { only, 2 };
+	struct rastro_detect_stats s;
+
+	if (rastro_detect(ws, &o, &s))
+		fail_msg("detect: %s", rastro_errmsg(ws));
+}
+
+static sqlite3 *db_of(rastro_ws *ws, int ro)
+{
+	sqlite3 *db;
+	char name[64];
+
+	snprintf(name, sizeof name, "f%d.rastro", ws_counter);
+	(void)ws;
+	assert_int_equal(sqlite3_open_v2(tu_path(name), &db, ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, NULL),
+			 SQLITE_OK);
+	return db;
+}
+
+static long long q1(rastro_ws *ws, const char *sql, const char *arg)
+{
+	sqlite3 *db = db_of(ws, 1);
+	sqlite3_stmt *st;
+	long long n = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if (arg)
+		sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+static void exec(rastro_ws *ws, const char *sql)
+{
+	sqlite3 *db = db_of(ws, 0);
+	char *err = NULL;
+
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", sql, err);
+	sqlite3_close(db);
+}
+
+/* Signals of `code` whose subject is the account with key `acc`. */
+static long long nsig(rastro_ws *ws, const char *code, const char *acc)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof sql,
+		 "SELECT count(*) FROM signal s JOIN entity e ON e.id = s.entity_id WHERE s.code = '%s' AND e.key = ?1",
+		 code);
+	return q1(ws, sql, acc);
+}
+
+static long long nsig_code(rastro_ws *ws, const char *code)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM signal WHERE code = '%s'", code);
+	return q1(ws, sql, NULL);
+}
+
+static long long entity_of(rastro_ws *ws, const char *key)
+{
+	return q1(ws, "SELECT id FROM entity WHERE kind = 'account' AND key = ?1", key);
+}
+
+/* One transaction line; NULL fields become empty. */
+static void row(struct sbuf *sb, const char *id, const char *ts, const char *from, const char *to, double amt,
+		const char *chan, const char *cat, const char *city, const char *region, const char *country,
+		const char *memo)
+{
+	sbuf_addf(sb, "%s,%s,%s,,%s,,%.2f,USD,%s,%s,%s,%s,%s,%s,\n", id, ts, from ? from : "", to ? to : "", amt,
+		  chan ? chan : "", cat ? cat : "", city ? city : "", region ? region : "", country ? country : "",
+		  memo ? memo : "");
+}
+
+/* "2024-03-DDTHH:MM:00" */
+static const char *at(int day, int hour, int min)
+{
+	static char buf[8][32];
+	static int k;
+	char *p = buf[k++ % 8];
+	int month = 3;
+
+	while (day > 31) {
+		day -= 31;
+		month++;
+	}
+	snprintf(p, 32, "2024-%02d-%02dT%02d:%02d:00", month, day, hour, min);
+	return p;
+}
+
+static void start(struct sbuf *sb)
+{
+	sbuf_init(sb);
+	sbuf_adds(sb, TXN_HEAD);
+}
+
+static int idn;
+
+static const char *nid(void)
+{
+	static char buf[8][16];
+	static int k;
+	char *p = buf[k++ % 8];
+
+	snprintf(p, 16, "t%d", ++idn);
+	return p;
+}
+
+/* ---- FinCEN cash and place detectors ---- */
+
+static void structuring(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+
+	(void)state;
+	start(&sb);
+	/* X: three deposits just under 10,000 within 30 days */
+	row(&sb, nid(), at(1, 10, 0), NULL, "X", 9500, "cash", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(8, 10, 0), NULL, "X", 9800, "cash", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(15, 10, 0), NULL, "X", 9100, "cash", NULL, NULL, NULL, NULL, NULL);
+	/* S: two deposits on one day that add up past 10,000 */
+	row(&sb, nid(), at(3, 9, 0), NULL, "S", 6000, "cash", NULL, "Houston", "TX", "US", NULL);
+	row(&sb, nid(), at(3, 15, 0), NULL, "S", 5500, "cash", NULL, "Dallas", "TX", "US", NULL);
+	/* look-alikes: the same three amounts spread over three months; small
+	 * deposits; one deposit over the threshold (a CTR is filed) */
+	row(&sb, nid(), at(1, 10, 0), NULL, "Y", 9500, "cash", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(45, 10, 0), NULL, "Y", 9800, "cash", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(90, 10, 0), NULL, "Y", 9100, "cash", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(1, 10, 0), NULL, "Z", 3000, "cash", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(2, 10, 0), NULL, "Z", 3100, "cash", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(3, 10, 0), NULL, "Z", 12000, "cash", NULL, NULL, NULL, NULL, NULL);
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.STRUCTURING");
+	assert_int_equal(nsig(ws, "FIN.STRUCTURING", "X"), 1);
+	assert_int_equal(nsig(ws, "FIN.STRUCTURING", "S"), 1);
+	assert_int_equal(nsig(ws, "FIN.STRUCTURING", "Y"), 0);
+	assert_int_equal(nsig(ws, "FIN.STRUCTURING", "Z"), 0);
+	/* a customer's accounts are seen together: two accounts, one day */
+	rastro_close(ws);
+	sbuf_release(&sb);
+	start(&sb);
+	row(&sb, nid(), at(5, 9, 0), NULL, "C1", 7000, "cash", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(5, 11, 0), NULL, "C2", 6000, "cash", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(5, 9, 0), NULL, "D1", 7000, "cash", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(5, 11, 0), NULL, "D2", 6000, "cash", NULL, NULL, NULL, NULL, NULL);
+	ws = ws_with(sb.buf, "account_id,customer_id,name\nC1,cust1,Ana Ruiz\nC2,cust1,Ana Ruiz\n"
+			     "D1,cust2,Luis Mora\nD2,cust3,Eva Sol\n");
+	detect_only(ws, "structuring");
+	assert_int_equal(nsig_code(ws, "FIN.STRUCTURING"), 1);
+	assert_int_equal(nsig(ws, "FIN.STRUCTURING", "C1"), 1);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+static void funnel(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+
+	(void)state;
+	start(&sb);
+	row(&sb, nid(), at(1, 10, 0), NULL, "F", 4000, "cash", NULL, "Houston", "TX", "US", NULL);
+	row(&sb, nid(), at(2, 10, 0), NULL, "F", 4500, "cash", NULL, "Atlanta", "GA", "US", NULL);
+	row(&sb, nid(), at(3, 10, 0), NULL, "F", 3800, "cash", NULL, "Chicago", "IL", "US", NULL);
+	row(&sb, nid(), at(4, 12, 0), "F", NULL, 11000, "cash", NULL, "El Paso", "TX", "US", NULL);
+	/* look-alike: a business banking its takings at three branches and
+	 * withdrawing at one of them; and one whose withdrawal comes weeks later */
+	row(&sb, nid(), at(1, 10, 0), NULL, "G", 4000, "cash", NULL, "Houston", "TX", "US", NULL);
+	row(&sb, nid(), at(2, 10, 0), NULL, "G", 4500, "cash", NULL, "Katy", "TX", "US", NULL);
+	row(&sb, nid(), at(3, 10, 0), NULL, "G", 3800, "cash", NULL, "Sugar Land", "TX", "US", NULL);
+	row(&sb, nid(), at(4, 12, 0), "G", NULL, 11000, "cash", NULL, "Houston", "TX", "US", NULL);
+	row(&sb, nid(), at(1, 10, 0), NULL, "H", 4000, "cash", NULL, "Houston", "TX", "US", NULL);
+	row(&sb, nid(), at(2, 10, 0), NULL, "H", 4500, "cash", NULL, "Atlanta", "GA", "US", NULL);
+	row(&sb, nid(), at(3, 10, 0), NULL, "H", 3800, "cash", NULL, "Chicago", "IL", "US", NULL);
+	row(&sb, nid(), at(25, 12, 0), "H", NULL, 11000, "cash", NULL, "El Paso", "TX", "US", NULL);
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.FUNNEL");
+	assert_int_equal(nsig(ws, "FIN.FUNNEL", "F"), 1);
+	assert_int_equal(nsig(ws, "FIN.FUNNEL", "G"), 0);
+	assert_int_equal(nsig(ws, "FIN.FUNNEL", "H"), 0);
+	/* evidence: the three deposits and the withdrawal */
+	assert_int_equal(q1(ws, "SELECT count(*) FROM signal_evidence se JOIN signal s ON s.id = se.signal_id"
+				" WHERE s.code = 'FIN.FUNNEL'", NULL), 4);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+static void cash_to_corridor(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k;
+
+	(void)state;
+	start(&sb);
+	for (k = 0; k < 2; k++) {
+		row(&sb, nid(), at(1 + 7 * k, 10, 0), NULL, "R", 6500, "cash", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(1 + 7 * k, 16, 0), "R", "GT001", 6000, "wire", NULL, NULL, NULL, "GT", NULL);
+		/* look-alikes: the same wires to Canada; and a family's small
+		 * monthly remittance to Mexico */
+		row(&sb, nid(), at(1 + 7 * k, 10, 0), NULL, "Q", 6500, "cash", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(1 + 7 * k, 16, 0), "Q", "CA001", 6000, "wire", NULL, NULL, NULL, "CA", NULL);
+		row(&sb, nid(), at(1 + 30 * k, 10, 0), NULL, "P", 500, "cash", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(1 + 30 * k, 16, 0), "P", "MX001", 400, "wire", NULL, NULL, NULL, "MX", NULL);
+	}
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.CASH_TO_CORRIDOR");
+	assert_int_equal(nsig(ws, "FIN.CASH_TO_CORRIDOR", "R"), 1);
+	assert_int_equal(nsig(ws, "FIN.CASH_TO_CORRIDOR", "Q"), 0);
+	assert_int_equal(nsig(ws, "FIN.CASH_TO_CORRIDOR", "P"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+static void border_fanin(void **state)
+{
+	static const char *const regions[] = { "CA", "GA", "IL", "NY", "FL" };
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k;
+
+	(void)state;
+	start(&sb);
+	for (k = 0; k < 5; k++) {
+		char o[16];
+
+		snprintf(o, sizeof o, "O%d", k);
+		row(&sb, nid(), at(1 + k, 10, 0), o, "EP", 800, "wire", NULL, "City", regions[k], "US", NULL);
+		row(&sb, nid(), at(1 + k, 11, 0), o, "DN", 800, "wire", NULL, "City", regions[k], "US", NULL);
+	}
+	ws = ws_with(sb.buf, "account_id,name,city,region,country\nEP,Juan Paz,El Paso,TX,US\n"
+			     "DN,Rosa Gil,Denver,CO,US\n");
+	detect_only(ws, "FIN.BORDER_FANIN");
+	assert_int_equal(nsig(ws, "FIN.BORDER_FANIN", "EP"), 1);
+	assert_int_equal(nsig(ws, "FIN.BORDER_FANIN", "DN"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+static void cash_no_ach(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k;
+
+	(void)state;
+	start(&sb);
+	for (k = 0; k < 6; k++) {
+		row(&sb, nid(), at(1 + 7 * k, 17, 0), NULL, "B1", 3000, "cash", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(1 + 7 * k, 17, 0), NULL, "B2", 3000, "cash", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(2 + 7 * k, 9, 0), "B2", "EMP", 2500, "ach", "payroll", NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(2 + 7 * k, 9, 0), "B1", "LANDLORD", 200, "check", "rent", NULL, NULL, NULL, NULL);
+	}
+	ws = ws_with(sb.buf, "account_id,name,customer_type,business_type\nB1,Spa Uno,business,massage_parlor\n"
+			     "B2,Cafe Dos,business,restaurant\n");
+	detect_only(ws, "FIN.CASH_NO_ACH");
+	assert_int_equal(nsig(ws, "FIN.CASH_NO_ACH", "B1"), 1);
+	assert_int_equal(nsig(ws, "FIN.CASH_NO_ACH", "B2"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+static void offhours_cash(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k;
+
+	(void)state;
+	start(&sb);
+	for (k = 0; k < 5; k++) {
+		row(&sb, nid(), at(1 + k, 23, 30), NULL, "N1", 2000, "cash", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(1 + k, 14, 0), NULL, "N2", 2000, "cash", NULL, NULL, NULL, NULL, NULL);
+	}
+	/* date-only rows carry no time of day: never "off hours" */
+	for (k = 0; k < 5; k++)
+		sbuf_addf(&sb, "%s,2024-03-%02d,,,N3,,2000,USD,cash,,,,,,\n", nid(), 1 + k);
+	ws = ws_with(sb.buf, "account_id,name,customer_type\nN1,Club A,business\nN2,Club B,business\n"
+			     "N3,Club C,business\n");
+	detect_only(ws, "FIN.OFFHOURS_CASH");
+	assert_int_equal(nsig(ws, "FIN.OFFHOURS_CASH", "N1"), 1);
+	assert_int_equal(nsig(ws, "FIN.OFFHOURS_CASH", "N2"), 0);
+	assert_int_equal(nsig(ws, "FIN.OFFHOURS_CASH", "N3"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+static void prepaid_and_mobility(void **state)
+{
+	static const char *const cities[] = { "Houston", "Dallas", "Austin", "Tulsa", "Memphis" };
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k;
+
+	(void)state;
+	start(&sb);
+	for (k = 0; k < 7; k++)
+		row(&sb, nid(), at(1 + 3 * k, 12, 0), "PP", "LOADCO", 200, "card", "prepaid_load", NULL, NULL, NULL, NULL);
+	for (k = 0; k < 3; k++)
+		row(&sb, nid(), at(1 + 3 * k, 12, 0), "PQ", "LOADCO", 200, "card", "prepaid_load", NULL, NULL, NULL, NULL);
+	for (k = 0; k < 5; k++) {
+		row(&sb, nid(), at(1 + k, 12, 0), "GM", "SHOP", 30, "card", "grocery", cities[k], "TX", "US", NULL);
+		row(&sb, nid(), at(1 + 15 * k, 12, 0), "GN", "SHOP", 30, "card", "grocery", cities[k], "TX", "US", NULL);
+	}
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "prepaid_velocity,geo_mobility");
+	assert_int_equal(nsig(ws, "FIN.PREPAID_VELOCITY", "PP"), 1);
+	assert_int_equal(nsig(ws, "FIN.PREPAID_VELOCITY", "PQ"), 0);
+	assert_int_equal(nsig(ws, "FIN.GEO_MOBILITY", "GM"), 1);
+	assert_int_equal(nsig(ws, "FIN.GEO_MOBILITY", "GN"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+/* ---- trafficking indicators about who pays for what ---- */
+
+static void escort_site(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+
+	(void)state;
+	sbuf_init(&sb);
+	sbuf_adds(&sb, TXN_HEAD);
+	sbuf_addf(&sb, "e1,%s,ES,,M1,SkipTheGames,25,USD,card,,,,,,\n", at(1, 1, 0));
+	sbuf_addf(&sb, "e2,%s,ES,,M1,SkipTheGames,40,USD,card,,,,,,\n", at(9, 1, 0));
+	/* a name that only looks like a listed site */
+	sbuf_addf(&sb, "e3,%s,EN,,M2,Skip's Games Store,25,USD,card,,,,,,\n", at(1, 1, 0));
+	sbuf_addf(&sb, "e4,%s,EN,,M2,Skip's Games Store,40,USD,card,,,,,,\n", at(9, 1, 0));
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.ESCORT_SITE_PAY");
+	assert_int_equal(nsig(ws, "FIN.ESCORT_SITE_PAY", "ES"), 1);
+	assert_int_equal(nsig(ws, "FIN.ESCORT_SITE_PAY", "EN"), 0);
+	/* the merchant itself is never the subject */
+	assert_int_equal(nsig(ws, "FIN.ESCORT_SITE_PAY", "M1"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+static void victim_costs(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k;
+
+	(void)state;
+	start(&sb);
+	/* VC pays three rooms on the same nights and three phone lines */
+	for (k = 0; k < 3; k++) {
+		row(&sb, nid(), at(2, 22, k), "VC", "MOTEL6", 150, "card", "lodging", NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(3, 22, k), "VC", "MOTEL6", 150, "card", "lodging", NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(4, 10, k), "VC", "TMOBILE", 60, "card", "phone", NULL, NULL, NULL, NULL);
+	}
+	/* look-alike: a traveller, one room a night for ten nights */
+	for (k = 0; k < 10; k++)
+		row(&sb, nid(), at(1 + k, 22, 0), "TR", "HILTON", 180, "card", "lodging", NULL, NULL, NULL, NULL);
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.VICTIM_COSTS");
+	assert_int_equal(nsig(ws, "FIN.VICTIM_COSTS", "VC"), 1);
+	assert_int_equal(nsig(ws, "FIN.VICTIM_COSTS", "TR"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+static void payroll_funnel(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k;
+	long long cent;
+	char sql[256];
+
+	(void)state;
+	start(&sb);
+	for (k = 0; k < 3; k++) {
+		char w[8], l[8], v[8];
+
+		snprintf(w, sizeof w, "W%d", k);
+		snprintf(v, sizeof v, "V%d", k);
+		snprintf(l, sizeof l, "L%d", k);
+		/* the wage arrives, and within hours 90% of it leaves for CTRL */
+		row(&sb, nid(), at(5, 8, 0), "EMPL", w, 1200, "ach", "payroll", NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(5, 12, 0), w, "CTRL", 1080, "p2p", NULL, NULL, NULL, NULL, NULL);
+		/* look-alike: workers paying their own rent to their own landlords */
+		row(&sb, nid(), at(5, 8, 0), "EMP2", v, 1200, "ach", "payroll", NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(6, 12, 0), v, l, 900, "p2p", "rent", NULL, NULL, NULL, NULL);
+	}
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.PAYROLL_FUNNEL");
+	assert_int_equal(nsig(ws, "FIN.PAYROLL_FUNNEL", "CTRL"), 1);
+	assert_int_equal(nsig_code(ws, "FIN.PAYROLL_FUNNEL"), 1);
+	/* the workers are listed as affected, never as subjects */
+	assert_int_equal(nsig(ws, "FIN.PAYROLL_FUNNEL", "W0"), 0);
+	assert_int_equal(q1(ws, "SELECT json_array_length(json_extract(details, '$.affected')) FROM signal"
+				" WHERE code = 'FIN.PAYROLL_FUNNEL'", NULL), 3);
+	cent = entity_of(ws, "W1");
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM signal, json_each(json_extract(details, '$.affected')) j"
+				  " WHERE code = 'FIN.PAYROLL_FUNNEL' AND j.value = %lld", cent);
+	assert_int_equal(q1(ws, sql, NULL), 1);
+	/* the same flow is a scatter-gather: the wage-fed intermediates stay
+	 * out of it as subjects and are listed as affected */
+	detect_only(ws, "FIN.SCATTER_GATHER");
+	assert_int_equal(nsig(ws, "FIN.SCATTER_GATHER", "CTRL"), 1);
+	assert_int_equal(nsig(ws, "FIN.SCATTER_GATHER", "W0"), 0);
+	assert_int_equal(q1(ws, "SELECT json_array_length(json_extract(s.details, '$.affected')) FROM signal s JOIN entity e"
+				" ON e.id = s.entity_id WHERE s.code = 'FIN.SCATTER_GATHER' AND e.key = 'CTRL'", NULL), 3);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+static void peer_outliers(void **state)
+{
+	struct sbuf sb, kyc;
+	rastro_ws *ws;
+	int k, d;
+
+	(void)state;
+	start(&sb);
+	sbuf_init(&kyc);
+	sbuf_adds(&kyc, KYC_HEAD);
+	/* ten restaurants take about 10,000 a month; R9 takes 25 times that */
+	for (k = 0; k < 10; k++) {
+		char acc[8], per[8];
+
+		snprintf(acc, sizeof acc, "R%d", k);
+		snprintf(per, sizeof per, "P%d", k);
+		sbuf_addf(&kyc, "%s,,Restaurant %d,,,,,,,,business,restaurant\n", acc, k);
+		sbuf_addf(&kyc, "%s,,Person %d,,,,,,,cook,person,\n", per, k);
+		for (d = 0; d < 4; d++) {
+			double amt = (k == 9 ? 60000.0 : 2500.0) + 37 * k + d;
+
+			row(&sb, nid(), at(1 + 15 * d, 18, 0), NULL, acc, amt, "cash", NULL, NULL, NULL, NULL, NULL);
+			row(&sb, nid(), at(1 + 15 * d, 18, 0), "EMPX", per, (k == 9 ? 40000.0 : 1500.0) + 11 * k + d, "ach",
+			    "payroll", NULL, NULL, NULL, NULL);
+		}
+	}
+	ws = ws_with(sb.buf, kyc.buf);
+	detect_only(ws, "front_company,occupation_outlier");
+	assert_int_equal(nsig(ws, "FIN.FRONT_COMPANY", "R9"), 1);
+	assert_int_equal(nsig_code(ws, "FIN.FRONT_COMPANY"), 1);
+	assert_int_equal(nsig(ws, "FIN.OCCUPATION_OUTLIER", "P9"), 1);
+	assert_int_equal(nsig_code(ws, "FIN.OCCUPATION_OUTLIER"), 1);
+	rastro_close(ws);
+	sbuf_release(&sb);
+	sbuf_release(&kyc);
+}
+
+static void shared_identifier(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+
+	(void)state;
+	start(&sb);
+	/* three unrelated holders share the controller's phone and pay him */
+	row(&sb, nid(), at(3, 12, 0), "SA", "BOSS", 500, "p2p", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(3, 13, 0), "SB", "BOSS", 500, "p2p", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(3, 14, 0), "SC", "BOSS", 500, "p2p", NULL, NULL, NULL, NULL, NULL);
+	ws = ws_with(sb.buf, "account_id,customer_id,name,phone\n"
+			     "BOSS,c0,Mario Rossi,(915) 555-0100\nSA,c1,Ana Lopez,915-555-0100\n"
+			     "SB,c2,Maria Chen,+1 915 555 0100\nSC,c3,Olga Petrova,9155550100\n"
+			     /* look-alike: a family sharing the home phone */
+			     "FA,c4,Jose Garcia Lopez,(713) 555-0199\nFB,c5,Maria Garcia Ruiz,713 555 0199\n"
+			     "FC,c6,Luis Garcia Lopez,7135550199\n");
+	detect_only(ws, "FIN.SHARED_IDENTIFIER");
+	assert_int_equal(nsig_code(ws, "FIN.SHARED_IDENTIFIER"), 1);
+	assert_int_equal(nsig(ws, "FIN.SHARED_IDENTIFIER", "BOSS"), 1);
+	assert_int_equal(q1(ws, "SELECT json_array_length(json_extract(details, '$.affected')) FROM signal"
+				" WHERE code = 'FIN.SHARED_IDENTIFIER'", NULL), 3);
+	assert_int_equal(q1(ws, "SELECT json_extract(details, '$.identifier') = '+19155550100' FROM signal"
+				" WHERE code = 'FIN.SHARED_IDENTIFIER'", NULL), 1);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+static void ad_identifier(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+
+	(void)state;
+	start(&sb);
+	row(&sb, nid(), at(3, 12, 0), "AD1", "SHOP", 50, "card", NULL, NULL, NULL, NULL, NULL);
+	ws = ws_with(sb.buf, "account_id,name,phone,email\nAD1,Kim Park,(619) 555-0142,\n"
+			     "AD2,Lee Wong,(619) 555-0199,Someone@Example.com\n");
+	/* no ads loaded: nothing to join with */
+	detect_only(ws, "FIN.AD_IDENTIFIER");
+	assert_int_equal(nsig_code(ws, "FIN.AD_IDENTIFIER"), 0);
+	/* what the ads module writes: phone/email entities listed by ad entities */
+	exec(ws, "INSERT INTO entity(id, kind, key, label) VALUES(9001, 'phone', '+16195550142', NULL),"
+		 " (9002, 'ad', 'escortsite.example:1', NULL), (9003, 'ad', 'escortsite.example:2', NULL),"
+		 " (9004, 'email', 'someone@example.com', NULL), (9005, 'phone', '+16195550100', NULL);"
+		 "INSERT INTO edge(src, dst, type, stage) VALUES(9002, 9001, 'lists', 'ads'), (9003, 9001, 'lists', 'ads'),"
+		 " (9003, 9004, 'lists', 'ads'), (9002, 9005, 'lists', 'ads');");
+	detect_only(ws, "FIN.AD_IDENTIFIER");
+	assert_int_equal(nsig(ws, "FIN.AD_IDENTIFIER", "AD1"), 1);
+	assert_int_equal(nsig(ws, "FIN.AD_IDENTIFIER", "AD2"), 1);
+	assert_int_equal(q1(ws, "SELECT json_extract(s.details, '$.ads') FROM signal s JOIN entity e ON e.id = s.entity_id"
+				" WHERE s.code = 'FIN.AD_IDENTIFIER' AND e.key = 'AD1'", NULL), 2);
+	/* the KYC row is part of the evidence */
+	assert_true(q1(ws, "SELECT count(*) FROM signal_evidence se JOIN kyc k ON k.id = se.record_id", NULL) >= 2);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+static void smuggling_memo(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+
+	(void)state;
+	start(&sb);
+	row(&sb, nid(), at(1, 10, 0), "M1", "BEN", 1500, "p2p", NULL, NULL, NULL, NULL, "pago del cruce de mi primo");
+	row(&sb, nid(), at(2, 10, 0), "M2", "BEN", 2000, "p2p", NULL, NULL, NULL, NULL, "Para el COYOTE");
+	row(&sb, nid(), at(3, 10, 0), "M3", "BEN", 800, "p2p", NULL, NULL, NULL, NULL, "resto del viaje");
+	/* look-alikes: a family's ordinary memos */
+	row(&sb, nid(), at(1, 10, 0), "M4", "FAM", 300, "p2p", NULL, NULL, NULL, NULL, "viaje a Cancún");
+	row(&sb, nid(), at(2, 10, 0), "M5", "FAM", 300, "p2p", NULL, NULL, NULL, NULL, "renta de marzo");
+	row(&sb, nid(), at(3, 10, 0), "M6", "FAM", 300, "p2p", NULL, NULL, NULL, NULL, "ya llegue a casa");
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.SMUGGLING_MEMO");
+	assert_int_equal(nsig(ws, "FIN.SMUGGLING_MEMO", "BEN"), 1);
+	assert_int_equal(nsig_code(ws, "FIN.SMUGGLING_MEMO"), 1);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+/* ---- AML graph patterns ---- */
+
+/* Background so that fans are measured against the account's usual pace. */
+static void quiet_month(struct sbuf *sb, const char *acc)
+{
+	int d;
+
+	for (d = 1; d <= 30; d += 10)
+		row(sb, nid(), at(d, 9, 0), acc, "UTILITY", 80, "ach", NULL, NULL, NULL, NULL, NULL);
+}
+
+static void fans(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k, d;
+
+	(void)state;
+	start(&sb);
+	quiet_month(&sb, "FO");
+	for (k = 0; k < 6; k++) {
+		char to[8];
+
+		snprintf(to, sizeof to, "FX%d", k);
+		row(&sb, nid(), at(12, 9 + k, 0), "FO", to, 2000, "wire", NULL, NULL, NULL, NULL, NULL);
+		snprintf(to, sizeof to, "FY%d", k);
+		row(&sb, nid(), at(12, 9 + k, 0), to, "FI", 2000, "wire", NULL, NULL, NULL, NULL, NULL);
+	}
+	/* look-alike: a business that pays six suppliers every day */
+	for (d = 1; d <= 30; d++)
+		for (k = 0; k < 6; k++) {
+			char to[8];
+
+			snprintf(to, sizeof to, "SUP%d", k);
+			row(&sb, nid(), at(d, 9 + k, 0), "BIZ", to, 500, "ach", NULL, NULL, NULL, NULL, NULL);
+		}
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "fan_out,fan_in");
+	assert_int_equal(nsig(ws, "FIN.FAN_OUT", "FO"), 1);
+	assert_int_equal(nsig(ws, "FIN.FAN_IN", "FI"), 1);
+	assert_int_equal(nsig(ws, "FIN.FAN_OUT", "BIZ"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+static void scatter_gather(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k;
+
+	(void)state;
+	start(&sb);
+	for (k = 0; k < 3; k++) {
+		char m[8];
+
+		snprintf(m, sizeof m, "SM%d", k);
+		row(&sb, nid(), at(2, 9, k), "SS", m, 3000, "wire", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(2, 15, k), m, "ST", 2900, "wire", NULL, NULL, NULL, NULL, NULL);
+		/* look-alike: what the intermediates pay on has nothing to do
+		 * with what they got (a small bill to the same utility) */
+		snprintf(m, sizeof m, "NM%d", k);
+		row(&sb, nid(), at(2, 9, k), "NS", m, 3000, "wire", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(2, 15, k), m, "NT", 45, "ach", NULL, NULL, NULL, NULL, NULL);
+	}
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.SCATTER_GATHER");
+	assert_int_equal(nsig(ws, "FIN.SCATTER_GATHER", "SS"), 1);
+	assert_int_equal(nsig(ws, "FIN.SCATTER_GATHER", "ST"), 1);
+	assert_int_equal(nsig(ws, "FIN.SCATTER_GATHER", "SM1"), 1);
+	assert_int_equal(nsig(ws, "FIN.SCATTER_GATHER", "NS"), 0);
+	assert_int_equal(nsig(ws, "FIN.SCATTER_GATHER", "NT"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+static void gather_scatter(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k;
+
+	(void)state;
+	start(&sb);
+	for (k = 0; k < 3; k++) {
+		char a[8];
+
+		snprintf(a, sizeof a, "GI%d", k);
+		row(&sb, nid(), at(2, 8, k), a, "GC", 1000, "wire", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(2, 8, k), a, "HC", 1000, "wire", NULL, NULL, NULL, NULL, NULL);
+		snprintf(a, sizeof a, "GO%d", k);
+		row(&sb, nid(), at(2, 14, k), "GC", a, 950, "wire", NULL, NULL, NULL, NULL, NULL);
+		/* look-alike: the money stays; only small bills go out */
+		row(&sb, nid(), at(2, 14, k), "HC", a, 20, "card", NULL, NULL, NULL, NULL, NULL);
+	}
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.GATHER_SCATTER");
+	assert_int_equal(nsig(ws, "FIN.GATHER_SCATTER", "GC"), 1);
+	assert_int_equal(nsig(ws, "FIN.GATHER_SCATTER", "HC"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+static void cycles(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+
+	(void)state;
+	start(&sb);
+	row(&sb, nid(), at(2, 9, 0), "CA", "CB", 5000, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(2, 11, 0), "CB", "CC", 4950, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(2, 13, 0), "CC", "CA", 4900, "wire", NULL, NULL, NULL, NULL, NULL);
+	/* look-alike: the same three accounts' edges, but not in time order */
+	row(&sb, nid(), at(2, 13, 0), "DA", "DB", 5000, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(2, 11, 0), "DB", "DC", 4950, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(2, 9, 0), "DC", "DA", 4900, "wire", NULL, NULL, NULL, NULL, NULL);
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.CYCLE");
+	assert_int_equal(nsig(ws, "FIN.CYCLE", "CA"), 1);
+	assert_int_equal(nsig(ws, "FIN.CYCLE", "CB"), 1);
+	assert_int_equal(nsig(ws, "FIN.CYCLE", "CC"), 1);
+	assert_int_equal(nsig(ws, "FIN.CYCLE", "DA"), 0);
+	assert_int_equal(nsig_code(ws, "FIN.CYCLE"), 3);
+	rastro_close(ws);
+	sbuf_release(&sb);
+	/* the hop bound: a 4-hop cycle is not found with max_hops 3 */
+	start(&sb);
+	row(&sb, nid(), at(2, 9, 0), "Q1", "Q2", 5000, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(2, 10, 0), "Q2", "Q3", 5000, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(2, 11, 0), "Q3", "Q4", 5000, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(2, 12, 0), "Q4", "Q1", 5000, "wire", NULL, NULL, NULL, NULL, NULL);
+	ws = ws_with(sb.buf, NULL);
+	assert_int_equal(rastro_config_set(ws, "finance.cycle.max_hops=3"), 0);
+	detect_only(ws, "FIN.CYCLE");
+	assert_int_equal(nsig_code(ws, "FIN.CYCLE"), 0);
+	assert_int_equal(rastro_config_set(ws, "finance.cycle.max_hops=4"), 0);
+	detect_only(ws, "FIN.CYCLE");
+	assert_int_equal(nsig_code(ws, "FIN.CYCLE"), 4);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+static void pass_through(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k;
+
+	(void)state;
+	start(&sb);
+	for (k = 0; k < 2; k++) {
+		row(&sb, nid(), at(2 + 5 * k, 9, 0), "IN1", "MULE", 5000, "wire", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(2 + 5 * k, 11, 0), "MULE", "OUT1", 4900, "wire", NULL, NULL, NULL, NULL, NULL);
+		/* look-alike: a saver who spends the money weeks later */
+		row(&sb, nid(), at(2 + 5 * k, 9, 0), "IN1", "SAVER", 5000, "wire", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(30 + 5 * k, 11, 0), "SAVER", "OUT1", 4900, "wire", NULL, NULL, NULL, NULL, NULL);
+	}
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.PASS_THROUGH");
+	assert_int_equal(nsig(ws, "FIN.PASS_THROUGH", "MULE"), 1);
+	assert_int_equal(nsig(ws, "FIN.PASS_THROUGH", "SAVER"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+static void bipartite_and_stack(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+	int a, b;
+
+	(void)state;
+	start(&sb);
+	for (a = 0; a < 2; a++)
+		for (b = 0; b < 2; b++) {
+			char s[8], d[8];
+
+			snprintf(s, sizeof s, "BA%d", a);
+			snprintf(d, sizeof d, "BB%d", b);
+			row(&sb, nid(), at(3, 9 + a, b), s, d, 2000, "wire", NULL, NULL, NULL, NULL, NULL);
+		}
+	/* look-alike: two payers, each with its own two payees */
+	row(&sb, nid(), at(3, 9, 0), "NA0", "NB0", 2000, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(3, 9, 1), "NA0", "NB1", 2000, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(3, 9, 2), "NA1", "NB2", 2000, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(3, 9, 3), "NA1", "NB3", 2000, "wire", NULL, NULL, NULL, NULL, NULL);
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.BIPARTITE");
+	assert_int_equal(nsig(ws, "FIN.BIPARTITE", "BA0"), 1);
+	assert_int_equal(nsig(ws, "FIN.BIPARTITE", "BB1"), 1);
+	assert_int_equal(nsig(ws, "FIN.BIPARTITE", "NA0"), 0);
+	assert_int_equal(nsig_code(ws, "FIN.BIPARTITE"), 4);
+	rastro_close(ws);
+	sbuf_release(&sb);
+	/* A -> B -> C: two chained layers are a stack */
+	start(&sb);
+	for (a = 0; a < 2; a++)
+		for (b = 0; b < 2; b++) {
+			char s[8], d[8];
+
+			snprintf(s, sizeof s, "KA%d", a);
+			snprintf(d, sizeof d, "KB%d", b);
+			row(&sb, nid(), at(3, 9 + a, b), s, d, 2000, "wire", NULL, NULL, NULL, NULL, NULL);
+			snprintf(s, sizeof s, "KB%d", a);
+			snprintf(d, sizeof d, "KC%d", b);
+			row(&sb, nid(), at(3, 15 + a, b), s, d, 1900, "wire", NULL, NULL, NULL, NULL, NULL);
+		}
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.STACK");
+	assert_int_equal(nsig_code(ws, "FIN.STACK"), 6);
+	assert_int_equal(nsig(ws, "FIN.STACK", "KA0"), 1);
+	assert_int_equal(nsig(ws, "FIN.STACK", "KC1"), 1);
+	/* only the wanted code is written */
+	assert_int_equal(nsig_code(ws, "FIN.BIPARTITE"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+/* ---- outputs: victims, SAR, determinism, evaluation, odd input ---- */
+
+static char *dump_signals(rastro_ws *ws)
+{
+	sqlite3 *db = db_of(ws, 1);
+	sqlite3_stmt *st;
+	struct sbuf sb;
+
+	sbuf_init(&sb);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT s.code, s.entity_id, s.score, s.explanation, s.details,"
+					       " (SELECT group_concat(record_id || ':' || role) FROM signal_evidence"
+					       "  WHERE signal_id = s.id) FROM signal s ORDER BY s.id", -1, &st, NULL),
+			 SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int c;
+
+		for (c = 0; c < 6; c++)
+			sbuf_addf(&sb, "%s|", sqlite3_column_text(st, c) ? (const char *)sqlite3_column_text(st, c) : "");
+		sbuf_addc(&sb, '\n');
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT entity_id, score, parts FROM fin_risk ORDER BY entity_id", -1, &st,
+					    NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		sbuf_addf(&sb, "%lld|%.9f|%s\n", sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1),
+			  sqlite3_column_text(st, 2));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return sbuf_detach(&sb, NULL);
+}
+
+/* A random little economy with every kind of activity. */
+static char *random_world(uint64_t seed, int n)
+{
+	static const char *const chans[] = { "wire", "ach", "cash", "p2p", "card", "check" };
+	static const char *const cats[] = { "", "lodging", "phone", "payroll", "rent", "grocery", "prepaid_load" };
+	static const char *const cities[] = { "Houston", "El Paso", "Chicago", "Atlanta", "Laredo", "" };
+	struct rng r;
+	struct sbuf sb;
+	int i;
+
+	rng_seed(&r, seed);
+	start(&sb);
+	for (i = 0; i < n; i++) {
+		int from = (int)rng_below(&r, 60), to = (int)rng_below(&r, 60);
+		const char *ch = chans[rng_below(&r, 6)];
+		char fs[8], ts[8];
+
+		snprintf(fs, sizeof fs, "A%d", from);
+		snprintf(ts, sizeof ts, "A%d", to);
+		sbuf_addf(&sb, "w%d,%s,%s,,%s,,%.2f,USD,%s,%s,%s,TX,US,%s,\n", i,
+			  at(1 + (int)rng_below(&r, 40), (int)rng_below(&r, 24), (int)rng_below(&r, 60)),
+			  strcmp(ch, "cash") == 0 && rng_chance(&r, 0.5) ? "" : fs, ts,
+			  rng_lognormal(&r, 7, 1.2), ch, cats[rng_below(&r, 7)], cities[rng_below(&r, 6)],
+			  rng_chance(&r, 0.05) ? "pago del cruce" : "");
+	}
+	return sbuf_detach(&sb, NULL);
+}
+
+static void determinism(void **state)
+{
+	char *world = random_world(42, 4000), *a, *b, *c;
+	rastro_ws *ws;
+	struct rastro_detect_opts o1 = { NULL, 1 }, o2 = { NULL, 2 }, o8 = { NULL, 8 };
+	struct rastro_detect_stats s;
+
+	(void)state;
+	ws = ws_with(world, NULL);
+	assert_int_equal(rastro_detect(ws, &o1, &s), 0);
+	assert_true(s.signals > 10);
+	a = dump_signals(ws);
+	assert_int_equal(rastro_detect(ws, &o2, &s), 0);
+	b = dump_signals(ws);
+	assert_int_equal(rastro_detect(ws, &o8, &s), 0);
+	c = dump_signals(ws);
+	/* signal ids restart after each run, so the dumps compare whole */
+	assert_string_equal(a, b);
+	assert_string_equal(a, c);
+	free(a);
+	free(b);
+	free(c);
+	{
+		/* alerts: same rows in the same order */
+		rastro_table *t1, *t2;
+		struct rastro_alert_opts ao = { 0 };
+		size_t r, col;
+
+		assert_int_equal(rastro_alerts(ws, &ao, &t1), 0);
+		assert_int_equal(rastro_detect(ws, &o1, &s), 0);
+		assert_int_equal(rastro_alerts(ws, &ao, &t2), 0);
+		assert_int_equal(rastro_table_nrows(t1), rastro_table_nrows(t2));
+		assert_true(rastro_table_nrows(t1) > 0);
+		for (r = 0; r < rastro_table_nrows(t1); r++)
+			for (col = 0; col < rastro_table_ncols(t1); col++) {
+				const char *x = rastro_table_cell(t1, r, col), *y = rastro_table_cell(t2, r, col);
+
+				if (!x || !y)
+					assert_true(x == y);
+				else
+					assert_string_equal(x, y);
+			}
+		rastro_table_free(t1);
+		rastro_table_free(t2);
+	}
+	rastro_close(ws);
+	free(world);
+}
+
+/* Every cell of every row of t, joined, for "does it mention X" checks. */
+static char *table_text(const rastro_table *t)
+{
+	struct sbuf sb;
+	size_t r, c;
+
+	sbuf_init(&sb);
+	for (r = 0; r < rastro_table_nrows(t); r++)
+		for (c = 0; c < rastro_table_ncols(t); c++) {
+			const char *s = rastro_table_cell(t, r, c);
+
+			sbuf_addf(&sb, "%s\t", s ? s : "");
+		}
+	return sbuf_detach(&sb, NULL);
+}
+
+static void victims_never_in_outputs(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+	rastro_table *t;
+	struct rastro_alert_opts ao = { 0 };
+	char *text, sql[256], *txt;
+	int k;
+
+	(void)state;
+	start(&sb);
+	for (k = 0; k < 3; k++) {
+		char w[8];
+
+		snprintf(w, sizeof w, "VW%d", k);
+		row(&sb, nid(), at(5, 8, 0), "VEMP", w, 1200, "ach", "payroll", NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(5, 12, 0), w, "VCTRL", 1080, "p2p", NULL, NULL, NULL, NULL, NULL);
+	}
+	/* a victim who is also, on her own, the subject of a signal */
+	row(&sb, nid(), at(1, 10, 0), NULL, "VW0", 9500, "cash", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(8, 10, 0), NULL, "VW0", 9800, "cash", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(15, 10, 0), NULL, "VW0", 9100, "cash", NULL, NULL, NULL, NULL, NULL);
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "payroll_funnel,structuring");
+	assert_int_equal(nsig(ws, "FIN.STRUCTURING", "VW0"), 1);
+	/* the victims module flags the workers after detection ran */
+	snprintf(sql, sizeof sql, "INSERT INTO victim_flag(entity_id, score, reasons) SELECT id, 1, '[]' FROM entity"
+				  " WHERE key IN ('VW0', 'VW1', 'VW2')");
+	exec(ws, sql);
+	assert_int_equal(rastro_alerts(ws, &ao, &t), 0);
+	txt = table_text(t);
+	assert_null(strstr(txt, "VW0"));
+	assert_null(strstr(txt, "VW1"));
+	assert_non_null(strstr(txt, "VCTRL"));
+	free(txt);
+	rastro_table_free(t);
+	ao.by_signal = 1;
+	assert_int_equal(rastro_alerts(ws, &ao, &t), 0);
+	txt = table_text(t);
+	assert_null(strstr(txt, "VW0"));
+	free(txt);
+	rastro_table_free(t);
+	assert_int_equal(rastro_risk(ws, NULL, NULL, &t), 0);
+	txt = table_text(t);
+	assert_null(strstr(txt, "VW"));
+	free(txt);
+	rastro_table_free(t);
+	/* no SAR for a victim; the controller's SAR names no worker */
+	assert_int_equal(rastro_sar(ws, "VW0", NULL, &text), RASTRO_DENIED);
+	assert_int_equal(rastro_sar(ws, "VCTRL", NULL, &text), 0);
+	assert_null(strstr(text, "VW0"));
+	assert_null(strstr(text, "VW1"));
+	assert_non_null(strstr(text, "[protected]"));
+	assert_non_null(strstr(text, "HUMAN TRAFFICKING FIN-2020-A008"));
+	assert_non_null(strstr(text, "[x] 38(h)"));
+	assert_non_null(strstr(text, "[ ] 38(g)"));
+	rastro_sar_free(text);
+	/* and a fresh detection gives victims no risk row */
+	detect_only(ws, "payroll_funnel,structuring");
+	assert_int_equal(q1(ws, "SELECT count(*) FROM fin_risk r JOIN victim_flag v ON v.entity_id = r.entity_id", NULL), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+static void sar_and_labels(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+	char *text;
+	struct rastro_viewer v = { 0 };
+	const char *other[] = { "OTHER" };
+
+	(void)state;
+	start(&sb);
+	row(&sb, nid(), at(1, 10, 0), NULL, "SF", 4000, "cash", NULL, "Houston", "TX", "US", NULL);
+	row(&sb, nid(), at(2, 10, 0), NULL, "SF", 4500, "cash", NULL, "Atlanta", "GA", "US", NULL);
+	row(&sb, nid(), at(3, 10, 0), NULL, "SF", 3800, "cash", NULL, "Chicago", "IL", "US", NULL);
+	row(&sb, nid(), at(4, 12, 0), "SF", NULL, 11000, "cash", NULL, "El Paso", "TX", "US", NULL);
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "funnel");
+	assert_int_equal(rastro_sar(ws, "SF", NULL, &text), 0);
+	assert_non_null(strstr(text, "FIN-2023-HUMANSMUGGLING"));
+	assert_non_null(strstr(text, "HUMAN TRAFFICKING FIN-2020-A008"));
+	assert_non_null(strstr(text, "[x] 38(g)"));
+	assert_non_null(strstr(text, "Who (subject)"));
+	assert_non_null(strstr(text, "Why (indicators"));
+	assert_non_null(strstr(text, "El Paso"));
+	assert_non_null(strstr(text, ":5 "));  /* source line of the withdrawal */
+	rastro_sar_free(text);
+	/* a caller without the records' label sees nothing to report */
+	v.labels = other;
+	v.nlabels = 1;
+	assert_int_equal(rastro_sar(ws, "SF", &v, &text), RASTRO_NOTFOUND);
+	assert_int_equal(rastro_sar(ws, "NOSUCH", NULL, &text), RASTRO_NOTFOUND);
+	{
+		rastro_table *t;
+		struct rastro_alert_opts ao = { 0 };
+
+		ao.viewer = &v;
+		assert_int_equal(rastro_alerts(ws, &ao, &t), 0);
+		assert_int_equal(rastro_table_nrows(t), 0);
+		rastro_table_free(t);
+	}
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+static const char *eval_cell(const rastro_table *t, const char *level, const char *group, const char *subset,
+			     const char *col)
+{
+	size_t r, c, nc = rastro_table_ncols(t);
+
+	for (r = 0; r < rastro_table_nrows(t); r++)
+		if (strcmp(rastro_table_cell(t, r, 0), level) == 0 && strcmp(rastro_table_cell(t, r, 1), group) == 0 &&
+		    strcmp(rastro_table_cell(t, r, 2), subset) == 0)
+			for (c = 0; c < nc; c++)
+				if (strcmp(rastro_table_colname(t, c), col) == 0)
+					return rastro_table_cell(t, r, c);
+	return NULL;
+}
+
+static void evaluation(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+	rastro_table *t;
+	struct rastro_eval_opts eo = { 0 };
+
+	(void)state;
+	sbuf_init(&sb);
+	sbuf_adds(&sb, "txn_id,timestamp,from_account,to_account,amount,channel,label,label_group\n");
+	/* a labelled cycle (found), a labelled pair (missed), a false alarm cycle */
+	sbuf_addf(&sb, "a,%s,CA,CB,5000,wire,1,g1\nb,%s,CB,CC,4950,wire,1,g1\nc,%s,CC,CA,4900,wire,1,g1\n",
+		  at(2, 9, 0), at(2, 10, 0), at(2, 11, 0));
+	sbuf_addf(&sb, "d,%s,LX,LY,700,wire,1,g2\n", at(2, 9, 0));
+	sbuf_addf(&sb, "e,%s,FA,FB,100,wire,0,\nf,%s,FB,FA,99,wire,0,\n", at(3, 9, 0), at(3, 10, 0));
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "cycle");
+	assert_int_equal(rastro_eval(ws, &eo, &t), 0);
+	/* transactions: 3 found of 4 illicit, 2 false */
+	assert_string_equal(eval_cell(t, "transaction", "all", "all days", "tp"), "3");
+	assert_string_equal(eval_cell(t, "transaction", "all", "all days", "fp"), "2");
+	assert_string_equal(eval_cell(t, "transaction", "all", "all days", "fn"), "1");
+	assert_string_equal(eval_cell(t, "transaction", "all", "all days", "precision"), "0.6000");
+	assert_string_equal(eval_cell(t, "transaction", "all", "all days", "recall"), "0.7500");
+	/* accounts: CA CB CC alerted and true, FA FB alerted and false, LX LY missed */
+	assert_string_equal(eval_cell(t, "account", "all", "all days", "tp"), "3");
+	assert_string_equal(eval_cell(t, "account", "all", "all days", "fp"), "2");
+	assert_string_equal(eval_cell(t, "account", "all", "all days", "fn"), "2");
+	/* networks: g1 found, g2 missed */
+	assert_string_equal(eval_cell(t, "network", "all", "all days", "tp"), "1");
+	assert_string_equal(eval_cell(t, "network", "all", "all days", "fn"), "1");
+	assert_string_equal(eval_cell(t, "account", "all", "top-k alerts", "precision"), "0.6000");
+	rastro_table_free(t);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+static void odd_input(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+	struct rastro_detect_opts o = { NULL, 2 };
+	struct rastro_detect_stats s;
+
+	(void)state;
+	sbuf_init(&sb);
+	sbuf_adds(&sb, TXN_HEAD);
+	/* near-threshold cash in an unknown currency: no dollar amount, no structuring */
+	sbuf_addf(&sb, "o1,%s,,,UC,,9500,XYZ,cash,,,,,,\n", at(1, 10, 0));
+	sbuf_addf(&sb, "o2,%s,,,UC,,9600,XYZ,cash,,,,,,\n", at(2, 10, 0));
+	sbuf_addf(&sb, "o3,%s,,,UC,,9700,XYZ,cash,,,,,,\n", at(3, 10, 0));
+	/* a cycle made of self-transfers and zero amounts is no cycle */
+	sbuf_addf(&sb, "o4,%s,SA,,SA,,100,USD,reinvestment,,,,,,\n", at(2, 9, 0));
+	sbuf_addf(&sb, "o5,%s,ZA,,ZB,,0,USD,wire,,,,,,\n", at(2, 9, 0));
+	sbuf_addf(&sb, "o6,%s,ZB,,ZA,,0,USD,wire,,,,,,\n", at(2, 10, 0));
+	/* out of time order in the file: the cycle is still found */
+	sbuf_addf(&sb, "o7,%s,OB,,OA,,980,USD,wire,,,,,,\n", at(4, 14, 0));
+	sbuf_addf(&sb, "o8,%s,OA,,OB,,1000,USD,wire,,,,,,\n", at(4, 10, 0));
+	ws = ws_with(sb.buf, NULL);
+	assert_int_equal(rastro_detect(ws, &o, &s), 0);
+	assert_int_equal(s.unknown_currency, 3);
+	assert_int_equal(s.self_transfers, 1);
+	assert_int_equal(s.zero_amounts, 2);
+	assert_int_equal(s.out_of_order, 2);  /* o4 and o8 come before their predecessors */
+	assert_int_equal(nsig_code(ws, "FIN.STRUCTURING"), 0);
+	assert_int_equal(nsig(ws, "FIN.CYCLE", "ZA"), 0);
+	assert_int_equal(nsig(ws, "FIN.CYCLE", "OA"), 1);
+	rastro_close(ws);
+	sbuf_release(&sb);
+	/* an empty workspace: detection runs and finds nothing */
+	{
+		rastro_ws *e;
+		const char *p = tu_path("empty.rastro");
+
+		unlink(p);
+		assert_int_equal(rastro_open(p, RASTRO_OPEN_CREATE, &e), 0);
+		assert_int_equal(rastro_detect(e, &o, &s), 0);
+		assert_int_equal(s.signals, 0);
+		rastro_close(e);
+	}
+}
+
+static void bad_settings(void **state)
+{
+	rastro_ws *ws = ws_with("txn_id,timestamp,from_account,to_account,amount\nx,2024-03-01,A,B,10\n", NULL);
+	struct rastro_detect_opts o = { "FIN.NOPE", 1 };
+	struct rastro_detect_stats s;
+
+	(void)state;
+	assert_int_equal(rastro_detect(ws, &o, &s), RASTRO_USAGE);
+	assert_non_null(strstr(rastro_errmsg(ws), "FIN.NOPE"));
+	assert_int_equal(rastro_config_set(ws, "finance.lists.adsites=/nonexistent/list.tsv"), 0);
+	o.only = NULL;
+	assert_int_equal(rastro_detect(ws, &o, &s), RASTRO_NOTFOUND);
+	assert_non_null(strstr(rastro_errmsg(ws), "/nonexistent/list.tsv"));
+	rastro_close(ws);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(structuring),
+		cmocka_unit_test(funnel),
+		cmocka_unit_test(cash_to_corridor),
+		cmocka_unit_test(border_fanin),
+		cmocka_unit_test(cash_no_ach),
+		cmocka_unit_test(offhours_cash),
+		cmocka_unit_test(prepaid_and_mobility),
+		cmocka_unit_test(escort_site),
+		cmocka_unit_test(victim_costs),
+		cmocka_unit_test(payroll_funnel),
+		cmocka_unit_test(peer_outliers),
+		cmocka_unit_test(shared_identifier),
+		cmocka_unit_test(ad_identifier),
+		cmocka_unit_test(smuggling_memo),
+		cmocka_unit_test(fans),
+		cmocka_unit_test(scatter_gather),
+		cmocka_unit_test(gather_scatter),
+		cmocka_unit_test(cycles),
+		cmocka_unit_test(pass_through),
+		cmocka_unit_test(bipartite_and_stack),
+		cmocka_unit_test(determinism),
+		cmocka_unit_test(victims_never_in_outputs),
+		cmocka_unit_test(sar_and_labels),
+		cmocka_unit_test(evaluation),
+		cmocka_unit_test(odd_input),
+		cmocka_unit_test(bad_settings),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	tu_cleanup();
+	return rc;
+}
