@@ -103,7 +103,7 @@ static int catset_has(const struct catset *c, uint32_t id)
 
 struct st_p {
 	int det;
-	double threshold, band_low;
+	double threshold, band_low, min_band_share;
 	uint32_t min_near, min_split_days;
 	int64_t window;
 	uint32_t *cust_next;   /* next account of the same customer (ring), FIN_NONE if alone */
@@ -144,6 +144,7 @@ static int st_prepare(struct fin_run *r, void **state)
 	p->band_low = fin_param(r, p->det, "band_low_usd", 8000);
 	p->min_near = (uint32_t)fin_param_int(r, p->det, "min_near_threshold", 3);
 	p->min_split_days = (uint32_t)fin_param_int(r, p->det, "min_split_days", 1);
+	p->min_band_share = fin_param(r, p->det, "min_band_share", 0.3);
 	p->window = (int64_t)(fin_param(r, p->det, "window_days", 30) * DAY);
 	/* accounts of one customer (KYC customer_id) form a ring, so that
 	 * same-day splits across a customer's accounts are seen together */
@@ -247,7 +248,9 @@ static int st_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	}
 	if (nev > 1)
 		qsort_r(ev, nev, sizeof *ev, cmp_cash_ev, (void *)d);
-	/* 1: near-threshold amounts, most in any window */
+	/* 1: near-threshold amounts, most in any window — and clustered there:
+	 * a large share of the window's cash, not a few among hundreds of a
+	 * cash business's deposits */
 	for (i = 0, lo = 0; i < nev; i++) {
 		if (d->usd[ev[i].tx] >= p->band_low)
 			near++;
@@ -256,7 +259,7 @@ static int st_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 				near--;
 			lo++;
 		}
-		if (near > best_near) {
+		if (near > best_near && (double)near >= p->min_band_share * (double)(i - lo + 1)) {
 			best_near = near;
 			best_lo = lo;
 			best_hi = i;
@@ -274,15 +277,26 @@ static int st_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 			j++;
 		for (dir = 0; dir < 2; dir++) {
 			double sum = 0;
-			uint32_t cnt = 0;
+			uint32_t cnt = 0, place0 = 0, acc0 = FIN_NONE;
+			int spread = 0;
 			size_t k;
 
 			for (k = i; k < j; k++)
 				if ((ev[k].acc >> 31) == (uint32_t)dir) {
+					uint32_t pl = d->place[ev[k].tx], ac = ev[k].acc & 0x7fffffff;
+
 					sum += d->usd[ev[k].tx];
+					if (!cnt) {
+						place0 = pl;
+						acc0 = ac;
+					} else if ((pl && place0 && pl != place0) || ac != acc0) {
+						spread = 1;
+					}
 					cnt++;
 				}
-			if (cnt >= 2 && sum > p->threshold) {
+			/* split across branches or accounts: at one branch the
+			 * deposits are aggregated and reported anyway */
+			if (cnt >= 2 && sum > p->threshold && spread) {
 				split_days++;
 				for (k = i; k < j; k++)
 					if ((ev[k].acc >> 31) == (uint32_t)dir && vec_push(&x->tmp32, &ev[k].tx))

@@ -78,6 +78,12 @@ static int fan_in_prepare(struct fin_run *r, void **state)
 	return fan_prepare(r, state, "FIN.FAN_IN");
 }
 
+/* A transfer whose counterparty is not a hub. */
+static int fan_edge(const struct fin_data *d, uint32_t t, const uint32_t *cp, int in)
+{
+	return fin_is_transfer(d, t) && !(in ? fin_hub_out(d, cp[t]) : fin_hub_in(d, cp[t]));
+}
+
 /* Largest number of distinct counterparties in any window of the list. */
 static int fan_scan(struct fin_run *r, const struct fan_p *p, uint32_t a, int in,
 		    struct fin_scratch *x, struct fin_sink *out)
@@ -93,15 +99,19 @@ static int fan_scan(struct fin_run *r, const struct fan_p *p, uint32_t a, int in
 
 	if (n < p->k)
 		return 0;
+	/* a merchant or employer paid by (or paying) everyone is not fanning:
+	 * hubs are neither subjects nor counted counterparties */
+	if ((in ? fin_hub_in(d, a) : fin_hub_out(d, a)) || fin_swept(d, a))
+		return 0;
 	for (hi = 0; hi < n; hi++) {
 		uint32_t t = l[hi];
 
-		if (fin_is_transfer(d, t) && x->acc_cnt[cp[t]]++ == 0)
+		if (fan_edge(d, t, cp, in) && x->acc_cnt[cp[t]]++ == 0)
 			distinct++;
 		while (d->ts[t] - d->ts[l[lo]] > p->window) {
 			uint32_t u = l[lo++];
 
-			if (fin_is_transfer(d, u) && --x->acc_cnt[cp[u]] == 0)
+			if (fan_edge(d, u, cp, in) && --x->acc_cnt[cp[u]] == 0)
 				distinct--;
 		}
 		if (distinct > best) {
@@ -111,7 +121,7 @@ static int fan_scan(struct fin_run *r, const struct fan_p *p, uint32_t a, int in
 		}
 	}
 	for (k = lo; k < n; k++)
-		if (fin_is_transfer(d, l[k]))
+		if (fan_edge(d, l[k], cp, in))
 			x->acc_cnt[cp[l[k]]] = 0;
 	if (best < p->k)
 		return 0;
@@ -122,7 +132,7 @@ static int fan_scan(struct fin_run *r, const struct fan_p *p, uint32_t a, int in
 		double span = (double)(d->tmax - d->tmin) - (double)p->window, expected;
 
 		for (k = 0; k < n; k++)
-			if (fin_is_transfer(d, l[k])) {
+			if (fan_edge(d, l[k], cp, in)) {
 				if (k >= best_lo && k <= best_hi)
 					inside++;
 				else
@@ -135,7 +145,7 @@ static int fan_scan(struct fin_run *r, const struct fan_p *p, uint32_t a, int in
 	}
 	fin_sig_begin(&b, out, p->det, a, fin_strength(best, p->k, p->full));
 	for (k = best_lo; k <= best_hi; k++)
-		if (fin_is_transfer(d, l[k]))
+		if (fan_edge(d, l[k], cp, in))
 			fin_sig_ev(&b, l[k]);
 	fin_sig_num(&b, "burst_ratio", burst_ratio);
 	total = fin_sum_usd(d, l + best_lo, best_hi - best_lo + 1, NULL);
@@ -314,7 +324,7 @@ static int sg_prepare(struct fin_run *r, void **state)
 	if (!p)
 		return RASTRO_NOMEM;
 	p->det = fin_detector_find("FIN.SCATTER_GATHER");
-	p->window = (int64_t)(fin_param(r, p->det, "window_hours", 24) * HOUR);
+	p->window = (int64_t)(fin_param(r, p->det, "window_hours", 72) * HOUR);
 	p->k = (uint32_t)fin_param_int(r, p->det, "min_intermediates", 3);
 	p->full = (uint32_t)fin_param_int(r, p->det, "full_intermediates", 8);
 	p->max_degree = (uint32_t)fin_param_int(r, p->det, "max_degree", 1000);
@@ -364,7 +374,7 @@ static int sg_account(struct fin_run *r, const void *st, uint32_t s, struct fin_
 			continue;
 		m = d->dst[e1];
 		nm = out_n(d, m);
-		if (nm > p->max_degree)
+		if (nm > p->max_degree || fin_hub_in(d, m))
 			continue;
 		ml = out_l(d, m);
 		for (j = fin_after(ml, nm, e1); j < nm; j++) {
@@ -376,7 +386,7 @@ static int sg_account(struct fin_run *r, const void *st, uint32_t s, struct fin_
 			if (!fin_is_transfer(d, e2))
 				continue;
 			t = d->dst[e2];
-			if (t == s || t == m)
+			if (t == s || t == m || fin_hub_in(d, t))
 				continue;
 			/* the intermediate passes on (most of) what it got */
 			if (!isnan(d->usd[e1]) && !isnan(d->usd[e2]) &&
@@ -449,14 +459,14 @@ enough:
 					subj = q[mi].b;
 					for (mj = mi; mj < h && q[mj].b == subj && !wage; mj++)
 						wage = fin_is_wage(d, q[mj].c, p->payroll);
-					if (wage)
+					if (wage || fin_swept(d, subj))
 						continue;
 				}
 				fin_sig_begin(&b, out, p->det, subj, role < 2 ? score : score * 0.8);
 				for (k = g; k < h; k++) {
 					fin_sig_ev(&b, q[k].c);
 					fin_sig_ev(&b, q[k].d);
-					if (role < 2 && fin_is_wage(d, q[k].c, p->payroll))
+					if (role < 2 && (fin_is_wage(d, q[k].c, p->payroll) || fin_swept(d, q[k].b)))
 						fin_sig_aff(&b, q[k].b);
 				}
 				fin_sig_str(&b, "role", role == 0 ? "source" : role == 1 ? "sink" : "intermediate");
@@ -517,7 +527,10 @@ static void cyc_emit(struct fin_run *r, const struct cyc_p *p, const uint32_t *e
 {
 	const struct fin_data *d = r->d;
 	int64_t span = d->ts[edges[L - 1]] - d->ts[edges[0]];
-	double score = fin_strength((double)(p->window - span), 0, (double)p->window);
+	/* longer and faster cycles are stronger: two people paying each other
+	 * back is the commonest innocent cycle */
+	double score = 0.5 * fin_strength((double)L, 2, 5) +
+		       0.5 * fin_strength((double)(p->window - span), 0, (double)p->window);
 	double total = fin_sum_usd(d, edges, L, NULL);
 	char path[512], usd[48], sp[32], w0[32];
 	size_t pl = 0;
@@ -542,6 +555,8 @@ static void cyc_emit(struct fin_run *r, const struct cyc_p *p, const uint32_t *e
 		struct fin_sigb b;
 		uint32_t subj = d->src[edges[i]];
 
+		if (fin_swept(d, subj))
+			continue;
 		fin_sig_begin(&b, out, p->det, subj, score);
 		for (k = 0; k < L; k++)
 			fin_sig_ev(&b, edges[k]);
@@ -647,7 +662,16 @@ struct pt_p {
 	int64_t lag;
 	double ratio_min, ratio_max, min_usd;
 	uint32_t min_events;
+	uint8_t *payroll;
 };
+
+static void pt_release(void *state)
+{
+	struct pt_p *p = state;
+
+	mem_free(p->payroll);
+	mem_free(p);
+}
 
 static int pt_prepare(struct fin_run *r, void **state)
 {
@@ -662,7 +686,12 @@ static int pt_prepare(struct fin_run *r, void **state)
 	p->min_usd = fin_param(r, p->det, "min_usd", 1000);
 	p->min_events = (uint32_t)fin_param_int(r, p->det, "min_events", 2);
 	*state = p;
-	return 0;
+	{
+		static const char *const def[] = { "payroll", "wages", "salary", NULL };
+
+		p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
+	}
+	return p->payroll ? 0 : RASTRO_NOMEM;
 }
 
 static int pt_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
@@ -677,7 +706,9 @@ static int pt_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	struct fin_sigb b;
 	char usd[48], lag[32];
 
-	if (ni < p->min_events || no < p->min_events)
+	/* an account whose earnings are swept to a collector is affected by
+	 * FIN.EARNINGS_SWEEP, not a mule */
+	if (ni < p->min_events || no < p->min_events || fin_swept(d, a))
 		return 0;
 	x->tmp32.len = 0;
 	for (i = 0; i < ni; i++) {
@@ -685,7 +716,9 @@ static int pt_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 		double want = d->usd[e], sum = 0;
 		size_t j, start;
 
-		if (d->src[e] == a || !(want > 0) || isnan(want))
+		/* wages moved on at once are a worker's pay being swept
+		 * (FIN.PAYROLL_FUNNEL, the worker affected), not a mule's flow */
+		if (d->src[e] == a || !(want > 0) || isnan(want) || fin_is_wage(d, e, p->payroll))
 			continue;
 		start = fin_after(ol, no, e);
 		if (start < next_out)
@@ -751,7 +784,7 @@ static int bp_prepare(struct fin_run *r, void **state)
 	p->det_stack = fin_detector_find("FIN.STACK");
 	p->window = (int64_t)(fin_param(r, p->det, "window_hours", 24) * HOUR);
 	p->min_sources = (uint32_t)fin_param_int(r, p->det, "min_sources", 2);
-	p->min_dests = (uint32_t)fin_param_int(r, p->det, "min_destinations", 2);
+	p->min_dests = (uint32_t)fin_param_int(r, p->det, "min_destinations", 3);
 	p->max_degree = (uint32_t)fin_param_int(r, p->det, "max_degree", 50);
 	p->max_in_degree = (uint32_t)fin_param_int(r, p->det, "max_in_degree", 200);
 	p->max_pairs = (uint32_t)fin_param_int(r, p->det, "max_pairs_per_source", 200);
@@ -916,7 +949,7 @@ static int bp_global(struct fin_run *r, const void *st, struct fin_scratch *x, s
 			if (!fin_is_transfer(d, l[a]))
 				continue;
 			da = d->dst[l[a]];
-			if (in_n(d, da) > p->max_in_degree)
+			if (in_n(d, da) > p->max_in_degree || fin_hub_in(d, da))
 				continue;
 			for (b = a + 1; b < n && npairs < p->max_pairs; b++) {
 				uint32_t db;
@@ -927,7 +960,7 @@ static int bp_global(struct fin_run *r, const void *st, struct fin_scratch *x, s
 				if (!fin_is_transfer(d, l[b]))
 					continue;
 				db = d->dst[l[b]];
-				if (db == da || in_n(d, db) > p->max_in_degree)
+				if (db == da || in_n(d, db) > p->max_in_degree || fin_hub_in(d, db))
 					continue;
 				q.a = da < db ? da : db;
 				q.b = da < db ? db : da;
@@ -1129,7 +1162,7 @@ const struct fin_detector fin_det_graph[] = {
 	{ "FIN.PASS_THROUGH", "pass_through", TY_ML,
 	  "rapid movement of funds (FIN-2020-A008 funnel-account typology: funds withdrawn or moved with "
 	  "little time in between; AML pass-through / mule accounts)",
-	  "money leaves as fast as it arrives", pt_prepare, pt_account, NULL, NULL, NULL },
+	  "money leaves as fast as it arrives", pt_prepare, pt_account, NULL, pt_release, NULL },
 	{ "FIN.BIPARTITE", "bipartite", TY_ML,
 	  "AML graph pattern bipartite (IBM AMLworld BIPARTITE)",
 	  "a set of accounts pays the same set of accounts", bp_prepare, NULL, bp_global, NULL, NULL },

@@ -356,9 +356,10 @@ struct pf_p {
 	int det;
 	int64_t lag;
 	double min_ratio;
-	uint32_t min_workers, min_same_day;
+	uint32_t min_workers, min_same_day, min_sweeps;
+	double min_swept_share;
 	uint8_t *payroll;   /* per string id: payroll category */
-	uint8_t *paid;      /* per account: received at least one wage */
+	uint16_t *paid;     /* per account: wages received (saturating) */
 };
 
 static void pf_release(void *state)
@@ -383,8 +384,10 @@ static int pf_prepare(struct fin_run *r, void **state)
 	p->min_ratio = fin_param(r, p->det, "min_ratio", 0.6);
 	p->min_workers = (uint32_t)fin_param_int(r, p->det, "min_workers", 3);
 	p->min_same_day = (uint32_t)fin_param_int(r, p->det, "min_same_day_credits", 3);
+	p->min_sweeps = (uint32_t)fin_param_int(r, p->det, "min_sweeps_per_worker", 2);
+	p->min_swept_share = fin_param(r, p->det, "min_swept_share", 0.5);
 	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
-	p->paid = mem_calloc(r->d->nacc + 1, 1);
+	p->paid = mem_calloc(r->d->nacc + 1, sizeof *p->paid);
 	if (!p->payroll || !p->paid)
 		return RASTRO_NOMEM;
 	/* who ever receives a wage: everyone else is skipped quickly */
@@ -393,8 +396,8 @@ static int pf_prepare(struct fin_run *r, void **state)
 		size_t i;
 
 		for (i = 0; i < d->ntx; i++)
-			if (d->dst[i] != FIN_NONE && !p->paid[d->dst[i]] && is_wage(p, d, (uint32_t)i))
-				p->paid[d->dst[i]] = 1;
+			if (d->dst[i] != FIN_NONE && p->paid[d->dst[i]] < UINT16_MAX && is_wage(p, d, (uint32_t)i))
+				p->paid[d->dst[i]]++;
 	}
 	return 0;
 }
@@ -443,10 +446,11 @@ static int pf_account(struct fin_run *r, const void *st, uint32_t c, struct fin_
 			if (d->usd[e] >= p->min_ratio * d->usd[wg]) {
 				if (x->acc_mark[w] != stw) {
 					x->acc_mark[w] = stw;
-					workers++;
+					x->acc_cnt[w] = 0;
 					if (vec_push(&x->tmp32b, &w))
 						return RASTRO_NOMEM;
 				}
+				x->acc_cnt[w]++;
 				swept += d->usd[e];
 				wages += d->usd[wg];
 				if (vec_push(&x->tmp32, &e) || vec_push(&x->tmp32, &wg))
@@ -455,8 +459,25 @@ static int pf_account(struct fin_run *r, const void *st, uint32_t c, struct fin_
 			break;
 		}
 	}
-	/* (a) several wage credits straight into c on one pay day */
-	for (i = 0; i < ni && p->paid[c];) {
+	/* a worker counts when most of their paydays end in this account,
+	 * not once (rent after the first payday of a month is not a sweep) */
+	{
+		uint32_t *wk = x->tmp32b.data;
+		size_t k2, keep = 0;
+
+		for (k2 = 0; k2 < x->tmp32b.len; k2++) {
+			uint32_t w = wk[k2];
+
+			if (x->acc_cnt[w] >= p->min_sweeps && x->acc_cnt[w] >= p->min_swept_share * p->paid[w])
+				wk[keep++] = w;
+			x->acc_cnt[w] = 0;
+		}
+		x->tmp32b.len = keep;
+		workers = (uint32_t)keep;
+	}
+	/* (a) several wage credits straight into one person's account on one
+	 * pay day (a business or bank receiving many is a payroll service) */
+	for (i = 0; i < ni && p->paid[c] && d->k_ctype[c] == CT_PERSON;) {
 		int64_t day = day_of(d->ts[il[i]]);
 		uint32_t cnt = 0;
 		size_t j = i;
@@ -501,6 +522,80 @@ static int pf_account(struct fin_run *r, const void *st, uint32_t c, struct fin_
 		fin_sig_say(&b, "Account %s received up to %u separate wage payments on one day (%u such days): "
 			    "several employees' pay going into one account.", fin_acc_name(d, c), same_day_max,
 			    pay_days);
+	fin_sig_end(&b, d, r->max_evidence);
+	return 0;
+}
+
+/* ---- FIN.EARNINGS_SWEEP ---- */
+
+struct sw_p {
+	int det;
+	uint32_t min_accounts;
+	double share;
+};
+
+static int sw_prepare(struct fin_run *r, void **state)
+{
+	struct sw_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	p->det = fin_detector_find("FIN.EARNINGS_SWEEP");
+	p->min_accounts = (uint32_t)fin_param_int(r, p->det, "min_accounts", 3);
+	p->share = fin_param(r, p->det, "min_share", 0.6);
+	*state = p;
+	return 0;
+}
+
+/* The collector of swept earnings (the accounts are marked by fin_data). */
+static int sw_account(struct fin_run *r, const void *st, uint32_t c, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct sw_p *p = st;
+	const struct fin_data *d = r->d;
+	size_t ni, i;
+	const uint32_t *il = in_l(d, c, &ni);
+	uint32_t n = 0, stamp = fin_stamp(x), payers = 0;
+	double swept = 0;
+	struct fin_sigb b;
+	char usd[48];
+
+	if (ni < p->min_accounts)
+		return 0;
+	x->tmp32.len = 0;
+	for (i = 0; i < ni; i++) {
+		uint32_t t = il[i], w = d->src[t];
+
+		if (w == FIN_NONE || w == c || d->sweep_to[w] != c)
+			continue;
+		if (x->acc_mark[w] != stamp) {
+			x->acc_mark[w] = stamp;
+			n++;
+			payers += d->in_cp[w];
+		}
+		if (!isnan(d->usd[t]))
+			swept += d->usd[t];
+		if (vec_push(&x->tmp32, &t))
+			return RASTRO_NOMEM;
+	}
+	if (n < p->min_accounts)
+		return 0;
+	fin_sig_begin(&b, out, p->det, c, fin_strength(n, p->min_accounts, 3.0 * p->min_accounts));
+	for (i = 0; i < x->tmp32.len; i++) {
+		uint32_t t = ((uint32_t *)x->tmp32.data)[i];
+
+		fin_sig_ev(&b, t);
+		fin_sig_aff(&b, d->src[t]);
+	}
+	fin_fmt_usd(usd, sizeof usd, swept);
+	fin_sig_int(&b, "accounts_swept", n);
+	fin_sig_int(&b, "their_payers", payers);
+	fin_sig_num(&b, "swept_usd", swept);
+	fin_sig_num(&b, "min_share", p->share);
+	fin_sig_say(&b, "Account %s collects the earnings of %u accounts: each passed at least %.0f%% of what it "
+		    "received from its %s payers on to this account (%s in all) — one controller taking many "
+		    "people's income.", fin_acc_name(d, c), n, p->share * 100, payers > n * 3 ? "many" : "several",
+		    usd);
 	fin_sig_end(&b, d, r->max_evidence);
 	return 0;
 }
@@ -574,7 +669,7 @@ static int peer_prepare_common(struct fin_run *r, void **state, const char *code
 	p->z_min = fin_param(r, p->det, "min_z", 3.5);
 	p->min_usd = fin_param(r, p->det, "min_monthly_usd", 5000);
 	p->min_peers = (uint32_t)fin_param_int(r, p->det, "min_peers", 8);
-	p->min_cash_share = fin_param(r, p->det, "min_cash_share", 0.0);
+	p->min_cash_share = fin_param(r, p->det, "min_cash_share", business ? 0.0 : 0.25);
 	p->monthly = mem_alloc((d->nacc + 1) * sizeof *p->monthly);
 	p->cash_share = mem_calloc(d->nacc + 1, sizeof *p->cash_share);
 	p->z = mem_calloc(d->nacc + 1, sizeof *p->z);
@@ -711,6 +806,10 @@ const struct fin_detector fin_det_profile[] = {
 	  "FIN-2020-A008 typology 'exploitative employment practices' (several employees' pay into one "
 	  "account; pay immediately withdrawn or moved)",
 	  "several workers' wages swept into one account", pf_prepare, pf_account, NULL, pf_release, NULL },
+	{ "FIN.EARNINGS_SWEEP", "earnings_sweep", TY_HT,
+	  "FIN-2020-A008 typologies 'funnel accounts' and 'exploitative employment practices' (earnings "
+	  "moved to a third party immediately; victims' proceeds funnelled to a controller)",
+	  "several accounts' earnings passed on to one collector", sw_prepare, sw_account, NULL, NULL, NULL },
 	{ "FIN.FRONT_COMPANY", "front_company", TY_HT,
 	  "FIN-2020-A008 typology 'front companies' (revenue out of line with peers); FIN-2023-Alert001 "
 	  "(cash deposits that do not fit the line of business)",

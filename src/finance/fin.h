@@ -80,6 +80,18 @@ struct fin_data {
 	 * paid by account a, in time order; in_* the ones it received. */
 	uint32_t *out_off, *out_tx;
 	uint32_t *in_off, *in_tx;
+	/* distinct counterparties of each account over all its transfers: an
+	 * account paid by (or paying) many is a hub — a merchant, an employer,
+	 * a utility — and is not counted as a counterparty by the patterns */
+	uint32_t *in_cp, *out_cp;
+	uint32_t hub_degree;   /* finance.hub_degree */
+	/* Swept earners: an account that receives from many payers and passes
+	 * most of it to one collector who does the same with other such
+	 * accounts (settings finance.earnings_sweep.*).  sweep_to[a] is the
+	 * collector, FIN_NONE when a is not swept.  Victim-centred: such
+	 * accounts are never made subjects by the patterns; the collector is
+	 * (FIN.EARNINGS_SWEEP) and lists them as affected. */
+	uint32_t *sweep_to;
 
 	int64_t tmin, tmax;
 	uint64_t n_unknown_currency, n_self, n_zero, n_no_place, n_reordered;
@@ -261,6 +273,23 @@ static inline int fin_is_transfer(const struct fin_data *d, size_t i)
 {
 	return d->src[i] != FIN_NONE && d->dst[i] != FIN_NONE && d->src[i] != d->dst[i] &&
 	       d->amt[i] > 0;
+}
+
+/* 1 when account a is a hub on its receiving (payers >= hub_degree) or
+ * paying side. */
+static inline int fin_hub_in(const struct fin_data *d, uint32_t a)
+{
+	return d->hub_degree && d->in_cp[a] >= d->hub_degree;
+}
+
+static inline int fin_hub_out(const struct fin_data *d, uint32_t a)
+{
+	return d->hub_degree && d->out_cp[a] >= d->hub_degree;
+}
+
+static inline int fin_swept(const struct fin_data *d, uint32_t a)
+{
+	return d->sweep_to && a < d->nacc && d->sweep_to[a] != FIN_NONE;
 }
 
 /* Account key for messages ("10/8000EBD30"). */

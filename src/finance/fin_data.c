@@ -81,7 +81,7 @@ void fin_data_release(struct fin_data *d)
 			 d->city, d->region, d->country, d->place, d->memo, d->acc_entity, d->acc_label,
 			 d->acc_key, d->k_customer, d->k_name, d->k_occupation, d->k_btype, d->k_city,
 			 d->k_region, d->k_country, d->k_phone, d->k_email, d->k_address, d->k_ctype,
-			 d->k_record, d->out_off, d->out_tx, d->in_off, d->in_tx };
+			 d->k_record, d->out_off, d->out_tx, d->in_off, d->in_tx, d->in_cp, d->out_cp, d->sweep_to };
 	size_t i;
 
 	for (i = 0; i < sizeof cols / sizeof cols[0]; i++)
@@ -384,6 +384,114 @@ static int build_csr(size_t nacc, size_t ntx, const uint32_t *end, uint32_t **of
 	return 0;
 }
 
+/* Distinct payers and payees of every account (transfers only). */
+static int count_counterparties(struct fin_data *d)
+{
+	uint32_t *mark = mem_alloc((d->nacc + 1) * sizeof *mark);
+	size_t a, k;
+
+	d->in_cp = mem_calloc(d->nacc + 1, sizeof *d->in_cp);
+	d->out_cp = mem_calloc(d->nacc + 1, sizeof *d->out_cp);
+	if (!mark || !d->in_cp || !d->out_cp) {
+		mem_free(mark);
+		return -1;
+	}
+	memset(mark, 0xff, (d->nacc + 1) * sizeof *mark);
+	for (a = 0; a < d->nacc; a++)
+		for (k = d->in_off[a]; k < d->in_off[a + 1]; k++) {
+			uint32_t t = d->in_tx[k];
+
+			if (fin_is_transfer(d, t) && mark[d->src[t]] != a) {
+				mark[d->src[t]] = (uint32_t)a;
+				d->in_cp[a]++;
+			}
+		}
+	memset(mark, 0xff, (d->nacc + 1) * sizeof *mark);
+	for (a = 0; a < d->nacc; a++)
+		for (k = d->out_off[a]; k < d->out_off[a + 1]; k++) {
+			uint32_t t = d->out_tx[k];
+
+			if (fin_is_transfer(d, t) && mark[d->dst[t]] != a) {
+				mark[d->dst[t]] = (uint32_t)a;
+				d->out_cp[a]++;
+			}
+		}
+	mem_free(mark);
+	return 0;
+}
+
+/*
+ * Swept earners (see fin.h).  For each account: what it received from
+ * others (dollars, from how many payers) and the one account it paid most;
+ * a candidate when that account got at least min_share of the inflow.  A
+ * collector with min_accounts candidates makes them swept earners.
+ */
+static int find_sweeps(struct fin_data *d, const struct cfg *cfg)
+{
+	double share = cfg_double(cfg, "finance.earnings_sweep.min_share", 0.6);
+	uint32_t min_payers = (uint32_t)cfg_int(cfg, "finance.earnings_sweep.min_payers", 3);
+	uint32_t min_accounts = (uint32_t)cfg_int(cfg, "finance.earnings_sweep.min_accounts", 3);
+	uint32_t *cand = mem_alloc((d->nacc + 1) * sizeof *cand);
+	uint32_t *ncand = mem_calloc(d->nacc + 1, sizeof *ncand);
+	double *sum = mem_calloc(d->nacc + 1, sizeof *sum);
+	size_t a, k;
+
+	d->sweep_to = mem_alloc((d->nacc + 1) * sizeof *d->sweep_to);
+	if (!cand || !ncand || !sum || !d->sweep_to) {
+		mem_free(cand);
+		mem_free(ncand);
+		mem_free(sum);
+		return -1;
+	}
+	for (a = 0; a < d->nacc; a++) {
+		double in = 0, best = 0;
+		uint32_t best_to = FIN_NONE;
+
+		cand[a] = FIN_NONE;
+		d->sweep_to[a] = FIN_NONE;
+		if (d->in_cp[a] < min_payers || fin_hub_in(d, (uint32_t)a))
+			continue;
+		for (k = d->in_off[a]; k < d->in_off[a + 1]; k++) {
+			uint32_t t = d->in_tx[k];
+
+			if (d->src[t] != a && !isnan(d->usd[t]))
+				in += d->usd[t];
+		}
+		if (in <= 0)
+			continue;
+		for (k = d->out_off[a]; k < d->out_off[a + 1]; k++) {
+			uint32_t t = d->out_tx[k];
+
+			if (fin_is_transfer(d, t) && !isnan(d->usd[t]))
+				sum[d->dst[t]] += d->usd[t];
+		}
+		for (k = d->out_off[a]; k < d->out_off[a + 1]; k++) {
+			uint32_t t = d->out_tx[k], r = d->dst[t];
+
+			if (r == FIN_NONE)
+				continue;
+			if (sum[r] > best || (sum[r] == best && r < best_to)) {
+				best = sum[r];
+				best_to = r;
+			}
+		}
+		for (k = d->out_off[a]; k < d->out_off[a + 1]; k++)
+			if (d->dst[d->out_tx[k]] != FIN_NONE)
+				sum[d->dst[d->out_tx[k]]] = 0;
+		if (best_to != FIN_NONE && best >= share * in && !fin_hub_in(d, best_to)) {
+			cand[a] = best_to;
+			ncand[best_to]++;
+		}
+	}
+	for (a = 0; a < d->nacc; a++)
+		if (cand[a] != FIN_NONE && ncand[cand[a]] >= min_accounts)
+			d->sweep_to[a] = cand[a];
+	mem_free(cand);
+	mem_free(ncand);
+	mem_free(sum);
+	return 0;
+}
+
 int fin_data_load(rastro_ws *ws, struct fin_data *d, const struct fin_lists *lists)
 {
 	sqlite3_stmt *st = NULL;
@@ -530,6 +638,15 @@ int fin_data_load(rastro_ws *ws, struct fin_data *d, const struct fin_lists *lis
 			d->n_unknown_currency++;
 	}
 	mem_free(rate);
+	if (count_counterparties(d)) {
+		ws_error(ws, RASTRO_NOMEM, "out of memory counting counterparties");
+		goto fail;
+	}
+	d->hub_degree = (uint32_t)cfg_int(ws->cfg, "finance.hub_degree", 50);
+	if (find_sweeps(d, ws->cfg)) {
+		ws_error(ws, RASTRO_NOMEM, "out of memory finding swept earnings");
+		goto fail;
+	}
 	mem_free(map);
 	sbuf_release(&pl);
 	return 0;

@@ -464,6 +464,7 @@ static int write_signals(struct fin_run *r, struct task *tasks, size_t ntasks,
 	{
 		const struct acc_part *p = parts.data;
 		size_t a = 0;
+		double discount = cfg_double(ws->cfg, "finance.family_discount", 0.25);
 
 		while (a < parts.len) {
 			size_t b = a, nsigs = 0;
@@ -473,9 +474,32 @@ static int write_signals(struct fin_run *r, struct task *tasks, size_t ntasks,
 
 			sbuf_clear(&det);
 			sbuf_addc(&det, '[');
+			/* Parts of one family (the AML graph patterns) describe the
+			 * same movements seen from different angles: the strongest
+			 * counts in full, the others at family_discount. */
+			double fam_best = 0;
+			size_t fam_first = SIZE_MAX;
+
+			{
+				size_t c2;
+
+				for (c2 = b; c2 < parts.len && p[c2].acc == p[a].acc; c2++) {
+					char key[96];
+					double w;
+
+					if (!(registry[p[c2].det]->typology & TY_ML))
+						continue;
+					snprintf(key, sizeof key, "finance.%s.weight", registry[p[c2].det]->key);
+					w = cfg_double(ws->cfg, key, 1.0) * p[c2].score;
+					if (w > fam_best || fam_first == SIZE_MAX) {
+						fam_best = w;
+						fam_first = c2;
+					}
+				}
+			}
 			while (b < parts.len && p[b].acc == p[a].acc) {
 				size_t c = b;
-				double w;
+				double w, pts;
 				char key[96];
 
 				while (c < parts.len && p[c].acc == p[b].acc && p[c].det == p[b].det)
@@ -483,11 +507,15 @@ static int write_signals(struct fin_run *r, struct task *tasks, size_t ntasks,
 				snprintf(key, sizeof key, "finance.%s.weight", registry[p[b].det]->key);
 				w = cfg_double(ws->cfg, key, 1.0);
 				/* p[b] is the strongest of this detector (sorted) */
-				total += w * p[b].score;
+				pts = w * p[b].score;
+				if ((registry[p[b].det]->typology & TY_ML) && b != fam_first)
+					pts *= discount;
+				total += pts;
 				typ |= registry[p[b].det]->typology;
-				sbuf_addf(&det, "%s{\"part\":\"%s\",\"weight\":%.6g,\"strength\":%.4f,\"points\":%.4f,\"signals\":%zu}",
-					  first ? "" : ",", registry[p[b].det]->code, w, p[b].score, w * p[b].score,
-					  c - b);
+				sbuf_addf(&det, "%s{\"part\":\"%s\",\"weight\":%.6g,\"strength\":%.4f,\"points\":%.4f,\"signals\":%zu%s}",
+					  first ? "" : ",", registry[p[b].det]->code, w, p[b].score, pts,
+					  c - b, (registry[p[b].det]->typology & TY_ML) && b != fam_first
+							 ? ",\"family\":\"laundering patterns, counted after the strongest\"" : "");
 				first = 0;
 				nsigs += c - b;
 				b = c;

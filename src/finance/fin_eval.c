@@ -55,6 +55,8 @@ struct ev_data {
 	struct u64map victims;          /* entity ids in victim_flag or truth role victim */
 	struct u64map alerted;          /* flagged account entity -> rank */
 	struct strmap kinds;            /* typology names */
+	struct strmap roles;            /* member roles from a truth file */
+	struct u64map acc_role;         /* truth account entity -> role id */
 };
 
 static void ev_release(struct ev_data *e)
@@ -75,7 +77,9 @@ static void ev_release(struct ev_data *e)
 	u64map_release(&e->acc_net);
 	u64map_release(&e->victims);
 	u64map_release(&e->alerted);
+	u64map_release(&e->acc_role);
 	strmap_release(&e->kinds);
+	strmap_release(&e->roles);
 }
 
 static int add_net(rastro_ws *ws, struct ev_data *e, const char *kind)
@@ -316,16 +320,19 @@ fail:
 }
 
 /*
- * A generator truth file (JSON): {"networks": [{"id", "kind", "members":
- * [{"id", "role"}], "transactions": [ids]}]}.  Member ids are account
- * numbers or keys as written in the generated files; transaction ids are
- * the files' txn_id values.  Members with role "victim" are victims.
+ * A rastro gen truth file (docs/generator.md): {"format": "rastro-truth",
+ * "networks": [{"id", "kind", "members": [{"id", "type", "role", "bank"?}],
+ * "transactions": [txn ids]}]}.  Members of type "account" are account
+ * numbers with their bank (the account key is bank/number).  Role "victim"
+ * marks victims (never suspects); role "customer" (families paying fees,
+ * outside the organisation) is neither truth nor victim: alerting one is a
+ * false positive.
  */
 static int load_truth_json(rastro_ws *ws, struct ev_data *e, const char *path)
 {
 	json_error_t jerr;
 	json_t *root = json_load_file(path, 0, &jerr), *nets;
-	sqlite3_stmt *acc = NULL, *num = NULL, *tx = NULL;
+	sqlite3_stmt *acc = NULL, *tx = NULL;
 	size_t i;
 	int rc = 0;
 
@@ -334,10 +341,9 @@ static int load_truth_json(rastro_ws *ws, struct ev_data *e, const char *path)
 	nets = json_object_get(root, "networks");
 	if (!json_is_array(nets)) {
 		json_decref(root);
-		return ws_error(ws, RASTRO_FORMAT, "%s: no \"networks\" array", path);
+		return ws_error(ws, RASTRO_FORMAT, "%s: no \"networks\" array (not a rastro gen truth file)", path);
 	}
 	if (ws_prepare(ws, "SELECT id FROM entity WHERE kind = 'account' AND key = ?1", &acc) ||
-	    ws_prepare(ws, "SELECT entity_id FROM account WHERE number = ?1", &num) ||
 	    ws_prepare(ws, "SELECT id FROM txn WHERE ext_id = ?1", &tx)) {
 		rc = ws->err.code;
 		goto out;
@@ -352,34 +358,33 @@ static int load_truth_json(rastro_ws *ws, struct ev_data *e, const char *path)
 			goto out;
 		for (k = 0; k < json_array_size(m); k++) {
 			json_t *mm = json_array_get(m, k);
-			const char *id = json_string_value(json_object_get(mm, "account"));
+			const char *type = json_string_value(json_object_get(mm, "type"));
+			const char *id = json_string_value(json_object_get(mm, "id"));
+			const char *bank = json_string_value(json_object_get(mm, "bank"));
 			const char *role = json_string_value(json_object_get(mm, "role"));
-			int64_t ent = 0;
+			int64_t ent;
 
-			if (!id)
-				id = json_string_value(json_object_get(mm, "id"));
-			if (!id)
+			if (!id || (type && strcmp(type, "account") != 0))
 				continue;
-			sqlite3_reset(acc);
-			sqlite3_bind_text(acc, 1, id, -1, SQLITE_TRANSIENT);
-			if (sqlite3_step(acc) == SQLITE_ROW)
-				ent = sqlite3_column_int64(acc, 0);
-			if (!ent) {
-				sqlite3_reset(num);
-				sqlite3_bind_text(num, 1, id, -1, SQLITE_TRANSIENT);
-				if (sqlite3_step(num) == SQLITE_ROW)
-					ent = sqlite3_column_int64(num, 0);
-			}
+			ent = account_entity(ws, acc, bank ? bank : "", bank ? strlen(bank) : 0, id, strlen(id));
 			if (!ent)
+				continue;
+			if (role && strcmp(role, "customer") == 0)
 				continue;
 			if (role && strcmp(role, "victim") == 0) {
 				if (u64map_put(&e->victims, (uint64_t)ent, 1)) {
 					rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
 					goto out;
 				}
-			} else if (u64map_put(&e->acc_net, (uint64_t)ent, e->nnet)) {
-				rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
-				goto out;
+			} else {
+				uint32_t rid = strmap_intern(&e->roles, role ? role : "member", strlen(role ? role : "member"),
+							     NULL);
+
+				if (!rid || u64map_put(&e->acc_net, (uint64_t)ent, e->nnet) ||
+				    u64map_put(&e->acc_role, (uint64_t)ent, rid)) {
+					rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
+					goto out;
+				}
 			}
 		}
 		for (k = 0; k < json_array_size(t); k++) {
@@ -404,9 +409,19 @@ static int load_truth_json(rastro_ws *ws, struct ev_data *e, const char *path)
 			}
 		}
 	}
+	/* a victim named in one network and a member of another stays a victim */
+	{
+		size_t sl;
+
+		for (sl = 0; sl < e->victims.nslots; sl++) {
+			uint64_t v;
+
+			if (e->victims.keys[sl] != UINT64_MAX && u64map_get(&e->acc_net, e->victims.keys[sl], &v))
+				u64map_put(&e->acc_net, e->victims.keys[sl], 0);
+		}
+	}
 out:
 	sqlite3_finalize(acc);
-	sqlite3_finalize(num);
 	sqlite3_finalize(tx);
 	json_decref(root);
 	return rc;
@@ -510,6 +525,14 @@ static void add_row(rastro_table *t, const char *level, const char *group, const
 	add_row_m(t, level, group, subset, k, c, note, BOTH);
 }
 
+/* A truth (suspect) account: in a truth network, not a victim. */
+static int is_truth_acc(const struct ev_data *e, uint64_t ent)
+{
+	uint64_t v;
+
+	return u64map_get(&e->acc_net, ent, &v) && v != 0;
+}
+
 /* A row whose precision is measured on other units than its recall
  * (networks: recall over truth networks, precision over flagged groups). */
 static void add_row_pr(rastro_table *t, const char *level, const char *group, const char *subset,
@@ -597,11 +620,11 @@ static int flagged_groups(rastro_ws *ws, const struct ev_data *e, uint64_t *grou
 	}
 	sqlite3_finalize(st);
 	for (s = 0; s < e->alerted.nslots; s++) {
-		uint64_t a, val;
+		uint64_t a;
 
 		if (e->alerted.keys[s] == UINT64_MAX || !u64map_get(&idx, e->alerted.keys[s], &a))
 			continue;
-		if (u64map_get(&e->acc_net, e->alerted.keys[s], &val))
+		if (is_truth_acc(e, e->alerted.keys[s]))
 			ok[uf_find(parent, (uint32_t)a)] = 1;
 		seen[uf_find(parent, (uint32_t)a)] = 1;
 	}
@@ -759,8 +782,10 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 	u64map_init(&e.acc_net);
 	u64map_init(&e.victims);
 	u64map_init(&e.alerted);
+	u64map_init(&e.acc_role);
 	u64map_init(&truth_acc);
 	strmap_init(&e.kinds);
+	strmap_init(&e.roles);
 	memset(&v, 0, sizeof v);
 	t = tbl_new("evaluation", cols, sizeof cols / sizeof cols[0]);
 	if (!t) {
@@ -910,18 +935,23 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 		size_t s;
 
 		for (s = 0; s < e.alerted.nslots; s++) {
-			uint64_t val;
 
 			if (e.alerted.keys[s] == UINT64_MAX)
 				continue;
-			if (u64map_get(&e.acc_net, e.alerted.keys[s], &val))
+			if (is_truth_acc(&e, e.alerted.keys[s]))
 				c.tp++;
 			else
 				c.fp++;
 		}
-		c.fn = e.acc_net.count >= c.tp ? e.acc_net.count - c.tp : 0;
-		snprintf(note, sizeof note, "%zu truth accounts (victims excluded), %zu alerted",
-			 e.acc_net.count, e.alerted.count);
+		{
+			size_t ntruth = 0;
+
+			for (s = 0; s < e.acc_net.nslots; s++)
+				ntruth += e.acc_net.keys[s] != UINT64_MAX && e.acc_net.vals[s] != 0;
+			c.fn = ntruth >= c.tp ? ntruth - c.tp : 0;
+			snprintf(note, sizeof note, "%zu truth accounts (victims excluded), %zu alerted", ntruth,
+				 e.alerted.count);
+		}
 		add_row(t, "account", "all", "all days", 0, &c, note);
 		/* per typology: recall among that kind's accounts */
 		for (k = 1; k <= strmap_count(&e.kinds); k++) {
@@ -944,6 +974,26 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 			add_row_m(t, "account", strmap_key(&e.kinds, (uint32_t)k, NULL), "all days", 0, &ck,
 				  "recall of this typology's accounts", RECALL_ONLY);
 		}
+		/* per role (truth files that give roles) */
+		for (k = 1; k <= strmap_count(&e.roles); k++) {
+			struct prf ck = { 0, 0, 0 };
+			char grp[64];
+
+			for (s = 0; s < e.acc_role.nslots; s++) {
+				uint64_t val;
+
+				if (e.acc_role.keys[s] == UINT64_MAX || e.acc_role.vals[s] != k ||
+				    !is_truth_acc(&e, e.acc_role.keys[s]))
+					continue;
+				if (u64map_get(&e.alerted, e.acc_role.keys[s], &val))
+					ck.tp++;
+				else
+					ck.fn++;
+			}
+			snprintf(grp, sizeof grp, "role:%s", strmap_key(&e.roles, (uint32_t)k, NULL));
+			add_row_m(t, "account", grp, "all days", 0, &ck, "recall of the accounts with this role",
+				  RECALL_ONLY);
+		}
 		/* precision at the top k alerts */
 		{
 			size_t ks[3] = { 10, 100, topk }, q;
@@ -954,11 +1004,10 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 				if (q == 2 && (topk == 10 || topk == 100))
 					continue;
 				for (s = 0; s < e.alerted.nslots; s++) {
-					uint64_t val;
 
 					if (e.alerted.keys[s] == UINT64_MAX || e.alerted.vals[s] > ks[q])
 						continue;
-					if (u64map_get(&e.acc_net, e.alerted.keys[s], &val))
+					if (is_truth_acc(&e, e.alerted.keys[s]))
 						ct.tp++;
 					else
 						ct.fp++;
@@ -1012,7 +1061,7 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 				if (ent && !fin_view_is_victim(&v, ent) && !u64map_get(&seen_acc, (uint64_t)ent, &val)) {
 					if (u64map_put(&seen_acc, (uint64_t)ent, 1))
 						break;
-					if (u64map_get(&e.acc_net, (uint64_t)ent, &val))
+					if (is_truth_acc(&e, (uint64_t)ent))
 						ca.tp++;
 					else
 						ca.fp++;
