@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Finance benchmarks (issue 4): detection quality on generated worlds of
+# increasing difficulty, IBM AMLworld-format data beside a pandas + networkx
+# script doing the same job, linear growth at 1M / 5M / 20M transactions,
+# and what the cycle search's bounds cost.  Long (tens of minutes at the
+# default sizes); run on a quiet machine.  Figures go to stdout; record them
+# in bench/RESULTS.md under "Issue 4" with the machine and `uptime`.
+#
+# usage: bench/finance/run.sh [PART...]   PART: worlds ibm scale cycles (default all)
+# env:   RASTRO (binary), OUT (work dir, default /tmp/rastro-bench-finance),
+#        SIZES (millions of transactions for `scale`, default "1 5 20"),
+#        RUNS (timed runs per measurement, default 3), PY (/usr/bin/python3)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+RASTRO=${RASTRO:-$here/../../build/rastro}
+OUT=${OUT:-/tmp/rastro-bench-finance}
+SIZES=${SIZES:-"1 5 20"}
+RUNS=${RUNS:-3}
+PY=${PY:-/usr/bin/python3}
+parts=("$@")
+[ ${#parts[@]} -eq 0 ] && parts=(worlds ibm scale cycles)
+mkdir -p "$OUT"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(uptime)"
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# run_timed LABEL CMD...: prints wall seconds and peak RSS (MB) of one run
+run_timed() {
+  local label=$1; shift
+  /usr/bin/time -f "%e %M" -o "$OUT/time.$$" "$@" >"$OUT/out.$$" 2>"$OUT/err.$$" || {
+    echo "FAILED: $label"; cat "$OUT/err.$$"; return 1; }
+  awk -v l="$label" '{printf "%s %.2f s %.0f MB\n", l, $1, $2/1024}' "$OUT/time.$$"
+}
+
+worlds() {
+  echo "== generated worlds: account-level recall/precision, networks found and in the top 100"
+  for diff in easy default hard; do
+    for seed in 1 2 3; do
+      w="$OUT/world-$diff-$seed"
+      rm -rf "$w" "$w.rastro"*
+      "$RASTRO" gen -q -o "$w" --seed "$seed" --scale 3 --difficulty "$diff" >/dev/null
+      "$RASTRO" ingest -q "$w.rastro" "$w/accounts.csv" "$w/transactions.csv" "$w/encounters.csv"
+      "$RASTRO" detect -q "$w.rastro"
+      "$RASTRO" victims -q "$w.rastro" >/dev/null
+      "$RASTRO" eval "$w.rastro" --truth "$w/truth.json" --format csv > "$w.eval.csv"
+      awk -F, -v d="$diff" -v s="$seed" '
+        $1=="account" && $2=="all" && $3=="all days" { ap=$8; ar=$9 }
+        $1=="account" && $2=="all" && $3=="top-k alerts" && $4=="100" { p100=$8 }
+        $1=="network" && $2=="all" && $3=="all days" { nr=$9 }
+        $1=="network" && $2=="all" && $3=="top-k alerts" { nt=$9 }
+        $1=="transaction" && $2=="all" && $3=="all days" { tp=$8; tr=$9 }
+        END { printf "%-8s seed %d: account P %s R %s | top-100 P %s | networks found %s, in top 100 %s | txn P %s R %s\n", d, s, ap, ar, p100, nr, nt, tp, tr }' "$w.eval.csv"
+      awk -F, '$1=="account" && ($2 ~ /^role:/ || $2 ~ /_/ || $2=="smuggling") && $3=="all days" { printf "    %-28s recall %s (%s of %s)\n", $2, $9, $5, $5+$7 }' "$w.eval.csv"
+    done
+  done
+}
+
+ibm() {
+  echo "== IBM AMLworld-format data (rastro gen --ibm --scale 20, ~1M transactions): rastro vs pandas + networkx"
+  local d="$OUT/ibm1" ws="$OUT/ibm1.rastro"
+  [ -f "$d/gen_Trans.csv" ] || "$RASTRO" gen -q -o "$d" --ibm --scale 20 --seed 1 >/dev/null
+  wc -l < "$d/gen_Trans.csv" | awk '{print "rows:", $1 - 1}'
+  local r
+  for r in $(seq "$RUNS"); do
+    rm -f "$ws"*
+    run_timed "rastro ingest run $r" "$RASTRO" ingest -q "$ws" "$d/gen_Trans.csv"
+    run_timed "rastro detect run $r" "$RASTRO" detect -q "$ws" --set finance.max_evidence=0
+    run_timed "rastro alerts export run $r" sh -c "'$RASTRO' alerts '$ws' --format csv --limit 0 --set finance.alerts.max_evidence=100000000 > '$OUT/ibm1.alerts.csv'"
+  done
+  echo "-- rastro quality (same scorer as the peer: bench/finance/score.py)"
+  "$PY" "$here/score.py" "$d/gen_Trans.csv" "$d/gen_Patterns.txt" --rastro "$OUT/ibm1.alerts.csv"
+  "$PY" "$here/score.py" "$d/gen_Trans.csv" "$d/gen_Patterns.txt" --rastro "$OUT/ibm1.alerts.csv" --split | head -1
+  echo "-- rastro eval --split (threshold on validation days; minority-class F1 on test days)"
+  "$RASTRO" eval "$ws" --truth "$d/gen_Patterns.txt" --split --format csv | awk -F, '$1=="transaction" && $2=="all" && $3!="all days"'
+  "$RASTRO" eval "$ws" --truth "$d/gen_Patterns.txt" --format csv | awk -F, '$3=="all days" && ($1=="transaction" || $1=="network") && $2!="all"'
+  for r in $(seq "$RUNS"); do
+    run_timed "peer pandas+networkx run $r" "$PY" "$here/baseline_nx.py" "$d/gen_Trans.csv" "$OUT/peer1"
+    cat "$OUT/peer1/time.txt"
+  done
+  echo "-- peer quality"
+  "$PY" "$here/score.py" "$d/gen_Trans.csv" "$d/gen_Patterns.txt" --peer "$OUT/peer1"
+  "$PY" "$here/score.py" "$d/gen_Trans.csv" "$d/gen_Patterns.txt" --peer "$OUT/peer1" --split | head -1
+}
+
+scale() {
+  echo "== linear growth: detect (load + detectors + write) at ${SIZES// /, } million transactions"
+  local m
+  for m in $SIZES; do
+    local d="$OUT/ibm-${m}m" ws="$OUT/ibm-${m}m.rastro"
+    [ -f "$d/gen_Trans.csv" ] || "$RASTRO" gen -q -o "$d" --ibm --scale $((m * 20)) --seed 2 >/dev/null
+    if [ ! -f "$ws" ]; then
+      run_timed "ingest ${m}M" "$RASTRO" ingest -q "$ws" "$d/gen_Trans.csv"
+    fi
+    for r in $(seq "$RUNS"); do
+      run_timed "detect ${m}M run $r" "$RASTRO" detect "$ws"
+      head -2 "$OUT/out.$$" | sed 's/^/    /'
+    done
+  done
+}
+
+cycles() {
+  echo "== what the cycle bounds cost (FIN.CYCLE alone, IBM-format ~1M transactions)"
+  local d="$OUT/ibm1" ws="$OUT/ibm1-cyc.rastro"
+  [ -f "$d/gen_Trans.csv" ] || "$RASTRO" gen -q -o "$d" --ibm --scale 20 --seed 1 >/dev/null
+  [ -f "$ws" ] || "$RASTRO" ingest -q "$ws" "$d/gen_Trans.csv"
+  local cfg
+  for cfg in "hops=4 window=24" "hops=10 window=24" "hops=10 window=72" "hops=16 window=72" \
+             "hops=10 window=24 unbounded" "hops=10 window=24 no-amount-check"; do
+    set -- $cfg
+    local hops=${1#hops=} win=${2#window=} extra=()
+    [ "${3:-}" = unbounded ] && extra=(--set finance.cycle.max_steps=1000000000 --set finance.cycle.max_degree=1000000000 --set finance.cycle.max_cycles=1000000)
+    [ "${3:-}" = no-amount-check ] && extra=(--set finance.cycle.min_hop_ratio=0)
+    run_timed "cycle $cfg" "$RASTRO" detect -q "$ws" --only cycle --set finance.cycle.max_hops=$hops \
+      --set finance.cycle.window_hours=$win "${extra[@]}"
+    "$RASTRO" eval "$ws" --truth "$d/gen_Patterns.txt" --format csv |
+      awk -F, '$1=="transaction" && $2=="CYCLE" && $3=="all days" { printf "    CYCLE pattern transactions found: recall %s (%s of %s)\n", $9, $5, $5+$7 }
+               $1=="account" && $2=="FIN.CYCLE" { printf "    accounts named: precision %s (%s of %s)\n", $8, $5, $5+$6 }'
+  done
+}
+
+for p in "${parts[@]}"; do "$p"; done
+rm -f "$OUT"/time.$$ "$OUT"/out.$$ "$OUT"/err.$$
