@@ -101,7 +101,9 @@ struct fin_data {
 /* Loads the workspace's transactions, accounts and KYC into d.  One pass
  * over each table, no per-row allocation. */
 struct fin_lists;
-int fin_data_load(rastro_ws *ws, struct fin_data *d, const struct fin_lists *lists);
+/* `threads` read parts of the table side by side (the result does not
+ * depend on it). */
+int fin_data_load(rastro_ws *ws, struct fin_data *d, const struct fin_lists *lists, int threads);
 void fin_data_release(struct fin_data *d);
 /* String id of s in d->strs (0 when it does not occur in the data). */
 uint32_t fin_str(const struct fin_data *d, const char *s);

@@ -18,6 +18,7 @@
 #include "fin.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -492,122 +493,396 @@ static int find_sweeps(struct fin_data *d, const struct cfg *cfg)
 	return 0;
 }
 
-int fin_data_load(rastro_ws *ws, struct fin_data *d, const struct fin_lists *lists)
+/*
+ * Loading in parts.  The transactions are read in FIN_LOAD_PARTS ranges of
+ * record ids, each by its own read-only connection (the workspace is in WAL
+ * mode, so readers run side by side) into its own columns with its own
+ * string table; the parts are then joined in id order and their string ids
+ * mapped into one table, part after part.  The number of parts is fixed, so
+ * the string ids — and everything ordered by them — do not depend on how
+ * many threads did the reading.
+ */
+#define FIN_LOAD_PARTS 4
+
+struct part {
+	int64_t lo, hi;             /* record id range, inclusive */
+	size_t n, cap;
+	int64_t *id, *ts;
+	uint32_t *src, *dst, *cur, *cat, *city, *region, *country, *place;
+	double *amt;
+	uint8_t *chan;
+	uint64_t *memo;
+	struct sbuf memos;
+	struct strmap strs;
+	int64_t tmin, tmax;
+	uint64_t n_zero, n_self, n_no_place;
+	int rc;
+	char err[256];
+};
+
+struct load_job {
+	const char *path;
+	sqlite3 *shared;            /* when set, every part is read through it, one after another */
+	const uint32_t *map;
+	int64_t map_n;
+	struct part *parts;
+	size_t next;
+};
+
+static uint32_t part_intern(struct part *p, sqlite3_stmt *st, int col, uint32_t *last, int *fail)
 {
+	const char *s = (const char *)sqlite3_column_text(st, col);
+	size_t n = (size_t)sqlite3_column_bytes(st, col), ln;
+	const char *ls;
+	uint32_t id;
+
+	if (!s || !n)
+		return 0;
+	if (*last) {
+		ls = strmap_key(&p->strs, *last, &ln);
+		if (ln == n && memcmp(ls, s, n) == 0)
+			return *last;
+	}
+	id = strmap_intern(&p->strs, s, n, NULL);
+	if (!id)
+		*fail = 1;
+	*last = id;
+	return id;
+}
+
+static void part_release(struct part *p)
+{
+	void *cols[] = { p->id, p->ts, p->src, p->dst, p->cur, p->cat, p->city, p->region, p->country,
+			 p->place, p->amt, p->chan, p->memo };
+	size_t i;
+
+	int64_t lo = p->lo, hi = p->hi;
+
+	for (i = 0; i < sizeof cols / sizeof cols[0]; i++)
+		mem_free(cols[i]);
+	sbuf_release(&p->memos);
+	strmap_release(&p->strs);
+	/* empty and ready again: a part may be released twice (joined, then
+	 * the load fails) or read again by the one-connection fallback */
+	memset(p, 0, sizeof *p);
+	p->lo = lo;
+	p->hi = hi;
+	strmap_init(&p->strs);
+	sbuf_init(&p->memos);
+}
+
+static int part_alloc(struct part *p, size_t n)
+{
+	p->cap = n + 1;
+	p->id = mem_alloc(p->cap * sizeof *p->id);
+	p->ts = mem_alloc(p->cap * sizeof *p->ts);
+	p->src = mem_alloc(p->cap * sizeof *p->src);
+	p->dst = mem_alloc(p->cap * sizeof *p->dst);
+	p->cur = mem_alloc(p->cap * sizeof *p->cur);
+	p->cat = mem_alloc(p->cap * sizeof *p->cat);
+	p->city = mem_alloc(p->cap * sizeof *p->city);
+	p->region = mem_alloc(p->cap * sizeof *p->region);
+	p->country = mem_alloc(p->cap * sizeof *p->country);
+	p->place = mem_alloc(p->cap * sizeof *p->place);
+	p->amt = mem_alloc(p->cap * sizeof *p->amt);
+	p->chan = mem_alloc(p->cap);
+	p->memo = mem_alloc(p->cap * sizeof *p->memo);
+	return p->id && p->ts && p->src && p->dst && p->cur && p->cat && p->city && p->region && p->country &&
+	       p->place && p->amt && p->chan && p->memo ? 0 : -1;
+}
+
+/* Reads one range of transactions into its part. */
+static void load_part(const struct load_job *job, struct part *p)
+{
+	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
-	uint32_t *map = NULL;
-	int64_t map_n = 0, n;
-	uint32_t last_cur = 0, last_cat = 0, last_city = 0, last_region = 0, last_country = 0;
-	uint32_t last_place = 0;
-	size_t i = 0, ncur;
-	double *rate = NULL;
-	int rc, fail = 0;
+	uint32_t last_cur = 0, last_cat = 0, last_city = 0, last_region = 0, last_country = 0, last_place = 0;
 	struct sbuf pl = SBUF_INIT;
+	int64_t cnt = 0;
+	int rc, fail = 0;
+
+	sbuf_init(&pl);
+	p->tmin = INT64_MAX;
+	p->tmax = INT64_MIN;
+	if (job->shared) {
+		db = job->shared;
+	} else {
+		if (sqlite3_open_v2(job->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+			goto sqlfail;
+		sqlite3_busy_timeout(db, 10000);
+	}
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM txn WHERE id BETWEEN ?1 AND ?2", -1, &st, NULL) != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, p->lo);
+	sqlite3_bind_int64(st, 2, p->hi);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		cnt = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (part_alloc(p, (size_t)cnt)) {
+		p->rc = RASTRO_NOMEM;
+		snprintf(p->err, sizeof p->err, "out of memory loading %lld transactions", (long long)cnt);
+		goto out;
+	}
+	/* Labels are deliberately not selected: detectors must not see them. */
+	if (sqlite3_prepare_v2(db, "SELECT id, ts, src, dst, amount, currency, channel, category, city,"
+				   " upper(region), upper(country), memo FROM txn WHERE id BETWEEN ?1 AND ?2",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int64(st, 1, p->lo);
+	sqlite3_bind_int64(st, 2, p->hi);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && p->n < (size_t)cnt) {
+		size_t i = p->n;
+		int64_t s = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 2);
+		int64_t t = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 3);
+		const char *ch = (const char *)sqlite3_column_text(st, 6);
+		const char *memo = (const char *)sqlite3_column_text(st, 11);
+
+		p->id[i] = sqlite3_column_int64(st, 0);
+		p->ts[i] = sqlite3_column_int64(st, 1);
+		if (p->ts[i] < p->tmin)
+			p->tmin = p->ts[i];
+		if (p->ts[i] > p->tmax)
+			p->tmax = p->ts[i];
+		p->src[i] = s >= 0 && s < job->map_n ? job->map[s] : FIN_NONE;
+		p->dst[i] = t >= 0 && t < job->map_n ? job->map[t] : FIN_NONE;
+		p->amt[i] = sqlite3_column_double(st, 4);
+		if (!(p->amt[i] >= 0))  /* NaN or negative: not a usable amount */
+			p->amt[i] = 0;
+		if (p->amt[i] == 0)
+			p->n_zero++;
+		if (p->src[i] != FIN_NONE && p->src[i] == p->dst[i])
+			p->n_self++;
+		p->cur[i] = part_intern(p, st, 5, &last_cur, &fail);
+		p->chan[i] = ch ? chan_of(ch, (size_t)sqlite3_column_bytes(st, 6)) : CH_OTHER;
+		p->cat[i] = part_intern(p, st, 7, &last_cat, &fail);
+		p->city[i] = part_intern(p, st, 8, &last_city, &fail);
+		p->region[i] = part_intern(p, st, 9, &last_region, &fail);
+		p->country[i] = part_intern(p, st, 10, &last_country, &fail);
+		if (p->city[i] || p->region[i] || p->country[i]) {
+			size_t kn;
+			const char *k = last_place ? strmap_key(&p->strs, last_place, &kn) : NULL;
+
+			sbuf_clear(&pl);
+			sbuf_addf(&pl, "%s|%s|%s", p->city[i] ? strmap_key(&p->strs, p->city[i], NULL) : "",
+				  p->region[i] ? strmap_key(&p->strs, p->region[i], NULL) : "",
+				  p->country[i] ? strmap_key(&p->strs, p->country[i], NULL) : "");
+			if (k && kn == pl.len && memcmp(k, pl.buf, kn) == 0) {
+				p->place[i] = last_place;
+			} else {
+				p->place[i] = last_place = strmap_intern(&p->strs, pl.buf, pl.len, NULL);
+				if (!last_place)
+					fail = 1;
+			}
+		} else {
+			p->place[i] = 0;
+			p->n_no_place++;
+		}
+		if (memo && *memo) {
+			p->memo[i] = p->memos.len + 1;
+			sbuf_add(&p->memos, memo, (size_t)sqlite3_column_bytes(st, 11) + 1);
+		} else {
+			p->memo[i] = 0;
+		}
+		p->n++;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		goto sqlfail;
+	if (fail || sbuf_failed(&p->memos) || sbuf_failed(&pl)) {
+		p->rc = RASTRO_NOMEM;
+		snprintf(p->err, sizeof p->err, "out of memory interning transaction values");
+	}
+	goto out;
+sqlfail:
+	p->rc = ws_code_from_sqlite(sqlite3_errcode(db));
+	if (!p->rc)
+		p->rc = RASTRO_ERROR;
+	snprintf(p->err, sizeof p->err, "reading transactions: %s", db ? sqlite3_errmsg(db) : "cannot open");
+out:
+	sqlite3_finalize(st);
+	if (!job->shared)
+		sqlite3_close(db);
+	sbuf_release(&pl);
+}
+
+static void *load_worker(void *arg)
+{
+	struct load_job *job = arg;
+
+	for (;;) {
+		size_t k = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
+
+		if (k >= FIN_LOAD_PARTS)
+			break;
+		load_part(job, &job->parts[k]);
+	}
+	return NULL;
+}
+
+/* Joins the parts into d, in id order, mapping their string ids. */
+static int join_parts(struct fin_data *d, struct part *parts)
+{
+	size_t k, i, at = 0, total = 0;
+	uint32_t *remap = NULL;
+
+	for (k = 0; k < FIN_LOAD_PARTS; k++)
+		total += parts[k].n;
+	d->ntx = total;
+	d->id = mem_alloc((total + 1) * sizeof *d->id);
+	d->ts = mem_alloc((total + 1) * sizeof *d->ts);
+	d->src = mem_alloc((total + 1) * sizeof *d->src);
+	d->dst = mem_alloc((total + 1) * sizeof *d->dst);
+	d->amt = mem_alloc((total + 1) * sizeof *d->amt);
+	d->usd = mem_alloc((total + 1) * sizeof *d->usd);
+	d->cur = mem_alloc((total + 1) * sizeof *d->cur);
+	d->chan = mem_alloc(total + 1);
+	d->cat = mem_alloc((total + 1) * sizeof *d->cat);
+	d->city = mem_alloc((total + 1) * sizeof *d->city);
+	d->region = mem_alloc((total + 1) * sizeof *d->region);
+	d->country = mem_alloc((total + 1) * sizeof *d->country);
+	d->place = mem_alloc((total + 1) * sizeof *d->place);
+	d->memo = mem_alloc((total + 1) * sizeof *d->memo);
+	if (!d->id || !d->ts || !d->src || !d->dst || !d->amt || !d->usd || !d->cur || !d->chan ||
+	    !d->cat || !d->city || !d->region || !d->country || !d->place || !d->memo)
+		return -1;
+	d->tmin = INT64_MAX;
+	d->tmax = INT64_MIN;
+	for (k = 0; k < FIN_LOAD_PARTS; k++) {
+		struct part *p = &parts[k];
+		size_t ns = strmap_count(&p->strs), base = d->memos.len;
+
+		remap = mem_alloc((ns + 1) * sizeof *remap);
+		if (!remap)
+			return -1;
+		remap[0] = 0;
+		for (i = 1; i <= ns; i++) {
+			size_t kn;
+			const char *key = strmap_key(&p->strs, (uint32_t)i, &kn);
+
+			remap[i] = strmap_intern(&d->strs, key, kn, NULL);
+			if (!remap[i]) {
+				mem_free(remap);
+				return -1;
+			}
+		}
+		if (p->n) {
+			memcpy(d->id + at, p->id, p->n * sizeof *d->id);
+			memcpy(d->ts + at, p->ts, p->n * sizeof *d->ts);
+			memcpy(d->src + at, p->src, p->n * sizeof *d->src);
+			memcpy(d->dst + at, p->dst, p->n * sizeof *d->dst);
+			memcpy(d->amt + at, p->amt, p->n * sizeof *d->amt);
+			memcpy(d->chan + at, p->chan, p->n);
+		}
+		for (i = 0; i < p->n; i++) {
+			d->cur[at + i] = remap[p->cur[i]];
+			d->cat[at + i] = remap[p->cat[i]];
+			d->city[at + i] = remap[p->city[i]];
+			d->region[at + i] = remap[p->region[i]];
+			d->country[at + i] = remap[p->country[i]];
+			d->place[at + i] = remap[p->place[i]];
+			d->memo[at + i] = p->memo[i] ? p->memo[i] + base : 0;
+		}
+		mem_free(remap);
+		remap = NULL;
+		sbuf_add(&d->memos, p->memos.buf, p->memos.len);
+		if (sbuf_failed(&d->memos))
+			return -1;
+		if (p->n && p->tmin < d->tmin)
+			d->tmin = p->tmin;
+		if (p->n && p->tmax > d->tmax)
+			d->tmax = p->tmax;
+		d->n_zero += p->n_zero;
+		d->n_self += p->n_self;
+		d->n_no_place += p->n_no_place;
+		at += p->n;
+		part_release(p);
+	}
+	if (!d->ntx)
+		d->tmin = d->tmax = 0;
+	return 0;
+}
+
+int fin_data_load(rastro_ws *ws, struct fin_data *d, const struct fin_lists *lists, int threads)
+{
+	uint32_t *map = NULL;
+	int64_t map_n = 0, n, idmin, idmax;
+	size_t i, ncur, k;
+	double *rate = NULL;
+	struct part parts[FIN_LOAD_PARTS];
+	struct load_job job;
+	pthread_t th[FIN_LOAD_PARTS];
+	int nth = 0;
 
 	memset(d, 0, sizeof *d);
+	memset(parts, 0, sizeof parts);
+	for (k = 0; k < FIN_LOAD_PARTS; k++) {
+		strmap_init(&parts[k].strs);
+		sbuf_init(&parts[k].memos);
+	}
 	strmap_init(&d->strs);
 	sbuf_init(&d->memos);
-	sbuf_init(&pl);
 	if (load_accounts(ws, d, &map, &map_n) || load_kyc(ws, d, map, map_n))
 		goto fail;
-	if (ws_query_i64(ws, "SELECT count(*) FROM txn", 0, &n))
+	if (ws_query_i64(ws, "SELECT count(*) FROM txn", 0, &n) ||
+	    ws_query_i64(ws, "SELECT coalesce(min(id), 0) FROM txn", 0, &idmin) ||
+	    ws_query_i64(ws, "SELECT coalesce(max(id), -1) FROM txn", 0, &idmax))
 		goto fail;
 	if (n >= (int64_t)UINT32_MAX) {
 		ws_error(ws, RASTRO_LIMIT, "%lld transactions: more than this version handles in one run (%u)",
 			 (long long)n, UINT32_MAX - 1);
 		goto fail;
 	}
-	d->ntx = (size_t)n;
-	d->id = mem_alloc((d->ntx + 1) * sizeof *d->id);
-	d->ts = mem_alloc((d->ntx + 1) * sizeof *d->ts);
-	d->src = mem_alloc((d->ntx + 1) * sizeof *d->src);
-	d->dst = mem_alloc((d->ntx + 1) * sizeof *d->dst);
-	d->amt = mem_alloc((d->ntx + 1) * sizeof *d->amt);
-	d->usd = mem_alloc((d->ntx + 1) * sizeof *d->usd);
-	d->cur = mem_alloc((d->ntx + 1) * sizeof *d->cur);
-	d->chan = mem_alloc(d->ntx + 1);
-	d->cat = mem_alloc((d->ntx + 1) * sizeof *d->cat);
-	d->city = mem_alloc((d->ntx + 1) * sizeof *d->city);
-	d->region = mem_alloc((d->ntx + 1) * sizeof *d->region);
-	d->country = mem_alloc((d->ntx + 1) * sizeof *d->country);
-	d->place = mem_alloc((d->ntx + 1) * sizeof *d->place);
-	d->memo = mem_alloc((d->ntx + 1) * sizeof *d->memo);
-	if (!d->id || !d->ts || !d->src || !d->dst || !d->amt || !d->usd || !d->cur || !d->chan ||
-	    !d->cat || !d->city || !d->region || !d->country || !d->place || !d->memo) {
-		ws_error(ws, RASTRO_NOMEM, "out of memory loading %zu transactions", d->ntx);
-		goto fail;
-	}
-	/* Labels are deliberately not selected: detectors must not see them. */
-	if (ws_prepare(ws, "SELECT id, ts, src, dst, amount, currency, channel, category, city,"
-			   " upper(region), upper(country), memo FROM txn", &st))
-		goto fail;
-	d->tmin = INT64_MAX;
-	d->tmax = INT64_MIN;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && i < d->ntx) {
-		int64_t s = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 2);
-		int64_t t = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 3);
-		const char *ch = (const char *)sqlite3_column_text(st, 6);
-		const char *memo = (const char *)sqlite3_column_text(st, 11);
+	/* equal id ranges; the last part takes the remainder */
+	for (k = 0; k < FIN_LOAD_PARTS; k++) {
+		int64_t span = idmax - idmin + 1, step = span > 0 ? (span + FIN_LOAD_PARTS - 1) / FIN_LOAD_PARTS : 0;
 
-		d->id[i] = sqlite3_column_int64(st, 0);
-		d->ts[i] = sqlite3_column_int64(st, 1);
-		if (d->ts[i] < d->tmin)
-			d->tmin = d->ts[i];
-		if (d->ts[i] > d->tmax)
-			d->tmax = d->ts[i];
-		d->src[i] = s >= 0 && s < map_n ? map[s] : FIN_NONE;
-		d->dst[i] = t >= 0 && t < map_n ? map[t] : FIN_NONE;
-		d->amt[i] = sqlite3_column_double(st, 4);
-		if (!(d->amt[i] >= 0))  /* NaN or negative: not a usable amount */
-			d->amt[i] = 0;
-		if (d->amt[i] == 0)
-			d->n_zero++;
-		if (d->src[i] != FIN_NONE && d->src[i] == d->dst[i])
-			d->n_self++;
-		d->cur[i] = intern_col(d, st, 5, &last_cur, &fail);
-		d->chan[i] = ch ? chan_of(ch, (size_t)sqlite3_column_bytes(st, 6)) : CH_OTHER;
-		d->cat[i] = intern_col(d, st, 7, &last_cat, &fail);
-		d->city[i] = intern_col(d, st, 8, &last_city, &fail);
-		d->region[i] = intern_col(d, st, 9, &last_region, &fail);
-		d->country[i] = intern_col(d, st, 10, &last_country, &fail);
-		if (d->city[i] || d->region[i] || d->country[i]) {
-			size_t kn;
-			const char *k = last_place ? strmap_key(&d->strs, last_place, &kn) : NULL;
-
-			sbuf_clear(&pl);
-			sbuf_addf(&pl, "%s|%s|%s", fin_strv(d, d->city[i]), fin_strv(d, d->region[i]),
-				  fin_strv(d, d->country[i]));
-			if (k && kn == pl.len && memcmp(k, pl.buf, kn) == 0)
-				d->place[i] = last_place;
-			else
-				d->place[i] = last_place = intern_buf(d, pl.buf, pl.len, &fail);
-		} else {
-			d->place[i] = 0;
-			d->n_no_place++;
-		}
-		if (memo && *memo) {
-			d->memo[i] = d->memos.len + 1;
-			sbuf_add(&d->memos, memo, (size_t)sqlite3_column_bytes(st, 11) + 1);
-		} else {
-			d->memo[i] = 0;
-		}
-		i++;
-		if ((i & 0xfffff) == 0)
-			ws_progress(ws, "load", i, d->ntx);
+		parts[k].lo = idmin + (int64_t)k * step;
+		parts[k].hi = k + 1 == FIN_LOAD_PARTS ? idmax : idmin + (int64_t)(k + 1) * step - 1;
 	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		ws_sqlerr(ws, "reading transactions");
+	job.path = ws->path;
+	job.map = map;
+	job.map_n = map_n;
+	job.parts = parts;
+	job.next = 0;
+	/* Side-by-side readers need a file others can open; an in-memory or
+	 * read-only (immutable) workspace is read through its own connection. */
+	job.shared = threads <= 1 || ws->readonly || !ws->path || !*ws->path || strcmp(ws->path, ":memory:") == 0 ||
+				     strncmp(ws->path, "file:", 5) == 0
+			     ? ws->db
+			     : NULL;
+	ws_progress(ws, "load", 0, (uint64_t)n);
+	for (k = 0; !job.shared && k < (size_t)threads && k < FIN_LOAD_PARTS; k++) {
+		if (pthread_create(&th[k], NULL, load_worker, &job) != 0)
+			break;
+		nth++;
+	}
+	if (!nth)
+		load_worker(&job);
+	for (k = 0; k < (size_t)nth; k++)
+		pthread_join(th[k], NULL);
+	for (k = 0; !job.shared && k < FIN_LOAD_PARTS; k++)
+		if (parts[k].rc && parts[k].rc != RASTRO_NOMEM)
+			break;
+	if (!job.shared && k < FIN_LOAD_PARTS) {
+		/* a reader could not open or read the file (locks, permissions):
+		 * read again, one part after another, through the workspace's
+		 * own connection; a real fault shows up there too */
+		for (k = 0; k < FIN_LOAD_PARTS; k++)
+			part_release(&parts[k]);
+		job.shared = ws->db;
+		job.next = 0;
+		load_worker(&job);
+	}
+	for (k = 0; k < FIN_LOAD_PARTS; k++)
+		if (parts[k].rc) {
+			ws_error(ws, parts[k].rc, "%s", parts[k].err);
+			goto fail;
+		}
+	if (join_parts(d, parts)) {
+		ws_error(ws, RASTRO_NOMEM, "out of memory loading %lld transactions", (long long)n);
 		goto fail;
 	}
-	d->ntx = i;
-	if (!d->ntx)
-		d->tmin = d->tmax = 0;
-	if (fail || sbuf_failed(&d->memos) || sbuf_failed(&pl)) {
-		ws_error(ws, RASTRO_NOMEM, "out of memory interning transaction values");
-		goto fail;
-	}
+	ws_progress(ws, "load", (uint64_t)d->ntx, (uint64_t)n);
 	if (sort_by_time(d) ||
 	    build_csr(d->nacc, d->ntx, d->src, &d->out_off, &d->out_tx) ||
 	    build_csr(d->nacc, d->ntx, d->dst, &d->in_off, &d->in_tx)) {
@@ -628,8 +903,8 @@ int fin_data_load(rastro_ws *ws, struct fin_data *d, const struct fin_lists *lis
 
 		if (c && isnan(rate[c])) {
 			size_t kn;
-			const char *k = strmap_key(&d->strs, c, &kn);
-			uint32_t li = lists ? strmap_find(&lists->currency, k, kn) : 0;
+			const char *ck = strmap_key(&d->strs, c, &kn);
+			uint32_t li = lists ? strmap_find(&lists->currency, ck, kn) : 0;
 
 			rate[c] = li ? lists->usd_per_unit[li] : -1;
 		}
@@ -648,13 +923,12 @@ int fin_data_load(rastro_ws *ws, struct fin_data *d, const struct fin_lists *lis
 		goto fail;
 	}
 	mem_free(map);
-	sbuf_release(&pl);
 	return 0;
 fail:
-	sqlite3_finalize(st);
+	for (k = 0; k < FIN_LOAD_PARTS; k++)
+		part_release(&parts[k]);
 	mem_free(map);
 	mem_free(rate);
-	sbuf_release(&pl);
 	fin_data_release(d);
 	return ws->err.code ? ws->err.code : RASTRO_ERROR;
 }

@@ -627,7 +627,7 @@ int rastro_detect(rastro_ws *ws, const struct rastro_detect_opts *opts,
 		ws_run_end(ws, rc, rastro_errmsg(ws));
 		return rc;
 	}
-	if (fin_data_load(ws, &d, &lists)) {
+	if (fin_data_load(ws, &d, &lists, threads)) {
 		rc = ws->err.code;
 		fin_lists_release(&lists);
 		ws_run_end(ws, rc, rastro_errmsg(ws));
