@@ -241,6 +241,10 @@ struct rastro_detect_stats {
 	uint64_t unknown_currency, self_transfers, zero_amounts, no_place, out_of_order;
 	double load_seconds, detect_seconds, write_seconds;
 	int threads;
+	/* signals not stored because their subject is an account whose
+	 * earnings are swept to a collector (a potential victim, listed as
+	 * affected on the collector's FIN.EARNINGS_SWEEP signal instead) */
+	uint64_t signals_withheld;
 };
 
 /*

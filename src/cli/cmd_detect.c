@@ -114,6 +114,10 @@ int cmd_detect(int argc, char **argv)
 			       (unsigned long long)s.unknown_currency, (unsigned long long)s.self_transfers,
 			       (unsigned long long)s.zero_amounts, (unsigned long long)s.out_of_order,
 			       (unsigned long long)s.no_place);
+		if (format == OUT_TABLE && s.signals_withheld)
+			printf("%llu signals withheld: their subject's earnings are swept to a collector (a potential "
+			       "victim, named as affected on the collector's FIN.EARNINGS_SWEEP signal)\n",
+			       (unsigned long long)s.signals_withheld);
 		rc = rastro_detect_summary(ws, &t);
 		if (rc) {
 			code = cli_ws_fail(ws, rc);

@@ -342,6 +342,15 @@ static int write_signals(struct fin_run *r, struct task *tasks, size_t ntasks,
 
 			if (!r->enabled[sig[i].det])
 				continue;
+			/* Victim-centred: an account whose earnings are swept to a
+			 * collector is affected, never a subject (whatever else its
+			 * flows look like: a fan-in of buyers' payments, cash from
+			 * several places); it is named on the collector's signal. */
+			if (sig[i].acc != FIN_NONE && fin_swept(d, sig[i].acc)) {
+				if (stats)
+					stats->signals_withheld++;
+				continue;
+			}
 			sbuf_clear(&det);
 			sbuf_addf(&det, "{\"code\":\"%s\",\"typology\":\"%s\",\"source\":\"", dt->code,
 				  fin_typology_name(dt->typology));

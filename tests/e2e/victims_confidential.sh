@@ -120,6 +120,14 @@ PY
   fi
   # the planted victims' ids, for the suspect-output checks below
   victim_ids=$(python3 -c "import json; t=json.load(open('world/truth.json')); print('|'.join(sorted(set(x for v in t['victims'] for x in v['accounts'] + v['records'] + v['encounters']))))")
+  # and their names, as whole fields: the small file's names above can be
+  # borne by other people of the world ("María López Martínez")
+  victim_names=$(python3 -c "
+import json, re
+t = json.load(open('world/truth.json'))
+vp = set(v['person'] for v in t['victims'])
+names = sorted(set(p['name'] for n in t['networks'] for p in n['people'] if p.get('person') in vp and p.get('name')))
+print('(^|[,\"])(' + '|'.join(map(re.escape, names)) + ')([,\"]|$)')")
   if has_cmd alerts; then
     "$RASTRO" detect g.rastro -q >/dev/null 2>&1 || true
     ok "alerts of the world" -- "$RASTRO" alerts g.rastro --format csv

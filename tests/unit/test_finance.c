@@ -504,6 +504,61 @@ static void payroll_funnel(void **state)
 	sbuf_release(&sb);
 }
 
+/* An account whose takings are swept to a collector is a potential victim:
+ * even when its own inflows look like a border fan-in it is never a
+ * subject, only affected on the collector's FIN.EARNINGS_SWEEP signal. */
+static void swept_earner_not_subject(void **state)
+{
+	static const char *const regions[] = { "CA", "GA", "IL", "NY", "FL" };
+	struct sbuf sb;
+	rastro_ws *ws;
+	struct rastro_detect_opts o = { "FIN.BORDER_FANIN,FIN.EARNINGS_SWEEP", 2 };
+	struct rastro_detect_stats st;
+	char sql[256];
+	int k, e;
+
+	(void)state;
+	start(&sb);
+	for (e = 0; e < 3; e++) {
+		char w[8];
+
+		snprintf(w, sizeof w, "E%d", e);
+		for (k = 0; k < 5; k++) {
+			char o2[16];
+
+			snprintf(o2, sizeof o2, "B%d%d", e, k);
+			row(&sb, nid(), at(1 + k, 22, 0), o2, w, 300, "p2p", NULL, "City", regions[k], "US", NULL);
+			row(&sb, nid(), at(1 + k, 23, 30), w, "COLL", 270, "p2p", NULL, NULL, NULL, NULL, NULL);
+		}
+	}
+	/* look-alike: the same inflows into an account that keeps its money */
+	for (k = 0; k < 5; k++) {
+		char o2[16];
+
+		snprintf(o2, sizeof o2, "B9%d", k);
+		row(&sb, nid(), at(1 + k, 22, 0), o2, "KEEP", 300, "p2p", NULL, "City", regions[k], "US", NULL);
+	}
+	ws = ws_with(sb.buf, "account_id,name,city,region,country\nE0,Ana Paz,El Paso,TX,US\n"
+			     "E1,Eva Gil,El Paso,TX,US\nE2,Luz Sol,El Paso,TX,US\nKEEP,Rosa Gil,El Paso,TX,US\n");
+	assert_int_equal(rastro_detect(ws, &o, &st), 0);
+	assert_int_equal(nsig(ws, "FIN.BORDER_FANIN", "KEEP"), 1);
+	for (e = 0; e < 3; e++) {
+		char w[8];
+
+		snprintf(w, sizeof w, "E%d", e);
+		assert_int_equal(nsig(ws, "FIN.BORDER_FANIN", w), 0);
+		assert_int_equal(q1(ws, "SELECT count(*) FROM fin_risk r JOIN entity x ON x.id = r.entity_id"
+					" WHERE x.key = ?1", w), 0);
+	}
+	assert_true(st.signals_withheld >= 3);
+	assert_int_equal(nsig(ws, "FIN.EARNINGS_SWEEP", "COLL"), 1);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM signal, json_each(json_extract(details, '$.affected')) j"
+				  " WHERE code = 'FIN.EARNINGS_SWEEP' AND j.value = %lld", entity_of(ws, "E0"));
+	assert_int_equal(q1(ws, sql, NULL), 1);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
 static void peer_outliers(void **state)
 {
 	struct sbuf sb, kyc;
@@ -1205,6 +1260,7 @@ int main(void)
 		cmocka_unit_test(escort_site),
 		cmocka_unit_test(victim_costs),
 		cmocka_unit_test(payroll_funnel),
+		cmocka_unit_test(swept_earner_not_subject),
 		cmocka_unit_test(peer_outliers),
 		cmocka_unit_test(shared_identifier),
 		cmocka_unit_test(ad_identifier),
