@@ -9,13 +9,16 @@
 # usage: bench/finance/run.sh [PART...]   PART: worlds ibm scale cycles (default all)
 # env:   RASTRO (binary), OUT (work dir, default /tmp/rastro-bench-finance),
 #        SIZES (millions of transactions for `scale`, default "1 5 20"),
-#        RUNS (timed runs per measurement, default 3), PY (/usr/bin/python3)
+#        RUNS (timed runs per measurement, default 3), PY (/usr/bin/python3),
+#        DIFFS (world difficulties, default "easy default hard"), SEEDS (default "1 2 3")
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 RASTRO=${RASTRO:-$here/../../build/rastro}
 OUT=${OUT:-/tmp/rastro-bench-finance}
 SIZES=${SIZES:-"1 5 20"}
 RUNS=${RUNS:-3}
+DIFFS=${DIFFS:-"easy default hard"}
+SEEDS=${SEEDS:-"1 2 3"}
 PY=${PY:-/usr/bin/python3}
 parts=("$@")
 [ ${#parts[@]} -eq 0 ] && parts=(worlds ibm scale cycles)
@@ -33,8 +36,8 @@ run_timed() {
 
 worlds() {
   echo "== generated worlds: account-level recall/precision, networks found and in the top 100"
-  for diff in easy default hard; do
-    for seed in 1 2 3; do
+  for diff in $DIFFS; do
+    for seed in $SEEDS; do
       w="$OUT/world-$diff-$seed"
       rm -rf "$w" "$w.rastro"*
       "$RASTRO" gen -q -o "$w" --seed "$seed" --scale 3 --difficulty "$diff" >/dev/null
