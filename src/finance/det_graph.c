@@ -1091,7 +1091,7 @@ static int bp_global(struct fin_run *r, const void *st, struct fin_scratch *x, s
 				uint32_t best_b = FIN_NONE;
 
 				for (j = 0; j < blocks[i].src_n; j++) {
-					uint32_t bb = dst_block[S[blocks[i].src_off + j].acc];
+					uint32_t bb = dst_block[S[blocks[i].src_off + j].acc], cnt;
 
 					if (bb == FIN_NONE || bb == i)
 						continue;
@@ -1099,8 +1099,9 @@ static int bp_global(struct fin_run *r, const void *st, struct fin_scratch *x, s
 						x->acc_mark[bb] = st2;
 						x->acc_cnt[bb] = 0;
 					}
-					if (++x->acc_cnt[bb] > best_n || (x->acc_cnt[bb] == best_n && bb < best_b)) {
-						best_n = x->acc_cnt[bb];
+					cnt = ++x->acc_cnt[bb];
+					if (cnt > best_n || (cnt == best_n && bb < best_b)) {
+						best_n = cnt;
 						best_b = bb;
 					}
 				}

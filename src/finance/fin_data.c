@@ -471,8 +471,10 @@ static int find_sweeps(struct fin_data *d, const struct cfg *cfg)
 
 			if (r == FIN_NONE)
 				continue;
-			if (sum[r] > best || (sum[r] == best && r < best_to)) {
-				best = sum[r];
+			double v = sum[r];
+
+			if (v > best || (v == best && r < best_to)) {
+				best = v;
 				best_to = r;
 			}
 		}
