@@ -77,6 +77,7 @@ struct netw {
 	char *parts;        /* JSON, owned */
 	char *summary;      /* owned */
 	int64_t rank;       /* 0 = unranked */
+	int ad_evidence;    /* signals on its ads or ad clusters: ranked even before a poster is known */
 	int64_t id;
 	uint64_t anchor[3]; /* (class << 56 | hash) of the three anchor members */
 	int kept;
@@ -159,7 +160,7 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 			continue;
 		}
 		if (role[i] == NR_AD)
-			nads_nodes++;
+			nads_nodes++;   /* its signals (the ads stage's cluster signals) count below */
 		if (role[i] == NR_IDENTIFIER) {
 			/* shared by two or more members: independent identity evidence */
 			uint32_t users = 0;
@@ -181,9 +182,10 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 			ids_shared += users >= 2;
 			continue;
 		}
-		if (!net_role_suspect(role[i]))
+		if (!net_role_suspect(role[i]) && role[i] != NR_AD)
 			continue;
-		w->suspects += !held[i];
+		if (role[i] != NR_AD)
+			w->suspects += !held[i];
 		for (x = a->sig_off[v]; x < a->sig_off[v + 1]; x++) {
 			const struct net_sig *s = (const struct net_sig *)a->sigs.data + x;
 			struct code_max *arr = a->code_ads && a->code_ads[s->code] ? cm_ads : cm_fin;
@@ -216,7 +218,7 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 				typ_ht += 0.5;
 			}
 		}
-		if (a->rec_off[v + 1] > a->rec_off[v])
+		if (role[i] != NR_AD && a->rec_off[v + 1] > a->rec_off[v])
 			rec_members++;
 		for (x = a->rec_off[v]; x < a->rec_off[v + 1]; x++) {
 			const struct net_rec *r = (const struct net_rec *)a->recs.data + x;
@@ -238,6 +240,7 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 	for (i = 0; i < nads; i++)
 		sads += cm_ads[i].max;
 	w->score = 0;
+	w->ad_evidence = nads > 0;
 	if (nfin) {
 		pts = sp->w_finance * log2(1 + sfin);
 		sbuf_clear(&d);
@@ -401,8 +404,10 @@ static int cmp_rank(const void *x, const void *y)
 {
 	const struct netw *a = x, *b = y;
 
-	if ((a->suspects > 0) != (b->suspects > 0))
-		return a->suspects > 0 ? -1 : 1;
+	int ra = a->suspects > 0 || a->ad_evidence, rb = b->suspects > 0 || b->ad_evidence;
+
+	if (ra != rb)
+		return ra ? -1 : 1;
 	if (a->score != b->score)
 		return a->score > b->score ? -1 : 1;
 	return strcmp(a->key, b->key);
@@ -813,7 +818,7 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	qsort(nw, P.ngroups, sizeof *nw, cmp_rank);
 	for (i = 0; i < P.ngroups; i++) {
 		nw[i].id = (int64_t)i + 1;
-		if (nw[i].suspects) {
+		if (nw[i].suspects || nw[i].ad_evidence) {
 			nw[i].rank = (int64_t)i + 1;
 			st->ranked++;
 		}

@@ -150,3 +150,25 @@ ok "export is deterministic" -- cmp full.graphml full2.graphml
 ok "victim-services report" -- "$RASTRO" report ws.rastro -o vs.html --role victim_services
 has vs.html "was threatened"
 fails 2 "report needs -o" -- "$RASTRO" report ws.rastro
+
+# a cluster of ads whose poster nobody has identified yet: the advertised
+# person is a potential victim, the posting phones belong to no member; the
+# network is ranked once the ads stage has a signal on the cluster
+"$RASTRO" init ads.rastro >/dev/null
+sql ads.rastro "INSERT INTO entity(id, kind, key, label) VALUES
+  (1, 'person', 'p:advertised', 'advertised person'), (2, 'phone', '+15550000001', '555-000-0001'),
+  (3, 'phone', '+15550000002', '555-000-0002'), (4, 'ad', 'site:A1', 'ad one'), (5, 'ad', 'site:A2', 'ad two'),
+  (6, 'ad_cluster', 'C1', '2 ads');
+  INSERT INTO edge(src, dst, type, stage) VALUES (1, 2, 'uses_phone', 'resolve'), (4, 2, 'lists', 'ads'),
+  (5, 2, 'lists', 'ads'), (5, 3, 'lists', 'ads'), (4, 6, 'in_cluster', 'ads'), (5, 6, 'in_cluster', 'ads');
+  INSERT INTO victim_flag(entity_id, score, minor, reasons) VALUES (1, 1.5, 0, '[{\"code\":\"VIC.IN_ADS\",\"sentence\":\"appears in ads\"}]')"
+ok "ads without a signal or a suspect" -- "$RASTRO" network ads.rastro
+has out.txt "1 networks, 0 ranked"
+sql ads.rastro "INSERT INTO signal(code, entity_id, score, explanation, stage) VALUES
+  ('AD.CLUSTER_PHONES', 6, 0.8, 'two ads, two phones', 'ads')"
+ok "ads with a cluster signal" -- "$RASTRO" network ads.rastro
+has out.txt "1 networks, 1 ranked"
+ok "show it" -- "$RASTRO" network ads.rastro --show "#1"
+has out.txt "AD.CLUSTER_PHONES"
+has out.txt "[protected: potential victim]"
+same "$(sql ads.rastro "SELECT suspects FROM network WHERE rank = 1")" "0" "no suspect is made up"
