@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Scores the network stage of a workspace against a generated world's truth.json.
 
-    eval.py WORKSPACE TRUTH.json [--top 20] [--json]
+    eval.py WORKSPACE TRUTH.json [--top 20] [--core] [--observable] [--json]
+
+With --observable the planted set leaves out planted people of whom the
+workspace holds nothing (no account, record, ad, or phone used by them
+alone): no method can place them; their number is shown either way.
 
 With --core the planted set leaves out the demand side (buyers, and
 customers: families paying smuggling or recruitment fees, who are not part
@@ -10,7 +14,7 @@ of the organisation in the generator's terms).
 A planted network counts as recovered when one rastro network holds it with
 Jaccard >= 0.5 over people: each side is reduced to the real people it
 contains (truth person ids, through accounts, agency records, encounters,
-ads and phones), and members rastro cannot tie to a planted person count as
+ads, and phones no other planted person uses), and members rastro cannot tie to a planted person count as
 one extra element each (a person entity with the accounts it holds counts
 once).  It counts as ranked when that network's rank is at most --top.
 Role accuracy is measured per truth role over the planted people found in
@@ -35,6 +39,7 @@ FOLD = {
     "victim": "potential_victim",
 }
 CORE = "--core" in sys.argv
+OBSERVABLE = "--observable" in sys.argv
 ORDER = ["organiser", "money_mover", "recruiter", "transporter", "facilitator", "buyer", "potential_victim"]
 
 
@@ -81,6 +86,12 @@ def main():
     # entity -> truth person; truth person -> (network, role)
     who = {}
     truth_people = {}
+    phone_owners = defaultdict(set)
+    for n in t["networks"]:
+        for m in n["members"]:
+            if m["type"] == "phone":
+                phone_owners[m["id"]].add(m.get("person") or m.get("business"))
+    seen = set()  # planted people with at least one entity in the workspace
     for n in t["networks"]:
         for p in n["people"]:
             pid = p.get("person") or p.get("business")
@@ -88,8 +99,10 @@ def main():
         for m in n["members"]:
             e = ent_of(m)
             pid = m.get("person") or m.get("business")
-            if e is not None and m["type"] != "phone":  # a phone may be shared: it does not name a person
+            # a phone names a person only when no other planted person uses it
+            if e is not None and (m["type"] != "phone" or len(phone_owners[m["id"]]) == 1):
                 who.setdefault(e, pid)
+                seen.add(pid)
 
     # rastro networks: members, roles, holders
     holder = {}
@@ -101,7 +114,7 @@ def main():
         nets[nid] = {"key": key, "rank": rank, "elems": set(), "role_of": {}}
     for nid, e, role in q("SELECT network_id, entity_id, role FROM network_member"):
         net = nets[nid]
-        if kind.get(e) not in ("person", "account", "org"):
+        if kind.get(e) not in ("person", "account", "org") and not (kind.get(e) == "phone" and e in who):
             continue
         pid = who.get(e)
         if pid is None and e in holder and who.get(holder[e]):
@@ -124,6 +137,9 @@ def main():
     for n in t["networks"]:
         planted = {p.get("person") or p.get("business") for p in n["people"]
                    if not (CORE and p["role"] in demand)}
+        unseen = len(planted - seen)
+        if OBSERVABLE:
+            planted &= seen
         best, bj = None, 0.0
         for nid in set().union(*(by_pid[p] for p in planted if p in by_pid)) if planted else ():
             el = nets[nid]["elems"]
@@ -132,7 +148,7 @@ def main():
                 best, bj = nid, j
         rank = nets[best]["rank"] if best else None
         rows.append({"network": n["id"], "kind": n["kind"], "people": len(planted), "match": nets[best]["key"] if best else None,
-                     "jaccard": round(bj, 3), "rank": rank, "recovered": bj >= 0.5,
+                     "jaccard": round(bj, 3), "rank": rank, "not_in_data": unseen, "recovered": bj >= 0.5,
                      "top": bool(bj >= 0.5 and rank is not None and rank <= top)})
         for p in n["people"]:
             pid = p.get("person") or p.get("business")
@@ -147,7 +163,8 @@ def main():
     rec = sum(r["recovered"] for r in rows)
     topn = sum(r["top"] for r in rows)
     out = {
-        "planted_set": "organisation (no buyers or customers)" if CORE else "all people", "networks": len(rows), "recovered": rec, "recovered_share": round(rec / len(rows), 3) if rows else 0,
+        "planted_set": ("organisation (no buyers or customers)" if CORE else "all people")
+        + (", only people with an entity in the workspace" if OBSERVABLE else ""), "networks": len(rows), "recovered": rec, "recovered_share": round(rec / len(rows), 3) if rows else 0,
         "ranked_top": topn, "top_share": round(topn / len(rows), 3) if rows else 0, "top": top,
         "per_network": rows,
         "roles": {r: {"planted": role_tot[r], "found": role_found[r], "correct": role_ok[r],
@@ -161,7 +178,7 @@ def main():
         return
     for r in rows:
         print(f'{r["network"]} {r["kind"]:<26} people {r["people"]:>3}  best {r["match"] or "-":<14} '
-              f'J {r["jaccard"]:.2f}  rank {r["rank"] if r["rank"] is not None else "-":>4}  '
+              f'J {r["jaccard"]:.2f}  not in data {r["not_in_data"]:>2}  rank {r["rank"] if r["rank"] is not None else "-":>4}  '
               f'{"recovered" if r["recovered"] else "missed"}{" top" if r["top"] else ""}')
     print(f'recovered {rec}/{len(rows)} ({out["recovered_share"]:.0%}); in the top {top}: {topn}/{len(rows)} '
           f'({out["top_share"]:.0%})')

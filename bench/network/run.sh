@@ -66,11 +66,14 @@ if want scale; then
   echo "== scale: $(du -h "$csv" | cut -f1) of transactions, $(sqlite3 "$big" 'select count(*) from txn') rows"
   : > "$out/scale.txt"
   for i in 1 2 3; do
-    /usr/bin/time -f "%e %M" -o "$out/time.txt" "$rastro" network "$big" -q
+    /usr/bin/time -f "%e %M %U %S" -o "$out/time.txt" "$rastro" network "$big" -n 3 > "$out/net_run.txt" 2>&1
     cat "$out/time.txt" >> "$out/scale.txt"
+    grep -E "nodes|components|build" "$out/net_run.txt" | sed 's/^/   /' 
+    echo "   run $i: $(cat "$out/time.txt") (wall s, peak KiB, user s, sys s); load $(cut -d' ' -f1-3 /proc/loadavg)"
   done
-  "$rastro" network "$big" | head -4
-  echo "rastro network: median $(cut -d' ' -f1 "$out/scale.txt" | median) s, peak RSS $(( $(cut -d' ' -f2 "$out/scale.txt" | sort -n | tail -1) / 1024 )) MiB (3 runs)"
+  echo "rastro network: median wall $(cut -d' ' -f1 "$out/scale.txt" | median) s," \
+       "median CPU (user+sys) $(awk '{print $3 + $4}' "$out/scale.txt" | median) s," \
+       "peak RSS $(( $(cut -d' ' -f2 "$out/scale.txt" | sort -n | tail -1) / 1024 )) MiB (3 runs)"
 fi
 
 if want query; then
@@ -93,10 +96,11 @@ if want report; then
   echo "planted networks: $($py -c "import json,sys; print(len(json.load(open(sys.argv[1]))['networks']))" "$d/world/truth.json")"
   : > "$out/report.txt"
   for i in 1 2 3; do
-    /usr/bin/time -f "%e %M" -o "$out/time.txt" "$rastro" report "$d/ws.rastro" -o "$d/report.html" --top 100 -q
+    /usr/bin/time -f "%e %M %U %S" -o "$out/time.txt" "$rastro" report "$d/ws.rastro" -o "$d/report.html" --top 100 -q
     cat "$out/time.txt" >> "$out/report.txt"
   done
-  echo "rastro report --top 100: median $(cut -d' ' -f1 "$out/report.txt" | median) s, $(du -h "$d/report.html" | cut -f1)," \
+  echo "rastro report --top 100: median wall $(cut -d' ' -f1 "$out/report.txt" | median) s," \
+       "median CPU $(awk '{print $3 + $4}' "$out/report.txt" | median) s, $(du -h "$d/report.html" | cut -f1)," \
        "$(grep -c 'class="network"' "$d/report.html") network pages"
 fi
 
