@@ -9,7 +9,8 @@ alone): no method can place them; their number is shown either way.
 
 With --core the planted set leaves out the demand side (buyers, and
 customers: families paying smuggling or recruitment fees, who are not part
-of the organisation in the generator's terms).
+of the organisation in the generator's terms); they are left out of the
+matched rastro network too (neither organisation nor noise).
 
 A planted network counts as recovered when one rastro network holds it with
 Jaccard >= 0.5 over people: each side is reduced to the real people it
@@ -137,13 +138,17 @@ def main():
     for n in t["networks"]:
         planted = {p.get("person") or p.get("business") for p in n["people"]
                    if not (CORE and p["role"] in demand)}
+        # the demand side of this planted network is left out of both sides:
+        # neither organisation nor noise
+        drop = {p.get("person") or p.get("business") for p in n["people"]
+                if CORE and p["role"] in demand}
         unseen = len(planted - seen)
         if OBSERVABLE:
             planted &= seen
         best, bj = None, 0.0
         for nid in set().union(*(by_pid[p] for p in planted if p in by_pid)) if planted else ():
-            el = nets[nid]["elems"]
-            j = len(el & planted) / len(el | planted)
+            el = nets[nid]["elems"] - drop
+            j = len(el & planted) / len(el | planted) if el | planted else 0.0
             if j > bj or (j == bj and best is not None and (nets[nid]["rank"] or 1e9) < (nets[best]["rank"] or 1e9)):
                 best, bj = nid, j
         rank = nets[best]["rank"] if best else None
