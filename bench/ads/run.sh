@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Ads benchmarks (bench/RESULTS.md, "Issue 6"):
-#  quality  on default `rastro gen` worlds (SEEDS) and one hard world: pairwise precision/recall
+#  quality  on default `rastro gen` worlds (SEEDS), one hard world and one large world: pairwise precision/recall
 #           and ARI of the planted template families by template id and by cluster id, phone
 #           precision/recall/F1 overall and per obfuscation form (eval.py); the peer (peer.py:
 #           libphonenumber's PhoneNumberMatcher + clusters by shared phone) scored the same way
@@ -25,10 +25,11 @@ parts=("$@")
 
 load() { echo "load: $(uptime | sed 's/.*load average: //')"; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-# timed CMD...: runs it, prints "seconds peak_rss_MiB"
+# timed CMD...: runs it, prints "seconds peak_rss_MiB cpu_seconds" (cpu = user + system: on a
+# shared machine the wall time depends on the others' load, the CPU time much less)
 timed() {
-  /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null
-  awk '{printf "%s %.0f\n", $1, $2 / 1024}' "$work/time.txt"
+  /usr/bin/time -f "%e %M %U %S" -o "$work/time.txt" "$@" >/dev/null
+  awk '{printf "%s %.0f %.2f\n", $1, $2 / 1024, $3 + $4}' "$work/time.txt"
 }
 
 echo "machine: $(uname -srm), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(load)"
@@ -52,45 +53,53 @@ for part in "${parts[@]}"; do
   quality)
     for s in $seeds; do quality_world "seed$s" -s "$s"; done
     quality_world hard -s 1 -d hard
+    # the worlds of the speed set (make_set.py): about 85,000 ads, 1,000 networks
+    quality_world large -s 100 -S 10 --sex-trafficking 400 --smuggling 300 --labor-trafficking 300 \
+      --laundering 0 --set gen.benign_ads_ratio=3
     ;;
   speed)
+    # one set of the largest size; the smaller sets are its first lines
+    max=$(printf '%s\n' $sizes | sort -n | tail -1)
+    "$py" "$here/make_set.py" "$rastro" "$work/ads_all.jsonl" "$max" >/dev/null
     for n in $sizes; do
       f="$work/ads_$n.jsonl"
-      "$py" "$here/make_set.py" "$rastro" "$f" "$n" >/dev/null
+      head -n "$n" "$work/ads_all.jsonl" > "$f"
       echo "== speed $n ads, $(du -m "$f" | cut -f1) MB, $(awk '{s += length($0)} END {printf "%.0f", s / NR}' "$f") bytes/ad; $(load)"
-      ti=(); ta=(); ri=(); ra=()
+      ti=(); ta=(); ri=(); ra=(); ci=(); ca=()
       for i in $(seq "$runs"); do
         rm -f "$work/s.rastro"*
-        read -r t r < <(timed "$rastro" ingest "$work/s.rastro" --format ads -q "$f")
-        ti+=("$t"); ri+=("$r")
-        read -r t r < <(timed "$rastro" ads "$work/s.rastro" -q)
-        ta+=("$t"); ra+=("$r")
-        echo "run $i: ingest ${ti[-1]} s (${ri[-1]} MiB), ads ${ta[-1]} s (${ra[-1]} MiB)"
+        read -r t r c < <(timed "$rastro" ingest "$work/s.rastro" --format ads -q "$f")
+        ti+=("$t"); ri+=("$r"); ci+=("$c")
+        read -r t r c < <(timed "$rastro" ads "$work/s.rastro" -q)
+        ta+=("$t"); ra+=("$r"); ca+=("$c")
+        echo "run $i: ingest ${ti[-1]} s (cpu ${ci[-1]} s, ${ri[-1]} MiB), ads ${ta[-1]} s (cpu ${ca[-1]} s, ${ra[-1]} MiB); $(load)"
       done
       mi=$(printf '%s\n' "${ti[@]}" | median); ma=$(printf '%s\n' "${ta[@]}" | median)
-      echo "median: ingest $mi s, ads $ma s, end to end $(echo "$mi + $ma" | bc) s;" \
+      echo "median: ingest $mi s (cpu $(printf '%s\n' "${ci[@]}" | median)), ads $ma s (cpu $(printf '%s\n' "${ca[@]}" | median))," \
+           "end to end $(echo "$mi + $ma" | bc) s;" \
            "peak RSS ingest $(printf '%s\n' "${ri[@]}" | sort -n | tail -1) MiB, ads $(printf '%s\n' "${ra[@]}" | sort -n | tail -1) MiB"
       "$rastro" ads "$work/s.rastro" --no-run -n 0 -f csv | wc -l | awk '{print "clusters listed:", $1 - 1}'
       if [ "$n" -le 100000 ]; then
         tp=()
         for i in $(seq "$runs"); do
-          read -r t r < <(timed "$py" "$here/peer.py" "$f" "$work/peer.csv" "$work/peer.json")
-          tp+=("$t")
+          read -r t r c < <(timed "$py" "$here/peer.py" "$f" "$work/peer.csv" "$work/peer.json")
+          tp+=("$t cpu $c")
         done
         echo "peer (PhoneNumberMatcher + phone links) on $n ads: median $(printf '%s\n' "${tp[@]}" | median) s"
       fi
       rm -f "$f" "$work/s.rastro"*
     done
+    rm -f "$work/ads_all.jsonl"
     ;;
   hostile)
     f="$work/hostile.jsonl"
     "$py" "$here/hostile.py" "$f"
     echo "== hostile input ($(wc -l < "$f") ads, $(du -m "$f" | cut -f1) MB); $(load)"
     rm -f "$work/h.rastro"*
-    read -r t r < <(timed "$rastro" ingest "$work/h.rastro" --format ads -q "$f")
-    echo "ingest: $t s, $r MiB"
-    read -r t r < <(timed "$rastro" ads "$work/h.rastro" -q)
-    echo "ads: $t s, $r MiB"
+    read -r t r c < <(timed "$rastro" ingest "$work/h.rastro" --format ads -q "$f")
+    echo "ingest: $t s (cpu $c s), $r MiB"
+    read -r t r c < <(timed "$rastro" ads "$work/h.rastro" -q)
+    echo "ads: $t s (cpu $c s), $r MiB"
     sqlite3 "$work/h.rastro" "select 'quarantined: ' || count(*) from quarantine"
     sqlite3 "$work/h.rastro" "select 'phones per ad (max): ' || max(c) from (select count(*) c from ad_ident where kind = 'phone' group by ad_id)"
     ;;
