@@ -5,7 +5,9 @@ usage: eval.py TRUTH.json EXPORT.csv WORKSPACE.rastro|PHONES.json
 
 - template families: every ad of truth.json's ad_templates belongs to one family; the export's
   template_id (an ad without one is its own group) and cluster_id are compared with the families:
-  pairwise precision and recall (over pairs of ads) and the adjusted Rand index;
+  pairwise precision and recall (over pairs of ads) and the adjusted Rand index; clusters also
+  against the ad's author (its network, else its poster, else its family: one organisation's
+  families share phones, so a cluster may rightly join several families);
 - phones: the phones rastro found in each ad (ad_ident, text and structured fields) against the
   ad's true phones, overall and by obfuscation form (or the phones of PHONES.json, {ad id: [E.164]},
   for the peer).
@@ -16,17 +18,19 @@ import collections, csv, json, math, sqlite3, sys
 truth = json.load(open(sys.argv[1]))
 rows = list(csv.DictReader(open(sys.argv[2], newline="")))
 
-fam, true_phones, obf = {}, {}, {}
+fam, author, true_phones, obf = {}, {}, {}, {}
 for f in truth["ad_templates"]:
     for a in f["ads"]:
         fam[a["id"]] = f["family"]
+        # the organisation behind the ad: its network, else its poster, else the family
+        author[a["id"]] = f.get("network") or f.get("poster") or f["family"]
         true_phones[a["id"]] = set(a.get("phones", []))
         obf[a["id"]] = a.get("obfuscation", "plain")
 
 def pairs(groups):
     return sum(n * (n - 1) // 2 for n in groups.values())
 
-def compare(pred):
+def compare(pred, fam=fam):
     """pairwise precision, recall, ARI of a predicted labelling against the families."""
     ids = [i for i in pred if i in fam]
     n = len(ids)
@@ -50,6 +54,10 @@ for name, pred in (("template", tmpl), ("cluster", clus)):
     print(f"{name}_pairwise_precision {p:.4f}")
     print(f"{name}_pairwise_recall {r:.4f}")
     print(f"{name}_ari {ari:.4f}")
+p, r, ari, n = compare(clus, author)
+print(f"cluster_author_pairwise_precision {p:.4f}")
+print(f"cluster_author_pairwise_recall {r:.4f}")
+print(f"cluster_author_ari {ari:.4f}")
 print(f"ads_scored {n}")
 print(f"families {len(set(fam.values()))}")
 

@@ -52,9 +52,9 @@ for part in "${parts[@]}"; do
   case $part in
   quality)
     for s in $seeds; do quality_world "seed$s" -s "$s"; done
-    quality_world hard -s 1 -d hard
+    [ -n "${NO_HARD:-}" ] || quality_world hard -s 1 -d hard
     # the worlds of the speed set (make_set.py): about 85,000 ads, 1,000 networks
-    quality_world large -s 100 -S 10 --sex-trafficking 400 --smuggling 300 --labor-trafficking 300 \
+    [ -n "${NO_LARGE:-}" ] || quality_world large -s 100 -S 10 --sex-trafficking 400 --smuggling 300 --labor-trafficking 300 \
       --laundering 0 --set gen.benign_ads_ratio=3
     ;;
   speed)

@@ -787,7 +787,7 @@ int ads_stage_run(rastro_ws *ws, const struct rastro_ads_opts *opts, struct rast
 		memset(&cc, 0, sizeof cc);
 		cc.bands = (int)cfg_int(ws->cfg, "ads.cluster.bands", 16);
 		cc.rows = (int)cfg_int(ws->cfg, "ads.cluster.rows", 4);
-		cc.min_jaccard = cfg_double(ws->cfg, "ads.cluster.min_jaccard", 0.4);
+		cc.min_jaccard = cfg_double(ws->cfg, "ads.cluster.min_jaccard", 0.3);
 		cc.max_diff = cfg_double(ws->cfg, "ads.cluster.max_diff", 0.6);
 		cc.split_ratio = cfg_double(ws->cfg, "ads.cluster.split_ratio", 0.6);
 		cc.threads = (int)S->nthreads;
