@@ -109,7 +109,7 @@ int cmd_gen(int argc, char **argv)
 		case O_STEALTH: key = "gen.stealth"; break;
 		case O_THREADS: key = "gen.threads"; break;
 		case O_NOLABELS: key = "gen.labels"; optarg = "false"; break;
-		case O_IBM: key = "gen.ibm"; optarg = "true"; break;
+		case O_IBM: key = "gen.ibm_mode"; optarg = "true"; break;
 		case O_NETWORKS: {
 			static const char *const kinds[] = { "smuggling", "sex_trafficking", "labor_trafficking",
 							     "laundering" };

@@ -65,7 +65,7 @@ static const struct {
 } known_keys[] = {
 	{ "seed", 'n' }, { "scale", 'n' }, { "people", 'n' }, { "days", 'n' }, { "start", 't' },
 	{ "difficulty", 't' }, { "labels", 'b' }, { "threads", 'n' }, { "ctr_threshold", 'n' },
-	{ "ibm", 'b' }, { "fx.mxn", 'n' }, { "fx.gtq", 'n' }, { "fx.hnl", 'n' },
+	{ "ibm_mode", 'b' }, { "fx.mxn", 'n' }, { "fx.gtq", 'n' }, { "fx.hnl", 'n' },
 	{ "networks.smuggling", 'n' }, { "networks.sex_trafficking", 'n' },
 	{ "networks.labor_trafficking", 'n' }, { "networks.laundering", 'n' }, { "networks.min", 'n' },
 	{ "count.smuggling", 'n' }, { "count.sex_trafficking", 'n' }, { "count.labor_trafficking", 'n' },
@@ -231,7 +231,7 @@ static int resolve_knobs(gen_t *g)
 	v = gen_knob(g, "threads", 2);
 	k->threads = v < 1 ? 1 : v > 64 ? 64 : (int)v;
 	k->ctr_threshold = gen_knob(g, "ctr_threshold", 10000);
-	k->ibm = gen_knob(g, "ibm", 0) != 0;
+	k->ibm = gen_knob(g, "ibm_mode", 0) != 0;
 	k->fx[C_US] = k->fx[C_SV] = 1;   /* El Salvador uses the U.S. dollar */
 	k->fx[C_MX] = gen_knob(g, "fx.mxn", 17.0);
 	k->fx[C_GT] = gen_knob(g, "fx.gtq", 7.8);

@@ -661,8 +661,8 @@ static void test_ibm(void **state)
 	struct strmap lines;
 
 	(void)state;
-	gen_world("i1", "gen.ibm=true", "gen.seed=9", "gen.scale=4", NULL);
-	gen_world("i2", "gen.ibm=true", "gen.seed=9", "gen.scale=4", "gen.threads=1", NULL);
+	gen_world("i1", "gen.ibm_mode=true", "gen.seed=9", "gen.scale=4", NULL);
+	gen_world("i2", "gen.ibm_mode=true", "gen.seed=9", "gen.scale=4", "gen.threads=1", NULL);
 	assert_true(same_file(file_in("i1", "gen_Trans.csv"), file_in("i2", "gen_Trans.csv")));
 	assert_true(same_file(file_in("i1", "gen_Patterns.txt"), file_in("i2", "gen_Patterns.txt")));
 	trans = slurp(file_in("i1", "gen_Trans.csv"), &n);
