@@ -51,6 +51,22 @@ if has_cmd alerts; then
   check_output "alerts"
 fi
 
+if has_cmd sar; then
+  # No SAR draft for a potential victim's account, and the drafts for every
+  # alerted account (the suspects) name no victim, not even as a
+  # counterparty of the supporting transactions.
+  for acct in A-100 A-101 A-102; do
+    fails 12 "no SAR for victim account $acct" -- "$RASTRO" sar ws.rastro "BK1/$acct"
+    has err.txt "potential victim"
+  done
+  "$RASTRO" alerts ws.rastro --format csv --limit 0 > alerts.csv 2>/dev/null || true
+  for a in $(python3 -c "import csv; [print(r['bank'] + '/' + r['account']) for r in csv.DictReader(open('alerts.csv')) if r.get('account')]"); do
+    ok "sar $a" -- "$RASTRO" sar ws.rastro "$a" -o sar.txt
+    cp sar.txt out.txt
+    check_output "sar($a)"
+  done
+fi
+
 if has_cmd network; then
   ok "network stage" -- "$RASTRO" network ws.rastro -q
   ok "network ranking" -- "$RASTRO" network ws.rastro --no-run -n 0 --format csv
@@ -132,6 +148,17 @@ print('(^|[,\"])(' + '|'.join(map(re.escape, names)) + ')([,\"]|$)')")
     "$RASTRO" detect g.rastro -q >/dev/null 2>&1 || true
     ok "alerts of the world" -- "$RASTRO" alerts g.rastro --format csv
     check_output "alerts(world)"
+  fi
+  if has_cmd sar; then
+    "$RASTRO" alerts g.rastro --format csv --limit 10 > walerts.csv 2>/dev/null || true
+    for a in $(python3 -c "import csv; [print(r['bank'] + '/' + r['account']) for r in csv.DictReader(open('walerts.csv')) if r.get('account')]"); do
+      ok "sar of the world $a" -- "$RASTRO" sar g.rastro "$a" -o sar.txt
+      cp sar.txt out.txt
+      check_output "sar(world $a)"
+    done
+    for a in $(head -3 flagged_accounts.txt); do
+      fails 12 "no SAR for the world's potential victim $a" -- "$RASTRO" sar g.rastro "$a"
+    done
   fi
 fi
 echo "suspect outputs checked:${checked}"
