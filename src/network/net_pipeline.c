@@ -41,6 +41,23 @@ int rastro_run_all(rastro_ws *ws, rastro_step_fn step, void *user)
 	}
 
 	/* finance */
+	{
+		struct rastro_detect_opts o;
+		struct rastro_detect_stats st;
+
+		memset(&o, 0, sizeof o);
+		memset(&st, 0, sizeof st);
+		if (step)
+			step(user, "detect", 0, NULL);
+		rc = rastro_detect(ws, &o, &st);
+		snprintf(line, sizeof line,
+			 "detect: %llu transactions, %llu signals on %llu accounts (%llu withheld: swept earners), %.2f s",
+			 (unsigned long long)st.transactions, (unsigned long long)st.signals,
+			 (unsigned long long)st.accounts_flagged, (unsigned long long)st.signals_withheld,
+			 st.load_seconds + st.detect_seconds + st.write_seconds);
+		if (say(ws, step, user, "detect", rc, line))
+			return rc;
+	}
 
 	/* ads */
 	{

@@ -16,6 +16,7 @@ has err.txt "run 'rastro network'"
 
 ok "run every stage" -- "$RASTRO" run ws.rastro
 has out.txt "== resolve"
+has out.txt "== detect"
 has out.txt "== network"
 has out.txt "1 hubs set aside"
 
@@ -29,7 +30,8 @@ has out.txt "trafficking"
 same "$(sql ws.rastro "SELECT summary FROM network WHERE rank = 1")" "7 suspects (1 organiser, 1 money_mover, 1 transporter, 1 facilitator, 2 buyer, 1 associate), 3 potential victims, 8 identifiers and 0 ads; active 2024-04-01 to 2024-04-11" "summary of the ring"
 key=$(sql ws.rastro "SELECT key FROM network WHERE rank = 1")
 ok "show the first network" -- "$RASTRO" network ws.rastro --show "#1"
-has out.txt "shares identifiers with 3 potential victims"
+# with the detectors in `rastro run`, the organiser is named by the finance signal on the controller
+has out.txt "controller signal FIN.SHARED_IDENTIFIER"
 has out.txt "paid for lodging or rent 3 times"
 has out.txt "paid for rides or travel 3 times"
 has out.txt "pass-through"
