@@ -2,7 +2,9 @@
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for
 # SECONDS seconds (default 30) on a copy of its seed corpus.  Exits non-zero
 # if any target finds a crash, leak, timeout or sanitizer error; the input
-# that triggered it is kept in build-fuzz/artifacts/.
+# that triggered it is kept in build-fuzz/artifacts/.  FUZZ_SEED=N fixes
+# libFuzzer's random seed (make test does, so a CI run repeats the same
+# mutations; make fuzz leaves it random to explore further).
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +33,7 @@ for t in "${targets[@]}"; do
   seeds=tests/fuzz/corpus/$t
   [ -d "$seeds" ] && cp -n "$seeds"/* "$work"/ 2>/dev/null
   log=$build/fuzz_$t.log
-  "$build/fuzz_$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2560 -max_len=65536 \
+  "$build/fuzz_$t" ${FUZZ_SEED:+-seed="$FUZZ_SEED"} -max_total_time="$secs" -timeout=10 -rss_limit_mb=2560 -max_len=65536 \
     -artifact_prefix="$build/artifacts/$t-" -print_final_stats=1 "$work" >"$log" 2>&1
   rc=$?
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')

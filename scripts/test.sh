@@ -49,7 +49,7 @@ fi
 # 10 s each by default; `make fuzz` runs them much longer).
 if [ "${RASTRO_SKIP_FUZZ:-0}" != 1 ]; then
   echo "== fuzz targets (${RASTRO_FUZZ_SECONDS:-10} s each)"
-  scripts/fuzz.sh "${RASTRO_FUZZ_SECONDS:-10}" > build-fuzz-summary.txt 2>&1
+  FUZZ_SEED=${RASTRO_FUZZ_SEED:-1} scripts/fuzz.sh "${RASTRO_FUZZ_SECONDS:-10}" > build-fuzz-summary.txt 2>&1
   cat build-fuzz-summary.txt
   p=$(grep -cE ' ok$' build-fuzz-summary.txt)
   f=$(grep -cE 'FAILED' build-fuzz-summary.txt)

@@ -18,12 +18,17 @@ static int is_alnum_ascii(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
+/* put_cp's "space" state once the output is full */
+#define FOLD_FULL 2
+
 /* Appends one code point of folded text, turning separators into one space. */
 static void put_cp(uint32_t cp, char *out, size_t outn, size_t *k, int *space, int *non_latin)
 {
 	char enc[4];
 	size_t l;
 
+	if (*space == FOLD_FULL)
+		return;
 	if (cp >= 'A' && cp <= 'Z')
 		cp += 32;
 	if (cp == '\'' || cp == 0x2019 || cp == 0x2018 || cp == '`') /* O'Brien -> obrien */
@@ -46,15 +51,19 @@ static void put_cp(uint32_t cp, char *out, size_t outn, size_t *k, int *space, i
 			*non_latin = 1;
 	}
 	l = utf8_encode(cp, enc);
-	if (*space && *k) {
-		if (*k + 1 < outn)
-			out[(*k)++] = ' ';
+	/* The first character that does not fit (with its separating space)
+	 * ends the output: writing on after a skipped character would leave
+	 * two spaces in a row, and folding the result again would differ
+	 * (found by fuzzing). */
+	if (*k + (*space && *k ? 1 : 0) + l >= outn) {
+		*space = FOLD_FULL;
+		return;
 	}
+	if (*space && *k)
+		out[(*k)++] = ' ';
 	*space = 0;
-	if (*k + l < outn) {
-		memcpy(out + *k, enc, l);
-		*k += l;
-	}
+	memcpy(out + *k, enc, l);
+	*k += l;
 }
 
 size_t name_fold(const char *s, size_t n, int enye_ny, char *out, size_t outn, int *non_latin)

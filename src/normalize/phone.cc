@@ -53,9 +53,12 @@ extern "C" int phone_parse(const char *s, size_t n, const char *default_region, 
 			return -1;
 		if (util->Parse(text, default_region ? default_region : "US", &num) != PhoneNumberUtil::NO_PARSING_ERROR)
 			return -1;
-		if (fill(util, num, out) == 0)
-			return 0;
-		/* Old Mexican mobile format: +52 1 + 10 digits. */
+		/*
+		 * Old Mexican mobile format: +52 1 + 10 digits.  The 10-digit
+		 * form is the canonical one whenever it is valid, whichever way
+		 * the "1" came in (national or international writing), so that
+		 * a normalised number normalises to itself.
+		 */
 		if (num.country_code() == 52) {
 			std::string nsn = std::to_string(num.national_number());
 
@@ -63,9 +66,12 @@ extern "C" int phone_parse(const char *s, size_t n, const char *default_region, 
 				PhoneNumber fixed(num);
 
 				fixed.set_national_number(std::stoull(nsn.substr(1)));
-				return fill(util, fixed, out);
+				if (fill(util, fixed, out) == 0)
+					return 0;
 			}
 		}
+		if (fill(util, num, out) == 0)
+			return 0;
 		return -1;
 	} catch (...) {
 		std::memset(out, 0, sizeof *out);
