@@ -92,9 +92,9 @@ void fin_data_release(struct fin_data *d)
 	memset(d, 0, sizeof *d);
 }
 
-/* Interns column `col` of the current row; `last` caches the previous id so
- * that runs of equal values (the common case) skip the hash. */
-static uint32_t intern_col(struct fin_data *d, sqlite3_stmt *st, int col, uint32_t *last, int *fail)
+/* Interns column `col` of the current row into m; `last` caches the previous
+ * id so that runs of equal values (the common case) skip the hash. */
+static uint32_t intern_col(struct strmap *m, sqlite3_stmt *st, int col, uint32_t *last, int *fail)
 {
 	const char *s = (const char *)sqlite3_column_text(st, col);
 	size_t n = (size_t)sqlite3_column_bytes(st, col), ln;
@@ -104,11 +104,11 @@ static uint32_t intern_col(struct fin_data *d, sqlite3_stmt *st, int col, uint32
 	if (!s || !n)
 		return 0;
 	if (*last) {
-		ls = strmap_key(&d->strs, *last, &ln);
+		ls = strmap_key(m, *last, &ln);
 		if (ln == n && memcmp(ls, s, n) == 0)
 			return *last;
 	}
-	id = strmap_intern(&d->strs, s, n, NULL);
+	id = strmap_intern(m, s, n, NULL);
 	if (!id)
 		*fail = 1;
 	*last = id;
@@ -154,9 +154,9 @@ static int load_accounts(rastro_ws *ws, struct fin_data *d, uint32_t **map, int6
 		uint32_t dummy = 0;
 
 		d->acc_entity[i] = eid;
-		d->acc_key[i] = intern_col(d, st, 1, &dummy, &fail);
+		d->acc_key[i] = intern_col(&d->strs, st, 1, &dummy, &fail);
 		dummy = 0;
-		d->acc_label[i] = intern_col(d, st, 2, &dummy, &fail);
+		d->acc_label[i] = intern_col(&d->strs, st, 2, &dummy, &fail);
 		if (eid >= 0 && eid <= maxid)
 			(*map)[eid] = (uint32_t)i;
 		i++;
@@ -209,21 +209,21 @@ static int load_kyc(rastro_ws *ws, struct fin_data *d, const uint32_t *map, int6
 			continue;
 		a = map[e];
 		d->k_record[a] = sqlite3_column_int64(st, 0);
-		d->k_customer[a] = intern_col(d, st, 2, &none, &fail);
+		d->k_customer[a] = intern_col(&d->strs, st, 2, &none, &fail);
 		none = 0;
-		d->k_name[a] = intern_col(d, st, 3, &none, &fail);
+		d->k_name[a] = intern_col(&d->strs, st, 3, &none, &fail);
 		none = 0;
-		d->k_city[a] = intern_col(d, st, 4, &none, &fail);
+		d->k_city[a] = intern_col(&d->strs, st, 4, &none, &fail);
 		none = 0;
-		d->k_region[a] = intern_col(d, st, 5, &none, &fail);
+		d->k_region[a] = intern_col(&d->strs, st, 5, &none, &fail);
 		none = 0;
-		d->k_country[a] = intern_col(d, st, 6, &none, &fail);
+		d->k_country[a] = intern_col(&d->strs, st, 6, &none, &fail);
 		none = 0;
-		d->k_address[a] = intern_col(d, st, 9, &none, &fail);
+		d->k_address[a] = intern_col(&d->strs, st, 9, &none, &fail);
 		none = 0;
-		d->k_occupation[a] = intern_col(d, st, 10, &none, &fail);
+		d->k_occupation[a] = intern_col(&d->strs, st, 10, &none, &fail);
 		none = 0;
-		d->k_btype[a] = intern_col(d, st, 12, &none, &fail);
+		d->k_btype[a] = intern_col(&d->strs, st, 12, &none, &fail);
 		s = (const char *)sqlite3_column_text(st, 11);
 		if (s && (strcmp(s, "business") == 0 || strcmp(s, "corporation") == 0 ||
 			  strcmp(s, "partnership") == 0 || strcmp(s, "sole proprietorship") == 0 ||
@@ -531,27 +531,6 @@ struct load_job {
 	size_t next;
 };
 
-static uint32_t part_intern(struct part *p, sqlite3_stmt *st, int col, uint32_t *last, int *fail)
-{
-	const char *s = (const char *)sqlite3_column_text(st, col);
-	size_t n = (size_t)sqlite3_column_bytes(st, col), ln;
-	const char *ls;
-	uint32_t id;
-
-	if (!s || !n)
-		return 0;
-	if (*last) {
-		ls = strmap_key(&p->strs, *last, &ln);
-		if (ln == n && memcmp(ls, s, n) == 0)
-			return *last;
-	}
-	id = strmap_intern(&p->strs, s, n, NULL);
-	if (!id)
-		*fail = 1;
-	*last = id;
-	return id;
-}
-
 static void part_release(struct part *p)
 {
 	void *cols[] = { p->id, p->ts, p->src, p->dst, p->cur, p->cat, p->city, p->region, p->country,
@@ -655,12 +634,12 @@ static void load_part(const struct load_job *job, struct part *p)
 			p->n_zero++;
 		if (p->src[i] != FIN_NONE && p->src[i] == p->dst[i])
 			p->n_self++;
-		p->cur[i] = part_intern(p, st, 5, &last_cur, &fail);
+		p->cur[i] = intern_col(&p->strs, st, 5, &last_cur, &fail);
 		p->chan[i] = ch ? chan_of(ch, (size_t)sqlite3_column_bytes(st, 6)) : CH_OTHER;
-		p->cat[i] = part_intern(p, st, 7, &last_cat, &fail);
-		p->city[i] = part_intern(p, st, 8, &last_city, &fail);
-		p->region[i] = part_intern(p, st, 9, &last_region, &fail);
-		p->country[i] = part_intern(p, st, 10, &last_country, &fail);
+		p->cat[i] = intern_col(&p->strs, st, 7, &last_cat, &fail);
+		p->city[i] = intern_col(&p->strs, st, 8, &last_city, &fail);
+		p->region[i] = intern_col(&p->strs, st, 9, &last_region, &fail);
+		p->country[i] = intern_col(&p->strs, st, 10, &last_country, &fail);
 		if (p->city[i] || p->region[i] || p->country[i]) {
 			size_t kn;
 			const char *k = last_place ? strmap_key(&p->strs, last_place, &kn) : NULL;
