@@ -531,7 +531,15 @@ static int encounter_rules(struct stage *S)
 	int rc;
 
 	err_clear(&err);
-	if (vic_notes_open(S->cfg, &notes, &err))
+	/* Compiling the lexicon costs a fraction of a second: only when some
+	 * encounter has a note. */
+	if (ws_prepare(ws, "SELECT 1 FROM encounter WHERE notes IS NOT NULL AND notes <> '' LIMIT 1", &st))
+		return ws->err.code;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ws_error(ws, RASTRO_ERROR, "looking for encounter notes: %s", sqlite3_errmsg(ws->db));
+	if (rc == SQLITE_ROW && vic_notes_open(S->cfg, &notes, &err))
 		return ws_error(ws, err.code, "%s", err.msg);
 	if (ws_prepare(ws, "SELECT e.id, p.entity_id, e.ext_id, e.ts, coalesce(e.type, 'encounter'), e.dob,"
 			   " e.age_stated, e.documents_held_by_other, e.owes_debt, e.debt_amount,"
