@@ -155,7 +155,7 @@ static int clause_break(char c)
 
 /*
  * Whether folded bytes [a, b) lie in one clause and hold at most `window`
- * words, with no NEG.END term starting inside.
+ * words, with no NEG.END term inside.
  */
 static int in_scope(const struct vic_notes *n, size_t a, size_t b)
 {
@@ -164,7 +164,9 @@ static int in_scope(const struct vic_notes *n, size_t a, size_t b)
 	int in_word = 0;
 	size_t i;
 
-	if (a > b)
+	/* A word is rarely longer than 64 bytes; a longer gap is out of scope
+	 * without reading it, which keeps a hostile note's scan bounded. */
+	if (a > b || b - a > (size_t)64 * (n->window + 1))
 		return 0;
 	for (i = a; i < b; i++) {
 		char c = n->f.text[i];
@@ -179,8 +181,10 @@ static int in_scope(const struct vic_notes *n, size_t a, size_t b)
 				return 0;
 		}
 	}
+	/* A terminator that ends past a: between the two, or one the cue is
+	 * part of ("sin" of "sin embargo" is no negation). */
 	for (i = 0; i < n->m.len; i++)
-		if (n->kind[ms[i].code] == K_END && ms[i].fstart >= a && ms[i].fstart < b)
+		if (n->kind[ms[i].code] == K_END && ms[i].fend > a && ms[i].fstart < b)
 			return 0;
 	return 1;
 }

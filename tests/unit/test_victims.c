@@ -376,7 +376,8 @@ static void notes_rules(void **state)
 	 * without accents: not free to leave, so a potential minor */
 	exec(p, "UPDATE encounter SET notes = 'NO LA DEJAN SALIR' WHERE ext_id = 'E-7'");
 	/* E-8: the negation stops at the clause: the documents count */
-	exec(p, "UPDATE encounter SET notes = 'no debt, but el patrón le quitó su pasaporte' WHERE ext_id = 'E-8'");
+	exec(p, "UPDATE encounter SET notes = 'no debt, but el patrón le quitó su pasaporte. Sin embargo no la dejan salir'"
+		" WHERE ext_id = 'E-8'");
 	/* E-2 already answered a smuggling fee owed: the note adds nothing */
 	exec(p, "UPDATE encounter SET notes = 'still owes the coyote' WHERE ext_id = 'E-2'");
 	/* E-5: a note that merely mentions threats at home, and an interpreter
@@ -398,11 +399,12 @@ static void notes_rules(void **state)
 			       " JOIN encounter e ON e.id = p.record_id WHERE e.ext_id = 'E-7')"), 1);
 	assert_int_equal(hits(p, person_of(p, "E-8"), "VIC.DOCS_HELD"), 1);
 	assert_int_equal(hits(p, person_of(p, "E-8"), "VIC.DEBT"), 0);
+	assert_int_equal(hits(p, person_of(p, "E-8"), "VIC.NOT_FREE"), 1);  /* "sin" of "sin embargo" negates nothing */
 	assert_int_equal(hits(p, person_of(p, "E-2"), "VIC.SMUGGLING_DEBT"), 1);
 	assert_int_equal(hits(p, person_of(p, "E-5"), "VIC.THREATS"), 1);   /* the E-5 answer, not the note */
-	assert_int_equal(q1(p, "SELECT count(*) FROM vic_hit WHERE sentence LIKE '%officer''s note%'"), 3);
+	assert_int_equal(q1(p, "SELECT count(*) FROM vic_hit WHERE sentence LIKE '%officer''s note%'"), 4);
 	assert_int_equal(s.notes_read, 7);      /* and the note E-1 came with */
-	assert_int_equal(s.note_indicators, 3);
+	assert_int_equal(s.note_indicators, 4);
 
 	/* A debt in the note of someone who paid a smuggler is the rest of the
 	 * fee, as for the answers; notes can be switched off */
