@@ -47,22 +47,28 @@ static int code_kind(const char *name)
 	return vic_code_find(name);
 }
 
+/* The lexicon files of victims.notes.lexicons (relative to the data
+ * directory unless absolute), compiled into one database. */
 static int load(struct vic_notes *n, const struct cfg *cfg, struct rs_err *err)
 {
-	size_t i, nfiles = cfg_array_len(cfg, "victims.notes.lexicons");
+	static const char key[] = "victims.notes.lexicons";
+	int listed = cfg_has(cfg, key);
+	size_t i, nfiles = listed ? cfg_array_len(cfg, key) : 1;
 	char path[1024];
 
 	n->lx = lex_new();
 	if (!n->lx)
 		return err_set(err, RASTRO_NOMEM, "out of memory loading the notes lexicon");
-	for (i = 0; i < (cfg_has(cfg, "victims.notes.lexicons") ? nfiles : 1); i++) {
-		const char *f = cfg_has(cfg, "victims.notes.lexicons") ? cfg_array_str(cfg, "victims.notes.lexicons", i)
-									 : "lexicons/vic_notes.tsv";
+	for (i = 0; i < nfiles; i++) {
+		const char *f = listed ? cfg_array_str(cfg, key, i) : "lexicons/vic_notes.tsv";
 		int rc;
 
 		if (!f)
-			return err_set(err, RASTRO_USAGE, "victims.notes.lexicons: item %zu is not a string", i + 1);
-		snprintf(path, sizeof path, "%s%s%s", f[0] == '/' ? "" : rastro_datadir(), f[0] == '/' ? "" : "/", f);
+			return err_set(err, RASTRO_USAGE, "%s: item %zu is not a string", key, i + 1);
+		if (f[0] == '/')
+			snprintf(path, sizeof path, "%s", f);
+		else
+			snprintf(path, sizeof path, "%s/%s", rastro_datadir(), f);
 		rc = lex_add_file(n->lx, path, err);
 		if (rc)
 			return rc;
