@@ -433,7 +433,7 @@ static const char *const enc_what[VIC_CODE_N] = {
 	[VIC_THIRD_PARTY_SPEAKS] = "someone else answered for them",
 	[VIC_MINOR] = "may be under 18",
 	[VIC_SMUGGLING_DEBT] = "still owes part of a smuggling fee",
-	[VIC_WORKS_FOR_HOUSING] = "works to pay for lodging the employer gives, or lives at the workplace",
+	[VIC_WORKS_FOR_HOUSING] = "works to pay for lodging the employer gives",
 };
 
 static int col_is(sqlite3_stmt *st, int col, int value)
@@ -443,7 +443,7 @@ static int col_is(sqlite3_stmt *st, int col, int value)
 
 /*
  * One indicator read from an encounter's notes: the sentence quotes the
- * words that matched (the raw text, at most 120 bytes, quotes and line
+ * words that matched (the raw text, at most 124 bytes, quotes and line
  * breaks replaced) and names the lexicon line.
  */
 static int note_hit(struct stage *S, int64_t ent, int64_t rec, const char *where, int code, int shown_as,
@@ -459,8 +459,9 @@ static int note_hit(struct stage *S, int64_t ent, int64_t rec, const char *where
 		quote[k++] = c == '"' ? '\'' : c == '\n' || c == '\r' || c == '\t' ? ' ' : c;
 	}
 	if (i < b) {
-		/* cut on a character boundary, then mark the cut */
-		while (k > 0 && ((unsigned char)quote[k] & 0xC0) == 0x80)
+		/* quote[0..k) is note[a..a+k) byte for byte: cut before the
+		 * character whose continuation byte note[a+k] is, then mark the cut */
+		while (k > 0 && ((unsigned char)note[a + k] & 0xC0) == 0x80)
 			k--;
 		quote[k++] = '.';
 		quote[k++] = '.';
@@ -469,7 +470,9 @@ static int note_hit(struct stage *S, int64_t ent, int64_t rec, const char *where
 	S->st->note_indicators++;
 	file = file ? file + 1 : r->at[code].file ? r->at[code].file : "";
 	return add_hit(S, ent, shown_as, &rec, 1, "%s: officer's note \"%s\": %s%s (%s:%u)", where, quote,
-		       enc_what[shown_as], suffix, file, r->at[code].line);
+		       shown_as == VIC_WORKS_FOR_HOUSING ? "lives at the workplace or with the employer, or works"
+							   " for lodging the employer gives" : enc_what[shown_as],
+		       suffix, file, r->at[code].line);
 }
 
 /* The debt of one interview: at most one debt indicator, from the answers

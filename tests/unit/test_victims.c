@@ -442,6 +442,62 @@ static void notes_lexicon_checked(void **state)
 	rastro_close(ws);
 }
 
+/* Whether s is valid UTF-8 (enough for the test: lead and continuation
+ * bytes in order). */
+static int utf8_ok(const unsigned char *s)
+{
+	while (*s) {
+		int n = *s < 0x80 ? 0 : (*s & 0xE0) == 0xC0 ? 1 : (*s & 0xF0) == 0xE0 ? 2 : (*s & 0xF8) == 0xF0 ? 3 : -1;
+
+		if (n < 0)
+			return 0;
+		for (s++; n > 0; n--, s++)
+			if ((*s & 0xC0) != 0x80)
+				return 0;
+	}
+	return 1;
+}
+
+/* A long match is quoted cut on a character boundary, marked "..". */
+static void notes_long_quote(void **state)
+{
+	rastro_ws *ws = world("notes_long.rastro");
+	const char *p = tu_path("notes_long.rastro");
+	const char *lex = tu_path("long_notes.tsv");
+	char set[600], sql[600];
+	FILE *f = fopen(lex, "w");
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int off;
+
+	(void)state;
+	assert_non_null(f);
+	fputs("VIC.THREATS\t0.7\tamenaz[^.]*\t-\tes\ttest\n", f);
+	fclose(f);
+	snprintf(set, sizeof set, "victims.notes.lexicons=[\"%s\"]", lex);
+	rastro_close(ws);
+	for (off = 0; off < 3; off++) {
+		/* "é" (2 bytes) and "€" (3 bytes) across the cut, at each offset */
+		snprintf(sql, sizeof sql, "UPDATE encounter SET notes = 'amenazada %.*s%s' WHERE ext_id = 'E-4'", off,
+			 "xxx", "éé€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€");
+		exec(p, sql);
+		assert_int_equal(rastro_open(p, 0, &ws), 0);
+		assert_int_equal(rastro_config_set(ws, set), 0);  /* for this session */
+		assert_int_equal(rastro_victims_run(ws, NULL), 0);
+		rastro_close(ws);
+		assert_int_equal(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, "SELECT h.sentence FROM vic_hit h JOIN encounter e ON e.id = h.record_id"
+						    " WHERE e.ext_id = 'E-4' AND h.code = 'VIC.THREATS'", -1, &st, NULL),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_true(utf8_ok(sqlite3_column_text(st, 0)));
+		if (!strstr((const char *)sqlite3_column_text(st, 0), "..\": they or their family"))
+			fail_msg("not cut: %s", sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+}
+
 static void signals_and_grouping(void **state)
 {
 	rastro_ws *ws = world("sig.rastro");
@@ -1009,6 +1065,7 @@ int main(void)
 		cmocka_unit_test(debt_after_smuggling),
 		cmocka_unit_test(notes_rules),
 		cmocka_unit_test(notes_lexicon_checked),
+		cmocka_unit_test(notes_long_quote),
 		cmocka_unit_test(signals_and_grouping),
 		cmocka_unit_test(matching_order),
 		cmocka_unit_test(matching_widens_and_wraps),
