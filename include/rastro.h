@@ -589,6 +589,9 @@ struct rastro_victims_stats {
 	uint64_t minors;           /* of which potential minors */
 	uint64_t entities_flagged; /* rows in victim_flag (a victim and the accounts they hold...) */
 	uint64_t records_kept_apart; /* records whose resolved person also holds another person's records */
+	uint64_t notes_read;       /* encounter notes scanned with the notes lexicon */
+	uint64_t note_indicators;  /* indicators shown by a note and not by the same encounter's answers */
+	uint64_t notes_negated;    /* indicators a note mentions only negated ("denies threats") */
 	double seconds;
 };
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Quality of potential-victim identification on generated worlds: recall and
 # precision of planted victims (truth.json), per seed, at a difficulty, with
-# and without entity resolution, and without the agencies' own `victim`
-# records (what rastro finds from screening answers and money alone).
+# and without entity resolution, without the agencies' own `victim`
+# records (what rastro finds from screening answers and money alone), and
+# without the officers' encounter notes (the peer for the notes lexicon).
 # Usage: bench/victims/quality.sh [SEEDS...]   (SCALE, DIFFICULTY, RASTRO)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,6 +35,9 @@ for seed in "${seeds[@]}"; do
   python3 "$here/quality.py" "$ws" "$w/truth.json" --label "seed $seed, no resolution$ads: " | tee -a "$stats" | grep -v "^#stats"
   "$rastro" victims "$ws" -q --set victims.weight.agency_victim=0 >/dev/null
   python3 "$here/quality.py" "$ws" "$w/truth.json" --label "seed $seed, no resolution, agency victim records ignored$ads: " | tee -a "$stats" | grep -v "^#stats"
+  # the peer without officers' notes (the state before the notes lexicon)
+  "$rastro" victims "$ws" -q --set victims.notes.enabled=false >/dev/null
+  python3 "$here/quality.py" "$ws" "$w/truth.json" --label "seed $seed, no resolution, notes not read$ads: " | tee -a "$stats" | grep -v "^#stats"
   "$rastro" resolve "$ws" -q >/dev/null
   "$rastro" victims "$ws" -q >/dev/null
   python3 "$here/quality.py" "$ws" "$w/truth.json" --label "seed $seed, resolved$ads: " | tee -a "$stats" | grep -v "^#stats"

@@ -203,6 +203,10 @@ int cmd_victims(int argc, char **argv)
 				(unsigned long long)s.encounters, (unsigned long long)s.indicators,
 				(unsigned long long)s.victims, (unsigned long long)s.minors,
 				(unsigned long long)s.entities_flagged, s.seconds);
+		if (!common.quiet && s.notes_read)
+			fprintf(stderr, "victims: %llu encounter notes read, %llu indicators from notes beyond the answers, "
+				"%llu only negated\n", (unsigned long long)s.notes_read,
+				(unsigned long long)s.note_indicators, (unsigned long long)s.notes_negated);
 		if (!common.quiet && s.records_kept_apart)
 			fprintf(stderr, "victims: %llu record(s) kept on their own person: the person resolution "
 				"gave them also holds records in another name\n",

@@ -423,85 +423,197 @@ static int age_at(const char *dob, int64_t t)
 	return y2 - y1 - (m2 < m1 || (m2 == m1 && d2 < d1));
 }
 
+/* What each screening-answer rule (and the same code read from a note) says. */
+static const char *const enc_what[VIC_CODE_N] = {
+	[VIC_DOCS_HELD] = "someone else holds their passport or ID",
+	[VIC_DEBT] = "owes a debt to an employer, recruiter or smuggler",
+	[VIC_NOT_FREE] = "not free to leave the job or place",
+	[VIC_THREATS] = "they or their family were threatened",
+	[VIC_NO_ADDRESS] = "does not know the address where they live or work",
+	[VIC_THIRD_PARTY_SPEAKS] = "someone else answered for them",
+	[VIC_MINOR] = "may be under 18",
+	[VIC_SMUGGLING_DEBT] = "still owes part of a smuggling fee",
+	[VIC_WORKS_FOR_HOUSING] = "works to pay for lodging the employer gives",
+};
+
+static int col_is(sqlite3_stmt *st, int col, int value)
+{
+	return sqlite3_column_type(st, col) != SQLITE_NULL && sqlite3_column_int(st, col) == value;
+}
+
+/*
+ * One indicator read from an encounter's notes: the sentence quotes the
+ * words that matched (the raw text, at most 124 bytes, quotes and line
+ * breaks replaced) and names the lexicon line.
+ */
+static int note_hit(struct stage *S, int64_t ent, int64_t rec, const char *where, int code, int shown_as,
+		    const char *note, const struct vic_note_result *r, const char *suffix)
+{
+	size_t a = r->at[code].start, b = r->at[code].end, i, k = 0;
+	const char *file = r->at[code].file ? strrchr(r->at[code].file, '/') : NULL;
+	char quote[128];
+
+	for (i = a; i < b && k + 4 < sizeof quote; i++) {
+		char c = note[i];
+
+		quote[k++] = c == '"' ? '\'' : c == '\n' || c == '\r' || c == '\t' ? ' ' : c;
+	}
+	if (i < b) {
+		/* quote[0..k) is note[a..a+k) byte for byte: cut before the
+		 * character whose continuation byte note[a+k] is, then mark the cut */
+		while (k > 0 && ((unsigned char)note[a + k] & 0xC0) == 0x80)
+			k--;
+		quote[k++] = '.';
+		quote[k++] = '.';
+	}
+	quote[k] = '\0';
+	S->st->note_indicators++;
+	file = file ? file + 1 : r->at[code].file ? r->at[code].file : "";
+	return add_hit(S, ent, shown_as, &rec, 1, "%s: officer's note \"%s\": %s%s (%s:%u)", where, quote,
+		       shown_as == VIC_WORKS_FOR_HOUSING ? "lives at the workplace or with the employer, or works"
+							   " for lodging the employer gives" : enc_what[shown_as],
+		       suffix, file, r->at[code].line);
+}
+
+/* The debt of one interview: at most one debt indicator, from the answers
+ * or the notes.  A smuggling fee still owed stands for a debt in the same
+ * interview; a debt owed by someone who paid a smuggler, when the fee
+ * question was not answered yes, is read the same way: smuggling fees are
+ * commonly part paid, the rest owed on arrival (FIN-2023-Alert001), and
+ * that debt calls for immigration relief (T visa) and services for
+ * smuggled migrants, not only legal help with a debt. */
+static int encounter_debt(struct stage *S, sqlite3_stmt *st, int64_t ent, int64_t rec, const char *where,
+			  const char *note, const struct vic_note_result *r, int c_owes, int c_amt, int c_paid,
+			  int c_owed)
+{
+	int smuggled = col_is(st, c_paid, 1);
+	char amt[48] = "";
+
+	if (col_is(st, c_owed, 1))
+		return 0;  /* the answer's smuggling debt is already a hit */
+	if (r->found & (1u << VIC_SMUGGLING_DEBT))
+		return note_hit(S, ent, rec, where, VIC_SMUGGLING_DEBT, VIC_SMUGGLING_DEBT, note, r, "");
+	if (col_is(st, c_owes, 1)) {
+		if (sqlite3_column_type(st, c_amt) != SQLITE_NULL)
+			snprintf(amt, sizeof amt, " of %.0f", sqlite3_column_double(st, c_amt));
+		return smuggled ? add_hit(S, ent, VIC_SMUGGLING_DEBT, &rec, 1,
+					  "%s: paid a smuggler and owes a debt%s (read as the rest of the fee)", where, amt)
+				: add_hit(S, ent, VIC_DEBT, &rec, 1,
+					  "%s: owes a debt%s to an employer, recruiter or smuggler", where, amt);
+	}
+	if (r->found & (1u << VIC_DEBT))
+		return note_hit(S, ent, rec, where, VIC_DEBT, smuggled ? VIC_SMUGGLING_DEBT : VIC_DEBT, note, r,
+				smuggled ? "; paid a smuggler (read as the rest of the fee)" : "");
+	return 0;
+}
+
 static int encounter_rules(struct stage *S)
 {
 	/* Column order of the query below. */
 	enum { C_ID, C_ENT, C_EXT, C_TS, C_TYPE, C_DOB, C_AGE, C_DOCS, C_OWES, C_DEBT_AMT, C_NOT_FREE,
-	       C_THREAT, C_KNOWS, C_THIRD, C_PAID, C_OWED, C_HOUSING };
+	       C_THREAT, C_KNOWS, C_THIRD, C_PAID, C_OWED, C_HOUSING, C_NOTES };
 	static const struct {
 		int col, value, code;
-		const char *what;
 	} rules[] = {
-		{ C_DOCS, 1, VIC_DOCS_HELD, "someone else holds their passport or ID" },
-		{ C_NOT_FREE, 1, VIC_NOT_FREE, "not free to leave the job or place" },
-		{ C_THREAT, 1, VIC_THREATS, "they or their family were threatened" },
-		{ C_KNOWS, 0, VIC_NO_ADDRESS, "does not know the address where they live or work" },
-		{ C_THIRD, 1, VIC_THIRD_PARTY_SPEAKS, "someone else answered for them" },
-		{ C_OWED, 1, VIC_SMUGGLING_DEBT, "still owes part of a smuggling fee" },
-		{ C_HOUSING, 1, VIC_WORKS_FOR_HOUSING, "works to pay for lodging the employer gives" },
+		{ C_DOCS, 1, VIC_DOCS_HELD },
+		{ C_NOT_FREE, 1, VIC_NOT_FREE },
+		{ C_THREAT, 1, VIC_THREATS },
+		{ C_KNOWS, 0, VIC_NO_ADDRESS },
+		{ C_THIRD, 1, VIC_THIRD_PARTY_SPEAKS },
+		{ C_OWED, 1, VIC_SMUGGLING_DEBT },
+		{ C_HOUSING, 1, VIC_WORKS_FOR_HOUSING },
 	};
+	/* Codes a note may add on its own (the debt codes go through
+	 * encounter_debt, the minor through the age). */
+	static const int note_codes[] = { VIC_DOCS_HELD, VIC_NOT_FREE, VIC_THREATS, VIC_NO_ADDRESS,
+					  VIC_THIRD_PARTY_SPEAKS, VIC_WORKS_FOR_HOUSING };
 	rastro_ws *ws = S->ws;
+	struct vic_notes *notes = NULL;
+	struct rs_err err;
 	sqlite3_stmt *st;
 	int rc;
 
+	err_clear(&err);
+	/* Compiling the lexicon costs a fraction of a second: only when some
+	 * encounter has a note. */
+	if (ws_prepare(ws, "SELECT 1 FROM encounter WHERE notes IS NOT NULL AND notes <> '' LIMIT 1", &st))
+		return ws->err.code;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ws_error(ws, RASTRO_ERROR, "looking for encounter notes: %s", sqlite3_errmsg(ws->db));
+	if (rc == SQLITE_ROW && vic_notes_open(S->cfg, &notes, &err))
+		return ws_error(ws, err.code, "%s", err.msg);
 	if (ws_prepare(ws, "SELECT e.id, p.entity_id, e.ext_id, e.ts, coalesce(e.type, 'encounter'), e.dob,"
 			   " e.age_stated, e.documents_held_by_other, e.owes_debt, e.debt_amount,"
 			   " e.not_free_to_leave, e.threatened, e.knows_address, e.third_party_speaks,"
-			   " e.paid_smuggling_fee, e.smuggling_fee_owed, e.works_for_housing"
-			   " FROM encounter e JOIN vic_person p ON p.record_id = e.id ORDER BY e.id", &st))
+			   " e.paid_smuggling_fee, e.smuggling_fee_owed, e.works_for_housing, e.notes"
+			   " FROM encounter e JOIN vic_person p ON p.record_id = e.id ORDER BY e.id", &st)) {
+		vic_notes_free(notes);
 		return ws->err.code;
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t rec = sqlite3_column_int64(st, C_ID), ent = sqlite3_column_int64(st, C_ENT);
 		int64_t ts = sqlite3_column_int64(st, C_TS);
 		const char *ext = (const char *)sqlite3_column_text(st, C_EXT);
 		const char *type = (const char *)sqlite3_column_text(st, C_TYPE);
+		const char *note = (const char *)sqlite3_column_text(st, C_NOTES);
+		struct vic_note_result nr;
 		char day[16], where[160];
+		uint32_t answered = 0;
 		size_t i;
 		int age = -1;
 
 		S->st->encounters++;
 		format_date(ts, day);
 		snprintf(where, sizeof where, "%s encounter %s on %s", type, ext, day);
-		for (i = 0; i < sizeof rules / sizeof rules[0]; i++) {
-			if (sqlite3_column_type(st, rules[i].col) == SQLITE_NULL ||
-			    sqlite3_column_int(st, rules[i].col) != rules[i].value)
-				continue;
-			if (add_hit(S, ent, rules[i].code, &rec, 1, "%s: %s", where, rules[i].what))
-				goto fail;
-		}
-		/* A debt and a smuggling fee still owed, in one interview, are
-		 * usually one debt: the smuggling debt stands for both.  A debt
-		 * owed by someone who paid a smuggler, when the fee question was
-		 * not answered yes, is read the same way: smuggling fees are
-		 * commonly part paid, the rest owed on arrival (FIN-2023-Alert001),
-		 * and that debt calls for immigration relief (T visa) and services
-		 * for smuggled migrants, not only legal help with a debt. */
-		if (sqlite3_column_type(st, C_OWES) != SQLITE_NULL && sqlite3_column_int(st, C_OWES) == 1 &&
-		    !(sqlite3_column_type(st, C_OWED) != SQLITE_NULL && sqlite3_column_int(st, C_OWED) == 1)) {
-			char amt[48] = "";
-			int smuggled = sqlite3_column_type(st, C_PAID) != SQLITE_NULL && sqlite3_column_int(st, C_PAID) == 1;
+		memset(&nr, 0, sizeof nr);
+		if (notes && note && note[0]) {
+			int src = vic_notes_scan(notes, note, (size_t)sqlite3_column_bytes(st, C_NOTES), &nr);
 
-			if (sqlite3_column_type(st, C_DEBT_AMT) != SQLITE_NULL)
-				snprintf(amt, sizeof amt, " of %.0f", sqlite3_column_double(st, C_DEBT_AMT));
-			if (smuggled ? add_hit(S, ent, VIC_SMUGGLING_DEBT, &rec, 1,
-					       "%s: paid a smuggler and owes a debt%s (read as the rest of the fee)",
-					       where, amt)
-				     : add_hit(S, ent, VIC_DEBT, &rec, 1,
-					       "%s: owes a debt%s to an employer, recruiter or smuggler", where, amt))
+			if (src) {
+				ws_error(ws, src, "reading the notes of encounter %s failed", ext);
+				goto fail;
+			}
+			S->st->notes_read++;
+			for (i = 0; i < VIC_CODE_N; i++)
+				S->st->notes_negated += (nr.negated >> i) & 1u;
+		}
+		for (i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+			if (!col_is(st, rules[i].col, rules[i].value))
+				continue;
+			answered |= 1u << rules[i].code;
+			if (add_hit(S, ent, rules[i].code, &rec, 1, "%s: %s", where, enc_what[rules[i].code]))
 				goto fail;
 		}
+		if (encounter_debt(S, st, ent, rec, where, note, &nr, C_OWES, C_DEBT_AMT, C_PAID, C_OWED))
+			goto fail;
+		/* A note's indicator is evidence like an answer; an answer that
+		 * already gives the code in this interview stands for it. */
+		for (i = 0; i < sizeof note_codes / sizeof note_codes[0]; i++)
+			if ((nr.found & (1u << note_codes[i])) && !(answered & (1u << note_codes[i])) &&
+			    note_hit(S, ent, rec, where, note_codes[i], note_codes[i], note, &nr, ""))
+				goto fail;
 		if (sqlite3_column_type(st, C_AGE) != SQLITE_NULL)
 			age = sqlite3_column_int(st, C_AGE);
 		else
 			age = age_at((const char *)sqlite3_column_text(st, C_DOB), ts);
-		if (age >= 0 && age < 18 &&
-		    add_hit(S, ent, VIC_MINOR, &rec, 1, "%s: %s %d years old", where,
-			    sqlite3_column_type(st, C_AGE) != SQLITE_NULL ? "said they are" : "born on the stated date, so",
-			    age))
+		/* An officer who notes that someone looks under 18 writes it knowing
+		 * the age they gave: the note counts even beside an adult age. */
+		if (age >= 0 && age < 18) {
+			if (add_hit(S, ent, VIC_MINOR, &rec, 1, "%s: %s %d years old", where,
+				    sqlite3_column_type(st, C_AGE) != SQLITE_NULL ? "said they are" : "born on the stated date, so",
+				    age))
+				goto fail;
+		} else if ((nr.found & (1u << VIC_MINOR)) &&
+			   note_hit(S, ent, rec, where, VIC_MINOR, VIC_MINOR, note, &nr, "")) {
 			goto fail;
+		}
 	}
-	return step_done(ws, st, rc, "reading encounter screening answers");
+	vic_notes_free(notes);
+	return step_done(ws, st, rc, "reading encounter screening answers and notes");
 fail:
+	vic_notes_free(notes);
 	sqlite3_finalize(st);
 	return ws->err.code;
 }

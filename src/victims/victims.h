@@ -105,6 +105,32 @@ int vic_code_find(const char *code);
 /* Weight of an indicator from the settings (victims.weight.KEY). */
 double vic_weight(const struct cfg *cfg, int code);
 
+/* ---- encounter notes (vic_notes.c) ---- */
+
+/*
+ * Officers' free-text notes read with the notes lexicon (victims.notes.*,
+ * data/lexicons/vic_notes.tsv): each VIC code a note shows, not negated
+ * ("denies threats", "no tiene deuda"), with the raw byte span of its first
+ * match and the lexicon line that matched.
+ */
+struct vic_notes;
+
+struct vic_note_result {
+	uint32_t found;             /* bit c: VIC code c shown by the note */
+	uint32_t negated;           /* bit c: code c only found negated */
+	struct {
+		size_t start, end;  /* raw byte span of the first match */
+		const char *file;   /* lexicon file of its pattern (owned by the lexicon) */
+		uint32_t line;      /* and its line */
+	} at[VIC_CODE_N];
+};
+
+/* *out NULL (and 0 returned) when victims.notes.enabled is false. */
+int vic_notes_open(const struct cfg *cfg, struct vic_notes **out, struct rs_err *err);
+void vic_notes_free(struct vic_notes *n);
+/* 0, or RASTRO_NOMEM / a scan error.  Not thread-safe (one per thread). */
+int vic_notes_scan(struct vic_notes *n, const char *text, size_t len, struct vic_note_result *r);
+
 /* ---- schema and formats ---- */
 
 extern const struct schema_component vic_component;

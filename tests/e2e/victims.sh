@@ -81,3 +81,26 @@ same "$(sql ws.rastro "select status from referral where id = $ref")" accepted "
 ok "log" -- "$RASTRO" log ws.rastro
 has out.txt "victims"
 has out.txt "refer"
+
+# Officers' notes: an indicator in a note counts like a screening answer and
+# is quoted in the reasons; a negated one does not count; a notes lexicon
+# with an unknown code is refused with its file and line.
+cat > notes.csv <<'CSV'
+encounter_id,date,type,city,given_name,surname,knows_address,notes
+N-1,2024-03-02,raid,Houston,Ana,Uno,no,Says the boss keeps her passport.
+N-2,2024-03-02,raid,Houston,Bea,Dos,no,"Denies that the employer keeps her passport. No tiene deuda."
+N-3,2024-03-02,raid,Houston,Cruz,Tres,,"NO LA DEJAN SALIR; un hombre contestó por ella"
+CSV
+ok "init notes workspace" -- "$RASTRO" init notes.rastro
+ok "ingest encounters with notes" -- "$RASTRO" ingest notes.rastro -q notes.csv
+ok "victims from notes" -- "$RASTRO" victims notes.rastro --role victim_services
+has err.txt "3 encounter notes read, 3 indicators from notes beyond the answers, 2 only negated"
+has out.txt "potential victims: 2"
+has out.txt "VIC.DOCS_HELD 0.70: raid encounter N-1 on 2024-03-02: officer's note \"boss keeps her passport\": someone else holds their passport or ID (vic_notes.tsv:"
+has out.txt "VIC.THIRD_PARTY_SPEAKS 0.50: raid encounter N-3 on 2024-03-02: officer's note \"contestó por ella\""
+lacks out.txt "Bea Dos"
+ok "notes switched off" -- "$RASTRO" victims notes.rastro --set victims.notes.enabled=false
+has err.txt "0 potential victims"
+printf 'VIC.DOCS_HELD\t0.7\tkeeps her passport\tw\ten\ttest\nVIC.SOMETHING\t1\tfoo\tw\ten\ttest\n' > bad_notes.tsv
+fails 3 "notes lexicon with an unknown code" -- "$RASTRO" victims notes.rastro --set "victims.notes.lexicons=[\"$PWD/bad_notes.tsv\"]"
+has err.txt "bad_notes.tsv:2: code 'VIC.SOMETHING' is neither a victim indicator"

@@ -10,6 +10,10 @@
 ok "init" -- "$RASTRO" init ws.rastro
 ok "ingest" -- "$RASTRO" ingest ws.rastro -q "$DATA/victims_encounters.csv" "$DATA/victims_providers.csv" \
   "$DATA/victims_kyc.csv" "$DATA/victims_txn.csv"
+# A victim known from an officer's notes alone (their words are quoted in
+# the reasons: victim data like the rest).
+printf 'encounter_id,date,type,city,given_name,surname,notes\nN-9,2024-03-11,raid,Houston,Nora,Quispe,"The boss keeps her passport; she does not know her address."\n' > notes.csv
+ok "ingest notes" -- "$RASTRO" ingest ws.rastro -q notes.csv
 ok "victims stage" -- "$RASTRO" victims ws.rastro -q
 ok "referrals" -- "$RASTRO" refer ws.rastro -q --role victim_services
 
@@ -18,11 +22,12 @@ for acct in A-100 A-101 A-102; do
   same "$(sql ws.rastro "select count(*) from victim_flag f join account a on a.entity_id = f.entity_id where a.number = '$acct'")" 1 "victim account $acct flagged"
 done
 same "$(sql ws.rastro "select count(*) from victim_flag f join account a on a.entity_id = f.entity_id where a.number in ('A-200', 'E-900')")" 0 "controller and employer not flagged"
+same "$(sql ws.rastro "select count(*) from victim_flag f join vic_person v on v.entity_id = f.entity_id join encounter e on e.id = v.record_id where e.ext_id = 'N-9'")" 1 "victim known from notes flagged"
 
 # What identifies a victim in any output: names, account numbers, encounter
 # ids, and entity ids as outputs print them.
-victim_names="María López|López García|Juan Pérez|Rosa Tzul|Ana Gomez|Lucia Perez|Beto Soto"
-victim_ids="A-100|A-101|A-102|E-1|E-2|E-5|E-6|E-8"
+victim_names="María López|López García|Juan Pérez|Rosa Tzul|Ana Gomez|Lucia Perez|Beto Soto|Nora Quispe|keeps her passport"
+victim_ids="A-100|A-101|A-102|E-1|E-2|E-5|E-6|E-8|N-9"
 check_output() {  # NAME: out.txt must name no victim
   checks=$((checks + 1))
   if grep -E -q -- "$victim_names|(^|[^A-Za-z0-9-])($victim_ids)([^0-9]|$)" out.txt; then

@@ -356,6 +356,148 @@ static void debt_after_smuggling(void **state)
 	assert_false(flagged(p, person_of(p, "E-4")));     /* 0.5 + not knowing the address 0.4 < 1.0 */
 }
 
+/* Officers' notes: an indicator in a note is evidence like an answer,
+ * English and Spanish, accents and case folded, negation-aware. */
+static void notes_rules(void **state)
+{
+	rastro_ws *ws = world("notes.rastro");
+	const char *p = tu_path("notes.rastro");
+	struct rastro_victims_stats s;
+
+	(void)state;
+	rastro_close(ws);
+	/* E-4 (one weak answer) + a note of documents held: flagged */
+	exec(p, "UPDATE encounter SET notes = 'Says the boss keeps her passport.' WHERE ext_id = 'E-4'");
+	/* E-3 (nothing): every indicator denied, in both languages and both
+	 * directions (cue before, cue after) */
+	exec(p, "UPDATE encounter SET notes = 'Denies that the employer keeps his ID. No tiene deuda. "
+		"Threats from the boss: denied' WHERE ext_id = 'E-3'");
+	/* E-7 (a minor by date of birth alone): a Spanish note, upper case,
+	 * without accents: not free to leave, so a potential minor */
+	exec(p, "UPDATE encounter SET notes = 'NO LA DEJAN SALIR' WHERE ext_id = 'E-7'");
+	/* E-8: the negation stops at the clause: the documents count */
+	exec(p, "UPDATE encounter SET notes = 'no debt, but el patrón le quitó su pasaporte. Sin embargo no la dejan salir'"
+		" WHERE ext_id = 'E-8'");
+	/* E-2 already answered a smuggling fee owed: the note adds nothing */
+	exec(p, "UPDATE encounter SET notes = 'still owes the coyote' WHERE ext_id = 'E-2'");
+	/* E-5: a note that merely mentions threats at home, and an interpreter
+	 * the person asked for, are not indicators */
+	exec(p, "UPDATE encounter SET notes = 'requested interpreter; fled gang violence at home' WHERE ext_id = 'E-5'");
+	assert_int_equal(rastro_open(p, 0, &ws), 0);
+	assert_int_equal(rastro_victims_run(ws, &s), 0);
+	rastro_close(ws);
+	assert_int_equal(hits(p, person_of(p, "E-4"), "VIC.DOCS_HELD"), 1);
+	assert_true(flagged(p, person_of(p, "E-4")));
+	assert_int_equal(q1(p, "SELECT count(*) FROM vic_hit h JOIN encounter e ON e.id = h.record_id"
+			       " WHERE e.ext_id = 'E-4' AND h.code = 'VIC.DOCS_HELD'"
+			       " AND h.sentence LIKE '%officer''s note \"boss keeps her passport\"%vic_notes.tsv:%'"), 1);
+	assert_int_equal(q1(p, "SELECT count(*) FROM vic_hit h JOIN vic_person v ON v.entity_id = h.entity_id"
+			       " JOIN encounter e ON e.id = v.record_id WHERE e.ext_id = 'E-3'"), 0);
+	assert_true(s.notes_negated >= 3);
+	assert_int_equal(hits(p, person_of(p, "E-7"), "VIC.NOT_FREE"), 1);
+	assert_int_equal(q1(p, "SELECT minor FROM victim_flag WHERE entity_id = (SELECT p.entity_id FROM vic_person p"
+			       " JOIN encounter e ON e.id = p.record_id WHERE e.ext_id = 'E-7')"), 1);
+	assert_int_equal(hits(p, person_of(p, "E-8"), "VIC.DOCS_HELD"), 1);
+	assert_int_equal(hits(p, person_of(p, "E-8"), "VIC.DEBT"), 0);
+	assert_int_equal(hits(p, person_of(p, "E-8"), "VIC.NOT_FREE"), 1);  /* "sin" of "sin embargo" negates nothing */
+	assert_int_equal(hits(p, person_of(p, "E-2"), "VIC.SMUGGLING_DEBT"), 1);
+	assert_int_equal(hits(p, person_of(p, "E-5"), "VIC.THREATS"), 1);   /* the E-5 answer, not the note */
+	assert_int_equal(q1(p, "SELECT count(*) FROM vic_hit WHERE sentence LIKE '%officer''s note%'"), 4);
+	assert_int_equal(s.notes_read, 7);      /* and the note E-1 came with */
+	assert_int_equal(s.note_indicators, 4);
+
+	/* A debt in the note of someone who paid a smuggler is the rest of the
+	 * fee, as for the answers; notes can be switched off */
+	exec(p, "UPDATE encounter SET notes = 'says she still owes money' WHERE ext_id = 'E-3'");
+	assert_int_equal(rastro_open(p, 0, &ws), 0);
+	assert_int_equal(rastro_victims_run(ws, NULL), 0);
+	assert_int_equal(hits(p, person_of(p, "E-3"), "VIC.SMUGGLING_DEBT"), 1);
+	assert_int_equal(hits(p, person_of(p, "E-3"), "VIC.DEBT"), 0);
+	assert_int_equal(rastro_config_set(ws, "victims.notes.enabled=false"), 0);
+	assert_int_equal(rastro_victims_run(ws, &s), 0);
+	rastro_close(ws);
+	assert_int_equal(s.notes_read, 0);
+	assert_int_equal(q1(p, "SELECT count(*) FROM vic_hit WHERE sentence LIKE '%officer''s note%'"), 0);
+	assert_false(flagged(p, person_of(p, "E-4")));
+}
+
+/* A notes lexicon with a code that is no indicator is refused with its
+ * file and line, before anything is written. */
+static void notes_lexicon_checked(void **state)
+{
+	rastro_ws *ws = world("notes_bad.rastro");
+	const char *lex = tu_path("bad_notes.tsv");
+	char set[600];
+	FILE *f = fopen(lex, "w");
+
+	(void)state;
+	assert_non_null(f);
+	fputs("# test\nVIC.DOCS_HELD\t0.7\tkeeps her passport\tw\ten\ttest\nVIC.NOPE\t1\tfoo\tw\ten\ttest\n", f);
+	fclose(f);
+	snprintf(set, sizeof set, "victims.notes.lexicons=[\"%s\"]", lex);
+	assert_int_equal(rastro_config_set(ws, set), 0);
+	assert_int_not_equal(rastro_victims_run(ws, NULL), 0);
+	assert_non_null(strstr(rastro_errmsg(ws), "bad_notes.tsv:3"));
+	assert_non_null(strstr(rastro_errmsg(ws), "VIC.NOPE"));
+	rastro_close(ws);
+}
+
+/* Whether s is valid UTF-8 (enough for the test: lead and continuation
+ * bytes in order). */
+static int utf8_ok(const unsigned char *s)
+{
+	while (*s) {
+		int n = *s < 0x80 ? 0 : (*s & 0xE0) == 0xC0 ? 1 : (*s & 0xF0) == 0xE0 ? 2 : (*s & 0xF8) == 0xF0 ? 3 : -1;
+
+		if (n < 0)
+			return 0;
+		for (s++; n > 0; n--, s++)
+			if ((*s & 0xC0) != 0x80)
+				return 0;
+	}
+	return 1;
+}
+
+/* A long match is quoted cut on a character boundary, marked "..". */
+static void notes_long_quote(void **state)
+{
+	rastro_ws *ws = world("notes_long.rastro");
+	const char *p = tu_path("notes_long.rastro");
+	const char *lex = tu_path("long_notes.tsv");
+	char set[600], sql[600];
+	FILE *f = fopen(lex, "w");
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int off;
+
+	(void)state;
+	assert_non_null(f);
+	fputs("VIC.THREATS\t0.7\tamenaz[^.]*\t-\tes\ttest\n", f);
+	fclose(f);
+	snprintf(set, sizeof set, "victims.notes.lexicons=[\"%s\"]", lex);
+	rastro_close(ws);
+	for (off = 0; off < 3; off++) {
+		/* "é" (2 bytes) and "€" (3 bytes) across the cut, at each offset */
+		snprintf(sql, sizeof sql, "UPDATE encounter SET notes = 'amenazada %.*s%s' WHERE ext_id = 'E-4'", off,
+			 "xxx", "éé€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€");
+		exec(p, sql);
+		assert_int_equal(rastro_open(p, 0, &ws), 0);
+		assert_int_equal(rastro_config_set(ws, set), 0);  /* for this session */
+		assert_int_equal(rastro_victims_run(ws, NULL), 0);
+		rastro_close(ws);
+		assert_int_equal(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, "SELECT h.sentence FROM vic_hit h JOIN encounter e ON e.id = h.record_id"
+						    " WHERE e.ext_id = 'E-4' AND h.code = 'VIC.THREATS'", -1, &st, NULL),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_true(utf8_ok(sqlite3_column_text(st, 0)));
+		if (!strstr((const char *)sqlite3_column_text(st, 0), "..\": they or their family"))
+			fail_msg("not cut: %s", sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+}
+
 static void signals_and_grouping(void **state)
 {
 	rastro_ws *ws = world("sig.rastro");
@@ -921,6 +1063,9 @@ int main(void)
 		cmocka_unit_test(finance_rules),
 		cmocka_unit_test(settings_change_rules),
 		cmocka_unit_test(debt_after_smuggling),
+		cmocka_unit_test(notes_rules),
+		cmocka_unit_test(notes_lexicon_checked),
+		cmocka_unit_test(notes_long_quote),
 		cmocka_unit_test(signals_and_grouping),
 		cmocka_unit_test(matching_order),
 		cmocka_unit_test(matching_widens_and_wraps),
