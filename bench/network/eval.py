@@ -131,6 +131,9 @@ def main():
         for el in net["elems"]:
             by_pid[el].add(nid)
 
+    if "--explain" in sys.argv:
+        explain(q, t, who, holder, kind, nets)
+        return
     rows = []
     role_tot, role_found, role_ok = Counter(), Counter(), Counter()
     confusion = Counter()
@@ -191,6 +194,30 @@ def main():
         print(f'role {r:<17} planted {v["planted"]:>4}  in matched network {v["found"]:>4}  correct {v["correct"]:>4}'
               f'  accuracy {v["accuracy_found"] if v["accuracy_found"] is not None else "-"}')
     print("confusion (truth->rastro):", ", ".join(f"{k} {v}" for k, v in out["confusion"].items()))
+
+
+def explain(q, t, who, holder, kind, nets):
+    """Per planted person: its entities, the rastro network and role of each."""
+    net_of = defaultdict(list)
+    for nid, e, role in q("SELECT network_id, entity_id, role FROM network_member"):
+        net_of[e].append((nets[nid]["key"], nets[nid]["rank"], role))
+    hub = {e for (e,) in q("SELECT entity_id FROM net_hub")}
+    ents = defaultdict(set)
+    for e, pid in who.items():
+        ents[pid].add(e)
+    for e, h in holder.items():
+        if who.get(h):
+            ents[who[h]].add(e)
+    for n in t["networks"]:
+        print(f'{n["id"]} {n["kind"]}')
+        for p in n["people"]:
+            pid = p.get("person") or p.get("business")
+            where = []
+            for e in sorted(ents.get(pid, ())):
+                nn = net_of.get(e)
+                tag = "hub" if e in hub else (f'{nn[0][0]}#{nn[0][1]}:{nn[0][2]}' if nn else "-")
+                where.append(f'{kind.get(e)}#{e}@{tag}')
+            print(f'   {p["role"]:<12} {pid:<10} ' + (" ".join(where) or "(nothing in the workspace)"))
 
 
 if __name__ == "__main__":

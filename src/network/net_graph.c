@@ -20,6 +20,7 @@
 #include "core/mem.h"
 #include "core/strmap.h"
 #include "core/u64map.h"
+#include "text/lexicon.h"
 
 const char *const net_role_name[NR_N] = {
 	"", "potential_victim", "organiser", "money_mover", "recruiter", "transporter",
@@ -81,6 +82,7 @@ static int edges_reserve(struct net_graph *g, uint64_t need)
 	GROW(et1);
 	GROW(eweight);
 	GROW(erec);
+	GROW(eride);
 #undef GROW
 	g->ecap = cap;
 	return 0;
@@ -122,6 +124,7 @@ static uint64_t add_edge_raw(struct net_graph *g, uint32_t s, uint32_t d, int ty
 	g->et1[e] = t1;
 	g->eweight[e] = 1.0f;
 	g->erec[e] = rec;
+	g->eride[e] = 0;
 	g->m++;
 	return e;
 }
@@ -158,6 +161,7 @@ void net_graph_free(struct net_graph *g)
 	mem_free(g->et1);
 	mem_free(g->eweight);
 	mem_free(g->erec);
+	mem_free(g->eride);
 	mem_free(g->off);
 	mem_free(g->adj);
 	mem_free(g->adje);
@@ -339,6 +343,48 @@ static int load_categories(rastro_ws *ws, struct strmap *m, int8_t *group_of, si
 	return 0;
 }
 
+/* The transport lexicon (network.roles.transport_lexicon; "" = none): memos
+ * of payments for rides, fuel and tolls, counted per money link for the
+ * transporter rule. */
+static int load_transport_lexicon(rastro_ws *ws, struct lexicon **lx, struct lex_scanner **sc)
+{
+	const char *lex = cfg_str(ws->cfg, "network.roles.transport_lexicon", "lexicons/net_memo_transport.tsv");
+	char path[1024];
+	struct rs_err err;
+
+	*lx = NULL;
+	*sc = NULL;
+	if (!lex[0])
+		return 0;
+	if (lex[0] == '/')
+		snprintf(path, sizeof path, "%s", lex);
+	else
+		snprintf(path, sizeof path, "%s/%s", rastro_datadir(), lex);
+	err_clear(&err);
+	{
+		const char *paths[1] = { path };
+
+		*lx = lex_load(paths, 1, &err);
+	}
+	if (!*lx)
+		return ws_error(ws, err.code ? err.code : RASTRO_ERROR, "%s", err.msg);
+	if (!(*sc = lex_scanner_new(*lx, &err))) {
+		lex_free(*lx);
+		*lx = NULL;
+		return ws_error(ws, err.code ? err.code : RASTRO_NOMEM, "%s", err.msg);
+	}
+	return 0;
+}
+
+#define SCAN_STOP 1000   /* not a rastro error code */
+
+static int any_match(void *user, const struct lex_match *m)
+{
+	(void)m;
+	*(int *)user = 1;
+	return SCAN_STOP;   /* one match is enough */
+}
+
 static void see_time(struct net_graph *g, struct net_nstat *s, int64_t t)
 {
 	if (t == NET_NOTIME)
@@ -407,6 +453,8 @@ int net_graph_build(rastro_ws *ws, struct net_graph **out)
 	struct strmap cats;
 	int8_t catg_of[256];
 	struct pairs P;
+	struct lexicon *lx = NULL;
+	struct lex_scanner *sc = NULL;
 	sqlite3_stmt *q = NULL;
 	uint32_t *node_of = NULL;
 	int64_t maxid = 0, count = 0;
@@ -461,7 +509,9 @@ int net_graph_build(rastro_ws *ws, struct net_graph **out)
 	/* money: one edge per ordered account pair */
 	paid = net_name_intern(&g->types, "paid");
 	g->paid_type = paid;
-	if ((rc = ws_prepare(ws, "SELECT src, dst, ts, amount, category, id FROM txn", &q)))
+	if ((rc = load_transport_lexicon(ws, &lx, &sc)))
+		goto out;
+	if ((rc = ws_prepare(ws, "SELECT src, dst, ts, amount, category, id, memo FROM txn", &q)))
 		goto out;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		int64_t src = sqlite3_column_type(q, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 0);
@@ -513,6 +563,17 @@ int net_graph_build(rastro_ws *ws, struct net_graph **out)
 			g->ecount[e]++;
 			g->eamount[e] += amt;
 			merge_time(g, e, ts);
+			if (sc && sqlite3_column_type(q, 6) == SQLITE_TEXT) {
+				const char *memo = (const char *)sqlite3_column_text(q, 6);
+				int hit = 0, sr;
+
+				sr = lex_scan(sc, memo, (size_t)sqlite3_column_bytes(q, 6), any_match, &hit);
+				if (sr != 0 && sr != SCAN_STOP) {
+					rc = ws_error(ws, sr, "scanning payment memos for the transport lexicon");
+					goto out;
+				}
+				g->eride[e] += hit;
+			}
 		}
 		if ((rows & 0xFFFFF) == 0)
 			ws_progress(ws, "network: transactions", rows, 0);
@@ -591,6 +652,8 @@ out:
 	mem_free(P.next);
 	u64map_release(&P.head);
 	strmap_release(&cats);
+	lex_scanner_free(sc);
+	lex_free(lx);
 	return rc;
 }
 

@@ -425,6 +425,21 @@ static void roles_positive_negative(void **state)
 	assert_string_not_equal(role_of(ws, 4), "transporter");
 	rastro_close(ws);
 
+	/* transporter from memos: a member paid person to person "para la
+	 * gasolina" (the transport lexicon); one paid for "dinner" is not */
+	sbuf_clear(&sb);
+	accounts(&sb, 4);
+	pay(&sb, 1, 3, 60, "2024-02-01", NULL);
+	sbuf_addf(&sb, "UPDATE txn SET memo = 'Para la GASOLINA' WHERE id = %d;", txn_no);
+	pay(&sb, 1, 4, 60, "2024-02-02", NULL);
+	sbuf_addf(&sb, "UPDATE txn SET memo = 'dinner' WHERE id = %d;", txn_no);
+	pay(&sb, 2, 1, 900, "2024-02-03", NULL);
+	pay(&sb, 2, 4, 10, "2024-02-03", NULL);
+	ws = stage(sb.buf);
+	assert_string_equal(role_of(ws, 3), "transporter");
+	assert_string_not_equal(role_of(ws, 4), "transporter");
+	rastro_close(ws);
+
 	/* recruiter: a person whose phone is listed in an ad; their contact
 	 * who is in no ad is not */
 	sbuf_clear(&sb);
