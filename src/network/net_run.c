@@ -46,6 +46,16 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* CPU time of the whole process: the phases' own work, whatever the load
+ * of a shared machine does to wall-clock time. */
+static double cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 struct score_params {
 	double w_finance, w_ads, w_records, w_victims, w_diversity, w_size, w_recency, w_target;
 	double half_life_days, size_cap, key_jaccard;
@@ -715,7 +725,7 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	struct rastro_network_stats dummy;
 	char *cache = NULL, summary[256];
 	uint64_t stamp;
-	double t;
+	double t, c;
 	size_t i, total = 0;
 	int rc, have_attr = 0, have_rp = 0;
 
@@ -730,6 +740,7 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	if ((rc = ws_run_begin(ws, "network", NULL)))
 		return rc;
 	t = now_s();
+	c = cpu_s();
 	if ((rc = net_graph_build(ws, &g)))
 		goto out;
 	st->nodes = g->n;
@@ -738,8 +749,10 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	for (i = 0; i < g->m; i++)
 		st->money_edges += (int)g->etype[i] == g->paid_type;
 	st->build_seconds = now_s() - t;
+	st->build_cpu = cpu_s() - c;
 
 	t = now_s();
+	c = cpu_s();
 	net_params_read(ws->cfg, g, &np);
 	net_weights(g, &np);
 	if ((rc = net_partition(g, &np, &P, &ws->err)))
@@ -752,8 +765,10 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	st->hub_identifier_threshold = P.hub_id_threshold;
 	st->modularity = P.modularity;
 	st->partition_seconds = now_s() - t;
+	st->partition_cpu = cpu_s() - c;
 
 	t = now_s();
+	c = cpu_s();
 	if ((rc = net_attr_load(ws, g, &A)))
 		goto out;
 	have_attr = 1;
@@ -824,8 +839,10 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 		}
 	}
 	st->roles_seconds = now_s() - t;
+	st->roles_cpu = cpu_s() - c;
 
 	t = now_s();
+	c = cpu_s();
 	if ((rc = ws_begin(ws)))
 		goto out;
 	if ((rc = write_all(ws, g, &P, nw, role, reason, strength, st))) {
@@ -843,6 +860,7 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	if ((rc = net_cache_write(g, cache, stamp)))
 		goto out;
 	st->write_seconds = now_s() - t;
+	st->write_cpu = cpu_s() - c;
 out:
 	snprintf(summary, sizeof summary, "%llu nodes, %llu edges, %llu hubs, %llu networks (%llu ranked, %llu keys kept)",
 		 (unsigned long long)st->nodes, (unsigned long long)st->edges, (unsigned long long)st->hubs,
