@@ -155,8 +155,12 @@ def main():
             if j > bj or (j == bj and best is not None and (nets[nid]["rank"] or 1e9) < (nets[best]["rank"] or 1e9)):
                 best, bj = nid, j
         rank = nets[best]["rank"] if best else None
+        el = nets[best]["elems"] - drop if best else set()
+        cover = len(el & planted) / len(planted) if planted else 0.0     # of the planted set, in the match
+        purity = len(el & planted) / len(el) if el else 0.0             # of the match, planted
         rows.append({"network": n["id"], "kind": n["kind"], "people": len(planted), "match": nets[best]["key"] if best else None,
-                     "jaccard": round(bj, 3), "rank": rank, "not_in_data": unseen, "recovered": bj >= 0.5,
+                     "jaccard": round(bj, 3), "cover": round(cover, 3), "purity": round(purity, 3),
+                     "rank": rank, "not_in_data": unseen, "recovered": bj >= 0.5,
                      "top": bool(bj >= 0.5 and rank is not None and rank <= top)})
         for p in n["people"]:
             pid = p.get("person") or p.get("business")
@@ -186,7 +190,7 @@ def main():
         return
     for r in rows:
         print(f'{r["network"]} {r["kind"]:<26} people {r["people"]:>3}  best {r["match"] or "-":<14} '
-              f'J {r["jaccard"]:.2f}  not in data {r["not_in_data"]:>2}  rank {r["rank"] if r["rank"] is not None else "-":>4}  '
+              f'J {r["jaccard"]:.2f} (cover {r["cover"]:.2f}, purity {r["purity"]:.2f})  not in data {r["not_in_data"]:>2}  rank {r["rank"] if r["rank"] is not None else "-":>4}  '
               f'{"recovered" if r["recovered"] else "missed"}{" top" if r["top"] else ""}')
     print(f'recovered {rec}/{len(rows)} ({out["recovered_share"]:.0%}); in the top {top}: {topn}/{len(rows)} '
           f'({out["top_share"]:.0%})')
