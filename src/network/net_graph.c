@@ -447,6 +447,83 @@ static void merge_time(struct net_graph *g, uint64_t e, int64_t t)
 		g->et1[e] = t;
 }
 
+/* One transaction as read, before its ends are looked up. */
+struct txrow {
+	int64_t src, dst;   /* entity ids; 0 = none (cash) */
+	int64_t ts, id;
+	double amt;
+	int8_t cg;          /* category group, -1 = none */
+	uint8_t ride;       /* memo names a ride, fuel or a toll */
+};
+
+#define TX_BATCH 256
+
+/*
+ * Per-node figures and money links of a batch of transactions, in row
+ * order.  The accounts of consecutive payments are scattered over the node
+ * arrays, so a row-at-a-time loop waits on a cache miss per lookup; reading
+ * a batch first lets the lookups of the whole batch be in flight at once
+ * (prefetch the node numbers, then the nodes' figures, then update).
+ */
+static int add_money(struct net_graph *g, struct pairs *P, const uint32_t *node_of, struct txrow *b, size_t n,
+		     int paid)
+{
+	uint32_t sn[TX_BATCH], dn[TX_BATCH];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		__builtin_prefetch(&node_of[b[i].src]);
+		__builtin_prefetch(&node_of[b[i].dst]);
+	}
+	for (i = 0; i < n; i++) {
+		sn[i] = b[i].src ? node_of[b[i].src] : NET_NONE;
+		dn[i] = b[i].dst ? node_of[b[i].dst] : NET_NONE;
+		if (sn[i] != NET_NONE)
+			__builtin_prefetch(&g->st[sn[i]], 1);
+		if (dn[i] != NET_NONE)
+			__builtin_prefetch(&g->st[dn[i]], 1);
+	}
+	for (i = 0; i < n; i++) {
+		const struct txrow *r = &b[i];
+		uint32_t s = sn[i], d = dn[i];
+
+		if (s != NET_NONE) {
+			struct net_nstat *st = &g->st[s];
+
+			st->out_n++;
+			st->out_amt += r->amt;
+			st->cash_out += d == NET_NONE;
+			if (r->cg >= 0)
+				st->cat_out[r->cg]++;
+			see_time(g, st, r->ts);
+		}
+		if (d != NET_NONE) {
+			struct net_nstat *st = &g->st[d];
+
+			st->in_n++;
+			st->in_amt += r->amt;
+			st->cash_in += s == NET_NONE;
+			if (r->cg >= 0)
+				st->cat_in[r->cg]++;
+			see_time(g, st, r->ts);
+		}
+		if (s != NET_NONE && d != NET_NONE && s != d) {
+			int is_new;
+			uint64_t e = pair_find(g, P, s, d, paid, &is_new);
+
+			if (e == UINT64_MAX)
+				return -1;
+			if (is_new)
+				g->erec[e] = r->id;
+			g->ecount[e]++;
+			g->eamount[e] += r->amt;
+			g->eride[e] += r->ride;
+			merge_time(g, e, r->ts);
+		}
+	}
+	return 0;
+}
+
 int net_graph_build(rastro_ws *ws, struct net_graph **out)
 {
 	struct net_graph *g = NULL;
@@ -513,57 +590,33 @@ int net_graph_build(rastro_ws *ws, struct net_graph **out)
 		goto out;
 	if ((rc = ws_prepare(ws, "SELECT src, dst, ts, amount, category, id, memo FROM txn", &q)))
 		goto out;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		int64_t src = sqlite3_column_type(q, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 0);
-		int64_t dst = sqlite3_column_type(q, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 1);
-		int64_t ts = sqlite3_column_int64(q, 2);
-		double amt = sqlite3_column_double(q, 3);
-		uint32_t s = src > 0 && src <= maxid ? node_of[src] : NET_NONE;
-		uint32_t d = dst > 0 && dst <= maxid ? node_of[dst] : NET_NONE;
-		int cg = -1;
+	for (;;) {
+		struct txrow batch[TX_BATCH];
+		size_t nb = 0;
 
-		rows++;
-		if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
-			const char *c = (const char *)sqlite3_column_text(q, 4);
-			uint32_t id = c ? strmap_find(&cats, c, (size_t)sqlite3_column_bytes(q, 4)) : 0;
+		while (nb < TX_BATCH && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+			struct txrow *r = &batch[nb++];
 
-			if (id && id < sizeof catg_of)
-				cg = catg_of[id];
-		}
-		if (s != NET_NONE) {
-			struct net_nstat *st = &g->st[s];
+			r->src = sqlite3_column_type(q, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 0);
+			r->dst = sqlite3_column_type(q, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 1);
+			if (r->src < 0 || r->src > maxid)
+				r->src = 0;
+			if (r->dst < 0 || r->dst > maxid)
+				r->dst = 0;
+			r->ts = sqlite3_column_int64(q, 2);
+			r->amt = sqlite3_column_double(q, 3);
+			r->id = sqlite3_column_int64(q, 5);
+			r->cg = -1;
+			r->ride = 0;
+			if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
+				const char *c = (const char *)sqlite3_column_text(q, 4);
+				uint32_t id = c ? strmap_find(&cats, c, (size_t)sqlite3_column_bytes(q, 4)) : 0;
 
-			st->out_n++;
-			st->out_amt += amt;
-			st->cash_out += d == NET_NONE;
-			if (cg >= 0)
-				st->cat_out[cg]++;
-			see_time(g, st, ts);
-		}
-		if (d != NET_NONE) {
-			struct net_nstat *st = &g->st[d];
-
-			st->in_n++;
-			st->in_amt += amt;
-			st->cash_in += s == NET_NONE;
-			if (cg >= 0)
-				st->cat_in[cg]++;
-			see_time(g, st, ts);
-		}
-		if (s != NET_NONE && d != NET_NONE && s != d) {
-			int is_new;
-			uint64_t e = pair_find(g, &P, s, d, paid, &is_new);
-
-			if (e == UINT64_MAX) {
-				rc = ws_error(ws, RASTRO_NOMEM, "out of memory aggregating money flows");
-				goto out;
+				if (id && id < sizeof catg_of)
+					r->cg = catg_of[id];
 			}
-			if (is_new)
-				g->erec[e] = sqlite3_column_int64(q, 5);
-			g->ecount[e]++;
-			g->eamount[e] += amt;
-			merge_time(g, e, ts);
-			if (sc && sqlite3_column_type(q, 6) == SQLITE_TEXT) {
+			/* memos are scanned only on payments between two accounts */
+			if (sc && r->src && r->dst && sqlite3_column_type(q, 6) == SQLITE_TEXT) {
 				const char *memo = (const char *)sqlite3_column_text(q, 6);
 				int hit = 0, sr;
 
@@ -572,11 +625,18 @@ int net_graph_build(rastro_ws *ws, struct net_graph **out)
 					rc = ws_error(ws, sr, "scanning payment memos for the transport lexicon");
 					goto out;
 				}
-				g->eride[e] += hit;
+				r->ride = (uint8_t)hit;
 			}
 		}
-		if ((rows & 0xFFFFF) == 0)
-			ws_progress(ws, "network: transactions", rows, 0);
+		if (nb && add_money(g, &P, node_of, batch, nb, paid)) {
+			rc = ws_error(ws, RASTRO_NOMEM, "out of memory aggregating money flows");
+			goto out;
+		}
+		if ((rows + nb) / 0x100000 != rows / 0x100000)
+			ws_progress(ws, "network: transactions", rows + nb, 0);
+		rows += nb;
+		if (rc != SQLITE_ROW)
+			break;
 	}
 	if (rc != SQLITE_DONE) {
 		rc = ws_sqlerr(ws, "reading transactions");
