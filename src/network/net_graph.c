@@ -13,6 +13,7 @@
 #include "net.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -524,6 +525,163 @@ static int add_money(struct net_graph *g, struct pairs *P, const uint32_t *node_
 	return 0;
 }
 
+/*
+ * Reading and aggregating overlap: a second thread steps the SQLite
+ * statement (and scans memos) into a ring of batches while this one adds
+ * them to the graph, in the order read.  The statement and the connection
+ * belong to the reader until it finishes; nothing else touches them.
+ */
+#define TX_RING 8
+
+struct txfeed {
+	sqlite3_stmt *q;
+	const struct strmap *cats;
+	const int8_t *catg_of;
+	size_t ncatg;
+	struct lex_scanner *sc;
+	int64_t maxid;
+	struct txrow (*buf)[TX_BATCH];
+	size_t n[TX_RING];
+	unsigned head, tail;   /* batches filled / consumed */
+	int done, stop;        /* reader finished / asked to stop */
+	int rc;                /* reader's last sqlite3_step code */
+	int scan_err;          /* a memo scan failed with this code */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static size_t read_batch(struct txfeed *f, struct txrow *batch)
+{
+	sqlite3_stmt *q = f->q;
+	size_t nb = 0;
+
+	while (nb < TX_BATCH && (f->rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct txrow *r = &batch[nb++];
+
+		r->src = sqlite3_column_type(q, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 0);
+		r->dst = sqlite3_column_type(q, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 1);
+		if (r->src < 0 || r->src > f->maxid)
+			r->src = 0;
+		if (r->dst < 0 || r->dst > f->maxid)
+			r->dst = 0;
+		r->ts = sqlite3_column_int64(q, 2);
+		r->amt = sqlite3_column_double(q, 3);
+		r->id = sqlite3_column_int64(q, 5);
+		r->cg = -1;
+		r->ride = 0;
+		if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
+			const char *c = (const char *)sqlite3_column_text(q, 4);
+			uint32_t id = c ? strmap_find(f->cats, c, (size_t)sqlite3_column_bytes(q, 4)) : 0;
+
+			if (id && id < f->ncatg)
+				r->cg = f->catg_of[id];
+		}
+		/* memos are scanned only on payments between two accounts */
+		if (f->sc && r->src && r->dst && sqlite3_column_type(q, 6) == SQLITE_TEXT) {
+			const char *memo = (const char *)sqlite3_column_text(q, 6);
+			int hit = 0, sr;
+
+			sr = lex_scan(f->sc, memo, (size_t)sqlite3_column_bytes(q, 6), any_match, &hit);
+			if (sr != 0 && sr != SCAN_STOP) {
+				f->scan_err = sr;
+				return nb;
+			}
+			r->ride = (uint8_t)hit;
+		}
+	}
+	return nb;
+}
+
+static void *reader(void *arg)
+{
+	struct txfeed *f = arg;
+
+	for (;;) {
+		size_t nb;
+		unsigned slot;
+
+		pthread_mutex_lock(&f->mu);
+		while (f->head - f->tail == TX_RING && !f->stop)
+			pthread_cond_wait(&f->cv, &f->mu);
+		slot = f->head % TX_RING;
+		if (f->stop) {
+			f->done = 1;
+			pthread_cond_broadcast(&f->cv);
+			pthread_mutex_unlock(&f->mu);
+			return NULL;
+		}
+		pthread_mutex_unlock(&f->mu);
+		nb = read_batch(f, f->buf[slot]);   /* the slot is the reader's until published */
+		pthread_mutex_lock(&f->mu);
+		f->n[slot] = nb;
+		f->head++;
+		if (f->rc != SQLITE_ROW || f->scan_err)
+			f->done = 1;
+		pthread_cond_broadcast(&f->cv);
+		pthread_mutex_unlock(&f->mu);
+		if (f->done)
+			return NULL;
+	}
+}
+
+/* Reads every transaction into the graph (per-node figures and money
+ * links); *rows counts them.  0, or a rastro error code set on ws. */
+static int read_money(rastro_ws *ws, struct net_graph *g, struct pairs *P, const uint32_t *node_of,
+		      struct txfeed *f, int paid, uint64_t *rows)
+{
+	pthread_t th;
+	int rc = 0, nomem = 0;
+
+	if (!(f->buf = mem_alloc(TX_RING * sizeof *f->buf)))
+		return ws_error(ws, RASTRO_NOMEM, "out of memory reading transactions");
+	pthread_mutex_init(&f->mu, NULL);
+	pthread_cond_init(&f->cv, NULL);
+	if (pthread_create(&th, NULL, reader, f) != 0) {
+		mem_free(f->buf);
+		pthread_mutex_destroy(&f->mu);
+		pthread_cond_destroy(&f->cv);
+		return ws_error(ws, RASTRO_ERROR, "cannot start a thread to read transactions");
+	}
+	for (;;) {
+		unsigned slot;
+		size_t nb;
+
+		pthread_mutex_lock(&f->mu);
+		while (f->tail == f->head && !f->done)
+			pthread_cond_wait(&f->cv, &f->mu);
+		if (f->tail == f->head) {
+			pthread_mutex_unlock(&f->mu);
+			break;
+		}
+		slot = f->tail % TX_RING;
+		nb = f->n[slot];
+		pthread_mutex_unlock(&f->mu);
+		if (!nomem && nb && add_money(g, P, node_of, f->buf[slot], nb, paid))
+			nomem = 1;
+		if ((*rows + nb) / 0x100000 != *rows / 0x100000)
+			ws_progress(ws, "network: transactions", *rows + nb, 0);
+		*rows += nb;
+		pthread_mutex_lock(&f->mu);
+		f->tail++;
+		if (nomem)
+			f->stop = 1;
+		pthread_cond_broadcast(&f->cv);
+		pthread_mutex_unlock(&f->mu);
+	}
+	pthread_join(th, NULL);
+	pthread_mutex_destroy(&f->mu);
+	pthread_cond_destroy(&f->cv);
+	mem_free(f->buf);
+	f->buf = NULL;
+	if (nomem)
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory aggregating money flows");
+	else if (f->scan_err)
+		rc = ws_error(ws, f->scan_err, "scanning payment memos for the transport lexicon");
+	else if (f->rc != SQLITE_DONE)
+		rc = ws_sqlerr(ws, "reading transactions");
+	return rc;
+}
+
 int net_graph_build(rastro_ws *ws, struct net_graph **out)
 {
 	struct net_graph *g = NULL;
@@ -590,57 +748,18 @@ int net_graph_build(rastro_ws *ws, struct net_graph **out)
 		goto out;
 	if ((rc = ws_prepare(ws, "SELECT src, dst, ts, amount, category, id, memo FROM txn", &q)))
 		goto out;
-	for (;;) {
-		struct txrow batch[TX_BATCH];
-		size_t nb = 0;
+	{
+		struct txfeed f;
 
-		while (nb < TX_BATCH && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-			struct txrow *r = &batch[nb++];
-
-			r->src = sqlite3_column_type(q, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 0);
-			r->dst = sqlite3_column_type(q, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 1);
-			if (r->src < 0 || r->src > maxid)
-				r->src = 0;
-			if (r->dst < 0 || r->dst > maxid)
-				r->dst = 0;
-			r->ts = sqlite3_column_int64(q, 2);
-			r->amt = sqlite3_column_double(q, 3);
-			r->id = sqlite3_column_int64(q, 5);
-			r->cg = -1;
-			r->ride = 0;
-			if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
-				const char *c = (const char *)sqlite3_column_text(q, 4);
-				uint32_t id = c ? strmap_find(&cats, c, (size_t)sqlite3_column_bytes(q, 4)) : 0;
-
-				if (id && id < sizeof catg_of)
-					r->cg = catg_of[id];
-			}
-			/* memos are scanned only on payments between two accounts */
-			if (sc && r->src && r->dst && sqlite3_column_type(q, 6) == SQLITE_TEXT) {
-				const char *memo = (const char *)sqlite3_column_text(q, 6);
-				int hit = 0, sr;
-
-				sr = lex_scan(sc, memo, (size_t)sqlite3_column_bytes(q, 6), any_match, &hit);
-				if (sr != 0 && sr != SCAN_STOP) {
-					rc = ws_error(ws, sr, "scanning payment memos for the transport lexicon");
-					goto out;
-				}
-				r->ride = (uint8_t)hit;
-			}
-		}
-		if (nb && add_money(g, &P, node_of, batch, nb, paid)) {
-			rc = ws_error(ws, RASTRO_NOMEM, "out of memory aggregating money flows");
+		memset(&f, 0, sizeof f);
+		f.q = q;
+		f.cats = &cats;
+		f.catg_of = catg_of;
+		f.ncatg = sizeof catg_of;
+		f.sc = sc;
+		f.maxid = maxid;
+		if ((rc = read_money(ws, g, &P, node_of, &f, paid, &rows)))
 			goto out;
-		}
-		if ((rows + nb) / 0x100000 != rows / 0x100000)
-			ws_progress(ws, "network: transactions", rows + nb, 0);
-		rows += nb;
-		if (rc != SQLITE_ROW)
-			break;
-	}
-	if (rc != SQLITE_DONE) {
-		rc = ws_sqlerr(ws, "reading transactions");
-		goto out;
 	}
 	g->txns = rows;
 	sqlite3_finalize(q);
