@@ -119,6 +119,61 @@ static void graph_from_workspace(void **state)
 	rastro_close(ws);
 }
 
+/* More transactions than the reader's ring holds (8 batches of 256): the
+ * batches come back in order and every row is counted once. */
+static void graph_many_transactions(void **state)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct net_graph *g;
+	rastro_ws *ws;
+	uint64_t e;
+	int found = 0;
+
+	(void)state;
+	sbuf_init(&sb);
+	accounts(&sb, 4);
+	/* 3000 payments 1 -> 2 of 1.00, then 2000 payments 2 -> 3 of 2.00 with
+	 * every tenth memo "gas money", then 999 cash deposits to 4 */
+	sbuf_adds(&sb, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5999)"
+		       " INSERT INTO txn(id, source_id, line, ts, src, dst, amount, currency, channel, memo)"
+		       " SELECT x, 1, x + 1, 1704067200 + x,"
+		       " CASE WHEN x <= 3000 THEN 1 WHEN x <= 5000 THEN 2 ELSE NULL END,"
+		       " CASE WHEN x <= 3000 THEN 2 WHEN x <= 5000 THEN 3 ELSE 4 END,"
+		       " CASE WHEN x <= 3000 THEN 1.0 ELSE 2.0 END, 'USD', 'p2p',"
+		       " CASE WHEN x > 3000 AND x <= 5000 AND x % 10 = 0 THEN 'gas money' ELSE NULL END FROM c;");
+	ws = ws_with(sb.buf);
+	sbuf_release(&sb);
+	assert_int_equal(net_graph_build(ws, &g), 0);
+	assert_int_equal(g->txns, 5999);
+	assert_int_equal(g->m, 2);
+	for (e = 0; e < g->m; e++) {
+		if (g->esrc[e] == 0 && g->edst[e] == 1) {
+			assert_int_equal(e, 0);                  /* first seen, first made */
+			assert_int_equal(g->ecount[e], 3000);
+			assert_true(g->eamount[e] > 2999.99 && g->eamount[e] < 3000.01);
+			assert_int_equal(g->erec[e], 1);
+			assert_int_equal(g->eride[e], 0);
+			assert_int_equal(g->et1[e] - g->et0[e], 2999);
+			found++;
+		}
+		if (g->esrc[e] == 1 && g->edst[e] == 2) {
+			assert_int_equal(g->ecount[e], 2000);
+			assert_true(g->eamount[e] > 3999.99 && g->eamount[e] < 4000.01);
+			assert_int_equal(g->erec[e], 3001);
+			assert_int_equal(g->eride[e], 200);
+			found++;
+		}
+	}
+	assert_int_equal(found, 2);
+	assert_int_equal(g->st[0].out_n, 3000);
+	assert_int_equal(g->st[1].in_n, 3000);
+	assert_int_equal(g->st[1].out_n, 2000);
+	assert_int_equal(g->st[3].cash_in, 999);
+	assert_int_equal(g->st[3].in_n, 999);
+	net_graph_free(g);
+	rastro_close(ws);
+}
+
 /* A hand-made graph of n nodes (entity ids 1..n). */
 static struct net_graph *hand_graph(uint32_t n, const uint32_t (*ed)[2], size_t ne)
 {
@@ -572,6 +627,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(graph_from_workspace),
+		cmocka_unit_test(graph_many_transactions),
 		cmocka_unit_test(components_known),
 		cmocka_unit_test(hub_rule_splits_star),
 		cmocka_unit_test(leiden_splits_two_cliques),
