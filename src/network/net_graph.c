@@ -6,9 +6,12 @@
  * module's lists/posted_by...), parallel rows of one (source, target, type)
  * merged with a count, plus one `paid` edge per ordered account pair of
  * `txn` carrying the number of payments, their total and the first and last
- * time.  Cash in and out (no counterparty) feed per-node figures only.
- * Everything is read in rowid order, so the same workspace gives the same
- * arrays.
+ * time, and how many of those payments' memos name a ride, fuel or a toll
+ * (the transport lexicon, for the transporter rule).  Cash in and out (no
+ * counterparty) feed per-node figures only.  Transactions are stepped by a
+ * reader thread into a ring of batches and aggregated here in the order
+ * read; everything is read in rowid order, so the same workspace gives the
+ * same arrays.
  */
 #include "net.h"
 
