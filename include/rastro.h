@@ -450,6 +450,7 @@ struct rastro_network_stats {
 	uint32_t hub_threshold, hub_identifier_threshold;
 	double modularity;         /* Leiden partition of the largest split component */
 	double build_seconds, partition_seconds, roles_seconds, write_seconds;
+	double build_cpu, partition_cpu, roles_cpu, write_cpu;  /* process CPU time per phase, s */
 };
 
 int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *stats);

@@ -131,6 +131,9 @@ def main():
         for el in net["elems"]:
             by_pid[el].add(nid)
 
+    if "--explain" in sys.argv:
+        explain(q, t, who, holder, kind, nets)
+        return
     rows = []
     role_tot, role_found, role_ok = Counter(), Counter(), Counter()
     confusion = Counter()
@@ -152,8 +155,20 @@ def main():
             if j > bj or (j == bj and best is not None and (nets[nid]["rank"] or 1e9) < (nets[best]["rank"] or 1e9)):
                 best, bj = nid, j
         rank = nets[best]["rank"] if best else None
+        # how the planted set is spread: networks holding any of it, and the
+        # share the two networks holding most of it cover together
+        holding = sorted(((len((nets[nid]["elems"] - drop) & planted), nid)
+                          for nid in set().union(*(by_pid[p] for p in planted if p in by_pid))), reverse=True) \
+            if planted else []
+        cover2 = len(set().union(*((nets[nid]["elems"] - drop) & planted for _, nid in holding[:2]))) / len(planted) \
+            if holding else 0.0
+        el = nets[best]["elems"] - drop if best else set()
+        cover = len(el & planted) / len(planted) if planted else 0.0     # of the planted set, in the match
+        purity = len(el & planted) / len(el) if el else 0.0             # of the match, planted
         rows.append({"network": n["id"], "kind": n["kind"], "people": len(planted), "match": nets[best]["key"] if best else None,
-                     "jaccard": round(bj, 3), "rank": rank, "not_in_data": unseen, "recovered": bj >= 0.5,
+                     "jaccard": round(bj, 3), "cover": round(cover, 3), "purity": round(purity, 3),
+                     "networks_holding": len(holding), "cover_best2": round(cover2, 3),
+                     "rank": rank, "not_in_data": unseen, "recovered": bj >= 0.5,
                      "top": bool(bj >= 0.5 and rank is not None and rank <= top)})
         for p in n["people"]:
             pid = p.get("person") or p.get("business")
@@ -166,10 +181,12 @@ def main():
                 confusion[(want, got)] += 1
 
     rec = sum(r["recovered"] for r in rows)
+    pure_split = sum(1 for r in rows if not r["recovered"] and r["purity"] >= 0.9)
     topn = sum(r["top"] for r in rows)
     out = {
         "planted_set": ("organisation (no buyers or customers)" if CORE else "all people")
         + (", only people with an entity in the workspace" if OBSERVABLE else ""), "networks": len(rows), "recovered": rec, "recovered_share": round(rec / len(rows), 3) if rows else 0,
+        "missed_pure": pure_split,
         "ranked_top": topn, "top_share": round(topn / len(rows), 3) if rows else 0, "top": top,
         "per_network": rows,
         "roles": {r: {"planted": role_tot[r], "found": role_found[r], "correct": role_ok[r],
@@ -183,14 +200,41 @@ def main():
         return
     for r in rows:
         print(f'{r["network"]} {r["kind"]:<26} people {r["people"]:>3}  best {r["match"] or "-":<14} '
-              f'J {r["jaccard"]:.2f}  not in data {r["not_in_data"]:>2}  rank {r["rank"] if r["rank"] is not None else "-":>4}  '
+              f'J {r["jaccard"]:.2f} (cover {r["cover"]:.2f}, purity {r["purity"]:.2f})  not in data {r["not_in_data"]:>2}  rank {r["rank"] if r["rank"] is not None else "-":>4}  '
               f'{"recovered" if r["recovered"] else "missed"}{" top" if r["top"] else ""}')
     print(f'recovered {rec}/{len(rows)} ({out["recovered_share"]:.0%}); in the top {top}: {topn}/{len(rows)} '
           f'({out["top_share"]:.0%})')
+    print(f'missed with a pure best match (purity >= 0.9: split into clean pieces): {pure_split}; '
+          f'median networks holding a planted set: {sorted(r["networks_holding"] for r in rows)[len(rows) // 2] if rows else 0}; '
+          f'mean cover of the best two: {sum(r["cover_best2"] for r in rows) / len(rows) if rows else 0:.2f}')
     for r, v in out["roles"].items():
         print(f'role {r:<17} planted {v["planted"]:>4}  in matched network {v["found"]:>4}  correct {v["correct"]:>4}'
               f'  accuracy {v["accuracy_found"] if v["accuracy_found"] is not None else "-"}')
     print("confusion (truth->rastro):", ", ".join(f"{k} {v}" for k, v in out["confusion"].items()))
+
+
+def explain(q, t, who, holder, kind, nets):
+    """Per planted person: its entities, the rastro network and role of each."""
+    net_of = defaultdict(list)
+    for nid, e, role in q("SELECT network_id, entity_id, role FROM network_member"):
+        net_of[e].append((nets[nid]["key"], nets[nid]["rank"], role))
+    hub = {e for (e,) in q("SELECT entity_id FROM net_hub")}
+    ents = defaultdict(set)
+    for e, pid in who.items():
+        ents[pid].add(e)
+    for e, h in holder.items():
+        if who.get(h):
+            ents[who[h]].add(e)
+    for n in t["networks"]:
+        print(f'{n["id"]} {n["kind"]}')
+        for p in n["people"]:
+            pid = p.get("person") or p.get("business")
+            where = []
+            for e in sorted(ents.get(pid, ())):
+                nn = net_of.get(e)
+                tag = "hub" if e in hub else (f'{nn[0][0]}#{nn[0][1]}:{nn[0][2]}' if nn else "-")
+                where.append(f'{kind.get(e)}#{e}@{tag}')
+            print(f'   {p["role"]:<12} {pid:<10} ' + (" ".join(where) or "(nothing in the workspace)"))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
 #            networks recovered (Jaccard >= 0.5) and ranked in the top 20, role
 #            accuracy per role (bench/network/eval.py)
 #   scale    a community-structured graph of ~10M links (mkgraph): `rastro network`
-#            wall time and peak RSS, 3 runs
+#            3 runs, each with wall and CPU time, peak RSS, load, and the split
+#            by phase (build, partition, roles, write; wall and CPU)
 #   query    2-hop neighbourhoods on the same 1M-node graph, through the C API with
 #            the graph cache mapped (netq), and a few through the CLI
 #   report   `rastro report` for a world with 100 planted networks
@@ -22,6 +23,15 @@ sections=("$@")
 [ ${#sections[@]} -eq 0 ] && sections=(quality scale query report peer)
 want() { local s; for s in "${sections[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# timed LOG OUT CMD...: runs CMD (its output to the file OUT), appends
+# "wall KiB user sys" to LOG and prints wall, CPU (user + sys), peak RSS and
+# the load average after it
+timed() {
+  local log=$1 o=$2; shift 2
+  /usr/bin/time -f "%e %M %U %S" -o "$out/time.txt" "$@" > "$o" 2>&1
+  cat "$out/time.txt" >> "$log"
+  awk -v l="$(cut -d' ' -f1-3 /proc/loadavg)" '{printf "wall %.2f s, CPU %.2f s (user %.2f + sys %.2f), peak RSS %d MiB, load %s\n", $1, $3 + $4, $3, $4, $2 / 1024, l}' "$out/time.txt"
+}
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; load: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%F)"
 
 world() {  # DIR SEED [gen settings...]: generate, ingest, run every stage
@@ -35,7 +45,7 @@ world() {  # DIR SEED [gen settings...]: generate, ingest, run every stage
   "$rastro" ingest "$ws" -q --format encounter --agency hsi "$w/encounters.csv"
   "$rastro" ingest "$ws" -q --format ads --agency platform "$w/ads.jsonl"
   "$rastro" ingest "$ws" -q --format providers --agency ngo "$w/providers.csv"
-  "$rastro" run "$ws" -q
+  echo "   rastro run: $(timed "$dir/run_time.txt" "$dir/run_out.txt" "$rastro" run "$ws" -q)"
 }
 
 if want quality; then
@@ -69,10 +79,10 @@ if want scale; then
   echo "== scale: $(du -h "$csv" | cut -f1) of transactions, $(sqlite3 "$big" 'select count(*) from txn') rows"
   : > "$out/scale.txt"
   for i in 1 2 3; do
-    /usr/bin/time -f "%e %M %U %S" -o "$out/time.txt" "$rastro" network "$big" -n 3 > "$out/net_run.txt" 2>&1
-    cat "$out/time.txt" >> "$out/scale.txt"
-    grep -E "nodes|components|build" "$out/net_run.txt" | sed 's/^/   /' 
-    echo "   run $i: $(cat "$out/time.txt") (wall s, peak KiB, user s, sys s); load $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "   run $i: $(timed "$out/scale.txt" "$out/net_run.txt" "$rastro" network "$big" -n 3)"
+    grep -E "nodes|components" "$out/net_run.txt" | sed 's/^/   /'
+    # per phase, wall and the process's CPU time (rastro network prints both)
+    grep -E "^build" "$out/net_run.txt" | sed 's/^/   phases: /'
   done
   echo "rastro network: median wall $(cut -d' ' -f1 "$out/scale.txt" | median) s," \
        "median CPU (user+sys) $(awk '{print $3 + $4}' "$out/scale.txt" | median) s," \
@@ -87,9 +97,10 @@ if want query; then
   : > "$out/cli.txt"
   for i in $(seq 1 20); do
     e=$(( (i * 48271) % maxid + 1 ))
-    /usr/bin/time -f "%e" -a -o "$out/cli.txt" "$rastro" network "$big" --around "#$e" --hops 2 -q >/dev/null
+    timed "$out/cli.txt" /dev/null "$rastro" network "$big" --around "#$e" --hops 2 -q >/dev/null
   done
-  echo "CLI (process start, open, map, query, labels, print): median $(median < "$out/cli.txt") s over 20 queries"
+  echo "CLI (process start, open, map, query, labels, print): median wall $(cut -d' ' -f1 "$out/cli.txt" | median) s," \
+       "median CPU $(awk '{print $3 + $4}' "$out/cli.txt" | median) s over 20 queries"
 fi
 
 if want report; then
@@ -99,8 +110,7 @@ if want report; then
   echo "planted networks: $($py -c "import json,sys; print(len(json.load(open(sys.argv[1]))['networks']))" "$d/world/truth.json")"
   : > "$out/report.txt"
   for i in 1 2 3; do
-    /usr/bin/time -f "%e %M %U %S" -o "$out/time.txt" "$rastro" report "$d/ws.rastro" -o "$d/report.html" --top 100 -q
-    cat "$out/time.txt" >> "$out/report.txt"
+    echo "   run $i: $(timed "$out/report.txt" /dev/null "$rastro" report "$d/ws.rastro" -o "$d/report.html" --top 100 -q)"
   done
   echo "rastro report --top 100: median wall $(cut -d' ' -f1 "$out/report.txt" | median) s," \
        "median CPU $(awk '{print $3 + $4}' "$out/report.txt" | median) s, $(du -h "$d/report.html" | cut -f1)," \

@@ -55,6 +55,7 @@ struct net_graph {
 	int64_t *et0, *et1;     /* first and last time, NET_NOTIME when unknown */
 	float *eweight;         /* weight used by community detection */
 	int64_t *erec;          /* first record that justifies the edge (0 = none) */
+	uint32_t *eride;        /* per edge: payments whose memo names a ride, fuel or a toll (data/lexicons/net_memo_transport.tsv); NULL in the cache */
 	uint64_t *off;          /* CSR: incidences of node i are off[i]..off[i+1] */
 	uint32_t *adj;          /* neighbour of each incidence (self loops left out) */
 	uint32_t *adje;         /* edge of each incidence */

@@ -149,12 +149,16 @@ static int leiden_split(struct split *S, const uint32_t *nodes, uint32_t k, uint
 
 	for (i = 0; i < k; i++)
 		S->loc[nodes[i]] = i;
+	/* One undirected edge per linked pair: the links of a pair (both
+	 * directions of payment, a holder's account and its payments...) are
+	 * adjacent in the sorted adjacency and their weights are summed, which
+	 * leaves modularity unchanged and gives Leiden fewer edges. */
 	for (i = 0; i < k; i++) {
 		uint32_t v = nodes[i];
 		uint64_t a;
 
 		for (a = g->off[v]; a < g->off[v + 1]; a++)
-			me += g->adj[a] > v && S->loc[g->adj[a]] != NET_NONE;
+			me += g->adj[a] > v && S->loc[g->adj[a]] != NET_NONE && (a == g->off[v] || g->adj[a] != g->adj[a - 1]);
 	}
 	if (igraph_vector_int_init(&ev, (igraph_integer_t)(2 * me))) {
 		rc = err_set(S->err, RASTRO_NOMEM, "out of memory for a component of %u nodes", k);
@@ -173,13 +177,17 @@ static int leiden_split(struct split *S, const uint32_t *nodes, uint32_t k, uint
 		for (a = g->off[v]; a < g->off[v + 1]; a++) {
 			uint32_t u = g->adj[a];
 
-			if (u > v && S->loc[u] != NET_NONE) {
+			if (u <= v || S->loc[u] == NET_NONE)
+				continue;
+			if (a > g->off[v] && u == g->adj[a - 1]) {
+				VECTOR(w)[e - 1] += g->eweight[g->adje[a]];   /* another link of the same pair */
+			} else {
 				VECTOR(ev)[2 * e] = i;
 				VECTOR(ev)[2 * e + 1] = S->loc[u];
 				VECTOR(w)[e] = g->eweight[g->adje[a]];
-				total += VECTOR(w)[e];
 				e++;
 			}
+			total += g->eweight[g->adje[a]];
 		}
 	}
 	S->out->leiden_edges += me;

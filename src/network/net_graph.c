@@ -6,13 +6,17 @@
  * module's lists/posted_by...), parallel rows of one (source, target, type)
  * merged with a count, plus one `paid` edge per ordered account pair of
  * `txn` carrying the number of payments, their total and the first and last
- * time.  Cash in and out (no counterparty) feed per-node figures only.
- * Everything is read in rowid order, so the same workspace gives the same
- * arrays.
+ * time, and how many of those payments' memos name a ride, fuel or a toll
+ * (the transport lexicon, for the transporter rule).  Cash in and out (no
+ * counterparty) feed per-node figures only.  Transactions are stepped by a
+ * reader thread into a ring of batches and aggregated here in the order
+ * read; everything is read in rowid order, so the same workspace gives the
+ * same arrays.
  */
 #include "net.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +24,7 @@
 #include "core/mem.h"
 #include "core/strmap.h"
 #include "core/u64map.h"
+#include "text/lexicon.h"
 
 const char *const net_role_name[NR_N] = {
 	"", "potential_victim", "organiser", "money_mover", "recruiter", "transporter",
@@ -81,6 +86,7 @@ static int edges_reserve(struct net_graph *g, uint64_t need)
 	GROW(et1);
 	GROW(eweight);
 	GROW(erec);
+	GROW(eride);
 #undef GROW
 	g->ecap = cap;
 	return 0;
@@ -122,6 +128,7 @@ static uint64_t add_edge_raw(struct net_graph *g, uint32_t s, uint32_t d, int ty
 	g->et1[e] = t1;
 	g->eweight[e] = 1.0f;
 	g->erec[e] = rec;
+	g->eride[e] = 0;
 	g->m++;
 	return e;
 }
@@ -158,6 +165,7 @@ void net_graph_free(struct net_graph *g)
 	mem_free(g->et1);
 	mem_free(g->eweight);
 	mem_free(g->erec);
+	mem_free(g->eride);
 	mem_free(g->off);
 	mem_free(g->adj);
 	mem_free(g->adje);
@@ -339,6 +347,48 @@ static int load_categories(rastro_ws *ws, struct strmap *m, int8_t *group_of, si
 	return 0;
 }
 
+/* The transport lexicon (network.roles.transport_lexicon; "" = none): memos
+ * of payments for rides, fuel and tolls, counted per money link for the
+ * transporter rule. */
+static int load_transport_lexicon(rastro_ws *ws, struct lexicon **lx, struct lex_scanner **sc)
+{
+	const char *lex = cfg_str(ws->cfg, "network.roles.transport_lexicon", "lexicons/net_memo_transport.tsv");
+	char path[1024];
+	struct rs_err err;
+
+	*lx = NULL;
+	*sc = NULL;
+	if (!lex[0])
+		return 0;
+	if (lex[0] == '/')
+		snprintf(path, sizeof path, "%s", lex);
+	else
+		snprintf(path, sizeof path, "%s/%s", rastro_datadir(), lex);
+	err_clear(&err);
+	{
+		const char *paths[1] = { path };
+
+		*lx = lex_load(paths, 1, &err);
+	}
+	if (!*lx)
+		return ws_error(ws, err.code ? err.code : RASTRO_ERROR, "%s", err.msg);
+	if (!(*sc = lex_scanner_new(*lx, &err))) {
+		lex_free(*lx);
+		*lx = NULL;
+		return ws_error(ws, err.code ? err.code : RASTRO_NOMEM, "%s", err.msg);
+	}
+	return 0;
+}
+
+#define SCAN_STOP 1000   /* not a rastro error code */
+
+static int any_match(void *user, const struct lex_match *m)
+{
+	(void)m;
+	*(int *)user = 1;
+	return SCAN_STOP;   /* one match is enough */
+}
+
 static void see_time(struct net_graph *g, struct net_nstat *s, int64_t t)
 {
 	if (t == NET_NOTIME)
@@ -401,12 +451,248 @@ static void merge_time(struct net_graph *g, uint64_t e, int64_t t)
 		g->et1[e] = t;
 }
 
+/* One transaction as read, before its ends are looked up. */
+struct txrow {
+	int64_t src, dst;   /* entity ids; 0 = none (cash) */
+	int64_t ts, id;
+	double amt;
+	int8_t cg;          /* category group, -1 = none */
+	uint8_t ride;       /* memo names a ride, fuel or a toll */
+};
+
+#define TX_BATCH 256
+
+/*
+ * Per-node figures and money links of a batch of transactions, in row
+ * order.  The accounts of consecutive payments are scattered over the node
+ * arrays, so a row-at-a-time loop waits on a cache miss per lookup; reading
+ * a batch first lets the lookups of the whole batch be in flight at once
+ * (prefetch the node numbers, then the nodes' figures, then update).
+ */
+static int add_money(struct net_graph *g, struct pairs *P, const uint32_t *node_of, struct txrow *b, size_t n,
+		     int paid)
+{
+	uint32_t sn[TX_BATCH], dn[TX_BATCH];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		__builtin_prefetch(&node_of[b[i].src]);
+		__builtin_prefetch(&node_of[b[i].dst]);
+	}
+	for (i = 0; i < n; i++) {
+		sn[i] = b[i].src ? node_of[b[i].src] : NET_NONE;
+		dn[i] = b[i].dst ? node_of[b[i].dst] : NET_NONE;
+		if (sn[i] != NET_NONE)
+			__builtin_prefetch(&g->st[sn[i]], 1);
+		if (dn[i] != NET_NONE)
+			__builtin_prefetch(&g->st[dn[i]], 1);
+	}
+	for (i = 0; i < n; i++) {
+		const struct txrow *r = &b[i];
+		uint32_t s = sn[i], d = dn[i];
+
+		if (s != NET_NONE) {
+			struct net_nstat *st = &g->st[s];
+
+			st->out_n++;
+			st->out_amt += r->amt;
+			st->cash_out += d == NET_NONE;
+			if (r->cg >= 0)
+				st->cat_out[r->cg]++;
+			see_time(g, st, r->ts);
+		}
+		if (d != NET_NONE) {
+			struct net_nstat *st = &g->st[d];
+
+			st->in_n++;
+			st->in_amt += r->amt;
+			st->cash_in += s == NET_NONE;
+			if (r->cg >= 0)
+				st->cat_in[r->cg]++;
+			see_time(g, st, r->ts);
+		}
+		if (s != NET_NONE && d != NET_NONE && s != d) {
+			int is_new;
+			uint64_t e = pair_find(g, P, s, d, paid, &is_new);
+
+			if (e == UINT64_MAX)
+				return -1;
+			if (is_new)
+				g->erec[e] = r->id;
+			g->ecount[e]++;
+			g->eamount[e] += r->amt;
+			g->eride[e] += r->ride;
+			merge_time(g, e, r->ts);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Reading and aggregating overlap: a second thread steps the SQLite
+ * statement (and scans memos) into a ring of batches while this one adds
+ * them to the graph, in the order read.  The statement and the connection
+ * belong to the reader until it finishes; nothing else touches them.
+ */
+#define TX_RING 8
+
+struct txfeed {
+	sqlite3_stmt *q;
+	const struct strmap *cats;
+	const int8_t *catg_of;
+	size_t ncatg;
+	struct lex_scanner *sc;
+	int64_t maxid;
+	struct txrow (*buf)[TX_BATCH];
+	size_t n[TX_RING];
+	unsigned head, tail;   /* batches filled / consumed */
+	int done, stop;        /* reader finished / asked to stop */
+	int rc;                /* reader's last sqlite3_step code */
+	int scan_err;          /* a memo scan failed with this code */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static size_t read_batch(struct txfeed *f, struct txrow *batch)
+{
+	sqlite3_stmt *q = f->q;
+	size_t nb = 0;
+
+	while (nb < TX_BATCH && (f->rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct txrow *r = &batch[nb++];
+
+		r->src = sqlite3_column_type(q, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 0);
+		r->dst = sqlite3_column_type(q, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 1);
+		if (r->src < 0 || r->src > f->maxid)
+			r->src = 0;
+		if (r->dst < 0 || r->dst > f->maxid)
+			r->dst = 0;
+		r->ts = sqlite3_column_int64(q, 2);
+		r->amt = sqlite3_column_double(q, 3);
+		r->id = sqlite3_column_int64(q, 5);
+		r->cg = -1;
+		r->ride = 0;
+		if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
+			const char *c = (const char *)sqlite3_column_text(q, 4);
+			uint32_t id = c ? strmap_find(f->cats, c, (size_t)sqlite3_column_bytes(q, 4)) : 0;
+
+			if (id && id < f->ncatg)
+				r->cg = f->catg_of[id];
+		}
+		/* memos are scanned only on payments between two accounts */
+		if (f->sc && r->src && r->dst && sqlite3_column_type(q, 6) == SQLITE_TEXT) {
+			const char *memo = (const char *)sqlite3_column_text(q, 6);
+			int hit = 0, sr;
+
+			sr = lex_scan(f->sc, memo, (size_t)sqlite3_column_bytes(q, 6), any_match, &hit);
+			if (sr != 0 && sr != SCAN_STOP) {
+				f->scan_err = sr;
+				return nb;
+			}
+			r->ride = (uint8_t)hit;
+		}
+	}
+	return nb;
+}
+
+static void *reader(void *arg)
+{
+	struct txfeed *f = arg;
+
+	for (;;) {
+		size_t nb;
+		unsigned slot;
+
+		pthread_mutex_lock(&f->mu);
+		while (f->head - f->tail == TX_RING && !f->stop)
+			pthread_cond_wait(&f->cv, &f->mu);
+		slot = f->head % TX_RING;
+		if (f->stop) {
+			f->done = 1;
+			pthread_cond_broadcast(&f->cv);
+			pthread_mutex_unlock(&f->mu);
+			return NULL;
+		}
+		pthread_mutex_unlock(&f->mu);
+		nb = read_batch(f, f->buf[slot]);   /* the slot is the reader's until published */
+		pthread_mutex_lock(&f->mu);
+		f->n[slot] = nb;
+		f->head++;
+		if (f->rc != SQLITE_ROW || f->scan_err)
+			f->done = 1;
+		pthread_cond_broadcast(&f->cv);
+		pthread_mutex_unlock(&f->mu);
+		if (f->done)
+			return NULL;
+	}
+}
+
+/* Reads every transaction into the graph (per-node figures and money
+ * links); *rows counts them.  0, or a rastro error code set on ws. */
+static int read_money(rastro_ws *ws, struct net_graph *g, struct pairs *P, const uint32_t *node_of,
+		      struct txfeed *f, int paid, uint64_t *rows)
+{
+	pthread_t th;
+	int rc = 0, nomem = 0;
+
+	if (!(f->buf = mem_alloc(TX_RING * sizeof *f->buf)))
+		return ws_error(ws, RASTRO_NOMEM, "out of memory reading transactions");
+	pthread_mutex_init(&f->mu, NULL);
+	pthread_cond_init(&f->cv, NULL);
+	if (pthread_create(&th, NULL, reader, f) != 0) {
+		mem_free(f->buf);
+		pthread_mutex_destroy(&f->mu);
+		pthread_cond_destroy(&f->cv);
+		return ws_error(ws, RASTRO_ERROR, "cannot start a thread to read transactions");
+	}
+	for (;;) {
+		unsigned slot;
+		size_t nb;
+
+		pthread_mutex_lock(&f->mu);
+		while (f->tail == f->head && !f->done)
+			pthread_cond_wait(&f->cv, &f->mu);
+		if (f->tail == f->head) {
+			pthread_mutex_unlock(&f->mu);
+			break;
+		}
+		slot = f->tail % TX_RING;
+		nb = f->n[slot];
+		pthread_mutex_unlock(&f->mu);
+		if (!nomem && nb && add_money(g, P, node_of, f->buf[slot], nb, paid))
+			nomem = 1;
+		if ((*rows + nb) / 0x100000 != *rows / 0x100000)
+			ws_progress(ws, "network: transactions", *rows + nb, 0);
+		*rows += nb;
+		pthread_mutex_lock(&f->mu);
+		f->tail++;
+		if (nomem)
+			f->stop = 1;
+		pthread_cond_broadcast(&f->cv);
+		pthread_mutex_unlock(&f->mu);
+	}
+	pthread_join(th, NULL);
+	pthread_mutex_destroy(&f->mu);
+	pthread_cond_destroy(&f->cv);
+	mem_free(f->buf);
+	f->buf = NULL;
+	if (nomem)
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory aggregating money flows");
+	else if (f->scan_err)
+		rc = ws_error(ws, f->scan_err, "scanning payment memos for the transport lexicon");
+	else if (f->rc != SQLITE_DONE)
+		rc = ws_sqlerr(ws, "reading transactions");
+	return rc;
+}
+
 int net_graph_build(rastro_ws *ws, struct net_graph **out)
 {
 	struct net_graph *g = NULL;
 	struct strmap cats;
 	int8_t catg_of[256];
 	struct pairs P;
+	struct lexicon *lx = NULL;
+	struct lex_scanner *sc = NULL;
 	sqlite3_stmt *q = NULL;
 	uint32_t *node_of = NULL;
 	int64_t maxid = 0, count = 0;
@@ -461,65 +747,22 @@ int net_graph_build(rastro_ws *ws, struct net_graph **out)
 	/* money: one edge per ordered account pair */
 	paid = net_name_intern(&g->types, "paid");
 	g->paid_type = paid;
-	if ((rc = ws_prepare(ws, "SELECT src, dst, ts, amount, category, id FROM txn", &q)))
+	if ((rc = load_transport_lexicon(ws, &lx, &sc)))
 		goto out;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		int64_t src = sqlite3_column_type(q, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 0);
-		int64_t dst = sqlite3_column_type(q, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 1);
-		int64_t ts = sqlite3_column_int64(q, 2);
-		double amt = sqlite3_column_double(q, 3);
-		uint32_t s = src > 0 && src <= maxid ? node_of[src] : NET_NONE;
-		uint32_t d = dst > 0 && dst <= maxid ? node_of[dst] : NET_NONE;
-		int cg = -1;
-
-		rows++;
-		if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
-			const char *c = (const char *)sqlite3_column_text(q, 4);
-			uint32_t id = c ? strmap_find(&cats, c, (size_t)sqlite3_column_bytes(q, 4)) : 0;
-
-			if (id && id < sizeof catg_of)
-				cg = catg_of[id];
-		}
-		if (s != NET_NONE) {
-			struct net_nstat *st = &g->st[s];
-
-			st->out_n++;
-			st->out_amt += amt;
-			st->cash_out += d == NET_NONE;
-			if (cg >= 0)
-				st->cat_out[cg]++;
-			see_time(g, st, ts);
-		}
-		if (d != NET_NONE) {
-			struct net_nstat *st = &g->st[d];
-
-			st->in_n++;
-			st->in_amt += amt;
-			st->cash_in += s == NET_NONE;
-			if (cg >= 0)
-				st->cat_in[cg]++;
-			see_time(g, st, ts);
-		}
-		if (s != NET_NONE && d != NET_NONE && s != d) {
-			int is_new;
-			uint64_t e = pair_find(g, &P, s, d, paid, &is_new);
-
-			if (e == UINT64_MAX) {
-				rc = ws_error(ws, RASTRO_NOMEM, "out of memory aggregating money flows");
-				goto out;
-			}
-			if (is_new)
-				g->erec[e] = sqlite3_column_int64(q, 5);
-			g->ecount[e]++;
-			g->eamount[e] += amt;
-			merge_time(g, e, ts);
-		}
-		if ((rows & 0xFFFFF) == 0)
-			ws_progress(ws, "network: transactions", rows, 0);
-	}
-	if (rc != SQLITE_DONE) {
-		rc = ws_sqlerr(ws, "reading transactions");
+	if ((rc = ws_prepare(ws, "SELECT src, dst, ts, amount, category, id, memo FROM txn", &q)))
 		goto out;
+	{
+		struct txfeed f;
+
+		memset(&f, 0, sizeof f);
+		f.q = q;
+		f.cats = &cats;
+		f.catg_of = catg_of;
+		f.ncatg = sizeof catg_of;
+		f.sc = sc;
+		f.maxid = maxid;
+		if ((rc = read_money(ws, g, &P, node_of, &f, paid, &rows)))
+			goto out;
 	}
 	g->txns = rows;
 	sqlite3_finalize(q);
@@ -591,6 +834,8 @@ out:
 	mem_free(P.next);
 	u64map_release(&P.head);
 	strmap_release(&cats);
+	lex_scanner_free(sc);
+	lex_free(lx);
 	return rc;
 }
 

@@ -13,8 +13,9 @@
  *                     front-company signal, or a front line of business
  *   money_mover       a laundering/funnel/structuring signal, or money that
  *                     passes through (out within a band of in)
+ *   transporter       paid by members with memos naming a ride, fuel or a
+ *                     toll, paid for rides/travel, or buys travel often
  *   recruiter         linked to ads, ad-site payments, recruitment fees
- *   transporter       paid for rides/travel by others, or buys travel often
  *   buyer             only pays into the network, small sums, few links
  *   associate         any other member
  *
@@ -88,6 +89,7 @@ int net_role_params_read(const struct cfg *cfg, struct net_role_params *p)
 	p->recruiter_min_ad_payments = cfg_int(cfg, "network.roles.recruiter_min_ad_payments", 2);
 	p->transporter_min_paid = cfg_int(cfg, "network.roles.transporter_min_paid", 2);
 	p->transporter_min_purchases = cfg_int(cfg, "network.roles.transporter_min_purchases", 0);
+	p->transporter_min_memos = cfg_int(cfg, "network.roles.transporter_min_memos", 1);
 	p->facilitator_min_payers = cfg_int(cfg, "network.roles.facilitator_min_payers", 2);
 	p->buyer_max_links = cfg_int(cfg, "network.roles.buyer_max_links", 2);
 	p->buyer_max_amount = cfg_double(cfg, "network.roles.buyer_max_amount", 5000);
@@ -128,6 +130,7 @@ struct feat {
 	uint32_t in_n, out_n, cash_in, cash_out;
 	uint32_t cat_in[CG_N], cat_out[CG_N];
 	uint32_t ads, victim_links, shared_ids;
+	uint32_t ride_in_m;                  /* payments from members for rides, fuel, tolls (memos) */
 	const char *org_sig, *money_sig, *rec_sig, *fac_sig, *ad_sig; /* first matching code */
 	int nsig;
 };
@@ -248,6 +251,7 @@ static void features(struct ctx *c, uint32_t s, struct feat *f)
 				if (g->edst[e] == v) {
 					f->in_amt_m += g->eamount[e];
 					f->in_n_m += g->ecount[e];
+					f->ride_in_m += g->eride ? g->eride[e] : 0;
 					if (c->mark[us] != c->stamp) {
 						c->mark[us] = c->stamp;
 						f->in_payers++;
@@ -405,6 +409,10 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
 			sbuf_addf(sb, "paid for rides or travel %u times", f->cat_in[CG_TRAVEL]);
 			return 1;
 		}
+		if (p->transporter_min_memos > 0 && f->ride_in_m >= (uint32_t)p->transporter_min_memos) {
+			sbuf_addf(sb, "paid %u times by members with memos naming a ride, fuel or a toll", f->ride_in_m);
+			return 1;
+		}
 		if (p->transporter_min_purchases > 0 && f->cat_out[CG_TRAVEL] >= (uint32_t)p->transporter_min_purchases) {
 			sbuf_addf(sb, "bought travel or rides %u times", f->cat_out[CG_TRAVEL]);
 			return 1;
@@ -430,7 +438,10 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
 	return 0;
 }
 
-static const int order[] = { NR_VICTIM, NR_ORGANISER, NR_FACILITATOR, NR_MONEY_MOVER, NR_RECRUITER, NR_TRANSPORTER,
+/* The transporter rule reads payments from the network's own members for
+ * rides or travel; it comes before the recruiter rule, whose weakest branch
+ * (payments to ad sites) ordinary people also match. */
+static const int order[] = { NR_VICTIM, NR_ORGANISER, NR_FACILITATOR, NR_MONEY_MOVER, NR_TRANSPORTER, NR_RECRUITER,
 			     NR_BUYER, NR_ASSOCIATE };
 
 int net_roles(const struct net_graph *g, const struct net_attr *a, const struct net_role_params *p,

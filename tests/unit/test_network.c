@@ -119,6 +119,61 @@ static void graph_from_workspace(void **state)
 	rastro_close(ws);
 }
 
+/* More transactions than the reader's ring holds (8 batches of 256): the
+ * batches come back in order and every row is counted once. */
+static void graph_many_transactions(void **state)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct net_graph *g;
+	rastro_ws *ws;
+	uint64_t e;
+	int found = 0;
+
+	(void)state;
+	sbuf_init(&sb);
+	accounts(&sb, 4);
+	/* 3000 payments 1 -> 2 of 1.00, then 2000 payments 2 -> 3 of 2.00 with
+	 * every tenth memo "gas money", then 999 cash deposits to 4 */
+	sbuf_adds(&sb, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5999)"
+		       " INSERT INTO txn(id, source_id, line, ts, src, dst, amount, currency, channel, memo)"
+		       " SELECT x, 1, x + 1, 1704067200 + x,"
+		       " CASE WHEN x <= 3000 THEN 1 WHEN x <= 5000 THEN 2 ELSE NULL END,"
+		       " CASE WHEN x <= 3000 THEN 2 WHEN x <= 5000 THEN 3 ELSE 4 END,"
+		       " CASE WHEN x <= 3000 THEN 1.0 ELSE 2.0 END, 'USD', 'p2p',"
+		       " CASE WHEN x > 3000 AND x <= 5000 AND x % 10 = 0 THEN 'gas money' ELSE NULL END FROM c;");
+	ws = ws_with(sb.buf);
+	sbuf_release(&sb);
+	assert_int_equal(net_graph_build(ws, &g), 0);
+	assert_int_equal(g->txns, 5999);
+	assert_int_equal(g->m, 2);
+	for (e = 0; e < g->m; e++) {
+		if (g->esrc[e] == 0 && g->edst[e] == 1) {
+			assert_int_equal(e, 0);                  /* first seen, first made */
+			assert_int_equal(g->ecount[e], 3000);
+			assert_true(g->eamount[e] > 2999.99 && g->eamount[e] < 3000.01);
+			assert_int_equal(g->erec[e], 1);
+			assert_int_equal(g->eride[e], 0);
+			assert_int_equal(g->et1[e] - g->et0[e], 2999);
+			found++;
+		}
+		if (g->esrc[e] == 1 && g->edst[e] == 2) {
+			assert_int_equal(g->ecount[e], 2000);
+			assert_true(g->eamount[e] > 3999.99 && g->eamount[e] < 4000.01);
+			assert_int_equal(g->erec[e], 3001);
+			assert_int_equal(g->eride[e], 200);
+			found++;
+		}
+	}
+	assert_int_equal(found, 2);
+	assert_int_equal(g->st[0].out_n, 3000);
+	assert_int_equal(g->st[1].in_n, 3000);
+	assert_int_equal(g->st[1].out_n, 2000);
+	assert_int_equal(g->st[3].cash_in, 999);
+	assert_int_equal(g->st[3].in_n, 999);
+	net_graph_free(g);
+	rastro_close(ws);
+}
+
 /* A hand-made graph of n nodes (entity ids 1..n). */
 static struct net_graph *hand_graph(uint32_t n, const uint32_t (*ed)[2], size_t ne)
 {
@@ -425,6 +480,21 @@ static void roles_positive_negative(void **state)
 	assert_string_not_equal(role_of(ws, 4), "transporter");
 	rastro_close(ws);
 
+	/* transporter from memos: a member paid person to person "para la
+	 * gasolina" (the transport lexicon); one paid for "dinner" is not */
+	sbuf_clear(&sb);
+	accounts(&sb, 4);
+	pay(&sb, 1, 3, 60, "2024-02-01", NULL);
+	sbuf_addf(&sb, "UPDATE txn SET memo = 'Para la GASOLINA' WHERE id = %d;", txn_no);
+	pay(&sb, 1, 4, 60, "2024-02-02", NULL);
+	sbuf_addf(&sb, "UPDATE txn SET memo = 'dinner' WHERE id = %d;", txn_no);
+	pay(&sb, 2, 1, 900, "2024-02-03", NULL);
+	pay(&sb, 2, 4, 10, "2024-02-03", NULL);
+	ws = stage(sb.buf);
+	assert_string_equal(role_of(ws, 3), "transporter");
+	assert_string_not_equal(role_of(ws, 4), "transporter");
+	rastro_close(ws);
+
 	/* recruiter: a person whose phone is listed in an ad; their contact
 	 * who is in no ad is not */
 	sbuf_clear(&sb);
@@ -557,6 +627,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(graph_from_workspace),
+		cmocka_unit_test(graph_many_transactions),
 		cmocka_unit_test(components_known),
 		cmocka_unit_test(hub_rule_splits_star),
 		cmocka_unit_test(leiden_splits_two_cliques),
