@@ -53,7 +53,8 @@ struct ev_data {
 	char **net_kind;
 	struct u64map acc_net;          /* truth account entity -> network index + 1 */
 	struct u64map victims;          /* entity ids in victim_flag or truth role victim */
-	struct u64map alerted;          /* flagged account entity -> rank */
+	struct u64map alerted;          /* alerted account entity -> rank */
+	struct u64map ranked;           /* alerted, then watched, account -> rank (top-k) */
 	struct strmap kinds;            /* typology names */
 	struct strmap roles;            /* member roles from a truth file */
 	struct u64map acc_role;         /* truth account entity -> role id */
@@ -77,6 +78,7 @@ static void ev_release(struct ev_data *e)
 	u64map_release(&e->acc_net);
 	u64map_release(&e->victims);
 	u64map_release(&e->alerted);
+	u64map_release(&e->ranked);
 	u64map_release(&e->acc_role);
 	strmap_release(&e->kinds);
 	strmap_release(&e->roles);
@@ -326,9 +328,11 @@ fail:
  * numbers with their bank (the account key is bank/number).  Role "victim"
  * marks victims (never suspects); role "customer" (families paying fees,
  * outside the organisation) is neither truth nor victim: alerting one is a
- * false positive.
+ * false positive.  Role "buyer" (the demand side of a sex-trafficking
+ * network: people paying for sex, outside the organisation that exploits)
+ * is treated like "customer" unless `buyers` asks to count them as suspects.
  */
-static int load_truth_json(rastro_ws *ws, struct ev_data *e, const char *path)
+static int load_truth_json(rastro_ws *ws, struct ev_data *e, const char *path, int buyers)
 {
 	json_error_t jerr;
 	json_t *root = json_load_file(path, 0, &jerr), *nets;
@@ -369,7 +373,7 @@ static int load_truth_json(rastro_ws *ws, struct ev_data *e, const char *path)
 			ent = account_entity(ws, acc, bank ? bank : "", bank ? strlen(bank) : 0, id, strlen(id));
 			if (!ent)
 				continue;
-			if (role && strcmp(role, "customer") == 0)
+			if (role && (strcmp(role, "customer") == 0 || (!buyers && strcmp(role, "buyer") == 0)))
 				continue;
 			if (role && strcmp(role, "victim") == 0) {
 				if (u64map_put(&e->victims, (uint64_t)ent, 1)) {
@@ -461,14 +465,17 @@ static int load_predictions(rastro_ws *ws, struct ev_data *e, struct fin_view *v
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return ws_sqlerr(ws, "reading signal evidence");
-	if (ws_prepare(ws, "SELECT entity_id FROM fin_risk ORDER BY score DESC, entity_id", &st))
+	/* predicted = alerted accounts, ranked as `rastro alerts --watch` lists them */
+	if (ws_prepare(ws, "SELECT entity_id, alert FROM fin_risk ORDER BY alert DESC, score DESC, entity_id", &st))
 		return ws->err.code;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t ent = sqlite3_column_int64(st, 0);
 
 		if (fin_view_is_victim(v, ent))
 			continue;
-		if (u64map_put(&e->alerted, (uint64_t)ent, ++rank)) {
+		++rank;
+		if (u64map_put(&e->ranked, (uint64_t)ent, rank) ||
+		    (sqlite3_column_int(st, 1) && u64map_put(&e->alerted, (uint64_t)ent, rank))) {
 			sqlite3_finalize(st);
 			return ws_error(ws, RASTRO_NOMEM, "out of memory");
 		}
@@ -782,6 +789,7 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 	u64map_init(&e.acc_net);
 	u64map_init(&e.victims);
 	u64map_init(&e.alerted);
+	u64map_init(&e.ranked);
 	u64map_init(&e.acc_role);
 	u64map_init(&truth_acc);
 	strmap_init(&e.kinds);
@@ -800,7 +808,7 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 
 		/* which kind of truth file: JSON, else IBM patterns */
 		if (pl > 5 && strcmp(p + pl - 5, ".json") == 0) {
-			rc = load_truth_json(ws, &e, p);
+			rc = load_truth_json(ws, &e, p, o && o->buyers);
 			members_given = 1;
 		}
 		else {
@@ -1003,11 +1011,11 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 
 				if (q == 2 && (topk == 10 || topk == 100))
 					continue;
-				for (s = 0; s < e.alerted.nslots; s++) {
+				for (s = 0; s < e.ranked.nslots; s++) {
 
-					if (e.alerted.keys[s] == UINT64_MAX || e.alerted.vals[s] > ks[q])
+					if (e.ranked.keys[s] == UINT64_MAX || e.ranked.vals[s] > ks[q])
 						continue;
-					if (is_truth_acc(&e, e.alerted.keys[s]))
+					if (is_truth_acc(&e, e.ranked.keys[s]))
 						ct.tp++;
 					else
 						ct.fp++;
@@ -1104,11 +1112,10 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 			if (e.acc_net.keys[s] == UINT64_MAX || !net || net == UINT32_MAX)
 				continue;
 			has[net - 1] = 1;
-			if (u64map_get(&e.alerted, e.acc_net.keys[s], &rank)) {
+			if (u64map_get(&e.alerted, e.acc_net.keys[s], &rank))
 				found[net - 1] = 1;
-				if (rank <= topk)
-					found_top[net - 1] = 1;
-			}
+			if (u64map_get(&e.ranked, e.acc_net.keys[s], &rank) && rank <= topk)
+				found_top[net - 1] = 1;
 		}
 		for (s = 0; s < nnets; s++) {
 			if (!has[s])
