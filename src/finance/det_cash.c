@@ -629,26 +629,19 @@ static void bf_release(void *state)
 	mem_free(p);
 }
 
-static int bf_prepare(struct fin_run *r, void **state)
+/* Border-zone flags: per string id (a border city, or a "city|region|..."
+ * place in the zone; lists are matched in lower case by fin_list_has) and
+ * per account (KYC address in the zone, city and region kept apart). */
+static int border_tables(const struct fin_run *r, uint8_t **place_out, uint8_t **acc_out)
 {
 	const struct fin_data *d = r->d;
-	struct bf_p *p = mem_calloc(1, sizeof *p);
 	size_t n = strmap_count(&d->strs) + 1, i;
+	uint8_t *place = mem_calloc(n, 1), *acc = mem_calloc(d->nacc + 1, 1);
 
-	if (!p)
+	*place_out = place;
+	*acc_out = acc;
+	if (!place || !acc)
 		return RASTRO_NOMEM;
-	*state = p;
-	p->det = fin_detector_find("FIN.BORDER_FANIN");
-	p->window = (int64_t)(fin_param(r, p->det, "window_days", 30) * DAY);
-	p->min_originators = (uint32_t)fin_param_int(r, p->det, "min_originators", 5);
-	p->min_regions = (uint32_t)fin_param_int(r, p->det, "min_regions", 3);
-	p->min_border_share = fin_param(r, p->det, "min_border_share", 0.5);
-	p->place_is_border = mem_calloc(n, 1);
-	if (!p->place_is_border)
-		return RASTRO_NOMEM;
-	p->nstr = n;
-	/* strings that are border cities, or "city|region|country" places in
-	 * the zone (lists are matched in lower case by fin_list_has) */
 	for (i = 1; i < n; i++) {
 		const char *str = fin_strv(d, (uint32_t)i);
 		const char *bar = strchr(str, '|');
@@ -662,20 +655,16 @@ static int bf_prepare(struct fin_run *r, void **state)
 				continue;
 			snprintf(key, sizeof key, "%.*s|%.*s", cl, str, rl, bar + 1);
 			if (rl && fin_list_has(&r->lists->border, key))
-				p->place_is_border[i] = 1;
+				place[i] = 1;
 			else if (!rl) {
 				/* a city without a region: match the city name alone */
 				snprintf(key, sizeof key, "%.*s", cl, str);
-				p->place_is_border[i] = (uint8_t)fin_list_has(&r->lists->border_city, key);
+				place[i] = (uint8_t)fin_list_has(&r->lists->border_city, key);
 			}
 		} else {
-			p->place_is_border[i] = (uint8_t)fin_list_has(&r->lists->border_city, str);
+			place[i] = (uint8_t)fin_list_has(&r->lists->border_city, str);
 		}
 	}
-	/* KYC addresses: city and region kept apart */
-	p->acc_is_border = mem_calloc(d->nacc + 1, 1);
-	if (!p->acc_is_border)
-		return RASTRO_NOMEM;
 	for (i = 0; i < d->nacc; i++) {
 		char key[256];
 
@@ -683,12 +672,29 @@ static int bf_prepare(struct fin_run *r, void **state)
 			continue;
 		if (d->k_region[i]) {
 			snprintf(key, sizeof key, "%s|%s", fin_strv(d, d->k_city[i]), fin_strv(d, d->k_region[i]));
-			p->acc_is_border[i] = (uint8_t)fin_list_has(&r->lists->border, key);
+			acc[i] = (uint8_t)fin_list_has(&r->lists->border, key);
 		} else {
-			p->acc_is_border[i] = (uint8_t)fin_list_has(&r->lists->border_city, fin_strv(d, d->k_city[i]));
+			acc[i] = (uint8_t)fin_list_has(&r->lists->border_city, fin_strv(d, d->k_city[i]));
 		}
 	}
 	return 0;
+}
+
+static int bf_prepare(struct fin_run *r, void **state)
+{
+	const struct fin_data *d = r->d;
+	struct bf_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	*state = p;
+	p->det = fin_detector_find("FIN.BORDER_FANIN");
+	p->window = (int64_t)(fin_param(r, p->det, "window_days", 30) * DAY);
+	p->min_originators = (uint32_t)fin_param_int(r, p->det, "min_originators", 5);
+	p->min_regions = (uint32_t)fin_param_int(r, p->det, "min_regions", 3);
+	p->min_border_share = fin_param(r, p->det, "min_border_share", 0.5);
+	p->nstr = strmap_count(&d->strs) + 1;
+	return border_tables(r, &p->place_is_border, &p->acc_is_border);
 }
 
 /* Is the beneficiary on or near the border: by KYC address, else by where
@@ -1175,6 +1181,150 @@ static int gm_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	return 0;
 }
 
+/* ---- FIN.TRIP_PAYOUT ---- */
+
+/*
+ * A transporter's pay: one payer pays the account again and again, each
+ * time just after the account's own spending along a route through the
+ * border zone (fuel, tolls, food in two or more places in a day or two).
+ * Friends settling a road trip do it once; commuters are paid wages.
+ */
+struct tp_p {
+	int det;
+	int64_t trip;             /* spending this long before a payout makes its trip */
+	uint32_t min_trips, min_places;
+	double min_usd;
+	uint8_t *place_is_border, *acc_is_border, *payroll;
+};
+
+static void tp_release(void *state)
+{
+	struct tp_p *p = state;
+
+	mem_free(p->place_is_border);
+	mem_free(p->acc_is_border);
+	mem_free(p->payroll);
+	mem_free(p);
+}
+
+static int tp_prepare(struct fin_run *r, void **state)
+{
+	static const char *const def[] = { "payroll", "wages", "salary", NULL };
+	struct tp_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	*state = p;
+	p->det = fin_detector_find("FIN.TRIP_PAYOUT");
+	p->trip = (int64_t)(fin_param(r, p->det, "trip_hours", 48) * HOUR);
+	p->min_trips = (uint32_t)fin_param_int(r, p->det, "min_trips", 3);
+	p->min_places = (uint32_t)fin_param_int(r, p->det, "min_places", 2);
+	p->min_usd = fin_param(r, p->det, "min_usd", 200);
+	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
+	if (!p->payroll)
+		return RASTRO_NOMEM;
+	return border_tables(r, &p->place_is_border, &p->acc_is_border);
+}
+
+/* Does account a's own spending in (t - trip, t] cover min_places places,
+ * one of them in the border zone?  Its transactions go to x->tmp32. */
+static int tp_trip(const struct tp_p *p, const struct fin_data *d, uint32_t a, int64_t t,
+		   struct fin_scratch *x, size_t *first, size_t *count)
+{
+	size_t no, k, lo;
+	const uint32_t *ol = out_l(d, a, &no);
+	uint32_t places = 0, stamp = fin_stamp(x);
+	int border = 0;
+
+	lo = fin_at_time(d, ol, no, t - p->trip + 1);
+	*first = x->tmp32.len;
+	for (k = lo; k < no && d->ts[ol[k]] <= t; k++) {
+		uint32_t u = ol[k], pl = d->place[u];
+
+		if (!pl || d->chan[u] == CH_CASH || d->dst[u] == a)
+			continue;
+		if (x->str_mark[pl] != stamp) {
+			x->str_mark[pl] = stamp;
+			places++;
+		}
+		border |= p->place_is_border[pl];
+		if (vec_push(&x->tmp32, &u))
+			return -1;
+	}
+	*count = x->tmp32.len - *first;
+	return places >= p->min_places && border;
+}
+
+static int tp_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct tp_p *p = st;
+	const struct fin_data *d = r->d;
+	size_t ni, i, k;
+	const uint32_t *il = in_l(d, a, &ni);
+	uint32_t best = FIN_NONE, best_n = 0, payer;
+	double paid = 0;
+	struct fin_sigb b;
+	char usd[48];
+
+	if (ni < p->min_trips || d->k_ctype[a] == CT_BUSINESS || fin_hub_in(d, a))
+		return 0;
+	/* payouts per payer after a trip: individual payers, no wages */
+	for (i = 0; i < ni; i++) {
+		uint32_t t = il[i], s2 = d->src[t];
+		size_t f, c;
+
+		if (!fin_is_transfer(d, t) || fin_hub_out(d, s2) || d->k_ctype[s2] == CT_BUSINESS ||
+		    fin_is_wage(d, t, p->payroll) || isnan(d->usd[t]) || d->usd[t] < p->min_usd)
+			continue;
+		x->tmp32.len = 0;
+		{
+			int tr = tp_trip(p, d, a, d->ts[t], x, &f, &c);
+
+			if (tr < 0)
+				return RASTRO_NOMEM;
+			if (!tr)
+				continue;
+		}
+		if (++x->acc_cnt[s2] > best_n || (x->acc_cnt[s2] == best_n && s2 < best)) {
+			best_n = x->acc_cnt[s2];
+			best = s2;
+		}
+	}
+	for (i = 0; i < ni; i++)
+		if (d->src[il[i]] != FIN_NONE)
+			x->acc_cnt[d->src[il[i]]] = 0;
+	if (best == FIN_NONE || best_n < p->min_trips)
+		return 0;
+	payer = best;
+	fin_sig_begin(&b, out, p->det, a, fin_strength(best_n, p->min_trips, 3.0 * p->min_trips));
+	for (i = 0; i < ni; i++) {
+		uint32_t t = il[i];
+		size_t f, c;
+
+		if (d->src[t] != payer || !fin_is_transfer(d, t) || fin_is_wage(d, t, p->payroll) ||
+		    isnan(d->usd[t]) || d->usd[t] < p->min_usd)
+			continue;
+		x->tmp32.len = 0;
+		if (tp_trip(p, d, a, d->ts[t], x, &f, &c) != 1)
+			continue;
+		fin_sig_ev(&b, t);
+		paid += d->usd[t];
+		for (k = f; k < f + c; k++)
+			fin_sig_ev(&b, ((const uint32_t *)x->tmp32.data)[k]);
+	}
+	fin_fmt_usd(usd, sizeof usd, paid);
+	fin_sig_int(&b, "trips", best_n);
+	fin_sig_str(&b, "payer", fin_acc_name(d, payer));
+	fin_sig_num(&b, "paid_usd", paid);
+	fin_sig_num(&b, "trip_hours", (double)p->trip / HOUR);
+	fin_sig_say(&b, "Account %s was paid %u times by %s (%s in all), each time within %.0f h after its own "
+		    "spending along a route through the border zone — a transporter paid per trip.",
+		    fin_acc_name(d, a), best_n, fin_acc_name(d, payer), usd, (double)p->trip / HOUR);
+	fin_sig_end(&b, d, r->max_evidence);
+	return 0;
+}
+
 const struct fin_detector fin_det_cash[] = {
 	{ "FIN.STRUCTURING", "structuring", TY_STRUCT,
 	  "FIN-2020-A008 (avoiding reporting: structuring below the CTR threshold); 31 U.S.C. 5324; "
@@ -1206,5 +1356,10 @@ const struct fin_detector fin_det_cash[] = {
 	{ "FIN.GEO_MOBILITY", "geo_mobility", TY_HT,
 	  "FIN-2020-A008 financial indicator (transactions showing frequent geographic movement)",
 	  "used in many cities within days", gm_prepare, gm_account, NULL, NULL, NULL },
+	{ "FIN.TRIP_PAYOUT", "trip_payout", TY_HS,
+	  "FIN-2023-Alert001 (transportation phase of smuggling: transporters paid by the organisation) "
+	  "and FIN-2014-A008 human-smuggling red flags; the per-trip timing test is rastro's",
+	  "paid by one payer after each trip through the border zone", tp_prepare, tp_account, NULL, tp_release,
+	  NULL },
 };
 const size_t fin_det_cash_n = sizeof fin_det_cash / sizeof fin_det_cash[0];
