@@ -1187,14 +1187,20 @@ static int gm_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
  * A transporter's pay: one payer pays the account again and again, each
  * time just after the account's own spending along a route through the
  * border zone (fuel, tolls, food in two or more places in a day or two).
- * Friends settling a road trip do it once; commuters are paid wages.
+ * Friends settling a road trip do it once; commuters are paid wages.  The
+ * payer of several such transporters is named too (the organiser paying
+ * drivers per crossing).  Transporters are found once, in prepare, so that
+ * each account's task can name both sides.
  */
 struct tp_p {
 	int det;
 	int64_t trip;             /* spending this long before a payout makes its trip */
-	uint32_t min_trips, min_places;
+	uint32_t min_trips, min_places, min_transporters;
 	double min_usd;
 	uint8_t *place_is_border, *acc_is_border, *payroll;
+	uint32_t *payer_of;       /* per account: the payer of its trips, FIN_NONE if none */
+	uint32_t *trips;          /* per account: trips paid by payer_of */
+	uint32_t *transporters;   /* per account: transporters it pays */
 };
 
 static void tp_release(void *state)
@@ -1204,13 +1210,105 @@ static void tp_release(void *state)
 	mem_free(p->place_is_border);
 	mem_free(p->acc_is_border);
 	mem_free(p->payroll);
+	mem_free(p->payer_of);
+	mem_free(p->trips);
+	mem_free(p->transporters);
 	mem_free(p);
+}
+
+/* Marks for counting distinct places: a stamp per call. */
+struct tp_marks {
+	uint32_t *mark;
+	uint32_t stamp;
+	size_t n;
+};
+
+static uint32_t tp_stamp(struct tp_marks *m)
+{
+	if (++m->stamp == 0) {
+		memset(m->mark, 0, m->n * sizeof *m->mark);
+		m->stamp = 1;
+	}
+	return m->stamp;
+}
+
+/* Does account a's own spending in (t - trip, t] cover min_places places,
+ * one of them in the border zone?  With `ev`, its transactions are added. */
+static int tp_trip(const struct tp_p *p, const struct fin_data *d, uint32_t a, int64_t t, struct tp_marks *m,
+		   struct fin_sigb *ev)
+{
+	size_t no, k, lo;
+	const uint32_t *ol = out_l(d, a, &no);
+	uint32_t places = 0, stamp = tp_stamp(m);
+	int border = 0;
+
+	lo = fin_at_time(d, ol, no, t - p->trip + 1);
+	for (k = lo; k < no && d->ts[ol[k]] <= t; k++) {
+		uint32_t u = ol[k], pl = d->place[u];
+
+		if (!pl || d->chan[u] == CH_CASH || d->dst[u] == a)
+			continue;
+		if (m->mark[pl] != stamp) {
+			m->mark[pl] = stamp;
+			places++;
+		}
+		border |= p->place_is_border[pl];
+	}
+	if (places < p->min_places || !border)
+		return 0;
+	if (ev)
+		for (k = lo; k < no && d->ts[ol[k]] <= t; k++)
+			if (d->place[ol[k]] && d->chan[ol[k]] != CH_CASH && d->dst[ol[k]] != a)
+				fin_sig_ev(ev, ol[k]);
+	return 1;
+}
+
+/* A payout that can pay for a trip: from an individual, not wages. */
+static int tp_payout(const struct tp_p *p, const struct fin_data *d, uint32_t t)
+{
+	uint32_t s = d->src[t];
+
+	return fin_is_transfer(d, t) && !fin_hub_out(d, s) && d->k_ctype[s] != CT_BUSINESS &&
+	       !fin_is_wage(d, t, p->payroll) && !isnan(d->usd[t]) && d->usd[t] >= p->min_usd;
+}
+
+/* The payer of account a's trips (most trips; ties to the lower index). */
+static void tp_find(struct tp_p *p, const struct fin_data *d, uint32_t a, uint32_t *cnt, struct tp_marks *m)
+{
+	size_t ni, i;
+	const uint32_t *il = in_l(d, a, &ni);
+	uint32_t best = FIN_NONE, best_n = 0;
+
+	if (ni < p->min_trips || d->k_ctype[a] == CT_BUSINESS || fin_hub_in(d, a))
+		return;
+	for (i = 0; i < ni; i++) {
+		uint32_t t = il[i], s = d->src[t];
+
+		if (!tp_payout(p, d, t) || !tp_trip(p, d, a, d->ts[t], m, NULL))
+			continue;
+		if (++cnt[s] > best_n || (cnt[s] == best_n && s < best)) {
+			best_n = cnt[s];
+			best = s;
+		}
+	}
+	for (i = 0; i < ni; i++)
+		if (d->src[il[i]] != FIN_NONE)
+			cnt[d->src[il[i]]] = 0;
+	if (best != FIN_NONE && best_n >= p->min_trips) {
+		p->payer_of[a] = best;
+		p->trips[a] = best_n;
+		p->transporters[best]++;
+	}
 }
 
 static int tp_prepare(struct fin_run *r, void **state)
 {
 	static const char *const def[] = { "payroll", "wages", "salary", NULL };
+	const struct fin_data *d = r->d;
 	struct tp_p *p = mem_calloc(1, sizeof *p);
+	struct tp_marks m = { NULL, 0, strmap_count(&d->strs) + 1 };
+	uint32_t *cnt;
+	size_t a;
 
 	if (!p)
 		return RASTRO_NOMEM;
@@ -1219,40 +1317,27 @@ static int tp_prepare(struct fin_run *r, void **state)
 	p->trip = (int64_t)(fin_param(r, p->det, "trip_hours", 48) * HOUR);
 	p->min_trips = (uint32_t)fin_param_int(r, p->det, "min_trips", 3);
 	p->min_places = (uint32_t)fin_param_int(r, p->det, "min_places", 2);
+	p->min_transporters = (uint32_t)fin_param_int(r, p->det, "min_transporters", 2);
 	p->min_usd = fin_param(r, p->det, "min_usd", 200);
 	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
-	if (!p->payroll)
+	p->payer_of = mem_alloc((d->nacc + 1) * sizeof *p->payer_of);
+	p->trips = mem_calloc(d->nacc + 1, sizeof *p->trips);
+	p->transporters = mem_calloc(d->nacc + 1, sizeof *p->transporters);
+	cnt = mem_calloc(d->nacc + 1, sizeof *cnt);
+	m.mark = mem_calloc(m.n, sizeof *m.mark);
+	if (!p->payroll || !p->payer_of || !p->trips || !p->transporters || !cnt || !m.mark ||
+	    border_tables(r, &p->place_is_border, &p->acc_is_border)) {
+		mem_free(cnt);
+		mem_free(m.mark);
 		return RASTRO_NOMEM;
-	return border_tables(r, &p->place_is_border, &p->acc_is_border);
-}
-
-/* Does account a's own spending in (t - trip, t] cover min_places places,
- * one of them in the border zone?  Its transactions go to x->tmp32. */
-static int tp_trip(const struct tp_p *p, const struct fin_data *d, uint32_t a, int64_t t,
-		   struct fin_scratch *x, size_t *first, size_t *count)
-{
-	size_t no, k, lo;
-	const uint32_t *ol = out_l(d, a, &no);
-	uint32_t places = 0, stamp = fin_stamp(x);
-	int border = 0;
-
-	lo = fin_at_time(d, ol, no, t - p->trip + 1);
-	*first = x->tmp32.len;
-	for (k = lo; k < no && d->ts[ol[k]] <= t; k++) {
-		uint32_t u = ol[k], pl = d->place[u];
-
-		if (!pl || d->chan[u] == CH_CASH || d->dst[u] == a)
-			continue;
-		if (x->str_mark[pl] != stamp) {
-			x->str_mark[pl] = stamp;
-			places++;
-		}
-		border |= p->place_is_border[pl];
-		if (vec_push(&x->tmp32, &u))
-			return -1;
 	}
-	*count = x->tmp32.len - *first;
-	return places >= p->min_places && border;
+	for (a = 0; a < d->nacc; a++)
+		p->payer_of[a] = FIN_NONE;
+	for (a = 0; a < d->nacc; a++)
+		tp_find(p, d, (uint32_t)a, cnt, &m);
+	mem_free(cnt);
+	mem_free(m.mark);
+	return 0;
 }
 
 static int tp_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
@@ -1260,68 +1345,64 @@ static int tp_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 {
 	const struct tp_p *p = st;
 	const struct fin_data *d = r->d;
-	size_t ni, i, k;
-	const uint32_t *il = in_l(d, a, &ni);
-	uint32_t best = FIN_NONE, best_n = 0, payer;
+	struct tp_marks m = { x->str_mark, 0, x->nstr };
+	size_t n, i;
 	double paid = 0;
 	struct fin_sigb b;
 	char usd[48];
 
-	if (ni < p->min_trips || d->k_ctype[a] == CT_BUSINESS || fin_hub_in(d, a))
-		return 0;
-	/* payouts per payer after a trip: individual payers, no wages */
-	for (i = 0; i < ni; i++) {
-		uint32_t t = il[i], s2 = d->src[t];
-		size_t f, c;
+	m.stamp = fin_stamp(x);
+	if (p->payer_of[a] != FIN_NONE) {
+		/* the transporter: its payouts and each trip's spending */
+		const uint32_t *il = in_l(d, a, &n);
+		uint32_t payer = p->payer_of[a];
 
-		if (!fin_is_transfer(d, t) || fin_hub_out(d, s2) || d->k_ctype[s2] == CT_BUSINESS ||
-		    fin_is_wage(d, t, p->payroll) || isnan(d->usd[t]) || d->usd[t] < p->min_usd)
-			continue;
-		x->tmp32.len = 0;
-		{
-			int tr = tp_trip(p, d, a, d->ts[t], x, &f, &c);
+		fin_sig_begin(&b, out, p->det, a, fin_strength(p->trips[a], p->min_trips, 3.0 * p->min_trips));
+		for (i = 0; i < n; i++) {
+			uint32_t t = il[i];
 
-			if (tr < 0)
-				return RASTRO_NOMEM;
-			if (!tr)
+			if (d->src[t] != payer || !tp_payout(p, d, t))
 				continue;
+			/* the trip's spending first, then the payout */
+			if (!tp_trip(p, d, a, d->ts[t], &m, &b))
+				continue;
+			fin_sig_ev(&b, t);
+			paid += d->usd[t];
 		}
-		if (++x->acc_cnt[s2] > best_n || (x->acc_cnt[s2] == best_n && s2 < best)) {
-			best_n = x->acc_cnt[s2];
-			best = s2;
-		}
+		fin_fmt_usd(usd, sizeof usd, paid);
+		fin_sig_int(&b, "trips", p->trips[a]);
+		fin_sig_str(&b, "payer", fin_acc_name(d, payer));
+		fin_sig_num(&b, "paid_usd", paid);
+		fin_sig_num(&b, "trip_hours", (double)p->trip / HOUR);
+		fin_sig_say(&b, "Account %s was paid %u times by %s (%s in all), each time within %.0f h after its "
+			    "own spending along a route through the border zone — a transporter paid per trip.",
+			    fin_acc_name(d, a), p->trips[a], fin_acc_name(d, payer), usd, (double)p->trip / HOUR);
+		fin_sig_end(&b, d, r->max_evidence);
+		m.stamp = fin_stamp(x);
 	}
-	for (i = 0; i < ni; i++)
-		if (d->src[il[i]] != FIN_NONE)
-			x->acc_cnt[d->src[il[i]]] = 0;
-	if (best == FIN_NONE || best_n < p->min_trips)
-		return 0;
-	payer = best;
-	fin_sig_begin(&b, out, p->det, a, fin_strength(best_n, p->min_trips, 3.0 * p->min_trips));
-	for (i = 0; i < ni; i++) {
-		uint32_t t = il[i];
-		size_t f, c;
+	if (p->transporters[a] >= p->min_transporters) {
+		/* the payer of several transporters: its payouts to them */
+		const uint32_t *ol = out_l(d, a, &n);
 
-		if (d->src[t] != payer || !fin_is_transfer(d, t) || fin_is_wage(d, t, p->payroll) ||
-		    isnan(d->usd[t]) || d->usd[t] < p->min_usd)
-			continue;
-		x->tmp32.len = 0;
-		if (tp_trip(p, d, a, d->ts[t], x, &f, &c) != 1)
-			continue;
-		fin_sig_ev(&b, t);
-		paid += d->usd[t];
-		for (k = f; k < f + c; k++)
-			fin_sig_ev(&b, ((const uint32_t *)x->tmp32.data)[k]);
+		paid = 0;
+		fin_sig_begin(&b, out, p->det, a,
+			      fin_strength(p->transporters[a], p->min_transporters, 3.0 * p->min_transporters));
+		for (i = 0; i < n; i++) {
+			uint32_t t = ol[i];
+
+			if (!fin_is_transfer(d, t) || p->payer_of[d->dst[t]] != a || !tp_payout(p, d, t))
+				continue;
+			fin_sig_ev(&b, t);
+			paid += d->usd[t];
+		}
+		fin_fmt_usd(usd, sizeof usd, paid);
+		fin_sig_int(&b, "transporters", p->transporters[a]);
+		fin_sig_num(&b, "paid_usd", paid);
+		fin_sig_say(&b, "Account %s pays %u accounts per trip (%s in all): each is paid after its own "
+			    "spending along a route through the border zone — transporters of one organisation.",
+			    fin_acc_name(d, a), p->transporters[a], usd);
+		fin_sig_end(&b, d, r->max_evidence);
 	}
-	fin_fmt_usd(usd, sizeof usd, paid);
-	fin_sig_int(&b, "trips", best_n);
-	fin_sig_str(&b, "payer", fin_acc_name(d, payer));
-	fin_sig_num(&b, "paid_usd", paid);
-	fin_sig_num(&b, "trip_hours", (double)p->trip / HOUR);
-	fin_sig_say(&b, "Account %s was paid %u times by %s (%s in all), each time within %.0f h after its own "
-		    "spending along a route through the border zone — a transporter paid per trip.",
-		    fin_acc_name(d, a), best_n, fin_acc_name(d, payer), usd, (double)p->trip / HOUR);
-	fin_sig_end(&b, d, r->max_evidence);
 	return 0;
 }
 
