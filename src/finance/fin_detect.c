@@ -475,6 +475,7 @@ static int write_signals(struct fin_run *r, struct task *tasks, size_t ntasks,
 		size_t a = 0;
 		double discount = cfg_double(ws->cfg, "finance.family_discount", 0.25);
 		long long min_ind = cfg_int(ws->cfg, "finance.alert_min_indicators", 2);
+		double min_pts = cfg_double(ws->cfg, "finance.alert_min_score", 2.0);
 
 		while (a < parts.len) {
 			size_t b = a, nsigs = 0;
@@ -484,7 +485,8 @@ static int write_signals(struct fin_run *r, struct task *tasks, size_t ntasks,
 			/* Alert rule (docs/finance.md): one indicator whose detector
 			 * is marked `alone` (its rule already joins several red
 			 * flags), or at least alert_min_indicators independent
-			 * ones — the graph patterns counting as one. */
+			 * ones — the graph patterns counting as one — that score
+			 * at least alert_min_score together. */
 			int alone = 0, ml_seen = 0;
 			long long nind = 0;
 
@@ -564,7 +566,7 @@ static int write_signals(struct fin_run *r, struct task *tasks, size_t ntasks,
 				sqlite3_bind_int64(sr, 4, (int64_t)nsigs);
 				sqlite3_bind_text(sr, 5, ty.buf, (int)ty.len, SQLITE_TRANSIENT);
 				sqlite3_bind_int64(sr, 6, ws->run_id);
-				sqlite3_bind_int(sr, 7, alone || nind >= min_ind);
+				sqlite3_bind_int(sr, 7, alone || (nind >= min_ind && total >= min_pts));
 				rc = sqlite3_step(sr);
 				sqlite3_reset(sr);
 				sbuf_release(&ty);
