@@ -1410,6 +1410,150 @@ static int tp_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	return 0;
 }
 
+/* ---- FIN.PLACEMENT_FANOUT ---- */
+
+/*
+ * Placement then layering: cash paid into an account is sent on within
+ * days to several accounts it never paid before (AMLworld fan-out with
+ * cash placement; FinCEN's cash deposits followed by rapid transfers).  A
+ * business paying its usual suppliers from its takings pays known payees;
+ * layering goes to fresh ones.  The recipients are named too: each got a
+ * first payment from the account right after the placement.
+ */
+struct pf_p {
+	int det;
+	int64_t placement, layer, history;
+	double min_cash, min_each, min_ratio;
+	uint32_t min_payees;
+};
+
+static int pf_prepare(struct fin_run *r, void **state)
+{
+	struct pf_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	*state = p;
+	p->det = fin_detector_find("FIN.PLACEMENT_FANOUT");
+	p->placement = (int64_t)(fin_param(r, p->det, "placement_days", 3) * DAY);
+	p->layer = (int64_t)(fin_param(r, p->det, "layer_days", 7) * DAY);
+	p->history = (int64_t)(fin_param(r, p->det, "min_history_days", 30) * DAY);
+	p->min_cash = fin_param(r, p->det, "min_cash_usd", 10000);
+	p->min_each = fin_param(r, p->det, "min_each_usd", 2000);
+	p->min_ratio = fin_param(r, p->det, "min_out_ratio", 0.5);
+	p->min_payees = (uint32_t)fin_param_int(r, p->det, "min_payees", 3);
+	*state = p;
+	return 0;
+}
+
+static int pf_cash_in(const struct fin_data *d, uint32_t t, uint32_t a)
+{
+	return d->dst[t] == a && d->src[t] == FIN_NONE && d->chan[t] == CH_CASH && d->amt[t] > 0 &&
+	       !isnan(d->usd[t]);
+}
+
+static int pf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct pf_p *p = st;
+	const struct fin_data *d = r->d;
+	size_t ni, no, i, j, k, lo = 0;
+	const uint32_t *il = in_l(d, a, &ni), *ol = out_l(d, a, &no);
+	uint32_t stamp, *first;
+	double placed = 0;
+	int64_t since;
+
+	if (no < p->min_payees || fin_swept(d, a) || fin_hub_out(d, a))
+		return 0;
+	/* "never paid before" needs a look-back: the account's first
+	 * transaction at least min_history_days before the placement */
+	since = d->ts[ol[0]];
+	if (ni && d->ts[il[0]] < since)
+		since = d->ts[il[0]];
+	/* the first payment to each payee (tmp32b: 1 = first) */
+	stamp = fin_stamp(x);
+	x->tmp32b.len = 0;
+	for (k = 0; k < no; k++) {
+		uint32_t t = ol[k], f = 0;
+
+		if (fin_is_transfer(d, t) && x->acc_mark[d->dst[t]] != stamp) {
+			x->acc_mark[d->dst[t]] = stamp;
+			f = 1;
+		}
+		if (vec_push(&x->tmp32b, &f))
+			return RASTRO_NOMEM;
+	}
+	first = x->tmp32b.data;
+	for (i = 0; i < ni; i++) {
+		uint32_t t = il[i], npay = 0;
+		double sent = 0;
+		size_t k0;
+
+		if (!pf_cash_in(d, t, a))
+			continue;
+		/* cash placed in the days up to this deposit */
+		placed += d->usd[t];
+		while (lo < i && d->ts[t] - d->ts[il[lo]] > p->placement) {
+			if (pf_cash_in(d, il[lo], a))
+				placed -= d->usd[il[lo]];
+			lo++;
+		}
+		if (placed < p->min_cash || d->ts[t] - since < p->history)
+			continue;
+		/* fresh payees paid in the days after it */
+		k0 = fin_at_time(d, ol, no, d->ts[t]);
+		for (k = k0; k < no && d->ts[ol[k]] <= d->ts[t] + p->layer; k++)
+			if (first[k] && d->usd[ol[k]] >= p->min_each && !fin_hub_in(d, d->dst[ol[k]])) {
+				npay++;
+				sent += d->usd[ol[k]];
+			}
+		if (npay < p->min_payees || sent < p->min_ratio * placed)
+			continue;
+		{
+			struct fin_sigb b;
+			char usd[48], usd2[48];
+			double sc = fin_strength(npay, p->min_payees, 3.0 * p->min_payees);
+
+			fin_fmt_usd(usd, sizeof usd, placed);
+			fin_fmt_usd(usd2, sizeof usd2, sent);
+			fin_sig_begin(&b, out, p->det, a, sc);
+			for (j = lo; j <= i; j++)
+				if (pf_cash_in(d, il[j], a))
+					fin_sig_ev(&b, il[j]);
+			for (k = k0; k < no && d->ts[ol[k]] <= d->ts[t] + p->layer; k++)
+				if (first[k] && d->usd[ol[k]] >= p->min_each && !fin_hub_in(d, d->dst[ol[k]]))
+					fin_sig_ev(&b, ol[k]);
+			fin_sig_int(&b, "new_payees", npay);
+			fin_sig_num(&b, "cash_usd", placed);
+			fin_sig_num(&b, "sent_usd", sent);
+			fin_sig_num(&b, "layer_days", (double)p->layer / DAY);
+			fin_sig_say(&b, "Account %s took %s in cash and within %.0f days sent %s to %u accounts it had "
+				    "never paid before — cash placed, then spread out.", fin_acc_name(d, a), usd,
+				    (double)p->layer / DAY, usd2, npay);
+			fin_sig_end(&b, d, r->max_evidence);
+			/* each recipient: its first payment from the placing account */
+			for (k = k0; k < no && d->ts[ol[k]] <= d->ts[t] + p->layer; k++) {
+				uint32_t u = ol[k], y = d->dst[u];
+
+				if (!first[k] || d->usd[u] < p->min_each || fin_hub_in(d, y) || fin_swept(d, y))
+					continue;
+				fin_fmt_usd(usd2, sizeof usd2, d->usd[u]);
+				fin_sig_begin(&b, out, p->det, y, sc);
+				fin_sig_ev(&b, u);
+				fin_sig_int(&b, "new_payees", npay);
+				fin_sig_num(&b, "cash_usd", placed);
+				fin_sig_num(&b, "received_usd", d->usd[u]);
+				fin_sig_say(&b, "Account %s received %s, a first payment from an account that had just "
+					    "taken %s in cash and spread it over %u new payees within %.0f days.",
+					    fin_acc_name(d, y), usd2, usd, npay, (double)p->layer / DAY);
+				fin_sig_end(&b, d, r->max_evidence);
+			}
+		}
+		return out->failed ? RASTRO_NOMEM : 0;
+	}
+	return 0;
+}
+
 const struct fin_detector fin_det_cash[] = {
 	{ "FIN.STRUCTURING", "structuring", TY_STRUCT,
 	  "FIN-2020-A008 (avoiding reporting: structuring below the CTR threshold); 31 U.S.C. 5324; "
@@ -1446,5 +1590,9 @@ const struct fin_detector fin_det_cash[] = {
 	  "and FIN-2014-A008 human-smuggling red flags; the per-trip timing test is rastro's",
 	  "paid by one payer after each trip through the border zone", tp_prepare, tp_account, NULL, tp_release,
 	  NULL },
+	{ "FIN.PLACEMENT_FANOUT", "placement_fanout", TY_ML,
+	  "AML graph pattern fan-out with cash placement (IBM AMLworld FAN-OUT; FIN-2020-A008 T14 cash "
+	  "placement; FIN-2023-Alert001 and FIN-2014-A008 cash deposits followed by rapid transfers)",
+	  "cash placed, then sent within days to several new payees", pf_prepare, pf_account, NULL, NULL, NULL },
 };
 const size_t fin_det_cash_n = sizeof fin_det_cash / sizeof fin_det_cash[0];
