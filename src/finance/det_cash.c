@@ -814,7 +814,64 @@ static int bf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 		    "deposits from %u different originators in %u regions within %.0f days (%s).",
 		    fin_acc_name(d, a), best, best_regions, (double)p->window / DAY, usd);
 	fin_sig_end(&b, d, r->max_evidence);
-	return 0;
+	return fin_funnel_beneficiaries(r, p->det, a, fin_strength(best, p->min_originators,
+								      3.0 * p->min_originators), x, out);
+}
+
+/* ---- beneficiaries of a funnel (FIN.BORDER_FANIN, FIN.PAYROLL_FUNNEL) ---- */
+
+int fin_funnel_beneficiaries(struct fin_run *r, int det, uint32_t funnel, double score, struct fin_scratch *x,
+			     struct fin_sink *out)
+{
+	const struct fin_data *d = r->d;
+	size_t no, k, j;
+	const uint32_t *ol = out_l(d, funnel, &no);
+	double share = fin_param(r, det, "beneficiary_share", 0.15), total = 0;
+	uint32_t stamp;
+
+	/* bounded: a funnel with thousands of payees is a business */
+	if (share <= 0 || no > 4096)
+		return 0;
+	for (k = 0; k < no; k++)
+		if (fin_is_transfer(d, ol[k]) && !isnan(d->usd[ol[k]]))
+			total += d->usd[ol[k]];
+	if (total <= 0)
+		return 0;
+	stamp = fin_stamp(x);
+	for (k = 0; k < no; k++) {
+		uint32_t t = ol[k], y = d->dst[t], n = 0;
+		double sum = 0;
+		struct fin_sigb b;
+		char usd[48];
+
+		if (!fin_is_transfer(d, t) || x->acc_mark[y] == stamp)
+			continue;
+		x->acc_mark[y] = stamp;
+		if (fin_hub_in(d, y) || fin_swept(d, y))
+			continue;
+		for (j = k; j < no; j++)
+			if (d->dst[ol[j]] == y && fin_is_transfer(d, ol[j]) && !isnan(d->usd[ol[j]])) {
+				sum += d->usd[ol[j]];
+				n++;
+			}
+		if (n < 2 || sum < share * total)
+			continue;
+		/* the funnel is not named: the evidence shows where the money
+		 * came from, with the outputs' protections */
+		fin_fmt_usd(usd, sizeof usd, sum);
+		fin_sig_begin(&b, out, det, y, score);
+		for (j = k; j < no; j++)
+			if (d->dst[ol[j]] == y && fin_is_transfer(d, ol[j]))
+				fin_sig_ev(&b, ol[j]);
+		fin_sig_str(&b, "side", "beneficiary");
+		fin_sig_num(&b, "received_usd", sum);
+		fin_sig_num(&b, "share_of_funnel_out", sum / total);
+		fin_sig_say(&b, "Account %s received %s in %u payments, %.0f%% of everything a funnel account "
+			    "(named by this indicator) paid to other accounts — where the money went.",
+			    fin_acc_name(d, y), usd, n, 100.0 * sum / total);
+		fin_sig_end(&b, d, r->max_evidence);
+	}
+	return out->failed ? RASTRO_NOMEM : 0;
 }
 
 /* ---- FIN.CASH_NO_ACH ---- */
