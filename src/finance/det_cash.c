@@ -1343,8 +1343,11 @@ static void tp_find(struct tp_p *p, const struct fin_data *d, uint32_t a, uint32
 
 		if (!tp_payout(p, d, t) || !tp_trip(p, d, a, d->ts[t], m, NULL))
 			continue;
-		if (++cnt[s] > best_n || (cnt[s] == best_n && s < best)) {
-			best_n = cnt[s];
+		/* most trips; ties to the lower account index */
+		uint32_t c = ++cnt[s];
+
+		if (c > best_n || (c == best_n && best > s)) {
+			best_n = c;
 			best = s;
 		}
 	}
