@@ -476,11 +476,21 @@ static void payroll_funnel(void **state)
 			row(&sb, nid(), at(32, 18, 0), tn, "LANDLORD", 800, "p2p", "rent", NULL, NULL, NULL, NULL);
 		}
 	}
+	/* where the collected wages go: BOSS takes most of it (a beneficiary);
+	 * a utility paid small amounts and a one-off payee are not named */
+	row(&sb, nid(), at(13, 9, 0), "CTRL", "BOSS", 1500, "p2p", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(14, 9, 0), "CTRL", "BOSS", 1500, "p2p", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(13, 10, 0), "CTRL", "UTIL", 20, "ach", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(14, 10, 0), "CTRL", "UTIL", 20, "ach", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(15, 10, 0), "CTRL", "ONCE", 2000, "p2p", NULL, NULL, NULL, NULL, NULL);
 	ws = ws_with(sb.buf, NULL);
 	detect_only(ws, "FIN.PAYROLL_FUNNEL");
 	assert_int_equal(nsig(ws, "FIN.PAYROLL_FUNNEL", "CTRL"), 1);
 	assert_int_equal(nsig(ws, "FIN.PAYROLL_FUNNEL", "LANDLORD"), 0);
-	assert_int_equal(nsig_code(ws, "FIN.PAYROLL_FUNNEL"), 1);
+	assert_int_equal(nsig(ws, "FIN.PAYROLL_FUNNEL", "BOSS"), 1);
+	assert_int_equal(nsig(ws, "FIN.PAYROLL_FUNNEL", "UTIL"), 0);
+	assert_int_equal(nsig(ws, "FIN.PAYROLL_FUNNEL", "ONCE"), 0);
+	assert_int_equal(nsig_code(ws, "FIN.PAYROLL_FUNNEL"), 2);
 	/* the workers are listed as affected, never as subjects */
 	assert_int_equal(nsig(ws, "FIN.PAYROLL_FUNNEL", "W0"), 0);
 	assert_int_equal(q1(ws, "SELECT json_array_length(json_extract(details, '$.affected')) FROM signal"
@@ -640,6 +650,50 @@ static void trip_payout(void **state)
 	assert_int_equal(rastro_config_set(ws, "finance.trip_payout.min_trips=4"), 0);
 	detect_only(ws, "FIN.TRIP_PAYOUT");
 	assert_int_equal(nsig_code(ws, "FIN.TRIP_PAYOUT"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+/* Cash placed, then sent to fresh payees (and the payees); look-alikes: a
+ * business paying its usual suppliers from its takings, and the same
+ * pattern in the first weeks of data, when every payee looks new. */
+static void placement_fanout(void **state)
+{
+	static const char *const who[] = { "PL", "BIZ", "EARLY" };
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k, w;
+
+	(void)state;
+	start(&sb);
+	for (w = 0; w < 3; w++) {
+		int day = w == 2 ? 3 : 40;
+
+		/* history: a first transaction on day 1; the business pays its
+		 * suppliers early on too */
+		row(&sb, nid(), at(1, 9, 0), who[w], "UTIL", 50, "ach", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(day, 10, 0), NULL, who[w], 6000, "cash", NULL, "Dallas", "TX", "US", NULL);
+		row(&sb, nid(), at(day, 15, 0), NULL, who[w], 5000, "cash", NULL, "Dallas", "TX", "US", NULL);
+		for (k = 0; k < 3; k++) {
+			char to[16];
+
+			snprintf(to, sizeof to, "%s_P%d", who[w], k);
+			if (w == 1)
+				row(&sb, nid(), at(5 + k, 9, 0), who[w], to, 2500, "wire", NULL, NULL, NULL, NULL, NULL);
+			row(&sb, nid(), at(day + 1 + k, 9, 0), who[w], to, 3000, "wire", NULL, NULL, NULL, NULL, NULL);
+		}
+	}
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.PLACEMENT_FANOUT");
+	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "PL"), 1);
+	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "PL_P0"), 1);
+	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "PL_P2"), 1);
+	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "BIZ"), 0);
+	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "EARLY"), 0);
+	assert_int_equal(nsig_code(ws, "FIN.PLACEMENT_FANOUT"), 4);
+	/* evidence of the placer: two deposits and three payments */
+	assert_int_equal(q1(ws, "SELECT count(*) FROM signal_evidence se JOIN signal s ON s.id = se.signal_id"
+				" JOIN entity e ON e.id = s.entity_id WHERE e.key = ?1", "PL"), 5);
 	rastro_close(ws);
 	sbuf_release(&sb);
 }
@@ -1427,6 +1481,7 @@ int main(void)
 		cmocka_unit_test(earnings_sweep_timing),
 		cmocka_unit_test(trip_payout),
 		cmocka_unit_test(alert_rule),
+		cmocka_unit_test(placement_fanout),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
