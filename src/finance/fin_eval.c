@@ -55,6 +55,7 @@ struct ev_data {
 	struct u64map victims;          /* entity ids in victim_flag or truth role victim */
 	struct u64map alerted;          /* alerted account entity -> rank */
 	struct u64map ranked;           /* alerted, then watched, account -> rank (top-k) */
+	struct u64map neutral;          /* buyers: neither suspect nor false alarm (account level) */
 	struct strmap kinds;            /* typology names */
 	struct strmap roles;            /* member roles from a truth file */
 	struct u64map acc_role;         /* truth account entity -> role id */
@@ -79,6 +80,7 @@ static void ev_release(struct ev_data *e)
 	u64map_release(&e->victims);
 	u64map_release(&e->alerted);
 	u64map_release(&e->ranked);
+	u64map_release(&e->neutral);
 	u64map_release(&e->acc_role);
 	strmap_release(&e->kinds);
 	strmap_release(&e->roles);
@@ -330,7 +332,9 @@ fail:
  * outside the organisation) is neither truth nor victim: alerting one is a
  * false positive.  Role "buyer" (the demand side of a sex-trafficking
  * network: people paying for sex, outside the organisation that exploits)
- * is treated like "customer" unless `buyers` asks to count them as suspects.
+ * is not a suspect account unless `buyers` asks to count them; an alerted
+ * buyer is not a false alarm either (she paid a trafficking victim: a lead
+ * into the network), so account precision leaves buyers out.
  */
 static int load_truth_json(rastro_ws *ws, struct ev_data *e, const char *path, int buyers)
 {
@@ -373,8 +377,15 @@ static int load_truth_json(rastro_ws *ws, struct ev_data *e, const char *path, i
 			ent = account_entity(ws, acc, bank ? bank : "", bank ? strlen(bank) : 0, id, strlen(id));
 			if (!ent)
 				continue;
-			if (role && (strcmp(role, "customer") == 0 || (!buyers && strcmp(role, "buyer") == 0)))
+			if (role && strcmp(role, "customer") == 0)
 				continue;
+			if (role && !buyers && strcmp(role, "buyer") == 0) {
+				if (u64map_put(&e->neutral, (uint64_t)ent, 1)) {
+					rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
+					goto out;
+				}
+				continue;
+			}
 			if (role && strcmp(role, "victim") == 0) {
 				if (u64map_put(&e->victims, (uint64_t)ent, 1)) {
 					rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
@@ -538,6 +549,15 @@ static int is_truth_acc(const struct ev_data *e, uint64_t ent)
 	uint64_t v;
 
 	return u64map_get(&e->acc_net, ent, &v) && v != 0;
+}
+
+/* Counted neither way at account level (buyers, see load_truth_json);
+ * a member of a network with another role stays a suspect. */
+static int is_neutral_acc(const struct ev_data *e, uint64_t ent)
+{
+	uint64_t v;
+
+	return !is_truth_acc(e, ent) && u64map_get(&e->neutral, ent, &v);
 }
 
 /* A row whose precision is measured on other units than its recall
@@ -790,6 +810,7 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 	u64map_init(&e.victims);
 	u64map_init(&e.alerted);
 	u64map_init(&e.ranked);
+	u64map_init(&e.neutral);
 	u64map_init(&e.acc_role);
 	u64map_init(&truth_acc);
 	strmap_init(&e.kinds);
@@ -940,12 +961,16 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 	/* ---- account level ---- */
 	{
 		struct prf c = { 0, 0, 0 };
-		size_t s;
+		size_t s, nbuyers = 0;
 
 		for (s = 0; s < e.alerted.nslots; s++) {
 
 			if (e.alerted.keys[s] == UINT64_MAX)
 				continue;
+			if (is_neutral_acc(&e, e.alerted.keys[s])) {
+				nbuyers++;
+				continue;
+			}
 			if (is_truth_acc(&e, e.alerted.keys[s]))
 				c.tp++;
 			else
@@ -957,8 +982,12 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 			for (s = 0; s < e.acc_net.nslots; s++)
 				ntruth += e.acc_net.keys[s] != UINT64_MAX && e.acc_net.vals[s] != 0;
 			c.fn = ntruth >= c.tp ? ntruth - c.tp : 0;
-			snprintf(note, sizeof note, "%zu truth accounts (victims excluded), %zu alerted", ntruth,
-				 e.alerted.count);
+			if (nbuyers)
+				snprintf(note, sizeof note, "%zu truth accounts (victims excluded), %zu alerted, of which "
+					 "%zu buyers (not counted; --buyers counts them)", ntruth, e.alerted.count, nbuyers);
+			else
+				snprintf(note, sizeof note, "%zu truth accounts (victims excluded), %zu alerted", ntruth,
+					 e.alerted.count);
 		}
 		add_row(t, "account", "all", "all days", 0, &c, note);
 		/* per typology: recall among that kind's accounts */
@@ -1013,7 +1042,8 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 					continue;
 				for (s = 0; s < e.ranked.nslots; s++) {
 
-					if (e.ranked.keys[s] == UINT64_MAX || e.ranked.vals[s] > ks[q])
+					if (e.ranked.keys[s] == UINT64_MAX || e.ranked.vals[s] > ks[q] ||
+					    is_neutral_acc(&e, e.ranked.keys[s]))
 						continue;
 					if (is_truth_acc(&e, e.ranked.keys[s]))
 						ct.tp++;
