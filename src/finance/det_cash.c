@@ -1462,8 +1462,8 @@ static int tp_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 		fin_fmt_usd(usd, sizeof usd, paid);
 		fin_sig_int(&b, "transporters", p->transporters[a]);
 		fin_sig_num(&b, "paid_usd", paid);
-		fin_sig_say(&b, "Account %s pays %u accounts per trip (%s in all): each is paid after its own "
-			    "spending along a route through the border zone — transporters of one organisation.",
+		fin_sig_say(&b, "Account %s pays %u accounts, each after its own spending along a route through "
+			    "the border zone (%s in all) — transporters of one organisation.",
 			    fin_acc_name(d, a), p->transporters[a], usd);
 		fin_sig_end(&b, d, r->max_evidence);
 	}
