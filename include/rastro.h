@@ -267,6 +267,7 @@ struct rastro_alert_opts {
 	double min_score;                   /* only alerts scoring at least this */
 	int by_signal;                      /* one row per signal instead of per account */
 	const struct rastro_viewer *viewer; /* NULL = local analyst, every label */
+	int watch;                          /* also accounts with one uncorroborated indicator */
 };
 
 /*
@@ -298,6 +299,8 @@ struct rastro_eval_opts {
 	size_t top_k;          /* precision at the top k alerts (0 = 100) */
 	int split;             /* 1 = IBM-style temporal 60/20/20 split by day: threshold
 				  chosen on the validation days, figures on the test days */
+	int buyers;            /* 1 = count truth role "buyer" (demand side) as a suspect
+				  account; default: like "customer", neither suspect nor victim */
 };
 
 /* Precision, recall and F1 of the signals against ground truth at

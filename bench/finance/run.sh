@@ -53,6 +53,10 @@ worlds() {
         $1=="transaction" && $2=="all" && $3=="all days" { tp=$8; tr=$9 }
         END { printf "%-8s seed %d: account P %s R %s | top-100 P %s | networks found %s, in top 100 %s | txn P %s R %s\n", d, s, ap, ar, p100, nr, nt, tp, tr }' "$w.eval.csv"
       awk -F, '$1=="account" && ($2 ~ /^role:/ || $2 ~ /_/ || $2=="smuggling") && $3=="all days" { printf "    %-28s recall %s (%s of %s)\n", $2, $9, $5, $5+$7 }' "$w.eval.csv"
+      # the definition before 2026-12-07: buyers (the demand side) counted as suspects
+      "$RASTRO" eval "$w.rastro" --truth "$w/truth.json" --buyers --format csv |
+        awk -F, '$1=="account" && $2=="all" && $3=="all days" { printf "    with buyers as suspects: account P %s R %s (%s)\n", $8, $9, $11 }'
+      awk -F, '$1=="account" && $3=="per detector" { printf "    %-28s names %s planted of %s\n", $2, $5, $5+$6 }' "$w.eval.csv"
     done
   done
 }

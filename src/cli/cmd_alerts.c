@@ -23,6 +23,8 @@ static void help(void)
 	       "  -c, --code CODE       only accounts with this detector's signals\n"
 	       "      --min-score X     only alerts scoring at least X\n"
 	       "      --by-signal       one row per signal instead of one per account\n"
+	       "      --watch           also list, after the alerts, accounts with only one\n"
+	       "                        uncorroborated indicator (status 'watch')\n"
 	       "      --risk [ACCOUNT]  the risk score of each account part by part\n"
 	       "      --labels L1,L2    show only records with these dissemination labels\n"
 	       "      --config FILE     extra settings file;  --set KEY=VALUE  one setting\n");
@@ -88,6 +90,7 @@ int cmd_alerts(int argc, char **argv)
 		{ "code", required_argument, NULL, 'c' },
 		{ "min-score", required_argument, NULL, 'm' },
 		{ "by-signal", no_argument, NULL, 'S' },
+		{ "watch", no_argument, NULL, 'W' },
 		{ "risk", no_argument, NULL, 'R' },
 		{ "labels", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
@@ -133,6 +136,7 @@ int cmd_alerts(int argc, char **argv)
 				return cli_usage("alerts", "--min-score takes a number");
 			break;
 		case 'S': o.by_signal = 1; break;
+		case 'W': o.watch = 1; break;
 		case 'R': risk = 1; break;
 		case 'l':
 			viewer.labels = labels;

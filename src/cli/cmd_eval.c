@@ -21,6 +21,8 @@ static void help(void)
 	       "                        (pattern kinds become typologies)\n"
 	       "      --split           IBM protocol: days cut 60/20/20, threshold chosen on\n"
 	       "                        the validation days, figures on the test days\n"
+	       "      --buyers          count truth role 'buyer' (the demand side) as suspect\n"
+	       "                        accounts; by default, like 'customer', they are not\n"
 	       "  -k, --top-k N         precision among the N highest-scored accounts (100)\n"
 	       "  -f, --format F        table (default), csv or json\n");
 }
@@ -30,6 +32,7 @@ int cmd_eval(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "truth", required_argument, NULL, 't' },
 		{ "split", no_argument, NULL, 's' },
+		{ "buyers", no_argument, NULL, 'B' },
 		{ "top-k", required_argument, NULL, 'k' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
@@ -54,6 +57,7 @@ int cmd_eval(int argc, char **argv)
 		switch (opt) {
 		case 't': o.truth = optarg; break;
 		case 's': o.split = 1; break;
+		case 'B': o.buyers = 1; break;
 		case 'k': {
 			long long v = strtoll(optarg, &end, 10);
 

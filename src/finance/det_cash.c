@@ -629,26 +629,19 @@ static void bf_release(void *state)
 	mem_free(p);
 }
 
-static int bf_prepare(struct fin_run *r, void **state)
+/* Border-zone flags: per string id (a border city, or a "city|region|..."
+ * place in the zone; lists are matched in lower case by fin_list_has) and
+ * per account (KYC address in the zone, city and region kept apart). */
+static int border_tables(const struct fin_run *r, uint8_t **place_out, uint8_t **acc_out)
 {
 	const struct fin_data *d = r->d;
-	struct bf_p *p = mem_calloc(1, sizeof *p);
 	size_t n = strmap_count(&d->strs) + 1, i;
+	uint8_t *place = mem_calloc(n, 1), *acc = mem_calloc(d->nacc + 1, 1);
 
-	if (!p)
+	*place_out = place;
+	*acc_out = acc;
+	if (!place || !acc)
 		return RASTRO_NOMEM;
-	*state = p;
-	p->det = fin_detector_find("FIN.BORDER_FANIN");
-	p->window = (int64_t)(fin_param(r, p->det, "window_days", 30) * DAY);
-	p->min_originators = (uint32_t)fin_param_int(r, p->det, "min_originators", 5);
-	p->min_regions = (uint32_t)fin_param_int(r, p->det, "min_regions", 3);
-	p->min_border_share = fin_param(r, p->det, "min_border_share", 0.5);
-	p->place_is_border = mem_calloc(n, 1);
-	if (!p->place_is_border)
-		return RASTRO_NOMEM;
-	p->nstr = n;
-	/* strings that are border cities, or "city|region|country" places in
-	 * the zone (lists are matched in lower case by fin_list_has) */
 	for (i = 1; i < n; i++) {
 		const char *str = fin_strv(d, (uint32_t)i);
 		const char *bar = strchr(str, '|');
@@ -662,20 +655,16 @@ static int bf_prepare(struct fin_run *r, void **state)
 				continue;
 			snprintf(key, sizeof key, "%.*s|%.*s", cl, str, rl, bar + 1);
 			if (rl && fin_list_has(&r->lists->border, key))
-				p->place_is_border[i] = 1;
+				place[i] = 1;
 			else if (!rl) {
 				/* a city without a region: match the city name alone */
 				snprintf(key, sizeof key, "%.*s", cl, str);
-				p->place_is_border[i] = (uint8_t)fin_list_has(&r->lists->border_city, key);
+				place[i] = (uint8_t)fin_list_has(&r->lists->border_city, key);
 			}
 		} else {
-			p->place_is_border[i] = (uint8_t)fin_list_has(&r->lists->border_city, str);
+			place[i] = (uint8_t)fin_list_has(&r->lists->border_city, str);
 		}
 	}
-	/* KYC addresses: city and region kept apart */
-	p->acc_is_border = mem_calloc(d->nacc + 1, 1);
-	if (!p->acc_is_border)
-		return RASTRO_NOMEM;
 	for (i = 0; i < d->nacc; i++) {
 		char key[256];
 
@@ -683,12 +672,29 @@ static int bf_prepare(struct fin_run *r, void **state)
 			continue;
 		if (d->k_region[i]) {
 			snprintf(key, sizeof key, "%s|%s", fin_strv(d, d->k_city[i]), fin_strv(d, d->k_region[i]));
-			p->acc_is_border[i] = (uint8_t)fin_list_has(&r->lists->border, key);
+			acc[i] = (uint8_t)fin_list_has(&r->lists->border, key);
 		} else {
-			p->acc_is_border[i] = (uint8_t)fin_list_has(&r->lists->border_city, fin_strv(d, d->k_city[i]));
+			acc[i] = (uint8_t)fin_list_has(&r->lists->border_city, fin_strv(d, d->k_city[i]));
 		}
 	}
 	return 0;
+}
+
+static int bf_prepare(struct fin_run *r, void **state)
+{
+	const struct fin_data *d = r->d;
+	struct bf_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	*state = p;
+	p->det = fin_detector_find("FIN.BORDER_FANIN");
+	p->window = (int64_t)(fin_param(r, p->det, "window_days", 30) * DAY);
+	p->min_originators = (uint32_t)fin_param_int(r, p->det, "min_originators", 5);
+	p->min_regions = (uint32_t)fin_param_int(r, p->det, "min_regions", 3);
+	p->min_border_share = fin_param(r, p->det, "min_border_share", 0.5);
+	p->nstr = strmap_count(&d->strs) + 1;
+	return border_tables(r, &p->place_is_border, &p->acc_is_border);
 }
 
 /* Is the beneficiary on or near the border: by KYC address, else by where
@@ -808,7 +814,64 @@ static int bf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 		    "deposits from %u different originators in %u regions within %.0f days (%s).",
 		    fin_acc_name(d, a), best, best_regions, (double)p->window / DAY, usd);
 	fin_sig_end(&b, d, r->max_evidence);
-	return 0;
+	return fin_funnel_beneficiaries(r, p->det, a, fin_strength(best, p->min_originators,
+								      3.0 * p->min_originators), x, out);
+}
+
+/* ---- beneficiaries of a funnel (FIN.BORDER_FANIN, FIN.PAYROLL_FUNNEL) ---- */
+
+int fin_funnel_beneficiaries(struct fin_run *r, int det, uint32_t funnel, double score, struct fin_scratch *x,
+			     struct fin_sink *out)
+{
+	const struct fin_data *d = r->d;
+	size_t no, k, j;
+	const uint32_t *ol = out_l(d, funnel, &no);
+	double share = fin_param(r, det, "beneficiary_share", 0.15), total = 0;
+	uint32_t stamp;
+
+	/* bounded: a funnel with thousands of payees is a business */
+	if (share <= 0 || no > 4096)
+		return 0;
+	for (k = 0; k < no; k++)
+		if (fin_is_transfer(d, ol[k]) && !isnan(d->usd[ol[k]]))
+			total += d->usd[ol[k]];
+	if (total <= 0)
+		return 0;
+	stamp = fin_stamp(x);
+	for (k = 0; k < no; k++) {
+		uint32_t t = ol[k], y = d->dst[t], n = 0;
+		double sum = 0;
+		struct fin_sigb b;
+		char usd[48];
+
+		if (!fin_is_transfer(d, t) || x->acc_mark[y] == stamp)
+			continue;
+		x->acc_mark[y] = stamp;
+		if (fin_hub_in(d, y) || fin_swept(d, y))
+			continue;
+		for (j = k; j < no; j++)
+			if (d->dst[ol[j]] == y && fin_is_transfer(d, ol[j]) && !isnan(d->usd[ol[j]])) {
+				sum += d->usd[ol[j]];
+				n++;
+			}
+		if (n < 2 || sum < share * total)
+			continue;
+		/* the funnel is not named: the evidence shows where the money
+		 * came from, with the outputs' protections */
+		fin_fmt_usd(usd, sizeof usd, sum);
+		fin_sig_begin(&b, out, det, y, score);
+		for (j = k; j < no; j++)
+			if (d->dst[ol[j]] == y && fin_is_transfer(d, ol[j]))
+				fin_sig_ev(&b, ol[j]);
+		fin_sig_str(&b, "side", "beneficiary");
+		fin_sig_num(&b, "received_usd", sum);
+		fin_sig_num(&b, "share_of_funnel_out", sum / total);
+		fin_sig_say(&b, "Account %s received %s in %u payments, %.0f%% of everything a funnel account "
+			    "(named by this indicator) paid to other accounts — where the money went.",
+			    fin_acc_name(d, y), usd, n, 100.0 * sum / total);
+		fin_sig_end(&b, d, r->max_evidence);
+	}
+	return out->failed ? RASTRO_NOMEM : 0;
 }
 
 /* ---- FIN.CASH_NO_ACH ---- */
@@ -1175,6 +1238,382 @@ static int gm_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	return 0;
 }
 
+/* ---- FIN.TRIP_PAYOUT ---- */
+
+/*
+ * A transporter's pay: one payer pays the account again and again, each
+ * time just after the account's own spending along a route through the
+ * border zone (fuel, tolls, food in two or more places in a day or two).
+ * Friends settling a road trip do it once; commuters are paid wages.  The
+ * payer of several such transporters is named too (the organiser paying
+ * drivers per crossing).  Transporters are found once, in prepare, so that
+ * each account's task can name both sides.
+ */
+struct tp_p {
+	int det;
+	int64_t trip;             /* spending this long before a payout makes its trip */
+	uint32_t min_trips, min_places, min_transporters;
+	double min_usd;
+	uint8_t *place_is_border, *acc_is_border, *payroll;
+	uint32_t *payer_of;       /* per account: the payer of its trips, FIN_NONE if none */
+	uint32_t *trips;          /* per account: trips paid by payer_of */
+	uint32_t *transporters;   /* per account: transporters it pays */
+};
+
+static void tp_release(void *state)
+{
+	struct tp_p *p = state;
+
+	mem_free(p->place_is_border);
+	mem_free(p->acc_is_border);
+	mem_free(p->payroll);
+	mem_free(p->payer_of);
+	mem_free(p->trips);
+	mem_free(p->transporters);
+	mem_free(p);
+}
+
+/* Marks for counting distinct places: a stamp per call. */
+struct tp_marks {
+	uint32_t *mark;
+	uint32_t stamp;
+	size_t n;
+};
+
+static uint32_t tp_stamp(struct tp_marks *m)
+{
+	if (++m->stamp == 0) {
+		memset(m->mark, 0, m->n * sizeof *m->mark);
+		m->stamp = 1;
+	}
+	return m->stamp;
+}
+
+/* Does account a's own spending in (t - trip, t] cover min_places places,
+ * one of them in the border zone?  With `ev`, its transactions are added. */
+static int tp_trip(const struct tp_p *p, const struct fin_data *d, uint32_t a, int64_t t, struct tp_marks *m,
+		   struct fin_sigb *ev)
+{
+	size_t no, k, lo;
+	const uint32_t *ol = out_l(d, a, &no);
+	uint32_t places = 0, stamp = tp_stamp(m);
+	int border = 0;
+
+	lo = fin_at_time(d, ol, no, t - p->trip + 1);
+	for (k = lo; k < no && d->ts[ol[k]] <= t; k++) {
+		uint32_t u = ol[k], pl = d->place[u];
+
+		if (!pl || d->chan[u] == CH_CASH || d->dst[u] == a)
+			continue;
+		if (m->mark[pl] != stamp) {
+			m->mark[pl] = stamp;
+			places++;
+		}
+		border |= p->place_is_border[pl];
+	}
+	if (places < p->min_places || !border)
+		return 0;
+	if (ev)
+		for (k = lo; k < no && d->ts[ol[k]] <= t; k++)
+			if (d->place[ol[k]] && d->chan[ol[k]] != CH_CASH && d->dst[ol[k]] != a)
+				fin_sig_ev(ev, ol[k]);
+	return 1;
+}
+
+/* A payout that can pay for a trip: from an individual, not wages. */
+static int tp_payout(const struct tp_p *p, const struct fin_data *d, uint32_t t)
+{
+	uint32_t s = d->src[t];
+
+	return fin_is_transfer(d, t) && !fin_hub_out(d, s) && d->k_ctype[s] != CT_BUSINESS &&
+	       !fin_is_wage(d, t, p->payroll) && !isnan(d->usd[t]) && d->usd[t] >= p->min_usd;
+}
+
+/* The payer of account a's trips (most trips; ties to the lower index). */
+static void tp_find(struct tp_p *p, const struct fin_data *d, uint32_t a, uint32_t *cnt, struct tp_marks *m)
+{
+	size_t ni, i;
+	const uint32_t *il = in_l(d, a, &ni);
+	uint32_t best = FIN_NONE, best_n = 0;
+
+	if (ni < p->min_trips || d->k_ctype[a] == CT_BUSINESS || fin_hub_in(d, a))
+		return;
+	for (i = 0; i < ni; i++) {
+		uint32_t t = il[i], s = d->src[t];
+
+		if (!tp_payout(p, d, t) || !tp_trip(p, d, a, d->ts[t], m, NULL))
+			continue;
+		/* most trips; ties to the lower account index */
+		uint32_t c = ++cnt[s];
+
+		if (c > best_n || (c == best_n && best > s)) {
+			best_n = c;
+			best = s;
+		}
+	}
+	for (i = 0; i < ni; i++)
+		if (d->src[il[i]] != FIN_NONE)
+			cnt[d->src[il[i]]] = 0;
+	if (best != FIN_NONE && best_n >= p->min_trips) {
+		p->payer_of[a] = best;
+		p->trips[a] = best_n;
+		p->transporters[best]++;
+	}
+}
+
+static int tp_prepare(struct fin_run *r, void **state)
+{
+	static const char *const def[] = { "payroll", "wages", "salary", NULL };
+	const struct fin_data *d = r->d;
+	struct tp_p *p = mem_calloc(1, sizeof *p);
+	struct tp_marks m = { NULL, 0, strmap_count(&d->strs) + 1 };
+	uint32_t *cnt;
+	size_t a;
+
+	if (!p)
+		return RASTRO_NOMEM;
+	*state = p;
+	p->det = fin_detector_find("FIN.TRIP_PAYOUT");
+	p->trip = (int64_t)(fin_param(r, p->det, "trip_hours", 48) * HOUR);
+	p->min_trips = (uint32_t)fin_param_int(r, p->det, "min_trips", 3);
+	p->min_places = (uint32_t)fin_param_int(r, p->det, "min_places", 2);
+	p->min_transporters = (uint32_t)fin_param_int(r, p->det, "min_transporters", 2);
+	p->min_usd = fin_param(r, p->det, "min_usd", 200);
+	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
+	p->payer_of = mem_alloc((d->nacc + 1) * sizeof *p->payer_of);
+	p->trips = mem_calloc(d->nacc + 1, sizeof *p->trips);
+	p->transporters = mem_calloc(d->nacc + 1, sizeof *p->transporters);
+	cnt = mem_calloc(d->nacc + 1, sizeof *cnt);
+	m.mark = mem_calloc(m.n, sizeof *m.mark);
+	if (!p->payroll || !p->payer_of || !p->trips || !p->transporters || !cnt || !m.mark ||
+	    border_tables(r, &p->place_is_border, &p->acc_is_border)) {
+		mem_free(cnt);
+		mem_free(m.mark);
+		return RASTRO_NOMEM;
+	}
+	for (a = 0; a < d->nacc; a++)
+		p->payer_of[a] = FIN_NONE;
+	for (a = 0; a < d->nacc; a++)
+		tp_find(p, d, (uint32_t)a, cnt, &m);
+	mem_free(cnt);
+	mem_free(m.mark);
+	return 0;
+}
+
+static int tp_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct tp_p *p = st;
+	const struct fin_data *d = r->d;
+	struct tp_marks m = { x->str_mark, 0, x->nstr };
+	size_t n, i;
+	double paid = 0;
+	struct fin_sigb b;
+	char usd[48];
+
+	/* a swept earner's account is controlled by another: never a subject */
+	if (fin_swept(d, a))
+		return 0;
+	m.stamp = fin_stamp(x);
+	if (p->payer_of[a] != FIN_NONE) {
+		/* the transporter: its payouts and each trip's spending */
+		const uint32_t *il = in_l(d, a, &n);
+		uint32_t payer = p->payer_of[a];
+
+		fin_sig_begin(&b, out, p->det, a, fin_strength(p->trips[a], p->min_trips, 3.0 * p->min_trips));
+		for (i = 0; i < n; i++) {
+			uint32_t t = il[i];
+
+			if (d->src[t] != payer || !tp_payout(p, d, t))
+				continue;
+			/* the trip's spending first, then the payout */
+			if (!tp_trip(p, d, a, d->ts[t], &m, &b))
+				continue;
+			fin_sig_ev(&b, t);
+			paid += d->usd[t];
+		}
+		fin_fmt_usd(usd, sizeof usd, paid);
+		/* the payer is not named: it may yet be flagged as a potential
+		 * victim (outputs show evidence counterparties, protected) */
+		fin_sig_int(&b, "trips", p->trips[a]);
+		fin_sig_num(&b, "paid_usd", paid);
+		fin_sig_num(&b, "trip_hours", (double)p->trip / HOUR);
+		fin_sig_say(&b, "Account %s was paid %u times by one payer (%s in all), each time within %.0f h "
+			    "after its own spending along a route through the border zone — a transporter paid "
+			    "per trip.", fin_acc_name(d, a), p->trips[a], usd, (double)p->trip / HOUR);
+		fin_sig_end(&b, d, r->max_evidence);
+		m.stamp = fin_stamp(x);
+	}
+	if (p->transporters[a] >= p->min_transporters) {
+		/* the payer of several transporters: its payouts to them */
+		const uint32_t *ol = out_l(d, a, &n);
+
+		paid = 0;
+		fin_sig_begin(&b, out, p->det, a,
+			      fin_strength(p->transporters[a], p->min_transporters, 3.0 * p->min_transporters));
+		for (i = 0; i < n; i++) {
+			uint32_t t = ol[i];
+
+			if (!fin_is_transfer(d, t) || p->payer_of[d->dst[t]] != a || !tp_payout(p, d, t))
+				continue;
+			fin_sig_ev(&b, t);
+			paid += d->usd[t];
+		}
+		fin_fmt_usd(usd, sizeof usd, paid);
+		fin_sig_int(&b, "transporters", p->transporters[a]);
+		fin_sig_num(&b, "paid_usd", paid);
+		fin_sig_say(&b, "Account %s pays %u accounts, each after its own spending along a route through "
+			    "the border zone (%s in all) — transporters of one organisation.",
+			    fin_acc_name(d, a), p->transporters[a], usd);
+		fin_sig_end(&b, d, r->max_evidence);
+	}
+	return 0;
+}
+
+/* ---- FIN.PLACEMENT_FANOUT ---- */
+
+/*
+ * Placement then layering: cash paid into an account is sent on within
+ * days to several accounts it never paid before (AMLworld fan-out with
+ * cash placement; FinCEN's cash deposits followed by rapid transfers).  A
+ * business paying its usual suppliers from its takings pays known payees;
+ * layering goes to fresh ones.  The recipients are named too: each got a
+ * first payment from the account right after the placement.
+ */
+struct pf_p {
+	int det;
+	int64_t placement, layer, history;
+	double min_cash, min_each, min_ratio;
+	uint32_t min_payees;
+};
+
+static int pf_prepare(struct fin_run *r, void **state)
+{
+	struct pf_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	*state = p;
+	p->det = fin_detector_find("FIN.PLACEMENT_FANOUT");
+	p->placement = (int64_t)(fin_param(r, p->det, "placement_days", 3) * DAY);
+	p->layer = (int64_t)(fin_param(r, p->det, "layer_days", 7) * DAY);
+	p->history = (int64_t)(fin_param(r, p->det, "min_history_days", 30) * DAY);
+	p->min_cash = fin_param(r, p->det, "min_cash_usd", 10000);
+	p->min_each = fin_param(r, p->det, "min_each_usd", 2000);
+	p->min_ratio = fin_param(r, p->det, "min_out_ratio", 0.5);
+	p->min_payees = (uint32_t)fin_param_int(r, p->det, "min_payees", 3);
+	*state = p;
+	return 0;
+}
+
+static int pf_cash_in(const struct fin_data *d, uint32_t t, uint32_t a)
+{
+	return d->dst[t] == a && d->src[t] == FIN_NONE && d->chan[t] == CH_CASH && d->amt[t] > 0 &&
+	       !isnan(d->usd[t]);
+}
+
+static int pf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct pf_p *p = st;
+	const struct fin_data *d = r->d;
+	size_t ni, no, i, j, k, lo = 0;
+	const uint32_t *il = in_l(d, a, &ni), *ol = out_l(d, a, &no);
+	uint32_t stamp, *first;
+	double placed = 0;
+	int64_t since;
+
+	if (no < p->min_payees || fin_swept(d, a) || fin_hub_out(d, a))
+		return 0;
+	/* "never paid before" needs a look-back: the account's first
+	 * transaction at least min_history_days before the placement */
+	since = d->ts[ol[0]];
+	if (ni && d->ts[il[0]] < since)
+		since = d->ts[il[0]];
+	/* the first payment to each payee (tmp32b: 1 = first) */
+	stamp = fin_stamp(x);
+	x->tmp32b.len = 0;
+	for (k = 0; k < no; k++) {
+		uint32_t t = ol[k], f = 0;
+
+		if (fin_is_transfer(d, t) && x->acc_mark[d->dst[t]] != stamp) {
+			x->acc_mark[d->dst[t]] = stamp;
+			f = 1;
+		}
+		if (vec_push(&x->tmp32b, &f))
+			return RASTRO_NOMEM;
+	}
+	first = x->tmp32b.data;
+	for (i = 0; i < ni; i++) {
+		uint32_t t = il[i], npay = 0;
+		double sent = 0;
+		size_t k0;
+
+		if (!pf_cash_in(d, t, a))
+			continue;
+		/* cash placed in the days up to this deposit */
+		placed += d->usd[t];
+		while (lo < i && d->ts[t] - d->ts[il[lo]] > p->placement) {
+			if (pf_cash_in(d, il[lo], a))
+				placed -= d->usd[il[lo]];
+			lo++;
+		}
+		if (placed < p->min_cash || d->ts[t] - since < p->history)
+			continue;
+		/* fresh payees paid in the days after it */
+		k0 = fin_at_time(d, ol, no, d->ts[t]);
+		for (k = k0; k < no && d->ts[ol[k]] <= d->ts[t] + p->layer; k++)
+			if (first[k] && d->usd[ol[k]] >= p->min_each && !fin_hub_in(d, d->dst[ol[k]])) {
+				npay++;
+				sent += d->usd[ol[k]];
+			}
+		if (npay < p->min_payees || sent < p->min_ratio * placed)
+			continue;
+		{
+			struct fin_sigb b;
+			char usd[48], usd2[48];
+			double sc = fin_strength(npay, p->min_payees, 3.0 * p->min_payees);
+
+			fin_fmt_usd(usd, sizeof usd, placed);
+			fin_fmt_usd(usd2, sizeof usd2, sent);
+			fin_sig_begin(&b, out, p->det, a, sc);
+			for (j = lo; j <= i; j++)
+				if (pf_cash_in(d, il[j], a))
+					fin_sig_ev(&b, il[j]);
+			for (k = k0; k < no && d->ts[ol[k]] <= d->ts[t] + p->layer; k++)
+				if (first[k] && d->usd[ol[k]] >= p->min_each && !fin_hub_in(d, d->dst[ol[k]]))
+					fin_sig_ev(&b, ol[k]);
+			fin_sig_int(&b, "new_payees", npay);
+			fin_sig_num(&b, "cash_usd", placed);
+			fin_sig_num(&b, "sent_usd", sent);
+			fin_sig_num(&b, "layer_days", (double)p->layer / DAY);
+			fin_sig_say(&b, "Account %s took %s in cash and within %.0f days sent %s to %u accounts it had "
+				    "never paid before — cash placed, then spread out.", fin_acc_name(d, a), usd,
+				    (double)p->layer / DAY, usd2, npay);
+			fin_sig_end(&b, d, r->max_evidence);
+			/* each recipient: its first payment from the placing account */
+			for (k = k0; k < no && d->ts[ol[k]] <= d->ts[t] + p->layer; k++) {
+				uint32_t u = ol[k], y = d->dst[u];
+
+				if (!first[k] || d->usd[u] < p->min_each || fin_hub_in(d, y) || fin_swept(d, y))
+					continue;
+				fin_fmt_usd(usd2, sizeof usd2, d->usd[u]);
+				fin_sig_begin(&b, out, p->det, y, sc);
+				fin_sig_ev(&b, u);
+				fin_sig_int(&b, "new_payees", npay);
+				fin_sig_num(&b, "cash_usd", placed);
+				fin_sig_num(&b, "received_usd", d->usd[u]);
+				fin_sig_say(&b, "Account %s received %s, a first payment from an account that had just "
+					    "taken %s in cash and spread it over %u new payees within %.0f days.",
+					    fin_acc_name(d, y), usd2, usd, npay, (double)p->layer / DAY);
+				fin_sig_end(&b, d, r->max_evidence);
+			}
+		}
+		return out->failed ? RASTRO_NOMEM : 0;
+	}
+	return 0;
+}
+
 const struct fin_detector fin_det_cash[] = {
 	{ "FIN.STRUCTURING", "structuring", TY_STRUCT,
 	  "FIN-2020-A008 (avoiding reporting: structuring below the CTR threshold); 31 U.S.C. 5324; "
@@ -1206,5 +1645,14 @@ const struct fin_detector fin_det_cash[] = {
 	{ "FIN.GEO_MOBILITY", "geo_mobility", TY_HT,
 	  "FIN-2020-A008 financial indicator (transactions showing frequent geographic movement)",
 	  "used in many cities within days", gm_prepare, gm_account, NULL, NULL, NULL },
+	{ "FIN.TRIP_PAYOUT", "trip_payout", TY_HS,
+	  "FIN-2023-Alert001 (transportation phase of smuggling: transporters paid by the organisation) "
+	  "and FIN-2014-A008 human-smuggling red flags; the per-trip timing test is rastro's",
+	  "paid by one payer after each trip through the border zone", tp_prepare, tp_account, NULL, tp_release,
+	  NULL },
+	{ "FIN.PLACEMENT_FANOUT", "placement_fanout", TY_ML,
+	  "AML graph pattern fan-out with cash placement (IBM AMLworld FAN-OUT; FIN-2020-A008 T14 cash "
+	  "placement; FIN-2023-Alert001 and FIN-2014-A008 cash deposits followed by rapid transfers)",
+	  "cash placed, then sent within days to several new payees", pf_prepare, pf_account, NULL, NULL, NULL },
 };
 const size_t fin_det_cash_n = sizeof fin_det_cash / sizeof fin_det_cash[0];

@@ -496,7 +496,7 @@ enough:
 struct cyc_p {
 	int det;
 	int64_t window;
-	uint32_t max_hops, max_degree, max_steps, max_cycles;
+	uint32_t min_hops, max_hops, max_degree, max_steps, max_cycles;
 	double ratio_min, ratio_max;  /* each hop's amount against the previous hop's */
 };
 
@@ -509,6 +509,7 @@ static int cyc_prepare(struct fin_run *r, void **state)
 	p->det = fin_detector_find("FIN.CYCLE");
 	p->window = (int64_t)(fin_param(r, p->det, "window_hours", 24) * HOUR);
 	p->max_hops = (uint32_t)fin_param_int(r, p->det, "max_hops", 10);
+	p->min_hops = (uint32_t)fin_param_int(r, p->det, "min_hops", 3);
 	p->max_degree = (uint32_t)fin_param_int(r, p->det, "max_degree", 1000);
 	p->max_steps = (uint32_t)fin_param_int(r, p->det, "max_steps", 20000);
 	p->max_cycles = (uint32_t)fin_param_int(r, p->det, "max_cycles", 20);
@@ -632,6 +633,10 @@ static int cyc_account(struct fin_run *r, const void *st, uint32_t u, struct fin
 			     d->usd[e] > p->ratio_max * d->usd[edges[top]]))
 				continue;
 			y = d->dst[e];
+			/* two accounts paying each other back (a loan, a shared
+			 * bill) is the commonest innocent cycle: below min_hops */
+			if (y == u && (uint32_t)top + 2 < p->min_hops)
+				continue;
 			if (y == u) {
 				/* path edges: edges[0..top] then e */
 				edges[top + 1] = e;

@@ -523,7 +523,9 @@ static int pf_account(struct fin_run *r, const void *st, uint32_t c, struct fin_
 			    "several employees' pay going into one account.", fin_acc_name(d, c), same_day_max,
 			    pay_days);
 	fin_sig_end(&b, d, r->max_evidence);
-	return 0;
+	return fin_funnel_beneficiaries(r, p->det, c,
+					fin_strength(workers > same_day_max ? workers : same_day_max,
+						     p->min_workers, 3.0 * p->min_workers), x, out);
 }
 
 /* ---- FIN.EARNINGS_SWEEP ---- */

@@ -318,6 +318,13 @@ uint8_t *fin_cat_flags(const struct fin_run *r, int det, const char *name, const
  * ACH from a business to a non-business account. */
 int fin_is_wage(const struct fin_data *d, uint32_t t, const uint8_t *payroll);
 
+/* Names the beneficiaries of a funnel account found by detector `det`:
+ * accounts (not hubs, not swept earners) paid at least
+ * finance.<det>.beneficiary_share of its transfers out, in two payments or
+ * more; each gets a signal of `det` with that money as evidence. */
+int fin_funnel_beneficiaries(struct fin_run *r, int det, uint32_t funnel, double score, struct fin_scratch *x,
+			     struct fin_sink *out);
+
 /* Formats seconds as "36 h" / "3 d" / "20 min". */
 void fin_fmt_span(char *out, size_t n, int64_t secs);
 

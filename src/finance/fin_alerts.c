@@ -154,7 +154,7 @@ int fin_parts_text(const char *json, struct sbuf *out, char *top, size_t topn)
 static const char *const account_cols[] = {
 	"rank:int", "entity:int", "bank", "account", "name", "score:real", "parts", "codes", "typologies",
 	"signals:int", "first", "last", "explanation", "evidence_ids", "source_file", "evidence_lines",
-	"withheld:int",
+	"withheld:int", "status",
 };
 
 static const char *const signal_cols[] = {
@@ -178,18 +178,22 @@ static int alerts_by_account(struct fin_view *v, const struct rastro_alert_opts 
 	sbuf_init(&ids);
 	sbuf_init(&file);
 	sbuf_init(&lines);
-	if (ws_prepare(ws, "SELECT r.entity_id, r.score, r.parts, r.typologies, a.bank, a.number, e.key, e.label"
-			   " FROM fin_risk r JOIN entity e ON e.id = r.entity_id"
+	/* alerted accounts first, then (with `watch`) those with one
+	 * uncorroborated indicator */
+	if (ws_prepare(ws, "SELECT r.entity_id, r.score, r.parts, r.typologies, a.bank, a.number, e.key, e.label,"
+			   " r.alert FROM fin_risk r JOIN entity e ON e.id = r.entity_id"
 			   " LEFT JOIN account a ON a.entity_id = r.entity_id"
 			   " WHERE r.score >= ?1 AND (?2 IS NULL OR EXISTS (SELECT 1 FROM signal s WHERE"
 			   "  s.entity_id = r.entity_id AND s.stage = 'finance' AND s.code = ?2))"
-			   " ORDER BY r.score DESC, r.entity_id", &st) ||
+			   " AND (r.alert OR ?3)"
+			   " ORDER BY r.alert DESC, r.score DESC, r.entity_id", &st) ||
 	    ws_prepare(ws, "SELECT id, code, score, explanation FROM signal WHERE stage = 'finance'"
 			   " AND entity_id = ?1 ORDER BY score DESC, id", &ss))
 		goto fail;
 	sqlite3_bind_double(st, 1, o ? o->min_score : 0);
 	if (o && o->code)
 		sqlite3_bind_text(st, 2, o->code, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, o && o->watch);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t ent = sqlite3_column_int64(st, 0);
 		char top[64], expl[1024];
@@ -268,6 +272,7 @@ static int alerts_by_account(struct fin_view *v, const struct rastro_alert_opts 
 		tbl_set(t, 14, file.buf);
 		tbl_set(t, 15, lines.buf);
 		tbl_set_i64(t, 16, (long long)withheld);
+		tbl_set(t, 17, sqlite3_column_int(st, 8) ? "alert" : "watch");
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		ws_sqlerr(ws, "reading risk scores");

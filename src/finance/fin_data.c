@@ -421,6 +421,48 @@ static int count_counterparties(struct fin_data *d)
 	return 0;
 }
 
+/* Timing of a sweep (FIN-2020-A008: pay "immediately withdrawn or moved").
+ * Earnings are swept soon after they arrive and as often as they arrive;
+ * rent or a loan is paid on its own monthly date whatever came in. */
+struct sweep_timing_p {
+	int64_t max_lag;        /* seconds from a credit to the payment that moves it */
+	double min_quick_share; /* share of the payments to the collector that are that quick */
+	double min_per_30_days; /* quick payments per 30 days of the account's activity */
+};
+
+static int sweep_timing(const struct fin_data *d, uint32_t a, uint32_t to, const struct sweep_timing_p *p)
+{
+	size_t k, j = d->in_off[a];
+	int64_t last_in = INT64_MIN, first = 0, last = 0;
+	uint32_t n = 0, quick = 0;
+
+	for (k = d->out_off[a]; k < d->out_off[a + 1]; k++) {
+		uint32_t t = d->out_tx[k];
+
+		if (d->dst[t] != to || !fin_is_transfer(d, t))
+			continue;
+		/* the newest credit from someone else at or before this payment */
+		for (; j < d->in_off[a + 1] && d->ts[d->in_tx[j]] <= d->ts[t]; j++)
+			if (d->src[d->in_tx[j]] != a)
+				last_in = d->ts[d->in_tx[j]];
+		if (!n)
+			first = d->ts[t];
+		last = d->ts[t];
+		n++;
+		if (last_in != INT64_MIN && d->ts[t] - last_in <= p->max_lag)
+			quick++;
+	}
+	if (!n || quick < p->min_quick_share * n)
+		return 0;
+	/* the span of the payments, at least 30 days: a short burst counts
+	 * against a month */
+	double days = (double)(last - first) / 86400.0;
+
+	if (days < 30)
+		days = 30;
+	return quick >= p->min_per_30_days * days / 30.0;
+}
+
 /*
  * Swept earners (see fin.h).  For each account: what it received from
  * others (dollars, from how many payers) and the one account it paid most;
@@ -432,6 +474,11 @@ static int find_sweeps(struct fin_data *d, const struct cfg *cfg)
 	double share = cfg_double(cfg, "finance.earnings_sweep.min_share", 0.6);
 	uint32_t min_payers = (uint32_t)cfg_int(cfg, "finance.earnings_sweep.min_payers", 3);
 	uint32_t min_accounts = (uint32_t)cfg_int(cfg, "finance.earnings_sweep.min_accounts", 3);
+	struct sweep_timing_p tm = {
+		(int64_t)(cfg_double(cfg, "finance.earnings_sweep.max_lag_hours", 48) * 3600),
+		cfg_double(cfg, "finance.earnings_sweep.min_quick_share", 0.5),
+		cfg_double(cfg, "finance.earnings_sweep.min_per_30_days", 2),
+	};
 	uint32_t *cand = mem_alloc((d->nacc + 1) * sizeof *cand);
 	uint32_t *ncand = mem_calloc(d->nacc + 1, sizeof *ncand);
 	double *sum = mem_calloc(d->nacc + 1, sizeof *sum);
@@ -481,7 +528,8 @@ static int find_sweeps(struct fin_data *d, const struct cfg *cfg)
 		for (k = d->out_off[a]; k < d->out_off[a + 1]; k++)
 			if (d->dst[d->out_tx[k]] != FIN_NONE)
 				sum[d->dst[d->out_tx[k]]] = 0;
-		if (best_to != FIN_NONE && best >= share * in && !fin_hub_in(d, best_to)) {
+		if (best_to != FIN_NONE && best >= share * in && !fin_hub_in(d, best_to) &&
+		    sweep_timing(d, (uint32_t)a, best_to, &tm)) {
 			cand[a] = best_to;
 			ncand[best_to]++;
 		}

@@ -323,8 +323,8 @@ static int write_signals(struct fin_run *r, struct task *tasks, size_t ntasks,
 	if (ws_prepare(ws, "INSERT INTO signal(code, entity_id, score, explanation, details, stage, run_id)"
 			   " VALUES(?1, ?2, ?3, ?4, ?5, 'finance', ?6)", &si) ||
 	    ws_prepare(ws, "INSERT OR IGNORE INTO signal_evidence(signal_id, record_id, role) VALUES(?1, ?2, ?3)", &se) ||
-	    ws_prepare(ws, "INSERT INTO fin_risk(entity_id, score, parts, signals, typologies, run_id)"
-			   " VALUES(?1, ?2, ?3, ?4, ?5, ?6)", &sr))
+	    ws_prepare(ws, "INSERT INTO fin_risk(entity_id, score, parts, signals, typologies, run_id, alert)"
+			   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", &sr))
 		goto fail;
 	for (ti = 0; ti < ntasks; ti++) {
 		struct fin_sink *s = &tasks[ti].sink;
@@ -474,12 +474,21 @@ static int write_signals(struct fin_run *r, struct task *tasks, size_t ntasks,
 		const struct acc_part *p = parts.data;
 		size_t a = 0;
 		double discount = cfg_double(ws->cfg, "finance.family_discount", 0.25);
+		long long min_ind = cfg_int(ws->cfg, "finance.alert_min_indicators", 2);
+		double min_pts = cfg_double(ws->cfg, "finance.alert_min_score", 2.0);
 
 		while (a < parts.len) {
 			size_t b = a, nsigs = 0;
 			double total = 0;
 			int typ = 0;
 			int first = 1;
+			/* Alert rule (docs/finance.md): one indicator whose detector
+			 * is marked `alone` (its rule already joins several red
+			 * flags), or at least alert_min_indicators independent
+			 * ones — the graph patterns counting as one — that score
+			 * at least alert_min_score together. */
+			int alone = 0, ml_seen = 0;
+			long long nind = 0;
 
 			sbuf_clear(&det);
 			sbuf_addc(&det, '[');
@@ -513,6 +522,13 @@ static int write_signals(struct fin_run *r, struct task *tasks, size_t ntasks,
 
 				while (c < parts.len && p[c].acc == p[b].acc && p[c].det == p[b].det)
 					c++;
+				snprintf(key, sizeof key, "finance.%s.alone", registry[p[b].det]->key);
+				if (cfg_bool(ws->cfg, key, 0))
+					alone = 1;
+				if (!(registry[p[b].det]->typology & TY_ML))
+					nind++;
+				else if (!ml_seen++)
+					nind++;
 				snprintf(key, sizeof key, "finance.%s.weight", registry[p[b].det]->key);
 				w = cfg_double(ws->cfg, key, 1.0);
 				/* p[b] is the strongest of this detector (sorted) */
@@ -550,6 +566,7 @@ static int write_signals(struct fin_run *r, struct task *tasks, size_t ntasks,
 				sqlite3_bind_int64(sr, 4, (int64_t)nsigs);
 				sqlite3_bind_text(sr, 5, ty.buf, (int)ty.len, SQLITE_TRANSIENT);
 				sqlite3_bind_int64(sr, 6, ws->run_id);
+				sqlite3_bind_int(sr, 7, alone || (nind >= min_ind && total >= min_pts));
 				rc = sqlite3_step(sr);
 				sqlite3_reset(sr);
 				sbuf_release(&ty);

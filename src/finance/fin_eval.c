@@ -53,7 +53,9 @@ struct ev_data {
 	char **net_kind;
 	struct u64map acc_net;          /* truth account entity -> network index + 1 */
 	struct u64map victims;          /* entity ids in victim_flag or truth role victim */
-	struct u64map alerted;          /* flagged account entity -> rank */
+	struct u64map alerted;          /* alerted account entity -> rank */
+	struct u64map ranked;           /* alerted, then watched, account -> rank (top-k) */
+	struct u64map neutral;          /* buyers: neither suspect nor false alarm (account level) */
 	struct strmap kinds;            /* typology names */
 	struct strmap roles;            /* member roles from a truth file */
 	struct u64map acc_role;         /* truth account entity -> role id */
@@ -77,6 +79,8 @@ static void ev_release(struct ev_data *e)
 	u64map_release(&e->acc_net);
 	u64map_release(&e->victims);
 	u64map_release(&e->alerted);
+	u64map_release(&e->ranked);
+	u64map_release(&e->neutral);
 	u64map_release(&e->acc_role);
 	strmap_release(&e->kinds);
 	strmap_release(&e->roles);
@@ -326,9 +330,13 @@ fail:
  * numbers with their bank (the account key is bank/number).  Role "victim"
  * marks victims (never suspects); role "customer" (families paying fees,
  * outside the organisation) is neither truth nor victim: alerting one is a
- * false positive.
+ * false positive.  Role "buyer" (the demand side of a sex-trafficking
+ * network: people paying for sex, outside the organisation that exploits)
+ * is not a suspect account unless `buyers` asks to count them; an alerted
+ * buyer is not a false alarm either (she paid a trafficking victim: a lead
+ * into the network), so account precision leaves buyers out.
  */
-static int load_truth_json(rastro_ws *ws, struct ev_data *e, const char *path)
+static int load_truth_json(rastro_ws *ws, struct ev_data *e, const char *path, int buyers)
 {
 	json_error_t jerr;
 	json_t *root = json_load_file(path, 0, &jerr), *nets;
@@ -371,6 +379,13 @@ static int load_truth_json(rastro_ws *ws, struct ev_data *e, const char *path)
 				continue;
 			if (role && strcmp(role, "customer") == 0)
 				continue;
+			if (role && !buyers && strcmp(role, "buyer") == 0) {
+				if (u64map_put(&e->neutral, (uint64_t)ent, 1)) {
+					rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
+					goto out;
+				}
+				continue;
+			}
 			if (role && strcmp(role, "victim") == 0) {
 				if (u64map_put(&e->victims, (uint64_t)ent, 1)) {
 					rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
@@ -461,14 +476,17 @@ static int load_predictions(rastro_ws *ws, struct ev_data *e, struct fin_view *v
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return ws_sqlerr(ws, "reading signal evidence");
-	if (ws_prepare(ws, "SELECT entity_id FROM fin_risk ORDER BY score DESC, entity_id", &st))
+	/* predicted = alerted accounts, ranked as `rastro alerts --watch` lists them */
+	if (ws_prepare(ws, "SELECT entity_id, alert FROM fin_risk ORDER BY alert DESC, score DESC, entity_id", &st))
 		return ws->err.code;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t ent = sqlite3_column_int64(st, 0);
 
 		if (fin_view_is_victim(v, ent))
 			continue;
-		if (u64map_put(&e->alerted, (uint64_t)ent, ++rank)) {
+		++rank;
+		if (u64map_put(&e->ranked, (uint64_t)ent, rank) ||
+		    (sqlite3_column_int(st, 1) && u64map_put(&e->alerted, (uint64_t)ent, rank))) {
 			sqlite3_finalize(st);
 			return ws_error(ws, RASTRO_NOMEM, "out of memory");
 		}
@@ -531,6 +549,15 @@ static int is_truth_acc(const struct ev_data *e, uint64_t ent)
 	uint64_t v;
 
 	return u64map_get(&e->acc_net, ent, &v) && v != 0;
+}
+
+/* Counted neither way at account level (buyers, see load_truth_json);
+ * a member of a network with another role stays a suspect. */
+static int is_neutral_acc(const struct ev_data *e, uint64_t ent)
+{
+	uint64_t v;
+
+	return !is_truth_acc(e, ent) && u64map_get(&e->neutral, ent, &v);
 }
 
 /* A row whose precision is measured on other units than its recall
@@ -782,6 +809,8 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 	u64map_init(&e.acc_net);
 	u64map_init(&e.victims);
 	u64map_init(&e.alerted);
+	u64map_init(&e.ranked);
+	u64map_init(&e.neutral);
 	u64map_init(&e.acc_role);
 	u64map_init(&truth_acc);
 	strmap_init(&e.kinds);
@@ -800,7 +829,7 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 
 		/* which kind of truth file: JSON, else IBM patterns */
 		if (pl > 5 && strcmp(p + pl - 5, ".json") == 0) {
-			rc = load_truth_json(ws, &e, p);
+			rc = load_truth_json(ws, &e, p, o && o->buyers);
 			members_given = 1;
 		}
 		else {
@@ -932,12 +961,16 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 	/* ---- account level ---- */
 	{
 		struct prf c = { 0, 0, 0 };
-		size_t s;
+		size_t s, nbuyers = 0;
 
 		for (s = 0; s < e.alerted.nslots; s++) {
 
 			if (e.alerted.keys[s] == UINT64_MAX)
 				continue;
+			if (is_neutral_acc(&e, e.alerted.keys[s])) {
+				nbuyers++;
+				continue;
+			}
 			if (is_truth_acc(&e, e.alerted.keys[s]))
 				c.tp++;
 			else
@@ -949,8 +982,12 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 			for (s = 0; s < e.acc_net.nslots; s++)
 				ntruth += e.acc_net.keys[s] != UINT64_MAX && e.acc_net.vals[s] != 0;
 			c.fn = ntruth >= c.tp ? ntruth - c.tp : 0;
-			snprintf(note, sizeof note, "%zu truth accounts (victims excluded), %zu alerted", ntruth,
-				 e.alerted.count);
+			if (nbuyers)
+				snprintf(note, sizeof note, "%zu truth accounts (victims excluded), %zu alerted, of which "
+					 "%zu buyers (not counted; --buyers counts them)", ntruth, e.alerted.count, nbuyers);
+			else
+				snprintf(note, sizeof note, "%zu truth accounts (victims excluded), %zu alerted", ntruth,
+					 e.alerted.count);
 		}
 		add_row(t, "account", "all", "all days", 0, &c, note);
 		/* per typology: recall among that kind's accounts */
@@ -1003,11 +1040,12 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 
 				if (q == 2 && (topk == 10 || topk == 100))
 					continue;
-				for (s = 0; s < e.alerted.nslots; s++) {
+				for (s = 0; s < e.ranked.nslots; s++) {
 
-					if (e.alerted.keys[s] == UINT64_MAX || e.alerted.vals[s] > ks[q])
+					if (e.ranked.keys[s] == UINT64_MAX || e.ranked.vals[s] > ks[q] ||
+					    is_neutral_acc(&e, e.ranked.keys[s]))
 						continue;
-					if (is_truth_acc(&e, e.alerted.keys[s]))
+					if (is_truth_acc(&e, e.ranked.keys[s]))
 						ct.tp++;
 					else
 						ct.fp++;
@@ -1104,11 +1142,10 @@ int rastro_eval(rastro_ws *ws, const struct rastro_eval_opts *o, rastro_table **
 			if (e.acc_net.keys[s] == UINT64_MAX || !net || net == UINT32_MAX)
 				continue;
 			has[net - 1] = 1;
-			if (u64map_get(&e.alerted, e.acc_net.keys[s], &rank)) {
+			if (u64map_get(&e.alerted, e.acc_net.keys[s], &rank))
 				found[net - 1] = 1;
-				if (rank <= topk)
-					found_top[net - 1] = 1;
-			}
+			if (u64map_get(&e.ranked, e.acc_net.keys[s], &rank) && rank <= topk)
+				found_top[net - 1] = 1;
 		}
 		for (s = 0; s < nnets; s++) {
 			if (!has[s])

@@ -16,6 +16,9 @@ static const char *const fin_migrations[] = {
 	" typologies TEXT,"                  /* trafficking,smuggling,structuring,laundering */
 	" run_id INTEGER);"
 	"CREATE INDEX fin_risk_score ON fin_risk(score DESC);",
+	/* 2: alerted (1) or watched (0: one uncorroborated indicator) */
+	"ALTER TABLE fin_risk ADD COLUMN alert INTEGER NOT NULL DEFAULT 1;"
+	"CREATE INDEX fin_risk_alert ON fin_risk(alert DESC, score DESC);",
 };
 
 const struct schema_component fin_schema_component = {

@@ -27,3 +27,12 @@ rows = list(csv.DictReader(open(sys.argv[2])))
 print(len([r for r in rows if r["account"] in vict]))
 PY
 same "$(cat victims_alerted.txt)" 0 "planted victims among alert subjects"
+# buyers (the demand side) are not suspect accounts unless --buyers asks:
+# the default view has fewer truth accounts, and no alerted buyer counts
+# as a false alarm
+ok "eval with buyers" -- "$RASTRO" eval ws.rastro --truth world/truth.json --buyers --format csv
+with_b=$(grep '^account,all,all days,' out.txt | sed 's/.*"\([0-9]*\) truth accounts.*/\1/')
+ok "eval without buyers" -- "$RASTRO" eval ws.rastro --truth world/truth.json --format csv
+without_b=$(grep '^account,all,all days,' out.txt | sed 's/.*"\([0-9]*\) truth accounts.*/\1/')
+nbuyers=$(/usr/bin/python3 -c "import json; t=json.load(open('world/truth.json')); print(len(set(m['bank']+'/'+m['id'] for n in t['networks'] for m in n['members'] if m.get('type')=='account' and m.get('role')=='buyer')))")
+same "$(awk -v a="$with_b" -v b="$without_b" -v n="$nbuyers" 'BEGIN { print (n == 0 || a > b) ? "yes" : "no" }')" yes "--buyers adds the buyers to the truth accounts ($without_b -> $with_b, $nbuyers buyers)"

@@ -476,11 +476,21 @@ static void payroll_funnel(void **state)
 			row(&sb, nid(), at(32, 18, 0), tn, "LANDLORD", 800, "p2p", "rent", NULL, NULL, NULL, NULL);
 		}
 	}
+	/* where the collected wages go: BOSS takes most of it (a beneficiary);
+	 * a utility paid small amounts and a one-off payee are not named */
+	row(&sb, nid(), at(13, 9, 0), "CTRL", "BOSS", 1500, "p2p", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(14, 9, 0), "CTRL", "BOSS", 1500, "p2p", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(13, 10, 0), "CTRL", "UTIL", 20, "ach", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(14, 10, 0), "CTRL", "UTIL", 20, "ach", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(15, 10, 0), "CTRL", "ONCE", 2000, "p2p", NULL, NULL, NULL, NULL, NULL);
 	ws = ws_with(sb.buf, NULL);
 	detect_only(ws, "FIN.PAYROLL_FUNNEL");
 	assert_int_equal(nsig(ws, "FIN.PAYROLL_FUNNEL", "CTRL"), 1);
 	assert_int_equal(nsig(ws, "FIN.PAYROLL_FUNNEL", "LANDLORD"), 0);
-	assert_int_equal(nsig_code(ws, "FIN.PAYROLL_FUNNEL"), 1);
+	assert_int_equal(nsig(ws, "FIN.PAYROLL_FUNNEL", "BOSS"), 1);
+	assert_int_equal(nsig(ws, "FIN.PAYROLL_FUNNEL", "UTIL"), 0);
+	assert_int_equal(nsig(ws, "FIN.PAYROLL_FUNNEL", "ONCE"), 0);
+	assert_int_equal(nsig_code(ws, "FIN.PAYROLL_FUNNEL"), 2);
 	/* the workers are listed as affected, never as subjects */
 	assert_int_equal(nsig(ws, "FIN.PAYROLL_FUNNEL", "W0"), 0);
 	assert_int_equal(q1(ws, "SELECT json_array_length(json_extract(details, '$.affected')) FROM signal"
@@ -555,6 +565,182 @@ static void swept_earner_not_subject(void **state)
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM signal, json_each(json_extract(details, '$.affected')) j"
 				  " WHERE code = 'FIN.EARNINGS_SWEEP' AND j.value = %lld", entity_of(ws, "E0"));
 	assert_int_equal(q1(ws, sql, NULL), 1);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+/* Rent is not a sweep: tenants paid by several payers pass most of it to
+ * one landlord, but on the first of the month, days after their pay. */
+static void earnings_sweep_timing(void **state)
+{
+	static const int pay[] = { 10, 15, 20, 41, 46, 51 }, rent[] = { 1, 32, 60 };
+	struct sbuf sb;
+	rastro_ws *ws;
+	int e, k;
+
+	(void)state;
+	start(&sb);
+	for (e = 0; e < 3; e++) {
+		char w[8], sw[8];
+
+		snprintf(w, sizeof w, "TN%d", e);
+		snprintf(sw, sizeof sw, "SW%d", e);
+		for (k = 0; k < 6; k++) {
+			char o2[16];
+
+			snprintf(o2, sizeof o2, "PY%d%d", e, k % 3);
+			row(&sb, nid(), at(pay[k], 9, 0), o2, w, 400, "p2p", NULL, NULL, NULL, NULL, NULL);
+			/* the swept earner: the same pay, moved on within hours */
+			snprintf(o2, sizeof o2, "PZ%d%d", e, k % 3);
+			row(&sb, nid(), at(pay[k], 9, 0), o2, sw, 400, "p2p", NULL, NULL, NULL, NULL, NULL);
+			row(&sb, nid(), at(pay[k], 13, 0), sw, "SCOL", 380, "p2p", NULL, NULL, NULL, NULL, NULL);
+		}
+		for (k = 0; k < 3; k++)
+			row(&sb, nid(), at(rent[k], 8, 0), w, "LANDLORD", 900, "p2p", "rent", NULL, NULL, NULL, NULL);
+	}
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.EARNINGS_SWEEP");
+	assert_int_equal(nsig(ws, "FIN.EARNINGS_SWEEP", "SCOL"), 1);
+	assert_int_equal(nsig(ws, "FIN.EARNINGS_SWEEP", "LANDLORD"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+/* Transporters: paid by one payer after each trip through the border zone;
+ * the payer of two of them is named too.  Look-alikes: a friend repaying
+ * trips that never touch the border, a commuter paid wages. */
+static void trip_payout(void **state)
+{
+	static const int days[] = { 2, 9, 16 };
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k, v;
+
+	(void)state;
+	start(&sb);
+	for (k = 0; k < 3; k++) {
+		int d = days[k];
+
+		for (v = 0; v < 2; v++) {
+			const char *drv = v ? "DRV2" : "DRV1";
+
+			row(&sb, nid(), at(d, 6, 0), drv, "FUELA", 45, "card", "fuel", "El Paso", "TX", "US", NULL);
+			row(&sb, nid(), at(d, 14, 0), drv, "FUELB", 50, "card", "fuel", "San Antonio", "TX", "US", NULL);
+			row(&sb, nid(), at(d + 1, 10, 0), "ORG", drv, 450, "p2p", NULL, NULL, NULL, NULL, NULL);
+		}
+		row(&sb, nid(), at(d, 6, 0), "CHUM", "FUELA", 45, "card", "fuel", "Dallas", "TX", "US", NULL);
+		row(&sb, nid(), at(d, 14, 0), "CHUM", "FUELB", 50, "card", "fuel", "Houston", "TX", "US", NULL);
+		row(&sb, nid(), at(d + 1, 10, 0), "FRIEND", "CHUM", 450, "p2p", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(d, 6, 0), "COMM", "FUELA", 45, "card", "fuel", "El Paso", "TX", "US", NULL);
+		row(&sb, nid(), at(d, 14, 0), "COMM", "FUELB", 50, "card", "fuel", "Las Cruces", "NM", "US", NULL);
+		row(&sb, nid(), at(d + 1, 10, 0), "EMPL", "COMM", 450, "ach", "payroll", NULL, NULL, NULL, NULL);
+	}
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.TRIP_PAYOUT");
+	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "DRV1"), 1);
+	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "DRV2"), 1);
+	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "ORG"), 1);
+	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "CHUM"), 0);
+	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "FRIEND"), 0);
+	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "COMM"), 0);
+	/* evidence: each payout and the trip's spending before it */
+	assert_int_equal(q1(ws, "SELECT count(*) FROM signal_evidence se JOIN signal s ON s.id = se.signal_id"
+				" JOIN entity e ON e.id = s.entity_id WHERE e.key = ?1", "DRV1"), 9);
+	/* two payouts are not yet a pattern */
+	assert_int_equal(rastro_config_set(ws, "finance.trip_payout.min_trips=4"), 0);
+	detect_only(ws, "FIN.TRIP_PAYOUT");
+	assert_int_equal(nsig_code(ws, "FIN.TRIP_PAYOUT"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+/* Cash placed, then sent to fresh payees (and the payees); look-alikes: a
+ * business paying its usual suppliers from its takings, and the same
+ * pattern in the first weeks of data, when every payee looks new. */
+static void placement_fanout(void **state)
+{
+	static const char *const who[] = { "PL", "BIZ", "EARLY" };
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k, w;
+
+	(void)state;
+	start(&sb);
+	for (w = 0; w < 3; w++) {
+		int day = w == 2 ? 3 : 40;
+
+		/* history: a first transaction on day 1; the business pays its
+		 * suppliers early on too */
+		row(&sb, nid(), at(1, 9, 0), who[w], "UTIL", 50, "ach", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(day, 10, 0), NULL, who[w], 6000, "cash", NULL, "Dallas", "TX", "US", NULL);
+		row(&sb, nid(), at(day, 15, 0), NULL, who[w], 5000, "cash", NULL, "Dallas", "TX", "US", NULL);
+		for (k = 0; k < 3; k++) {
+			char to[16];
+
+			snprintf(to, sizeof to, "%s_P%d", who[w], k);
+			if (w == 1)
+				row(&sb, nid(), at(5 + k, 9, 0), who[w], to, 2500, "wire", NULL, NULL, NULL, NULL, NULL);
+			row(&sb, nid(), at(day + 1 + k, 9, 0), who[w], to, 3000, "wire", NULL, NULL, NULL, NULL, NULL);
+		}
+	}
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.PLACEMENT_FANOUT");
+	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "PL"), 1);
+	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "PL_P0"), 1);
+	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "PL_P2"), 1);
+	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "BIZ"), 0);
+	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "EARLY"), 0);
+	assert_int_equal(nsig_code(ws, "FIN.PLACEMENT_FANOUT"), 4);
+	/* evidence of the placer: two deposits and three payments */
+	assert_int_equal(q1(ws, "SELECT count(*) FROM signal_evidence se JOIN signal s ON s.id = se.signal_id"
+				" JOIN entity e ON e.id = s.entity_id WHERE e.key = ?1", "PL"), 5);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+/* Alert rule: one indicator from a detector not marked `alone` only puts
+ * the account on the watch list; `alone`, or enough independent
+ * indicators, alert. */
+static void alert_rule(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+	rastro_table *t;
+	struct rastro_alert_opts ao = { 0 };
+	int k;
+
+	(void)state;
+	start(&sb);
+	for (k = 0; k < 2; k++) {
+		row(&sb, nid(), at(2 + 5 * k, 9, 0), "IN1", "MULE", 5000, "wire", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(2 + 5 * k, 11, 0), "MULE", "OUT1", 4900, "wire", NULL, NULL, NULL, NULL, NULL);
+	}
+	row(&sb, nid(), at(20, 9, 0), "CA", "CB", 5000, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(20, 11, 0), "CB", "CC", 4950, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(20, 13, 0), "CC", "CA", 4900, "wire", NULL, NULL, NULL, NULL, NULL);
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.PASS_THROUGH,FIN.CYCLE");
+	assert_int_equal(q1(ws, "SELECT r.alert FROM fin_risk r JOIN entity e ON e.id = r.entity_id WHERE e.key = ?1",
+			    "MULE"), 0);
+	assert_int_equal(q1(ws, "SELECT r.alert FROM fin_risk r JOIN entity e ON e.id = r.entity_id WHERE e.key = ?1",
+			    "CA"), 1);
+	/* alerts list the alerted account; --watch adds the watched one after it */
+	ao.limit = 0;
+	assert_int_equal(rastro_alerts(ws, &ao, &t), 0);
+	assert_int_equal(rastro_table_nrows(t), 3);
+	rastro_table_free(t);
+	ao.watch = 1;
+	assert_int_equal(rastro_alerts(ws, &ao, &t), 0);
+	assert_int_equal(rastro_table_nrows(t), 4);
+	assert_string_equal(rastro_table_cell(t, 3, 3), "MULE");
+	assert_string_equal(rastro_table_cell(t, 3, 17), "watch");
+	assert_string_equal(rastro_table_cell(t, 0, 17), "alert");
+	rastro_table_free(t);
+	/* the same single indicator alerts when its detector is marked alone */
+	assert_int_equal(rastro_config_set(ws, "finance.pass_through.alone=true"), 0);
+	detect_only(ws, "FIN.PASS_THROUGH,FIN.CYCLE");
+	assert_int_equal(q1(ws, "SELECT r.alert FROM fin_risk r JOIN entity e ON e.id = r.entity_id WHERE e.key = ?1",
+			    "MULE"), 1);
 	rastro_close(ws);
 	sbuf_release(&sb);
 }
@@ -801,6 +987,18 @@ static void cycles(void **state)
 	assert_int_equal(nsig(ws, "FIN.CYCLE", "CC"), 1);
 	assert_int_equal(nsig(ws, "FIN.CYCLE", "DA"), 0);
 	assert_int_equal(nsig_code(ws, "FIN.CYCLE"), 3);
+	rastro_close(ws);
+	sbuf_release(&sb);
+	/* look-alike: two people paying each other back is below min_hops */
+	start(&sb);
+	row(&sb, nid(), at(2, 9, 0), "EA", "EB", 1000, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(2, 18, 0), "EB", "EA", 990, "wire", NULL, NULL, NULL, NULL, NULL);
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.CYCLE");
+	assert_int_equal(nsig_code(ws, "FIN.CYCLE"), 0);
+	assert_int_equal(rastro_config_set(ws, "finance.cycle.min_hops=2"), 0);
+	detect_only(ws, "FIN.CYCLE");
+	assert_int_equal(nsig_code(ws, "FIN.CYCLE"), 2);
 	rastro_close(ws);
 	sbuf_release(&sb);
 	/* the hop bound: a 4-hop cycle is not found with max_hops 3 */
@@ -1165,6 +1363,8 @@ static void evaluation(void **state)
 	sbuf_addf(&sb, "d,%s,LX,LY,700,wire,1,g2\n", at(2, 9, 0));
 	sbuf_addf(&sb, "e,%s,FA,FB,100,wire,0,\nf,%s,FB,FA,99,wire,0,\n", at(3, 9, 0), at(3, 10, 0));
 	ws = ws_with(sb.buf, NULL);
+	/* two-hop cycles are below the default min_hops; counted here */
+	assert_int_equal(rastro_config_set(ws, "finance.cycle.min_hops=2"), 0);
 	detect_only(ws, "cycle");
 	assert_int_equal(rastro_eval(ws, &eo, &t), 0);
 	/* transactions: 3 found of 4 illicit, 2 false */
@@ -1208,6 +1408,7 @@ static void odd_input(void **state)
 	sbuf_addf(&sb, "o7,%s,OB,,OA,,980,USD,wire,,,,,,\n", at(4, 14, 0));
 	sbuf_addf(&sb, "o8,%s,OA,,OB,,1000,USD,wire,,,,,,\n", at(4, 10, 0));
 	ws = ws_with(sb.buf, NULL);
+	assert_int_equal(rastro_config_set(ws, "finance.cycle.min_hops=2"), 0);
 	assert_int_equal(rastro_detect(ws, &o, &s), 0);
 	assert_int_equal(s.unknown_currency, 3);
 	assert_int_equal(s.self_transfers, 1);
@@ -1277,6 +1478,10 @@ int main(void)
 		cmocka_unit_test(evaluation),
 		cmocka_unit_test(odd_input),
 		cmocka_unit_test(bad_settings),
+		cmocka_unit_test(earnings_sweep_timing),
+		cmocka_unit_test(trip_payout),
+		cmocka_unit_test(alert_rule),
+		cmocka_unit_test(placement_fanout),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
