@@ -159,29 +159,63 @@ static size_t find_i64(const int64_t *a, size_t n, int64_t x)
 	return lo < n && a[lo] == x ? lo : n;
 }
 
-/* Evidence rows of every finance signal, in (signal, record) order. */
+/* Ids of the finance signals, ascending, into ids. */
+static int pre_finance_ids(struct fin_view *v, struct vec *ids)
+{
+	sqlite3_stmt *st;
+	int rc, bad = 0;
+
+	if (ws_prepare(v->ws, "SELECT id FROM signal WHERE stage = 'finance' ORDER BY id", &st))
+		return v->ws->err.code;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && !bad) {
+		int64_t id = sqlite3_column_int64(st, 0);
+
+		bad = vec_push(ids, &id);
+	}
+	sqlite3_finalize(st);
+	if (bad)
+		return ws_error(v->ws, RASTRO_NOMEM, "out of memory reading signals");
+	return rc == SQLITE_DONE ? 0 : ws_sqlerr(v->ws, "reading signals");
+}
+
+/* Evidence rows of every finance signal, in (signal, record) order: one
+ * scan of the evidence table in its key order, keeping the rows of the
+ * finance signals (no lookup of the signal per row). */
 static int pre_read_rows(struct fin_view *v, struct fin_view_pre *p, struct vec *recs)
 {
 	sqlite3_stmt *st;
-	struct vec sig, off, role;
-	int rc, bad = 0;
+	struct vec fin, sig, off, role;
+	int64_t cur = INT64_MIN;
+	int keep = 0, rc, bad = 0;
 
+	vec_init(&fin, sizeof(int64_t));
 	vec_init(&sig, sizeof(int64_t));
 	vec_init(&off, sizeof(size_t));
 	vec_init(&role, 1);
-	if (ws_prepare(v->ws, "SELECT se.signal_id, se.record_id, se.role FROM signal s"
-			      " JOIN signal_evidence se ON se.signal_id = s.id WHERE s.stage = 'finance'"
-			      " ORDER BY se.signal_id, se.record_id", &st))
+	if (pre_finance_ids(v, &fin) ||
+	    ws_prepare(v->ws, "SELECT signal_id, record_id, role FROM signal_evidence ORDER BY signal_id, record_id",
+		       &st)) {
+		vec_release(&fin);
 		return v->ws->err.code;
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && !bad) {
-		int64_t sid = sqlite3_column_int64(st, 0), rid = sqlite3_column_int64(st, 1);
-		uint8_t r = pre_name(p, (const char *)sqlite3_column_text(st, 2));
+		int64_t sid = sqlite3_column_int64(st, 0), rid;
+		uint8_t r;
 
-		if (!sig.len || ((const int64_t *)sig.data)[sig.len - 1] != sid)
-			bad |= vec_push(&sig, &sid) | vec_push(&off, &recs->len);
+		if (sid != cur) {
+			cur = sid;
+			keep = find_i64(fin.data, fin.len, sid) < fin.len;
+			if (keep)
+				bad |= vec_push(&sig, &sid) | vec_push(&off, &recs->len);
+		}
+		if (!keep)
+			continue;
+		rid = sqlite3_column_int64(st, 1);
+		r = pre_name(p, (const char *)sqlite3_column_text(st, 2));
 		bad |= vec_push(recs, &rid) | vec_push(&role, &r);
 	}
 	sqlite3_finalize(st);
+	vec_release(&fin);
 	p->nsig = sig.len;
 	p->nev = recs->len;
 	bad |= vec_push(&off, &recs->len);
