@@ -43,6 +43,25 @@ static void ev_uniq(struct vec *v)
 	v->len = k;
 }
 
+/* Appends sep (when not 0) and the decimal v: the evidence columns hold
+ * millions of numbers, too many for a printf call each. */
+static void add_num(struct sbuf *sb, char sep, long long v)
+{
+	char buf[24];
+	size_t n = sizeof buf;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	do {
+		buf[--n] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		buf[--n] = '-';
+	if (sep)
+		sbuf_addc(sb, sep);
+	sbuf_add(sb, buf + n, sizeof buf - n);
+}
+
 /*
  * Evidence cells: record ids, the file they come from, and their lines in
  * it.  Lines are plain numbers for the main file (the one most evidence
@@ -82,9 +101,9 @@ static void ev_cells(const struct fin_view *v, const struct vec *ev, size_t max,
 		}
 		if (i >= max)
 			continue;
-		sbuf_addf(ids, "%s%lld", i ? ";" : "", (long long)e[i].record);
+		add_num(ids, i ? ';' : 0, (long long)e[i].record);
 		if (e[i].source == main_src)
-			sbuf_addf(lines, "%s%lld", i ? ";" : "", (long long)e[i].line);
+			add_num(lines, i ? ';' : 0, (long long)e[i].line);
 		else
 			sbuf_addf(lines, "%s%s:%lld", i ? ";" : "", fin_view_source_path(v, e[i].source),
 				  (long long)e[i].line);
@@ -393,7 +412,7 @@ int rastro_alerts(rastro_ws *ws, const struct rastro_alert_opts *o, rastro_table
 {
 	struct fin_view v;
 	rastro_table *t;
-	int by_signal = o && o->by_signal, rc;
+	int by_signal = o && o->by_signal, rc, own_txn;
 
 	*out = NULL;
 	if (o && o->code && fin_detector_find(o->code) < 0)
@@ -402,13 +421,27 @@ int rastro_alerts(rastro_ws *ws, const struct rastro_alert_opts *o, rastro_table
 		      : tbl_new("alerts", account_cols, sizeof account_cols / sizeof account_cols[0]);
 	if (!t)
 		return ws_error(ws, RASTRO_NOMEM, "out of memory");
+	/* One read transaction for the whole list: one consistent snapshot,
+	 * and no lock taken and dropped around each of its many queries. */
+	own_txn = sqlite3_get_autocommit(ws->db) && sqlite3_exec(ws->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
 	if (fin_view_open(ws, o ? o->viewer : NULL, &v)) {
 		fin_view_close(&v);
+		if (own_txn)
+			sqlite3_exec(ws->db, "COMMIT", NULL, NULL, NULL);
 		rastro_table_free(t);
 		return ws->err.code;
 	}
-	rc = by_signal ? alerts_by_signal(&v, o, t) : alerts_by_account(&v, o, t);
+	/* A long list reads all evidence in one pass; a short one (the top
+	 * alerts) asks per signal, which reads only what it shows. */
+	if (!o || !o->limit || o->limit > 500)
+		rc = fin_view_preload(&v);
+	else
+		rc = 0;
+	if (!rc)
+		rc = by_signal ? alerts_by_signal(&v, o, t) : alerts_by_account(&v, o, t);
 	fin_view_close(&v);
+	if (own_txn)
+		sqlite3_exec(ws->db, "COMMIT", NULL, NULL, NULL);
 	if (!rc && tbl_failed(t))
 		rc = ws_error(ws, RASTRO_NOMEM, "out of memory building the alert list");
 	if (rc) {

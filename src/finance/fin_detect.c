@@ -160,7 +160,7 @@ struct task {
 	int det;             /* global detector index, or -1 for an account block */
 	uint32_t lo, hi;     /* account block */
 	struct fin_sink sink;
-	double seconds;
+	int done;            /* sink complete (under pool.lock) */
 };
 
 struct pool {
@@ -169,18 +169,24 @@ struct pool {
 	void **state;
 	struct task *tasks;
 	size_t ntasks;
+	size_t *order;       /* the order tasks are taken in */
 	size_t next;         /* atomically taken */
 	int abort;
 	pthread_mutex_t lock;
+	pthread_cond_t cond; /* a task is done, or the run failed */
 	size_t done;
+	double t_done;       /* when the last task was done */
 };
+
+static double now_s(void);
 
 static void fail_run(struct pool *p, const struct rs_err *e)
 {
 	pthread_mutex_lock(&p->lock);
-	if (!p->run->err.code)
+	if (e && !p->run->err.code)
 		err_copy(&p->run->err, e);
 	p->abort = 1;
+	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -206,7 +212,7 @@ static void *worker(void *arg)
 
 		if (ti >= p->ntasks || __atomic_load_n(&p->abort, __ATOMIC_RELAXED))
 			break;
-		t = &p->tasks[ti];
+		t = &p->tasks[p->order[ti]];
 		if (t->det >= 0) {
 			rc = registry[t->det]->global(r, p->state[t->det], &x, &t->sink);
 		} else {
@@ -227,7 +233,10 @@ static void *worker(void *arg)
 			break;
 		}
 		pthread_mutex_lock(&p->lock);
-		p->done++;
+		t->done = 1;
+		if (++p->done == p->ntasks)
+			p->t_done = now_s();
+		pthread_cond_broadcast(&p->cond);
 		pthread_mutex_unlock(&p->lock);
 	}
 	scratch_release(&x);
@@ -301,304 +310,487 @@ static const char *role_of(const struct fin_data *d, uint32_t tx, uint32_t acc)
 	return "related";
 }
 
-static int write_signals(struct fin_run *r, struct task *tasks, size_t ntasks,
-			 struct rastro_detect_stats *stats)
+/*
+ * Evidence rows are most of what detection writes (hundreds of thousands
+ * at a million transactions): they go in EV_BATCH at a time through one
+ * multi-row INSERT, which costs about a third of one statement per row.
+ */
+#define EV_BATCH 64
+
+struct ev_writer {
+	sqlite3_stmt *one, *many;
+	int64_t sid[EV_BATCH], rec[EV_BATCH];
+	const char *role[EV_BATCH];
+	int n;
+};
+
+static int evw_prepare(rastro_ws *ws, struct ev_writer *w)
+{
+	struct sbuf sql = SBUF_INIT;
+	int i, rc;
+
+	memset(w, 0, sizeof *w);
+	sbuf_init(&sql);
+	sbuf_adds(&sql, "INSERT OR IGNORE INTO signal_evidence(signal_id, record_id, role) VALUES");
+	for (i = 0; i < EV_BATCH; i++)
+		sbuf_adds(&sql, i ? ",(?,?,?)" : "(?,?,?)");
+	if (sbuf_failed(&sql)) {
+		sbuf_release(&sql);
+		return ws_error(ws, RASTRO_NOMEM, "out of memory");
+	}
+	rc = ws_prepare(ws, sql.buf, &w->many) ||
+	     ws_prepare(ws, "INSERT OR IGNORE INTO signal_evidence(signal_id, record_id, role) VALUES(?1, ?2, ?3)", &w->one);
+	sbuf_release(&sql);
+	return rc ? ws->err.code : 0;
+}
+
+static int evw_step(rastro_ws *ws, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : ws_sqlerr(ws, "writing signal evidence");
+}
+
+/* Writes the buffered rows: a full batch at once, a last partial one row
+ * by row. */
+static int evw_flush(rastro_ws *ws, struct ev_writer *w)
+{
+	int i;
+
+	if (w->n == EV_BATCH) {
+		for (i = 0; i < EV_BATCH; i++) {
+			sqlite3_bind_int64(w->many, 3 * i + 1, w->sid[i]);
+			sqlite3_bind_int64(w->many, 3 * i + 2, w->rec[i]);
+			sqlite3_bind_text(w->many, 3 * i + 3, w->role[i], -1, SQLITE_STATIC);
+		}
+		w->n = 0;
+		return evw_step(ws, w->many);
+	}
+	for (i = 0; i < w->n; i++) {
+		sqlite3_bind_int64(w->one, 1, w->sid[i]);
+		sqlite3_bind_int64(w->one, 2, w->rec[i]);
+		sqlite3_bind_text(w->one, 3, w->role[i], -1, SQLITE_STATIC);
+		if (evw_step(ws, w->one))
+			return ws->err.code;
+	}
+	w->n = 0;
+	return 0;
+}
+
+/* role must be a string constant (bound without a copy). */
+static int evw_add(rastro_ws *ws, struct ev_writer *w, int64_t sid, int64_t rec, const char *role)
+{
+	w->sid[w->n] = sid;
+	w->rec[w->n] = rec;
+	w->role[w->n] = role;
+	return ++w->n == EV_BATCH ? evw_flush(ws, w) : 0;
+}
+
+static void evw_release(struct ev_writer *w)
+{
+	sqlite3_finalize(w->one);
+	sqlite3_finalize(w->many);
+	w->one = w->many = NULL;
+}
+
+/* Removes the previous finance findings.  When every signal is a finance
+ * one (the usual case) the evidence table is emptied whole, which SQLite
+ * does without visiting its rows; otherwise row by row. */
+static int clear_previous(rastro_ws *ws)
+{
+	int64_t others = 1;
+
+	if (ws_query_i64(ws, "SELECT EXISTS(SELECT 1 FROM signal WHERE stage <> 'finance')", 1, &others))
+		return ws->err.code;
+	if (!others)
+		return ws_exec(ws, "DELETE FROM signal_evidence; DELETE FROM signal; DELETE FROM fin_risk;",
+			       "removing the previous finance signals");
+	return ws_exec(ws, "DELETE FROM signal_evidence WHERE signal_id IN (SELECT id FROM signal WHERE stage = 'finance');"
+			   "DELETE FROM signal WHERE stage = 'finance'; DELETE FROM fin_risk;",
+		       "removing the previous finance signals");
+}
+
+/*
+ * The writer: replaces the previous findings in one transaction.  It runs
+ * on the calling thread while the workers detect, writing each task's sink
+ * as soon as that task and every task before it are done (task order, so
+ * the rows and their ids never depend on the thread count), then frees the
+ * sink.  Writing thus overlaps detection, and finished sinks do not pile up
+ * in memory.
+ */
+struct writer {
+	struct fin_run *r;
+	sqlite3_stmt *si, *sr;
+	struct ev_writer evw;
+	double weight[64];     /* per detector: finance.<key>.weight */
+	int alone[64];         /* per detector: finance.<key>.alone */
+	long long min_ind;     /* finance.alert_min_indicators */
+	double min_pts;        /* finance.alert_min_score */
+	struct sbuf det;
+	struct vec parts;      /* struct acc_part */
+	uint64_t nsig, nev, withheld;
+	int fk_off;            /* foreign-key checks were switched off */
+};
+
+/*
+ * Foreign-key checks are off while the writer works: every row written
+ * refers to a signal id just returned by SQLite or to an account entity
+ * just loaded, so they cannot fail, and with them on SQLite checks each of
+ * the hundreds of thousands of evidence rows and cannot empty the evidence
+ * table at once (clear_previous).  Inside a caller's open transaction the
+ * pragma does nothing; the write is then merely slower.
+ */
+static int writer_begin(struct writer *w, struct fin_run *r)
 {
 	rastro_ws *ws = r->ws;
-	const struct fin_data *d = r->d;
-	sqlite3_stmt *si = NULL, *se = NULL, *sr = NULL;
-	struct sbuf det = SBUF_INIT;
-	struct vec parts;
-	size_t ti, i;
-	int rc;
-	uint64_t nsig = 0, nev = 0;
-	uint8_t *victim = NULL;
+	size_t i;
 
-	sbuf_init(&det);
-	vec_init(&parts, sizeof(struct acc_part));
-	if (ws_exec(ws, "DELETE FROM signal_evidence WHERE signal_id IN (SELECT id FROM signal WHERE stage = 'finance');"
-			"DELETE FROM signal WHERE stage = 'finance'; DELETE FROM fin_risk;",
-		    "removing the previous finance signals"))
-		goto fail;
+	memset(w, 0, sizeof *w);
+	w->r = r;
+	sbuf_init(&w->det);
+	vec_init(&w->parts, sizeof(struct acc_part));
+	for (i = 0; i < fin_detector_count(); i++) {
+		char key[96];
+
+		snprintf(key, sizeof key, "finance.%s.weight", registry[i]->key);
+		w->weight[i] = cfg_double(ws->cfg, key, 1.0);
+		snprintf(key, sizeof key, "finance.%s.alone", registry[i]->key);
+		w->alone[i] = cfg_bool(ws->cfg, key, 0);
+	}
+	w->min_ind = cfg_int(ws->cfg, "finance.alert_min_indicators", 2);
+	w->min_pts = cfg_double(ws->cfg, "finance.alert_min_score", 2.0);
+	if (sqlite3_get_autocommit(ws->db)) {
+		sqlite3_exec(ws->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
+		w->fk_off = 1;
+	}
+	if (ws_begin(ws) || clear_previous(ws))
+		return ws->err.code;
 	if (ws_prepare(ws, "INSERT INTO signal(code, entity_id, score, explanation, details, stage, run_id)"
-			   " VALUES(?1, ?2, ?3, ?4, ?5, 'finance', ?6)", &si) ||
-	    ws_prepare(ws, "INSERT OR IGNORE INTO signal_evidence(signal_id, record_id, role) VALUES(?1, ?2, ?3)", &se) ||
+			   " VALUES(?1, ?2, ?3, ?4, ?5, 'finance', ?6)", &w->si) ||
+	    evw_prepare(ws, &w->evw) ||
 	    ws_prepare(ws, "INSERT INTO fin_risk(entity_id, score, parts, signals, typologies, run_id, alert)"
-			   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", &sr))
-		goto fail;
-	for (ti = 0; ti < ntasks; ti++) {
-		struct fin_sink *s = &tasks[ti].sink;
-		const struct fin_sig *sig = s->sigs.data;
+			   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", &w->sr))
+		return ws->err.code;
+	return 0;
+}
 
-		for (i = 0; i < s->sigs.len; i++) {
-			const struct fin_detector *dt = registry[sig[i].det];
-			const uint32_t *ev = (const uint32_t *)s->ev.data + sig[i].ev_off;
-			const uint32_t *aff = (const uint32_t *)s->aff.data + sig[i].aff_off;
-			const char *body = s->text.buf + sig[i].det_off;
-			int64_t sid;
-			size_t k;
-			char t0[32], t1[32];
-			struct acc_part ap;
+/* Closes the writer: commits when ok, else rolls back. */
+static int writer_end(struct writer *w, int ok)
+{
+	rastro_ws *ws = w->r->ws;
+	int rc = 0;
 
-			if (!r->enabled[sig[i].det])
-				continue;
-			/* Victim-centred: an account whose earnings are swept to a
-			 * collector is affected, never a subject (whatever else its
-			 * flows look like: a fan-in of buyers' payments, cash from
-			 * several places); it is named on the collector's signal. */
-			if (sig[i].acc != FIN_NONE && fin_swept(d, sig[i].acc)) {
-				if (stats)
-					stats->signals_withheld++;
-				continue;
-			}
-			sbuf_clear(&det);
-			sbuf_addf(&det, "{\"code\":\"%s\",\"typology\":\"%s\",\"source\":\"", dt->code,
-				  fin_typology_name(dt->typology));
-			sbuf_add_json_escaped(&det, dt->source, strlen(dt->source));
-			sbuf_adds(&det, "\"");
-			if (sig[i].ev_n) {
-				format_timestamp(sig[i].t0, t0);
-				format_timestamp(sig[i].t1, t1);
-				sbuf_addf(&det, ",\"first\":\"%s\",\"last\":\"%s\"", t0, t1);
-			}
-			if (body[1] != '}')
-				sbuf_addc(&det, ',');
-			sbuf_adds(&det, body + 1);
-			/* affected accounts go last, as entity ids */
-			sbuf_setlen(&det, det.len - 1);
-			if (sig[i].aff_n) {
-				sbuf_adds(&det, ",\"affected\":[");
-				for (k = 0; k < sig[i].aff_n; k++)
-					sbuf_addf(&det, "%s%lld", k ? "," : "", (long long)d->acc_entity[aff[k]]);
-				sbuf_adds(&det, "]");
-			}
-			sbuf_adds(&det, "}");
-			if (sbuf_failed(&det)) {
-				ws_error(ws, RASTRO_NOMEM, "out of memory writing signals");
-				goto fail;
-			}
-			sqlite3_bind_text(si, 1, dt->code, -1, SQLITE_STATIC);
-			if (sig[i].acc != FIN_NONE)
-				sqlite3_bind_int64(si, 2, d->acc_entity[sig[i].acc]);
-			else
-				sqlite3_bind_null(si, 2);
-			sqlite3_bind_double(si, 3, sig[i].score);
-			sqlite3_bind_text(si, 4, s->text.buf + sig[i].text_off, -1, SQLITE_STATIC);
-			sqlite3_bind_text(si, 5, det.buf, (int)det.len, SQLITE_STATIC);
-			sqlite3_bind_int64(si, 6, ws->run_id);
-			rc = sqlite3_step(si);
-			sqlite3_reset(si);
-			if (rc != SQLITE_DONE) {
-				ws_sqlerr(ws, "writing a signal");
-				goto fail;
-			}
-			sid = sqlite3_last_insert_rowid(ws->db);
-			nsig++;
-			for (k = 0; k < sig[i].ev_n; k++) {
-				sqlite3_bind_int64(se, 1, sid);
-				sqlite3_bind_int64(se, 2, d->id[ev[k]]);
-				sqlite3_bind_text(se, 3, role_of(d, ev[k], sig[i].acc), -1, SQLITE_STATIC);
-				rc = sqlite3_step(se);
-				sqlite3_reset(se);
-				if (rc != SQLITE_DONE) {
-					ws_sqlerr(ws, "writing signal evidence");
-					goto fail;
-				}
-				nev++;
-			}
-			for (k = 0; k < sig[i].rec_n; k++) {
-				const int64_t *rr = (const int64_t *)s->rec.data + sig[i].rec_off;
+	sqlite3_finalize(w->si);
+	evw_release(&w->evw);
+	sqlite3_finalize(w->sr);
+	w->si = w->sr = NULL;
+	if (ok && ws_commit(ws))
+		rc = ws->err.code;
+	if (!ok || rc)
+		ws_rollback(ws);
+	if (w->fk_off)
+		sqlite3_exec(ws->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	sbuf_release(&w->det);
+	vec_release(&w->parts);
+	return rc;
+}
 
-				sqlite3_bind_int64(se, 1, sid);
-				sqlite3_bind_int64(se, 2, rr[k]);
-				sqlite3_bind_text(se, 3, "record", -1, SQLITE_STATIC);
-				rc = sqlite3_step(se);
-				sqlite3_reset(se);
-				if (rc != SQLITE_DONE) {
-					ws_sqlerr(ws, "writing signal evidence");
-					goto fail;
-				}
-				nev++;
-			}
-			if (sig[i].acc != FIN_NONE) {
-				ap.acc = sig[i].acc;
-				ap.det = sig[i].det;
-				ap.score = sig[i].score;
-				if (vec_push(&parts, &ap)) {
-					ws_error(ws, RASTRO_NOMEM, "out of memory");
-					goto fail;
-				}
-			}
-		}
-		ws_progress(ws, "write", ti + 1, ntasks);
+/* The details JSON of a signal: code, typology, source, first and last
+ * evidence time, the detector's members, affected accounts last. */
+static int signal_details(struct writer *w, const struct fin_sink *s, const struct fin_sig *sig)
+{
+	const struct fin_data *d = w->r->d;
+	const struct fin_detector *dt = registry[sig->det];
+	const uint32_t *aff = (const uint32_t *)s->aff.data + sig->aff_off;
+	const char *body = s->text.buf + sig->det_off;
+	struct sbuf *det = &w->det;
+	char t0[32], t1[32];
+	size_t k;
+
+	sbuf_clear(det);
+	sbuf_addf(det, "{\"code\":\"%s\",\"typology\":\"%s\",\"source\":\"", dt->code,
+		  fin_typology_name(dt->typology));
+	sbuf_add_json_escaped(det, dt->source, strlen(dt->source));
+	sbuf_adds(det, "\"");
+	if (sig->ev_n) {
+		format_timestamp(sig->t0, t0);
+		format_timestamp(sig->t1, t1);
+		sbuf_addf(det, ",\"first\":\"%s\",\"last\":\"%s\"", t0, t1);
 	}
-	/* Risk per account: for each detector, weight x its strongest signal.
-	 * Potential victims get no risk row (victim_flag, read now). */
-	victim = mem_calloc(d->nacc + 1, 1);
-	if (!victim) {
-		ws_error(ws, RASTRO_NOMEM, "out of memory");
-		goto fail;
+	if (body[1] != '}')
+		sbuf_addc(det, ',');
+	sbuf_adds(det, body + 1);
+	/* affected accounts go last, as entity ids */
+	sbuf_setlen(det, det->len - 1);
+	if (sig->aff_n) {
+		sbuf_adds(det, ",\"affected\":[");
+		for (k = 0; k < sig->aff_n; k++)
+			sbuf_addf(det, "%s%lld", k ? "," : "", (long long)d->acc_entity[aff[k]]);
+		sbuf_adds(det, "]");
 	}
-	{
-		sqlite3_stmt *sv;
-		uint32_t *map = NULL;
-		int64_t maxe = 0;
+	sbuf_adds(det, "}");
+	return sbuf_failed(det) ? ws_error(w->r->ws, RASTRO_NOMEM, "out of memory writing signals") : 0;
+}
 
-		for (i = 0; i < d->nacc; i++)
-			if (d->acc_entity[i] > maxe)
-				maxe = d->acc_entity[i];
-		map = mem_alloc((size_t)(maxe + 1) * sizeof *map);
-		if (!map) {
-			ws_error(ws, RASTRO_NOMEM, "out of memory");
-			goto fail;
+/* Writes the signals of one task's sink with their evidence. */
+static int writer_sink(struct writer *w, const struct fin_sink *s)
+{
+	struct fin_run *r = w->r;
+	rastro_ws *ws = r->ws;
+	const struct fin_data *d = r->d;
+	const struct fin_sig *sig = s->sigs.data;
+	size_t i, k;
+	int rc;
+
+	for (i = 0; i < s->sigs.len; i++) {
+		const uint32_t *ev = (const uint32_t *)s->ev.data + sig[i].ev_off;
+		const int64_t *rr = (const int64_t *)s->rec.data + sig[i].rec_off;
+		int64_t sid;
+		struct acc_part ap;
+
+		if (!r->enabled[sig[i].det])
+			continue;
+		/* Victim-centred: an account whose earnings are swept to a
+		 * collector is affected, never a subject (whatever else its
+		 * flows look like: a fan-in of buyers' payments, cash from
+		 * several places); it is named on the collector's signal. */
+		if (sig[i].acc != FIN_NONE && fin_swept(d, sig[i].acc)) {
+			w->withheld++;
+			continue;
 		}
-		memset(map, 0xff, (size_t)(maxe + 1) * sizeof *map);
-		for (i = 0; i < d->nacc; i++)
-			map[d->acc_entity[i]] = (uint32_t)i;
-		if (ws_prepare(ws, "SELECT entity_id FROM victim_flag", &sv)) {
-			mem_free(map);
-			goto fail;
+		if (signal_details(w, s, &sig[i]))
+			return ws->err.code;
+		sqlite3_bind_text(w->si, 1, registry[sig[i].det]->code, -1, SQLITE_STATIC);
+		if (sig[i].acc != FIN_NONE)
+			sqlite3_bind_int64(w->si, 2, d->acc_entity[sig[i].acc]);
+		else
+			sqlite3_bind_null(w->si, 2);
+		sqlite3_bind_double(w->si, 3, sig[i].score);
+		sqlite3_bind_text(w->si, 4, s->text.buf + sig[i].text_off, -1, SQLITE_STATIC);
+		sqlite3_bind_text(w->si, 5, w->det.buf, (int)w->det.len, SQLITE_STATIC);
+		sqlite3_bind_int64(w->si, 6, ws->run_id);
+		rc = sqlite3_step(w->si);
+		sqlite3_reset(w->si);
+		if (rc != SQLITE_DONE)
+			return ws_sqlerr(ws, "writing a signal");
+		sid = sqlite3_last_insert_rowid(ws->db);
+		w->nsig++;
+		for (k = 0; k < sig[i].ev_n; k++)
+			if (evw_add(ws, &w->evw, sid, d->id[ev[k]], role_of(d, ev[k], sig[i].acc)))
+				return ws->err.code;
+		for (k = 0; k < sig[i].rec_n; k++)
+			if (evw_add(ws, &w->evw, sid, rr[k], "record"))
+				return ws->err.code;
+		w->nev += sig[i].ev_n + sig[i].rec_n;
+		if (sig[i].acc != FIN_NONE) {
+			ap.acc = sig[i].acc;
+			ap.det = sig[i].det;
+			ap.score = sig[i].score;
+			if (vec_push(&w->parts, &ap))
+				return ws_error(ws, RASTRO_NOMEM, "out of memory");
 		}
-		while (sqlite3_step(sv) == SQLITE_ROW) {
-			int64_t e = sqlite3_column_int64(sv, 0);
-
-			if (e >= 0 && e <= maxe && map[e] != FIN_NONE)
-				victim[map[e]] = 1;
-		}
-		sqlite3_finalize(sv);
-		mem_free(map);
-	}
-	if (parts.len > 1)
-		qsort(parts.data, parts.len, sizeof(struct acc_part), cmp_part);
-	{
-		const struct acc_part *p = parts.data;
-		size_t a = 0;
-		double discount = cfg_double(ws->cfg, "finance.family_discount", 0.25);
-		long long min_ind = cfg_int(ws->cfg, "finance.alert_min_indicators", 2);
-		double min_pts = cfg_double(ws->cfg, "finance.alert_min_score", 2.0);
-
-		while (a < parts.len) {
-			size_t b = a, nsigs = 0;
-			double total = 0;
-			int typ = 0;
-			int first = 1;
-			/* Alert rule (docs/finance.md): one indicator whose detector
-			 * is marked `alone` (its rule already joins several red
-			 * flags), or at least alert_min_indicators independent
-			 * ones — the graph patterns counting as one — that score
-			 * at least alert_min_score together. */
-			int alone = 0, ml_seen = 0;
-			long long nind = 0;
-
-			sbuf_clear(&det);
-			sbuf_addc(&det, '[');
-			/* Parts of one family (the AML graph patterns) describe the
-			 * same movements seen from different angles: the strongest
-			 * counts in full, the others at family_discount. */
-			double fam_best = 0;
-			size_t fam_first = SIZE_MAX;
-
-			{
-				size_t c2;
-
-				for (c2 = b; c2 < parts.len && p[c2].acc == p[a].acc; c2++) {
-					char key[96];
-					double w;
-
-					if (!(registry[p[c2].det]->typology & TY_ML))
-						continue;
-					snprintf(key, sizeof key, "finance.%s.weight", registry[p[c2].det]->key);
-					w = cfg_double(ws->cfg, key, 1.0) * p[c2].score;
-					if (w > fam_best || fam_first == SIZE_MAX) {
-						fam_best = w;
-						fam_first = c2;
-					}
-				}
-			}
-			while (b < parts.len && p[b].acc == p[a].acc) {
-				size_t c = b;
-				double w, pts;
-				char key[96];
-
-				while (c < parts.len && p[c].acc == p[b].acc && p[c].det == p[b].det)
-					c++;
-				snprintf(key, sizeof key, "finance.%s.alone", registry[p[b].det]->key);
-				if (cfg_bool(ws->cfg, key, 0))
-					alone = 1;
-				if (!(registry[p[b].det]->typology & TY_ML))
-					nind++;
-				else if (!ml_seen++)
-					nind++;
-				snprintf(key, sizeof key, "finance.%s.weight", registry[p[b].det]->key);
-				w = cfg_double(ws->cfg, key, 1.0);
-				/* p[b] is the strongest of this detector (sorted) */
-				pts = w * p[b].score;
-				if ((registry[p[b].det]->typology & TY_ML) && b != fam_first)
-					pts *= discount;
-				total += pts;
-				typ |= registry[p[b].det]->typology;
-				sbuf_addf(&det, "%s{\"part\":\"%s\",\"weight\":%.6g,\"strength\":%.4f,\"points\":%.4f,\"signals\":%zu%s}",
-					  first ? "" : ",", registry[p[b].det]->code, w, p[b].score, pts,
-					  c - b, (registry[p[b].det]->typology & TY_ML) && b != fam_first
-							 ? ",\"family\":\"laundering patterns, counted after the strongest\"" : "");
-				first = 0;
-				nsigs += c - b;
-				b = c;
-			}
-			sbuf_addc(&det, ']');
-			if (!victim[p[a].acc]) {
-				struct sbuf ty = SBUF_INIT;
-
-				sbuf_init(&ty);
-				if (typ & TY_HT)
-					sbuf_adds(&ty, "trafficking,");
-				if (typ & TY_HS)
-					sbuf_adds(&ty, "smuggling,");
-				if (typ & TY_STRUCT)
-					sbuf_adds(&ty, "structuring,");
-				if (typ & TY_ML)
-					sbuf_adds(&ty, "laundering,");
-				if (ty.len)
-					sbuf_setlen(&ty, ty.len - 1);
-				sqlite3_bind_int64(sr, 1, d->acc_entity[p[a].acc]);
-				sqlite3_bind_double(sr, 2, total);
-				sqlite3_bind_text(sr, 3, det.buf, (int)det.len, SQLITE_STATIC);
-				sqlite3_bind_int64(sr, 4, (int64_t)nsigs);
-				sqlite3_bind_text(sr, 5, ty.buf, (int)ty.len, SQLITE_TRANSIENT);
-				sqlite3_bind_int64(sr, 6, ws->run_id);
-				sqlite3_bind_int(sr, 7, alone || (nind >= min_ind && total >= min_pts));
-				rc = sqlite3_step(sr);
-				sqlite3_reset(sr);
-				sbuf_release(&ty);
-				if (rc != SQLITE_DONE) {
-					ws_sqlerr(ws, "writing risk scores");
-					goto fail;
-				}
-				if (stats)
-					stats->accounts_flagged++;
-			}
-			a = b;
-		}
-	}
-	sqlite3_finalize(si);
-	sqlite3_finalize(se);
-	sqlite3_finalize(sr);
-	sbuf_release(&det);
-	vec_release(&parts);
-	mem_free(victim);
-	if (stats) {
-		stats->signals = nsig;
-		stats->evidence = nev;
 	}
 	return 0;
-fail:
-	sqlite3_finalize(si);
-	sqlite3_finalize(se);
-	sqlite3_finalize(sr);
-	sbuf_release(&det);
-	vec_release(&parts);
+}
+
+/* Potential victims (victim_flag, read now): they get no risk row.
+ * Returns a per-account flag array, or NULL (error set). */
+static uint8_t *read_victims(rastro_ws *ws, const struct fin_data *d)
+{
+	uint8_t *victim = mem_calloc(d->nacc + 1, 1);
+	sqlite3_stmt *sv;
+	uint32_t *map;
+	int64_t maxe = 0;
+	size_t i;
+
+	if (!victim) {
+		ws_error(ws, RASTRO_NOMEM, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < d->nacc; i++)
+		if (d->acc_entity[i] > maxe)
+			maxe = d->acc_entity[i];
+	map = mem_alloc((size_t)(maxe + 1) * sizeof *map);
+	if (!map) {
+		mem_free(victim);
+		ws_error(ws, RASTRO_NOMEM, "out of memory");
+		return NULL;
+	}
+	memset(map, 0xff, (size_t)(maxe + 1) * sizeof *map);
+	for (i = 0; i < d->nacc; i++)
+		map[d->acc_entity[i]] = (uint32_t)i;
+	if (ws_prepare(ws, "SELECT entity_id FROM victim_flag", &sv)) {
+		mem_free(map);
+		mem_free(victim);
+		return NULL;
+	}
+	while (sqlite3_step(sv) == SQLITE_ROW) {
+		int64_t e = sqlite3_column_int64(sv, 0);
+
+		if (e >= 0 && e <= maxe && map[e] != FIN_NONE)
+			victim[map[e]] = 1;
+	}
+	sqlite3_finalize(sv);
+	mem_free(map);
+	return victim;
+}
+
+/* One account's risk row from its parts p[a..b) (sorted by detector,
+ * strongest first). */
+static int write_risk(struct writer *w, const struct acc_part *p, size_t a, size_t b, double discount)
+{
+	rastro_ws *ws = w->r->ws;
+	const struct fin_data *d = w->r->d;
+	struct sbuf *det = &w->det;
+	struct sbuf ty = SBUF_INIT;
+	double total = 0, fam_best = 0;
+	size_t c, fam_first = SIZE_MAX, nsigs = 0;
+	int typ = 0, first = 1, rc;
+	/* Alert rule (docs/finance.md): one indicator whose detector is
+	 * marked `alone` (its rule already joins several red flags), or at
+	 * least alert_min_indicators independent ones — the graph patterns
+	 * counting as one — that score at least alert_min_score together. */
+	int alone = 0, ml_seen = 0;
+	long long nind = 0;
+
+	/* Parts of one family (the AML graph patterns) describe the same
+	 * movements seen from different angles: the strongest counts in full,
+	 * the others at family_discount. */
+	for (c = a; c < b; c++) {
+		double v;
+
+		if (!(registry[p[c].det]->typology & TY_ML))
+			continue;
+		v = w->weight[p[c].det] * p[c].score;
+		if (v > fam_best || fam_first == SIZE_MAX) {
+			fam_best = v;
+			fam_first = c;
+		}
+	}
+	sbuf_clear(det);
+	sbuf_addc(det, '[');
+	for (c = a; c < b;) {
+		size_t e = c;
+		double wt = w->weight[p[c].det], pts;
+		int fam = (registry[p[c].det]->typology & TY_ML) && c != fam_first;
+
+		while (e < b && p[e].det == p[c].det)
+			e++;
+		if (w->alone[p[c].det])
+			alone = 1;
+		if (!(registry[p[c].det]->typology & TY_ML) || !ml_seen++)
+			nind++;
+		/* p[c] is the strongest of this detector (sorted) */
+		pts = wt * p[c].score;
+		if (fam)
+			pts *= discount;
+		total += pts;
+		typ |= registry[p[c].det]->typology;
+		sbuf_addf(det, "%s{\"part\":\"%s\",\"weight\":%.6g,\"strength\":%.4f,\"points\":%.4f,\"signals\":%zu%s}",
+			  first ? "" : ",", registry[p[c].det]->code, wt, p[c].score, pts, e - c,
+			  fam ? ",\"family\":\"laundering patterns, counted after the strongest\"" : "");
+		first = 0;
+		nsigs += e - c;
+		c = e;
+	}
+	sbuf_addc(det, ']');
+	sbuf_init(&ty);
+	if (typ & TY_HT)
+		sbuf_adds(&ty, "trafficking,");
+	if (typ & TY_HS)
+		sbuf_adds(&ty, "smuggling,");
+	if (typ & TY_STRUCT)
+		sbuf_adds(&ty, "structuring,");
+	if (typ & TY_ML)
+		sbuf_adds(&ty, "laundering,");
+	if (ty.len)
+		sbuf_setlen(&ty, ty.len - 1);
+	if (sbuf_failed(det) || sbuf_failed(&ty)) {
+		sbuf_release(&ty);
+		return ws_error(ws, RASTRO_NOMEM, "out of memory writing risk scores");
+	}
+	sqlite3_bind_int64(w->sr, 1, d->acc_entity[p[a].acc]);
+	sqlite3_bind_double(w->sr, 2, total);
+	sqlite3_bind_text(w->sr, 3, det->buf, (int)det->len, SQLITE_STATIC);
+	sqlite3_bind_int64(w->sr, 4, (int64_t)nsigs);
+	sqlite3_bind_text(w->sr, 5, ty.buf, (int)ty.len, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(w->sr, 6, ws->run_id);
+	sqlite3_bind_int(w->sr, 7, alone || (nind >= w->min_ind && total >= w->min_pts));
+	rc = sqlite3_step(w->sr);
+	sqlite3_reset(w->sr);
+	sbuf_release(&ty);
+	return rc == SQLITE_DONE ? 0 : ws_sqlerr(ws, "writing risk scores");
+}
+
+/* After the last sink: the rest of the evidence, then the risk per
+ * account — for each detector, weight x its strongest signal. */
+static int writer_risk(struct writer *w, struct rastro_detect_stats *stats)
+{
+	rastro_ws *ws = w->r->ws;
+	const struct acc_part *p;
+	double discount = cfg_double(ws->cfg, "finance.family_discount", 0.25);
+	uint8_t *victim;
+	size_t a, b;
+
+	if (evw_flush(ws, &w->evw))
+		return ws->err.code;
+	victim = read_victims(ws, w->r->d);
+	if (!victim)
+		return ws->err.code;
+	if (w->parts.len > 1)
+		qsort(w->parts.data, w->parts.len, sizeof(struct acc_part), cmp_part);
+	p = w->parts.data;
+	for (a = 0; a < w->parts.len; a = b) {
+		for (b = a; b < w->parts.len && p[b].acc == p[a].acc; b++)
+			;
+		if (victim[p[a].acc])
+			continue;
+		if (write_risk(w, p, a, b, discount)) {
+			mem_free(victim);
+			return ws->err.code;
+		}
+		if (stats)
+			stats->accounts_flagged++;
+	}
 	mem_free(victim);
-	return ws->err.code ? ws->err.code : RASTRO_ERROR;
+	if (stats) {
+		stats->signals = w->nsig;
+		stats->evidence = w->nev;
+		stats->signals_withheld += w->withheld;
+	}
+	return 0;
+}
+
+/*
+ * The calling thread's part while the workers detect: opens the write
+ * transaction (emptying the previous findings meanwhile), then writes each
+ * task's sink in task order as soon as it is done.  A failure on either
+ * side stops the other.  The writer is left open (writer_end closes it).
+ */
+static int write_tasks(struct pool *p, struct writer *w)
+{
+	rastro_ws *ws = p->run->ws;
+	size_t ti;
+	int rc = writer_begin(w, p->run);
+
+	for (ti = 0; !rc && ti < p->ntasks; ti++) {
+		int ready;
+
+		pthread_mutex_lock(&p->lock);
+		while (!p->tasks[ti].done && !p->abort)
+			pthread_cond_wait(&p->cond, &p->lock);
+		ready = p->tasks[ti].done;
+		pthread_mutex_unlock(&p->lock);
+		if (!ready)
+			break;  /* a worker failed: run.err says why */
+		rc = writer_sink(w, &p->tasks[ti].sink);
+		fin_sink_release(&p->tasks[ti].sink);
+		ws_progress(ws, "write", ti + 1, p->ntasks);
+	}
+	if (rc)
+		fail_run(p, NULL);
+	return rc;
 }
 
 static int cpu_count(void)
@@ -615,6 +807,7 @@ int rastro_detect(rastro_ws *ws, const struct rastro_detect_opts *opts,
 	struct fin_data d;
 	struct fin_run run;
 	struct pool p;
+	struct writer w;
 	size_t n = fin_detector_count(), i, nchunks;
 	int enabled[64], runs[64];
 	void *state[64];
@@ -701,10 +894,21 @@ int rastro_detect(rastro_ws *ws, const struct rastro_detect_opts *opts,
 	}
 	for (i = 0; i < p.ntasks; i++)
 		fin_sink_init(&p.tasks[i].sink);
+	/* The global detectors are the longest tasks: taken first, so that no
+	 * thread is left running one alone at the end.  Write order stays the
+	 * task order. */
+	p.order = mem_alloc((p.ntasks + 1) * sizeof *p.order);
+	if (!p.order) {
+		rc = err_set(&run.err, RASTRO_NOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < p.ntasks; i++)
+		p.order[i] = i < p.ntasks - nchunks ? nchunks + i : i - (p.ntasks - nchunks);
 	p.run = &run;
 	p.enabled = runs;
 	p.state = state;
 	pthread_mutex_init(&p.lock, NULL);
+	pthread_cond_init(&p.cond, NULL);
 	for (i = 0; i < (size_t)threads; i++) {
 		if (pthread_create(&th[i], NULL, worker, &p) != 0)
 			break;
@@ -712,27 +916,23 @@ int rastro_detect(rastro_ws *ws, const struct rastro_detect_opts *opts,
 	}
 	if (!nth)
 		worker(&p);
+	rc = write_tasks(&p, &w);
 	for (i = 0; i < (size_t)nth; i++)
 		pthread_join(th[i], NULL);
+	pthread_cond_destroy(&p.cond);
 	pthread_mutex_destroy(&p.lock);
+	t2 = p.t_done > t1 ? p.t_done : now_s();
 	if (run.err.code) {
+		writer_end(&w, 0);
 		rc = run.err.code;
 		goto done;
 	}
-	t2 = now_s();
-	if (ws_begin(ws)) {
+	if (!rc)
+		rc = writer_risk(&w, stats);
+	if (writer_end(&w, !rc) && !rc)
 		rc = ws->err.code;
+	if (rc)
 		goto done_ws;
-	}
-	if (write_signals(&run, p.tasks, p.ntasks, stats)) {
-		rc = ws->err.code;
-		ws_rollback(ws);
-		goto done_ws;
-	}
-	if (ws_commit(ws)) {
-		rc = ws->err.code;
-		goto done_ws;
-	}
 	if (stats) {
 		stats->transactions = d.ntx;
 		stats->accounts = d.nacc;
@@ -755,6 +955,7 @@ done_ws:
 	for (i = 0; i < p.ntasks; i++)
 		fin_sink_release(&p.tasks[i].sink);
 	mem_free(p.tasks);
+	mem_free(p.order);
 	for (i = 0; i < n; i++)
 		if (state[i]) {
 			if (registry[i]->release)

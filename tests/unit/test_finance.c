@@ -1201,6 +1201,27 @@ static void determinism(void **state)
 				else
 					assert_string_equal(x, y);
 			}
+		/* a short list reads evidence signal by signal, a long one all at
+		 * once (fin_view_preload): the same rows either way */
+		{
+			struct rastro_alert_opts so = { 0 };
+			rastro_table *t3;
+			size_t k = rastro_table_nrows(t1) < 400 ? rastro_table_nrows(t1) : 400;
+
+			so.limit = k;
+			assert_int_equal(rastro_alerts(ws, &so, &t3), 0);
+			assert_int_equal(rastro_table_nrows(t3), k);
+			for (r = 0; r < k; r++)
+				for (col = 0; col < rastro_table_ncols(t1); col++) {
+					const char *x = rastro_table_cell(t1, r, col), *y = rastro_table_cell(t3, r, col);
+
+					if (!x || !y)
+						assert_true(x == y);
+					else
+						assert_string_equal(x, y);
+				}
+			rastro_table_free(t3);
+		}
 		rastro_table_free(t1);
 		rastro_table_free(t2);
 	}
