@@ -279,7 +279,7 @@ static int bind_rec(struct fctx *ctx, struct stmt_slot *ss, int p, const struct 
 			sqlite3_bind_double(st, p, v->u.d);
 			break;
 		case VAL_TEXT:
-			sqlite3_bind_text(st, p, v->u.t.s, (int)v->u.t.n, SQLITE_STATIC);
+			sqlite3_bind_text(st, p, v->u.s, (int)v->n, SQLITE_STATIC);
 			break;
 		default:
 			if (ss->is_set[p]) {
@@ -425,8 +425,8 @@ void rec_set_text(struct fctx *ctx, struct rec *r, int col, const char *s, size_
 		return;
 	}
 	r->v[col].type = VAL_TEXT;
-	r->v[col].u.t.s = copy;
-	r->v[col].u.t.n = s ? n : 0;
+	r->v[col].u.s = copy;
+	r->v[col].n = (uint32_t)(s ? n : 0);
 }
 
 void rec_set_static(struct rec *r, int col, const char *s, size_t n)
@@ -434,8 +434,8 @@ void rec_set_static(struct rec *r, int col, const char *s, size_t n)
 	if (!r || col < 0)
 		return;
 	r->v[col].type = VAL_TEXT;
-	r->v[col].u.t.s = s;
-	r->v[col].u.t.n = n;
+	r->v[col].u.s = s;
+	r->v[col].n = (uint32_t)n;
 }
 
 void rec_set_opt(struct fctx *ctx, struct rec *r, int col, const char *s, size_t n)
