@@ -412,9 +412,15 @@ static int ibm_row(struct fmt_run *run, const struct csv_row *row, struct fmt_ba
 	why = check_amount(s[I_AMT_RECV], n[I_AMT_RECV], &recv);
 	if (why)
 		return fmt_reject(run, row, ibm_cols, I_AMT_RECV, bad, why);
-	why = check_amount(s[I_AMT_PAID], n[I_AMT_PAID], &paid);
-	if (why)
-		return fmt_reject(run, row, ibm_cols, I_AMT_PAID, bad, why);
+	/* Most rows pay what they receive, written the same way: the same
+	 * bytes parse to the same number. */
+	if (n[I_AMT_PAID] == n[I_AMT_RECV] && memcmp(s[I_AMT_PAID], s[I_AMT_RECV], n[I_AMT_RECV]) == 0) {
+		paid = recv;
+	} else {
+		why = check_amount(s[I_AMT_PAID], n[I_AMT_PAID], &paid);
+		if (why)
+			return fmt_reject(run, row, ibm_cols, I_AMT_PAID, bad, why);
+	}
 	if (!n[I_CUR_RECV])
 		return fmt_reject(run, row, ibm_cols, I_CUR_RECV, bad, "missing");
 	if (n[I_LABEL]) {

@@ -69,6 +69,15 @@ struct kind_map {
 	struct strmap keys;
 };
 
+#define PF_MAX 1024            /* two accounts per row of a block */
+
+/* One prefetched account key: where its parts were, and its hash. */
+struct prefetched {
+	const char *bank, *number;
+	size_t banklen, numlen;
+	uint64_t hash;
+};
+
 struct stmt_slot {
 	const struct rec_kind *kind;
 	size_t rows;              /* rows per statement: 1 or MULTI_ROWS */
@@ -89,6 +98,10 @@ struct fctx {
 	struct kind_map kinds[MAX_ENTITY_KINDS];
 	size_t nkinds;
 	struct kind_map *accounts;  /* kinds[] entry of "account", looked up once */
+	/* Account keys prefetched for the current block of rows, with their
+	 * hashes, so the lookup that follows does not hash the key again. */
+	struct prefetched pf[PF_MAX];
+	size_t npf, ipf;
 	uint64_t entities_added;
 	int undeclared_kind;      /* a format used a kind it did not declare */
 	/* duplicate external ids in this file */
@@ -530,13 +543,13 @@ static int preload_kinds(struct fctx *ctx, const char *list)
 
 /* The entity of a key in one kind's map, created when new. */
 static int64_t entity_in(struct fctx *ctx, struct kind_map *km, const char *key, size_t keylen,
-			 const char *label, size_t labellen, int64_t record_id)
+			 uint64_t hash, const char *label, size_t labellen, int64_t record_id)
 {
 	int64_t *slot, id;
 	int is_new;
 	struct rec *r;
 
-	slot = strmap_intern_value(&km->keys, key, keylen, &is_new);
+	slot = strmap_intern_value_hashed(&km->keys, key, keylen, hash, &is_new);
 	if (!slot) {
 		ctx->oom = 1;
 		return 0;
@@ -566,7 +579,7 @@ int64_t fctx_entity(struct fctx *ctx, const char *kind, const char *key, size_t 
 		ctx->undeclared_kind = 1;
 		return 0;
 	}
-	return entity_in(ctx, km, key, keylen, label, labellen, record_id);
+	return entity_in(ctx, km, key, keylen, strmap_hash(key, keylen), label, labellen, record_id);
 }
 
 /* The account map, found once per load. */
@@ -616,14 +629,43 @@ void fctx_prefetch_account(struct fctx *ctx, const char *bank, size_t banklen, c
 {
 	char small[256];
 	size_t kl;
-
 	struct kind_map *km = account_map(ctx);
 
 	if (km && banklen + numlen + 1 < sizeof small) {
 		const char *k = account_key(bank, banklen, number, numlen, small, sizeof small, NULL, &kl);
+		uint64_t h = strmap_hash(k, kl);
 
-		strmap_prefetch(&km->keys, k, kl);
+		strmap_prefetch_hashed(&km->keys, h);
+		if (ctx->npf < PF_MAX) {
+			struct prefetched *p = &ctx->pf[ctx->npf++];
+
+			p->bank = bank;
+			p->banklen = banklen;
+			p->number = number;
+			p->numlen = numlen;
+			p->hash = h;
+		}
 	}
+}
+
+/* The hash of an account key computed by its prefetch, found by the
+ * position of its parts (rows of a block do not move while it is
+ * converted); else computed now.  Lookups come in prefetch order, with
+ * gaps where a row was rejected before its accounts were looked up. */
+static uint64_t account_hash(struct fctx *ctx, const char *bank, size_t banklen, const char *number,
+			     size_t numlen, const char *k, size_t kl)
+{
+	size_t j;
+
+	for (j = ctx->ipf; j < ctx->npf && j < ctx->ipf + 8; j++) {
+		const struct prefetched *p = &ctx->pf[j];
+
+		if (p->number == number && p->numlen == numlen && p->bank == bank && p->banklen == banklen) {
+			ctx->ipf = j + 1;
+			return p->hash;
+		}
+	}
+	return strmap_hash(k, kl);
 }
 
 int64_t fctx_account(struct fctx *ctx, const char *bank, size_t banklen, const char *number,
@@ -644,7 +686,8 @@ int64_t fctx_account(struct fctx *ctx, const char *bank, size_t banklen, const c
 	else if (!k)
 		ctx->oom = 1;
 	else
-		id = entity_in(ctx, km, k, kl, label, labellen, record_id);
+		id = entity_in(ctx, km, k, kl, account_hash(ctx, bank, banklen, number, numlen, k, kl), label,
+			       labellen, record_id);
 	if (id && ctx->entities_added != before) {
 		struct rec *r = fctx_rec(ctx, &rk_account, 0);
 
@@ -1073,6 +1116,7 @@ static int load_csv(struct load *L)
 		 * after the other. */
 		block.n = 0;
 		arena_clear(&block.mem);
+		L->ctx.npf = L->ctx.ipf = 0;
 		while (block.n < ROW_BLOCK && (r = csv_next(c, &row, &ws->err)) != CSV_EOF) {
 			struct block_row *br;
 

@@ -286,23 +286,9 @@ int rastro_errcode(const rastro_ws *ws)
 	return ws ? ws->err.code : RASTRO_NOMEM;
 }
 
-/*
- * Building an index sorts every row of its table.  SQLite's sorter may
- * hand half the runs to a second thread and keeps runs in memory up to the
- * cache size, so both are raised for the build (a 10-million-row txn table
- * then sorts without merge passes) and restored after it.  The index built
- * is the same whatever the thread count.
- */
 int ws_ensure_indexes(rastro_ws *ws)
 {
-	int rc;
-
-	sqlite3_exec(ws->db, "PRAGMA threads = 2", NULL, NULL, NULL);
-	sqlite3_exec(ws->db, "PRAGMA cache_size = -262144", NULL, NULL, NULL);
-	rc = schema_create_indexes(ws);
-	sqlite3_exec(ws->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
-	sqlite3_exec(ws->db, "PRAGMA threads = 0", NULL, NULL, NULL);
-	return rc;
+	return schema_create_indexes(ws);
 }
 
 int ws_drop_bulk_indexes(rastro_ws *ws, const char *table)
