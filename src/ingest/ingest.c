@@ -71,11 +71,16 @@ struct kind_map {
 
 #define PF_MAX 1024            /* two accounts per row of a block */
 
-/* One prefetched account key: where its parts were, and its hash. */
+#define PF_KEY 48              /* keys up to this long are kept with their prefetch */
+
+/* One prefetched account key: where its parts were, the key built from
+ * them and its hash. */
 struct prefetched {
 	const char *bank, *number;
 	size_t banklen, numlen;
 	uint64_t hash;
+	size_t kl;
+	char key[PF_KEY];
 };
 
 struct stmt_slot {
@@ -627,33 +632,28 @@ void fctx_prefetch_entity(struct fctx *ctx, const char *kind, const char *key, s
 void fctx_prefetch_account(struct fctx *ctx, const char *bank, size_t banklen, const char *number,
 			   size_t numlen)
 {
-	char small[256];
-	size_t kl;
 	struct kind_map *km = account_map(ctx);
+	struct prefetched *p;
 
-	if (km && banklen + numlen + 1 < sizeof small) {
-		const char *k = account_key(bank, banklen, number, numlen, small, sizeof small, NULL, &kl);
-		uint64_t h = strmap_hash(k, kl);
-
-		strmap_prefetch_hashed(&km->keys, h);
-		if (ctx->npf < PF_MAX) {
-			struct prefetched *p = &ctx->pf[ctx->npf++];
-
-			p->bank = bank;
-			p->banklen = banklen;
-			p->number = number;
-			p->numlen = numlen;
-			p->hash = h;
-		}
-	}
+	if (!km || banklen + numlen + 1 >= PF_KEY || ctx->npf == PF_MAX)
+		return;
+	p = &ctx->pf[ctx->npf++];
+	account_key(bank, banklen, number, numlen, p->key, sizeof p->key, NULL, &p->kl);
+	p->hash = strmap_hash(p->key, p->kl);
+	strmap_prefetch_hashed(&km->keys, p->hash);
+	p->bank = bank;
+	p->banklen = banklen;
+	p->number = number;
+	p->numlen = numlen;
 }
 
-/* The hash of an account key computed by its prefetch, found by the
+/* The key and hash of an account built by its prefetch, found by the
  * position of its parts (rows of a block do not move while it is
- * converted); else computed now.  Lookups come in prefetch order, with
- * gaps where a row was rejected before its accounts were looked up. */
-static uint64_t account_hash(struct fctx *ctx, const char *bank, size_t banklen, const char *number,
-			     size_t numlen, const char *k, size_t kl)
+ * converted); NULL when it was not prefetched.  Lookups come in prefetch
+ * order, with gaps where a row was rejected before its accounts were
+ * looked up. */
+static const struct prefetched *prefetched_account(struct fctx *ctx, const char *bank, size_t banklen,
+						   const char *number, size_t numlen)
 {
 	size_t j;
 
@@ -662,10 +662,10 @@ static uint64_t account_hash(struct fctx *ctx, const char *bank, size_t banklen,
 
 		if (p->number == number && p->numlen == numlen && p->bank == bank && p->banklen == banklen) {
 			ctx->ipf = j + 1;
-			return p->hash;
+			return p;
 		}
 	}
-	return strmap_hash(k, kl);
+	return NULL;
 }
 
 int64_t fctx_account(struct fctx *ctx, const char *bank, size_t banklen, const char *number,
@@ -675,19 +675,26 @@ int64_t fctx_account(struct fctx *ctx, const char *bank, size_t banklen, const c
 	struct sbuf big = SBUF_INIT;
 	const char *k;
 	size_t kl;
-	uint64_t before = ctx->entities_added;
+	uint64_t before = ctx->entities_added, h;
 	int64_t id = 0;
 	struct kind_map *km = account_map(ctx);
+	const struct prefetched *p = prefetched_account(ctx, bank, banklen, number, numlen);
 
 	sbuf_init(&big);
-	k = account_key(bank, banklen, number, numlen, small, sizeof small, &big, &kl);
+	if (p) {
+		k = p->key;
+		kl = p->kl;
+		h = p->hash;
+	} else {
+		k = account_key(bank, banklen, number, numlen, small, sizeof small, &big, &kl);
+		h = k ? strmap_hash(k, kl) : 0;
+	}
 	if (!km)
 		ctx->undeclared_kind = 1;
 	else if (!k)
 		ctx->oom = 1;
 	else
-		id = entity_in(ctx, km, k, kl, account_hash(ctx, bank, banklen, number, numlen, k, kl), label,
-			       labellen, record_id);
+		id = entity_in(ctx, km, k, kl, h, label, labellen, record_id);
 	if (id && ctx->entities_added != before) {
 		struct rec *r = fctx_rec(ctx, &rk_account, 0);
 
