@@ -418,11 +418,18 @@ static void maybe_flush(struct fctx *ctx)
 struct rec *fctx_rec(struct fctx *ctx, const struct rec_kind *k, uint64_t line)
 {
 	struct rec *r = arena_calloc(&ctx->cur->mem, sizeof *r + k->ncols * sizeof(struct val));
+	struct vec *list;
 
-	if (!r || vec_push(&ctx->cur->recs[write_order(k)], &r)) {
+	if (!r) {
 		ctx->oom = 1;
 		return NULL;
 	}
+	list = &ctx->cur->recs[write_order(k)];
+	if (list->len == list->cap && vec_reserve(list, list->len + 1024)) {
+		ctx->oom = 1;
+		return NULL;
+	}
+	((struct rec **)list->data)[list->len++] = r;
 	ctx->cur->nrecs++;
 	r->kind = k;
 	r->line = line;
