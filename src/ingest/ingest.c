@@ -35,7 +35,7 @@
 #define RAW_STORE_MAX (64u << 10)
 #define BULK_BYTES (64u << 20)   /* loads larger than this drop and rebuild indexes */
 #define MAX_KINDS 32
-#define MULTI_ROWS 32          /* rows per multi-row INSERT: fewer statement steps */
+#define MULTI_ROWS 128         /* rows per multi-row INSERT: fewer statement steps */
 #define MAX_ENTITY_KINDS 16
 
 /* Records are written in passes: entities, then accounts, then everything
@@ -83,11 +83,21 @@ struct prefetched {
 	char key[PF_KEY];
 };
 
+/* What a statement parameter holds.  Bindings survive sqlite3_reset, so a
+ * parameter that already holds the value (NULL in an optional column no
+ * row fills, the source id, a label of 0) is not bound again. */
+enum { BOUND_NULL, BOUND_INT, BOUND_OTHER };
+
+struct bound {
+	int64_t i;
+	int type;
+};
+
 struct stmt_slot {
 	const struct rec_kind *kind;
 	size_t rows;              /* rows per statement: 1 or MULTI_ROWS */
 	sqlite3_stmt *st;
-	unsigned char *is_set;    /* per parameter: 1 when bound to a value, 0 when NULL */
+	struct bound *bound;      /* per parameter (1-based): what it is bound to now */
 };
 
 struct fctx {
@@ -219,7 +229,7 @@ static struct stmt_slot *stmt_for(struct fctx *ctx, const struct rec_kind *k, si
 		err_set(&ctx->writer_err, ws_code_from_sqlite(sqlite3_errcode(ctx->ws->db)),
 			"preparing inserts into %s: %s", k->table, sqlite3_errmsg(ctx->ws->db));
 		st = NULL;
-	} else if (!(ctx->stmts[ctx->nstmts].is_set = mem_calloc(rows * nparams + 1, 1))) {
+	} else if (!(ctx->stmts[ctx->nstmts].bound = mem_calloc(rows * nparams + 1, sizeof(struct bound)))) {
 		sqlite3_finalize(st);
 		err_set(&ctx->writer_err, RASTRO_NOMEM, "out of memory preparing inserts");
 	} else {
@@ -266,47 +276,57 @@ static int id_implicit(struct fctx *ctx, const struct rec *r)
 	return ok;
 }
 
-/* Binds one record's values starting at parameter p; returns the next p.
- * Bindings survive sqlite3_reset, so a parameter already NULL is left as
- * it is: most files leave the same optional columns empty on every row. */
+static void bind_int(struct stmt_slot *ss, int p, int64_t v)
+{
+	struct bound *b = &ss->bound[p];
+
+	if (b->type == BOUND_INT && b->i == v)
+		return;
+	sqlite3_bind_int64(ss->st, p, v);
+	b->type = BOUND_INT;
+	b->i = v;
+}
+
+static void bind_null(struct stmt_slot *ss, int p)
+{
+	if (ss->bound[p].type == BOUND_NULL)
+		return;
+	sqlite3_bind_null(ss->st, p);
+	ss->bound[p].type = BOUND_NULL;
+}
+
+/* Binds one record's values starting at parameter p; returns the next p. */
 static int bind_rec(struct fctx *ctx, struct stmt_slot *ss, int p, const struct rec *r)
 {
 	sqlite3_stmt *st = ss->st;
 	size_t i;
 
 	if (r->kind->is_record) {
-		if (!id_implicit(ctx, r)) {
-			sqlite3_bind_int64(st, p, r->id);
-			ss->is_set[p] = 1;
-		} else if (ss->is_set[p]) {
-			sqlite3_bind_null(st, p);
-			ss->is_set[p] = 0;
-		}
-		p++;
-		sqlite3_bind_int64(st, p++, ctx->source_id);
-		sqlite3_bind_int64(st, p++, (int64_t)r->line);
+		if (id_implicit(ctx, r))
+			bind_null(ss, p++);
+		else
+			bind_int(ss, p++, r->id);
+		bind_int(ss, p++, ctx->source_id);
+		bind_int(ss, p++, (int64_t)r->line);
 	}
 	for (i = 0; i < r->kind->ncols; i++, p++) {
 		const struct val *v = &r->v[i];
 
 		switch (v->type) {
 		case VAL_INT:
-			sqlite3_bind_int64(st, p, v->u.i);
+			bind_int(ss, p, v->u.i);
 			break;
 		case VAL_REAL:
 			sqlite3_bind_double(st, p, v->u.d);
+			ss->bound[p].type = BOUND_OTHER;
 			break;
 		case VAL_TEXT:
 			sqlite3_bind_text(st, p, v->u.s, (int)v->n, SQLITE_STATIC);
+			ss->bound[p].type = BOUND_OTHER;
 			break;
 		default:
-			if (ss->is_set[p]) {
-				sqlite3_bind_null(st, p);
-				ss->is_set[p] = 0;
-			}
-			continue;
+			bind_null(ss, p);
 		}
-		ss->is_set[p] = 1;
 	}
 	return p;
 }
@@ -326,8 +346,19 @@ static int write_group(struct fctx *ctx, const struct rec *const *g, size_t n)
 		int p = 1, rc;
 		size_t k;
 
-		for (k = 0; k < rows; k++)
+		for (k = 0; k < rows; k++) {
+			/* The reader thread wrote these records on the other core:
+			 * start loading a later one while this one is bound. */
+			if (k + 4 < rows) {
+				const char *ahead = (const char *)g[i + k + 4];
+
+				__builtin_prefetch(ahead);
+				__builtin_prefetch(ahead + 64);
+				__builtin_prefetch(ahead + 128);
+				__builtin_prefetch(ahead + 192);
+			}
 			p = bind_rec(ctx, ss, p, g[i + k]);
+		}
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc == SQLITE_DONE && g[0]->kind->is_record &&
@@ -811,7 +842,7 @@ static void ctx_release(struct fctx *ctx)
 
 	for (i = 0; i < ctx->nstmts; i++) {
 		sqlite3_finalize(ctx->stmts[i].st);
-		mem_free(ctx->stmts[i].is_set);
+		mem_free(ctx->stmts[i].bound);
 	}
 	for (i = 0; i < NBATCHES; i++) {
 		arena_release(&ctx->pool[i].mem);
