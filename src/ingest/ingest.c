@@ -1091,7 +1091,7 @@ static int copy_row(struct arena *a, const struct csv_row *src, struct csv_row *
 	memcpy(raw, src->raw, src->raw_len);
 	raw[src->raw_len] = '\0';
 	text = raw + src->raw_len + 1;
-	memcpy(text, src->raw, src->raw_len + 1);
+	memcpy(text, raw, src->raw_len + 1);
 	dst->raw = raw;
 	dst->fields = NULL;
 	if (!src->nfields)
