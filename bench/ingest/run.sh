@@ -37,7 +37,7 @@ for i in $(seq "$runs"); do
 done
 echo "runs (wall s, peak RSS, CPU s, load average before the run):"
 for f in import rastro rastro_index; do
-  printf '  %-13s %s\n' "$f:" "$(awk '{printf "%s%s s/%d MiB/%s cpu/load %s", (NR > 1 ? "; " : ""), $1, $2 / 1024, $3, $4}' "$out/$f.txt")"
+  printf '  %-13s %s\n' "$f:" "$(awk '{printf "%s%s s/%.0f MiB/%s cpu/load %s", (NR > 1 ? "; " : ""), $1, $2 / 1024, $3, $4}' "$out/$f.txt")"
 done
 rows_loaded=$(sqlite3 "$out/b.rastro" "select count(*) from txn")
 [ "$rows_loaded" = "$rows" ] || { echo "rastro loaded $rows_loaded rows, expected $rows"; exit 1; }
