@@ -185,6 +185,12 @@ int ads_model_init(struct ads_model *m, const struct cfg *cfg, const char *datad
 	m->max_tokens = (size_t)cfg_int(cfg, "ads.max_words", 256);
 	m->shingle = (int)cfg_int(cfg, "ads.cluster.shingle", 3);
 	m->max_phones = (size_t)cfg_int(cfg, "ads.max_phones_per_ad", 100);
+	m->miss_cost = cfg_int(cfg, "ads.misspelling_cost", 7);
+	m->phone_cache = cfg_int(cfg, "ads.phone_cache", ADS_PCACHE_DEFAULT);
+	if (m->miss_cost < 1 || m->miss_cost > 1000)
+		return err_set(err, RASTRO_USAGE, "setting ads.misspelling_cost must be 1 to 1000 (is %lld)", m->miss_cost);
+	if (m->phone_cache < 0 || m->phone_cache > (1ll << 26))
+		return err_set(err, RASTRO_USAGE, "setting ads.phone_cache must be 0 to 67108864 (is %lld)", m->phone_cache);
 	if (m->max_tokens < 8)
 		m->max_tokens = 8;
 	if (m->shingle < 1 || m->shingle > 8)
@@ -298,7 +304,7 @@ struct ads_analyzer *ads_analyzer_new(const struct ads_model *m, struct rs_err *
 	}
 	a->m = m;
 	fold_init(&a->f);
-	ads_xwork_init(&a->xw);
+	ads_xwork_init(&a->xw, (size_t)m->phone_cache);
 	sbuf_init(&a->text);
 	vec_init(&a->ids, sizeof(struct ads_ident));
 	vec_init(&a->matches, sizeof(struct lex_match));
@@ -642,6 +648,7 @@ int ads_analyze(struct ads_analyzer *a, const struct ads_input *in, const char *
 	xo.site = in->site;
 	xo.sitelen = in->nsite;
 	xo.max_phones = m->max_phones;
+	xo.miss_cost = (int)m->miss_cost;
 	xo.names = &m->names;
 	vec_clear(&a->ids);
 	vec_clear(&a->matches);

@@ -299,7 +299,7 @@ static int given_idents(struct stage *S, uint32_t ad, const struct ad_row *row, 
 		if (k == 0) {
 			struct phone p;
 
-			if (ads_phone_parse(s + a, b - a, row->region, &p) == 0) {
+			if (ads_phone_parse_cached(&S->pc, s + a, b - a, row->region, &p) == 0) {
 				kl = strlen(p.e164);
 				memcpy(key, p.e164, kl + 1);
 			}
@@ -628,6 +628,7 @@ static void stage_release(struct stage *S)
 	sqlite3_finalize(S->ins_entity);
 	sqlite3_finalize(S->ins_edge);
 	sbuf_release(&S->tmp);
+	ads_pcache_release(&S->pc);
 }
 
 static int setup(struct stage *S, const struct rastro_ads_opts *o)
@@ -647,6 +648,7 @@ static int setup(struct stage *S, const struct rastro_ads_opts *o)
 	if (ads_model_init(&S->model, ws->cfg, rastro_datadir(), &e))
 		return err_copy(&ws->err, &e);
 	S->model_ok = 1;
+	ads_pcache_init(&S->pc, (size_t)S->model.phone_cache);
 	for (t = 0; t < S->nthreads; t++) {
 		S->w[t].an = ads_analyzer_new(&S->model, &e);
 		if (!S->w[t].an)

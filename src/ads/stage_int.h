@@ -91,6 +91,7 @@ struct stage {
 	int model_ok;
 	size_t nthreads;
 	struct worker w[MAX_THREADS];
+	struct ads_pcache pc;      /* phones of the structured fields */
 	struct arena chunk_mem;
 	struct ad_row *rows;
 	struct ad_res *res;

@@ -42,7 +42,7 @@ static const char *found(int kind, const char *text, const char *region)
 	o.names = given_names;
 	fold_init(&f);
 	vec_init(&out, sizeof(struct ads_ident));
-	ads_xwork_init(&w);
+	ads_xwork_init(&w, ADS_PCACHE_DEFAULT);
 	assert_int_equal(fold_text(&f, text, strlen(text)), 0);
 	assert_int_equal(ads_extract(&f, text, &o, &w, &out), 0);
 	buf[0] = '\0';
@@ -241,7 +241,7 @@ static void hostile_text(void **state)
 	o.region = "US";
 	fold_init(&f);
 	vec_init(&out, sizeof(struct ads_ident));
-	ads_xwork_init(&w);
+	ads_xwork_init(&w, ADS_PCACHE_DEFAULT);
 	/* 500 phone-like strings in one body */
 	for (i = 0; i < 500; i++)
 		k += (size_t)snprintf(big + k, n - k, "call 915-555-%04zu or $%zu, ", i, i);
