@@ -52,11 +52,25 @@ struct ad_res {
 
 struct stage;
 
+/*
+ * A chunk of ads: while the workers analyse one, the main thread writes
+ * what the other yielded (SQLite writes are serial), so there are two.
+ */
+struct chunk {
+	struct arena mem;           /* the rows' strings */
+	struct arena wmem[MAX_THREADS]; /* each worker's results */
+	struct ad_row *rows;
+	struct ad_res *res;
+	size_t nrows;
+};
+
 struct worker {
 	struct ads_analyzer *an;
-	struct arena mem;
 	pthread_t th;
+	int started;                /* th is running and must be joined */
 	struct stage *S;
+	struct chunk *c;
+	struct arena *mem;          /* c->wmem of this worker */
 	size_t lo, hi;
 	int failed;
 };
@@ -92,10 +106,7 @@ struct stage {
 	size_t nthreads;
 	struct worker w[MAX_THREADS];
 	struct ads_pcache pc;      /* phones of the structured fields */
-	struct arena chunk_mem;
-	struct ad_row *rows;
-	struct ad_res *res;
-	size_t nrows;
+	struct chunk ch[2];
 	size_t n, cap;
 	struct meta *meta;
 	struct vec tok;             /* uint16_t */
