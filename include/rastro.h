@@ -409,6 +409,7 @@ struct rastro_ads_stats {
 	uint64_t signals;
 	uint64_t signals_skipped_victim; /* not written: the entity has a victim flag */
 	double seconds, seconds_analyse, seconds_cluster, seconds_write;
+	double cpu_analyse, cpu_cluster, cpu_write; /* CPU seconds of the process (all threads) in each part */
 };
 
 /*

@@ -47,6 +47,16 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* CPU time of the whole process (every thread): on a shared machine the
+ * wall time depends on the others' load, the CPU time much less. */
+static double cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* ---- entities ---- */
 
 static int preload_entities(struct stage *S, const char *kind)
@@ -781,7 +791,7 @@ int ads_stage_run(rastro_ws *ws, const struct rastro_ads_opts *opts, struct rast
 	struct ads_templates T;
 	struct ads_ccfg cc;
 	uint32_t *group = NULL;
-	double t0 = now_s(), t1, t2;
+	double t0 = now_s(), t1, t2, c0 = cpu_s(), c1, c2;
 	int rc;
 
 	memset(&T, 0, sizeof T);
@@ -816,6 +826,8 @@ int ads_stage_run(rastro_ws *ws, const struct rastro_ads_opts *opts, struct rast
 	if (!rc)
 		rc = read_and_analyse(S);
 	t1 = now_s();
+	c1 = cpu_s();
+	st->cpu_analyse = c1 - c0;
 	st->ads = S->n;
 	st->seconds_analyse = t1 - t0;
 	if (!rc) {
@@ -851,10 +863,13 @@ int ads_stage_run(rastro_ws *ws, const struct rastro_ads_opts *opts, struct rast
 		}
 	}
 	t2 = now_s();
+	c2 = cpu_s();
 	st->seconds_cluster = t2 - t1;
+	st->cpu_cluster = c2 - c1;
 	if (!rc)
 		rc = ads_write_results(S, &T);
 	st->seconds_write = now_s() - t2;
+	st->cpu_write = cpu_s() - c2;
 	ads_templates_release(&T);
 	mem_free(group);
 	stage_release(S);
