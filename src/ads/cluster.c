@@ -559,8 +559,6 @@ struct fine_state {
 	struct vec costs;          /* struct tcost */
 };
 
-#define BUCKET_MAX 512
-
 /* Members whose signatures share a band with the seed's and agree on at
  * least min_jaccard of their values (the seed itself first). */
 static int candidates(struct fine_state *F, uint32_t seed)
@@ -585,7 +583,7 @@ static int candidates(struct fine_state *F, uint32_t seed)
 
 		/* a bucket shared by very many ads is a generic phrase, not a family:
 		 * the family's ads also meet in the seed's other buckets */
-		if (key == UINT64_MAX || last - first > BUCKET_MAX)
+		if (key == UINT64_MAX || last - first > F->cfg->bucket_max)
 			continue;
 		for (i = first; i < last; i++) {
 			uint32_t m = e[i].ad;

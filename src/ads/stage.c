@@ -551,8 +551,8 @@ static const char *str_col(sqlite3_stmt *st, int c, size_t *n, struct arena *mem
 	return arena_strndup(mem, s, *n);
 }
 
-/* Reads up to CHUNK ads into c; -1 on error (set), else 0 with c->nrows
- * (fewer than CHUNK: the last). */
+/* Reads up to S->chunk ads into c; -1 on error (set), else 0 with c->nrows
+ * (fewer than S->chunk: the last). */
 static int read_chunk(struct stage *S, sqlite3_stmt *st, struct chunk *c)
 {
 	const char *defregion = S->model.region;
@@ -560,7 +560,7 @@ static int read_chunk(struct stage *S, sqlite3_stmt *st, struct chunk *c)
 
 	arena_clear(&c->mem);
 	c->nrows = 0;
-	while (c->nrows < CHUNK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+	while (c->nrows < S->chunk && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ad_row *row = &c->rows[c->nrows];
 		int col;
 
@@ -575,7 +575,7 @@ static int read_chunk(struct stage *S, sqlite3_stmt *st, struct chunk *c)
 		row->region = ads_region_of(row->s[R_COUNTRY], row->n[R_COUNTRY], defregion);
 		c->nrows++;
 	}
-	if (c->nrows < CHUNK && step != SQLITE_DONE)
+	if (c->nrows < S->chunk && step != SQLITE_DONE)
 		return ws_sqlerr(S->ws, "reading ads"), -1;
 	if (S->n + c->nrows > S->cap)
 		return ws_error(S->ws, RASTRO_ERROR, "ads changed while being read"), -1;
@@ -602,7 +602,7 @@ static int read_and_analyse(struct stage *S)
 	if (!rc && cur->nrows)
 		analyse_start(S, cur);
 	while (!rc && cur->nrows) {
-		int last = cur->nrows < CHUNK;
+		int last = cur->nrows < S->chunk;
 
 		rc = analyse_join(S);
 		if (rc)
@@ -692,6 +692,13 @@ static int setup(struct stage *S, const struct rastro_ads_opts *o)
 		th = cpus > 0 ? cpus : 1;
 	}
 	S->nthreads = (size_t)(th > MAX_THREADS ? MAX_THREADS : th);
+	{
+		long long ck = cfg_int(ws->cfg, "ads.chunk", 8192);
+
+		if (ck < 1 || ck > 1000000)
+			return ws_error(ws, RASTRO_USAGE, "setting ads.chunk must be 1 to 1000000 (is %lld)", ck);
+		S->chunk = (size_t)ck;
+	}
 	if (ads_model_init(&S->model, ws->cfg, rastro_datadir(), &e))
 		return err_copy(&ws->err, &e);
 	S->model_ok = 1;
@@ -730,8 +737,8 @@ static int setup(struct stage *S, const struct rastro_ads_opts *o)
 		return ws->err.code;
 	S->cap = (size_t)nads;
 	for (t = 0; t < 2; t++) {
-		S->ch[t].rows = mem_calloc(CHUNK, sizeof *S->ch[t].rows);
-		S->ch[t].res = mem_calloc(CHUNK, sizeof *S->ch[t].res);
+		S->ch[t].rows = mem_calloc(S->chunk, sizeof *S->ch[t].rows);
+		S->ch[t].res = mem_calloc(S->chunk, sizeof *S->ch[t].res);
 		if (!S->ch[t].rows || !S->ch[t].res)
 			return ws_error(ws, RASTRO_NOMEM, "out of memory for %zu ads", S->cap);
 	}
@@ -849,6 +856,9 @@ int ads_stage_run(rastro_ws *ws, const struct rastro_ads_opts *opts, struct rast
 		cc.min_jaccard = cfg_double(ws->cfg, "ads.cluster.min_jaccard", 0.3);
 		cc.max_diff = cfg_double(ws->cfg, "ads.cluster.max_diff", 0.6);
 		cc.split_ratio = cfg_double(ws->cfg, "ads.cluster.split_ratio", 0.6);
+		cc.bucket_max = (size_t)cfg_int(ws->cfg, "ads.cluster.bucket_max", 512);
+		if (cc.bucket_max < 2)
+			cc.bucket_max = 2;
 		cc.threads = (int)S->nthreads;
 		group = mem_alloc((S->n ? S->n : 1) * sizeof *group);
 		if (!group) {

@@ -21,7 +21,6 @@
 #include "rastro.h"
 #include "store/ws.h"
 
-#define CHUNK 8192
 #define MAX_THREADS 16
 
 /* One ad as read (strings in the chunk arena). */
@@ -107,6 +106,7 @@ struct stage {
 	struct worker w[MAX_THREADS];
 	struct ads_pcache pc;      /* phones of the structured fields */
 	struct chunk ch[2];
+	size_t chunk;               /* ads per chunk (ads.chunk) */
 	size_t n, cap;
 	struct meta *meta;
 	struct vec tok;             /* uint16_t */

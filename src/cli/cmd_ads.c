@@ -111,6 +111,9 @@ int cmd_ads(int argc, char **argv)
 				st.signals_skipped_victim ? " (some withheld: victim flags)" : "", st.seconds,
 				st.seconds_analyse, st.seconds_cluster, st.seconds_write, st.cpu_analyse, st.cpu_cluster,
 				st.cpu_write);
+		if (st.links_cut)
+			fprintf(stderr, "ads: %llu identifiers shared by many ads were compared only up to"
+				" ads.cluster.link_max_pairs pairs\n", (unsigned long long)st.links_cut);
 	}
 	if (export) {
 		uint64_t rows;
