@@ -363,6 +363,33 @@ static int add_hit(struct ads_analyzer *a, int32_t code, uint32_t entry, uint32_
 
 /* Indicators (first occurrence per code) and city mentions (longest at a
  * place, not inside a longer one). */
+/*
+ * A given name inside a city of several words ("Antonio" of "San Antonio")
+ * is the city's: when every identifier taken inside [fs, fe) is such a
+ * name, the names are removed and 1 is returned (the city is recorded).
+ */
+static int names_yield(struct ads_analyzer *a, uint32_t fs, uint32_t fe)
+{
+	const uint32_t *cl = a->xw.claimed.data;
+	struct ads_ident *ids = a->ids.data;
+	size_t i, j, m = 0;
+
+	for (i = 0; i + 1 < a->xw.claimed.len; i += 2) {
+		if (cl[i + 1] <= fs || cl[i] >= fe)
+			continue;
+		for (j = 0; j < a->ids.len; j++)
+			if (ids[j].kind == AK_NAME && ids[j].fstart == cl[i] && ids[j].fend == cl[i + 1])
+				break;
+		if (j == a->ids.len || cl[i] <= fs || cl[i + 1] > fe)
+			return 0;
+	}
+	for (i = 0; i < a->ids.len; i++)
+		if (!(ids[i].kind == AK_NAME && ids[i].fstart > fs && ids[i].fend <= fe))
+			ids[m++] = ids[i];
+	a->ids.len = m;
+	return 1;
+}
+
 static int sort_matches(struct ads_analyzer *a, struct ads_analysis *out)
 {
 	const struct ads_model *m = a->m;
@@ -407,7 +434,8 @@ static int sort_matches(struct ads_analyzer *a, struct ads_analysis *out)
 					break;
 				}
 			}
-			if (city < 0 || ads_claimed(&a->xw, (uint32_t)ms[best].fstart, (uint32_t)ms[best].fend))
+			if (city < 0 || (ads_claimed(&a->xw, (uint32_t)ms[best].fstart, (uint32_t)ms[best].fend) &&
+					 !names_yield(a, (uint32_t)ms[best].fstart, (uint32_t)ms[best].fend)))
 				continue;
 			id = vec_grow(&a->ids, 1);
 			if (!id)

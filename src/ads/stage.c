@@ -859,6 +859,11 @@ int ads_stage_run(rastro_ws *ws, const struct rastro_ads_opts *opts, struct rast
 		cc.bucket_max = (size_t)cfg_int(ws->cfg, "ads.cluster.bucket_max", 512);
 		if (cc.bucket_max < 2)
 			cc.bucket_max = 2;
+		{
+			long long mm = cfg_int(ws->cfg, "ads.cluster.merge_max", 0);
+
+			cc.merge_max = (uint32_t)(mm < 0 ? 0 : mm > 100000 ? 100000 : mm);
+		}
 		cc.threads = (int)S->nthreads;
 		group = mem_alloc((S->n ? S->n : 1) * sizeof *group);
 		if (!group) {

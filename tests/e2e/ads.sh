@@ -56,6 +56,22 @@ has err.txt "ads.chunk must be 1 to"
 ok "link pairs bounded" -- "$RASTRO" ads ws.rastro --set ads.cluster.link_max_pairs=1
 has err.txt "compared only up to ads.cluster.link_max_pairs pairs"
 ok "back to the default" -- "$RASTRO" ads ws.rastro -q
+# merging templates (off by default) keeps the four hand-made families apart
+ok "templates merged when shorter" -- "$RASTRO" ads ws.rastro --set ads.cluster.merge_max=16 --export merged.csv
+has err.txt "4 templates cover 23 ads"
+ok "export without merging" -- "$RASTRO" ads ws.rastro -q --export unmerged.csv
+same "$(cmp merged.csv unmerged.csv && echo same)" same "no family merged into another"
+
+# a given name inside a city of several words is the city's
+cat > sa.jsonl <<'EOF'
+{"id":"sa1","posted_at":"2024-03-01","site":"s","title":"New in San Antonio","body":"Hi I am Lola, new in San Antonio this week, call 210 555 0147"}
+{"id":"sa2","posted_at":"2024-03-02","site":"s","title":"Antonio here","body":"Ask for Antonio in El Paso, 915 555 0148"}
+EOF
+"$RASTRO" ingest sa.rastro --format ads -q sa.jsonl
+ok "city over name" -- "$RASTRO" ads sa.rastro -q
+same "$(sql sa.rastro "select count(*) from ad_ident i join ad a on a.id = i.ad_id where a.ext_id = 'sa1' and kind = 'city' and value = 'San Antonio, TX, US'")" 2 "San Antonio is a city"
+same "$(sql sa.rastro "select group_concat(value) from ad_ident i join ad a on a.id = i.ad_id where a.ext_id = 'sa1' and kind = 'name'")" "lola" "and not the name Antonio"
+same "$(sql sa.rastro "select count(*) from ad_ident i join ad a on a.id = i.ad_id where a.ext_id = 'sa2' and kind = 'name' and value = 'antonio'")" 2 "Antonio alone is a name"
 
 ok "show one ad" -- "$RASTRO" ads ws.rastro --no-run --show escortsite.example:a2
 has out.txt "nine1five 555 oh one four seven"
