@@ -19,6 +19,7 @@ seeds=${SEEDS:-"1 2 3"}
 sizes=${SIZES:-"100000 1000000"}
 py=/usr/bin/python3      # Debian's, which has python3-phonenumbers
 work=${WORK:-$(mktemp -d /tmp/rastro-bench-ads-XXXXXX)}
+mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
 parts=("$@")
 [ ${#parts[@]} -eq 0 ] && parts=(quality speed hostile)
