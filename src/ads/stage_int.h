@@ -107,6 +107,8 @@ struct stage {
 	struct ads_pcache pc;      /* phones of the structured fields */
 	struct chunk ch[2];
 	size_t chunk;               /* ads per chunk (ads.chunk) */
+	int64_t cache_before;       /* the connection's cache_size, restored after the run */
+	int cache_set;
 	size_t n, cap;
 	struct meta *meta;
 	struct vec tok;             /* uint16_t */
