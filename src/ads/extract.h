@@ -75,7 +75,7 @@ struct ads_pcache {
 
 #define ADS_PCACHE_DEFAULT 65536  /* ads.phone_cache */
 
-/* slots is rounded down to a power of two; 0 turns the cache off. */
+/* slots is rounded down to a power of two; fewer than 2 turn the cache off. */
 void ads_pcache_init(struct ads_pcache *c, size_t slots);
 void ads_pcache_release(struct ads_pcache *c);
 /* ads_phone_parse (below) through the cache (c may be NULL: no cache). */

@@ -18,6 +18,7 @@
 #include "ads/extract.h"
 #include "core/strmap.h"
 #include "core/vec.h"
+#include "normalize/phone.h"
 #include "rastro.h"
 #include "testutil.h"
 #include "text/fold.h"
@@ -94,6 +95,45 @@ static void phones_plain(void **state)
 	assert_string_equal(PHONES("llama al 55 1234 5678", "MX"), "+525512345678");
 	assert_string_equal(PHONES("Cel. 656-123-4567 Juárez", "MX"), "+526561234567");
 	assert_string_equal(PHONES("+502 5123 4567 Guatemala", "US"), "+50251234567");
+}
+
+/* The cache answers what libphonenumber answers, per region, also with no cache. */
+static void phone_cache(void **state)
+{
+	static const char *const tries[][2] = {
+		{ "9155550123", "US" }, { "9155550123", "US" }, { "(915) 555-0123", "MX" }, { "5512345678", "MX" },
+		{ "5512345678", "US" }, { "74873561", "US" }, { "74873561", "US" }, { "+50251234567", "US" },
+		{ "12", "US" }, { "this text is longer than any key of the cache", "US" },
+	};
+	struct ads_pcache on, tiny, off;
+	size_t i, round;
+
+	(void)state;
+	ads_pcache_init(&on, 1000);     /* rounded down to 512 */
+	assert_int_equal(on.mask, 511);
+	ads_pcache_init(&tiny, 2);      /* two slots: the tries evict each other */
+	assert_int_equal(tiny.mask, 1);
+	ads_pcache_init(&off, 0);
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < sizeof tries / sizeof tries[0]; i++) {
+			const char *t = tries[i][0], *r = tries[i][1];
+			struct phone want, a, b, c, d;
+			int rw = ads_phone_parse(t, strlen(t), r, &want);
+
+			assert_int_equal(ads_phone_parse_cached(&on, t, strlen(t), r, &a), rw);
+			assert_int_equal(ads_phone_parse_cached(&tiny, t, strlen(t), r, &b), rw);
+			assert_int_equal(ads_phone_parse_cached(&off, t, strlen(t), r, &c), rw);
+			assert_int_equal(ads_phone_parse_cached(NULL, t, strlen(t), r, &d), rw);
+			if (rw == 0) {
+				assert_string_equal(a.e164, want.e164);
+				assert_string_equal(b.e164, want.e164);
+				assert_string_equal(c.e164, want.e164);
+				assert_string_equal(d.e164, want.e164);
+			}
+		}
+	ads_pcache_release(&on);
+	ads_pcache_release(&tiny);
+	ads_pcache_release(&off);
 }
 
 static void phones_obfuscated_english(void **state)
@@ -537,6 +577,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(phones_plain),
+		cmocka_unit_test(phone_cache),
 		cmocka_unit_test(phones_obfuscated_english),
 		cmocka_unit_test(phones_obfuscated_spanish),
 		cmocka_unit_test(phones_decoys),
