@@ -587,7 +587,9 @@ static int lex(const struct fold *f, const char *raw, struct ads_xwork *w)
 						at = push_atom(&w->atoms, k, e);
 						if (!at)
 							return -1;
-						if (e - k >= sizeof at->d) {
+						if (e - k >= sizeof at->d || k >= w->url_from) {
+							/* too long, or glued to a word in the URL
+							 * ("/ES13103796"): an id, not a phone */
 							at->brk = 1;
 						} else {
 							at->nd = (uint8_t)(e - k);
@@ -946,6 +948,15 @@ int ads_extract_phones(const struct fold *f, const char *raw, const struct ads_x
 	bu.phones = 0;
 	bu.max_phones = o->max_phones ? o->max_phones : 100;
 	w->miss_cost = o->miss_cost > 0 ? o->miss_cost : 7;
+	w->url_from = UINT32_MAX;
+	if (o->url_last) {
+		/* the text is "title \x1e body \x1e url" (analyze.c) */
+		const char *sep = memchr(f->text, '\x1e', f->len);
+
+		sep = sep ? memchr(sep + 1, '\x1e', f->len - (size_t)(sep + 1 - f->text)) : NULL;
+		if (sep)
+			w->url_from = (uint32_t)(sep + 1 - f->text);
+	}
 	if (lex(f, raw, w) || fuzzy_pass(f, w))
 		return -1;
 	at = w->atoms.data;

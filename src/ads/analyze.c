@@ -677,6 +677,7 @@ int ads_analyze(struct ads_analyzer *a, const struct ads_input *in, const char *
 	xo.sitelen = in->nsite;
 	xo.max_phones = m->max_phones;
 	xo.miss_cost = (int)m->miss_cost;
+	xo.url_last = 1;
 	xo.names = &m->names;
 	vec_clear(&a->ids);
 	vec_clear(&a->matches);

@@ -51,6 +51,8 @@ struct ads_xopts {
 	size_t max_phones;         /* per text (0 = 100) */
 	size_t max_parses;         /* libphonenumber calls per text (0 = 4000) */
 	int miss_cost;             /* cost of a misspelled number word (0 = 7; ads.misspelling_cost) */
+	int url_last;              /* the text is "title \x1e body \x1e url": in the URL, digits glued to
+	                            * letters ("/ES13103796") are ids, not phones */
 	const struct strmap *names; /* folded given names read as names when capitalised (may be NULL) */
 };
 
@@ -88,6 +90,7 @@ struct ads_xwork {
 	struct vec seq;            /* scratch */
 	struct ads_pcache pc;      /* libphonenumber answers */
 	int miss_cost;             /* of the text being read (ads_xopts) */
+	uint32_t url_from;         /* folded offset where the URL starts (UINT32_MAX: none) */
 };
 
 /* pcache_slots: ads_pcache_init's slots. */

@@ -24,6 +24,7 @@
 #include "text/fold.h"
 
 static const struct strmap *given_names;   /* name list for found(), NULL = none */
+static int url_last;                       /* found(): text laid out as "title \x1e body \x1e url" */
 
 /* Values of identifiers of one kind found in text, space-separated, with
  * '*' after obfuscated ones. */
@@ -41,6 +42,7 @@ static const char *found(int kind, const char *text, const char *region)
 	o.site = "twitter";
 	o.sitelen = 7;
 	o.names = given_names;
+	o.url_last = url_last;
 	fold_init(&f);
 	vec_init(&out, sizeof(struct ads_ident));
 	ads_xwork_init(&w, ADS_PCACHE_DEFAULT);
@@ -134,6 +136,19 @@ static void phone_cache(void **state)
 	ads_pcache_release(&on);
 	ads_pcache_release(&tiny);
 	ads_pcache_release(&off);
+}
+
+/* In the URL, digits glued to a word are the site's ad id; a number on its own is still read. */
+static void phones_in_urls(void **state)
+{
+	(void)state;
+	url_last = 1;
+	assert_string_equal(PHONES("Hi\x1e" "call 915 555 0123\x1e" "https://s.example/dallas/C13100991", "US"),
+			    "+19155550123");
+	assert_string_equal(PHONES("Hi\x1e" "new in town\x1e" "https://s.example/newyork/ES13103796", "US"), "");
+	assert_string_equal(PHONES("Hi\x1e" "new in town\x1e" "https://s.example/ad/915-555-0147", "US"),
+			    "+19155550147");
+	url_last = 0;
 }
 
 static void phones_obfuscated_english(void **state)
@@ -578,6 +593,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(phones_plain),
 		cmocka_unit_test(phone_cache),
+		cmocka_unit_test(phones_in_urls),
 		cmocka_unit_test(phones_obfuscated_english),
 		cmocka_unit_test(phones_obfuscated_spanish),
 		cmocka_unit_test(phones_decoys),
