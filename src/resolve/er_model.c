@@ -114,6 +114,14 @@ static int swapped(const struct er_rec *a, const struct er_rec *b)
 	return a->given1 && b->given1 && a->sur1 && b->sur1 && a->given1 == b->sur1 && a->sur1 == b->given1;
 }
 
+/* Given name and surname swapped with a typing error in one of them:
+ * both crossed pairs close by Jaro-Winkler. */
+static int near_swap(const struct er_data *d, const struct er_rec *a, const struct er_rec *b)
+{
+	return a->given1 && b->given1 && a->sur1 && b->sur1 && jw_ids(d, a->given1, b->sur1) >= 0.88 &&
+	       jw_ids(d, a->sur1, b->given1) >= 0.88;
+}
+
 /* "martinezcruz" == "martinez" + "cruz" */
 static int joined(const struct er_data *d, const struct er_rec *a, const struct er_rec *b)
 {
@@ -190,6 +198,11 @@ uint64_t er_compare(const struct er_data *d, const struct er_rec *a, const struc
 	} else {
 		lev[EF_GIVEN] = cmp_given(d, a, b);
 		lev[EF_SUR] = cmp_sur(d, a, b);
+		if (lev[EF_GIVEN] == 7 && lev[EF_SUR] >= 5 && near_swap(d, a, b)) {
+			/* swapped, and one of the two mistyped ("whtie brandon") */
+			lev[EF_GIVEN] = 0;
+			lev[EF_SUR] = 6;
+		}
 	}
 	if (!a->sur2 || !b->sur2)
 		lev[EF_SUR2] = 0;
@@ -250,10 +263,18 @@ static uint32_t tf_value(const struct er_rec *r, int f)
 	return f == EF_GIVEN ? r->given : f == EF_SUR ? r->sur1 : f == EF_CITY ? r->city : 0;
 }
 
-double er_weight(const struct er_model *mo, const struct er_data *d, const struct er_rec *a,
-		 const struct er_rec *b, const int lev[EF_N], struct er_expl *e)
+int er_identity_field(int f)
 {
-	double w = log2(mo->lambda / (1.0 - mo->lambda));
+	/* the maternal surname is left out: dropped, joined or displaced by a
+	 * given name/surname swap, its disagreement is weak evidence */
+	return f == EF_GIVEN || f == EF_SUR || f == EF_DOB || f == EF_SEX || f == EF_IDNUM;
+}
+
+/* Weight of a pair, its identity part in *ident. */
+static double weigh(const struct er_model *mo, const struct er_rec *a, const int lev[EF_N], struct er_expl *e,
+		    double *ident)
+{
+	double w = log2(mo->lambda / (1.0 - mo->lambda)), id = 0;
 	int f;
 
 	if (e) {
@@ -279,17 +300,43 @@ double er_weight(const struct er_model *mo, const struct er_data *d, const struc
 			}
 		}
 		w += fw + tfw;
+		if (er_identity_field(f))
+			id += fw + tfw;
 		if (e) {
 			e->lev[f] = l;
 			e->w[f] = fw + tfw;
 			e->tfw[f] = tfw;
 		}
 	}
-	if (e)
+	if (e) {
 		e->total = w;
+		e->identity = id;
+	}
+	*ident = id;
+	return w;
+}
+
+double er_weight(const struct er_model *mo, const struct er_data *d, const struct er_rec *a,
+		 const struct er_rec *b, const int lev[EF_N], struct er_expl *e)
+{
+	double id;
+
 	(void)d;
 	(void)b;
-	return w;
+	return weigh(mo, a, lev, e, &id);
+}
+
+int er_accept(const struct er_model *mo, const struct er_data *d, const struct er_rec *a, const struct er_rec *b,
+	      const int lev[EF_N], double *w)
+{
+	double id, x;
+
+	(void)d;
+	(void)b;
+	x = weigh(mo, a, lev, NULL, &id);
+	if (w)
+		*w = x;
+	return x >= mo->threshold && id >= mo->identity_min;
 }
 
 /* ---- estimation ---- */
@@ -315,6 +362,7 @@ void er_model_init(struct er_model *mo, const struct cfg *cfg)
 	mo->threshold = cfg_double(cfg, "resolve.threshold", 2.0);
 	mo->tf_weight = cfg_double(cfg, "resolve.model.tf_weight", 1.0);
 	mo->tf_min_u = cfg_double(cfg, "resolve.model.tf_min_u", 1e-4);
+	mo->identity_min = cfg_double(cfg, "resolve.identity_min", 0.0);
 }
 
 void er_model_release(struct er_model *mo)

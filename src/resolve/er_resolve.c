@@ -737,7 +737,7 @@ static int accept_pair(void *ctx, uint32_t a, uint32_t b)
 	int lev[EF_N];
 
 	er_compare(&R->d, &r[a], &r[b], lev);
-	return er_weight(&R->mo, &R->d, &r[a], &r[b], lev, NULL) >= R->mo.threshold;
+	return er_accept(&R->mo, &R->d, &r[a], &r[b], lev, NULL);
 }
 
 static int save_block_report(struct run *R)
@@ -944,8 +944,7 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 			double w;
 
 			unpack(pat[i], lev);
-			w = er_weight(&R.mo, &R.d, &r[a], &r[b], lev, NULL);
-			if (w >= R.mo.threshold) {
+			if (er_accept(&R.mo, &R.d, &r[a], &r[b], lev, &w)) {
 				R.acc[R.nacc].a = a;
 				R.acc[R.nacc].b = b;
 				R.acc[R.nacc].w = (float)w;
