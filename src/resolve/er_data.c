@@ -106,10 +106,51 @@ struct norm_ctx {
 	const char *region;
 	enum date_order order;
 	int max_year;
+	/* "region\x1fraw number" -> interned E.164 id + 1 (1 = not valid):
+	 * the same numbers recur across a person's records and parsing one
+	 * through libphonenumber's regular expressions costs microseconds */
+	struct strmap phones;
 };
 
+/* Interned E.164 form of a raw phone (0 when not valid), parsed once per
+ * distinct (region, text). */
+static uint32_t phone_id(struct er_data *d, struct norm_ctx *nc, const char *region, const char *s, size_t n,
+			 int *oom)
+{
+	char key[96];
+	int64_t *slot;
+	int is_new;
+	struct phone ph;
+	uint32_t id = 0;
+	size_t rl = strnlen(region, 16);
+
+	if (n > 64) {
+		d->warn.bad_phone++;   /* phone_parse refuses these too */
+		return 0;
+	}
+	memcpy(key, region, rl);
+	key[rl] = '\x1f';
+	memcpy(key + rl + 1, s, n);
+	slot = strmap_intern_value(&nc->phones, key, rl + 1 + n, &is_new);
+	if (!slot) {
+		*oom = 1;
+		return 0;
+	}
+	if (!is_new) {
+		if (*slot == 1)
+			d->warn.bad_phone++;
+		return (uint32_t)(*slot - 1);
+	}
+	if (phone_parse(s, n, region, &ph) == 0)
+		id = interns(d, ph.e164, oom);   /* another map: the slot stays valid */
+	else
+		d->warn.bad_phone++;
+	*slot = (int64_t)id + 1;
+	return id;
+}
+
 /* Normalises one adapter row into r. */
-static int normalise(struct er_data *d, const struct norm_ctx *nc, sqlite3_stmt *st, struct er_rec *r)
+static int normalise(struct er_data *d, struct norm_ctx *nc, sqlite3_stmt *st, struct er_rec *r)
 {
 	const char *s[ER_C_N];
 	size_t n[ER_C_N];
@@ -177,8 +218,6 @@ static int normalise(struct er_data *d, const struct norm_ctx *nc, sqlite3_stmt 
 	if (n[ER_C_SEX])
 		r->sex = s[ER_C_SEX][0];
 	if (n[ER_C_PHONE]) {
-		struct phone ph;
-
 		/* numbers written without a country code belong to the record's country */
 		char reg[3] = { 0 };
 		const char *region = nc->region;
@@ -188,10 +227,7 @@ static int normalise(struct er_data *d, const struct norm_ctx *nc, sqlite3_stmt 
 			reg[1] = (char)(s[ER_C_COUNTRY][1] & ~0x20);
 			region = reg;
 		}
-		if (phone_parse(s[ER_C_PHONE], n[ER_C_PHONE], region, &ph) == 0)
-			r->phone = interns(d, ph.e164, &oom);
-		else
-			d->warn.bad_phone++;
+		r->phone = phone_id(d, nc, region, s[ER_C_PHONE], n[ER_C_PHONE], &oom);
 	}
 	if (n[ER_C_EMAIL]) {
 		char e[EMAIL_MAX];
@@ -280,10 +316,13 @@ static int load(rastro_ws *ws, struct er_data *d, int64_t only_a, int64_t only_b
 	nc.region = cfg_str(ws->cfg, "resolve.default_region", "US");
 	nc.order = strcmp(cfg_str(ws->cfg, "resolve.dob_order", "dmy"), "mdy") == 0 ? DATE_MDY : DATE_DMY;
 	nc.max_year = tm.tm_year + 1900;
+	strmap_init(&nc.phones);
 	snprintf(path, sizeof path, "%s/nicknames.tsv", rastro_datadir());
 	err_clear(&e);
-	if (name_nicks_load(&d->nicks, path, &e))
+	if (name_nicks_load(&d->nicks, path, &e)) {
+		strmap_release(&nc.phones);
 		return ws_error(ws, e.code, "%s", e.msg);
+	}
 	for (ad = adapters; *ad && !rc; ad++) {
 		struct sbuf sql = SBUF_INIT;
 		sqlite3_stmt *st;
@@ -332,6 +371,7 @@ static int load(rastro_ws *ws, struct er_data *d, int64_t only_a, int64_t only_b
 			rc = ws_sqlerr(ws, "reading person records");
 		sqlite3_finalize(st);
 	}
+	strmap_release(&nc.phones);
 	if (!rc && d->recs.len)
 		qsort(d->recs.data, d->recs.len, sizeof(struct er_rec), rec_cmp);
 	if (!rc && er_data_index(d))
