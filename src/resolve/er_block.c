@@ -69,7 +69,7 @@ static uint64_t key_of(const struct er_data *d, const struct er_rec *r, int k)
 	case 8:
 		return r->y && r->postcode ? h4(k, r->postcode, (uint64_t)r->y << 16 | (uint64_t)r->m << 8 | r->d, 0) : 0;
 	case 9:
-		return r->mp_given1 && r->y ? h4(k, r->mp_given1, r->y, (uint64_t)(unsigned char)r->sex) : 0;
+		return r->mp_given1 && r->y && r->m ? h4(k, r->mp_given1, (uint64_t)r->y << 8 | r->m, (uint64_t)(unsigned char)r->sex) : 0;
 	case 10:
 		return r->ph_sur1 && r->postcode ? h4(k, r->ph_sur1, r->postcode, 0) : 0;
 	}
@@ -207,6 +207,10 @@ int er_block(const struct er_data *d, const struct er_block_opts *o, struct vec 
 					if (o->link_a && r[a].source_id == r[b].source_id)
 						continue;
 					if (o->only_new && !r[a].is_new && !r[b].is_new)
+						continue;
+					/* the either-order key is for swaps: two records with
+					 * the names in the same order are the other keys' work */
+					if (k == 7 && r[a].ph_given1 == r[b].ph_given1 && r[a].ph_given1 != r[a].ph_sur1)
 						continue;
 					/* a (26 bits) | b (26 bits) | the key that found it (11 bits) */
 					p = (uint64_t)a << 37 | (uint64_t)b << 11 | (uint64_t)1 << k;
