@@ -68,7 +68,10 @@ struct er_rec {
 	uint32_t nick;             /* stated nickname, folded */
 	uint32_t nk_given, nk_given1;  /* ids in the nickname table (0 = not there) */
 	uint32_t sur1, sur1ny, sur2;
-	uint32_t ph_sur1, mp_sur1, ph_given1, mp_given1;  /* phonetic keys */
+	/* phonetic keys: Spanish (ph_), Double Metaphone primary (mp_) and
+	 * alternate (mp2_, 0 when the name has one reading) */
+	uint32_t ph_sur1, mp_sur1, ph_given1, mp_given1;
+	uint32_t mp2_sur1, mp2_given1;
 	uint32_t phone, email, stno, street, addr2, city, postcode, region, idnum;
 	uint32_t addrkey;          /* key of the address entity ("12 main st|79902") */
 	uint16_t y;

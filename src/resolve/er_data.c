@@ -15,6 +15,7 @@
 
 #include "core/mem.h"
 #include "er_compare.h"
+#include "er_dmeta.h"
 #include "normalize/address.h"
 #include "normalize/date.h"
 #include "normalize/email.h"
@@ -155,6 +156,7 @@ static int normalise(struct er_data *d, struct norm_ctx *nc, sqlite3_stmt *st, s
 	const char *s[ER_C_N];
 	size_t n[ER_C_N];
 	struct name_parts np;
+	struct er_dmeta dm;
 	char buf[256];
 	int oom = 0, i;
 
@@ -185,8 +187,10 @@ static int normalise(struct er_data *d, struct norm_ctx *nc, sqlite3_stmt *st, s
 		if (!np.non_latin) {
 			er_phonetic_es(np.given[0], buf, 24);
 			r->ph_given1 = interns(d, buf, &oom);
-			er_metaphone(np.given[0], buf, 24);
-			r->mp_given1 = interns(d, buf, &oom);
+			er_dmeta(np.given[0], &dm);
+			r->mp_given1 = interns(d, dm.primary, &oom);
+			if (strcmp(dm.alternate, dm.primary))
+				r->mp2_given1 = interns(d, dm.alternate, &oom);
 		}
 	}
 	if (n[ER_C_NICK]) {
@@ -199,8 +203,10 @@ static int normalise(struct er_data *d, struct norm_ctx *nc, sqlite3_stmt *st, s
 	if (np.sur1[0] && !np.non_latin) {
 		er_phonetic_es(np.sur1, buf, 24);
 		r->ph_sur1 = interns(d, buf, &oom);
-		er_metaphone(np.sur1, buf, 24);
-		r->mp_sur1 = interns(d, buf, &oom);
+		er_dmeta(np.sur1, &dm);
+		r->mp_sur1 = interns(d, dm.primary, &oom);
+		if (strcmp(dm.alternate, dm.primary))
+			r->mp2_sur1 = interns(d, dm.alternate, &oom);
 	}
 	if (n[ER_C_DOB]) {
 		struct date_val dv;

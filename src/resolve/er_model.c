@@ -80,6 +80,13 @@ static int edit3(const struct er_data *d, uint32_t a, uint32_t b)
 	return er_within1(d->sp[a], d->sl[a], d->sp[b], d->sl[b]) ? 2 : 3;
 }
 
+/* Double Metaphone agreement: any code of one name equals any of the other
+ * (interned ids; an alternate of 0 means the name has one reading). */
+static int dm_match(uint32_t p1, uint32_t a1, uint32_t p2, uint32_t a2)
+{
+	return p1 && p2 && (p1 == p2 || p1 == a2 || (a1 && (a1 == p2 || a1 == a2)));
+}
+
 static int cmp_given(const struct er_data *d, const struct er_rec *a, const struct er_rec *b)
 {
 	const char *ga, *gb;
@@ -100,7 +107,7 @@ static int cmp_given(const struct er_data *d, const struct er_rec *a, const stru
 	if (jw >= 0.92)
 		return 3;
 	if (jw >= 0.85 || (a->ph_given1 && a->ph_given1 == b->ph_given1) ||
-	    (a->mp_given1 && a->mp_given1 == b->mp_given1))
+	    dm_match(a->mp_given1, a->mp2_given1, b->mp_given1, b->mp2_given1))
 		return 4;
 	ga = er_str(d, a->given1);
 	gb = er_str(d, b->given1);
@@ -148,7 +155,8 @@ static int cmp_sur(const struct er_data *d, const struct er_rec *a, const struct
 	jw = jw_ids(d, a->sur1, b->sur1);
 	if (jw >= 0.92)
 		return 2;
-	if (jw >= 0.85 || (a->ph_sur1 && a->ph_sur1 == b->ph_sur1) || (a->mp_sur1 && a->mp_sur1 == b->mp_sur1))
+	if (jw >= 0.85 || (a->ph_sur1 && a->ph_sur1 == b->ph_sur1) ||
+	    dm_match(a->mp_sur1, a->mp2_sur1, b->mp_sur1, b->mp2_sur1))
 		return 3;
 	if ((a->sur2 && a->sur2 == b->sur1) || (b->sur2 && b->sur2 == a->sur1) || joined(d, a, b) ||
 	    joined(d, b, a))

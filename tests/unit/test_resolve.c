@@ -23,6 +23,7 @@
 #include "normalize/name.h"
 #include "resolve/er.h"
 #include "resolve/er_compare.h"
+#include "resolve/er_dmeta.h"
 #include "testutil.h"
 
 static void person_kind_columns(void **state)
@@ -267,15 +268,64 @@ static void comparators(void **state)
 	er_phonetic_es("jimenez", k1, sizeof k1);
 	er_phonetic_es("gimenes", k2, sizeof k2);
 	assert_string_equal(k1, k2);
-	/* Metaphone for English names */
-	er_metaphone("smith", k1, sizeof k1);
-	er_metaphone("smyth", k2, sizeof k2);
-	assert_string_equal(k1, k2);
-	er_metaphone("thompson", k1, sizeof k1);
-	assert_string_equal(k1, "0mpsn");          /* TH is theta ("0") in Metaphone */
-	er_metaphone("knight", k1, sizeof k1);
-	er_metaphone("night", k2, sizeof k2);
-	assert_string_equal(k1, k2);
+}
+
+static void dmeta_is(const char *name, const char *primary, const char *alternate)
+{
+	struct er_dmeta d;
+
+	er_dmeta(name, &d);
+	if (strcmp(d.primary, primary) || strcmp(d.alternate, alternate))
+		fail_msg("%s: %s/%s, expected %s/%s", name, d.primary, d.alternate, primary, alternate);
+}
+
+static int dmeta_alike(const char *a, const char *b)
+{
+	struct er_dmeta x, y;
+
+	er_dmeta(a, &x);
+	er_dmeta(b, &y);
+	return er_dmeta_match(&x, &y);
+}
+
+/* Double Metaphone (Philips 2000): primary and alternate codes. */
+static void double_metaphone(void **state)
+{
+	(void)state;
+	/* English and Germanic */
+	dmeta_is("smith", "SM0", "XMT");           /* TH is theta ("0"); the German reading as alternate */
+	dmeta_is("schmidt", "XMT", "SMT");
+	dmeta_is("schneider", "XNTR", "SNTR");
+	dmeta_is("michael", "MKL", "MXL");
+	dmeta_is("thomas", "TMS", "TMS");
+	dmeta_is("knight", "NT", "NT");            /* silent K and GH */
+	dmeta_is("campbell", "KMPL", "KMPL");
+	dmeta_is("dumb", "TM", "TM");
+	dmeta_is("edge", "AJ", "AJ");
+	dmeta_is("wasserman", "ASRM", "FSRM");
+	dmeta_is("filipowicz", "FLPT", "FLPF");    /* Polish -wicz */
+	dmeta_is("xavier", "SF", "SFR");           /* initial X; French final -ier */
+	dmeta_is("caesar", "SSR", "SSR");
+	/* Spanish-origin names */
+	dmeta_is("jose", "HS", "HS");
+	dmeta_is("jimenez", "JMNS", "AMNS");
+	dmeta_is("cabrillo", "KPRL", "KPR");       /* -illo: the LL may be a Y */
+	dmeta_is("gallegos", "KLKS", "KKS");
+	dmeta_is("garcia", "KRS", "KRX");
+	dmeta_is("gonzalez", "KNSL", "KNSL");
+	dmeta_is("hernandez", "HRNN", "HRNN");     /* four characters, as published */
+	dmeta_is("san jacinto", "SNHS", "SNHS");   /* J after San reads H */
+	dmeta_is("", "", "");
+	dmeta_is("1234", "", "");
+	/* sound-alike spellings agree, different names do not */
+	assert_true(dmeta_alike("smith", "smyth"));
+	assert_true(dmeta_alike("smith", "schmidt"));   /* through the alternate */
+	assert_true(dmeta_alike("gonzalez", "gonzales"));
+	assert_true(dmeta_alike("jimenez", "ximenez") || dmeta_alike("jimenez", "gimenez"));
+	assert_true(dmeta_alike("knight", "night"));
+	assert_false(dmeta_alike("smith", "jones"));
+	assert_false(dmeta_alike("garcia", "martinez"));
+	assert_false(dmeta_alike("", ""));
 }
 
 /* EM recovers m on a known mixture: two fields, matches agree with
@@ -503,6 +553,7 @@ int main(void)
 		cmocka_unit_test(dates),
 		cmocka_unit_test(addresses),
 		cmocka_unit_test(comparators),
+		cmocka_unit_test(double_metaphone),
 		cmocka_unit_test(em_converges),
 		cmocka_unit_test(cluster_refuses_chain),
 		cmocka_unit_test(contact_only_link_refused),
