@@ -21,7 +21,7 @@ static const char *const key_names[ER_NKEYS] = {
 	"surname phonetic + birth year", "surname + given metaphone", "phone", "email",
 	"street + number + postcode", "given initial + date of birth", "id number",
 	"given and surname phonetic, either order", "date of birth + postcode", "given metaphone + birth year + sex",
-	"surname phonetic + postcode",
+	"surname phonetic + postcode", "given + last surname metaphone",
 };
 
 const char *er_block_key_name(int k)
@@ -72,6 +72,13 @@ static uint64_t key_of(const struct er_data *d, const struct er_rec *r, int k)
 		return r->mp_given1 && r->y && r->m ? h4(k, r->mp_given1, (uint64_t)r->y << 8 | r->m, (uint64_t)(unsigned char)r->sex) : 0;
 	case 10:
 		return r->ph_sur1 && r->postcode ? h4(k, r->ph_sur1, r->postcode, 0) : 0;
+	case 11:
+		/* the last surname: "Timothy Steven Baker", read in Spanish
+		 * order as paternal Steven and maternal Baker, meets "Timothy
+		 * Baker" (only such cross pairs are kept, below) */
+		if (!r->mp_given1 || !r->mp_sur1)
+			return 0;
+		return h4(k, r->mp_given1, r->mp_sur2 ? r->mp_sur2 : r->mp_sur1, 0);
 	}
 	return 0;
 }
@@ -122,7 +129,7 @@ uint16_t er_block_keys_of_field(int f)
 {
 	/* the keys whose blocks force agreement on field f */
 	switch (f) {
-	case EF_GIVEN: return 1u << 1 | 1u << 5 | 1u << 7 | 1u << 9;
+	case EF_GIVEN: return 1u << 1 | 1u << 5 | 1u << 7 | 1u << 9 | 1u << 11;
 	case EF_SUR: return 1u << 0 | 1u << 1 | 1u << 7 | 1u << 10;
 	case EF_DOB: return 1u << 0 | 1u << 5 | 1u << 8 | 1u << 9;
 	case EF_SEX: return 1u << 9;
@@ -212,8 +219,10 @@ int er_block(const struct er_data *d, const struct er_block_opts *o, struct vec 
 					 * the names in the same order are the other keys' work */
 					if (k == 7 && r[a].ph_given1 == r[b].ph_given1 && r[a].ph_given1 != r[a].ph_sur1)
 						continue;
-					/* a (26 bits) | b (26 bits) | the key that found it (11 bits) */
-					p = (uint64_t)a << 37 | (uint64_t)b << 11 | (uint64_t)1 << k;
+					if (k == 11 && !r[a].mp_sur2 == !r[b].mp_sur2)
+						continue;   /* both or neither with two surnames: key 1's pairs */
+					/* a (26 bits) | b (26 bits) | the key that found it (ER_NKEYS bits) */
+					p = (uint64_t)a << (26 + ER_NKEYS) | (uint64_t)b << ER_NKEYS | (uint64_t)1 << k;
 					if (vec_push(pairs, &p)) {
 						mem_free(kv);
 						mem_free(tmp);
@@ -240,8 +249,8 @@ int er_block(const struct er_data *d, const struct er_block_opts *o, struct vec 
 		uint16_t *mk;
 
 		for (i = 1; i < pairs->len; i++) {
-			if (pp[i] >> 11 == pp[w - 1] >> 11)
-				pp[w - 1] |= pp[i] & 0x7FF;
+			if (pp[i] >> ER_NKEYS == pp[w - 1] >> ER_NKEYS)
+				pp[w - 1] |= pp[i] & ER_KEYMASK;
 			else
 				pp[w++] = pp[i];
 		}
@@ -250,8 +259,8 @@ int er_block(const struct er_data *d, const struct er_block_opts *o, struct vec 
 			return -1;
 		mk = masks->data;
 		for (i = 0; i < w; i++) {
-			mk[i] = (uint16_t)(pp[i] & 0x7FF);
-			pp[i] = (pp[i] >> 37) << 32 | ((pp[i] >> 11) & 0x3FFFFFF);
+			mk[i] = (uint16_t)(pp[i] & ER_KEYMASK);
+			pp[i] = (pp[i] >> (26 + ER_NKEYS)) << 32 | ((pp[i] >> ER_NKEYS) & 0x3FFFFFF);
 		}
 		masks->len = w;
 	}

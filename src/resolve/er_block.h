@@ -6,7 +6,8 @@
 
 #include "er.h"
 
-#define ER_NKEYS 11
+#define ER_NKEYS 12
+#define ER_KEYMASK ((1u << ER_NKEYS) - 1)
 
 struct er_block_opts {
 	size_t cap;            /* blocks larger than this are skipped with a warning */

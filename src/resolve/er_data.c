@@ -207,6 +207,10 @@ static int normalise(struct er_data *d, struct norm_ctx *nc, sqlite3_stmt *st, s
 		r->mp_sur1 = interns(d, dm.primary, &oom);
 		if (strcmp(dm.alternate, dm.primary))
 			r->mp2_sur1 = interns(d, dm.alternate, &oom);
+		if (np.sur2[0]) {
+			er_dmeta(np.sur2, &dm);
+			r->mp_sur2 = interns(d, dm.primary, &oom);
+		}
 	}
 	if (n[ER_C_DOB]) {
 		struct date_val dv;

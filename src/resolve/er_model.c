@@ -236,6 +236,16 @@ uint64_t er_compare(const struct er_data *d, const struct er_rec *a, const struc
 	}
 	lev[EF_STNO] = edit3(d, a->stno, b->stno);
 	lev[EF_STREET] = cmp_jw4(d, a->street, b->street);
+	lev[EF_POSTCODE] = edit3(d, a->postcode, b->postcode);
+	if (lev[EF_STREET] == 4) {
+		/* another street: a person who moved.  Its house number and
+		 * postcode differ as a consequence, not as more evidence:
+		 * counting them again made a move outweigh name and birth date */
+		if (lev[EF_STNO] == 3)
+			lev[EF_STNO] = 0;
+		if (lev[EF_POSTCODE] == 3)
+			lev[EF_POSTCODE] = 0;
+	}
 	lev[EF_ADDR2] = cmp_jw4(d, a->addr2, b->addr2);
 	if (!a->city || !b->city)
 		lev[EF_CITY] = 0;
@@ -243,7 +253,6 @@ uint64_t er_compare(const struct er_data *d, const struct er_rec *a, const struc
 		lev[EF_CITY] = 1;
 	else
 		lev[EF_CITY] = jw_ids(d, a->city, b->city) >= 0.90 ? 2 : 3;
-	lev[EF_POSTCODE] = edit3(d, a->postcode, b->postcode);
 	lev[EF_REGION] = !a->region || !b->region ? 0 : a->region == b->region ? 1 : 2;
 	lev[EF_IDNUM] = edit3(d, a->idnum, b->idnum);
 	for (f = 0; f < EF_N; f++)

@@ -644,8 +644,8 @@ static size_t group_patterns(const uint64_t *combo, const uint64_t *ccount, size
 			if (er_block_keys_of_field(f) & (1u << key))
 				blank |= (uint64_t)7 << (3 * f);
 	for (i = 0; i < ncombo; i++) {
-		uint64_t pat = combo[i] >> 11;
-		uint16_t mk = (uint16_t)(combo[i] & 0x7FF);
+		uint64_t pat = combo[i] >> ER_NKEYS;
+		uint16_t mk = (uint16_t)(combo[i] & ER_KEYMASK);
 		int lev[EF_N];
 
 		if (key >= 0 && !(mk & (1u << key)))
@@ -710,7 +710,7 @@ static int train(struct run *R, const uint16_t *masks, const uint64_t *pat, size
 	}
 	/* (pattern, keys) combinations with their counts: 42 + 11 bits */
 	for (i = 0; i < np; i++)
-		combo[i] = pat[i] << 11 | masks[i];
+		combo[i] = pat[i] << ER_NKEYS | masks[i];
 	er_radix_u64(combo, pats, np, 64);
 	for (i = 0; i < np; i++) {
 		if (ncombo && combo[ncombo - 1] == combo[i])
