@@ -132,7 +132,7 @@ PY
     for n in ${SCALE:-100000 1000000}; do
       $PY "$here/gen_people.py" "$n" 0.25 11 "$work/s.csv"
       rm -f "$work/s.rastro"; "$RASTRO" init "$work/s.rastro" >/dev/null
-      ti=$(secs "$RASTRO" ingest -q "$work/s.rastro" --format person "$work/s.csv")
+      ti=$(printf "%.1f" "$(secs "$RASTRO" ingest -q "$work/s.rastro" --format person "$work/s.csv")")
       l0=$(uptime | sed 's/.*load average: \([0-9.]*\).*/\1/')
       /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" "$RASTRO" resolve "$work/s.rastro" --blocks \
         --export "$work/r.csv" >"$work/out.txt"

@@ -83,11 +83,48 @@ static uint64_t key_of(const struct er_data *d, const struct er_rec *r, int k)
 	return 0;
 }
 
+/*
+ * A key's second value, for splitting a block that grew too large: common
+ * surnames and given names make blocks that grow with the data, and their
+ * pairs with its square.  Splitting such a block by a value the key does not
+ * use (birth day and month, birth year) keeps the pairs per record bounded;
+ * 0 = the key has none (identifiers: a huge block of one phone is capped).
+ */
+static uint32_t split_of(const struct er_rec *r, int k)
+{
+	switch (k) {
+	case 0:
+		/* surname spelling variants with the same birth date, either order */
+		return r->m < r->d ? (uint32_t)r->m << 8 | r->d : (uint32_t)r->d << 8 | r->m;
+	case 1: case 7: case 10: case 11:
+		return r->y;
+	case 9:
+		return r->d;
+	case 5:
+		return (unsigned char)r->sex;
+	}
+	return 0;
+}
+
+static int has_split(int k)
+{
+	return k == 0 || k == 1 || k == 5 || k == 7 || k == 9 || k == 10 || k == 11;
+}
+
 struct kv {
 	uint64_t key;
 	uint32_t idx;
-	uint32_t pad;
+	uint32_t sub;          /* split_of, for blocks that are split */
 };
+
+static int kv_sub_cmp(const void *x, const void *y)
+{
+	const struct kv *a = x, *b = y;
+
+	if (a->sub != b->sub)
+		return a->sub < b->sub ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
 
 static void radix_kv(struct kv *a, struct kv *tmp, size_t n)
 {
@@ -142,6 +179,57 @@ uint16_t er_block_keys_of_field(int f)
 	return 0;
 }
 
+/* Pairs of the block kv[s, e) (two records or more) found by key k; a block
+ * over the cap is skipped with a warning.  -1 out of memory. */
+static int block_pairs(const struct er_data *d, const struct er_block_opts *o, const struct kv *kv, size_t s,
+		       size_t e, int k, struct vec *pairs, struct er_block_report rep[ER_NKEYS], struct er_warnings *warn)
+{
+	const struct er_rec *r = d->recs.data;
+	size_t x, y, sz = e - s;
+
+	rep[k].blocks++;
+	if (sz > rep[k].largest)
+		rep[k].largest = sz;
+	if (sz > o->cap) {
+		rep[k].capped++;
+		warn->capped_blocks++;
+		warn->capped_records += sz;
+		if (!warn->first_capped[0])
+			snprintf(warn->first_capped, sizeof warn->first_capped,
+				 "%zu records share one '%s' key (record %lld among them)", sz, key_names[k],
+				 (long long)r[kv[s].idx].id);
+		return 0;
+	}
+	for (x = s; x < e; x++)
+		for (y = x + 1; y < e; y++) {
+			uint32_t a = kv[x].idx, b = kv[y].idx;
+			uint64_t p;
+
+			if (a > b) {
+				uint32_t t = a;
+
+				a = b;
+				b = t;
+			}
+			if (o->link_a && r[a].source_id == r[b].source_id)
+				continue;
+			if (o->only_new && !r[a].is_new && !r[b].is_new)
+				continue;
+			/* the either-order key is for swaps: two records with
+			 * the names in the same order are the other keys' work */
+			if (k == 7 && r[a].ph_given1 == r[b].ph_given1 && r[a].ph_given1 != r[a].ph_sur1)
+				continue;
+			if (k == 11 && !r[a].mp_sur2 == !r[b].mp_sur2)
+				continue;   /* both or neither with two surnames: key 1's pairs */
+			/* a (26 bits) | b (26 bits) | the key that found it (ER_NKEYS bits) */
+			p = (uint64_t)a << (26 + ER_NKEYS) | (uint64_t)b << ER_NKEYS | (uint64_t)1 << k;
+			if (vec_push(pairs, &p))
+				return -1;
+			rep[k].pairs++;
+		}
+	return 0;
+}
+
 int er_block(const struct er_data *d, const struct er_block_opts *o, struct vec *pairs, struct vec *masks,
 	     struct er_block_report rep[ER_NKEYS], struct er_warnings *warn)
 {
@@ -176,60 +264,42 @@ int er_block(const struct er_data *d, const struct er_block_opts *o, struct vec 
 				continue;
 			kv[m].key = key;
 			kv[m].idx = (uint32_t)i;
+			kv[m].sub = 0;
 			m++;
 		}
 		radix_kv(kv, tmp, m);
 		for (s = 0; s < m; s = e) {
-			size_t x, y, sz;
+			size_t sz;
 
 			for (e = s + 1; e < m && kv[e].key == kv[s].key; e++)
 				;
 			sz = e - s;
 			if (sz < 2)
 				continue;
-			rep[k].blocks++;
-			if (sz > rep[k].largest)
-				rep[k].largest = sz;
-			if (sz > o->cap) {
-				rep[k].capped++;
-				warn->capped_blocks++;
-				warn->capped_records += sz;
-				if (!warn->first_capped[0])
-					snprintf(warn->first_capped, sizeof warn->first_capped,
-						 "%zu records share one '%s' key (record %lld among them)", sz,
-						 key_names[k], (long long)r[kv[s].idx].id);
-				continue;
-			}
-			for (x = s; x < e; x++)
-				for (y = x + 1; y < e; y++) {
-					uint32_t a = kv[x].idx, b = kv[y].idx;
-					uint64_t p;
+			if (o->split && sz > o->split && has_split(k)) {
+				/* too large to pair whole: pair inside its parts */
+				size_t x, ps, pe;
 
-					if (a > b) {
-						uint32_t t = a;
-
-						a = b;
-						b = t;
-					}
-					if (o->link_a && r[a].source_id == r[b].source_id)
-						continue;
-					if (o->only_new && !r[a].is_new && !r[b].is_new)
-						continue;
-					/* the either-order key is for swaps: two records with
-					 * the names in the same order are the other keys' work */
-					if (k == 7 && r[a].ph_given1 == r[b].ph_given1 && r[a].ph_given1 != r[a].ph_sur1)
-						continue;
-					if (k == 11 && !r[a].mp_sur2 == !r[b].mp_sur2)
-						continue;   /* both or neither with two surnames: key 1's pairs */
-					/* a (26 bits) | b (26 bits) | the key that found it (ER_NKEYS bits) */
-					p = (uint64_t)a << (26 + ER_NKEYS) | (uint64_t)b << ER_NKEYS | (uint64_t)1 << k;
-					if (vec_push(pairs, &p)) {
+				rep[k].split++;
+				for (x = s; x < e; x++)
+					kv[x].sub = split_of(&r[kv[x].idx], k);
+				qsort(kv + s, sz, sizeof *kv, kv_sub_cmp);
+				for (ps = s; ps < e; ps = pe) {
+					for (pe = ps + 1; pe < e && kv[pe].sub == kv[ps].sub; pe++)
+						;
+					if (pe - ps >= 2 && block_pairs(d, o, kv, ps, pe, k, pairs, rep, warn)) {
 						mem_free(kv);
 						mem_free(tmp);
 						return -1;
 					}
-					rep[k].pairs++;
 				}
+				continue;
+			}
+			if (block_pairs(d, o, kv, s, e, k, pairs, rep, warn)) {
+				mem_free(kv);
+				mem_free(tmp);
+				return -1;
+			}
 		}
 	}
 	mem_free(kv);
