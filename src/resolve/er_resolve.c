@@ -913,7 +913,7 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 	}
 	/* blocking */
 	bo.cap = (size_t)cfg_int(ws->cfg, "resolve.block.max_size", 1000);
-	bo.split = (size_t)cfg_int(ws->cfg, "resolve.block.split_size", 100);
+	bo.split = (size_t)cfg_int(ws->cfg, "resolve.block.split_size", 16);
 	bo.link_a = R.link_a;
 	bo.link_b = R.link_b;
 	bo.only_new = o->incremental;
