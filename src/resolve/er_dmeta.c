@@ -8,7 +8,6 @@
  */
 #include "er_dmeta.h"
 
-#include <stdarg.h>
 #include <string.h>
 
 #define WORD_MAX 64
@@ -34,23 +33,23 @@ static int vowel_at(const struct scan *s, long i)
 	return c == 'A' || c == 'E' || c == 'I' || c == 'O' || c == 'U' || c == 'Y';
 }
 
-/* 1 when one of the NULL-terminated options starts at position pos. */
-static int at(const struct scan *s, long pos, ...)
+/* 1 when one of the options ("ACH" or "A|O|U|E") starts at position pos. */
+static int at(const struct scan *s, long pos, const char *opts)
 {
-	va_list ap;
-	const char *o;
-	int hit = 0;
+	const char *o = opts;
 
 	if (pos < 0)
 		return 0;
-	va_start(ap, pos);
-	while (!hit && (o = va_arg(ap, const char *)) != NULL) {
-		size_t n = strlen(o);
+	for (;;) {
+		const char *bar = strchr(o, '|');
+		size_t n = bar ? (size_t)(bar - o) : strlen(o);
 
-		hit = pos + (long)n <= s->len && memcmp(s->w + pos, o, n) == 0;
+		if (pos + (long)n <= s->len && memcmp(s->w + pos, o, n) == 0)
+			return 1;
+		if (!bar)
+			return 0;
+		o = bar + 1;
 	}
-	va_end(ap);
-	return hit;
 }
 
 static void put(char *code, size_t *n, const char *x)
@@ -75,52 +74,52 @@ static void add(struct scan *s, const char *both)
 static long rule_c(struct scan *s, long i)
 {
 	/* Germanic "-ach-" (Bacher, Macher) */
-	if (i > 1 && !vowel_at(s, i - 2) && at(s, i - 1, "ACH", NULL) && ch(s, i + 2) != 'I' &&
-	    (ch(s, i + 2) != 'E' || at(s, i - 2, "BACHER", "MACHER", NULL))) {
+	if (i > 1 && !vowel_at(s, i - 2) && at(s, i - 1, "ACH") && ch(s, i + 2) != 'I' &&
+	    (ch(s, i + 2) != 'E' || at(s, i - 2, "BACHER|MACHER"))) {
 		add(s, "K");
 		return 2;
 	}
-	if (i == 0 && at(s, i, "CAESAR", NULL)) {
+	if (i == 0 && at(s, i, "CAESAR")) {
 		add(s, "S");
 		return 2;
 	}
-	if (at(s, i, "CHIA", NULL)) {          /* Italian "Chianti" */
+	if (at(s, i, "CHIA")) {          /* Italian "Chianti" */
 		add(s, "K");
 		return 2;
 	}
-	if (at(s, i, "CH", NULL)) {
-		if (i > 0 && at(s, i, "CHAE", NULL)) {   /* "Michael" */
+	if (at(s, i, "CH")) {
+		if (i > 0 && at(s, i, "CHAE")) {   /* "Michael" */
 			add2(s, "K", "X");
 			return 2;
 		}
-		if (i == 0 && (at(s, i + 1, "HARAC", "HARIS", NULL) || at(s, i + 1, "HOR", "HYM", "HIA", "HEM", NULL)) &&
-		    !at(s, 0, "CHORE", NULL)) {  /* Greek roots */
+		if (i == 0 && (at(s, i + 1, "HARAC|HARIS") || at(s, i + 1, "HOR|HYM|HIA|HEM")) &&
+		    !at(s, 0, "CHORE")) {  /* Greek roots */
 			add(s, "K");
 			return 2;
 		}
-		if (at(s, 0, "VAN ", "VON ", NULL) || at(s, 0, "SCH", NULL) ||
-		    at(s, i - 2, "ORCHES", "ARCHIT", "ORCHID", NULL) || at(s, i + 2, "T", "S", NULL) ||
-		    ((at(s, i - 1, "A", "O", "U", "E", NULL) || i == 0) &&
-		     at(s, i + 2, "L", "R", "N", "M", "B", "H", "F", "V", "W", " ", NULL)))
+		if (at(s, 0, "VAN |VON ") || at(s, 0, "SCH") ||
+		    at(s, i - 2, "ORCHES|ARCHIT|ORCHID") || at(s, i + 2, "T|S") ||
+		    ((at(s, i - 1, "A|O|U|E") || i == 0) &&
+		     at(s, i + 2, "L|R|N|M|B|H|F|V|W| ")))
 			add(s, "K");
 		else if (i > 0)
-			add2(s, at(s, 0, "MC", NULL) ? "K" : "X", "K");
+			add2(s, at(s, 0, "MC") ? "K" : "X", "K");
 		else
 			add(s, "X");
 		return 2;
 	}
-	if (at(s, i, "CZ", NULL) && !at(s, i - 2, "WICZ", NULL)) {   /* "Czerny" */
+	if (at(s, i, "CZ") && !at(s, i - 2, "WICZ")) {   /* "Czerny" */
 		add2(s, "S", "X");
 		return 2;
 	}
-	if (at(s, i + 1, "CIA", NULL)) {      /* "Focaccia" */
+	if (at(s, i + 1, "CIA")) {      /* "Focaccia" */
 		add(s, "X");
 		return 3;
 	}
-	if (at(s, i, "CC", NULL) && !(i == 1 && ch(s, 0) == 'M')) {
-		if (at(s, i + 2, "I", "E", "H", NULL) && !at(s, i + 2, "HU", NULL)) {
+	if (at(s, i, "CC") && !(i == 1 && ch(s, 0) == 'M')) {
+		if (at(s, i + 2, "I|E|H") && !at(s, i + 2, "HU")) {
 			/* "Accident", "Succeed" read KS; "Bacci" reads X */
-			if ((i == 1 && ch(s, i - 1) == 'A') || at(s, i - 1, "UCCEE", "UCCES", NULL))
+			if ((i == 1 && ch(s, i - 1) == 'A') || at(s, i - 1, "UCCEE|UCCES"))
 				add(s, "KS");
 			else
 				add(s, "X");
@@ -129,21 +128,21 @@ static long rule_c(struct scan *s, long i)
 		add(s, "K");
 		return 2;
 	}
-	if (at(s, i, "CK", "CG", "CQ", NULL)) {
+	if (at(s, i, "CK|CG|CQ")) {
 		add(s, "K");
 		return 2;
 	}
-	if (at(s, i, "CI", "CE", "CY", NULL)) {
-		if (at(s, i, "CIO", "CIE", "CIA", NULL))   /* Italian */
+	if (at(s, i, "CI|CE|CY")) {
+		if (at(s, i, "CIO|CIE|CIA"))   /* Italian */
 			add2(s, "S", "X");
 		else
 			add(s, "S");
 		return 2;
 	}
 	add(s, "K");
-	if (at(s, i + 1, " C", " Q", " G", NULL))   /* "Mac Caffrey" */
+	if (at(s, i + 1, " C| Q| G"))   /* "Mac Caffrey" */
 		return 3;
-	if (at(s, i + 1, "C", "K", "Q", NULL) && !at(s, i + 1, "CE", "CI", NULL))
+	if (at(s, i + 1, "C|K|Q") && !at(s, i + 1, "CE|CI"))
 		return 2;
 	return 1;
 }
@@ -160,10 +159,10 @@ static long rule_g(struct scan *s, long i)
 			return 2;
 		}
 		/* "Hugh", "bough", "broughton": silent */
-		if ((i > 1 && at(s, i - 2, "B", "H", "D", NULL)) || (i > 2 && at(s, i - 3, "B", "H", "D", NULL)) ||
-		    (i > 3 && at(s, i - 4, "B", "H", NULL)))
+		if ((i > 1 && at(s, i - 2, "B|H|D")) || (i > 2 && at(s, i - 3, "B|H|D")) ||
+		    (i > 3 && at(s, i - 4, "B|H")))
 			return 2;
-		if (i > 2 && ch(s, i - 1) == 'U' && at(s, i - 3, "C", "G", "L", "R", "T", NULL))
+		if (i > 2 && ch(s, i - 1) == 'U' && at(s, i - 3, "C|G|L|R|T"))
 			add(s, "F");                /* "laugh", "tough" */
 		else if (i > 0 && ch(s, i - 1) != 'I')
 			add(s, "K");
@@ -172,30 +171,30 @@ static long rule_g(struct scan *s, long i)
 	if (ch(s, i + 1) == 'N') {
 		if (i == 1 && vowel_at(s, 0) && !s->slavo_germanic)
 			add2(s, "KN", "N");
-		else if (!at(s, i + 2, "EY", NULL) && ch(s, i + 1) != 'Y' && !s->slavo_germanic)
+		else if (!at(s, i + 2, "EY") && ch(s, i + 1) != 'Y' && !s->slavo_germanic)
 			add2(s, "N", "KN");
 		else
 			add(s, "KN");
 		return 2;
 	}
-	if (at(s, i + 1, "LI", NULL) && !s->slavo_germanic) {   /* "Tagliaro" */
+	if (at(s, i + 1, "LI") && !s->slavo_germanic) {   /* "Tagliaro" */
 		add2(s, "KL", "L");
 		return 2;
 	}
 	if (i == 0 && (ch(s, i + 1) == 'Y' ||
-		       at(s, i + 1, "ES", "EP", "EB", "EL", "EY", "IB", "IL", "IN", "IE", "EI", "ER", NULL))) {
+		       at(s, i + 1, "ES|EP|EB|EL|EY|IB|IL|IN|IE|EI|ER"))) {
 		add2(s, "K", "J");
 		return 2;
 	}
-	if ((at(s, i + 1, "ER", NULL) || ch(s, i + 1) == 'Y') && !at(s, 0, "DANGER", "RANGER", "MANGER", NULL) &&
-	    !at(s, i - 1, "E", "I", NULL) && !at(s, i - 1, "RGY", "OGY", NULL)) {
+	if ((at(s, i + 1, "ER") || ch(s, i + 1) == 'Y') && !at(s, 0, "DANGER|RANGER|MANGER") &&
+	    !at(s, i - 1, "E|I") && !at(s, i - 1, "RGY|OGY")) {
 		add2(s, "K", "J");
 		return 2;
 	}
-	if (at(s, i + 1, "E", "I", "Y", NULL) || at(s, i - 1, "AGGI", "OGGI", NULL)) {
-		if (at(s, 0, "VAN ", "VON ", NULL) || at(s, 0, "SCH", NULL) || at(s, i + 1, "ET", NULL))
+	if (at(s, i + 1, "E|I|Y") || at(s, i - 1, "AGGI|OGGI")) {
+		if (at(s, 0, "VAN |VON ") || at(s, 0, "SCH") || at(s, i + 1, "ET"))
 			add(s, "K");
-		else if (at(s, i + 1, "IER ", NULL) || (at(s, i + 1, "IER", NULL) && i + 4 >= s->len))
+		else if (at(s, i + 1, "IER ") || (at(s, i + 1, "IER") && i + 4 >= s->len))
 			add(s, "J");
 		else
 			add2(s, "J", "K");
@@ -207,20 +206,20 @@ static long rule_g(struct scan *s, long i)
 
 static long rule_j(struct scan *s, long i)
 {
-	if (at(s, i, "JOSE", NULL) || at(s, 0, "SAN ", NULL)) {   /* Spanish "Jose", "San Jacinto" */
-		if ((i == 0 && (ch(s, i + 4) == ' ' || i + 4 >= s->len)) || at(s, 0, "SAN ", NULL))
+	if (at(s, i, "JOSE") || at(s, 0, "SAN ")) {   /* Spanish "Jose", "San Jacinto" */
+		if ((i == 0 && (ch(s, i + 4) == ' ' || i + 4 >= s->len)) || at(s, 0, "SAN "))
 			add(s, "H");
 		else
 			add2(s, "J", "H");
 		return 1;
 	}
-	if (i == 0 && !at(s, i, "JOSE", NULL))
+	if (i == 0 && !at(s, i, "JOSE"))
 		add2(s, "J", "A");                  /* "Jankelowicz" / "Yankelovich" */
 	else if (vowel_at(s, i - 1) && !s->slavo_germanic && (ch(s, i + 1) == 'A' || ch(s, i + 1) == 'O'))
 		add2(s, "J", "H");                  /* Spanish "bajador" */
 	else if (i == s->last)
 		add2(s, "J", "");
-	else if (!at(s, i + 1, "L", "T", "K", "S", "N", "M", "B", "Z", NULL) && !at(s, i - 1, "S", "K", "L", NULL))
+	else if (!at(s, i + 1, "L|T|K|S|N|M|B|Z") && !at(s, i - 1, "S|K|L"))
 		add(s, "J");
 	return ch(s, i + 1) == 'J' ? 2 : 1;
 }
@@ -229,8 +228,8 @@ static long rule_l(struct scan *s, long i)
 {
 	if (ch(s, i + 1) == 'L') {
 		/* Spanish "Cabrillo", "Gallegos": the LL may be a Y */
-		if ((i == s->len - 3 && at(s, i - 1, "ILLO", "ILLA", "ALLE", NULL)) ||
-		    ((at(s, s->last - 1, "AS", "OS", NULL) || at(s, s->last, "A", "O", NULL)) && at(s, i - 1, "ALLE", NULL))) {
+		if ((i == s->len - 3 && at(s, i - 1, "ILLO|ILLA|ALLE")) ||
+		    ((at(s, s->last - 1, "AS|OS") || at(s, s->last, "A|O")) && at(s, i - 1, "ALLE"))) {
 			add2(s, "L", "");
 			return 2;
 		}
@@ -243,32 +242,32 @@ static long rule_l(struct scan *s, long i)
 
 static long rule_s(struct scan *s, long i)
 {
-	if (at(s, i - 1, "ISL", "YSL", NULL))        /* "island", "carlisle": silent */
+	if (at(s, i - 1, "ISL|YSL"))        /* "island", "carlisle": silent */
 		return 1;
-	if (i == 0 && at(s, i, "SUGAR", NULL)) {
+	if (i == 0 && at(s, i, "SUGAR")) {
 		add2(s, "X", "S");
 		return 1;
 	}
-	if (at(s, i, "SH", NULL)) {
-		add(s, at(s, i + 1, "HEIM", "HOEK", "HOLM", "HOLZ", NULL) ? "S" : "X");   /* Germanic */
+	if (at(s, i, "SH")) {
+		add(s, at(s, i + 1, "HEIM|HOEK|HOLM|HOLZ") ? "S" : "X");   /* Germanic */
 		return 2;
 	}
-	if (at(s, i, "SIO", "SIA", NULL) || at(s, i, "SIAN", NULL)) {   /* Italian and Armenian */
+	if (at(s, i, "SIO|SIA") || at(s, i, "SIAN")) {   /* Italian and Armenian */
 		if (s->slavo_germanic)
 			add(s, "S");
 		else
 			add2(s, "S", "X");
 		return 3;
 	}
-	if ((i == 0 && at(s, i + 1, "M", "N", "L", "W", NULL)) || at(s, i + 1, "Z", NULL)) {
+	if ((i == 0 && at(s, i + 1, "M|N|L|W")) || at(s, i + 1, "Z")) {
 		/* German and anglicised "Schmidt"/"Smith", "Snider"/"Schneider" */
 		add2(s, "S", "X");
-		return at(s, i + 1, "Z", NULL) ? 2 : 1;
+		return at(s, i + 1, "Z") ? 2 : 1;
 	}
-	if (at(s, i, "SC", NULL)) {
+	if (at(s, i, "SC")) {
 		if (ch(s, i + 2) == 'H') {
-			if (at(s, i + 3, "OO", "ER", "EN", "UY", "ED", "EM", NULL)) {   /* Dutch "school", "schenker" */
-				if (at(s, i + 3, "ER", "EN", NULL))
+			if (at(s, i + 3, "OO|ER|EN|UY|ED|EM")) {   /* Dutch "school", "schenker" */
+				if (at(s, i + 3, "ER|EN"))
 					add2(s, "X", "SK");
 				else
 					add(s, "SK");
@@ -280,45 +279,45 @@ static long rule_s(struct scan *s, long i)
 				add(s, "X");
 			return 3;
 		}
-		if (at(s, i + 2, "I", "E", "Y", NULL)) {
+		if (at(s, i + 2, "I|E|Y")) {
 			add(s, "S");
 			return 3;
 		}
 		add(s, "SK");
 		return 3;
 	}
-	if (i == s->last && at(s, i - 2, "AI", "OI", NULL))   /* French "Artois" */
+	if (i == s->last && at(s, i - 2, "AI|OI"))   /* French "Artois" */
 		add2(s, "", "S");
 	else
 		add(s, "S");
-	return at(s, i + 1, "S", "Z", NULL) ? 2 : 1;
+	return at(s, i + 1, "S|Z") ? 2 : 1;
 }
 
 static long rule_t(struct scan *s, long i)
 {
-	if (at(s, i, "TION", NULL) || at(s, i, "TIA", "TCH", NULL)) {
+	if (at(s, i, "TION") || at(s, i, "TIA|TCH")) {
 		add(s, "X");
 		return 3;
 	}
-	if (at(s, i, "TH", NULL) || at(s, i, "TTH", NULL)) {
+	if (at(s, i, "TH") || at(s, i, "TTH")) {
 		/* "Thomas", "Thames", Germanic: T */
-		if (at(s, i + 2, "OM", "AM", NULL) || at(s, 0, "VAN ", "VON ", NULL) || at(s, 0, "SCH", NULL))
+		if (at(s, i + 2, "OM|AM") || at(s, 0, "VAN |VON ") || at(s, 0, "SCH"))
 			add(s, "T");
 		else
 			add2(s, "0", "T");
 		return 2;
 	}
 	add(s, "T");
-	return at(s, i + 1, "T", "D", NULL) ? 2 : 1;
+	return at(s, i + 1, "T|D") ? 2 : 1;
 }
 
 static long rule_w(struct scan *s, long i)
 {
-	if (at(s, i, "WR", NULL)) {
+	if (at(s, i, "WR")) {
 		add(s, "R");
 		return 2;
 	}
-	if (i == 0 && (vowel_at(s, i + 1) || at(s, i, "WH", NULL))) {
+	if (i == 0 && (vowel_at(s, i + 1) || at(s, i, "WH"))) {
 		/* "Wasserman" may read Vasserman */
 		if (vowel_at(s, i + 1))
 			add2(s, "A", "F");
@@ -326,12 +325,12 @@ static long rule_w(struct scan *s, long i)
 			add(s, "A");
 	}
 	/* Polish "Filipowicz", Germanic "Arnow" */
-	if ((i == s->last && vowel_at(s, i - 1)) || at(s, i - 1, "EWSKI", "EWSKY", "OWSKI", "OWSKY", NULL) ||
-	    at(s, 0, "SCH", NULL)) {
+	if ((i == s->last && vowel_at(s, i - 1)) || at(s, i - 1, "EWSKI|EWSKY|OWSKI|OWSKY") ||
+	    at(s, 0, "SCH")) {
 		add2(s, "", "F");
 		return 1;
 	}
-	if (at(s, i, "WICZ", "WITZ", NULL)) {
+	if (at(s, i, "WICZ|WITZ")) {
 		add2(s, "TS", "FX");
 		return 4;
 	}
@@ -354,8 +353,8 @@ static long step(struct scan *s, long i)
 	case 'C':
 		return rule_c(s, i);
 	case 'D':
-		if (at(s, i, "DG", NULL)) {
-			if (at(s, i + 2, "I", "E", "Y", NULL)) {   /* "edge" */
+		if (at(s, i, "DG")) {
+			if (at(s, i + 2, "I|E|Y")) {   /* "edge" */
 				add(s, "J");
 				return 3;
 			}
@@ -363,7 +362,7 @@ static long step(struct scan *s, long i)
 			return 2;
 		}
 		add(s, "T");
-		return at(s, i, "DT", "DD", NULL) ? 2 : 1;
+		return at(s, i, "DT|DD") ? 2 : 1;
 	case 'F':
 		add(s, "F");
 		return nx == 'F' ? 2 : 1;
@@ -386,7 +385,7 @@ static long step(struct scan *s, long i)
 	case 'M':
 		add(s, "M");
 		/* "dumb", "thumb": the B is silent */
-		return (at(s, i - 1, "UMB", NULL) && (i + 1 == s->last || at(s, i + 2, "ER", NULL))) || nx == 'M' ? 2 : 1;
+		return (at(s, i - 1, "UMB") && (i + 1 == s->last || at(s, i + 2, "ER"))) || nx == 'M' ? 2 : 1;
 	case 'N':
 		add(s, "N");
 		return nx == 'N' ? 2 : 1;
@@ -396,13 +395,13 @@ static long step(struct scan *s, long i)
 			return 2;
 		}
 		add(s, "P");
-		return at(s, i + 1, "P", "B", NULL) ? 2 : 1;   /* "Campbell" */
+		return at(s, i + 1, "P|B") ? 2 : 1;   /* "Campbell" */
 	case 'Q':
 		add(s, "K");
 		return nx == 'Q' ? 2 : 1;
 	case 'R':
 		/* French "Rogier": final R silent in the primary reading */
-		if (i == s->last && !s->slavo_germanic && at(s, i - 2, "IE", NULL) && !at(s, i - 4, "ME", "MA", NULL))
+		if (i == s->last && !s->slavo_germanic && at(s, i - 2, "IE") && !at(s, i - 4, "ME|MA"))
 			add2(s, "", "R");
 		else
 			add(s, "R");
@@ -418,15 +417,15 @@ static long step(struct scan *s, long i)
 		return rule_w(s, i);
 	case 'X':
 		/* French "Breaux": final X silent */
-		if (!(i == s->last && (at(s, i - 3, "IAU", "EAU", NULL) || at(s, i - 2, "AU", "OU", NULL))))
+		if (!(i == s->last && (at(s, i - 3, "IAU|EAU") || at(s, i - 2, "AU|OU"))))
 			add(s, "KS");
-		return at(s, i + 1, "C", "X", NULL) ? 2 : 1;
+		return at(s, i + 1, "C|X") ? 2 : 1;
 	case 'Z':
 		if (nx == 'H') {              /* Chinese "Zhao" */
 			add(s, "J");
 			return 2;
 		}
-		if (at(s, i + 1, "ZO", "ZI", "ZA", NULL) || (s->slavo_germanic && i > 0 && ch(s, i - 1) != 'T'))
+		if (at(s, i + 1, "ZO|ZI|ZA") || (s->slavo_germanic && i > 0 && ch(s, i - 1) != 'T'))
 			add2(s, "S", "TS");
 		else
 			add(s, "S");
@@ -458,7 +457,7 @@ void er_dmeta(const char *in, struct er_dmeta *out)
 	s.slavo_germanic = strchr(s.w, 'W') || strchr(s.w, 'K') || strstr(s.w, "CZ") || strstr(s.w, "WITZ");
 	if (s.len) {
 		/* silent first letters; an initial X reads S ("Xavier") */
-		if (at(&s, 0, "GN", "KN", "PN", "WR", "PS", NULL))
+		if (at(&s, 0, "GN|KN|PN|WR|PS"))
 			i = 1;
 		else if (s.w[0] == 'X') {
 			add(&s, "S");
