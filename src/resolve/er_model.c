@@ -122,11 +122,17 @@ static int swapped(const struct er_rec *a, const struct er_rec *b)
 }
 
 /* Given name and surname swapped with a typing error in one of them:
- * both crossed pairs close by Jaro-Winkler. */
+ * one crossed pair near-equal by Jaro-Winkler (>= 0.92), the other close
+ * (>= 0.80: "jennifer" / "jennyy" is 0.83). */
 static int near_swap(const struct er_data *d, const struct er_rec *a, const struct er_rec *b)
 {
-	return a->given1 && b->given1 && a->sur1 && b->sur1 && jw_ids(d, a->given1, b->sur1) >= 0.88 &&
-	       jw_ids(d, a->sur1, b->given1) >= 0.88;
+	double x, y;
+
+	if (!a->given1 || !b->given1 || !a->sur1 || !b->sur1)
+		return 0;
+	x = jw_ids(d, a->given1, b->sur1);
+	y = jw_ids(d, a->sur1, b->given1);
+	return (x >= 0.92 && y >= 0.80) || (y >= 0.92 && x >= 0.80);
 }
 
 /* "martinezcruz" == "martinez" + "cruz" */
