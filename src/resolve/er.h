@@ -73,6 +73,8 @@ struct er_rec {
 	uint32_t ph_sur1, mp_sur1, ph_given1, mp_given1;
 	uint32_t mp2_sur1, mp2_given1;
 	uint32_t mp_sur2;          /* Double Metaphone primary of the maternal surname */
+	uint32_t bk_given1;        /* for blocking: Double Metaphone of the formal name a nickname
+				    * stands for ("mike" -> michael), else mp_given1 */
 	uint32_t phone, email, stno, street, addr2, city, postcode, region, idnum;
 	uint32_t addrkey;          /* key of the address entity ("12 main st|79902") */
 	uint16_t y;

@@ -45,7 +45,7 @@ static uint64_t key_of(const struct er_data *d, const struct er_rec *r, int k)
 	case 0:
 		return r->ph_sur1 && r->y ? h4(k, r->ph_sur1, r->y, 0) : 0;
 	case 1:
-		return r->mp_sur1 && r->mp_given1 ? h4(k, r->mp_sur1, r->mp_given1, 0) : 0;
+		return r->mp_sur1 && r->bk_given1 ? h4(k, r->mp_sur1, r->bk_given1, 0) : 0;
 	case 2:
 		return r->phone ? h4(k, r->phone, 0, 0) : 0;
 	case 3:
@@ -69,16 +69,16 @@ static uint64_t key_of(const struct er_data *d, const struct er_rec *r, int k)
 	case 8:
 		return r->y && r->postcode ? h4(k, r->postcode, (uint64_t)r->y << 16 | (uint64_t)r->m << 8 | r->d, 0) : 0;
 	case 9:
-		return r->mp_given1 && r->y && r->m ? h4(k, r->mp_given1, (uint64_t)r->y << 8 | r->m, (uint64_t)(unsigned char)r->sex) : 0;
+		return r->bk_given1 && r->y && r->m ? h4(k, r->bk_given1, (uint64_t)r->y << 8 | r->m, (uint64_t)(unsigned char)r->sex) : 0;
 	case 10:
 		return r->ph_sur1 && r->postcode ? h4(k, r->ph_sur1, r->postcode, 0) : 0;
 	case 11:
 		/* the last surname: "Timothy Steven Baker", read in Spanish
 		 * order as paternal Steven and maternal Baker, meets "Timothy
 		 * Baker" (only such cross pairs are kept, below) */
-		if (!r->mp_given1 || !r->mp_sur1)
+		if (!r->bk_given1 || !r->mp_sur1)
 			return 0;
-		return h4(k, r->mp_given1, r->mp_sur2 ? r->mp_sur2 : r->mp_sur1, 0);
+		return h4(k, r->bk_given1, r->mp_sur2 ? r->mp_sur2 : r->mp_sur1, 0);
 	}
 	return 0;
 }

@@ -136,7 +136,7 @@ struct norm_out {
 	char given[256], given1[NAME_LEN], nick[256];
 	char sur1[NAME_LEN], sur1ny[NAME_LEN], sur2[NAME_LEN];
 	char ph_given1[24], ph_sur1[24];
-	struct er_dmeta dm_given1, dm_sur1, dm_sur2;
+	struct er_dmeta dm_given1, dm_sur1, dm_sur2, dm_formal;
 	char phone[24], email[EMAIL_MAX];
 	char stno[16], street[ADDR_LEN], addr2[256], city[256], region[256], postcode[16], idnum[64];
 	char addrkey[256];
@@ -224,8 +224,18 @@ static void norm_row(const struct norm_ctx *nc, const struct raw_batch *b, size_
 		o->nk_given1 = name_nicks_id(nc->nicks, np.given[0], strlen(np.given[0]));
 		o->nk_given = np.ngiven > 1 ? name_nicks_id(nc->nicks, o->given, strlen(o->given)) : o->nk_given1;
 		if (!np.non_latin) {
+			const char *formal = name_nicks_formal(nc->nicks, np.given[0]);
+
 			er_phonetic_es(np.given[0], o->ph_given1, sizeof o->ph_given1);
 			er_dmeta(np.given[0], &o->dm_given1);
+			o->dm_formal = o->dm_given1;
+			if (formal) {
+				/* its first word: "chema" stands for "jose maria" */
+				char w[NAME_LEN];
+
+				snprintf(w, sizeof w, "%.*s", (int)strcspn(formal, " "), formal);
+				er_dmeta(w, &o->dm_formal);
+			}
 		}
 	}
 	if (n[ER_C_NICK])
@@ -323,6 +333,7 @@ static int norm_intern(struct er_data *d, const struct raw_batch *b, size_t i, c
 		r->mp_given1 = interns(d, o->dm_given1.primary, &oom);
 		if (strcmp(o->dm_given1.alternate, o->dm_given1.primary))
 			r->mp2_given1 = interns(d, o->dm_given1.alternate, &oom);
+		r->bk_given1 = interns(d, o->dm_formal.primary, &oom);
 	}
 	r->nick = interns(d, o->nick, &oom);
 	r->sur1 = interns(d, o->sur1, &oom);
