@@ -160,7 +160,6 @@ static void phone_norm(struct phone_cache *pc, const char *region, const char *s
 	char key[96];
 	int64_t *slot;
 	int is_new;
-	struct phone ph;
 	size_t rl = strnlen(region, 16);
 
 	out[0] = '\0';
@@ -175,8 +174,8 @@ static void phone_norm(struct phone_cache *pc, const char *region, const char *s
 			snprintf(out, 24, "%s", strmap_key(&pc->vals, (uint32_t)(*slot - 1), NULL));
 		return;
 	}
-	if (phone_parse(s, n, region, &ph) == 0)
-		snprintf(out, 24, "%s", ph.e164);
+	if (phone_e164(s, n, region, out) != 0)
+		out[0] = '\0';
 	if (!slot) {
 		pc->oom = 1;           /* no cache: still correct, only slower */
 		return;
