@@ -101,7 +101,9 @@ static uint32_t split_of(const struct er_rec *r, int k)
 	case 9:
 		return r->d;
 	case 5:
-		return (unsigned char)r->sex;
+		/* the given name as the nickname table reads it (Pepe with
+		 * José): the key is for surname changes, the given name stays */
+		return r->bk_given1;
 	}
 	return 0;
 }
