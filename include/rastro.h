@@ -344,6 +344,9 @@ struct rastro_resolve_stats {
 	double seconds;
 	/* seconds per stage: read + normalise, block, compare, train, cluster, write, export */
 	double t_read, t_block, t_compare, t_train, t_cluster, t_write, t_export;
+	/* CPU seconds (all threads) of the same stages, in the same order: wall
+	 * time on a shared machine says little */
+	double cpu[7];
 	char warning_text[512];  /* one line per kind of warning */
 };
 

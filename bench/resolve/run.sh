@@ -12,7 +12,7 @@ RASTRO=${RASTRO:-$here/../../build/rastro}
 FEBRL_DIR=${FEBRL_DIR:-/work/shared/data/febrl}
 RUNS=${RUNS:-3}
 PY=/usr/bin/python3            # Debian's python3 with python3-pandas and python3-jellyfish
-work=$(mktemp -d /tmp/rastro-bench-resolve-XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/rastro-bench-resolve-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 parts=("$@")
 [ ${#parts[@]} -eq 0 ] && parts=(quality pprl gen world)
@@ -124,21 +124,28 @@ PY
     done
     ;;
   scale)
-    echo; echo "| people | records | candidate pairs | ingest s | resolve s | resolve peak RSS MB | F1 |"
-    echo "|---|---|---|---|---|---|---|"
+    # one resolve run per size: wall, CPU (user + sys, all threads), peak RSS,
+    # and the stages' wall and CPU seconds as `resolve --blocks` reports them
+    echo; echo "| people | records | candidate pairs | ingest s | resolve wall s | resolve CPU s | peak RSS MB | F1 | load before / after |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    stages=()
     for n in ${SCALE:-100000 1000000}; do
       $PY "$here/gen_people.py" "$n" 0.25 11 "$work/s.csv"
       rm -f "$work/s.rastro"; "$RASTRO" init "$work/s.rastro" >/dev/null
-      ti=$(secs "$RASTRO" ingest -q "$work/s.rastro" --format person "$work/s.csv")
-      /usr/bin/time -v "$RASTRO" resolve "$work/s.rastro" --export "$work/r.csv" >"$work/out.txt" 2>"$work/time.txt"
-      tr=$(grep "Elapsed (wall" "$work/time.txt" | awk '{print $NF}')
-      rss=$(grep "Maximum resident" "$work/time.txt" | awk '{print int($NF/1024)}')
+      ti=$(printf "%.1f" "$(secs "$RASTRO" ingest -q "$work/s.rastro" --format person "$work/s.csv")")
+      l0=$(uptime | sed 's/.*load average: \([0-9.]*\).*/\1/')
+      /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" "$RASTRO" resolve "$work/s.rastro" --blocks \
+        --export "$work/r.csv" >"$work/out.txt"
+      l1=$(uptime | sed 's/.*load average: \([0-9.]*\).*/\1/')
+      read -r tw tu ts rk < <(tail -1 "$work/time.txt")
       pairs=$(sed -n 's/.*, \([0-9]*\) candidate pairs.*/\1/p' "$work/out.txt")
       recs=$(( $(wc -l < "$work/s.csv") - 1 ))
       f1=$($PY "$here/score.py" "$work/r.csv" | sed 's/.*f1=//')
-      echo "| $n | $recs | $pairs | $ti | $tr | $rss | $f1 |"
+      echo "| $n | $recs | $pairs | $ti | $tw | $(echo "$tu + $ts" | bc) | $(( rk / 1024 )) | $f1 | $l0 / $l1 |"
+      stages+=("$n: $(grep '^seconds:' "$work/out.txt")" "$n: $(grep '^cpu seconds:' "$work/out.txt")")
       rm -f "$work/s.rastro" "$work/s.rastro-wal" "$work/s.csv" "$work/r.csv"
     done
+    echo; printf '%s\n' "${stages[@]}"
     ;;
   esac
 done

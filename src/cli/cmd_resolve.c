@@ -106,10 +106,14 @@ int cmd_resolve(int argc, char **argv)
 		       st.em_iterations, st.seconds);
 		if (o.export_path)
 			printf("exported to %s\n", o.export_path);
-		if (blocks)
+		if (blocks) {
 			printf("seconds: read %.2f, block %.2f, compare %.2f, train %.2f, cluster %.2f, write %.2f,"
 			       " export %.2f\n", st.t_read, st.t_block, st.t_compare, st.t_train, st.t_cluster, st.t_write,
 			       st.t_export);
+			printf("cpu seconds: read %.2f, block %.2f, compare %.2f, train %.2f, cluster %.2f, write %.2f,"
+			       " export %.2f\n", st.cpu[0], st.cpu[1], st.cpu[2], st.cpu[3], st.cpu[4], st.cpu[5],
+			       st.cpu[6]);
+		}
 	}
 	if (blocks && !o.link_a) {
 		rastro_table *t;

@@ -68,7 +68,13 @@ struct er_rec {
 	uint32_t nick;             /* stated nickname, folded */
 	uint32_t nk_given, nk_given1;  /* ids in the nickname table (0 = not there) */
 	uint32_t sur1, sur1ny, sur2;
-	uint32_t ph_sur1, mp_sur1, ph_given1, mp_given1;  /* phonetic keys */
+	/* phonetic keys: Spanish (ph_), Double Metaphone primary (mp_) and
+	 * alternate (mp2_, 0 when the name has one reading) */
+	uint32_t ph_sur1, mp_sur1, ph_given1, mp_given1;
+	uint32_t mp2_sur1, mp2_given1;
+	uint32_t mp_sur2;          /* Double Metaphone primary of the maternal surname */
+	uint32_t bk_given1;        /* for blocking: Double Metaphone of the formal name a nickname
+				    * stands for ("mike" -> michael), else mp_given1 */
 	uint32_t phone, email, stno, street, addr2, city, postcode, region, idnum;
 	uint32_t addrkey;          /* key of the address entity ("12 main st|79902") */
 	uint16_t y;
@@ -122,6 +128,7 @@ struct er_model {
 	double threshold;          /* accept a pair at or above this match weight */
 	double tf_weight;          /* 0..1: how much TF replaces the level's u */
 	double tf_min_u;           /* rarest value's u is capped here */
+	double identity_min;       /* identity fields' weight below which a pair is refused */
 	struct er_tf tf[EF_N];     /* term frequencies (given, surname, city) */
 	/* TF loaded from a parameter file: value -> count, resolved to this
 	 * run's interned ids by er_model_bind_tf */
@@ -138,6 +145,7 @@ struct er_expl {
 	double w[EF_N];            /* level weight incl. TF */
 	double tfw[EF_N];          /* the TF part of w */
 	double prior, total;
+	double identity;           /* the identity fields' part of total (er_identity_field) */
 };
 
 /* Name of a field ("given_name") and of its levels ("exact", "jw>=0.92"...). */
@@ -149,6 +157,20 @@ uint64_t er_compare(const struct er_data *d, const struct er_rec *a, const struc
 /* Match weight of a pair with its levels; fills e when given. */
 double er_weight(const struct er_model *mo, const struct er_data *d, const struct er_rec *a,
 		 const struct er_rec *b, const int lev[EF_N], struct er_expl *e);
+/* 1 for the fields that say who a person is (given name, surname, date of
+ * birth, sex, id number); the others (phone, email, address) say how to
+ * reach them. */
+int er_identity_field(int f);
+/*
+ * The decision on a pair: its weight reaches the threshold AND its identity
+ * fields do not, on balance, speak against it (their weight is at least
+ * identity_min).  Shared contact details alone never link two records whose
+ * names and birth dates disagree: a controller's phone and address on his
+ * victims' bank records must not make them one person.  *w receives the
+ * weight when w is given.
+ */
+int er_accept(const struct er_model *mo, const struct er_data *d, const struct er_rec *a, const struct er_rec *b,
+	      const int lev[EF_N], double *w);
 
 void er_model_init(struct er_model *mo, const struct cfg *cfg);
 void er_model_release(struct er_model *mo);

@@ -21,7 +21,7 @@ static const char *const key_names[ER_NKEYS] = {
 	"surname phonetic + birth year", "surname + given metaphone", "phone", "email",
 	"street + number + postcode", "given initial + date of birth", "id number",
 	"given and surname phonetic, either order", "date of birth + postcode", "given metaphone + birth year + sex",
-	"surname phonetic + postcode",
+	"surname phonetic + postcode", "given + last surname metaphone",
 };
 
 const char *er_block_key_name(int k)
@@ -45,7 +45,7 @@ static uint64_t key_of(const struct er_data *d, const struct er_rec *r, int k)
 	case 0:
 		return r->ph_sur1 && r->y ? h4(k, r->ph_sur1, r->y, 0) : 0;
 	case 1:
-		return r->mp_sur1 && r->mp_given1 ? h4(k, r->mp_sur1, r->mp_given1, 0) : 0;
+		return r->mp_sur1 && r->bk_given1 ? h4(k, r->mp_sur1, r->bk_given1, 0) : 0;
 	case 2:
 		return r->phone ? h4(k, r->phone, 0, 0) : 0;
 	case 3:
@@ -69,18 +69,64 @@ static uint64_t key_of(const struct er_data *d, const struct er_rec *r, int k)
 	case 8:
 		return r->y && r->postcode ? h4(k, r->postcode, (uint64_t)r->y << 16 | (uint64_t)r->m << 8 | r->d, 0) : 0;
 	case 9:
-		return r->mp_given1 && r->y ? h4(k, r->mp_given1, r->y, (uint64_t)(unsigned char)r->sex) : 0;
+		return r->bk_given1 && r->y && r->m ? h4(k, r->bk_given1, (uint64_t)r->y << 8 | r->m, (uint64_t)(unsigned char)r->sex) : 0;
 	case 10:
 		return r->ph_sur1 && r->postcode ? h4(k, r->ph_sur1, r->postcode, 0) : 0;
+	case 11:
+		/* the last surname: "Timothy Steven Baker", read in Spanish
+		 * order as paternal Steven and maternal Baker, meets "Timothy
+		 * Baker" (only such cross pairs are kept, below) */
+		if (!r->bk_given1 || !r->mp_sur1)
+			return 0;
+		return h4(k, r->bk_given1, r->mp_sur2 ? r->mp_sur2 : r->mp_sur1, 0);
 	}
 	return 0;
+}
+
+/*
+ * A key's second value, for splitting a block that grew too large: common
+ * surnames and given names make blocks that grow with the data, and their
+ * pairs with its square.  Splitting such a block by a value the key does not
+ * use (birth day and month, birth year) keeps the pairs per record bounded;
+ * 0 = the key has none (identifiers: a huge block of one phone is capped).
+ */
+static uint32_t split_of(const struct er_rec *r, int k)
+{
+	switch (k) {
+	case 0:
+		/* surname spelling variants with the same birth date, either order */
+		return r->m < r->d ? (uint32_t)r->m << 8 | r->d : (uint32_t)r->d << 8 | r->m;
+	case 1: case 7: case 10: case 11:
+		return r->y;
+	case 9:
+		return r->d;
+	case 5:
+		/* the given name as the nickname table reads it (Pepe with
+		 * José): the key is for surname changes, the given name stays */
+		return r->bk_given1;
+	}
+	return 0;
+}
+
+static int has_split(int k)
+{
+	return k == 0 || k == 1 || k == 5 || k == 7 || k == 9 || k == 10 || k == 11;
 }
 
 struct kv {
 	uint64_t key;
 	uint32_t idx;
-	uint32_t pad;
+	uint32_t sub;          /* split_of, for blocks that are split */
 };
+
+static int kv_sub_cmp(const void *x, const void *y)
+{
+	const struct kv *a = x, *b = y;
+
+	if (a->sub != b->sub)
+		return a->sub < b->sub ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
 
 static void radix_kv(struct kv *a, struct kv *tmp, size_t n)
 {
@@ -122,7 +168,7 @@ uint16_t er_block_keys_of_field(int f)
 {
 	/* the keys whose blocks force agreement on field f */
 	switch (f) {
-	case EF_GIVEN: return 1u << 1 | 1u << 5 | 1u << 7 | 1u << 9;
+	case EF_GIVEN: return 1u << 1 | 1u << 5 | 1u << 7 | 1u << 9 | 1u << 11;
 	case EF_SUR: return 1u << 0 | 1u << 1 | 1u << 7 | 1u << 10;
 	case EF_DOB: return 1u << 0 | 1u << 5 | 1u << 8 | 1u << 9;
 	case EF_SEX: return 1u << 9;
@@ -132,6 +178,57 @@ uint16_t er_block_keys_of_field(int f)
 	case EF_POSTCODE: return 1u << 4 | 1u << 8 | 1u << 10;
 	case EF_IDNUM: return 1u << 6;
 	}
+	return 0;
+}
+
+/* Pairs of the block kv[s, e) (two records or more) found by key k; a block
+ * over the cap is skipped with a warning.  -1 out of memory. */
+static int block_pairs(const struct er_data *d, const struct er_block_opts *o, const struct kv *kv, size_t s,
+		       size_t e, int k, struct vec *pairs, struct er_block_report rep[ER_NKEYS], struct er_warnings *warn)
+{
+	const struct er_rec *r = d->recs.data;
+	size_t x, y, sz = e - s;
+
+	rep[k].blocks++;
+	if (sz > rep[k].largest)
+		rep[k].largest = sz;
+	if (sz > o->cap) {
+		rep[k].capped++;
+		warn->capped_blocks++;
+		warn->capped_records += sz;
+		if (!warn->first_capped[0])
+			snprintf(warn->first_capped, sizeof warn->first_capped,
+				 "%zu records share one '%s' key (record %lld among them)", sz, key_names[k],
+				 (long long)r[kv[s].idx].id);
+		return 0;
+	}
+	for (x = s; x < e; x++)
+		for (y = x + 1; y < e; y++) {
+			uint32_t a = kv[x].idx, b = kv[y].idx;
+			uint64_t p;
+
+			if (a > b) {
+				uint32_t t = a;
+
+				a = b;
+				b = t;
+			}
+			if (o->link_a && r[a].source_id == r[b].source_id)
+				continue;
+			if (o->only_new && !r[a].is_new && !r[b].is_new)
+				continue;
+			/* the either-order key is for swaps: two records with
+			 * the names in the same order are the other keys' work */
+			if (k == 7 && r[a].ph_given1 == r[b].ph_given1 && r[a].ph_given1 != r[a].ph_sur1)
+				continue;
+			if (k == 11 && !r[a].mp_sur2 == !r[b].mp_sur2)
+				continue;   /* both or neither with two surnames: key 1's pairs */
+			/* a (26 bits) | b (26 bits) | the key that found it (ER_NKEYS bits) */
+			p = (uint64_t)a << (26 + ER_NKEYS) | (uint64_t)b << ER_NKEYS | (uint64_t)1 << k;
+			if (vec_push(pairs, &p))
+				return -1;
+			rep[k].pairs++;
+		}
 	return 0;
 }
 
@@ -169,54 +266,42 @@ int er_block(const struct er_data *d, const struct er_block_opts *o, struct vec 
 				continue;
 			kv[m].key = key;
 			kv[m].idx = (uint32_t)i;
+			kv[m].sub = 0;
 			m++;
 		}
 		radix_kv(kv, tmp, m);
 		for (s = 0; s < m; s = e) {
-			size_t x, y, sz;
+			size_t sz;
 
 			for (e = s + 1; e < m && kv[e].key == kv[s].key; e++)
 				;
 			sz = e - s;
 			if (sz < 2)
 				continue;
-			rep[k].blocks++;
-			if (sz > rep[k].largest)
-				rep[k].largest = sz;
-			if (sz > o->cap) {
-				rep[k].capped++;
-				warn->capped_blocks++;
-				warn->capped_records += sz;
-				if (!warn->first_capped[0])
-					snprintf(warn->first_capped, sizeof warn->first_capped,
-						 "%zu records share one '%s' key (record %lld among them)", sz,
-						 key_names[k], (long long)r[kv[s].idx].id);
-				continue;
-			}
-			for (x = s; x < e; x++)
-				for (y = x + 1; y < e; y++) {
-					uint32_t a = kv[x].idx, b = kv[y].idx;
-					uint64_t p;
+			if (o->split && sz > o->split && has_split(k)) {
+				/* too large to pair whole: pair inside its parts */
+				size_t x, ps, pe;
 
-					if (a > b) {
-						uint32_t t = a;
-
-						a = b;
-						b = t;
-					}
-					if (o->link_a && r[a].source_id == r[b].source_id)
-						continue;
-					if (o->only_new && !r[a].is_new && !r[b].is_new)
-						continue;
-					/* a (26 bits) | b (26 bits) | the key that found it (11 bits) */
-					p = (uint64_t)a << 37 | (uint64_t)b << 11 | (uint64_t)1 << k;
-					if (vec_push(pairs, &p)) {
+				rep[k].split++;
+				for (x = s; x < e; x++)
+					kv[x].sub = split_of(&r[kv[x].idx], k);
+				qsort(kv + s, sz, sizeof *kv, kv_sub_cmp);
+				for (ps = s; ps < e; ps = pe) {
+					for (pe = ps + 1; pe < e && kv[pe].sub == kv[ps].sub; pe++)
+						;
+					if (pe - ps >= 2 && block_pairs(d, o, kv, ps, pe, k, pairs, rep, warn)) {
 						mem_free(kv);
 						mem_free(tmp);
 						return -1;
 					}
-					rep[k].pairs++;
 				}
+				continue;
+			}
+			if (block_pairs(d, o, kv, s, e, k, pairs, rep, warn)) {
+				mem_free(kv);
+				mem_free(tmp);
+				return -1;
+			}
 		}
 	}
 	mem_free(kv);
@@ -236,8 +321,8 @@ int er_block(const struct er_data *d, const struct er_block_opts *o, struct vec 
 		uint16_t *mk;
 
 		for (i = 1; i < pairs->len; i++) {
-			if (pp[i] >> 11 == pp[w - 1] >> 11)
-				pp[w - 1] |= pp[i] & 0x7FF;
+			if (pp[i] >> ER_NKEYS == pp[w - 1] >> ER_NKEYS)
+				pp[w - 1] |= pp[i] & ER_KEYMASK;
 			else
 				pp[w++] = pp[i];
 		}
@@ -246,8 +331,8 @@ int er_block(const struct er_data *d, const struct er_block_opts *o, struct vec 
 			return -1;
 		mk = masks->data;
 		for (i = 0; i < w; i++) {
-			mk[i] = (uint16_t)(pp[i] & 0x7FF);
-			pp[i] = (pp[i] >> 37) << 32 | ((pp[i] >> 11) & 0x3FFFFFF);
+			mk[i] = (uint16_t)(pp[i] & ER_KEYMASK);
+			pp[i] = (pp[i] >> (26 + ER_NKEYS)) << 32 | ((pp[i] >> ER_NKEYS) & 0x3FFFFFF);
 		}
 		masks->len = w;
 	}

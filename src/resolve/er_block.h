@@ -6,16 +6,19 @@
 
 #include "er.h"
 
-#define ER_NKEYS 11
+#define ER_NKEYS 12
+#define ER_KEYMASK ((1u << ER_NKEYS) - 1)
 
 struct er_block_opts {
 	size_t cap;            /* blocks larger than this are skipped with a warning */
+	size_t split;          /* blocks larger than this are split by a second value (0 = never) */
 	int64_t link_a, link_b;/* link mode: only pairs across these two sources */
 	int only_new;          /* incremental: only pairs with a new record */
 };
 
 struct er_block_report {
 	uint64_t blocks, pairs, capped, largest;
+	uint64_t split;        /* blocks split by the key's second value */
 };
 
 const char *er_block_key_name(int k);

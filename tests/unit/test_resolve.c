@@ -16,12 +16,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/mem.h"
 #include "core/rng.h"
 #include "normalize/address.h"
 #include "normalize/date.h"
 #include "normalize/name.h"
 #include "resolve/er.h"
 #include "resolve/er_compare.h"
+#include "resolve/er_dmeta.h"
 #include "testutil.h"
 
 static void person_kind_columns(void **state)
@@ -266,15 +268,64 @@ static void comparators(void **state)
 	er_phonetic_es("jimenez", k1, sizeof k1);
 	er_phonetic_es("gimenes", k2, sizeof k2);
 	assert_string_equal(k1, k2);
-	/* Metaphone for English names */
-	er_metaphone("smith", k1, sizeof k1);
-	er_metaphone("smyth", k2, sizeof k2);
-	assert_string_equal(k1, k2);
-	er_metaphone("thompson", k1, sizeof k1);
-	assert_string_equal(k1, "0mpsn");          /* TH is theta ("0") in Metaphone */
-	er_metaphone("knight", k1, sizeof k1);
-	er_metaphone("night", k2, sizeof k2);
-	assert_string_equal(k1, k2);
+}
+
+static void dmeta_is(const char *name, const char *primary, const char *alternate)
+{
+	struct er_dmeta d;
+
+	er_dmeta(name, &d);
+	if (strcmp(d.primary, primary) || strcmp(d.alternate, alternate))
+		fail_msg("%s: %s/%s, expected %s/%s", name, d.primary, d.alternate, primary, alternate);
+}
+
+static int dmeta_alike(const char *a, const char *b)
+{
+	struct er_dmeta x, y;
+
+	er_dmeta(a, &x);
+	er_dmeta(b, &y);
+	return er_dmeta_match(&x, &y);
+}
+
+/* Double Metaphone (Philips 2000): primary and alternate codes. */
+static void double_metaphone(void **state)
+{
+	(void)state;
+	/* English and Germanic */
+	dmeta_is("smith", "SM0", "XMT");           /* TH is theta ("0"); the German reading as alternate */
+	dmeta_is("schmidt", "XMT", "SMT");
+	dmeta_is("schneider", "XNTR", "SNTR");
+	dmeta_is("michael", "MKL", "MXL");
+	dmeta_is("thomas", "TMS", "TMS");
+	dmeta_is("knight", "NT", "NT");            /* silent K and GH */
+	dmeta_is("campbell", "KMPL", "KMPL");
+	dmeta_is("dumb", "TM", "TM");
+	dmeta_is("edge", "AJ", "AJ");
+	dmeta_is("wasserman", "ASRM", "FSRM");
+	dmeta_is("filipowicz", "FLPT", "FLPF");    /* Polish -wicz */
+	dmeta_is("xavier", "SF", "SFR");           /* initial X; French final -ier */
+	dmeta_is("caesar", "SSR", "SSR");
+	/* Spanish-origin names */
+	dmeta_is("jose", "HS", "HS");
+	dmeta_is("jimenez", "JMNS", "AMNS");
+	dmeta_is("cabrillo", "KPRL", "KPR");       /* -illo: the LL may be a Y */
+	dmeta_is("gallegos", "KLKS", "KKS");
+	dmeta_is("garcia", "KRS", "KRX");
+	dmeta_is("gonzalez", "KNSL", "KNSL");
+	dmeta_is("hernandez", "HRNN", "HRNN");     /* four characters, as published */
+	dmeta_is("san jacinto", "SNHS", "SNHS");   /* J after San reads H */
+	dmeta_is("", "", "");
+	dmeta_is("1234", "", "");
+	/* sound-alike spellings agree, different names do not */
+	assert_true(dmeta_alike("smith", "smyth"));
+	assert_true(dmeta_alike("smith", "schmidt"));   /* through the alternate */
+	assert_true(dmeta_alike("gonzalez", "gonzales"));
+	assert_true(dmeta_alike("jimenez", "ximenez") || dmeta_alike("jimenez", "gimenez"));
+	assert_true(dmeta_alike("knight", "night"));
+	assert_false(dmeta_alike("smith", "jones"));
+	assert_false(dmeta_alike("garcia", "martinez"));
+	assert_false(dmeta_alike("", ""));
 }
 
 /* EM recovers m on a known mixture: two fields, matches agree with
@@ -356,6 +407,85 @@ static void cluster_refuses_chain(void **state)
 	assert_int_equal(root[2], root[3]);
 }
 
+/* A record of the identity-rule test: names and date, then contact details. */
+static void id_rec(struct er_data *d, struct er_rec *r, int64_t id, const char *given, const char *sur, int y, int m,
+		   int dd, const char *phone, const char *street)
+{
+	memset(r, 0, sizeof *r);
+	r->id = id;
+	if (given) {
+		r->given = strmap_intern(&d->strs, given, strlen(given), NULL);
+		r->given1 = r->given;
+	}
+	if (sur) {
+		r->sur1 = strmap_intern(&d->strs, sur, strlen(sur), NULL);
+		r->sur1ny = r->sur1;
+	}
+	r->y = (uint16_t)y;
+	r->m = (uint8_t)m;
+	r->d = (uint8_t)dd;
+	r->phone = strmap_intern(&d->strs, phone, strlen(phone), NULL);
+	r->street = strmap_intern(&d->strs, street, strlen(street), NULL);
+	r->stno = strmap_intern(&d->strs, "7848", 4, NULL);
+	r->postcode = strmap_intern(&d->strs, "92101", 5, NULL);
+	r->city = strmap_intern(&d->strs, "san diego", 9, NULL);
+}
+
+/*
+ * A victim's bank record carrying her controller's phone and address (a
+ * FinCEN indicator the generator plants): the contact fields outweigh the
+ * threshold on their own, but different given names and birth dates must
+ * keep the two apart; the controller's own records still link, and so does
+ * a record with no name that shares the contacts (nothing speaks against it).
+ */
+static void contact_only_link_refused(void **state)
+{
+	struct er_data d;
+	struct er_model mo;
+	struct er_rec r[5];
+	int lev[EF_N], f, l;
+	double w;
+
+	(void)state;
+	memset(&d, 0, sizeof d);
+	strmap_init(&d.strs);
+	id_rec(&d, &r[0], 1, "jacob", "adams", 1998, 5, 4, "+16198723730", "alameda av");
+	id_rec(&d, &r[1], 2, "ashley", "smith", 1999, 11, 27, "+16198723730", "alameda av");
+	id_rec(&d, &r[2], 3, "jacob", "adams", 1998, 5, 4, "+16198723730", "alameda av");
+	id_rec(&d, &r[3], 4, "courtney", "smith", 2004, 7, 4, "+16198723730", "alameda av");
+	id_rec(&d, &r[4], 5, NULL, NULL, 0, 0, 0, "+16198723730", "alameda av");
+	assert_int_equal(er_data_index(&d), 0);
+	er_model_init(&mo, NULL);
+	/* a trained model's shape: agreement 0.9 among matches, rare otherwise */
+	for (f = 0; f < EF_N; f++)
+		for (l = 1; l < mo.nlev[f]; l++) {
+			int last = l == mo.nlev[f] - 1;
+
+			mo.m[f][l] = l == 1 ? 0.9 : last ? 0.02 : 0.08 / (mo.nlev[f] - 3 > 0 ? mo.nlev[f] - 3 : 1);
+			mo.u[f][l] = l == 1 ? 0.001 : last ? 0.99 : 0.009 / (mo.nlev[f] - 3 > 0 ? mo.nlev[f] - 3 : 1);
+		}
+	mo.lambda = 1e-4;
+	er_compare(&d, &r[0], &r[1], lev);
+	assert_int_equal(lev[EF_GIVEN], 7);
+	assert_int_equal(lev[EF_DOB], 5);
+	assert_true(er_weight(&mo, &d, &r[0], &r[1], lev, NULL) >= mo.threshold);  /* contacts alone pass */
+	assert_false(er_accept(&mo, &d, &r[0], &r[1], lev, &w));                  /* but are refused */
+	assert_true(w >= mo.threshold);
+	er_compare(&d, &r[1], &r[3], lev);                                          /* two victims: apart */
+	assert_false(er_accept(&mo, &d, &r[1], &r[3], lev, NULL));
+	er_compare(&d, &r[0], &r[2], lev);                                          /* the controller twice */
+	assert_true(er_accept(&mo, &d, &r[0], &r[2], lev, NULL));
+	er_compare(&d, &r[0], &r[4], lev);                                          /* no name: contacts decide */
+	assert_true(er_accept(&mo, &d, &r[0], &r[4], lev, NULL));
+	mo.identity_min = -100;                                                     /* the rule is a setting */
+	er_compare(&d, &r[0], &r[1], lev);
+	assert_true(er_accept(&mo, &d, &r[0], &r[1], lev, NULL));
+	er_model_release(&mo);
+	mem_free(d.sp);
+	mem_free(d.sl);
+	strmap_release(&d.strs);
+}
+
 /* FEBRL dataset1 end to end through the CLI: pair F1 above a floor. */
 static void febrl_dataset1_f1(void **state)
 {
@@ -423,8 +553,10 @@ int main(void)
 		cmocka_unit_test(dates),
 		cmocka_unit_test(addresses),
 		cmocka_unit_test(comparators),
+		cmocka_unit_test(double_metaphone),
 		cmocka_unit_test(em_converges),
 		cmocka_unit_test(cluster_refuses_chain),
+		cmocka_unit_test(contact_only_link_refused),
 		cmocka_unit_test(febrl_dataset1_f1),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

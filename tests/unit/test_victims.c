@@ -923,12 +923,13 @@ static void resolution_and_agency_records(void **state)
 		fail_msg("resolve: %s", rastro_errmsg(ws));
 	assert_int_equal(rastro_victims_run(ws, &vs), 0);
 	assert_int_equal(vs.persons_new, 0);
-	/* Resolution merged Rosa Tzul with Ana Gomez's account record (A-101
-	 * carries the same phone and address, as a controller's would): the
-	 * three records of Rosa keep their own (provisional) person */
-	assert_int_equal(q1(p, "SELECT count(*) FROM vic_person WHERE basis = 'resolved'"), 6);
-	assert_int_equal(vs.records_kept_apart, 3);
-	assert_int_equal(person_of(p, "E-5"), prov);
+	/* Ana Gomez's account record (A-101) carries Rosa Tzul's phone and
+	 * address, as a controller's would; resolution keeps them apart (names
+	 * and birth dates differ), so Rosa's three records get a resolved person
+	 * and nothing needs keeping apart here (the wrong merge is simulated below) */
+	assert_int_equal(q1(p, "SELECT count(*) FROM vic_person WHERE basis = 'resolved'"), 9);
+	assert_int_equal(vs.records_kept_apart, 0);
+	assert_int_equal(person_of(p, "E-5"), person_of(p, "E-6"));
 	/* E-1's resolved person is consistent: the victim is it together with
 	 * the old provisional entity */
 	assert_true(person_of(p, "E-1") != e1prov);
@@ -948,11 +949,17 @@ static void resolution_and_agency_records(void **state)
 
 	/* A wrong merge: resolution puts the subject's person record and KYC
 	 * (P-20, A-200) on the victim's person (victims' bank records can carry
-	 * a controller's phone and address).  The victim's records then keep
-	 * their own provisional person, and nothing of the subject is flagged. */
+	 * a controller's phone and address): its links and the edges it draws
+	 * from those records (holds the account).  The victim's records then
+	 * keep their own provisional person, and nothing of the subject is
+	 * flagged. */
 	exec(p, "UPDATE er_link SET entity_id = (SELECT l.entity_id FROM er_link l JOIN person q ON q.id = l.record_id"
 		" WHERE q.ext_id = 'P-9') WHERE record_id IN (SELECT id FROM person WHERE ext_id = 'P-20')"
 		" OR record_id IN (SELECT id FROM kyc WHERE name = 'Marco Ruiz')");
+	/* and the edges resolution draws from those records (holds the account) */
+	exec(p, "UPDATE edge SET src = (SELECT l.entity_id FROM er_link l JOIN person q ON q.id = l.record_id"
+		" WHERE q.ext_id = 'P-9') WHERE stage = 'resolve' AND (record_id IN (SELECT id FROM person WHERE ext_id = 'P-20')"
+		" OR record_id IN (SELECT id FROM kyc WHERE name = 'Marco Ruiz'))");
 	assert_int_equal(rastro_open(p, 0, &ws), 0);
 	assert_int_equal(rastro_victims_run(ws, &vs), 0);
 	rastro_close(ws);
