@@ -894,6 +894,7 @@ int fin_data_load(rastro_ws *ws, struct fin_data *d, const struct fin_lists *lis
 			d->n_unknown_currency++;
 	}
 	mem_free(rate);
+	rate = NULL; /* the failure path below frees it too */
 	if (count_counterparties(d)) {
 		ws_error(ws, RASTRO_NOMEM, "out of memory counting counterparties");
 		goto fail;
