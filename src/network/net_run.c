@@ -834,14 +834,11 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	}
 	if ((rc = ws_commit(ws)))
 		goto out;
-	if ((rc = net_stamp(ws, &stamp)))
-		goto out;
-	if (!(cache = net_cache_path(ws))) {
-		rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
-		goto out;
-	}
-	if ((rc = net_cache_write(g, cache, stamp)))
-		goto out;
+	/* The networks are saved.  The graph cache is derived and stamped: when
+	 * it cannot be written (memory, disk) the queries rebuild the graph, so
+	 * that is no reason to report the committed run as failed. */
+	if (net_stamp(ws, &stamp) || !(cache = net_cache_path(ws)) || net_cache_write(g, cache, stamp))
+		err_clear(&ws->err);
 	st->write_seconds = now_s() - t;
 out:
 	snprintf(summary, sizeof summary, "%llu nodes, %llu edges, %llu hubs, %llu networks (%llu ranked, %llu keys kept)",
