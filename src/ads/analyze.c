@@ -159,6 +159,10 @@ static int load_names(struct ads_model *m, const char *path, struct rs_err *err)
 		if (!n || line[0] == '#')
 			continue;
 		k = fold_copy(line, n, key, sizeof key);
+		if (k == FOLD_NOMEM) {
+			fclose(f);
+			return err_set(err, RASTRO_NOMEM, "out of memory reading the name list '%s'", path);
+		}
 		if (k <= 0) {
 			fclose(f);
 			return err_set(err, RASTRO_FORMAT, "%s:%u: not a name ('%s')", path, lineno, line);
