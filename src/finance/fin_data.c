@@ -293,9 +293,10 @@ static int radix_perm(const uint64_t *key, size_t n, uint32_t *perm)
 	return 0;
 }
 
+/* `type` is a type name and cannot be parenthesised (hence the NOLINT) */
 #define PERMUTE(arr, type, perm, n, scratch)                                   \
 	do {                                                                   \
-		type *s_ = (type *)(scratch);                                  \
+		type *s_ = (type *)(scratch); /* NOLINT(bugprone-macro-parentheses) */ \
 		size_t k_;                                                     \
 		for (k_ = 0; k_ < (n); k_++)                                   \
 			s_[k_] = (arr)[(perm)[k_]];                            \
