@@ -62,7 +62,7 @@ chain_finance() {
   vg detect -- detect ws.rastro -q
   vg alerts -- alerts ws.rastro --format csv --limit 20
   vg sar -- sar ws.rastro BK1/CTL-1 -o sar.txt
-  vg sar_victim --exit 12 -- sar ws.rastro BK9/STR-1
+  vg sar_unknown --exit 6 -- sar ws.rastro NO-SUCH
   vg network -- network ws.rastro -q
   vg network_show -- network ws.rastro --no-run --show "#1"
   vg network_around -- network ws.rastro --no-run --around account:NV-101 --hops 2
