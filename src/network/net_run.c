@@ -754,9 +754,9 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	st->partition_seconds = now_s() - t;
 
 	t = now_s();
+	have_attr = 1; /* released at out: also after a failed load (it zeroes A first) */
 	if ((rc = net_attr_load(ws, g, &A)))
 		goto out;
-	have_attr = 1;
 	if (net_role_params_read(ws->cfg, &rp)) {
 		rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
 		goto out;
