@@ -181,7 +181,7 @@ size_t er_metaphone(const char *s, char *out, size_t outn)
 	i = 0;
 	/* initial exceptions */
 	if ((w[0] == 'k' || w[0] == 'g' || w[0] == 'p') && w[1] == 'n')
-		i = 1;
+		i = 1; /* NOLINT(bugprone-branch-clone): one Metaphone rule per branch */
 	else if (w[0] == 'a' && w[1] == 'e')
 		i = 1;
 	else if (w[0] == 'w' && w[1] == 'r')
@@ -245,7 +245,7 @@ size_t er_metaphone(const char *s, char *out, size_t outn)
 		case 'q': add = "k"; break;
 		case 's':
 			if (nx == 'h')
-				add = "x";
+				add = "x"; /* NOLINT(bugprone-branch-clone): one Metaphone rule per branch */
 			else if (nx == 'i' && (nn == 'o' || nn == 'a'))
 				add = "x";
 			else
