@@ -478,7 +478,7 @@ int net_graph_build(rastro_ws *ws, struct net_graph **out)
 			uint32_t id = c ? strmap_find(&cats, c, (size_t)sqlite3_column_bytes(q, 4)) : 0;
 
 			if (id && id < sizeof catg_of)
-				cg = catg_of[id];
+				cg = catg_of[id]; /* NOLINT(bugprone-signed-char-misuse,cert-str34-c): int8_t, -1 = no category */
 		}
 		if (s != NET_NONE) {
 			struct net_nstat *st = &g->st[s];

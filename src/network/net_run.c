@@ -458,7 +458,6 @@ static int assign_keys(rastro_ws *ws, const struct net_graph *g, const struct ne
 		rc = ws_sqlerr(ws, "reading the previous networks");
 		goto out;
 	}
-	rc = 0;
 	nold = old_keys.len;
 	cnt = mem_calloc(nold + 1, sizeof *cnt);
 	touched = mem_alloc((nold + 1) * sizeof *touched);
