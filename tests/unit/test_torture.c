@@ -392,11 +392,16 @@ static void torture_stage(size_t which, long budget)
 
 /* Failing runs per stage: every allocation would take minutes (ads makes
  * about 2,000 here, each run compiling two lexicons), so CI samples every
- * k-th, ads more sparsely; RASTRO_TORTURE_ALL=1 fails every allocation of
- * every stage (docs/reliability.md gives that run's figures). */
+ * k-th, ads more sparsely; RASTRO_TORTURE_RUNS=N allows N runs per stage
+ * (ads too), RASTRO_TORTURE_ALL=1 fails every allocation of every stage
+ * (docs/reliability.md gives the figures of such runs). */
 static long stage_budget(long ci)
 {
-	return getenv("RASTRO_TORTURE_ALL") ? 1L << 40 : ci;
+	const char *runs = getenv("RASTRO_TORTURE_RUNS");
+
+	if (getenv("RASTRO_TORTURE_ALL"))
+		return 1L << 40;
+	return runs && strtol(runs, NULL, 10) > 0 ? strtol(runs, NULL, 10) : ci;
 }
 
 #define STAGE_BUDGET stage_budget(30)
