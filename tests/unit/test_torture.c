@@ -404,8 +404,8 @@ static long stage_budget(long ci)
 	return runs && strtol(runs, NULL, 10) > 0 ? strtol(runs, NULL, 10) : ci;
 }
 
-#define STAGE_BUDGET stage_budget(30)
-#define ADS_BUDGET stage_budget(8)
+#define STAGE_BUDGET stage_budget(20)
+#define ADS_BUDGET stage_budget(5)
 
 static void resolve_under_allocation_failures(void **state)
 {
