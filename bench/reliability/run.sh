@@ -5,7 +5,7 @@
 # of 10,000 characters, a hub account with HUB_N counterparties (default
 # 5,000,000), and ROWS_N plain rows (default 0 = skipped; 50000000 for the
 # issue's 50-million-row ingest).  Prints one table row per case:
-# case | command | exit | seconds | peak RSS MiB | message.
+# case | command | exit | wall s | CPU s (user+sys) | peak RSS MiB | message.
 # Usage: RASTRO=build/rastro bench/reliability/run.sh
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,15 +17,16 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/rastro-patho-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
 echo "uptime: $(uptime)"
-echo "| case | command | exit | seconds | peak RSS MiB | message |"
-echo "|---|---|---|---|---|---|"
+echo "| case | command | exit | wall s | CPU s | peak RSS MiB | message |"
+echo "|---|---|---|---|---|---|---|"
 measure() {  # CASE -- ARGS...
   local name=$1; shift 2
-  /usr/bin/time -f '%e %M' -o time.txt "$rastro" "$@" >out.txt 2>err.txt
-  local rc=$? t m msg
-  read -r t m < <(tail -1 time.txt)
+  /usr/bin/time -f '%e %U %S %M' -o time.txt "$rastro" "$@" >out.txt 2>err.txt
+  local rc=$? t u s m msg
+  read -r t u s m < <(tail -1 time.txt)
   msg=$(cat out.txt err.txt | grep -v '^$' | tail -1 | cut -c1-140 | tr '|' '/')
-  printf '| %s | `rastro %s` | %s | %s | %s | %s |\n' "$name" "$1" "$rc" "$t" "$((m / 1024))" "$msg"
+  printf '| %s | `rastro %s` | %s | %s | %s | %s | %s |\n' "$name" "$1" "$rc" "$t" \
+    "$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')" "$((m / 1024))" "$msg"
 }
 
 "$rastro" init ws.rastro >/dev/null

@@ -159,6 +159,10 @@ static int load_names(struct ads_model *m, const char *path, struct rs_err *err)
 		if (!n || line[0] == '#')
 			continue;
 		k = fold_copy(line, n, key, sizeof key);
+		if (k == FOLD_NOMEM) {
+			fclose(f);
+			return err_set(err, RASTRO_NOMEM, "out of memory reading the name list '%s'", path);
+		}
 		if (k <= 0) {
 			fclose(f);
 			return err_set(err, RASTRO_FORMAT, "%s:%u: not a name ('%s')", path, lineno, line);
@@ -221,7 +225,9 @@ int ads_model_init(struct ads_model *m, const struct cfg *cfg, const char *datad
 		m->weight = mem_calloc(nc ? nc : 1, sizeof *m->weight);
 		if (!m->code_city || !m->weight)
 			rc = err_set(err, RASTRO_NOMEM, "out of memory loading the ads lexicons");
-		for (i = 0; !rc && i < nc; i++) {
+		/* `rc ? 0 : nc`: clang's analyser cannot see that err_set returns
+		 * non-zero, and reported a NULL code_city/weight here */
+		for (i = 0; i < (rc ? 0 : nc); i++) {
 			const struct lex_code *c = lex_code(m->lx, i);
 			char key[160];
 

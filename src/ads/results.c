@@ -308,7 +308,8 @@ static size_t max_window_count(const struct meta *meta, const uint32_t *ads, siz
 	return best;
 }
 
-/* Most distinct cities within `span` seconds (window start and end). */
+/* Most distinct cities within `span` seconds (window start and end);
+ * SIZE_MAX when memory ran out (0 would read as "no cities"). */
 static size_t max_window_cities(const struct meta *meta, const uint32_t *ads, size_t n, int64_t span,
 				struct u64map *cnt, size_t *from, size_t *to)
 {
@@ -322,7 +323,7 @@ static size_t max_window_cities(const struct meta *meta, const uint32_t *ads, si
 		if (c) {
 			v = u64map_ref(cnt, c, NULL);
 			if (!v)
-				return 0;
+				return SIZE_MAX;
 			if ((*v)++ == 0)
 				cur++;
 		}
@@ -749,6 +750,12 @@ int ads_write_results(struct stage *S, const struct ads_templates *T)
 			u64map_release(&cnt);
 			u64map_init(&cnt);
 			mc = max_window_cities(S->meta, mem, cn, (int64_t)(days * 86400), &cnt, &from, &to);
+			if (mc == SIZE_MAX) {
+				mc = 0;
+				from = to = 0;
+				if (!rc)
+					rc = ws_error(S->ws, RASTRO_NOMEM, "out of memory");
+			}
 			for (k = from; k < to; k++)
 				scratch2[k - from] = S->meta[mem[k]].city;
 			qsort(scratch2, to - from, sizeof *scratch2, cmp_u64);

@@ -373,10 +373,14 @@ static uint32_t city_key(struct stage *S, const char *city, size_t cn, const cha
 	int is_new;
 
 	a = fold_copy(city, cn, buf, 128);
+	if (a == FOLD_NOMEM)
+		return ws_error(S->ws, RASTRO_NOMEM, "out of memory"), 0;
 	if (a <= 0)
 		return 0;
 	buf[a] = '|';
 	b = fold_copy(region, rn, buf + a + 1, sizeof buf - (size_t)a - 1);
+	if (b == FOLD_NOMEM)
+		return ws_error(S->ws, RASTRO_NOMEM, "out of memory"), 0;
 	if (b < 0)
 		b = 0;
 	id = strmap_intern(&S->cities, buf, (size_t)(a + 1 + b), &is_new);

@@ -71,13 +71,15 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	const char *fail_alloc = getenv("RASTRO_TEST_FAIL_ALLOC");
 	size_t i;
 
 	opterr = 0; /* the commands print their own usage errors */
-	/* Test hook (tests/e2e/faults.sh): make the Nth allocation fail. */
-	if (getenv("RASTRO_TEST_FAIL_ALLOC")) {
+	/* Test hook (tests/e2e/faults.sh): make the Nth allocation fail.  Read
+	 * once: a second getenv need not return the same pointer. */
+	if (fail_alloc) {
 		char *end;
-		long n = strtol(getenv("RASTRO_TEST_FAIL_ALLOC"), &end, 10);
+		long n = strtol(fail_alloc, &end, 10);
 
 		if (!*end && n >= 0)
 			rastro_test_fail_alloc(n);

@@ -41,6 +41,11 @@ long mem_failures(void)
 	return atomic_load(&fail_count);
 }
 
+long mem_fail_left(void)
+{
+	return atomic_load(&fail_countdown);
+}
+
 void rastro_test_fail_alloc(long after)
 {
 	mem_fail_after(after);

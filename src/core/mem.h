@@ -38,4 +38,8 @@ void mem_fail_after(long n);
 /* Number of allocations failed by the hook since it was last armed. */
 long mem_failures(void);
 
+/* Allocations the armed hook still lets succeed (-1 when off): a test arms
+ * it with a large count and reads how many allocations a run made. */
+long mem_fail_left(void);
+
 #endif

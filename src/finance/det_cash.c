@@ -236,7 +236,6 @@ static int st_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	if (nev < 2)
 		return 0;
 	/* time order across the accounts (the quad is {tx, acc, dir, 0}) */
-	ev = (struct cash_ev *)x->tmp64.data;
 	if (vec_reserve(&x->tmp64, nev))
 		return RASTRO_NOMEM;
 	ev = (struct cash_ev *)x->tmp64.data;

@@ -848,7 +848,7 @@ static int emit_block(struct fin_run *r, const struct bp_p *p, int det, const st
 		      struct fin_sink *out)
 {
 	const struct fin_data *d = r->d;
-	uint32_t st = fin_stamp(x);
+	uint32_t st; /* a fresh stamp per layer, below */
 	size_t i, j, nev = 0;
 	size_t total_members;
 	double total = 0;

@@ -100,9 +100,9 @@ static uint32_t unrelated(const struct fin_data *d, const struct idpair *g, size
 		for (j = 0; j < nc && ok; j++) {
 			size_t c = chosen[j];
 
-			if (d->k_customer[g[i].acc] && d->k_customer[g[i].acc] == d->k_customer[g[c].acc])
-				ok = 0;
-			else if (share_word(words[i], nw[i], words[c], nw[c]))
+			/* the same customer, or a shared name word */
+			if ((d->k_customer[g[i].acc] && d->k_customer[g[i].acc] == d->k_customer[g[c].acc]) ||
+			    share_word(words[i], nw[i], words[c], nw[c]))
 				ok = 0;
 		}
 		if (ok)

@@ -313,9 +313,10 @@ static int radix_perm(const uint64_t *key, size_t n, uint32_t *perm)
 	return 0;
 }
 
+/* `type` is a type name and cannot be parenthesised (hence the NOLINT) */
 #define PERMUTE(arr, type, perm, n, scratch)                                   \
 	do {                                                                   \
-		type *s_ = (type *)(scratch);                                  \
+		type *s_ = (type *)(scratch); /* NOLINT(bugprone-macro-parentheses) */ \
 		size_t k_;                                                     \
 		for (k_ = 0; k_ < (n); k_++)                                   \
 			s_[k_] = (arr)[(perm)[k_]];                            \
@@ -974,6 +975,7 @@ int fin_data_load(rastro_ws *ws, struct fin_data *d, const struct fin_lists *lis
 			d->n_unknown_currency++;
 	}
 	mem_free(rate);
+	rate = NULL; /* the failure path below frees it too */
 	if (count_counterparties(d)) {
 		ws_error(ws, RASTRO_NOMEM, "out of memory counting counterparties");
 		goto fail;

@@ -952,7 +952,8 @@ done:
 	if (rc)
 		err_copy(&ws->err, &run.err);
 done_ws:
-	for (i = 0; i < p.ntasks; i++)
+	/* p.tasks is NULL when its allocation failed; p.ntasks is already set */
+	for (i = 0; p.tasks && i < p.ntasks; i++)
 		fin_sink_release(&p.tasks[i].sink);
 	mem_free(p.tasks);
 	mem_free(p.order);

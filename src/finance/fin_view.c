@@ -487,6 +487,8 @@ int fin_view_find_account(rastro_ws *ws, const char *spec, int64_t *entity)
 		n++;
 	}
 	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) /* a read error is not "no such account" */
+		return ws_sqlerr(ws, "looking up an account");
 	if (n > 1)
 		return ws_error(ws, RASTRO_USAGE, "account number '%s' exists at several banks: give BANK/%s", spec, spec);
 	if (!n)

@@ -109,7 +109,7 @@ static uint32_t family_new(gen_t *g, struct rng *r, int kind, int lang, const ch
 		int l;
 
 		/* Optional parts are left out by some posters. */
-		if (p > 1 && strcmp(parts[p], "contact") && rng_chance(r, 0.2))
+		if (p > 1 && strcmp(parts[p], "contact") != 0 && rng_chance(r, 0.2))
 			continue;
 		for (l = 0; l < 2 && !n; l++) {
 			const char *lg = (l == 0) == (lang == 0) ? "en" : "es";

@@ -186,7 +186,7 @@ static int given_row(gen_t *g, char **f, int nf, const char *where, void *ctx)
 
 	if (num(g, f[2], &w, where))
 		return g->err.code;
-	if (strcmp(f[1], "M") && strcmp(f[1], "F"))
+	if (strcmp(f[1], "M") != 0 && strcmp(f[1], "F") != 0)
 		return gen_fail(g, RASTRO_FORMAT, "%s: sex must be M or F", where);
 	return lb_add(g, &c->b[f[1][0] == 'F'], f[0], w, f[1][0]);
 }
@@ -637,7 +637,7 @@ static int alias_row(gen_t *g, char **f, int nf, const char *where, void *ctx)
 	struct list_build *b = ctx;
 	int rc = 0;
 
-	if (strcmp(f[1], "M") && strcmp(f[1], "F") && strcmp(f[1], "*"))
+	if (strcmp(f[1], "M") != 0 && strcmp(f[1], "F") != 0 && strcmp(f[1], "*") != 0)
 		return gen_fail(g, RASTRO_FORMAT, "%s: sex must be M, F or *", where);
 	if (f[1][0] != 'F')
 		rc = lb_add(g, &b[0], f[0], 1, 0);

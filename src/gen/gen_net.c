@@ -410,8 +410,8 @@ static int plant_smuggling(gen_t *g, struct rng *r, uint32_t ni, int first)
 				for (q = 0; q < np; q++)
 					ev(g, ni, at_r(g, r, day, 9, 19), GEN_NONE, gen_B(g, msb)->acct,
 					   human_amount(g, r, parts[q], 1), CH_CASH, NULL, hub);
-				e = ev(g, ni, at_r(g, r, day + 1, 10, 16), gen_B(g, msb)->acct, acct_of(g, org), amt,
-				       CH_WIRE, "remittance", hub);
+				ev(g, ni, at_r(g, r, day + 1, 10, 16), gen_B(g, msb)->acct, acct_of(g, org), amt,
+				   CH_WIRE, "remittance", hub);
 			} else if (x < 0.55) {
 				/* Cash deposited at a branch in the payer's own city. */
 				double parts[8];
@@ -1048,7 +1048,7 @@ static int hop(gen_t *g, struct rng *r, uint32_t ni, int64_t *t, uint32_t from, 
 static int plant_launder(gen_t *g, struct rng *r, uint32_t ni, int pattern)
 {
 	uint16_t place = gen_place_pick(g, r, C_US);
-	uint32_t a[40];
+	uint32_t a[40] = { 0 }; /* filled by NEWACCT; zeroed so no path reads garbage */
 	int n = 0, i, j, k;
 	int t0 = (int)rng_below(r, (uint64_t)(g->k.days > 8 ? g->k.days - 8 : 1));
 	int64_t t = at_r(g, r, t0, 8, 18);

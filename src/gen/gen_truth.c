@@ -452,10 +452,9 @@ static void write_victims(struct truth *t)
 				break;
 			}
 		}
-		if (p->flags & P_MINOR) {
+		if (p->flags & P_MINOR) { /* the last item: fi is not needed after it */
 			if (!fi)
 				sbuf_addc(b, ',');
-			fi = 0;
 			gb_json_str(b, "minor");
 		}
 		sbuf_adds(b, "]}");

@@ -387,7 +387,7 @@ static void pick_names(gen_t *g, struct rng *r, struct gen_person *p)
 	if (!strchr(p->given, ' ') && rng_chance(r, group == 0 ? 0.35 : 0.18)) {
 		const char *x = gen_pick(gl, r);
 
-		if (strcmp(x, p->given) && !strchr(x, ' '))
+		if (strcmp(x, p->given) != 0 && !strchr(x, ' '))
 			p->given2 = x;
 	}
 	if (p->origin == OR_US) {

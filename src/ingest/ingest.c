@@ -1447,9 +1447,9 @@ int rastro_ingest(rastro_ws *ws, const char *path, const struct rastro_ingest_op
 	L = mem_calloc(1, sizeof *L);
 	if (!L)
 		return ws_error(ws, RASTRO_NOMEM, "out of memory");
-	if (choose_format(ws, path, opts, &L->fmt)) {
+	if (choose_format(ws, path, opts, &L->fmt) || !L->fmt) {
 		mem_free(L);
-		return ws->err.code;
+		return ws->err.code ? ws->err.code : RASTRO_ERROR; /* never "ok" without a format */
 	}
 	stats->format = L->fmt->name;
 	if (strcmp(path, "-") != 0) {

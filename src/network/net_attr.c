@@ -219,10 +219,8 @@ int net_attr_load(rastro_ws *ws, const struct net_graph *g, struct net_attr *a)
 		if (bt && *bt) {
 			uint32_t id = strmap_intern(&a->btypes, bt, strlen(bt), NULL);
 
-			if (!id) {
-				sqlite3_finalize(q);
-				goto nomem;
-			}
+			if (!id)
+				goto nomem; /* which finalizes q */
 			a->btype[x] = id;
 		}
 	}
@@ -247,10 +245,8 @@ int net_attr_load(rastro_ws *ws, const struct net_graph *g, struct net_attr *a)
 			r.agency = sqlite3_column_int64(q, 1);
 			r.record = sqlite3_column_int64(q, 2);
 			r.target = strcmp(st, "target") == 0 || strcmp(st, "subject") == 0 || strcmp(st, "arrested") == 0;
-			if (vec_push(&a->recs, &r)) {
-				sqlite3_finalize(q);
-				goto nomem;
-			}
+			if (vec_push(&a->recs, &r))
+				goto nomem; /* which finalizes q */
 		}
 		sqlite3_finalize(q);
 		q = NULL;

@@ -200,7 +200,7 @@ int net_cache_open(rastro_ws *ws, const char *path, uint64_t stamp, struct net_g
 	if (fd < 0)
 		return RASTRO_NOTFOUND;
 	if (fstat(fd, &sb) || (size_t)sb.st_size < sizeof h || read(fd, &h, sizeof h) != (ssize_t)sizeof h ||
-	    memcmp(h.magic, CACHE_MAGIC, 8) || h.stamp != stamp || h.n >= NET_NONE || h.nkinds > NET_MAXNAMES ||
+	    memcmp(h.magic, CACHE_MAGIC, 8) != 0 || h.stamp != stamp || h.n >= NET_NONE || h.nkinds > NET_MAXNAMES ||
 	    h.ntypes > NET_MAXNAMES || h.nkinds < 0 || h.ntypes < 0) {
 		close(fd);
 		return RASTRO_NOTFOUND;
@@ -228,7 +228,6 @@ int net_cache_open(rastro_ws *ws, const char *path, uint64_t stamp, struct net_g
 	/* the incidence count is off[n]: lay out the leading arrays first */
 	at = sizeof h;
 	g->off = NULL;
-	nc = 0;
 	{
 		uint64_t inc;
 

@@ -577,7 +577,7 @@ static size_t read_batch(struct txfeed *f, struct txrow *batch)
 			uint32_t id = c ? strmap_find(f->cats, c, (size_t)sqlite3_column_bytes(q, 4)) : 0;
 
 			if (id && id < f->ncatg)
-				r->cg = f->catg_of[id];
+				r->cg = f->catg_of[id]; /* NOLINT(bugprone-signed-char-misuse,cert-str34-c): int8_t, -1 = no category */
 		}
 		/* memos are scanned only on payments between two accounts */
 		if (f->sc && r->src && r->dst && sqlite3_column_type(q, 6) == SQLITE_TEXT) {

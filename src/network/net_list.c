@@ -115,7 +115,7 @@ int rastro_network_show(rastro_ws *ws, const char *network, int reveal, rastro_t
 	static const char *const pcols[] = { "part", "points:real", "detail" };
 	sqlite3_stmt *q;
 	rastro_table *t, *p;
-	int64_t id;
+	int64_t id = 0; /* set by network_id on success */
 	int rc;
 	char title[160];
 

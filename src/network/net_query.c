@@ -175,6 +175,10 @@ int rastro_entity_find(rastro_ws *ws, const char *ref, int64_t *entity)
 			  sqlite3_column_text(q, 1), sqlite3_column_text(q, 2));
 	}
 	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) { /* a read error is not "no such entity" */
+		sbuf_release(&cand);
+		return ws_sqlerr(ws, "looking up an entity");
+	}
 	if (n == 1) {
 		sbuf_release(&cand);
 		return 0;

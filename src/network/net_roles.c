@@ -104,8 +104,10 @@ int net_role_params_read(const struct cfg *cfg, struct net_role_params *p)
 	    load_set(cfg, "network.roles.facilitator_signals", "FIN.FRONT_COMPANY", &p->facilitator_signals) ||
 	    load_set(cfg, "network.roles.front_business_types",
 		     "hotel,motel,massage_parlor,spa,nail_salon,bar,cantina,staffing_agency,labor_contractor,"
-		     "employment_agency,travel_agency,car_rental", &p->front_types))
+		     "employment_agency,travel_agency,car_rental", &p->front_types)) {
+		net_role_params_release(p); /* the sets loaded before the failure */
 		return -1;
+	}
 	return 0;
 }
 

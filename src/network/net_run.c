@@ -468,7 +468,6 @@ static int assign_keys(rastro_ws *ws, const struct net_graph *g, const struct ne
 		rc = ws_sqlerr(ws, "reading the previous networks");
 		goto out;
 	}
-	rc = 0;
 	nold = old_keys.len;
 	cnt = mem_calloc(nold + 1, sizeof *cnt);
 	touched = mem_alloc((nold + 1) * sizeof *touched);
@@ -777,9 +776,9 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 
 	t = now_s();
 	c = cpu_s();
+	have_attr = 1; /* released at out: also after a failed load (it zeroes A first) */
 	if ((rc = net_attr_load(ws, g, &A)))
 		goto out;
-	have_attr = 1;
 	if (net_role_params_read(ws->cfg, &rp)) {
 		rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
 		goto out;
@@ -859,14 +858,11 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	}
 	if ((rc = ws_commit(ws)))
 		goto out;
-	if ((rc = net_stamp(ws, &stamp)))
-		goto out;
-	if (!(cache = net_cache_path(ws))) {
-		rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
-		goto out;
-	}
-	if ((rc = net_cache_write(g, cache, stamp)))
-		goto out;
+	/* The networks are saved.  The graph cache is derived and stamped: when
+	 * it cannot be written (memory, disk) the queries rebuild the graph, so
+	 * that is no reason to report the committed run as failed. */
+	if (net_stamp(ws, &stamp) || !(cache = net_cache_path(ws)) || net_cache_write(g, cache, stamp))
+		err_clear(&ws->err);
 	st->write_seconds = now_s() - t;
 	st->write_cpu = cpu_s() - c;
 out:

@@ -169,6 +169,8 @@ static int summary(rastro_ws *ws, struct sbuf *b)
 		sbuf_adds(b, "</tr>");
 	}
 	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) /* a read error must not leave a silently partial report */
+		return ws_sqlerr(ws, "reading the workspace for the report");
 	sbuf_adds(b, "</table>");
 
 	sbuf_adds(b, "<h3>What was found</h3><table><tr><th>stage</th><th>finding</th><th class=\"n\">count</th>"
@@ -185,6 +187,8 @@ static int summary(rastro_ws *ws, struct sbuf *b)
 			  (long long)sqlite3_column_int64(q, 2), (long long)sqlite3_column_int64(q, 3));
 	}
 	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) /* a read error must not leave a silently partial report */
+		return ws_sqlerr(ws, "reading the workspace for the report");
 	if (ws_prepare(ws, "SELECT kind, count(*) FROM entity GROUP BY kind ORDER BY count(*) DESC, kind", &q))
 		return ws->err.code;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -193,6 +197,8 @@ static int summary(rastro_ws *ws, struct sbuf *b)
 		sbuf_addf(b, "</td><td class=\"n\">%lld</td><td class=\"n\"></td></tr>", (long long)sqlite3_column_int64(q, 1));
 	}
 	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) /* a read error must not leave a silently partial report */
+		return ws_sqlerr(ws, "reading the workspace for the report");
 	sbuf_addf(b, "<tr><td>victims</td><td>potential victims (people and their accounts); never scored as suspects"
 		     "</td><td class=\"n\">%lld</td><td class=\"n\"></td></tr>", q1(ws, "SELECT count(*) FROM victim_flag"));
 	sbuf_addf(b, "<tr><td>ingest</td><td>rows quarantined (file, line, column and reason kept)</td>"
@@ -344,7 +350,7 @@ static int members_table(rastro_ws *ws, struct sbuf *b, int64_t id, int reveal)
 		}
 		esc(b, (const char *)sqlite3_column_text(q, 2));
 		if (sqlite3_column_type(q, 2) != SQLITE_NULL && strcmp((const char *)sqlite3_column_text(q, 2),
-								       (const char *)sqlite3_column_text(q, 3))) {
+								       (const char *)sqlite3_column_text(q, 3)) != 0) {
 			sbuf_adds(b, " <span class=\"muted small\">");
 			esc(b, (const char *)sqlite3_column_text(q, 3));
 			sbuf_adds(b, "</span>");
@@ -405,6 +411,8 @@ static int money_table(rastro_ws *ws, struct sbuf *b, int64_t id, int reveal)
 		sbuf_adds(b, "</tr>");
 	}
 	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) /* a read error must not leave a silently partial report */
+		return ws_sqlerr(ws, "reading the workspace for the report");
 	if (n)
 		sbuf_adds(b, "</table>");
 	/* in and out of the network, cash included */
@@ -471,11 +479,16 @@ static int timeline(rastro_ws *ws, struct sbuf *b, int64_t id)
 			e.value = sqlite3_column_double(q, 1);
 			e.lane = sqlite3_column_int(q, 2);
 			if (vec_push(&ev, &e)) {
-				rc = SQLITE_NOMEM;
+				rc = -1;
 				break;
 			}
 		}
 		sqlite3_finalize(q);
+		if (rc != SQLITE_DONE) { /* a timeline cut short must not pass for the whole one */
+			vec_release(&ev);
+			return rc < 0 ? ws_error(ws, RASTRO_NOMEM, "out of memory drawing a timeline")
+				      : ws_sqlerr(ws, "reading the workspace for the report");
+		}
 	}
 	if (ev.len) {
 		sbuf_adds(b, "<h3>Timeline</h3><p class=\"muted small\">One mark per day; area grows with the amount (money) or "
@@ -608,6 +621,8 @@ static int referrals_part(rastro_ws *ws, struct sbuf *b, int64_t id, int reveal,
 		rastro_table_free(t);
 	}
 	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE) /* a read error must not leave a silently partial report */
+		return ws_sqlerr(ws, "reading the workspace for the report");
 	sbuf_adds(b, n ? "</table>" : "<p class=\"muted\">No referral recorded yet (rastro refer).</p>");
 	return 0;
 }

@@ -382,8 +382,9 @@ static int read_enc(rastro_ws *ws, const char *path, struct encfile *e)
 		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
 		if (lineno == 1) {
-			if (sscanf(line, "# rastro encodings 1 bits=%d hardening=%15s key_check=%31s", &e->bits, e->hardening,
-				   e->check) != 3 || e->bits < 128 || e->bits > PPRL_MAX_WORDS * 64 || e->bits % 64) {
+			/* %6d: at most six digits, so no overflow; the range is checked here */
+			if (sscanf(line, "# rastro encodings 1 bits=%6d hardening=%15s key_check=%31s", /* NOLINT(cert-err34-c) */
+				   &e->bits, e->hardening, e->check) != 3 || e->bits < 128 || e->bits > PPRL_MAX_WORDS * 64 || e->bits % 64) {
 				rc = ws_error(ws, RASTRO_FORMAT, "%s:1: not a rastro encodings file", path);
 				break;
 			}
@@ -662,7 +663,7 @@ int rastro_link_encoded(rastro_ws *ws, const struct rastro_link_encoded_opts *o,
 		encfile_release(&B);
 		return rc;
 	}
-	if (A.bits != B.bits || strcmp(A.hardening, B.hardening) || strcmp(A.check, B.check)) {
+	if (A.bits != B.bits || strcmp(A.hardening, B.hardening) != 0 || strcmp(A.check, B.check) != 0) {
 		rc = ws_error(ws, RASTRO_FORMAT, "'%s' and '%s' were not encoded with the same secret and settings"
 			      " (bits %d/%d, hardening %s/%s, key check %s/%s)", o->a_path, o->b_path, A.bits, B.bits,
 			      A.hardening, B.hardening, A.check, B.check);
@@ -716,7 +717,8 @@ int rastro_link_encoded(rastro_ws *ws, const struct rastro_link_encoded_opts *o,
 	}
 	nall = 0;
 	for (t = 0; t < threads; t++) {
-		memcpy(all + nall, jobs[t].c, jobs[t].n * sizeof *all);
+		if (jobs[t].n) /* a job with no candidates may hold no array: memcpy(NULL) is undefined */
+			memcpy(all + nall, jobs[t].c, jobs[t].n * sizeof *all);
 		nall += jobs[t].n;
 	}
 	qsort(all, nall, sizeof *all, cand_cmp);

@@ -29,6 +29,8 @@ static int record_of(rastro_ws *ws, const char *s, int64_t *out)
 		n++;
 	}
 	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) /* a read error is not "no record" */
+		return ws_sqlerr(ws, "looking up a record");
 	if (!n)
 		return ws_error(ws, RASTRO_NOTFOUND, "no record '%s' (give a record id or the source's own id)", s);
 	return 0;

@@ -262,7 +262,7 @@ int schema_migrate(rastro_ws *ws)
 		    "creating the schema version table"))
 		return ws->err.code;
 	for (c = components; *c; c++) {
-		int64_t v;
+		int64_t v = 0; /* set on success; the analyser cannot see err.code != 0 */
 
 		if (component_version(ws, (*c)->name, &v))
 			return ws->err.code;

@@ -68,7 +68,7 @@ int ws_code_from_sqlite(int rc)
 	case SQLITE_OK: return RASTRO_OK;
 	case SQLITE_NOMEM: return RASTRO_NOMEM;
 	case SQLITE_FULL: return RASTRO_FULL;
-	case SQLITE_READONLY: return RASTRO_READONLY;
+	case SQLITE_READONLY:
 	case SQLITE_PERM: return RASTRO_READONLY;
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED: return RASTRO_BUSY;
@@ -87,6 +87,10 @@ int ws_sqlerr(rastro_ws *ws, const char *doing)
 	int code = ws_code_from_sqlite(rc);
 	const char *msg = ws->db ? sqlite3_errmsg(ws->db) : "no database";
 
+	/* Called on a failure: never report it as success, even when SQLite's
+	 * last error code has been reset (callers return ws->err.code). */
+	if (code == RASTRO_OK)
+		code = RASTRO_ERROR;
 	switch (code) {
 	case RASTRO_FULL:
 		return ws_error(ws, code, "%s: disk full writing workspace '%s'; nothing was changed",
@@ -189,7 +193,7 @@ int ws_meta_set_i64(rastro_ws *ws, const char *key, int64_t v)
 
 int ws_reserve_record_ids(rastro_ws *ws, int64_t n, int64_t *first)
 {
-	int64_t next;
+	int64_t next = 1; /* set on success (see schema_migrate) */
 
 	if (ws_meta_get_i64(ws, "next_record_id", 1, &next) ||
 	    ws_meta_set_i64(ws, "next_record_id", next + n))
@@ -200,7 +204,7 @@ int ws_reserve_record_ids(rastro_ws *ws, int64_t n, int64_t *first)
 
 int ws_next_entity_id(rastro_ws *ws, int64_t *out)
 {
-	int64_t max;
+	int64_t max = 0; /* set on success (see schema_migrate) */
 
 	if (ws_query_i64(ws, "SELECT max(id) FROM entity", 0, &max))
 		return ws->err.code;
@@ -503,7 +507,7 @@ int rastro_open(const char *path, int flags, rastro_ws **out)
 		if (ws_commit(ws))
 			return ws->err.code;
 	} else {
-		int64_t n;
+		int64_t n = 0; /* set on success (see schema_migrate) */
 
 		if (ws_query_i64(ws, "SELECT count(*) FROM sqlite_master WHERE name = 'schema_version'", 0, &n))
 			return ws->err.code;

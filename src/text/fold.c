@@ -160,7 +160,9 @@ long fold_copy(const char *s, size_t n, char *out, size_t outn)
 	long r = -1;
 
 	fold_init(&f);
-	if (fold_text(&f, s, n) == 0 && f.len < outn) {
+	if (fold_text(&f, s, n) != 0)
+		r = FOLD_NOMEM;
+	else if (f.len < outn) {
 		memcpy(out, f.text, f.len + 1);
 		r = (long)f.len;
 	}

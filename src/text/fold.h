@@ -49,8 +49,11 @@ void fold_span(const struct fold *f, size_t a, size_t b, size_t *rs, size_t *re)
 /*
  * Folds one string into a caller buffer without an offset map (for patterns,
  * names and keys).  Writes at most outn-1 bytes plus a NUL; returns the
- * folded length, or -1 when it did not fit.
+ * folded length, -1 when it did not fit, or FOLD_NOMEM when folding itself
+ * failed (memory ran out, or n exceeds FOLD_MAX): callers must not take
+ * that for "no text".
  */
+#define FOLD_NOMEM (-2L)
 long fold_copy(const char *s, size_t n, char *out, size_t outn);
 
 #endif

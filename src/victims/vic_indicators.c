@@ -196,9 +196,9 @@ static int entity_mixed(sqlite3_stmt *names, int64_t ent, int64_t rec, const cha
 	while (!mixed && sqlite3_step(names) == SQLITE_ROW) {
 		const char *other = (const char *)sqlite3_column_text(names, 1);
 
-		if (++n > 256)
-			mixed = 1;
-		else if (sqlite3_column_int64(names, 0) != rec && other && *other && !names_compatible(name, other))
+		/* too many names to compare, or one that does not fit */
+		if (++n > 256 ||
+		    (sqlite3_column_int64(names, 0) != rec && other && *other && !names_compatible(name, other)))
 			mixed = 1;
 	}
 	sqlite3_reset(names);
@@ -1755,6 +1755,10 @@ static int write_results(struct stage *S)
 				if (!types[nn++])
 					goto oom;
 			}
+			if (r != SQLITE_ROW && r != SQLITE_DONE) { /* ROW: stopped at 64 */
+				rc = ws_sqlerr(ws, "reading an entity's links");
+				goto out;
+			}
 			sqlite3_reset(nb);
 			if ((long long)nn > max_degree)
 				continue;   /* a hub: following it would merge strangers */
@@ -1873,7 +1877,6 @@ static int write_results(struct stage *S)
 				rc = rc < 0 ? ws_error(ws, RASTRO_NOMEM, "out of memory") : ws_sqlerr(ws, "storing indicators");
 				goto out;
 			}
-			rc = 0;
 		}
 		for (k = 0; k < VIC_CODE_N; k++)
 			if (has[k])

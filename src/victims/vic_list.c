@@ -262,6 +262,12 @@ int rastro_victims_list(rastro_ws *ws, const char *role, size_t limit, rastro_ta
 			sbuf_addf(&sb, "%s%s %lld", sb.len ? "; " : "", (const char *)sqlite3_column_text(mem, 1),
 				  (long long)sqlite3_column_int64(mem, 0));
 		}
+		if (r != SQLITE_DONE) { /* a read error is not "no more members" */
+			rc = ws_sqlerr(ws, "listing potential victims' records");
+			sqlite3_reset(mem);
+			json_decref(arr);
+			goto out;
+		}
 		sqlite3_reset(mem);
 		tbl_set(t, L_ENTITIES, sb.buf);
 		describe(enc, kyc, lab, ent, members, nm, &w);
