@@ -22,6 +22,9 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, load bef
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 timeit() {  # prints "seconds maxrss_kb cpu_seconds load1_before"
   local load
+  # The previous run's written pages go to disk first, so that their
+  # write-back does not fall inside the next run's time (either tool's).
+  sync
   load=$(cut -d' ' -f1 /proc/loadavg)
   /usr/bin/time -f "%e %M %U %S" -o "$out/time.txt" "$@" >/dev/null 2>"$out/stderr.txt" || { cat "$out/stderr.txt"; exit 1; }
   awk -v l="$load" '{printf "%s %s %.2f %s\n", $1, $2, $3 + $4, l}' "$out/time.txt"

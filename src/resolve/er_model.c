@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "core/parse.h"
 #include "core/rng.h"
 #include "er_compare.h"
 
@@ -672,6 +673,82 @@ static int field_of(const char *s, size_t n)
 	return -1;
 }
 
+/* The next word of [*p, end), spaces and tabs around it skipped; its
+ * length in *n (0 at the end of the line). */
+static const char *next_word(const char **p, const char *end, size_t *n)
+{
+	const char *s = *p, *e;
+
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	for (e = s; e < end && *e != ' ' && *e != '\t'; e++)
+		;
+	*n = (size_t)(e - s);
+	*p = e;
+	return s;
+}
+
+static int word_is(const char *w, size_t n, const char *name)
+{
+	return strlen(name) == n && memcmp(w, name, n) == 0;
+}
+
+/* One number word, strictly: the whole word must be the number. */
+static int word_double(const char **p, const char *end, double *x)
+{
+	size_t n;
+	const char *w = next_word(p, end, &n);
+
+	return n && !parse_double(w, n, x) ? 0 : -1;
+}
+
+static int word_i64(const char **p, const char *end, int64_t lo, int64_t hi, int64_t *v)
+{
+	size_t n;
+	const char *w = next_word(p, end, &n);
+
+	return n && !parse_i64(w, n, v) && *v >= lo && *v <= hi ? 0 : -1;
+}
+
+/* 0 when nothing but spaces is left on the line. */
+static int line_ends(const char **p, const char *end)
+{
+	size_t n;
+
+	next_word(p, end, &n);
+	return n ? -1 : 0;
+}
+
+/* The scalar settings: "lambda 0.01" and the like; 1 when the line was
+ * one of them, 0 when it is another kind, -1 when its value is bad. */
+static int load_scalar(struct er_model *mo, const char *w, size_t wn, const char **p, const char *end)
+{
+	static const char *const names[] = { "lambda", "threshold", "tf_weight", "tf_min_u", "em_p" };
+	double *const slots[] = { &mo->lambda, &mo->threshold, &mo->tf_weight, &mo->tf_min_u, &mo->em_p };
+	size_t i;
+	int64_t v;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (word_is(w, wn, names[i]))
+			return word_double(p, end, slots[i]) || line_ends(p, end) ? -1 : 1;
+	if (word_is(w, wn, "em_iterations")) {
+		if (word_i64(p, end, 0, INT32_MAX, &v) || line_ends(p, end))
+			return -1;
+		mo->em_iterations = (int)v;
+		return 1;
+	}
+	return 0;
+}
+
+/* The field named by the next word, or -1. */
+static int word_field(const char **p, const char *end)
+{
+	size_t n;
+	const char *w = next_word(p, end, &n);
+
+	return n ? field_of(w, n) : -1;
+}
+
 int er_model_load(struct er_model *mo, const char *text, size_t n, struct rs_err *err)
 {
 	const char *p = text, *end = text + n;
@@ -680,58 +757,55 @@ int er_model_load(struct er_model *mo, const char *text, size_t n, struct rs_err
 
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		char line[512], a[64], b[64];
+		const char *le = nl ? nl : end, *q = p, *w;
+		size_t len = (size_t)(le - p), wn;
+		int f, r, shown;
+		int64_t l, tot, cnt;
 		double x, y;
-		int l, k;
-		unsigned long long tot;
-		unsigned cnt;
 
 		lineno++;
-		if (len >= sizeof line)
-			return err_set(err, RASTRO_FORMAT, "parameters:%lu: line too long", lineno);
-		memcpy(line, p, len);
-		line[len] = '\0';
 		p = nl ? nl + 1 : end;
-		if (!len || line[0] == '#')
+		if (len && le[-1] == '\r')
+			le--;
+		w = next_word(&q, le, &wn);
+		if (!wn || w[0] == '#')
 			continue;
-		if (sscanf(line, "lambda %lf", &x) == 1)
-			mo->lambda = x;
-		else if (sscanf(line, "threshold %lf", &x) == 1)
-			mo->threshold = x;
-		else if (sscanf(line, "tf_weight %lf", &x) == 1)
-			mo->tf_weight = x;
-		else if (sscanf(line, "tf_min_u %lf", &x) == 1)
-			mo->tf_min_u = x;
-		else if (sscanf(line, "em_p %lf", &x) == 1)
-			mo->em_p = x;
-		else if (sscanf(line, "em_iterations %d", &l) == 1)
-			mo->em_iterations = l;
-		else if (sscanf(line, "level %63s %d %lf %lf", a, &l, &x, &y) == 4) {
-			int f = field_of(a, strlen(a));
-
-			if (f < 0 || l < 1 || l >= nlevels[f] || !(x > 0) || !(y > 0) || x > 1 || y > 1)
-				return err_set(err, RASTRO_FORMAT, "parameters:%lu: bad level line '%s'", lineno, line);
+		shown = le - w > 60 ? 60 : (int)(le - w);
+		if ((r = load_scalar(mo, w, wn, &q, le)) < 0)
+			return err_set(err, RASTRO_FORMAT, "parameters:%lu: bad value in '%.*s'", lineno, shown, w);
+		if (r)
+			continue;
+		if (word_is(w, wn, "level")) {
+			f = word_field(&q, le);
+			if (f < 0 || word_i64(&q, le, 1, nlevels[f] - 1, &l) || word_double(&q, le, &x) ||
+			    word_double(&q, le, &y) || line_ends(&q, le) || !(x > 0) || !(y > 0) || x > 1 || y > 1)
+				return err_set(err, RASTRO_FORMAT, "parameters:%lu: bad level line '%.*s'", lineno, shown, w);
 			mo->m[f][l] = x;
 			mo->u[f][l] = y;
-		} else if (sscanf(line, "tf_total %63s %llu", a, &tot) == 2) {
-			int f = field_of(a, strlen(a));
-
-			if (f < 0 || !tf_field(f))
+		} else if (word_is(w, wn, "tf_total")) {
+			f = word_field(&q, le);
+			if (f < 0 || !tf_field(f) || word_i64(&q, le, 0, INT64_MAX, &tot) || line_ends(&q, le))
 				return err_set(err, RASTRO_FORMAT, "parameters:%lu: bad tf_total line", lineno);
-			mo->tf[f].total = tot;
+			mo->tf[f].total = (unsigned long long)tot;
 			have_tf[f] = 1;
-		} else if (sscanf(line, "tf %63s %u %n", b, &cnt, &k) == 2) {
-			int f = field_of(b, strlen(b));
-			uint32_t id;
+		} else if (word_is(w, wn, "tf")) {
+			const char *v;
+			uint32_t id, c32;
 
+			f = word_field(&q, le);
 			if (f < 0 || !have_tf[f])
 				return err_set(err, RASTRO_FORMAT, "parameters:%lu: tf line before its tf_total", lineno);
-			id = strmap_intern(&mo->tf_names[f], line + k, strlen(line + k), NULL);
-			if (!id || (id > mo->tf_counts[f].len && vec_push(&mo->tf_counts[f], &cnt)))
+			if (word_i64(&q, le, 0, UINT32_MAX, &cnt))
+				return err_set(err, RASTRO_FORMAT, "parameters:%lu: bad count in a tf line", lineno);
+			/* the value is the rest of the line: it may hold spaces */
+			for (v = q; v < le && (*v == ' ' || *v == '\t'); v++)
+				;
+			c32 = (uint32_t)cnt;
+			id = strmap_intern(&mo->tf_names[f], v, (size_t)(le - v), NULL);
+			if (!id || (id > mo->tf_counts[f].len && vec_push(&mo->tf_counts[f], &c32)))
 				return err_set(err, RASTRO_NOMEM, "out of memory reading parameters");
 		} else
-			return err_set(err, RASTRO_FORMAT, "parameters:%lu: unknown line '%.60s'", lineno, line);
+			return err_set(err, RASTRO_FORMAT, "parameters:%lu: unknown line '%.*s'", lineno, shown, w);
 	}
 	mo->trained = 1;
 	return 0;

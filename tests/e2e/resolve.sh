@@ -78,6 +78,14 @@ has out.txt "incremental:"
 same "$(sort batch.csv | md5sum)" "$(sort inc.csv | md5sum)" "incremental export equals batch export"
 fails 3 "bad parameter file" -- "$RASTRO" resolve b.rastro --params "$DATA/person_small.csv"
 has err.txt "unknown line"
+# a value must be the whole word: trailing junk or a count out of range is refused, with its line
+sed 's/^lambda \(.*\)$/lambda \1x/' params.txt > junk.txt
+fails 3 "parameter with trailing junk" -- "$RASTRO" resolve b.rastro --params junk.txt
+has err.txt "bad value in 'lambda 0."
+lacks err.txt "threshold"
+{ grep -v '^level ' params.txt; echo "level given_name 99 0.5 0.5"; } > badlevel.txt
+fails 3 "level out of range" -- "$RASTRO" resolve b.rastro --params badlevel.txt
+has err.txt "bad level line"
 
 # --- privacy-preserving linkage
 printf 'a shared secret that is long enough\n' > secret.txt
