@@ -193,7 +193,7 @@ int ads_model_init(struct ads_model *m, const struct cfg *cfg, const char *datad
 	m->phone_cache = cfg_int(cfg, "ads.phone_cache", ADS_PCACHE_DEFAULT);
 	if (m->miss_cost < 1 || m->miss_cost > 1000)
 		return err_set(err, RASTRO_USAGE, "setting ads.misspelling_cost must be 1 to 1000 (is %lld)", m->miss_cost);
-	if (m->phone_cache < 0 || m->phone_cache > (1ll << 26))
+	if (m->phone_cache < 0 || m->phone_cache > (1LL << 26))
 		return err_set(err, RASTRO_USAGE, "setting ads.phone_cache must be 0 to 67108864 (is %lld)", m->phone_cache);
 	if (m->max_tokens < 8)
 		m->max_tokens = 8;
@@ -225,9 +225,7 @@ int ads_model_init(struct ads_model *m, const struct cfg *cfg, const char *datad
 		m->weight = mem_calloc(nc ? nc : 1, sizeof *m->weight);
 		if (!m->code_city || !m->weight)
 			rc = err_set(err, RASTRO_NOMEM, "out of memory loading the ads lexicons");
-		/* `rc ? 0 : nc`: clang's analyser cannot see that err_set returns
-		 * non-zero, and reported a NULL code_city/weight here */
-		for (i = 0; i < (rc ? 0 : nc); i++) {
+		for (i = 0; m->code_city && m->weight && i < nc; i++) {
 			const struct lex_code *c = lex_code(m->lx, i);
 			char key[160];
 

@@ -1059,7 +1059,7 @@ static int fine_group(const struct ads_corpus *c, const struct ads_ccfg *cfg, co
 	{
 		uint32_t *count = mem_calloc(F.nt + 1, sizeof *count);
 		uint8_t *dead = mem_calloc(F.nt + 1, 1);
-		const struct tcost *tc = F.costs.data;
+		const struct tcost *tc;
 		int again = 1;
 
 		if (!count || !dead || (cfg->merge_max && merge_templates(&F, dead))) {

@@ -330,7 +330,7 @@ static int norm_intern(struct er_data *d, const struct raw_batch *b, size_t i, c
 		r->nk_given = o->nk_given;
 		r->ph_given1 = interns(d, o->ph_given1, &oom);
 		r->mp_given1 = interns(d, o->dm_given1.primary, &oom);
-		if (strcmp(o->dm_given1.alternate, o->dm_given1.primary))
+		if (strcmp(o->dm_given1.alternate, o->dm_given1.primary) != 0)
 			r->mp2_given1 = interns(d, o->dm_given1.alternate, &oom);
 		r->bk_given1 = interns(d, o->dm_formal.primary, &oom);
 	}
@@ -340,7 +340,7 @@ static int norm_intern(struct er_data *d, const struct raw_batch *b, size_t i, c
 	r->sur2 = interns(d, o->sur2, &oom);
 	r->ph_sur1 = interns(d, o->ph_sur1, &oom);
 	r->mp_sur1 = interns(d, o->dm_sur1.primary, &oom);
-	if (strcmp(o->dm_sur1.alternate, o->dm_sur1.primary))
+	if (strcmp(o->dm_sur1.alternate, o->dm_sur1.primary) != 0)
 		r->mp2_sur1 = interns(d, o->dm_sur1.alternate, &oom);
 	r->mp_sur2 = interns(d, o->dm_sur2.primary, &oom);
 	r->y = o->y;
@@ -415,8 +415,10 @@ static int batch_flush(struct er_data *d, const struct norm_ctx *nc, struct raw_
 
 	if (!b->n)
 		return 0;
-	if (b->n < 64)
+	if (b->n < 64 || threads < 1)
 		threads = 1;
+	if (threads > NORM_THREADS_MAX)
+		threads = NORM_THREADS_MAX;
 	for (t = 0; t < threads; t++) {
 		jobs[t].nc = nc;
 		jobs[t].b = b;
