@@ -409,9 +409,11 @@ struct rastro_ads_stats {
 	uint64_t clusters;         /* clusters, singletons included */
 	uint64_t multi_clusters;   /* clusters of two or more ads */
 	uint64_t hub_identifiers;  /* identifiers in too many ads to link by */
+	uint64_t links_cut;        /* identifiers whose ads were compared only up to link_max_pairs pairs */
 	uint64_t signals;
 	uint64_t signals_skipped_victim; /* not written: the entity has a victim flag */
 	double seconds, seconds_analyse, seconds_cluster, seconds_write;
+	double cpu_analyse, cpu_cluster, cpu_write; /* CPU seconds of the process (all threads) in each part */
 };
 
 /*

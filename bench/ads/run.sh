@@ -9,7 +9,8 @@
 #           timed separately, RUNS runs each on a fresh workspace, median, with peak RSS;
 #           the peer's phone pass timed on the 100k file;
 #  hostile  invalid UTF-8, 1 MB bodies, emoji-only, HTML, 500 phone-like strings: time and RSS.
-# Usage: bench/ads/run.sh [quality] [speed] [hostile]   (RASTRO=path/to/rastro; RUNS, SEEDS, SIZES)
+# Usage: bench/ads/run.sh [quality] [speed] [hostile]   (RASTRO=path/to/rastro; RUNS, SEEDS, SIZES;
+#        SET=file.jsonl: a speed set made earlier by make_set.py, instead of making one)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 rastro=${RASTRO:-$here/../../build/rastro}
@@ -18,6 +19,7 @@ seeds=${SEEDS:-"1 2 3"}
 sizes=${SIZES:-"100000 1000000"}
 py=/usr/bin/python3      # Debian's, which has python3-phonenumbers
 work=${WORK:-$(mktemp -d /tmp/rastro-bench-ads-XXXXXX)}
+mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
 parts=("$@")
 [ ${#parts[@]} -eq 0 ] && parts=(quality speed hostile)
@@ -28,7 +30,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # timed CMD...: runs it, prints "seconds peak_rss_MiB cpu_seconds" (cpu = user + system: on a
 # shared machine the wall time depends on the others' load, the CPU time much less)
 timed() {
-  /usr/bin/time -f "%e %M %U %S" -o "$work/time.txt" "$@" >/dev/null
+  /usr/bin/time -f "%e %M %U %S" -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt"
   awk '{printf "%s %.0f %.2f\n", $1, $2 / 1024, $3 + $4}' "$work/time.txt"
 }
 
@@ -60,7 +62,11 @@ for part in "${parts[@]}"; do
   speed)
     # one set of the largest size; the smaller sets are its first lines
     max=$(printf '%s\n' $sizes | sort -n | tail -1)
-    "$py" "$here/make_set.py" "$rastro" "$work/ads_all.jsonl" "$max" >/dev/null
+    if [ -n "${SET:-}" ]; then   # a set made earlier by make_set.py, at least as large
+      ln -sf "$(realpath "$SET")" "$work/ads_all.jsonl"
+    else
+      "$py" "$here/make_set.py" "$rastro" "$work/ads_all.jsonl" "$max" >/dev/null
+    fi
     for n in $sizes; do
       f="$work/ads_$n.jsonl"
       head -n "$n" "$work/ads_all.jsonl" > "$f"
@@ -70,9 +76,11 @@ for part in "${parts[@]}"; do
         rm -f "$work/s.rastro"*
         read -r t r c < <(timed "$rastro" ingest "$work/s.rastro" --format ads -q "$f")
         ti+=("$t"); ri+=("$r"); ci+=("$c")
-        read -r t r c < <(timed "$rastro" ads "$work/s.rastro" -q)
+        # not quiet: its summary gives the stage split (wall and CPU seconds of analyse, cluster, write)
+        read -r t r c < <(timed "$rastro" ads "$work/s.rastro" -n 1)
         ta+=("$t"); ra+=("$r"); ca+=("$c")
         echo "run $i: ingest ${ti[-1]} s (cpu ${ci[-1]} s, ${ri[-1]} MiB), ads ${ta[-1]} s (cpu ${ca[-1]} s, ${ra[-1]} MiB); $(load)"
+        echo "  split: $(grep -o '([0-9.]* s: analyse.*)' "$work/stderr.txt")"
       done
       mi=$(printf '%s\n' "${ti[@]}" | median); ma=$(printf '%s\n' "${ta[@]}" | median)
       echo "median: ingest $mi s (cpu $(printf '%s\n' "${ci[@]}" | median)), ads $ma s (cpu $(printf '%s\n' "${ca[@]}" | median))," \
@@ -89,7 +97,7 @@ for part in "${parts[@]}"; do
       fi
       rm -f "$f" "$work/s.rastro"*
     done
-    rm -f "$work/ads_all.jsonl"
+    rm -f "$work/ads_all.jsonl"   # (only the link when SET was given)
     ;;
   hostile)
     f="$work/hostile.jsonl"

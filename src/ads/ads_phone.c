@@ -290,8 +290,9 @@ static int raw_differs(const struct fold *f, const char *raw, uint32_t a, uint32
 /*
  * Splits an alphanumeric run into number words and digits if it can be
  * split completely; pushes the atoms and returns 1, or 0 when it cannot.
- * With `fuzzy`, misspelled words count too (at a higher cost, so a correct
- * spelling always wins).  A weak word ("to", "o") is weak only when it is
+ * With `fuzzy` > 0, misspelled words count too, each at that cost (a
+ * correct word costs 2, plus 2 per digit-for-letter and 2 when weak: at 7,
+ * the default, a correct spelling always wins).  A weak word ("to", "o") is weak only when it is
  * the whole run: glued to other number words ("fiveeto") it is a digit.
  */
 static int segment(struct vec *atoms, const char *t, uint32_t a, uint32_t m, int fuzzy, int *oom)
@@ -345,7 +346,7 @@ static int segment(struct vec *atoms, const char *t, uint32_t a, uint32_t m, int
 			size_t len;
 
 			for (len = 3; lens && len <= 11; len++) {
-				int c = cost[i] + 7;
+				int c = cost[i] + fuzzy;
 
 				if (!(lens & (1u << len)))
 					continue;
@@ -571,7 +572,7 @@ static int lex(const struct fold *f, const char *raw, struct ads_xwork *w)
 			} else if (glued_unit_run(t, i, j) ||
 				   (letters == j - i && !may_be_numbers(t + i, j - i)) ||
 				   (!segment(&w->atoms, t, i, j - i, 0, &oom) &&
-				    (letters == j - i || !segment(&w->atoms, t, i, j - i, 1, &oom)))) {
+				    (letters == j - i || !segment(&w->atoms, t, i, j - i, w->miss_cost, &oom)))) {
 				/* Not number words: digit parts are numbers, letter parts break. */
 				uint32_t k = i;
 
@@ -586,7 +587,9 @@ static int lex(const struct fold *f, const char *raw, struct ads_xwork *w)
 						at = push_atom(&w->atoms, k, e);
 						if (!at)
 							return -1;
-						if (e - k >= sizeof at->d) {
+						if (e - k >= sizeof at->d || k >= w->url_from) {
+							/* too long, or glued to a word in the URL
+							 * ("/ES13103796"): an id, not a phone */
 							at->brk = 1;
 						} else {
 							at->nd = (uint8_t)(e - k);
@@ -652,7 +655,7 @@ static int fuzzy_pass(const struct fold *f, struct ads_xwork *w)
 				int oom = 0;
 
 				at[i].fz = 0;   /* one look only */
-				if (segment(&w->seq, f->text, at[i].a, at[i].b - at[i].a, 1, &oom)) {
+				if (segment(&w->seq, f->text, at[i].a, at[i].b - at[i].a, w->miss_cost, &oom)) {
 					if (oom)
 						return -1;
 					changed = 1;
@@ -757,9 +760,7 @@ struct budget {
 static int try_parse(struct ads_xwork *w, const char *digits, size_t nd, int plus, const char *region,
 		     struct budget *bu, struct phone *p)
 {
-	char buf[24], key[24];
-	struct ads_pcache *slot = NULL;
-	int kl, ok;
+	char buf[24];
 
 	if (bu->parses >= bu->max_parses || nd + 1 >= sizeof buf)
 		return -1;
@@ -772,27 +773,55 @@ static int try_parse(struct ads_xwork *w, const char *digits, size_t nd, int plu
 		memcpy(buf, digits, nd);
 	}
 	buf[nd] = '\0';
-	/* libphonenumber is the costly part of extraction: remember recent answers */
-	kl = snprintf(key, sizeof key, "%.2s|%s", region, buf);
-	if (kl > 0 && (size_t)kl < sizeof key) {
-		if (!w->pcache)
-			w->pcache = mem_calloc(ADS_PCACHE, sizeof *w->pcache);
-		if (w->pcache) {
-			slot = &w->pcache[XXH3_64bits(key, (size_t)kl) & (ADS_PCACHE - 1)];
+	return ads_phone_parse_cached(&w->pc, buf, nd, region, p) == 0 && !too_uniform(p->e164) ? 0 : -1;
+}
+
+void ads_pcache_init(struct ads_pcache *c, size_t slots)
+{
+	size_t n = 1;
+
+	while (n * 2 <= slots && n < ((size_t)1 << 30))
+		n *= 2;
+	c->slot = NULL;
+	c->mask = slots ? n - 1 : 0;
+}
+
+void ads_pcache_release(struct ads_pcache *c)
+{
+	mem_free(c->slot);
+	c->slot = NULL;
+}
+
+int ads_phone_parse_cached(struct ads_pcache *c, const char *s, size_t n, const char *region, struct phone *out)
+{
+	struct ads_pslot *slot = NULL;
+	char key[sizeof slot->key];
+	size_t rl = strlen(region);
+	int ok;
+
+	if (c && c->mask && rl + 1 + n < sizeof key) {
+		memcpy(key, region, rl);
+		key[rl] = '|';
+		memcpy(key + rl + 1, s, n);
+		key[rl + 1 + n] = '\0';
+		if (!c->slot)
+			c->slot = mem_calloc(c->mask + 1, sizeof *c->slot);
+		if (c->slot) {
+			slot = &c->slot[XXH3_64bits(key, rl + 1 + n) & c->mask];
 			if (strcmp(slot->key, key) == 0) {
+				memset(out, 0, sizeof *out);
 				if (!slot->ok)
 					return -1;
-				memset(p, 0, sizeof *p);
-				memcpy(p->e164, slot->e164, sizeof p->e164);
+				memcpy(out->e164, slot->e164, sizeof out->e164);
 				return 0;
 			}
 		}
 	}
-	ok = ads_phone_parse(buf, nd, region, p) == 0 && !too_uniform(p->e164);
+	ok = ads_phone_parse(s, n, region, out) == 0;
 	if (slot) {
-		memcpy(slot->key, key, (size_t)kl + 1);
+		memcpy(slot->key, key, rl + 2 + n);
 		slot->ok = ok;
-		memcpy(slot->e164, ok ? p->e164 : "", ok ? sizeof slot->e164 : 1);
+		memcpy(slot->e164, ok ? out->e164 : "", ok ? sizeof slot->e164 : 1);
 	}
 	return ok ? 0 : -1;
 }
@@ -918,6 +947,16 @@ int ads_extract_phones(const struct fold *f, const char *raw, const struct ads_x
 	bu.max_parses = o->max_parses ? o->max_parses : 4000;
 	bu.phones = 0;
 	bu.max_phones = o->max_phones ? o->max_phones : 100;
+	w->miss_cost = o->miss_cost > 0 ? o->miss_cost : 7;
+	w->url_from = UINT32_MAX;
+	if (o->url_last) {
+		/* the text is "title \x1e body \x1e url" (analyze.c) */
+		const char *sep = memchr(f->text, '\x1e', f->len);
+
+		sep = sep ? memchr(sep + 1, '\x1e', f->len - (size_t)(sep + 1 - f->text)) : NULL;
+		if (sep)
+			w->url_from = (uint32_t)(sep + 1 - f->text);
+	}
 	if (lex(f, raw, w) || fuzzy_pass(f, w))
 		return -1;
 	at = w->atoms.data;
@@ -954,12 +993,12 @@ int ads_extract_phones(const struct fold *f, const char *raw, const struct ads_x
 	return 0;
 }
 
-void ads_xwork_init(struct ads_xwork *w)
+void ads_xwork_init(struct ads_xwork *w, size_t pcache_slots)
 {
 	vec_init(&w->atoms, sizeof(struct atom));
 	vec_init(&w->claimed, sizeof(uint32_t));
 	vec_init(&w->seq, sizeof(struct atom));
-	w->pcache = NULL;
+	ads_pcache_init(&w->pc, pcache_slots);
 }
 
 void ads_xwork_release(struct ads_xwork *w)
@@ -967,6 +1006,5 @@ void ads_xwork_release(struct ads_xwork *w)
 	vec_release(&w->atoms);
 	vec_release(&w->claimed);
 	vec_release(&w->seq);
-	mem_free(w->pcache);
-	w->pcache = NULL;
+	ads_pcache_release(&w->pc);
 }

@@ -185,6 +185,12 @@ int ads_model_init(struct ads_model *m, const struct cfg *cfg, const char *datad
 	m->max_tokens = (size_t)cfg_int(cfg, "ads.max_words", 256);
 	m->shingle = (int)cfg_int(cfg, "ads.cluster.shingle", 3);
 	m->max_phones = (size_t)cfg_int(cfg, "ads.max_phones_per_ad", 100);
+	m->miss_cost = cfg_int(cfg, "ads.misspelling_cost", 7);
+	m->phone_cache = cfg_int(cfg, "ads.phone_cache", ADS_PCACHE_DEFAULT);
+	if (m->miss_cost < 1 || m->miss_cost > 1000)
+		return err_set(err, RASTRO_USAGE, "setting ads.misspelling_cost must be 1 to 1000 (is %lld)", m->miss_cost);
+	if (m->phone_cache < 0 || m->phone_cache > (1ll << 26))
+		return err_set(err, RASTRO_USAGE, "setting ads.phone_cache must be 0 to 67108864 (is %lld)", m->phone_cache);
 	if (m->max_tokens < 8)
 		m->max_tokens = 8;
 	if (m->shingle < 1 || m->shingle > 8)
@@ -298,7 +304,7 @@ struct ads_analyzer *ads_analyzer_new(const struct ads_model *m, struct rs_err *
 	}
 	a->m = m;
 	fold_init(&a->f);
-	ads_xwork_init(&a->xw);
+	ads_xwork_init(&a->xw, (size_t)m->phone_cache);
 	sbuf_init(&a->text);
 	vec_init(&a->ids, sizeof(struct ads_ident));
 	vec_init(&a->matches, sizeof(struct lex_match));
@@ -357,6 +363,33 @@ static int add_hit(struct ads_analyzer *a, int32_t code, uint32_t entry, uint32_
 
 /* Indicators (first occurrence per code) and city mentions (longest at a
  * place, not inside a longer one). */
+/*
+ * A given name inside a city of several words ("Antonio" of "San Antonio")
+ * is the city's: when every identifier taken inside [fs, fe) is such a
+ * name, the names are removed and 1 is returned (the city is recorded).
+ */
+static int names_yield(struct ads_analyzer *a, uint32_t fs, uint32_t fe)
+{
+	const uint32_t *cl = a->xw.claimed.data;
+	struct ads_ident *ids = a->ids.data;
+	size_t i, j, m = 0;
+
+	for (i = 0; i + 1 < a->xw.claimed.len; i += 2) {
+		if (cl[i + 1] <= fs || cl[i] >= fe)
+			continue;
+		for (j = 0; j < a->ids.len; j++)
+			if (ids[j].kind == AK_NAME && ids[j].fstart == cl[i] && ids[j].fend == cl[i + 1])
+				break;
+		if (j == a->ids.len || cl[i] <= fs || cl[i + 1] > fe)
+			return 0;
+	}
+	for (i = 0; i < a->ids.len; i++)
+		if (!(ids[i].kind == AK_NAME && ids[i].fstart > fs && ids[i].fend <= fe))
+			ids[m++] = ids[i];
+	a->ids.len = m;
+	return 1;
+}
+
 static int sort_matches(struct ads_analyzer *a, struct ads_analysis *out)
 {
 	const struct ads_model *m = a->m;
@@ -401,7 +434,8 @@ static int sort_matches(struct ads_analyzer *a, struct ads_analysis *out)
 					break;
 				}
 			}
-			if (city < 0 || ads_claimed(&a->xw, (uint32_t)ms[best].fstart, (uint32_t)ms[best].fend))
+			if (city < 0 || (ads_claimed(&a->xw, (uint32_t)ms[best].fstart, (uint32_t)ms[best].fend) &&
+					 !names_yield(a, (uint32_t)ms[best].fstart, (uint32_t)ms[best].fend)))
 				continue;
 			id = vec_grow(&a->ids, 1);
 			if (!id)
@@ -642,6 +676,8 @@ int ads_analyze(struct ads_analyzer *a, const struct ads_input *in, const char *
 	xo.site = in->site;
 	xo.sitelen = in->nsite;
 	xo.max_phones = m->max_phones;
+	xo.miss_cost = (int)m->miss_cost;
+	xo.url_last = 1;
 	xo.names = &m->names;
 	vec_clear(&a->ids);
 	vec_clear(&a->matches);

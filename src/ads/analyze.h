@@ -47,6 +47,8 @@ struct ads_model {
 	size_t max_tokens;         /* words per ad kept for clustering */
 	int shingle;               /* words per shingle */
 	size_t max_phones;
+	long long miss_cost;       /* ads.misspelling_cost */
+	long long phone_cache;     /* ads.phone_cache: slots per thread */
 	struct strmap names;       /* folded given names (data/ads/given_names.txt) */
 };
 

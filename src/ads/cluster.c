@@ -559,8 +559,6 @@ struct fine_state {
 	struct vec costs;          /* struct tcost */
 };
 
-#define BUCKET_MAX 512
-
 /* Members whose signatures share a band with the seed's and agree on at
  * least min_jaccard of their values (the seed itself first). */
 static int candidates(struct fine_state *F, uint32_t seed)
@@ -585,7 +583,7 @@ static int candidates(struct fine_state *F, uint32_t seed)
 
 		/* a bucket shared by very many ads is a generic phrase, not a family:
 		 * the family's ads also meet in the seed's other buckets */
-		if (key == UINT64_MAX || last - first > BUCKET_MAX)
+		if (key == UINT64_MAX || last - first > F->cfg->bucket_max)
 			continue;
 		for (i = first; i < last; i++) {
 			uint32_t m = e[i].ad;
@@ -828,6 +826,114 @@ static int reassign(struct fine_state *F)
 	return 0;
 }
 
+/*
+ * InfoShield's test applied to a pair of templates: template b goes when
+ * its docs written with template a (or written out, when cheaper) take
+ * fewer bits than b itself plus its docs as they are.  A family whose
+ * variants change many words is first cut into a template per variant
+ * (their ads are too far apart in MinHash to meet as candidates); this
+ * joins the variants again whenever one template describes them shorter.
+ * Smaller templates are tried first, against every larger template of the
+ * group (the templates of a group are few: at most merge_max are tried
+ * for each).  gone[t] is set for each template merged away.
+ */
+static int merge_templates(struct fine_state *F, uint8_t *gone)
+{
+	size_t n = F->n, nt = F->nt, i, b;
+	uint32_t *nads = mem_calloc(nt ? nt : 1, sizeof *nads), *order = mem_alloc((nt ? nt : 1) * sizeof *order);
+	uint32_t *docs = mem_alloc((n ? n : 1) * sizeof *docs);
+	double *best_cost = mem_alloc((n ? n : 1) * sizeof *best_cost), *try_cost = mem_alloc((n ? n : 1) * sizeof *try_cost);
+	int rc = -1;
+
+	if (!nads || !order || !docs || !best_cost || !try_cost)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (F->best[i] >= 0)
+			nads[F->best[i]]++;
+	for (b = 0; b < nt; b++)
+		order[b] = (uint32_t)b;
+	/* smallest first; ties in creation order */
+	for (b = 1; b < nt; b++) {
+		uint32_t x = order[b];
+		size_t j = b;
+
+		while (j > 0 && nads[order[j - 1]] > nads[x]) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = x;
+	}
+	for (b = 0; b < nt; b++) {
+		uint32_t tb = order[b], nd = 0, best_a = UINT32_MAX, tried = 0;
+		double keep, best_total = INFINITY;
+		size_t a;
+
+		if (gone[tb] || nads[tb] == 0)
+			continue;
+		keep = F->tp[tb].bits;
+		for (i = 0; i < n; i++)
+			if (F->best[i] == (int32_t)tb) {
+				docs[nd++] = (uint32_t)i;
+				keep += F->cur[i];
+			}
+		for (a = nt; a-- > 0 && tried < F->cfg->merge_max;) {
+			uint32_t ta = order[a];
+			double total = 0;
+			uint32_t q;
+
+			if (ta == tb || gone[ta] || nads[ta] < nads[tb])
+				continue;
+			tried++;
+			for (q = 0; q < nd && total < keep; q++) {
+				double c = doc_cost(F, &F->tp[ta], docs[q]);
+
+				if (isnan(c))
+					goto out;
+				/* every doc must still be explained as well as step 2 asks */
+				if (F->cfg->split_ratio > 0 && !(c <= F->cfg->split_ratio * F->raw[docs[q]]))
+					total = INFINITY;
+				try_cost[q] = c;
+				total += c;
+			}
+			if (total < keep && total < best_total) {
+				best_total = total;
+				best_a = ta;
+				memcpy(best_cost, try_cost, nd * sizeof *best_cost);
+			}
+		}
+		if (best_a == UINT32_MAX)
+			continue;
+		gone[tb] = 1;
+		for (i = 0; i < nd; i++) {
+			uint32_t d = docs[i];
+
+			F->best[d] = -1;
+			F->cur[d] = F->raw[d];
+			if (isfinite(best_cost[i])) {
+				struct tcost tc;
+
+				tc.doc = d;
+				tc.tmpl = best_a;
+				tc.cost = (float)best_cost[i];
+				if (vec_push(&F->costs, &tc))
+					goto out;
+				F->best[d] = (int32_t)best_a;
+				F->cur[d] = best_cost[i];
+				nads[best_a]++;
+			}
+		}
+		nads[tb] = 0;
+	}
+	rc = 0;
+out:
+	mem_free(nads);
+	mem_free(order);
+	mem_free(docs);
+	mem_free(best_cost);
+	mem_free(try_cost);
+	return rc;
+}
+
 static int by_degree(const void *x, const void *y, void *arg)
 {
 	const uint32_t *deg = arg;
@@ -947,19 +1053,21 @@ static int fine_group(const struct ads_corpus *c, const struct ads_ccfg *cfg, co
 	/* 3. docs left over, against their neighbours' templates */
 	if (reassign(&F))
 		goto out;
-	/* templates left with fewer than two docs are dropped; their docs go to
-	 * their next best choice */
+	/* 4. templates merged when one describes both families' docs shorter
+	 * (merge_max 0 turns this off); 5. templates left with fewer than two
+	 * docs are dropped; their docs go to their next best choice */
 	{
 		uint32_t *count = mem_calloc(F.nt + 1, sizeof *count);
 		uint8_t *dead = mem_calloc(F.nt + 1, 1);
 		const struct tcost *tc = F.costs.data;
 		int again = 1;
 
-		if (!count || !dead) {
+		if (!count || !dead || (cfg->merge_max && merge_templates(&F, dead))) {
 			mem_free(count);
 			mem_free(dead);
 			goto out;
 		}
+		tc = F.costs.data;   /* merging may have grown it */
 		while (again) {
 			size_t t;
 

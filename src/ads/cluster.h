@@ -39,6 +39,8 @@ struct ads_ccfg {
 	double min_jaccard;        /* coarse: share of equal MinHash values to join */
 	double max_diff;           /* fine: alignments needing more edits than this share of words are not kept */
 	double split_ratio;        /* fine: docs costing more than this share of their raw length seed new templates (0 = never) */
+	size_t bucket_max;         /* fine: a band bucket of more ads is a generic phrase, not looked into */
+	uint32_t merge_max;        /* fine: templates of a group each template is tried to merge into (0 = no merging) */
 	int threads;
 };
 

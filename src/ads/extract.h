@@ -50,27 +50,51 @@ struct ads_xopts {
 	size_t sitelen;
 	size_t max_phones;         /* per text (0 = 100) */
 	size_t max_parses;         /* libphonenumber calls per text (0 = 4000) */
+	int miss_cost;             /* cost of a misspelled number word (0 = 7; ads.misspelling_cost) */
+	int url_last;              /* the text is "title \x1e body \x1e url": in the URL, digits glued to
+	                            * letters ("/ES13103796") are ids, not phones */
 	const struct strmap *names; /* folded given names read as names when capitalised (may be NULL) */
 };
 
-/* Working memory, reused across texts; not thread-safe (one per thread). */
-/* A recently validated digit string (phones repeat across the ads of one poster). */
-struct ads_pcache {
-	char key[24];              /* region + '|' + digits as tried ("" = empty slot) */
+struct phone;
+
+/*
+ * Recent answers of ads_phone_parse (phones repeat across the ads of one
+ * poster, and libphonenumber is the costly part of extraction): a
+ * direct-mapped table, one per thread.  Only the E.164 form is kept: a hit
+ * fills out->e164 and leaves the other fields zero.
+ */
+struct ads_pslot {
+	char key[32];              /* region + '|' + text as tried ("" = empty slot) */
 	int ok;
 	char e164[24];
 };
 
-#define ADS_PCACHE 16384
+struct ads_pcache {
+	struct ads_pslot *slot;    /* allocated on first use */
+	size_t mask;               /* slots - 1 (0: no cache) */
+};
 
+#define ADS_PCACHE_DEFAULT 65536  /* ads.phone_cache */
+
+/* slots is rounded down to a power of two; fewer than 2 turn the cache off. */
+void ads_pcache_init(struct ads_pcache *c, size_t slots);
+void ads_pcache_release(struct ads_pcache *c);
+/* ads_phone_parse (below) through the cache (c may be NULL: no cache). */
+int ads_phone_parse_cached(struct ads_pcache *c, const char *s, size_t n, const char *region, struct phone *out);
+
+/* Working memory, reused across texts; not thread-safe (one per thread). */
 struct ads_xwork {
 	struct vec atoms;          /* phone-number atoms */
 	struct vec claimed;        /* folded spans already taken: uint32_t pairs */
 	struct vec seq;            /* scratch */
-	struct ads_pcache *pcache; /* ADS_PCACHE slots, allocated on first use */
+	struct ads_pcache pc;      /* libphonenumber answers */
+	int miss_cost;             /* of the text being read (ads_xopts) */
+	uint32_t url_from;         /* folded offset where the URL starts (UINT32_MAX: none) */
 };
 
-void ads_xwork_init(struct ads_xwork *w);
+/* pcache_slots: ads_pcache_init's slots. */
+void ads_xwork_init(struct ads_xwork *w, size_t pcache_slots);
 void ads_xwork_release(struct ads_xwork *w);
 
 /*
@@ -82,7 +106,6 @@ void ads_xwork_release(struct ads_xwork *w);
 int ads_extract(const struct fold *f, const char *raw, const struct ads_xopts *o, struct ads_xwork *w,
 		struct vec *out);
 
-struct phone;
 /*
  * A phone as written with the ad's region, falling back to the U.S. and
  * Mexico for numbers without '+' (border ads often give a number of the

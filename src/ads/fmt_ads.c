@@ -75,6 +75,7 @@ struct ad_in {
 struct ad_state {
 	struct sbuf arr[F_N];
 	char num[F_N][40];
+	struct ads_pcache pc;      /* phones of the structured field repeat across a poster's ads */
 };
 
 /* ---- shared helpers ---- */
@@ -142,6 +143,7 @@ static int each_item(const char *s, size_t n, int (*fn)(void *, const char *, si
 
 struct emit {
 	struct fmt_run *run;
+	struct ads_pcache *pc;
 	const char *region;
 	const struct ad_in *in;
 	int64_t ad_entity;
@@ -163,7 +165,7 @@ static int emit_phone(void *user, const char *s, size_t n)
 	struct emit *e = user;
 	struct phone p;
 
-	if (ads_phone_parse(s, n, e->region, &p))
+	if (ads_phone_parse_cached(e->pc, s, n, e->region, &p))
 		return 0;
 	return link(e, "phone", p.e164, strlen(p.e164), s, n);
 }
@@ -261,6 +263,7 @@ static int emit_ad(struct fmt_run *run, uint64_t line, const struct ad_in *in, s
 		return -1;
 	memset(&e, 0, sizeof e);
 	e.run = run;
+	e.pc = run->state ? &((struct ad_state *)run->state)->pc : NULL;
 	e.in = in;
 	e.record = r->id;
 	e.ts = ts;
@@ -333,6 +336,7 @@ static struct ad_state *state_of(struct fmt_run *run)
 		return NULL;
 	for (i = 0; i < F_N; i++)
 		sbuf_init(&st->arr[i]);
+	ads_pcache_init(&st->pc, ADS_PCACHE_DEFAULT);
 	run->state = st;
 	return st;
 }
@@ -346,6 +350,7 @@ static void ads_finish(struct fmt_run *run)
 		return;
 	for (i = 0; i < F_N; i++)
 		sbuf_release(&st->arr[i]);
+	ads_pcache_release(&st->pc);
 	mem_free(st);
 	run->state = NULL;
 }
@@ -463,6 +468,7 @@ static int ads_csv_row(struct fmt_run *run, const struct csv_row *row, struct fm
 	int i;
 
 	memset(&in, 0, sizeof in);
+	state_of(run);   /* the phone cache (NULL when out of memory: no cache) */
 	for (i = 0; i < F_N; i++) {
 		in.s[i] = fmt_field(run, row, i, &in.n[i]);
 		if (memchr(in.s[i], '\0', in.n[i]))
@@ -480,4 +486,5 @@ const struct fmt fmt_ads_csv = {
 	.sniff_header = ads_csv_sniff,
 	.bind = ads_csv_bind,
 	.row = ads_csv_row,
+	.finish = ads_finish,
 };

@@ -367,6 +367,8 @@ int ads_write_results(struct stage *S, const struct ads_templates *T)
 	struct u64map cnt;
 	sqlite3_stmt *ins = NULL, *phone_key = NULL;
 	size_t link_max = (size_t)cfg_int(cfg, "ads.cluster.link_max_ads", 1000);
+	size_t link_pairs = (size_t)cfg_int(cfg, "ads.cluster.link_max_pairs", 50000), pairs_left;
+	int cut;
 	size_t min_size = (size_t)cfg_int(cfg, "ads.cluster.min_size", 2);
 	double link_sim = cfg_double(cfg, "ads.cluster.link_min_jaccard", 0.3);
 	int rc = 0;
@@ -457,15 +459,41 @@ int ads_write_results(struct stage *S, const struct ads_templates *T)
 			i = j;
 			continue;
 		}
-		for (k = i; k < j; k++)
+		pairs_left = link_pairs;
+		cut = 0;
+		/* the same template, and an ad without words, link without
+		 * comparing: both are linear */
+		for (k = i; k < j; k++) {
+			uint32_t a = sorted[k].ad, t = S->meta[a].tmpl;
+
+			if (!S->has_sig[a]) {
+				for (q = i; q < j; q++)
+					unite(parent, a, sorted[q].ad);
+				break;
+			}
+			if (t == UINT32_MAX)
+				continue;
+			for (q = k + 1; q < j; q++)
+				if (S->meta[sorted[q].ad].tmpl == t) {
+					unite(parent, a, sorted[q].ad);
+					break;   /* q carries the chain on */
+				}
+		}
+		/* like wording between ads still apart: at most link_max_pairs
+		 * comparisons (0 = no bound), in the order of the ads */
+		for (k = i; k < j && !cut; k++)
 			for (q = k + 1; q < j; q++) {
 				uint32_t a = sorted[k].ad, b = sorted[q].ad;
 
 				if (find(parent, a) == find(parent, b))
 					continue;
-				if ((S->meta[a].tmpl != UINT32_MAX && S->meta[a].tmpl == S->meta[b].tmpl) || !S->has_sig[a] ||
-				    !S->has_sig[b] ||
-				    sig_agreement(S->sig + (size_t)a * ADS_K, S->sig + (size_t)b * ADS_K) >= link_sim)
+				if (link_pairs && pairs_left == 0) {
+					cut = 1;
+					S->st->links_cut++;
+					break;
+				}
+				pairs_left--;
+				if (sig_agreement(S->sig + (size_t)a * ADS_K, S->sig + (size_t)b * ADS_K) >= link_sim)
 					unite(parent, a, b);
 			}
 		i = j;

@@ -21,7 +21,6 @@
 #include "rastro.h"
 #include "store/ws.h"
 
-#define CHUNK 8192
 #define MAX_THREADS 16
 
 /* One ad as read (strings in the chunk arena). */
@@ -52,11 +51,25 @@ struct ad_res {
 
 struct stage;
 
+/*
+ * A chunk of ads: while the workers analyse one, the main thread writes
+ * what the other yielded (SQLite writes are serial), so there are two.
+ */
+struct chunk {
+	struct arena mem;           /* the rows' strings */
+	struct arena wmem[MAX_THREADS]; /* each worker's results */
+	struct ad_row *rows;
+	struct ad_res *res;
+	size_t nrows;
+};
+
 struct worker {
 	struct ads_analyzer *an;
-	struct arena mem;
 	pthread_t th;
+	int started;                /* th is running and must be joined */
 	struct stage *S;
+	struct chunk *c;
+	struct arena *mem;          /* c->wmem of this worker */
 	size_t lo, hi;
 	int failed;
 };
@@ -91,10 +104,11 @@ struct stage {
 	int model_ok;
 	size_t nthreads;
 	struct worker w[MAX_THREADS];
-	struct arena chunk_mem;
-	struct ad_row *rows;
-	struct ad_res *res;
-	size_t nrows;
+	struct ads_pcache pc;      /* phones of the structured fields */
+	struct chunk ch[2];
+	size_t chunk;               /* ads per chunk (ads.chunk) */
+	int64_t cache_before;       /* the connection's cache_size, restored after the run */
+	int cache_set;
 	size_t n, cap;
 	struct meta *meta;
 	struct vec tok;             /* uint16_t */

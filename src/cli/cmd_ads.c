@@ -102,14 +102,18 @@ int cmd_ads(int argc, char **argv)
 				"ads: %llu ads; %llu identifiers in the text (%llu phones, %llu obfuscated; %llu emails; %llu handles);"
 				" %llu indicators\n"
 				"ads: %llu templates cover %llu ads; %llu clusters of 2+ ads; %llu signals%s (%.1f s: analyse %.1f,"
-				" cluster %.1f, write %.1f)\n",
+				" cluster %.1f, write %.1f; CPU s: analyse %.1f, cluster %.1f, write %.1f)\n",
 				(unsigned long long)st.ads, (unsigned long long)st.identifiers, (unsigned long long)st.phones,
 				(unsigned long long)st.phones_obfuscated, (unsigned long long)st.emails,
 				(unsigned long long)st.handles, (unsigned long long)st.indicators,
 				(unsigned long long)st.templates, (unsigned long long)st.templated_ads,
 				(unsigned long long)st.multi_clusters, (unsigned long long)st.signals,
 				st.signals_skipped_victim ? " (some withheld: victim flags)" : "", st.seconds,
-				st.seconds_analyse, st.seconds_cluster, st.seconds_write);
+				st.seconds_analyse, st.seconds_cluster, st.seconds_write, st.cpu_analyse, st.cpu_cluster,
+				st.cpu_write);
+		if (st.links_cut)
+			fprintf(stderr, "ads: %llu identifiers shared by many ads were compared only up to"
+				" ads.cluster.link_max_pairs pairs\n", (unsigned long long)st.links_cut);
 	}
 	if (export) {
 		uint64_t rows;

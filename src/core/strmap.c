@@ -83,10 +83,10 @@ static int rehash(struct strmap *m, size_t nslots)
 	return 0;
 }
 
-/* Finds or inserts s; returns its slot (NULL on allocation failure). */
-static struct strmap_slot *intern_slot(struct strmap *m, const char *s, size_t n, int *is_new)
+/* Finds or inserts s, whose hash is h; returns its slot (NULL on
+ * allocation failure). */
+static struct strmap_slot *intern_slot(struct strmap *m, const char *s, size_t n, uint64_t h, int *is_new)
 {
-	uint64_t h;
 	size_t i;
 	struct strmap_key *k;
 	struct strmap_slot *sl;
@@ -98,7 +98,6 @@ static struct strmap_slot *intern_slot(struct strmap *m, const char *s, size_t n
 	if ((m->count + 1) * 4 >= m->nslots * 3 &&
 	    rehash(m, m->nslots ? m->nslots * 2 : 1024))
 		return NULL;
-	h = XXH3_64bits(s, n);
 	for (i = (size_t)h & (m->nslots - 1);; i = (i + 1) & (m->nslots - 1)) {
 		sl = &m->slots[i];
 		if (!sl->id)
@@ -131,16 +130,34 @@ static struct strmap_slot *intern_slot(struct strmap *m, const char *s, size_t n
 
 uint32_t strmap_intern(struct strmap *m, const char *s, size_t n, int *is_new)
 {
-	struct strmap_slot *sl = intern_slot(m, s, n, is_new);
+	struct strmap_slot *sl = intern_slot(m, s, n, XXH3_64bits(s, n), is_new);
 
 	return sl ? sl->id : 0;
 }
 
 int64_t *strmap_intern_value(struct strmap *m, const char *s, size_t n, int *is_new)
 {
-	struct strmap_slot *sl = intern_slot(m, s, n, is_new);
+	struct strmap_slot *sl = intern_slot(m, s, n, XXH3_64bits(s, n), is_new);
 
 	return sl ? &sl->value : NULL;
+}
+
+uint64_t strmap_hash(const char *s, size_t n)
+{
+	return XXH3_64bits(s, n);
+}
+
+int64_t *strmap_intern_value_hashed(struct strmap *m, const char *s, size_t n, uint64_t h, int *is_new)
+{
+	struct strmap_slot *sl = intern_slot(m, s, n, h, is_new);
+
+	return sl ? &sl->value : NULL;
+}
+
+void strmap_prefetch_hashed(const struct strmap *m, uint64_t h)
+{
+	if (m->nslots)
+		__builtin_prefetch(&m->slots[(size_t)h & (m->nslots - 1)]);
 }
 
 void strmap_prefetch(const struct strmap *m, const char *s, size_t n)

@@ -57,6 +57,11 @@ int64_t *strmap_intern_value(struct strmap *m, const char *s, size_t n, int *is_
  * lookup a little later does not stall (callers look ahead over a block of
  * rows).  Never changes the map. */
 void strmap_prefetch(const struct strmap *m, const char *s, size_t n);
+/* The same with the key's hash computed once by the caller (strmap_hash),
+ * for a prefetch followed by the lookup. */
+uint64_t strmap_hash(const char *s, size_t n);
+void strmap_prefetch_hashed(const struct strmap *m, uint64_t h);
+int64_t *strmap_intern_value_hashed(struct strmap *m, const char *s, size_t n, uint64_t h, int *is_new);
 /* Borrowed key of an id (1..count). */
 const char *strmap_key(const struct strmap *m, uint32_t id, size_t *len);
 size_t strmap_count(const struct strmap *m);

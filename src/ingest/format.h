@@ -103,6 +103,8 @@ struct rec *fctx_rec(struct fctx *ctx, const struct rec_kind *k, uint64_t line);
 void rec_set_text(struct fctx *ctx, struct rec *r, int col, const char *s, size_t n);
 void rec_set_int(struct rec *r, int col, int64_t v);
 void rec_set_real(struct rec *r, int col, double v);
+/* Text that outlives the load (a literal, a canonical code): not copied. */
+void rec_set_static(struct rec *r, int col, const char *s, size_t n);
 /* Sets text only when non-empty (empty stays NULL). */
 void rec_set_opt(struct fctx *ctx, struct rec *r, int col, const char *s, size_t n);
 

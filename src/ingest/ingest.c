@@ -35,12 +35,18 @@
 #define RAW_STORE_MAX (64u << 10)
 #define BULK_BYTES (64u << 20)   /* loads larger than this drop and rebuild indexes */
 #define MAX_KINDS 32
-#define MULTI_ROWS 32          /* rows per multi-row INSERT: fewer statement steps */
+#define MULTI_ROWS 128         /* rows per multi-row INSERT: fewer statement steps */
 #define MAX_ENTITY_KINDS 16
+
+/* Records are written in passes: entities, then accounts, then everything
+ * that refers to them, so a referenced row always exists before its
+ * referrer.  A batch keeps one list per pass. */
+enum { PASS_ENTITY, PASS_ACCOUNT, PASS_OTHER, NPASSES };
 
 struct batch {
 	struct arena mem;
-	struct vec recs;          /* struct rec * */
+	struct vec recs[NPASSES]; /* struct rec *, in creation order within a pass */
+	size_t nrecs;
 	struct batch *next;
 };
 
@@ -63,10 +69,35 @@ struct kind_map {
 	struct strmap keys;
 };
 
+#define PF_MAX 1024            /* two accounts per row of a block */
+
+#define PF_KEY 48              /* keys up to this long are kept with their prefetch */
+
+/* One prefetched account key: where its parts were, the key built from
+ * them and its hash. */
+struct prefetched {
+	const char *bank, *number;
+	size_t banklen, numlen;
+	uint64_t hash;
+	size_t kl;
+	char key[PF_KEY];
+};
+
+/* What a statement parameter holds.  Bindings survive sqlite3_reset, so a
+ * parameter that already holds the value (NULL in an optional column no
+ * row fills, the source id, a label of 0) is not bound again. */
+enum { BOUND_NULL, BOUND_INT, BOUND_OTHER };
+
+struct bound {
+	int64_t i;
+	int type;
+};
+
 struct stmt_slot {
 	const struct rec_kind *kind;
 	size_t rows;              /* rows per statement: 1 or MULTI_ROWS */
 	sqlite3_stmt *st;
+	struct bound *bound;      /* per parameter (1-based): what it is bound to now */
 };
 
 struct fctx {
@@ -81,6 +112,11 @@ struct fctx {
 	/* entity interning, one map per entity kind the format declared */
 	struct kind_map kinds[MAX_ENTITY_KINDS];
 	size_t nkinds;
+	struct kind_map *accounts;  /* kinds[] entry of "account", looked up once */
+	/* Account keys prefetched for the current block of rows, with their
+	 * hashes, so the lookup that follows does not hash the key again. */
+	struct prefetched pf[PF_MAX];
+	size_t npf, ipf;
 	uint64_t entities_added;
 	int undeclared_kind;      /* a format used a kind it did not declare */
 	/* duplicate external ids in this file */
@@ -93,6 +129,13 @@ struct fctx {
 	struct rs_err writer_err;
 	struct stmt_slot stmts[MAX_KINDS];
 	size_t nstmts;
+	/* Record ids: SQLite gives a NULL rowid max(rowid) + 1, found without
+	 * the B-tree search an explicit rowid costs.  Used for the next record
+	 * of id_kind when its id is id_prev + 1 and no older row of the table
+	 * has a larger id (checked once per kind). */
+	const struct rec_kind *id_kind;
+	int64_t id_prev;          /* last id written into id_kind's table; 0 = bind explicitly */
+	int id_ok;                /* no row of id_kind's table had a larger id when it was checked */
 	int oom;                  /* an allocation failed on the reader side */
 };
 
@@ -153,15 +196,16 @@ static void queue_close(struct queue *q)
 
 /* ---- writer thread ---- */
 
-static sqlite3_stmt *stmt_for(struct fctx *ctx, const struct rec_kind *k, size_t rows)
+static struct stmt_slot *stmt_for(struct fctx *ctx, const struct rec_kind *k, size_t rows)
 {
 	struct sbuf sql = SBUF_INIT;
 	sqlite3_stmt *st = NULL;
+	struct stmt_slot *slot = NULL;
 	size_t i, r, nparams = k->ncols + (k->is_record ? 3 : 0);
 
 	for (i = 0; i < ctx->nstmts; i++)
 		if (ctx->stmts[i].kind == k && ctx->stmts[i].rows == rows)
-			return ctx->stmts[i].st;
+			return &ctx->stmts[i];
 	if (ctx->nstmts == MAX_KINDS) {
 		err_set(&ctx->writer_err, RASTRO_ERROR, "too many record kinds in one load");
 		return NULL;
@@ -185,41 +229,103 @@ static sqlite3_stmt *stmt_for(struct fctx *ctx, const struct rec_kind *k, size_t
 		err_set(&ctx->writer_err, ws_code_from_sqlite(sqlite3_errcode(ctx->ws->db)),
 			"preparing inserts into %s: %s", k->table, sqlite3_errmsg(ctx->ws->db));
 		st = NULL;
+	} else if (!(ctx->stmts[ctx->nstmts].bound = mem_calloc(rows * nparams + 1, sizeof(struct bound)))) {
+		sqlite3_finalize(st);
+		err_set(&ctx->writer_err, RASTRO_NOMEM, "out of memory preparing inserts");
 	} else {
-		ctx->stmts[ctx->nstmts].kind = k;
-		ctx->stmts[ctx->nstmts].rows = rows;
-		ctx->stmts[ctx->nstmts].st = st;
-		ctx->nstmts++;
+		slot = &ctx->stmts[ctx->nstmts++];
+		slot->kind = k;
+		slot->rows = rows;
+		slot->st = st;
 	}
 	sbuf_release(&sql);
-	return st;
+	return slot;
+}
+
+/* Largest id in a table (0 when empty); INT64_MAX when it cannot be read,
+ * which makes every record bind its id explicitly. */
+static int64_t table_max_id(struct fctx *ctx, const char *table)
+{
+	char sql[96];
+	sqlite3_stmt *st;
+	int64_t max = INT64_MAX;
+
+	snprintf(sql, sizeof sql, "SELECT coalesce(max(id), 0) FROM %s", table);
+	if (sqlite3_prepare_v2(ctx->ws->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return max;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		max = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return max;
+}
+
+/* 1 when a NULL rowid makes SQLite give record r exactly its id: r follows
+ * the previous record of its table by one, and that record was the
+ * table's largest.  write_group checks the ids SQLite gave. */
+static int id_implicit(struct fctx *ctx, const struct rec *r)
+{
+	int ok;
+
+	if (ctx->id_kind != r->kind) {
+		ctx->id_kind = r->kind;
+		ctx->id_prev = 0;
+		ctx->id_ok = table_max_id(ctx, r->kind->table) < r->id;
+	}
+	ok = ctx->id_ok && ctx->id_prev && r->id == ctx->id_prev + 1;
+	ctx->id_prev = r->id;
+	return ok;
+}
+
+static void bind_int(struct stmt_slot *ss, int p, int64_t v)
+{
+	struct bound *b = &ss->bound[p];
+
+	if (b->type == BOUND_INT && b->i == v)
+		return;
+	sqlite3_bind_int64(ss->st, p, v);
+	b->type = BOUND_INT;
+	b->i = v;
+}
+
+static void bind_null(struct stmt_slot *ss, int p)
+{
+	if (ss->bound[p].type == BOUND_NULL)
+		return;
+	sqlite3_bind_null(ss->st, p);
+	ss->bound[p].type = BOUND_NULL;
 }
 
 /* Binds one record's values starting at parameter p; returns the next p. */
-static int bind_rec(struct fctx *ctx, sqlite3_stmt *st, int p, const struct rec *r)
+static int bind_rec(struct fctx *ctx, struct stmt_slot *ss, int p, const struct rec *r)
 {
+	sqlite3_stmt *st = ss->st;
 	size_t i;
 
 	if (r->kind->is_record) {
-		sqlite3_bind_int64(st, p++, r->id);
-		sqlite3_bind_int64(st, p++, ctx->source_id);
-		sqlite3_bind_int64(st, p++, (int64_t)r->line);
+		if (id_implicit(ctx, r))
+			bind_null(ss, p++);
+		else
+			bind_int(ss, p++, r->id);
+		bind_int(ss, p++, ctx->source_id);
+		bind_int(ss, p++, (int64_t)r->line);
 	}
 	for (i = 0; i < r->kind->ncols; i++, p++) {
 		const struct val *v = &r->v[i];
 
 		switch (v->type) {
 		case VAL_INT:
-			sqlite3_bind_int64(st, p, v->u.i);
+			bind_int(ss, p, v->u.i);
 			break;
 		case VAL_REAL:
 			sqlite3_bind_double(st, p, v->u.d);
+			ss->bound[p].type = BOUND_OTHER;
 			break;
 		case VAL_TEXT:
-			sqlite3_bind_text(st, p, v->u.t.s, (int)v->u.t.n, SQLITE_STATIC);
+			sqlite3_bind_text(st, p, v->u.s, (int)v->n, SQLITE_STATIC);
+			ss->bound[p].type = BOUND_OTHER;
 			break;
 		default:
-			sqlite3_bind_null(st, p);
+			bind_null(ss, p);
 		}
 	}
 	return p;
@@ -230,18 +336,39 @@ static int bind_rec(struct fctx *ctx, sqlite3_stmt *st, int p, const struct rec 
 static int write_group(struct fctx *ctx, const struct rec *const *g, size_t n)
 {
 	size_t i, rows = n == MULTI_ROWS ? MULTI_ROWS : 1;
-	sqlite3_stmt *st = stmt_for(ctx, g[0]->kind, rows);
+	struct stmt_slot *ss = stmt_for(ctx, g[0]->kind, rows);
+	sqlite3_stmt *st;
 
-	if (!st)
+	if (!ss)
 		return -1;
+	st = ss->st;
 	for (i = 0; i < n; i += rows) {
 		int p = 1, rc;
 		size_t k;
 
-		for (k = 0; k < rows; k++)
-			p = bind_rec(ctx, st, p, g[i + k]);
+		for (k = 0; k < rows; k++) {
+			/* The reader thread wrote these records on the other core:
+			 * start loading a later one while this one is bound. */
+			if (k + 4 < rows) {
+				const char *ahead = (const char *)g[i + k + 4];
+
+				__builtin_prefetch(ahead);
+				__builtin_prefetch(ahead + 64);
+				__builtin_prefetch(ahead + 128);
+				__builtin_prefetch(ahead + 192);
+			}
+			p = bind_rec(ctx, ss, p, g[i + k]);
+		}
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
+		if (rc == SQLITE_DONE && g[0]->kind->is_record &&
+		    sqlite3_last_insert_rowid(ctx->ws->db) != g[i + rows - 1]->id) {
+			err_set(&ctx->writer_err, RASTRO_CORRUPT,
+				"writing %s lines %llu-%llu into %s: record ids out of step (workspace damaged?)",
+				ctx->path, (unsigned long long)g[i]->line,
+				(unsigned long long)g[i + rows - 1]->line, g[0]->kind->table);
+			return -1;
+		}
 		if (rc != SQLITE_DONE) {
 			int code = ws_code_from_sqlite(sqlite3_extended_errcode(ctx->ws->db));
 
@@ -259,9 +386,9 @@ static int write_group(struct fctx *ctx, const struct rec *const *g, size_t n)
 	return 0;
 }
 
-static int write_order(const struct rec *r)
+static int write_order(const struct rec_kind *k)
 {
-	return r->kind == &rk_entity ? 0 : r->kind == &rk_account ? 1 : 2;
+	return k == &rk_entity ? PASS_ENTITY : k == &rk_account ? PASS_ACCOUNT : PASS_OTHER;
 }
 
 static void *writer_main(void *arg)
@@ -273,17 +400,14 @@ static void *writer_main(void *arg)
 	while ((b = queue_pop(&ctx->full))) {
 		int pass;
 
-		/* Entities first, then accounts, then everything that refers to
-		 * them: a referenced row always exists before its referrer.  Runs
-		 * of records of one kind go out in multi-row statements. */
-		for (pass = 0; pass < 3 && !atomic_load(&ctx->writer_failed); pass++) {
+		/* Runs of records of one kind go out in multi-row statements. */
+		for (pass = 0; pass < NPASSES && !atomic_load(&ctx->writer_failed); pass++) {
 			size_t i, n = 0;
+			struct rec **recs = b->recs[pass].data;
 
-			for (i = 0; i < b->recs.len; i++) {
-				const struct rec *r = *(struct rec **)vec_at(&b->recs, i);
+			for (i = 0; i < b->recs[pass].len; i++) {
+				const struct rec *r = recs[i];
 
-				if (write_order(r) != pass)
-					continue;
 				if (n && (group[0]->kind != r->kind || n == MULTI_ROWS)) {
 					if (write_group(ctx, group, n)) {
 						atomic_store(&ctx->writer_failed, 1);
@@ -297,7 +421,9 @@ static void *writer_main(void *arg)
 			if (n && !atomic_load(&ctx->writer_failed) && write_group(ctx, group, n))
 				atomic_store(&ctx->writer_failed, 1);
 		}
-		vec_clear(&b->recs);
+		for (pass = 0; pass < NPASSES; pass++)
+			vec_clear(&b->recs[pass]);
+		b->nrecs = 0;
 		arena_clear(&b->mem);
 		queue_push(&ctx->empty, b);
 	}
@@ -308,7 +434,7 @@ static void *writer_main(void *arg)
 
 static void flush_batch(struct fctx *ctx)
 {
-	if (!ctx->cur || !ctx->cur->recs.len)
+	if (!ctx->cur || !ctx->cur->nrecs)
 		return;
 	queue_push(&ctx->full, ctx->cur);
 	ctx->cur = queue_pop(&ctx->empty);
@@ -316,18 +442,26 @@ static void flush_batch(struct fctx *ctx)
 
 static void maybe_flush(struct fctx *ctx)
 {
-	if (ctx->cur->recs.len >= BATCH_RECS || ctx->cur->mem.used_total >= BATCH_BYTES)
+	if (ctx->cur->nrecs >= BATCH_RECS || ctx->cur->mem.used_total >= BATCH_BYTES)
 		flush_batch(ctx);
 }
 
 struct rec *fctx_rec(struct fctx *ctx, const struct rec_kind *k, uint64_t line)
 {
 	struct rec *r = arena_calloc(&ctx->cur->mem, sizeof *r + k->ncols * sizeof(struct val));
+	struct vec *list;
 
-	if (!r || vec_push(&ctx->cur->recs, &r)) {
+	if (!r) {
 		ctx->oom = 1;
 		return NULL;
 	}
+	list = &ctx->cur->recs[write_order(k)];
+	if (list->len == list->cap && vec_reserve(list, list->len + 1024)) {
+		ctx->oom = 1;
+		return NULL;
+	}
+	((struct rec **)list->data)[list->len++] = r;
+	ctx->cur->nrecs++;
 	r->kind = k;
 	r->line = line;
 	if (k->is_record)
@@ -347,8 +481,17 @@ void rec_set_text(struct fctx *ctx, struct rec *r, int col, const char *s, size_
 		return;
 	}
 	r->v[col].type = VAL_TEXT;
-	r->v[col].u.t.s = copy;
-	r->v[col].u.t.n = s ? n : 0;
+	r->v[col].u.s = copy;
+	r->v[col].n = (uint32_t)(s ? n : 0);
+}
+
+void rec_set_static(struct rec *r, int col, const char *s, size_t n)
+{
+	if (!r || col < 0)
+		return;
+	r->v[col].type = VAL_TEXT;
+	r->v[col].u.s = s;
+	r->v[col].n = (uint32_t)n;
 }
 
 void rec_set_opt(struct fctx *ctx, struct rec *r, int col, const char *s, size_t n)
@@ -441,19 +584,15 @@ static int preload_kinds(struct fctx *ctx, const char *list)
 	return 0;
 }
 
-int64_t fctx_entity(struct fctx *ctx, const char *kind, const char *key, size_t keylen,
-		    const char *label, size_t labellen, int64_t record_id)
+/* The entity of a key in one kind's map, created when new. */
+static int64_t entity_in(struct fctx *ctx, struct kind_map *km, const char *key, size_t keylen,
+			 uint64_t hash, const char *label, size_t labellen, int64_t record_id)
 {
-	struct kind_map *km = find_kind(ctx, kind, strlen(kind));
 	int64_t *slot, id;
 	int is_new;
 	struct rec *r;
 
-	if (!km) {
-		ctx->undeclared_kind = 1;
-		return 0;
-	}
-	slot = strmap_intern_value(&km->keys, key, keylen, &is_new);
+	slot = strmap_intern_value_hashed(&km->keys, key, keylen, hash, &is_new);
 	if (!slot) {
 		ctx->oom = 1;
 		return 0;
@@ -465,13 +604,33 @@ int64_t fctx_entity(struct fctx *ctx, const char *kind, const char *key, size_t 
 	if (!r)
 		return 0;
 	rec_set_int(r, 0, id);
-	rec_set_text(ctx, r, 1, kind, strlen(kind));
+	rec_set_static(r, 1, km->name, strlen(km->name));
 	rec_set_text(ctx, r, 2, key, keylen);
 	rec_set_opt(ctx, r, 3, label, labellen);
 	if (record_id)
 		rec_set_int(r, 4, record_id);
 	ctx->entities_added++;
 	return id;
+}
+
+int64_t fctx_entity(struct fctx *ctx, const char *kind, const char *key, size_t keylen,
+		    const char *label, size_t labellen, int64_t record_id)
+{
+	struct kind_map *km = find_kind(ctx, kind, strlen(kind));
+
+	if (!km) {
+		ctx->undeclared_kind = 1;
+		return 0;
+	}
+	return entity_in(ctx, km, key, keylen, strmap_hash(key, keylen), label, labellen, record_id);
+}
+
+/* The account map, found once per load. */
+static struct kind_map *account_map(struct fctx *ctx)
+{
+	if (!ctx->accounts)
+		ctx->accounts = find_kind(ctx, "account", 7);
+	return ctx->accounts;
 }
 
 /* The account key "bank/number" (or "number"): in `small` when it fits,
@@ -511,14 +670,40 @@ void fctx_prefetch_entity(struct fctx *ctx, const char *kind, const char *key, s
 void fctx_prefetch_account(struct fctx *ctx, const char *bank, size_t banklen, const char *number,
 			   size_t numlen)
 {
-	char small[256];
-	size_t kl;
+	struct kind_map *km = account_map(ctx);
+	struct prefetched *p;
 
-	if (banklen + numlen + 1 < sizeof small) {
-		const char *k = account_key(bank, banklen, number, numlen, small, sizeof small, NULL, &kl);
+	if (!km || banklen + numlen + 1 >= PF_KEY || ctx->npf == PF_MAX)
+		return;
+	p = &ctx->pf[ctx->npf++];
+	account_key(bank, banklen, number, numlen, p->key, sizeof p->key, NULL, &p->kl);
+	p->hash = strmap_hash(p->key, p->kl);
+	strmap_prefetch_hashed(&km->keys, p->hash);
+	p->bank = bank;
+	p->banklen = banklen;
+	p->number = number;
+	p->numlen = numlen;
+}
 
-		fctx_prefetch_entity(ctx, "account", k, kl);
+/* The key and hash of an account built by its prefetch, found by the
+ * position of its parts (rows of a block do not move while it is
+ * converted); NULL when it was not prefetched.  Lookups come in prefetch
+ * order, with gaps where a row was rejected before its accounts were
+ * looked up. */
+static const struct prefetched *prefetched_account(struct fctx *ctx, const char *bank, size_t banklen,
+						   const char *number, size_t numlen)
+{
+	size_t j;
+
+	for (j = ctx->ipf; j < ctx->npf && j < ctx->ipf + 8; j++) {
+		const struct prefetched *p = &ctx->pf[j];
+
+		if (p->number == number && p->numlen == numlen && p->bank == bank && p->banklen == banklen) {
+			ctx->ipf = j + 1;
+			return p;
+		}
 	}
+	return NULL;
 }
 
 int64_t fctx_account(struct fctx *ctx, const char *bank, size_t banklen, const char *number,
@@ -528,15 +713,26 @@ int64_t fctx_account(struct fctx *ctx, const char *bank, size_t banklen, const c
 	struct sbuf big = SBUF_INIT;
 	const char *k;
 	size_t kl;
-	uint64_t before = ctx->entities_added;
+	uint64_t before = ctx->entities_added, h;
 	int64_t id = 0;
+	struct kind_map *km = account_map(ctx);
+	const struct prefetched *p = prefetched_account(ctx, bank, banklen, number, numlen);
 
 	sbuf_init(&big);
-	k = account_key(bank, banklen, number, numlen, small, sizeof small, &big, &kl);
-	if (!k)
+	if (p) {
+		k = p->key;
+		kl = p->kl;
+		h = p->hash;
+	} else {
+		k = account_key(bank, banklen, number, numlen, small, sizeof small, &big, &kl);
+		h = k ? strmap_hash(k, kl) : 0;
+	}
+	if (!km)
+		ctx->undeclared_kind = 1;
+	else if (!k)
 		ctx->oom = 1;
 	else
-		id = fctx_entity(ctx, "account", k, kl, label, labellen, record_id);
+		id = entity_in(ctx, km, k, kl, h, label, labellen, record_id);
 	if (id && ctx->entities_added != before) {
 		struct rec *r = fctx_rec(ctx, &rk_account, 0);
 
@@ -563,7 +759,7 @@ int fctx_edge(struct fctx *ctx, int64_t src, int64_t dst, const char *type, int6
 	rec_set_real(r, 4, weight);
 	if (record_id)
 		rec_set_int(r, 5, record_id);
-	rec_set_text(ctx, r, 6, "ingest", 6);
+	rec_set_static(r, 6, "ingest", 6);
 	return 0;
 }
 
@@ -618,7 +814,7 @@ int fctx_seen_id(struct fctx *ctx, const char *s, size_t n, uint64_t line, uint6
 
 static int ctx_init(struct fctx *ctx, rastro_ws *ws, const char *path)
 {
-	size_t i;
+	size_t i, p;
 
 	memset(ctx, 0, sizeof *ctx);
 	ctx->ws = ws;
@@ -627,8 +823,12 @@ static int ctx_init(struct fctx *ctx, rastro_ws *ws, const char *path)
 	queue_init(&ctx->empty);
 	atomic_init(&ctx->writer_failed, 0);
 	for (i = 0; i < NBATCHES; i++) {
-		arena_init(&ctx->pool[i].mem, 1u << 20);
-		vec_init(&ctx->pool[i].recs, sizeof(struct rec *));
+		/* One block holds a whole batch: arena_clear keeps the first
+		 * block, so a batch's memory is reused rather than returned to
+		 * the system and faulted in again for the next batch. */
+		arena_init(&ctx->pool[i].mem, BATCH_BYTES + (1u << 20));
+		for (p = 0; p < NPASSES; p++)
+			vec_init(&ctx->pool[i].recs[p], sizeof(struct rec *));
 		if (i)
 			queue_push(&ctx->empty, &ctx->pool[i]);
 	}
@@ -638,13 +838,16 @@ static int ctx_init(struct fctx *ctx, rastro_ws *ws, const char *path)
 
 static void ctx_release(struct fctx *ctx)
 {
-	size_t i;
+	size_t i, p;
 
-	for (i = 0; i < ctx->nstmts; i++)
+	for (i = 0; i < ctx->nstmts; i++) {
 		sqlite3_finalize(ctx->stmts[i].st);
+		mem_free(ctx->stmts[i].bound);
+	}
 	for (i = 0; i < NBATCHES; i++) {
 		arena_release(&ctx->pool[i].mem);
-		vec_release(&ctx->pool[i].recs);
+		for (p = 0; p < NPASSES; p++)
+			vec_release(&ctx->pool[i].recs[p]);
 	}
 	queue_destroy(&ctx->full);
 	queue_destroy(&ctx->empty);
@@ -871,15 +1074,25 @@ struct row_block {
 	struct block_row rows[ROW_BLOCK];
 };
 
-/* Copies a row's fields and raw text into the arena. */
+/* Copies a row into the arena with two copies of its bytes: the raw text
+ * (kept for quarantine) and a second copy in which the byte after each field
+ * becomes a NUL, so fields are rebased into it instead of being copied one
+ * by one.  Only fields unescaped into the reader's scratch ("" inside
+ * quotes) are copied on their own. */
 static int copy_row(struct arena *a, const struct csv_row *src, struct csv_row *dst)
 {
 	size_t i;
+	char *raw, *text;
 
 	*dst = *src;
-	dst->raw = arena_strndup(a, src->raw, src->raw_len);
-	if (!dst->raw)
+	raw = arena_alloc(a, 2 * (src->raw_len + 1));
+	if (!raw)
 		return -1;
+	memcpy(raw, src->raw, src->raw_len);
+	raw[src->raw_len] = '\0';
+	text = raw + src->raw_len + 1;
+	memcpy(text, raw, src->raw_len + 1);
+	dst->raw = raw;
 	dst->fields = NULL;
 	if (!src->nfields)
 		return 0;
@@ -887,10 +1100,20 @@ static int copy_row(struct arena *a, const struct csv_row *src, struct csv_row *
 	if (!dst->fields)
 		return -1;
 	for (i = 0; i < src->nfields; i++) {
+		const char *s = src->fields[i].s;
+		size_t n = src->fields[i].len;
+
 		dst->fields[i] = src->fields[i];
-		dst->fields[i].s = arena_strndup(a, src->fields[i].s, src->fields[i].len);
-		if (!dst->fields[i].s)
-			return -1;
+		if (s >= src->raw && n <= src->raw_len && (size_t)(s - src->raw) <= src->raw_len - n) {
+			size_t off = (size_t)(s - src->raw);
+
+			text[off + n] = '\0';
+			dst->fields[i].s = text + off;
+		} else {
+			dst->fields[i].s = arena_strndup(a, s, n);
+			if (!dst->fields[i].s)
+				return -1;
+		}
 	}
 	return 0;
 }
@@ -938,6 +1161,7 @@ static int load_csv(struct load *L)
 		 * after the other. */
 		block.n = 0;
 		arena_clear(&block.mem);
+		L->ctx.npf = L->ctx.ipf = 0;
 		while (block.n < ROW_BLOCK && (r = csv_next(c, &row, &ws->err)) != CSV_EOF) {
 			struct block_row *br;
 

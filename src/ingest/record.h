@@ -25,16 +25,16 @@ struct rec_kind {
 
 enum val_type { VAL_NULL = 0, VAL_INT, VAL_REAL, VAL_TEXT };
 
+/* 16 bytes: the writer thread reads every value the reader thread wrote,
+ * so a record spans as few cache lines as possible. */
 struct val {
-	enum val_type type;
 	union {
 		int64_t i;
 		double d;
-		struct {
-			const char *s;     /* owned by the batch arena */
-			size_t n;
-		} t;
+		const char *s;         /* text: owned by the batch arena, or static */
 	} u;
+	uint32_t n;                /* text length (records are far below 4 GiB) */
+	uint8_t type;              /* enum val_type */
 };
 
 struct rec {

@@ -174,8 +174,13 @@ static int add_field(struct csv *c, struct pstate *p, const char *s, size_t len,
 	f.len = len;
 	f.line_off = p->line_off;
 	f.col = (uint32_t)(fstart - p->line_start + 1);
-	if (vec_push(&c->fields, &f) || vec_push(&c->offs, &scratch_off1))
+	/* Typed stores rather than vec_push: this runs for every field of
+	 * every row, and vec_push copies through a call to memcpy. */
+	if ((c->fields.len == c->fields.cap || c->offs.len == c->offs.cap) &&
+	    (vec_reserve(&c->fields, c->fields.len + 16) || vec_reserve(&c->offs, c->offs.len + 16)))
 		return -1;
+	((struct csv_field *)c->fields.data)[c->fields.len++] = f;
+	((size_t *)c->offs.data)[c->offs.len++] = scratch_off1;
 	return 0;
 }
 

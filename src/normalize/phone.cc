@@ -24,20 +24,35 @@ static enum phone_kind kind_of(PhoneNumberUtil::PhoneNumberType t)
 	}
 }
 
+/*
+ * IsValidNumber and GetNumberType each look the region up again, and for a
+ * shared calling code (+1: two dozen regions) that lookup runs the regions'
+ * patterns in turn, and both run the type patterns: together they are the
+ * costly part.  So the type is computed once and a number is valid when it
+ * has one (IsValidNumber asks exactly that of the region GetNumberType
+ * looks up), and a number whose length is impossible for its calling code
+ * is refused before any pattern runs (a valid number always has a possible
+ * length).
+ */
 static int fill(const PhoneNumberUtil *util, const PhoneNumber &num, struct phone *out)
 {
 	std::string e164, region;
 
-	if (!util->IsValidNumber(num))
+	PhoneNumberUtil::PhoneNumberType type;
+
+	if (!util->IsPossibleNumber(num))
 		return -1;
-	util->Format(num, PhoneNumberUtil::E164, &e164);
+	type = util->GetNumberType(num);
+	if (type == PhoneNumberUtil::UNKNOWN)
+		return -1;
 	util->GetRegionCodeForNumber(num, &region);
+	util->Format(num, PhoneNumberUtil::E164, &e164);
 	if (e164.size() >= sizeof out->e164)
 		return -1;
 	std::memcpy(out->e164, e164.c_str(), e164.size() + 1);
 	std::snprintf(out->region, sizeof out->region, "%s", region.size() == 2 ? region.c_str() : "ZZ");
 	out->country_code = num.country_code();
-	out->kind = kind_of(util->GetNumberType(num));
+	out->kind = kind_of(type);
 	return 0;
 }
 

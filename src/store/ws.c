@@ -286,9 +286,23 @@ int rastro_errcode(const rastro_ws *ws)
 	return ws ? ws->err.code : RASTRO_NOMEM;
 }
 
+/*
+ * Building an index sorts every row of its table, and SQLite's sorter
+ * spills its sorted runs to temporary storage.  The workspace keeps
+ * temporary storage in memory (fast for the small temporary tables of
+ * queries), which would make an index build hold a copy of every key in
+ * memory: 2.4 GB and growing for 50 million transactions.  During the build
+ * the runs go to temporary files instead, so memory stays bounded by the
+ * cache whatever the table size.
+ */
 int ws_ensure_indexes(rastro_ws *ws)
 {
-	return schema_create_indexes(ws);
+	int rc;
+
+	sqlite3_exec(ws->db, "PRAGMA temp_store = FILE", NULL, NULL, NULL);
+	rc = schema_create_indexes(ws);
+	sqlite3_exec(ws->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
+	return rc;
 }
 
 int ws_drop_bulk_indexes(rastro_ws *ws, const char *table)

@@ -32,6 +32,46 @@ same "$(grep '^a[0-9],' clusters.csv | cut -d, -f2,3 | sort -u | wc -l | tr -d '
 cp clusters.csv first.csv
 ok "export again after a second run" -- "$RASTRO" ads ws.rastro -q --threads 1 --export clusters.csv
 same "$(cmp first.csv clusters.csv && echo same)" same "deterministic across runs and thread counts"
+# every table the stage writes, byte for byte, with chunks of 4 ads (the
+# workers analyse one chunk while the last is written) at 1 and 2 threads
+dump() {   # every column but the run's id
+  for t in ad_ident ad_indicator ad_template ad_cluster ad_result signal signal_evidence edge entity; do
+    sql ws.rastro "select $(sql ws.rastro "select group_concat(name) from pragma_table_info('$t') where name != 'run_id'") from $t" > "$1.$t"
+  done
+}
+dump t0
+ok "one thread, small chunks" -- "$RASTRO" ads ws.rastro -q --threads 1 --set ads.chunk=4
+dump t1
+ok "two threads, small chunks" -- "$RASTRO" ads ws.rastro -q --threads 2 --set ads.chunk=4
+dump t2
+for t in ad_ident ad_indicator ad_template ad_cluster ad_result signal signal_evidence edge entity; do
+  same "$(cmp t1.$t t2.$t && echo same)" same "$t identical at 1 and 2 threads"
+done
+for t in ad_ident ad_indicator ad_template ad_cluster ad_result; do
+  same "$(cmp t0.$t t1.$t && echo same)" same "$t: small chunks change nothing"
+done
+fails 2 "bad chunk setting" -- "$RASTRO" ads ws.rastro -q --set ads.chunk=0
+has err.txt "ads.chunk must be 1 to"
+# a bound on the wording comparisons inside one shared identifier: counted, never silent
+ok "link pairs bounded" -- "$RASTRO" ads ws.rastro --set ads.cluster.link_max_pairs=1
+has err.txt "compared only up to ads.cluster.link_max_pairs pairs"
+ok "back to the default" -- "$RASTRO" ads ws.rastro -q
+# merging templates (off by default) keeps the four hand-made families apart
+ok "templates merged when shorter" -- "$RASTRO" ads ws.rastro --set ads.cluster.merge_max=16 --export merged.csv
+has err.txt "4 templates cover 23 ads"
+ok "export without merging" -- "$RASTRO" ads ws.rastro -q --export unmerged.csv
+same "$(cmp merged.csv unmerged.csv && echo same)" same "no family merged into another"
+
+# a given name inside a city of several words is the city's
+cat > sa.jsonl <<'EOF'
+{"id":"sa1","posted_at":"2024-03-01","site":"s","title":"New in San Antonio","body":"Hi I am Lola, new in San Antonio this week, call 210 555 0147"}
+{"id":"sa2","posted_at":"2024-03-02","site":"s","title":"Antonio here","body":"Ask for Antonio in El Paso, 915 555 0148"}
+EOF
+"$RASTRO" ingest sa.rastro --format ads -q sa.jsonl
+ok "city over name" -- "$RASTRO" ads sa.rastro -q
+same "$(sql sa.rastro "select count(*) from ad_ident i join ad a on a.id = i.ad_id where a.ext_id = 'sa1' and kind = 'city' and value = 'San Antonio, TX, US'")" 2 "San Antonio is a city"
+same "$(sql sa.rastro "select group_concat(value) from ad_ident i join ad a on a.id = i.ad_id where a.ext_id = 'sa1' and kind = 'name'")" "lola" "and not the name Antonio"
+same "$(sql sa.rastro "select count(*) from ad_ident i join ad a on a.id = i.ad_id where a.ext_id = 'sa2' and kind = 'name' and value = 'antonio'")" 2 "Antonio alone is a name"
 
 ok "show one ad" -- "$RASTRO" ads ws.rastro --no-run --show escortsite.example:a2
 has out.txt "nine1five 555 oh one four seven"

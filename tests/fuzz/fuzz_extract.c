@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	fold_init(&f);
-	ads_xwork_init(&w);
+	ads_xwork_init(&w, ADS_PCACHE_DEFAULT);
 	vec_init(&out, sizeof(struct ads_ident));
 	if (fold_text(&f, (const char *)data + 1, size - 1))
 		goto done;

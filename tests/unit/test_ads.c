@@ -18,11 +18,13 @@
 #include "ads/extract.h"
 #include "core/strmap.h"
 #include "core/vec.h"
+#include "normalize/phone.h"
 #include "rastro.h"
 #include "testutil.h"
 #include "text/fold.h"
 
 static const struct strmap *given_names;   /* name list for found(), NULL = none */
+static int url_last;                       /* found(): text laid out as "title \x1e body \x1e url" */
 
 /* Values of identifiers of one kind found in text, space-separated, with
  * '*' after obfuscated ones. */
@@ -40,9 +42,10 @@ static const char *found(int kind, const char *text, const char *region)
 	o.site = "twitter";
 	o.sitelen = 7;
 	o.names = given_names;
+	o.url_last = url_last;
 	fold_init(&f);
 	vec_init(&out, sizeof(struct ads_ident));
-	ads_xwork_init(&w);
+	ads_xwork_init(&w, ADS_PCACHE_DEFAULT);
 	assert_int_equal(fold_text(&f, text, strlen(text)), 0);
 	assert_int_equal(ads_extract(&f, text, &o, &w, &out), 0);
 	buf[0] = '\0';
@@ -94,6 +97,58 @@ static void phones_plain(void **state)
 	assert_string_equal(PHONES("llama al 55 1234 5678", "MX"), "+525512345678");
 	assert_string_equal(PHONES("Cel. 656-123-4567 Juárez", "MX"), "+526561234567");
 	assert_string_equal(PHONES("+502 5123 4567 Guatemala", "US"), "+50251234567");
+}
+
+/* The cache answers what libphonenumber answers, per region, also with no cache. */
+static void phone_cache(void **state)
+{
+	static const char *const tries[][2] = {
+		{ "9155550123", "US" }, { "9155550123", "US" }, { "(915) 555-0123", "MX" }, { "5512345678", "MX" },
+		{ "5512345678", "US" }, { "74873561", "US" }, { "74873561", "US" }, { "+50251234567", "US" },
+		{ "12", "US" }, { "this text is longer than any key of the cache", "US" },
+	};
+	struct ads_pcache on, tiny, off;
+	size_t i, round;
+
+	(void)state;
+	ads_pcache_init(&on, 1000);     /* rounded down to 512 */
+	assert_int_equal(on.mask, 511);
+	ads_pcache_init(&tiny, 2);      /* two slots: the tries evict each other */
+	assert_int_equal(tiny.mask, 1);
+	ads_pcache_init(&off, 0);
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < sizeof tries / sizeof tries[0]; i++) {
+			const char *t = tries[i][0], *r = tries[i][1];
+			struct phone want, a, b, c, d;
+			int rw = ads_phone_parse(t, strlen(t), r, &want);
+
+			assert_int_equal(ads_phone_parse_cached(&on, t, strlen(t), r, &a), rw);
+			assert_int_equal(ads_phone_parse_cached(&tiny, t, strlen(t), r, &b), rw);
+			assert_int_equal(ads_phone_parse_cached(&off, t, strlen(t), r, &c), rw);
+			assert_int_equal(ads_phone_parse_cached(NULL, t, strlen(t), r, &d), rw);
+			if (rw == 0) {
+				assert_string_equal(a.e164, want.e164);
+				assert_string_equal(b.e164, want.e164);
+				assert_string_equal(c.e164, want.e164);
+				assert_string_equal(d.e164, want.e164);
+			}
+		}
+	ads_pcache_release(&on);
+	ads_pcache_release(&tiny);
+	ads_pcache_release(&off);
+}
+
+/* In the URL, digits glued to a word are the site's ad id; a number on its own is still read. */
+static void phones_in_urls(void **state)
+{
+	(void)state;
+	url_last = 1;
+	assert_string_equal(PHONES("Hi\x1e" "call 915 555 0123\x1e" "https://s.example/dallas/C13100991", "US"),
+			    "+19155550123");
+	assert_string_equal(PHONES("Hi\x1e" "new in town\x1e" "https://s.example/newyork/ES13103796", "US"), "");
+	assert_string_equal(PHONES("Hi\x1e" "new in town\x1e" "https://s.example/ad/915-555-0147", "US"),
+			    "+19155550147");
+	url_last = 0;
 }
 
 static void phones_obfuscated_english(void **state)
@@ -241,7 +296,7 @@ static void hostile_text(void **state)
 	o.region = "US";
 	fold_init(&f);
 	vec_init(&out, sizeof(struct ads_ident));
-	ads_xwork_init(&w);
+	ads_xwork_init(&w, ADS_PCACHE_DEFAULT);
 	/* 500 phone-like strings in one body */
 	for (i = 0; i < 500; i++)
 		k += (size_t)snprintf(big + k, n - k, "call 915-555-%04zu or $%zu, ", i, i);
@@ -537,6 +592,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(phones_plain),
+		cmocka_unit_test(phone_cache),
+		cmocka_unit_test(phones_in_urls),
 		cmocka_unit_test(phones_obfuscated_english),
 		cmocka_unit_test(phones_obfuscated_spanish),
 		cmocka_unit_test(phones_decoys),

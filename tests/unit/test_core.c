@@ -125,6 +125,19 @@ static void strmap_interns_dense_ids(void **state)
 	/* Keys with embedded NUL and the empty key are distinct keys. */
 	assert_int_not_equal(strmap_intern(&m, "a\0b", 3, NULL), strmap_intern(&m, "a", 1, NULL));
 	assert_int_not_equal(strmap_intern(&m, "", 0, NULL), 0);
+	/* A lookup with the hash computed ahead finds the same key, and a new
+	 * key interned so is found by the plain lookup. */
+	{
+		int64_t *v = strmap_intern_value_hashed(&m, "acct-77", 7, strmap_hash("acct-77", 7), &is_new);
+
+		assert_non_null(v);
+		assert_false(is_new);
+		strmap_prefetch_hashed(&m, strmap_hash("acct-new", 8));
+		v = strmap_intern_value_hashed(&m, "acct-new", 8, strmap_hash("acct-new", 8), &is_new);
+		assert_non_null(v);
+		assert_true(is_new);
+		assert_int_not_equal(strmap_find(&m, "acct-new", 8), 0);
+	}
 	strmap_release(&m);
 }
 
