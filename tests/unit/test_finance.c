@@ -1077,13 +1077,23 @@ static void cycles(void **state)
 	row(&sb, nid(), at(2, 13, 0), "DA", "DB", 5000, "wire", NULL, NULL, NULL, NULL, NULL);
 	row(&sb, nid(), at(2, 11, 0), "DB", "DC", 4950, "wire", NULL, NULL, NULL, NULL, NULL);
 	row(&sb, nid(), at(2, 9, 0), "DC", "DA", 4900, "wire", NULL, NULL, NULL, NULL, NULL);
+	/* look-alike: an employer's wage, then rent to a flatmate, who pays
+	 * the employer (also the landlord) */
+	row(&sb, nid(), at(3, 5, 0), "WE", "WB", 1400, "ach", "payroll", NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(3, 14, 0), "WB", "WC", 1000, "p2p", "rent", NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(3, 17, 0), "WC", "WE", 700, "ach", "rent", NULL, NULL, NULL, NULL);
 	ws = ws_with(sb.buf, NULL);
 	detect_only(ws, "FIN.CYCLE");
 	assert_int_equal(nsig(ws, "FIN.CYCLE", "CA"), 1);
 	assert_int_equal(nsig(ws, "FIN.CYCLE", "CB"), 1);
 	assert_int_equal(nsig(ws, "FIN.CYCLE", "CC"), 1);
 	assert_int_equal(nsig(ws, "FIN.CYCLE", "DA"), 0);
+	assert_int_equal(nsig(ws, "FIN.CYCLE", "WE"), 0);
 	assert_int_equal(nsig_code(ws, "FIN.CYCLE"), 3);
+	/* without the wage test it is a cycle */
+	assert_int_equal(rastro_config_set(ws, "finance.cycle.payroll_categories=[\"none\"]"), 0);
+	detect_only(ws, "FIN.CYCLE");
+	assert_int_equal(nsig(ws, "FIN.CYCLE", "WE"), 1);
 	rastro_close(ws);
 	sbuf_release(&sb);
 	/* look-alike: two people paying each other back is below min_hops */
