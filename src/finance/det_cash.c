@@ -884,7 +884,7 @@ static int ben_hop(struct fin_run *r, int det, uint32_t from, uint32_t skip, int
 				    "(named by this indicator) paid to other accounts — where the money went.",
 				    fin_acc_name(d, y), usd, n, 100.0 * sum / total);
 		else
-			fin_sig_say(&b, "Account %s received %s in %u payments, %.0f%% of everything the main "
+			fin_sig_say(&b, "Account %s received %s in %u payments, %.0f%% of everything a "
 				    "beneficiary of a funnel account (named by this indicator) paid to other accounts — "
 				    "where the money went next.", fin_acc_name(d, y), usd, n, 100.0 * sum / total);
 		fin_sig_end(&b, d, r->max_evidence);
