@@ -1595,11 +1595,11 @@ static int pf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	const struct fin_data *d = r->d;
 	size_t ni, no, i, j, k, lo = 0;
 	const uint32_t *il = in_l(d, a, &ni), *ol = out_l(d, a, &no);
-	uint32_t stamp, *first;
+	uint32_t stamp, *first, payees = 0;
 	double placed = 0;
 	int64_t since;
 
-	if (no < p->min_payees || fin_swept(d, a) || fin_hub_out(d, a) || pf_employer(p, d, ol, no))
+	if (no < p->min_payees || fin_swept(d, a) || pf_employer(p, d, ol, no))
 		return 0;
 	/* "never paid before" needs a look-back: the account's first
 	 * transaction at least min_history_days before the placement */
@@ -1615,10 +1615,16 @@ static int pf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 		if (fin_is_transfer(d, t) && x->acc_mark[d->dst[t]] != stamp) {
 			x->acc_mark[d->dst[t]] = stamp;
 			f = 1;
+			payees += !fin_hub_in(d, d->dst[t]);
 		}
 		if (vec_push(&x->tmp32b, &f))
 			return RASTRO_NOMEM;
 	}
+	/* a hub payer (employer, payroll processor) pays hub_degree ordinary
+	 * accounts; shops do not count: a person buying at 50 merchants by
+	 * card is no hub */
+	if (d->hub_degree && payees >= d->hub_degree)
+		return 0;
 	first = x->tmp32b.data;
 	for (i = 0; i < ni; i++) {
 		uint32_t t = il[i], npay = 0;

@@ -654,6 +654,55 @@ static void trip_payout(void **state)
 	sbuf_release(&sb);
 }
 
+/* The hub-payer test counts ordinary payees only: a placer who also shops
+ * at many merchants is no hub; a payer of many ordinary accounts (a
+ * payroll processor) is.  hub_degree is 5 here. */
+static void placement_fanout_shopper(void **state)
+{
+	static const char *const who[] = { "SHOPPER", "PROC" };
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k, w, m;
+
+	(void)state;
+	start(&sb);
+	/* five merchants, each a hub: five shoppers pay each */
+	for (m = 0; m < 5; m++)
+		for (k = 0; k < 5; k++) {
+			char shop[16], cust[16];
+
+			snprintf(shop, sizeof shop, "SHOP%d", m);
+			snprintf(cust, sizeof cust, "CUST%d", k);
+			row(&sb, nid(), at(2 + k, 12, m), k ? cust : "SHOPPER", shop, 40, "card", "grocery", NULL, NULL,
+			    NULL, NULL);
+		}
+	/* the processor pays five ordinary accounts early on */
+	for (k = 0; k < 5; k++) {
+		char to[16];
+
+		snprintf(to, sizeof to, "PAYEE%d", k);
+		row(&sb, nid(), at(3, 9, k), "PROC", to, 300, "ach", NULL, NULL, NULL, NULL, NULL);
+	}
+	for (w = 0; w < 2; w++) {
+		row(&sb, nid(), at(1, 9, 0), who[w], "UTIL", 50, "ach", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(40, 10, 0), NULL, who[w], 6000, "cash", NULL, "Dallas", "TX", "US", NULL);
+		row(&sb, nid(), at(40, 15, 0), NULL, who[w], 5000, "cash", NULL, "Dallas", "TX", "US", NULL);
+		for (k = 0; k < 3; k++) {
+			char to[16];
+
+			snprintf(to, sizeof to, "%s_P%d", who[w], k);
+			row(&sb, nid(), at(41 + k, 9, 0), who[w], to, 3000, "wire", NULL, NULL, NULL, NULL, NULL);
+		}
+	}
+	ws = ws_with(sb.buf, NULL);
+	assert_int_equal(rastro_config_set(ws, "finance.hub_degree=5"), 0);
+	detect_only(ws, "FIN.PLACEMENT_FANOUT");
+	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "SHOPPER"), 1);
+	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "PROC"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
 /* A transporter whose route stays within one border city: no second place,
  * but several fuel stops before each payout.  Look-alikes: one fuel stop
  * before each repayment in the border city, and several fuel stops away
@@ -1609,6 +1658,7 @@ int main(void)
 		cmocka_unit_test(earnings_sweep_timing),
 		cmocka_unit_test(trip_payout),
 		cmocka_unit_test(trip_payout_local),
+		cmocka_unit_test(placement_fanout_shopper),
 		cmocka_unit_test(funnel_beneficiary_hops),
 		cmocka_unit_test(alert_rule),
 		cmocka_unit_test(placement_fanout),
