@@ -84,20 +84,30 @@ ibm() {
   [ -f "$d/gen_Trans.csv" ] || "$RASTRO" gen -q -o "$d" --ibm --scale 20 --seed 1 >/dev/null
   wc -l < "$d/gen_Trans.csv" | awk '{print "rows:", $1 - 1}'
   local r w c dw dc rw=() rc=() rdw=() rdc=() pw=() pc=()
+  local wsd="$OUT/ibm1-defer.rastro"
   for r in $(seq "$RUNS"); do
-    # --defer-index leaves out the indexes that detect and alerts do not use
-    # (`rastro index` builds them); the same rows, so the same alerts
-    rm -f "$ws"*
-    run_timed "rastro ingest --defer-index run $r" "$RASTRO" ingest -q --defer-index "$ws" "$d/gen_Trans.csv"
+    # The headline: what an analyst runs for a one-off screen.  `ingest
+    # --defer-index` leaves out the indexes that detect and alerts do not
+    # use (`rastro index` builds them later), then detect, then every alert
+    # with its evidence.
+    rm -f "$wsd"*
+    run_timed "rastro ingest --defer-index run $r" "$RASTRO" ingest -q --defer-index "$wsd" "$d/gen_Trans.csv"
     dw=$T_WALL; dc=$T_CPU
+    run_timed "rastro detect (deferred) run $r" "$RASTRO" detect "$wsd" --set finance.max_evidence=0
+    sed -n 2p "$OUT/out.$$" | sed 's/^/    /'
+    dw=$(add "$dw" "$T_WALL"); dc=$(add "$dc" "$T_CPU")
+    run_timed "rastro alerts (deferred) run $r" sh -c "'$RASTRO' alerts '$wsd' --format csv --limit 0 --set finance.alerts.max_evidence=100000000 > '$OUT/ibm1.alerts-defer.csv'"
+    dw=$(add "$dw" "$T_WALL"); dc=$(add "$dc" "$T_CPU")
+    # The other figure: a workspace kept for later work, every index built.
     rm -f "$ws"*
     run_timed "rastro ingest run $r" "$RASTRO" ingest -q "$ws" "$d/gen_Trans.csv"; w=$T_WALL; c=$T_CPU
     run_timed "rastro detect run $r" "$RASTRO" detect "$ws" --set finance.max_evidence=0
     sed -n 2p "$OUT/out.$$" | sed 's/^/    /'
-    w=$(add "$w" "$T_WALL"); c=$(add "$c" "$T_CPU"); dw=$(add "$dw" "$T_WALL"); dc=$(add "$dc" "$T_CPU")
+    w=$(add "$w" "$T_WALL"); c=$(add "$c" "$T_CPU")
     run_timed "rastro alerts export run $r" sh -c "'$RASTRO' alerts '$ws' --format csv --limit 0 --set finance.alerts.max_evidence=100000000 > '$OUT/ibm1.alerts.csv'"
-    w=$(add "$w" "$T_WALL"); c=$(add "$c" "$T_CPU"); dw=$(add "$dw" "$T_WALL"); dc=$(add "$dc" "$T_CPU")
-    echo "rastro end to end run $r: $w s wall, $c s CPU; with ingest --defer-index: $dw s wall, $dc s CPU"
+    w=$(add "$w" "$T_WALL"); c=$(add "$c" "$T_CPU")
+    cmp -s "$OUT/ibm1.alerts.csv" "$OUT/ibm1.alerts-defer.csv" || echo "NOTE: the alerts differ between the two paths"
+    echo "rastro end to end run $r: with ingest --defer-index $dw s wall, $dc s CPU; indexed: $w s wall, $c s CPU"
     rw+=("$w"); rc+=("$c"); rdw+=("$dw"); rdc+=("$dc")
   done
   echo "-- rastro quality (same scorer as the peer: bench/finance/score.py)"
@@ -120,10 +130,10 @@ ibm() {
   mdw=$(printf '%s\n' "${rdw[@]}" | median); mdc=$(printf '%s\n' "${rdc[@]}" | median)
   mpw=$(printf '%s\n' "${pw[@]}" | median); mpc=$(printf '%s\n' "${pc[@]}" | median)
   echo "-- end to end, median of $RUNS: peer $mpw s wall ($mpc s CPU)"
-  awk -v a="$mrw" -v b="$mpw" -v c="$mrc" -v e="$mpc" \
-    'BEGIN {printf "   rastro %s s wall (%s s CPU): %.1fx faster in wall time, %.1fx in CPU time\n", a, c, b / a, e / c}'
   awk -v a="$mdw" -v b="$mpw" -v c="$mdc" -v e="$mpc" \
-    'BEGIN {printf "   rastro with ingest --defer-index %s s wall (%s s CPU): %.1fx faster in wall time, %.1fx in CPU time\n", a, c, b / a, e / c}'
+    'BEGIN {printf "   HEADLINE rastro one-off screen (ingest --defer-index, detect, alerts) %s s wall (%s s CPU): %.1fx faster in wall time, %.1fx in CPU time\n", a, c, b / a, e / c}'
+  awk -v a="$mrw" -v b="$mpw" -v c="$mrc" -v e="$mpc" \
+    'BEGIN {printf "   rastro with every index built %s s wall (%s s CPU): %.1fx faster in wall time, %.1fx in CPU time\n", a, c, b / a, e / c}'
   echo "load: $(uptime)"
 }
 

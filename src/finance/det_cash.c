@@ -819,15 +819,25 @@ static int bf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 
 /* ---- beneficiaries of a funnel (FIN.BORDER_FANIN, FIN.PAYROLL_FUNNEL) ---- */
 
-int fin_funnel_beneficiaries(struct fin_run *r, int det, uint32_t funnel, double score, struct fin_scratch *x,
-			     struct fin_sink *out)
+/* At most 1 / beneficiary_share accounts can each take that share. */
+#define BEN_MAX 64
+
+/*
+ * The accounts paid at least `share` of account `from`'s transfers out, in
+ * two payments or more, each named with that money as evidence; up to
+ * BEN_MAX of them are returned in `ben` (for the next hop).  `skip` is not
+ * named (the funnel, when looking one hop further).
+ */
+static int ben_hop(struct fin_run *r, int det, uint32_t from, uint32_t skip, int hop, double share, double score,
+		   struct fin_scratch *x, struct fin_sink *out, uint32_t *ben, size_t *nben)
 {
 	const struct fin_data *d = r->d;
 	size_t no, k, j;
-	const uint32_t *ol = out_l(d, funnel, &no);
-	double share = fin_param(r, det, "beneficiary_share", 0.15), total = 0;
+	const uint32_t *ol = out_l(d, from, &no);
+	double total = 0;
 	uint32_t stamp;
 
+	*nben = 0;
 	/* bounded: a funnel with thousands of payees is a business */
 	if (share <= 0 || no > 4096)
 		return 0;
@@ -846,7 +856,7 @@ int fin_funnel_beneficiaries(struct fin_run *r, int det, uint32_t funnel, double
 		if (!fin_is_transfer(d, t) || x->acc_mark[y] == stamp)
 			continue;
 		x->acc_mark[y] = stamp;
-		if (fin_hub_in(d, y) || fin_swept(d, y))
+		if (y == skip || y == from || fin_hub_in(d, y) || fin_swept(d, y))
 			continue;
 		for (j = k; j < no; j++)
 			if (d->dst[ol[j]] == y && fin_is_transfer(d, ol[j]) && !isnan(d->usd[ol[j]])) {
@@ -855,6 +865,8 @@ int fin_funnel_beneficiaries(struct fin_run *r, int det, uint32_t funnel, double
 			}
 		if (n < 2 || sum < share * total)
 			continue;
+		if (*nben < BEN_MAX)
+			ben[(*nben)++] = y;
 		/* the funnel is not named: the evidence shows where the money
 		 * came from, with the outputs' protections */
 		fin_fmt_usd(usd, sizeof usd, sum);
@@ -863,14 +875,39 @@ int fin_funnel_beneficiaries(struct fin_run *r, int det, uint32_t funnel, double
 			if (d->dst[ol[j]] == y && fin_is_transfer(d, ol[j]))
 				fin_sig_ev(&b, ol[j]);
 		fin_sig_str(&b, "side", "beneficiary");
+		fin_sig_int(&b, "hop", (uint32_t)hop);
 		fin_sig_num(&b, "received_usd", sum);
 		fin_sig_num(&b, "share_of_funnel_out", sum / total);
-		fin_sig_say(&b, "Account %s received %s in %u payments, %.0f%% of everything a funnel account "
-			    "(named by this indicator) paid to other accounts — where the money went.",
-			    fin_acc_name(d, y), usd, n, 100.0 * sum / total);
+		if (hop == 1)
+			fin_sig_say(&b, "Account %s received %s in %u payments, %.0f%% of everything a funnel account "
+				    "(named by this indicator) paid to other accounts — where the money went.",
+				    fin_acc_name(d, y), usd, n, 100.0 * sum / total);
+		else
+			fin_sig_say(&b, "Account %s received %s in %u payments, %.0f%% of everything a "
+				    "beneficiary of a funnel account (named by this indicator) paid to other accounts — "
+				    "where the money went next.", fin_acc_name(d, y), usd, n, 100.0 * sum / total);
 		fin_sig_end(&b, d, r->max_evidence);
 	}
 	return out->failed ? RASTRO_NOMEM : 0;
+}
+
+int fin_funnel_beneficiaries(struct fin_run *r, int det, uint32_t funnel, double score, struct fin_scratch *x,
+			     struct fin_sink *out)
+{
+	double share = fin_param(r, det, "beneficiary_share", 0.15);
+	long long hops = fin_param_int(r, det, "beneficiary_hops", 2);
+	uint32_t ben[BEN_MAX], next[BEN_MAX];
+	size_t nben = 0, nnext, i;
+	int rc;
+
+	if (hops < 1)
+		return 0;
+	rc = ben_hop(r, det, funnel, FIN_NONE, 1, share, score, x, out, ben, &nben);
+	/* one hop further (FIN-2014-A008: review the relationship, not the
+	 * account alone): whom the funnel's beneficiary pays most of it to */
+	for (i = 0; !rc && hops >= 2 && i < nben; i++)
+		rc = ben_hop(r, det, ben[i], funnel, 2, share, score, x, out, next, &nnext);
+	return rc;
 }
 
 /* ---- FIN.CASH_NO_ACH ---- */
@@ -1242,7 +1279,8 @@ static int gm_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 /*
  * A transporter's pay: one payer pays the account again and again, each
  * time just after the account's own spending along a route through the
- * border zone (fuel, tolls, food in two or more places in a day or two).
+ * border zone (fuel, tolls, food in two or more places in a day or two; or,
+ * when the route stays within one border city, several fuel stops).
  * Friends settling a road trip do it once; commuters are paid wages.  The
  * payer of several such transporters is named too (the organiser paying
  * drivers per crossing).  Transporters are found once, in prepare, so that
@@ -1251,9 +1289,9 @@ static int gm_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 struct tp_p {
 	int det;
 	int64_t trip;             /* spending this long before a payout makes its trip */
-	uint32_t min_trips, min_places, min_transporters;
+	uint32_t min_trips, min_places, min_fuel_stops, min_transporters;
 	double min_usd;
-	uint8_t *place_is_border, *acc_is_border, *payroll;
+	uint8_t *place_is_border, *acc_is_border, *payroll, *fuel;
 	uint32_t *payer_of;       /* per account: the payer of its trips, FIN_NONE if none */
 	uint32_t *trips;          /* per account: trips paid by payer_of */
 	uint32_t *transporters;   /* per account: transporters it pays */
@@ -1266,6 +1304,7 @@ static void tp_release(void *state)
 	mem_free(p->place_is_border);
 	mem_free(p->acc_is_border);
 	mem_free(p->payroll);
+	mem_free(p->fuel);
 	mem_free(p->payer_of);
 	mem_free(p->trips);
 	mem_free(p->transporters);
@@ -1288,14 +1327,15 @@ static uint32_t tp_stamp(struct tp_marks *m)
 	return m->stamp;
 }
 
-/* Does account a's own spending in (t - trip, t] cover min_places places,
- * one of them in the border zone?  With `ev`, its transactions are added. */
+/* Does account a's own spending in (t - trip, t] cover min_places places
+ * or min_fuel_stops fuel purchases, one of them in the border zone?  With
+ * `ev`, its transactions are added. */
 static int tp_trip(const struct tp_p *p, const struct fin_data *d, uint32_t a, int64_t t, struct tp_marks *m,
 		   struct fin_sigb *ev)
 {
 	size_t no, k, lo;
 	const uint32_t *ol = out_l(d, a, &no);
-	uint32_t places = 0, stamp = tp_stamp(m);
+	uint32_t places = 0, fuel = 0, stamp = tp_stamp(m);
 	int border = 0;
 
 	lo = fin_at_time(d, ol, no, t - p->trip + 1);
@@ -1308,9 +1348,10 @@ static int tp_trip(const struct tp_p *p, const struct fin_data *d, uint32_t a, i
 			m->mark[pl] = stamp;
 			places++;
 		}
+		fuel += p->fuel[d->cat[u]];
 		border |= p->place_is_border[pl];
 	}
-	if (places < p->min_places || !border)
+	if ((places < p->min_places && (!p->min_fuel_stops || fuel < p->min_fuel_stops)) || !border)
 		return 0;
 	if (ev)
 		for (k = lo; k < no && d->ts[ol[k]] <= t; k++)
@@ -1363,6 +1404,7 @@ static void tp_find(struct tp_p *p, const struct fin_data *d, uint32_t a, uint32
 static int tp_prepare(struct fin_run *r, void **state)
 {
 	static const char *const def[] = { "payroll", "wages", "salary", NULL };
+	static const char *const def_fuel[] = { "fuel", NULL };
 	const struct fin_data *d = r->d;
 	struct tp_p *p = mem_calloc(1, sizeof *p);
 	struct tp_marks m = { NULL, 0, strmap_count(&d->strs) + 1 };
@@ -1376,15 +1418,17 @@ static int tp_prepare(struct fin_run *r, void **state)
 	p->trip = (int64_t)(fin_param(r, p->det, "trip_hours", 48) * HOUR);
 	p->min_trips = (uint32_t)fin_param_int(r, p->det, "min_trips", 3);
 	p->min_places = (uint32_t)fin_param_int(r, p->det, "min_places", 2);
+	p->min_fuel_stops = (uint32_t)fin_param_int(r, p->det, "min_fuel_stops", 2);
 	p->min_transporters = (uint32_t)fin_param_int(r, p->det, "min_transporters", 2);
 	p->min_usd = fin_param(r, p->det, "min_usd", 200);
 	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
+	p->fuel = fin_cat_flags(r, p->det, "fuel_categories", def_fuel, 1);
 	p->payer_of = mem_alloc((d->nacc + 1) * sizeof *p->payer_of);
 	p->trips = mem_calloc(d->nacc + 1, sizeof *p->trips);
 	p->transporters = mem_calloc(d->nacc + 1, sizeof *p->transporters);
 	cnt = mem_calloc(d->nacc + 1, sizeof *cnt);
 	m.mark = mem_calloc(m.n, sizeof *m.mark);
-	if (!p->payroll || !p->payer_of || !p->trips || !p->transporters || !cnt || !m.mark ||
+	if (!p->payroll || !p->fuel || !p->payer_of || !p->trips || !p->transporters || !cnt || !m.mark ||
 	    border_tables(r, &p->place_is_border, &p->acc_is_border)) {
 		mem_free(cnt);
 		mem_free(m.mark);
@@ -1476,18 +1520,32 @@ static int tp_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
  * days to several accounts it never paid before (AMLworld fan-out with
  * cash placement; FinCEN's cash deposits followed by rapid transfers).  A
  * business paying its usual suppliers from its takings pays known payees;
- * layering goes to fresh ones.  The recipients are named too: each got a
- * first payment from the account right after the placement.
+ * layering goes to fresh ones.  An employer paying wages is an operating
+ * business, not a shell (FIN-2020-A008: cash with no payroll is the red
+ * flag), so an account that paid more than max_wage_payments wages places
+ * nothing.  The recipients are named too: each got a first payment from the
+ * account right after the placement.
  */
 struct pf_p {
 	int det;
 	int64_t placement, layer, history;
 	double min_cash, min_each, min_ratio;
 	uint32_t min_payees;
+	long long max_wages;      /* wage payments an account may make and still place */
+	uint8_t *payroll;
 };
+
+static void pf_release(void *state)
+{
+	struct pf_p *p = state;
+
+	mem_free(p->payroll);
+	mem_free(p);
+}
 
 static int pf_prepare(struct fin_run *r, void **state)
 {
+	static const char *const def[] = { "payroll", "wages", "salary", NULL };
 	struct pf_p *p = mem_calloc(1, sizeof *p);
 
 	if (!p)
@@ -1501,7 +1559,25 @@ static int pf_prepare(struct fin_run *r, void **state)
 	p->min_each = fin_param(r, p->det, "min_each_usd", 2000);
 	p->min_ratio = fin_param(r, p->det, "min_out_ratio", 0.5);
 	p->min_payees = (uint32_t)fin_param_int(r, p->det, "min_payees", 3);
+	p->max_wages = fin_param_int(r, p->det, "max_wage_payments", 0);
+	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
 	*state = p;
+	return p->payroll ? 0 : RASTRO_NOMEM;
+}
+
+/* Does account a pay more than p->max_wages payroll-category transfers (an
+ * employer)?  Only the category counts: a shell paying mules by ACH must
+ * not pass for an employer. */
+static int pf_employer(const struct pf_p *p, const struct fin_data *d, const uint32_t *ol, size_t no)
+{
+	long long n = 0;
+	size_t k;
+
+	if (p->max_wages < 0)
+		return 0;
+	for (k = 0; k < no; k++)
+		if (p->payroll[d->cat[ol[k]]] && d->amt[ol[k]] > 0 && ++n > p->max_wages)
+			return 1;
 	return 0;
 }
 
@@ -1518,11 +1594,11 @@ static int pf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	const struct fin_data *d = r->d;
 	size_t ni, no, i, j, k, lo = 0;
 	const uint32_t *il = in_l(d, a, &ni), *ol = out_l(d, a, &no);
-	uint32_t stamp, *first;
+	uint32_t stamp, *first, payees = 0;
 	double placed = 0;
 	int64_t since;
 
-	if (no < p->min_payees || fin_swept(d, a) || fin_hub_out(d, a))
+	if (no < p->min_payees || fin_swept(d, a) || pf_employer(p, d, ol, no))
 		return 0;
 	/* "never paid before" needs a look-back: the account's first
 	 * transaction at least min_history_days before the placement */
@@ -1538,10 +1614,16 @@ static int pf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 		if (fin_is_transfer(d, t) && x->acc_mark[d->dst[t]] != stamp) {
 			x->acc_mark[d->dst[t]] = stamp;
 			f = 1;
+			payees += !fin_hub_in(d, d->dst[t]);
 		}
 		if (vec_push(&x->tmp32b, &f))
 			return RASTRO_NOMEM;
 	}
+	/* a hub payer (employer, payroll processor) pays hub_degree ordinary
+	 * accounts; shops do not count: a person buying at 50 merchants by
+	 * card is no hub */
+	if (d->hub_degree && payees >= d->hub_degree)
+		return 0;
 	first = x->tmp32b.data;
 	for (i = 0; i < ni; i++) {
 		uint32_t t = il[i], npay = 0;
@@ -1652,6 +1734,6 @@ const struct fin_detector fin_det_cash[] = {
 	{ "FIN.PLACEMENT_FANOUT", "placement_fanout", TY_ML,
 	  "AML graph pattern fan-out with cash placement (IBM AMLworld FAN-OUT; FIN-2020-A008 T14 cash "
 	  "placement; FIN-2023-Alert001 and FIN-2014-A008 cash deposits followed by rapid transfers)",
-	  "cash placed, then sent within days to several new payees", pf_prepare, pf_account, NULL, NULL, NULL },
+	  "cash placed, then sent within days to several new payees", pf_prepare, pf_account, NULL, pf_release, NULL },
 };
 const size_t fin_det_cash_n = sizeof fin_det_cash / sizeof fin_det_cash[0];

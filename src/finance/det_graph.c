@@ -498,10 +498,20 @@ struct cyc_p {
 	int64_t window;
 	uint32_t min_hops, max_hops, max_degree, max_steps, max_cycles;
 	double ratio_min, ratio_max;  /* each hop's amount against the previous hop's */
+	uint8_t *payroll;             /* wage categories: a wage is not a layering hop */
 };
+
+static void cyc_release(void *state)
+{
+	struct cyc_p *p = state;
+
+	mem_free(p->payroll);
+	mem_free(p);
+}
 
 static int cyc_prepare(struct fin_run *r, void **state)
 {
+	static const char *const def[] = { "payroll", "wages", "salary", NULL };
 	struct cyc_p *p = mem_calloc(1, sizeof *p);
 
 	if (!p)
@@ -520,7 +530,10 @@ static int cyc_prepare(struct fin_run *r, void **state)
 	if (p->max_hops > 64)
 		p->max_hops = 64;
 	*state = p;
-	return 0;
+	/* only the categories: IBM-format data has none, and an ACH from a
+	 * company there is not a wage */
+	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
+	return p->payroll ? 0 : RASTRO_NOMEM;
 }
 
 static void cyc_emit(struct fin_run *r, const struct cyc_p *p, const uint32_t *edges, uint32_t L,
@@ -597,7 +610,7 @@ static int cyc_account(struct fin_run *r, const void *st, uint32_t u, struct fin
 		int64_t tend;
 		int top;
 
-		if (!fin_is_transfer(d, e0))
+		if (!fin_is_transfer(d, e0) || p->payroll[d->cat[e0]])
 			continue;
 		v = d->dst[e0];
 		if (out_n(d, v) > p->max_degree)
@@ -624,7 +637,9 @@ static int cyc_account(struct fin_run *r, const void *st, uint32_t u, struct fin
 				f->pos = f->end;
 				continue;
 			}
-			if (!fin_is_transfer(d, e))
+			/* an employer's wage coming back as the rent it is owed is
+			 * everyday life, not layering */
+			if (!fin_is_transfer(d, e) || p->payroll[d->cat[e]])
 				continue;
 			/* the same money moving on: each hop carries a share of the
 			 * previous one (0 disables the check) */
@@ -1164,7 +1179,7 @@ const struct fin_detector fin_det_graph[] = {
 	  "many pay one account, which soon pays many", gs_prepare, gs_account, NULL, NULL, NULL },
 	{ "FIN.CYCLE", "cycle", TY_ML,
 	  "AML graph pattern cycle (IBM AMLworld CYCLE; GFP temporal cycles; Blanuša et al. 2022/2023)",
-	  "money returns to its source through a time-ordered cycle", cyc_prepare, cyc_account, NULL, NULL, NULL },
+	  "money returns to its source through a time-ordered cycle", cyc_prepare, cyc_account, NULL, cyc_release, NULL },
 	{ "FIN.PASS_THROUGH", "pass_through", TY_ML,
 	  "rapid movement of funds (FIN-2020-A008 funnel-account typology: funds withdrawn or moved with "
 	  "little time in between; AML pass-through / mule accounts)",

@@ -654,19 +654,159 @@ static void trip_payout(void **state)
 	sbuf_release(&sb);
 }
 
+/* The hub-payer test counts ordinary payees only: a placer who also shops
+ * at many merchants is no hub; a payer of many ordinary accounts (a
+ * payroll processor) is.  hub_degree is 5 here. */
+static void placement_fanout_shopper(void **state)
+{
+	static const char *const who[] = { "SHOPPER", "PROC" };
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k, w, m;
+
+	(void)state;
+	start(&sb);
+	/* five merchants, each a hub: five shoppers pay each */
+	for (m = 0; m < 5; m++)
+		for (k = 0; k < 5; k++) {
+			char shop[16], cust[16];
+
+			snprintf(shop, sizeof shop, "SHOP%d", m);
+			snprintf(cust, sizeof cust, "CUST%d", k);
+			row(&sb, nid(), at(2 + k, 12, m), k ? cust : "SHOPPER", shop, 40, "card", "grocery", NULL, NULL,
+			    NULL, NULL);
+		}
+	/* the processor pays five ordinary accounts early on */
+	for (k = 0; k < 5; k++) {
+		char to[16];
+
+		snprintf(to, sizeof to, "PAYEE%d", k);
+		row(&sb, nid(), at(3, 9, k), "PROC", to, 300, "ach", NULL, NULL, NULL, NULL, NULL);
+	}
+	for (w = 0; w < 2; w++) {
+		row(&sb, nid(), at(1, 9, 0), who[w], "UTIL", 50, "ach", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(40, 10, 0), NULL, who[w], 6000, "cash", NULL, "Dallas", "TX", "US", NULL);
+		row(&sb, nid(), at(40, 15, 0), NULL, who[w], 5000, "cash", NULL, "Dallas", "TX", "US", NULL);
+		for (k = 0; k < 3; k++) {
+			char to[16];
+
+			snprintf(to, sizeof to, "%s_P%d", who[w], k);
+			row(&sb, nid(), at(41 + k, 9, 0), who[w], to, 3000, "wire", NULL, NULL, NULL, NULL, NULL);
+		}
+	}
+	ws = ws_with(sb.buf, NULL);
+	assert_int_equal(rastro_config_set(ws, "finance.hub_degree=5"), 0);
+	detect_only(ws, "FIN.PLACEMENT_FANOUT");
+	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "SHOPPER"), 1);
+	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "PROC"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+/* A transporter whose route stays within one border city: no second place,
+ * but several fuel stops before each payout.  Look-alikes: one fuel stop
+ * before each repayment in the border city, and several fuel stops away
+ * from the border, each repaid by one friend. */
+static void trip_payout_local(void **state)
+{
+	static const int days[] = { 2, 9, 16, 23 };
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k;
+
+	(void)state;
+	start(&sb);
+	for (k = 0; k < 4; k++) {
+		int d = days[k];
+
+		row(&sb, nid(), at(d, 5, 0), "LDRV", "FUELA", 60, "card", "fuel", "El Paso", "TX", "US", NULL);
+		row(&sb, nid(), at(d, 9, 0), "LDRV", "FUELB", 70, "card", "fuel", "El Paso", "TX", "US", NULL);
+		row(&sb, nid(), at(d, 20, 0), "LORG", "LDRV", 600, "p2p", NULL, "Ciudad Juárez", "CHH", "MX", NULL);
+		row(&sb, nid(), at(d, 7, 0), "ONCE", "FUELA", 60, "card", "fuel", "El Paso", "TX", "US", NULL);
+		row(&sb, nid(), at(d, 20, 0), "PAL", "ONCE", 600, "p2p", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(d, 5, 0), "AWAY", "FUELA", 60, "card", "fuel", "Dallas", "TX", "US", NULL);
+		row(&sb, nid(), at(d, 9, 0), "AWAY", "FUELB", 70, "card", "fuel", "Dallas", "TX", "US", NULL);
+		row(&sb, nid(), at(d, 20, 0), "PAL2", "AWAY", 600, "p2p", NULL, NULL, NULL, NULL, NULL);
+	}
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.TRIP_PAYOUT");
+	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "LDRV"), 1);
+	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "ONCE"), 0);
+	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "AWAY"), 0);
+	/* without the fuel-stop rule the local route is not a trip */
+	assert_int_equal(rastro_config_set(ws, "finance.trip_payout.min_fuel_stops=0"), 0);
+	detect_only(ws, "FIN.TRIP_PAYOUT");
+	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "LDRV"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+/* Where a funnel's money goes, two hops: CTRL collects wages, BOSS takes
+ * most of CTRL's money, and BOSS2 most of BOSS's.  Look-alikes: BOSS's
+ * grocer (small share), a one-off payee of BOSS, the funnel itself paid
+ * back, and BOSS3 three hops away. */
+static void funnel_beneficiary_hops(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k;
+
+	(void)state;
+	start(&sb);
+	for (k = 0; k < 3; k++) {
+		char w[8];
+
+		snprintf(w, sizeof w, "W%d", k);
+		row(&sb, nid(), at(5, 8, 0), "EMPL", w, 1200, "ach", "payroll", NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(5, 12, 0), w, "CTRL", 1080, "p2p", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(12, 8, 0), "EMPL", w, 1200, "ach", "payroll", NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(12, 12, 0), w, "CTRL", 1080, "p2p", NULL, NULL, NULL, NULL, NULL);
+	}
+	row(&sb, nid(), at(13, 9, 0), "CTRL", "BOSS", 1500, "p2p", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(14, 9, 0), "CTRL", "BOSS", 1500, "p2p", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(15, 9, 0), "BOSS", "BOSS2", 1200, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(16, 9, 0), "BOSS", "BOSS2", 1200, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(15, 10, 0), "BOSS", "GROCER", 30, "p2p", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(16, 10, 0), "BOSS", "GROCER", 30, "p2p", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(17, 10, 0), "BOSS", "ONEOFF", 1000, "p2p", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(18, 10, 0), "BOSS", "CTRL", 500, "p2p", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(19, 10, 0), "BOSS", "CTRL", 500, "p2p", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(20, 9, 0), "BOSS2", "BOSS3", 1100, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(21, 9, 0), "BOSS2", "BOSS3", 1100, "wire", NULL, NULL, NULL, NULL, NULL);
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.PAYROLL_FUNNEL");
+	assert_int_equal(nsig(ws, "FIN.PAYROLL_FUNNEL", "CTRL"), 1);
+	assert_int_equal(nsig(ws, "FIN.PAYROLL_FUNNEL", "BOSS"), 1);
+	assert_int_equal(nsig(ws, "FIN.PAYROLL_FUNNEL", "BOSS2"), 1);
+	assert_int_equal(nsig(ws, "FIN.PAYROLL_FUNNEL", "GROCER"), 0);
+	assert_int_equal(nsig(ws, "FIN.PAYROLL_FUNNEL", "ONEOFF"), 0);
+	assert_int_equal(nsig(ws, "FIN.PAYROLL_FUNNEL", "BOSS3"), 0);
+	assert_int_equal(q1(ws, "SELECT json_extract(s.details, '$.hop') FROM signal s JOIN entity e"
+				" ON e.id = s.entity_id WHERE e.key = ?1", "BOSS2"), 2);
+	/* one hop only: BOSS2 is not named */
+	assert_int_equal(rastro_config_set(ws, "finance.payroll_funnel.beneficiary_hops=1"), 0);
+	detect_only(ws, "FIN.PAYROLL_FUNNEL");
+	assert_int_equal(nsig(ws, "FIN.PAYROLL_FUNNEL", "BOSS"), 1);
+	assert_int_equal(nsig(ws, "FIN.PAYROLL_FUNNEL", "BOSS2"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
 /* Cash placed, then sent to fresh payees (and the payees); look-alikes: a
  * business paying its usual suppliers from its takings, and the same
  * pattern in the first weeks of data, when every payee looks new. */
 static void placement_fanout(void **state)
 {
-	static const char *const who[] = { "PL", "BIZ", "EARLY" };
+	static const char *const who[] = { "PL", "BIZ", "EARLY", "EMPLOYER" };
 	struct sbuf sb;
 	rastro_ws *ws;
 	int k, w;
 
 	(void)state;
 	start(&sb);
-	for (w = 0; w < 3; w++) {
+	/* an operating business: the same placement, but it pays wages */
+	row(&sb, nid(), at(20, 8, 0), "EMPLOYER", "STAFF", 900, "ach", "payroll", NULL, NULL, NULL, NULL);
+	for (w = 0; w < 4; w++) {
 		int day = w == 2 ? 3 : 40;
 
 		/* history: a first transaction on day 1; the business pays its
@@ -690,10 +830,16 @@ static void placement_fanout(void **state)
 	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "PL_P2"), 1);
 	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "BIZ"), 0);
 	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "EARLY"), 0);
+	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "EMPLOYER"), 0);
+	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "EMPLOYER_P0"), 0);
 	assert_int_equal(nsig_code(ws, "FIN.PLACEMENT_FANOUT"), 4);
 	/* evidence of the placer: two deposits and three payments */
 	assert_int_equal(q1(ws, "SELECT count(*) FROM signal_evidence se JOIN signal s ON s.id = se.signal_id"
 				" JOIN entity e ON e.id = s.entity_id WHERE e.key = ?1", "PL"), 5);
+	/* with the employer test off, the employer places like PL */
+	assert_int_equal(rastro_config_set(ws, "finance.placement_fanout.max_wage_payments=-1"), 0);
+	detect_only(ws, "FIN.PLACEMENT_FANOUT");
+	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "EMPLOYER"), 1);
 	rastro_close(ws);
 	sbuf_release(&sb);
 }
@@ -980,13 +1126,23 @@ static void cycles(void **state)
 	row(&sb, nid(), at(2, 13, 0), "DA", "DB", 5000, "wire", NULL, NULL, NULL, NULL, NULL);
 	row(&sb, nid(), at(2, 11, 0), "DB", "DC", 4950, "wire", NULL, NULL, NULL, NULL, NULL);
 	row(&sb, nid(), at(2, 9, 0), "DC", "DA", 4900, "wire", NULL, NULL, NULL, NULL, NULL);
+	/* look-alike: an employer's wage, then rent to a flatmate, who pays
+	 * the employer (also the landlord) */
+	row(&sb, nid(), at(3, 5, 0), "WE", "WB", 1400, "ach", "payroll", NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(3, 14, 0), "WB", "WC", 1000, "p2p", "rent", NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(3, 17, 0), "WC", "WE", 700, "ach", "rent", NULL, NULL, NULL, NULL);
 	ws = ws_with(sb.buf, NULL);
 	detect_only(ws, "FIN.CYCLE");
 	assert_int_equal(nsig(ws, "FIN.CYCLE", "CA"), 1);
 	assert_int_equal(nsig(ws, "FIN.CYCLE", "CB"), 1);
 	assert_int_equal(nsig(ws, "FIN.CYCLE", "CC"), 1);
 	assert_int_equal(nsig(ws, "FIN.CYCLE", "DA"), 0);
+	assert_int_equal(nsig(ws, "FIN.CYCLE", "WE"), 0);
 	assert_int_equal(nsig_code(ws, "FIN.CYCLE"), 3);
+	/* without the wage test it is a cycle */
+	assert_int_equal(rastro_config_set(ws, "finance.cycle.payroll_categories=[\"none\"]"), 0);
+	detect_only(ws, "FIN.CYCLE");
+	assert_int_equal(nsig(ws, "FIN.CYCLE", "WE"), 1);
 	rastro_close(ws);
 	sbuf_release(&sb);
 	/* look-alike: two people paying each other back is below min_hops */
@@ -1501,6 +1657,9 @@ int main(void)
 		cmocka_unit_test(bad_settings),
 		cmocka_unit_test(earnings_sweep_timing),
 		cmocka_unit_test(trip_payout),
+		cmocka_unit_test(trip_payout_local),
+		cmocka_unit_test(placement_fanout_shopper),
+		cmocka_unit_test(funnel_beneficiary_hops),
 		cmocka_unit_test(alert_rule),
 		cmocka_unit_test(placement_fanout),
 	};
