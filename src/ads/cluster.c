@@ -161,8 +161,10 @@ static int fp_equal(const uint8_t *x, const uint8_t *y)
 		memcpy(&a, x + i, 8);
 		memcpy(&b, y + i, 8);
 		d = a ^ b;
-		/* the high bit of each byte of d that is not zero */
-		differ += __builtin_popcountll((((d & lo7) + lo7) | d) & ~lo7);
+		/* the high bit of each byte of d that is not zero, moved to the
+		 * low bit and summed into the top byte (no popcount instruction
+		 * is assumed) */
+		differ += (int)((((((d & lo7) + lo7) | d) & ~lo7) >> 7) * 0x0101010101010101ULL >> 56);
 	}
 	return ADS_K - differ;
 }
