@@ -984,6 +984,16 @@ int ads_write_results(struct stage *S, const struct ads_templates *T)
 			rc = ws_sqlerr(ws, "writing ad results");
 		sqlite3_reset(ins);
 	}
+	/* The index builds sort in memory up to the page cache's size: runs the
+	 * size of the connection's own cache sort and merge in less CPU than one
+	 * run the size of the stage's large cache (at a million ads the
+	 * identifiers' (kind, value) index took 10 instead of 14 CPU-seconds). */
+	if (!rc && S->cache_set) {
+		char sql[64];
+
+		snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)S->cache_before);
+		rc = ws_exec(ws, sql, "setting the cache size");
+	}
 	if (!rc)
 		rc = ws_ensure_indexes(ws);
 out:
