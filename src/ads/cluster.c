@@ -14,13 +14,12 @@
 
 double ads_logstar(double x)
 {
-	/* small integers, the common case, by table: 2 ceil(log2(x + 1)) + 1 */
-	static const unsigned char small[17] = { 3, 3, 5, 5, 7, 7, 7, 7, 9, 9, 9, 9, 9, 9, 9, 9, 11 };
-
+	/* integers, the common case, without log2: 2 ceil(log2(x + 1)) + 1,
+	 * and ceil(log2(x + 1)) of an integer x >= 1 is its bit length */
 	if (x < 1)
 		x = 1;
-	if (x <= 16 && x == (double)(int)x)
-		return small[(int)x];
+	if (x < 4294967296.0 && x == (double)(uint32_t)x)
+		return 2.0 * (32 - __builtin_clz((uint32_t)x)) + 1;
 	return 2 * ceil(log2(x + 1)) + 1;
 }
 
