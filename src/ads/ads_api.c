@@ -32,6 +32,17 @@ int rastro_ads_run(rastro_ws *ws, const struct rastro_ads_opts *opts, struct ras
 	if (ws->readonly)
 		return ws_error(ws, RASTRO_READONLY, "workspace '%s' was opened read-only", ws->path);
 	ws_run_begin(ws, "ads", NULL);
+	/*
+	 * Every entity an edge of the run names exists before the edge (stage.c
+	 * makes it first), so the two foreign-key lookups per edge are switched
+	 * off for the run, as ingest does (the pragma works only outside a
+	 * transaction; restored after it).  The run stays in write-ahead-log
+	 * mode: with a rollback journal, each spill of the page cache while
+	 * the entity and edge indexes change waits for a journal sync, and at a
+	 * million ads the analysis took 109 s of wall time instead of 62 for
+	 * the same CPU.
+	 */
+	ws_exec(ws, "PRAGMA foreign_keys = OFF", "starting the ads stage");
 	rc = ws_begin(ws);
 	if (!rc)
 		rc = ads_stage_run(ws, opts, st);
@@ -39,6 +50,12 @@ int rastro_ads_run(rastro_ws *ws, const struct rastro_ads_opts *opts, struct ras
 		rc = ws_commit(ws);
 	if (rc)
 		ws_rollback(ws);
+	{
+		struct rs_err keep = ws->err;
+
+		ws_exec(ws, "PRAGMA foreign_keys = ON", "ending the ads stage");
+		ws->err = keep;
+	}
 	st->seconds = now_s() - t0;
 	if (rc)
 		snprintf(summary, sizeof summary, "%s", ws->err.msg);

@@ -115,6 +115,7 @@ static int leet(char t, char w)
  */
 static uint8_t bucket[128][NNUMWORDS + 1];
 static uint8_t prefix2[26][26];    /* two letters that begin a number word */
+static uint8_t wlen[NNUMWORDS];    /* strlen of each number word (the fuzzy pass asks at every letter) */
 static pthread_once_t bucket_once = PTHREAD_ONCE_INIT;
 
 static void build_buckets(void)
@@ -135,6 +136,7 @@ static void build_buckets(void)
 
 		if (w[0] && w[1])
 			prefix2[w[0] - 'a'][w[1] - 'a'] = 1;
+		wlen[k] = (uint8_t)strlen(w);
 	}
 }
 
@@ -200,9 +202,9 @@ static int is_not_number(const char *r, size_t k)
 	return 0;
 }
 
-static unsigned fuzzy_lengths(const char *r, size_t m, const char *w)
+static unsigned fuzzy_lengths(const char *r, size_t m, const char *w, size_t n)
 {
-	size_t n = strlen(w), k, j;
+	size_t k, j;
 	unsigned out = 0, k2;
 
 	if (n < 4)
@@ -342,7 +344,7 @@ static int segment(struct vec *atoms, const char *t, uint32_t a, uint32_t m, int
 		if (!fuzzy)
 			continue;
 		for (k = 0; k < NNUMWORDS; k++) {
-			unsigned lens = fuzzy_lengths(r + i, m - i, numwords[k].w);
+			unsigned lens = fuzzy_lengths(r + i, m - i, numwords[k].w, wlen[k]);
 			size_t len;
 
 			for (len = 3; lens && len <= 11; len++) {

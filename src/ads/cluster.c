@@ -14,13 +14,12 @@
 
 double ads_logstar(double x)
 {
-	/* small integers, the common case, by table: 2 ceil(log2(x + 1)) + 1 */
-	static const unsigned char small[17] = { 3, 3, 5, 5, 7, 7, 7, 7, 9, 9, 9, 9, 9, 9, 9, 9, 11 };
-
+	/* integers, the common case, without log2: 2 ceil(log2(x + 1)) + 1,
+	 * and ceil(log2(x + 1)) of an integer x >= 1 is its bit length */
 	if (x < 1)
 		x = 1;
-	if (x <= 16 && x == (double)(int)x)
-		return small[(int)x];
+	if (x < 4294967296.0 && x == (double)(uint32_t)x)
+		return 2.0 * (32 - __builtin_clz((uint32_t)x)) + 1;
 	return 2 * ceil(log2(x + 1)) + 1;
 }
 
@@ -134,6 +133,39 @@ static int agrees(const uint32_t *x, const uint32_t *y, int need)
 			return 0;
 	}
 	return same >= need;
+}
+
+/*
+ * One byte per MinHash value (its four bytes xor-ed): two equal values have
+ * equal bytes, so the number of equal bytes of two ads is at least the
+ * number of equal values, and an ad whose bytes agree fewer than `need`
+ * times cannot agree on `need` values.  The 64 bytes of an ad are one cache
+ * line and are compared eight at a time, where the values take four lines
+ * and a branch each: most candidates of a bucket are turned away here
+ * (at a million ads the candidate search was 11 % of the stage).
+ */
+static uint8_t fp_byte(uint32_t v)
+{
+	return (uint8_t)(v ^ v >> 8 ^ v >> 16 ^ v >> 24);
+}
+
+static int fp_equal(const uint8_t *x, const uint8_t *y)
+{
+	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
+	int i, differ = 0;
+
+	for (i = 0; i < ADS_K; i += 8) {
+		uint64_t a, b, d;
+
+		memcpy(&a, x + i, 8);
+		memcpy(&b, y + i, 8);
+		d = a ^ b;
+		/* the high bit of each byte of d that is not zero, moved to the
+		 * low bit and summed into the top byte (no popcount instruction
+		 * is assumed) */
+		differ += (int)((((((d & lo7) + lo7) | d) & ~lo7) >> 7) * 0x0101010101010101ULL >> 56);
+	}
+	return ADS_K - differ;
 }
 
 /* Hash of band b (rows values) of a signature. */
@@ -547,6 +579,7 @@ struct fine_state {
 	int32_t *best;             /* per member: template, -1 = written out */
 	uint8_t *tried;
 	uint32_t *stamp, stamp_now;
+	uint8_t *fp;               /* per member: ADS_K bytes of fp_byte */
 	int need;                  /* MinHash values that must agree: ceil(min_jaccard * ADS_K) */
 	struct vec cand;           /* uint32_t members */
 	double *ccur, *ccost, *bcost; /* per candidate */
@@ -564,6 +597,7 @@ struct fine_state {
 static int candidates(struct fine_state *F, uint32_t seed)
 {
 	const uint32_t *ss = F->c->sig + (size_t)F->gr->members[seed] * ADS_K;
+	const uint8_t *sfp = F->fp + (size_t)seed * ADS_K;
 	int b;
 
 	vec_clear(&F->cand);
@@ -591,7 +625,8 @@ static int candidates(struct fine_state *F, uint32_t seed)
 			if (F->stamp[m] == F->stamp_now)
 				continue;
 			F->stamp[m] = F->stamp_now;
-			if (agrees(ss, F->c->sig + (size_t)F->gr->members[m] * ADS_K, F->need) && vec_push(&F->cand, &m))
+			if (fp_equal(sfp, F->fp + (size_t)m * ADS_K) >= F->need &&
+			    agrees(ss, F->c->sig + (size_t)F->gr->members[m] * ADS_K, F->need) && vec_push(&F->cand, &m))
 				return -1;
 		}
 	}
@@ -993,7 +1028,8 @@ static int fine_group(const struct ads_corpus *c, const struct ads_ccfg *cfg, co
 	F.stamp = mem_calloc(n, sizeof *F.stamp);
 	order = mem_alloc(n * sizeof *order);
 	deg = mem_calloc(n, sizeof *deg);
-	if (!res->of || !F.cur || !F.raw || !F.best || !F.tried || !F.stamp || !order || !deg ||
+	F.fp = mem_alloc(n * ADS_K);
+	if (!res->of || !F.cur || !F.raw || !F.best || !F.tried || !F.stamp || !order || !deg || !F.fp ||
 	    bandidx_build(&F.bi, c, gr, cfg->bands, cfg->rows))
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -1003,6 +1039,13 @@ static int fine_group(const struct ads_corpus *c, const struct ads_ccfg *cfg, co
 		F.cur[i] = F.raw[i];
 		F.best[i] = -1;
 		order[i] = (uint32_t)i;
+		{
+			const uint32_t *sg = c->sig + (size_t)ad * ADS_K;
+			int k;
+
+			for (k = 0; k < ADS_K; k++)
+				F.fp[i * ADS_K + (size_t)k] = fp_byte(sg[k]);
+		}
 	}
 	/* degree: the ads sharing a band bucket, summed over bands */
 	{
@@ -1147,6 +1190,7 @@ out:
 	mem_free(F.best);
 	mem_free(F.tried);
 	mem_free(F.stamp);
+	mem_free(F.fp);
 	mem_free(F.ccur);
 	mem_free(F.ccost);
 	mem_free(F.bcost);

@@ -916,17 +916,19 @@ static int find_names(const struct fold *f, const char *raw, const struct ads_xo
 		if (!is_alpha(t[i]) || !word_start(t, i))
 			continue;
 		for (q = 0; q < sizeof name_cues / sizeof name_cues[0]; q++) {
-			size_t l = strlen(name_cues[q]), s = i + l, e = s, k;
+			size_t l, s, e, k;
 			int stop = 0;
 
 			if (!starts(t, n, i, name_cues[q]))
 				continue;
+			l = strlen(name_cues[q]);
+			s = e = i + l;
 			while (e < n && is_alpha(t[e]) && e - s < 21)
 				e++;
 			if (e - s < 2 || e - s > 20 || (e < n && (is_digit(t[e]) || t[e] == '@' || t[e] == '_')))
 				break;
 			for (k = 0; k < sizeof name_stop / sizeof name_stop[0] && !stop; k++)
-				if (strlen(name_stop[k]) == e - s && memcmp(t + s, name_stop[k], e - s) == 0)
+				if (name_stop[k][0] == t[s] && strlen(name_stop[k]) == e - s && memcmp(t + s, name_stop[k], e - s) == 0)
 					stop = 1;
 			if (stop || ads_claimed(w, (uint32_t)s, (uint32_t)e) || !capitalised(f, raw, s, e))
 				break;

@@ -109,6 +109,7 @@ struct stage {
 	size_t chunk;               /* ads per chunk (ads.chunk) */
 	int64_t cache_before;       /* the connection's cache_size, restored after the run */
 	int cache_set;
+	int64_t threads_before;     /* the connection's sorter threads, restored after the run */
 	size_t n, cap;
 	struct meta *meta;
 	struct vec tok;             /* uint16_t */
