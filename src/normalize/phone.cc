@@ -56,6 +56,27 @@ static int fill(const PhoneNumberUtil *util, const PhoneNumber &num, struct phon
 	return 0;
 }
 
+/*
+ * Old Mexican mobile format: +52 1 + 10 digits.  The 10-digit form is the
+ * canonical one whenever it is valid, whichever way the "1" came in
+ * (national or international writing), so that a normalised number
+ * normalises to itself.  Sets *fixed to the 10-digit form and returns true
+ * when num is written the old way; the caller checks that form's validity.
+ */
+static bool without_mexican_mobile_one(const PhoneNumber &num, PhoneNumber *fixed)
+{
+	std::string nsn;
+
+	if (num.country_code() != 52)
+		return false;
+	nsn = std::to_string(num.national_number());
+	if (nsn.size() != 11 || nsn[0] != '1')
+		return false;
+	*fixed = num;
+	fixed->set_national_number(std::stoull(nsn.substr(1)));
+	return true;
+}
+
 extern "C" int phone_parse(const char *s, size_t n, const char *default_region, struct phone *out)
 {
 	try {
@@ -68,22 +89,11 @@ extern "C" int phone_parse(const char *s, size_t n, const char *default_region, 
 			return -1;
 		if (util->Parse(text, default_region ? default_region : "US", &num) != PhoneNumberUtil::NO_PARSING_ERROR)
 			return -1;
-		/*
-		 * Old Mexican mobile format: +52 1 + 10 digits.  The 10-digit
-		 * form is the canonical one whenever it is valid, whichever way
-		 * the "1" came in (national or international writing), so that
-		 * a normalised number normalises to itself.
-		 */
-		if (num.country_code() == 52) {
-			std::string nsn = std::to_string(num.national_number());
+		{
+			PhoneNumber fixed;
 
-			if (nsn.size() == 11 && nsn[0] == '1') {
-				PhoneNumber fixed(num);
-
-				fixed.set_national_number(std::stoull(nsn.substr(1)));
-				if (fill(util, fixed, out) == 0)
-					return 0;
-			}
+			if (without_mexican_mobile_one(num, &fixed) && fill(util, fixed, out) == 0)
+				return 0;
 		}
 		if (fill(util, num, out) == 0)
 			return 0;
@@ -101,7 +111,7 @@ extern "C" int phone_e164(const char *s, size_t n, const char *default_region, c
 	 * form.  The region and type lookups phone_parse adds each test the
 	 * number against every region of its country code (some 25 for +1),
 	 * doubling the cost, and resolution never reads them.  The Mexican
-	 * old-mobile rule is the same as phone_parse's.
+	 * old-mobile rule is phone_parse's.
 	 */
 	try {
 		const PhoneNumberUtil *util = PhoneNumberUtil::GetInstance();
@@ -113,16 +123,11 @@ extern "C" int phone_e164(const char *s, size_t n, const char *default_region, c
 			return -1;
 		if (util->Parse(text, default_region ? default_region : "US", &num) != PhoneNumberUtil::NO_PARSING_ERROR)
 			return -1;
-		if (num.country_code() == 52) {
-			std::string nsn = std::to_string(num.national_number());
+		{
+			PhoneNumber fixed;
 
-			if (nsn.size() == 11 && nsn[0] == '1') {
-				PhoneNumber fixed(num);
-
-				fixed.set_national_number(std::stoull(nsn.substr(1)));
-				if (util->IsValidNumber(fixed))
-					num = fixed;
-			}
+			if (without_mexican_mobile_one(num, &fixed) && util->IsValidNumber(fixed))
+				num = fixed;
 		}
 		if (!util->IsValidNumber(num))
 			return -1;
