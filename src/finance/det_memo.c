@@ -79,10 +79,8 @@ static int memo_prepare(struct fin_run *r, void **state)
 		return 0;  /* no memos in the data: nothing to scan */
 	snprintf(key, sizeof key, "finance.%s.lexicon", fin_detector_at((size_t)p->det)->key);
 	lex = cfg_str(r->cfg, key, "lexicons/fin_memo_smuggling.tsv");
-	if (lex[0] == '/')
-		snprintf(path, sizeof path, "%s", lex);
-	else
-		snprintf(path, sizeof path, "%s/%s", rastro_datadir(), lex);
+	if (ws_data_path(path, sizeof path, lex))
+		return ws_error(r->ws, RASTRO_USAGE, "%s: path too long", key);
 	err_clear(&err);
 	{
 		const char *paths[1] = { path };

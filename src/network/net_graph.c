@@ -360,10 +360,8 @@ static int load_transport_lexicon(rastro_ws *ws, struct lexicon **lx, struct lex
 	*sc = NULL;
 	if (!lex[0])
 		return 0;
-	if (lex[0] == '/')
-		snprintf(path, sizeof path, "%s", lex);
-	else
-		snprintf(path, sizeof path, "%s/%s", rastro_datadir(), lex);
+	if (ws_data_path(path, sizeof path, lex))
+		return ws_error(ws, RASTRO_USAGE, "network.roles.transport_lexicon: path too long");
 	err_clear(&err);
 	{
 		const char *paths[1] = { path };

@@ -52,6 +52,13 @@ const char *rastro_datadir(void)
 	return env && *env ? env : RASTRO_DATADIR;
 }
 
+int ws_data_path(char *out, size_t n, const char *rel)
+{
+	int k = rel[0] == '/' ? snprintf(out, n, "%s", rel) : snprintf(out, n, "%s/%s", rastro_datadir(), rel);
+
+	return k < 0 || (size_t)k >= n ? -1 : 0;
+}
+
 int ws_error(rastro_ws *ws, int code, const char *fmt, ...)
 {
 	va_list ap;

@@ -26,6 +26,11 @@ struct rastro_ws {
 	int64_t run_id;            /* current run_log row, 0 when none */
 };
 
+/* The path of a data file named in the settings (a lexicon, a list):
+ * rel itself when absolute, else rel under the data directory
+ * (rastro_datadir).  Returns -1 when it does not fit in n bytes. */
+int ws_data_path(char *out, size_t n, const char *rel);
+
 /* Sets the workspace error and returns code. */
 int ws_error(rastro_ws *ws, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Turns the connection's last SQLite error into a rastro code + message,

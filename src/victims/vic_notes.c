@@ -65,10 +65,8 @@ static int load(struct vic_notes *n, const struct cfg *cfg, struct rs_err *err)
 
 		if (!f)
 			return err_set(err, RASTRO_USAGE, "%s: item %zu is not a string", key, i + 1);
-		if (f[0] == '/')
-			snprintf(path, sizeof path, "%s", f);
-		else
-			snprintf(path, sizeof path, "%s/%s", rastro_datadir(), f);
+		if (ws_data_path(path, sizeof path, f))
+			return err_set(err, RASTRO_USAGE, "%s: item %zu: path too long", key, i + 1);
 		rc = lex_add_file(n->lx, path, err);
 		if (rc)
 			return rc;
