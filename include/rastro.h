@@ -245,6 +245,9 @@ struct rastro_detect_stats {
 	 * earnings are swept to a collector (a potential victim, listed as
 	 * affected on the collector's FIN.EARNINGS_SWEEP signal instead) */
 	uint64_t signals_withheld;
+	/* of accounts_flagged (every account with a finding), those that meet
+	 * the alert rule; the rest are watched (docs/finance.md) */
+	uint64_t accounts_alerted;
 };
 
 /*

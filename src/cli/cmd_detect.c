@@ -101,10 +101,12 @@ int cmd_detect(int argc, char **argv)
 	if (!common.quiet) {
 		if (format == OUT_TABLE)
 			printf("%llu transactions, %llu accounts: %llu signals (%llu evidence records), %llu accounts "
-			       "flagged\nload %.2f s, detect %.2f s on %d thread%s, write %.2f s\n",
+			       "alerted, %llu watched\nload %.2f s, detect %.2f s on %d thread%s, write %.2f s\n",
 			       (unsigned long long)s.transactions, (unsigned long long)s.accounts,
 			       (unsigned long long)s.signals, (unsigned long long)s.evidence,
-			       (unsigned long long)s.accounts_flagged, s.load_seconds, s.detect_seconds, s.threads,
+			       (unsigned long long)s.accounts_alerted,
+			       (unsigned long long)(s.accounts_flagged - s.accounts_alerted), s.load_seconds,
+			       s.detect_seconds, s.threads,
 			       s.threads == 1 ? "" : "s", s.write_seconds);
 		if (format == OUT_TABLE &&
 		    (s.unknown_currency || s.self_transfers || s.zero_amounts || s.out_of_order || s.no_place))

@@ -637,8 +637,9 @@ static uint8_t *read_victims(rastro_ws *ws, const struct fin_data *d)
 }
 
 /* One account's risk row from its parts p[a..b) (sorted by detector,
- * strongest first). */
-static int write_risk(struct writer *w, const struct acc_part *p, size_t a, size_t b, double discount)
+ * strongest first); *alerted says whether it meets the alert rule. */
+static int write_risk(struct writer *w, const struct acc_part *p, size_t a, size_t b, double discount,
+		      int *alerted)
 {
 	rastro_ws *ws = w->r->ws;
 	const struct fin_data *d = w->r->d;
@@ -716,7 +717,8 @@ static int write_risk(struct writer *w, const struct acc_part *p, size_t a, size
 	sqlite3_bind_int64(w->sr, 4, (int64_t)nsigs);
 	sqlite3_bind_text(w->sr, 5, ty.buf, (int)ty.len, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(w->sr, 6, ws->run_id);
-	sqlite3_bind_int(w->sr, 7, alone || (nind >= w->min_ind && total >= w->min_pts));
+	*alerted = alone || (nind >= w->min_ind && total >= w->min_pts);
+	sqlite3_bind_int(w->sr, 7, *alerted);
 	rc = sqlite3_step(w->sr);
 	sqlite3_reset(w->sr);
 	sbuf_release(&ty);
@@ -731,6 +733,7 @@ static int writer_risk(struct writer *w, struct rastro_detect_stats *stats)
 	const struct acc_part *p;
 	double discount = cfg_double(ws->cfg, "finance.family_discount", 0.25);
 	uint8_t *victim;
+	int alerted = 0;
 	size_t a, b;
 
 	if (evw_flush(ws, &w->evw))
@@ -746,12 +749,14 @@ static int writer_risk(struct writer *w, struct rastro_detect_stats *stats)
 			;
 		if (victim[p[a].acc])
 			continue;
-		if (write_risk(w, p, a, b, discount)) {
+		if (write_risk(w, p, a, b, discount, &alerted)) {
 			mem_free(victim);
 			return ws->err.code;
 		}
-		if (stats)
+		if (stats) {
 			stats->accounts_flagged++;
+			stats->accounts_alerted += alerted != 0;
+		}
 	}
 	mem_free(victim);
 	if (stats) {
@@ -970,10 +975,11 @@ done_ws:
 		ws_run_end(ws, rc, rastro_errmsg(ws));
 		return rc;
 	}
-	snprintf(summary, sizeof summary, "%zu transactions, %llu signals, %llu accounts flagged",
+	snprintf(summary, sizeof summary, "%zu transactions, %llu signals, %llu accounts alerted, %llu watched",
 		 stats ? (size_t)stats->transactions : (size_t)0,
 		 stats ? (unsigned long long)stats->signals : 0ULL,
-		 stats ? (unsigned long long)stats->accounts_flagged : 0ULL);
+		 stats ? (unsigned long long)stats->accounts_alerted : 0ULL,
+		 stats ? (unsigned long long)(stats->accounts_flagged - stats->accounts_alerted) : 0ULL);
 	ws_run_end(ws, 0, summary);
 	return 0;
 }

@@ -51,9 +51,11 @@ int rastro_run_all(rastro_ws *ws, rastro_step_fn step, void *user)
 			step(user, "detect", 0, NULL);
 		rc = rastro_detect(ws, &o, &st);
 		snprintf(line, sizeof line,
-			 "detect: %llu transactions, %llu signals on %llu accounts (%llu withheld: swept earners), %.2f s",
+			 "detect: %llu transactions, %llu signals on %llu accounts, %llu alerted (%llu withheld: swept "
+			 "earners), %.2f s",
 			 (unsigned long long)st.transactions, (unsigned long long)st.signals,
-			 (unsigned long long)st.accounts_flagged, (unsigned long long)st.signals_withheld,
+			 (unsigned long long)st.accounts_flagged, (unsigned long long)st.accounts_alerted,
+			 (unsigned long long)st.signals_withheld,
 			 st.load_seconds + st.detect_seconds + st.write_seconds);
 		if (say(ws, step, user, "detect", rc, line))
 			return rc;

@@ -5,6 +5,7 @@ ok "detector list" -- "$RASTRO" detect ws.rastro --list
 has out.txt "FIN.FUNNEL"
 has out.txt "FIN-2023-Alert001"
 ok "detect" -- "$RASTRO" detect ws.rastro
+alerted=$(sed -n 's/.* \([0-9]*\) accounts alerted, .*/\1/p' out.txt)
 has out.txt "FIN.FUNNEL"
 has out.txt "FIN.PAYROLL_FUNNEL"
 has out.txt "FIN.SMUGGLING_MEMO"
@@ -14,6 +15,7 @@ has out.txt "Funnel account"
 has out.txt "evidence:"
 lacks out.txt "WRK-1"
 ok "alerts csv" -- "$RASTRO" alerts ws.rastro --format csv
+same "$(($(wc -l < out.txt) - 1))" "$alerted" "the summary's alerted accounts are the alert list's rows"
 has out.txt "rank,entity,bank,account,name,score,parts,codes,typologies,signals,first,last,explanation,evidence_ids,source_file,evidence_lines,withheld"
 has out.txt ",BK9,FUN-1,"
 has out.txt "finance_small.csv,2;3;4;5,"
@@ -41,7 +43,7 @@ fails 2 "alerts unknown detector" -- "$RASTRO" alerts ws.rastro --code FIN.NOPE
 fails 2 "detect unknown detector" -- "$RASTRO" detect ws.rastro --only FIN.NOPE
 # settings per run: a stricter funnel rule drops the funnel
 ok "detect with override" -- "$RASTRO" detect ws.rastro --only funnel --set finance.funnel.min_deposit_places=4
-has out.txt "0 accounts flagged"
+has out.txt "0 accounts alerted, 0 watched"
 ok "detect again" -- "$RASTRO" detect ws.rastro -q
 # a potential victim flagged later never shows up as a suspect
 sql ws.rastro "INSERT INTO victim_flag(entity_id, score, reasons) SELECT id, 1, '[]' FROM entity WHERE key = 'BK9/STR-1'"
