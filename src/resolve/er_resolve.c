@@ -1133,12 +1133,19 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 		sqlite3_exec(ws->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
 		fk_off = 1;
 		if (R.d.recs.len >= BULK_RECORDS) {
+			int threads = (int)cfg_int(ws->cfg, "resolve.threads", 2);
+			char sql[48];
+
 			/* new pages are not journaled twice (see ws_bulk_journal); a
 			 * larger cache for the index rebuilds, set back afterwards */
 			if ((rc = ws_query_i64(ws, "PRAGMA cache_size", -65536, &cache_was)))
 				goto out;
 			ws_bulk_journal(ws, 1);
 			sqlite3_exec(ws->db, "PRAGMA cache_size = -262144", NULL, NULL, NULL);
+			/* the index rebuilds sort on resolve.threads threads (the
+			 * pragma counts the helpers beside the calling thread) */
+			snprintf(sql, sizeof sql, "PRAGMA threads = %d", threads < 2 ? 0 : threads > 8 ? 7 : threads - 1);
+			sqlite3_exec(ws->db, sql, NULL, NULL, NULL);
 			bulk = 1;
 		}
 		if ((rc = ws_begin(ws)))
@@ -1183,6 +1190,7 @@ out:
 
 		snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)cache_was);
 		sqlite3_exec(ws->db, sql, NULL, NULL, NULL);
+		sqlite3_exec(ws->db, "PRAGMA threads = 0", NULL, NULL, NULL);
 		ws_bulk_journal(ws, 0);
 	}
 	if (fk_off)
