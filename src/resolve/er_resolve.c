@@ -297,7 +297,7 @@ static int add_edge(rastro_ws *ws, sqlite3_stmt *st, int64_t src, int64_t dst, c
  * at the end of it, inside the same transaction, so a crash still leaves
  * either the old resolution with its indexes or the new one with them.
  */
-#define BULK_RECORDS 20000     /* smaller runs write in place */
+#define BULK_RECORDS 20000     /* resolve.bulk_records: smaller runs write in place */
 
 struct bulk_ix {
 	const char *sql[16];       /* CREATE statements of the indexes dropped */
@@ -385,7 +385,7 @@ static int write_back(struct run *R, struct rastro_resolve_stats *st)
 	u64map_init(&old);
 	if ((rc = ent_cache_init(ws, &c)))
 		goto out;
-	if (n >= BULK_RECORDS &&
+	if ((int64_t)n >= cfg_int(ws->cfg, "resolve.bulk_records", BULK_RECORDS) &&
 	    ((rc = bulk_drop(ws, "entity", "SELECT coalesce(max(id), 0) FROM entity", (int64_t)n, &bx)) ||
 	     (rc = bulk_drop(ws, "edge", "SELECT count(*) FROM edge WHERE stage <> 'resolve'", 2 * (int64_t)n, &bx))))
 		goto out;
@@ -1132,7 +1132,7 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 		 * end and link.  The pragma only works outside a transaction. */
 		sqlite3_exec(ws->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
 		fk_off = 1;
-		if (R.d.recs.len >= BULK_RECORDS) {
+		if ((int64_t)R.d.recs.len >= cfg_int(ws->cfg, "resolve.bulk_records", BULK_RECORDS)) {
 			int threads = (int)cfg_int(ws->cfg, "resolve.threads", 2);
 			char sql[48];
 
