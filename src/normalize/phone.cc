@@ -104,6 +104,28 @@ extern "C" int phone_parse(const char *s, size_t n, const char *default_region, 
 	}
 }
 
+/*
+ * IsValidNumber first looks up the number's region by trying each region of
+ * its calling code in turn (two dozen for +1), then tests the number there.
+ * For +1 the United States come first in that list and have no
+ * leading-digit pattern, so the lookup stops at them exactly when the number
+ * is valid for them: such a number is valid with one test.  Any other number
+ * takes the full lookup, so the answer is IsValidNumber's in every case.
+ */
+static bool valid_number(const PhoneNumberUtil *util, const PhoneNumber &num)
+{
+	static const bool us_first = [util] {
+		std::string main;
+
+		util->GetRegionCodeForCountryCode(1, &main);
+		return main == "US";
+	}();
+
+	if (us_first && num.country_code() == 1 && util->IsValidNumberForRegion(num, "US"))
+		return true;
+	return util->IsValidNumber(num);
+}
+
 extern "C" int phone_e164(const char *s, size_t n, const char *default_region, char out[24])
 {
 	/*
@@ -129,7 +151,7 @@ extern "C" int phone_e164(const char *s, size_t n, const char *default_region, c
 			if (without_mexican_mobile_one(num, &fixed) && util->IsValidNumber(fixed))
 				num = fixed;
 		}
-		if (!util->IsValidNumber(num))
+		if (!valid_number(util, num))
 			return -1;
 		util->Format(num, PhoneNumberUtil::E164, &e164);
 		if (e164.size() >= 24)

@@ -403,48 +403,110 @@ static void *norm_thread(void *arg)
 	return NULL;
 }
 
-/* Normalises the batch on `threads` threads, then interns it in order. */
-static int batch_flush(struct er_data *d, const struct norm_ctx *nc, struct raw_batch *b, struct norm_out *out,
-		       struct phone_cache *pc, int threads)
-{
+/*
+ * Two batches take turns: while the normalising threads work on one, the
+ * main thread interns the batch before it and copies the next rows out of
+ * SQLite into the other, so the serial part of reading overlaps the
+ * parallel one.  With one thread the main thread normalises itself.
+ */
+struct norm_pipe {
+	const struct norm_ctx *nc;
+	struct phone_cache *pc;    /* one per normalising thread */
+	int threads;
+	struct raw_batch *b[2];
+	struct norm_out *out[2];
+	int fill;                  /* the batch being filled */
+	int busy;                  /* the other batch is being normalised */
 	struct norm_job jobs[NORM_THREADS_MAX];
 	pthread_t th[NORM_THREADS_MAX];
-	int t, started[NORM_THREADS_MAX] = { 0 };
-	size_t i;
+	int started[NORM_THREADS_MAX];
+	int nthreads;              /* threads of the busy batch */
+};
+
+/* Starts normalising batch k (on the calling thread when single-threaded). */
+static void pipe_start(struct norm_pipe *p, int k)
+{
+	const struct raw_batch *b = p->b[k];
+	int t, threads = b->n < 64 ? 1 : p->threads;
+
+	for (t = 0; t < threads; t++) {
+		p->jobs[t].nc = p->nc;
+		p->jobs[t].b = b;
+		p->jobs[t].out = p->out[k];
+		p->jobs[t].pc = &p->pc[t];
+		p->jobs[t].from = b->n * (size_t)t / (size_t)threads;
+		p->jobs[t].to = b->n * (size_t)(t + 1) / (size_t)threads;
+		p->started[t] = p->threads > 1 && pthread_create(&p->th[t], NULL, norm_thread, &p->jobs[t]) == 0;
+	}
+	p->nthreads = threads;
+}
+
+/* Waits for the batch pipe_start began; a thread that did not start has
+ * its rows normalised here. */
+static void pipe_wait(struct norm_pipe *p)
+{
+	int t;
+
+	for (t = 0; t < p->nthreads; t++) {
+		if (p->started[t])
+			pthread_join(p->th[t], NULL);
+		else
+			norm_thread(&p->jobs[t]);
+		p->started[t] = 0;
+	}
+	p->nthreads = 0;
+}
+
+/* Interns normalised batch k in row order and empties it. */
+static int pipe_intern(struct er_data *d, struct norm_pipe *p, int k)
+{
+	struct raw_batch *b = p->b[k];
 	struct er_rec *r;
+	size_t i;
 
 	if (!b->n)
 		return 0;
-	if (b->n < 64 || threads < 1)
-		threads = 1;
-	if (threads > NORM_THREADS_MAX)
-		threads = NORM_THREADS_MAX;
-	for (t = 0; t < threads; t++) {
-		jobs[t].nc = nc;
-		jobs[t].b = b;
-		jobs[t].out = out;
-		jobs[t].pc = &pc[t];
-		jobs[t].from = b->n * (size_t)t / (size_t)threads;
-		jobs[t].to = b->n * (size_t)(t + 1) / (size_t)threads;
-	}
-	for (t = 1; t < threads; t++)
-		started[t] = pthread_create(&th[t], NULL, norm_thread, &jobs[t]) == 0;
-	norm_thread(&jobs[0]);
-	for (t = 1; t < threads; t++) {
-		if (started[t])
-			pthread_join(th[t], NULL);
-		else
-			norm_thread(&jobs[t]);   /* a thread that did not start: its rows here */
-	}
 	r = vec_grow(&d->recs, b->n);
 	if (!r)
 		return -1;
 	for (i = 0; i < b->n; i++)
-		if (norm_intern(d, b, i, &out[i], &r[i]))
+		if (norm_intern(d, b, i, &p->out[k][i], &r[i]))
 			return -1;
 	b->n = 0;
 	sbuf_clear(&b->text);
 	return 0;
+}
+
+/* The filled batch is full (or the rows ended): hand it to the threads,
+ * intern the one before it, fill that one next. */
+static int pipe_flush(struct er_data *d, struct norm_pipe *p)
+{
+	int k = p->fill, prev = !k, rc = 0;
+
+	if (p->busy)
+		pipe_wait(p);
+	if (p->b[k]->n)
+		pipe_start(p, k);
+	if (p->busy)
+		rc = pipe_intern(d, p, prev);
+	p->busy = p->b[k]->n != 0;
+	p->fill = prev;
+	return rc;
+}
+
+/* Normalises and interns whatever is left; also the error path's way to
+ * stop the threads. */
+static int pipe_drain(struct er_data *d, struct norm_pipe *p)
+{
+	int rc = pipe_flush(d, p);
+
+	if (p->busy) {
+		pipe_wait(p);
+		if (!rc)
+			rc = pipe_intern(d, p, !p->fill);
+		p->busy = 0;
+	}
+	return rc;
 }
 
 static int table_exists(rastro_ws *ws, const char *table, int *yes)
@@ -478,9 +540,8 @@ static int load(rastro_ws *ws, struct er_data *d, int64_t only_a, int64_t only_b
 	time_t now = time(NULL);
 	struct tm tm;
 	struct phone_cache pc[NORM_THREADS_MAX];
-	struct raw_batch *b = NULL;
-	struct norm_out *out = NULL;
-	int rc = 0, threads, t;
+	struct norm_pipe p;
+	int rc = 0, threads, t, bi;
 
 	memset(d, 0, sizeof *d);
 	vec_init(&d->recs, sizeof(struct er_rec));
@@ -501,14 +562,20 @@ static int load(rastro_ws *ws, struct er_data *d, int64_t only_a, int64_t only_b
 		strmap_init(&pc[t].vals);
 		pc[t].oom = 0;
 	}
-	b = mem_alloc(sizeof *b);
-	out = mem_alloc(BATCH_ROWS * sizeof *out);
-	if (b) {
-		b->n = 0;
-		sbuf_init(&b->text);
+	memset(&p, 0, sizeof p);
+	p.nc = &nc;
+	p.pc = pc;
+	p.threads = threads;
+	for (bi = 0; bi < 2; bi++) {
+		p.b[bi] = mem_alloc(sizeof *p.b[bi]);
+		p.out[bi] = mem_alloc(BATCH_ROWS * sizeof *p.out[bi]);
+		if (p.b[bi]) {
+			p.b[bi]->n = 0;
+			sbuf_init(&p.b[bi]->text);
+		}
+		if (!p.b[bi] || !p.out[bi])
+			rc = ws_error(ws, RASTRO_NOMEM, "out of memory reading person records");
 	}
-	if (!b || !out)
-		rc = ws_error(ws, RASTRO_NOMEM, "out of memory reading person records");
 	for (ad = adapters; *ad && !rc; ad++) {
 		struct sbuf sql = SBUF_INIT;
 		sqlite3_stmt *st;
@@ -531,7 +598,8 @@ static int load(rastro_ws *ws, struct er_data *d, int64_t only_a, int64_t only_b
 		}
 		if (sbuf_failed(&sql)) {
 			sbuf_release(&sql);
-			return ws_error(ws, RASTRO_NOMEM, "out of memory reading person records");
+			rc = ws_error(ws, RASTRO_NOMEM, "out of memory reading person records");
+			break;
 		}
 		if (sqlite3_prepare_v2(ws->db, sql.buf, -1, &st, NULL) != SQLITE_OK) {
 			/* a table whose columns differ from its adapter: say so, go on */
@@ -544,16 +612,19 @@ static int load(rastro_ws *ws, struct er_data *d, int64_t only_a, int64_t only_b
 		}
 		sbuf_release(&sql);
 		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-			if (batch_add(b, st) || (b->n == BATCH_ROWS && batch_flush(d, &nc, b, out, pc, threads))) {
+			struct raw_batch *b = p.b[p.fill];
+
+			if (batch_add(b, st) || (b->n == BATCH_ROWS && pipe_flush(d, &p))) {
 				rc = ws_error(ws, RASTRO_NOMEM, "out of memory normalising person records");
 				break;
 			}
-			if ((d->recs.len & 0xFFFF) == 0 && b->n == 0)
+			if ((d->recs.len & 0xFFFF) == 0 && p.b[p.fill]->n == 0)
 				ws_progress(ws, "resolve: read", d->recs.len, 0);
 		}
 		if (!rc && step != SQLITE_DONE)
 			rc = ws_sqlerr(ws, "reading person records");
-		if (!rc && batch_flush(d, &nc, b, out, pc, threads))
+		/* also on an error: no thread may outlive the batches */
+		if (pipe_drain(d, &p) && !rc)
 			rc = ws_error(ws, RASTRO_NOMEM, "out of memory normalising person records");
 		sqlite3_finalize(st);
 	}
@@ -561,10 +632,12 @@ static int load(rastro_ws *ws, struct er_data *d, int64_t only_a, int64_t only_b
 		strmap_release(&pc[t].keys);
 		strmap_release(&pc[t].vals);
 	}
-	if (b)
-		sbuf_release(&b->text);
-	mem_free(b);
-	mem_free(out);
+	for (bi = 0; bi < 2; bi++) {
+		if (p.b[bi])
+			sbuf_release(&p.b[bi]->text);
+		mem_free(p.b[bi]);
+		mem_free(p.out[bi]);
+	}
 	if (!rc && d->recs.len)
 		qsort(d->recs.data, d->recs.len, sizeof(struct er_rec), rec_cmp);
 	if (!rc && er_data_index(d))

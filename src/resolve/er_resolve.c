@@ -19,6 +19,7 @@
 #include "core/table.h"
 #include "core/u64map.h"
 #include "er_block.h"
+#include "store/schema.h"
 
 void rastro_free(void *p)
 {
@@ -283,6 +284,74 @@ static int add_edge(rastro_ws *ws, sqlite3_stmt *st, int64_t src, int64_t dst, c
 	return sqlite3_step(st) == SQLITE_DONE ? 0 : ws_sqlerr(ws, "writing an edge");
 }
 
+/* ---- bulk writing ---- */
+
+/*
+ * A large resolution writes several rows per record: entities, links,
+ * edges.  Kept up row by row, the entity key index and the two edge indexes
+ * take their entries in random order (phone, email and address keys, edge
+ * destinations), and once they outgrow the page cache nearly every insert
+ * reads and re-writes a page: that made writing 1.25 M records take longer
+ * than reading them.  When this run writes at least as many rows as a table
+ * holds, its bulk indexes are dropped for the write and rebuilt by one sort
+ * at the end of it, inside the same transaction, so a crash still leaves
+ * either the old resolution with its indexes or the new one with them.
+ */
+#define BULK_RECORDS 20000     /* resolve.bulk_records: smaller runs write in place */
+
+struct bulk_ix {
+	const char *sql[16];       /* CREATE statements of the indexes dropped */
+	size_t n;
+};
+
+/* Drops the bulk indexes of `table` when the `rows` this run writes
+ * outnumber the rows it keeps (counted by `keep_sql`). */
+static int bulk_drop(rastro_ws *ws, const char *table, const char *keep_sql, int64_t rows, struct bulk_ix *bx)
+{
+	const struct schema_component *const *c;
+	char sql[160];
+	int64_t have = 0;
+
+	if (ws_query_i64(ws, keep_sql, 0, &have))
+		return ws->err.code;
+	if (rows < have)
+		return 0;
+	for (c = schema_components(); *c; c++) {
+		size_t i;
+
+		for (i = 0; i < (*c)->nindexes; i++) {
+			const struct schema_index *x = &(*c)->indexes[i];
+			int64_t exists = 0;
+
+			if (strcmp(x->table, table) != 0 || bx->n == sizeof bx->sql / sizeof bx->sql[0])
+				continue;
+			snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = '%s'",
+				 x->name);
+			if (ws_query_i64(ws, sql, 0, &exists))
+				return ws->err.code;
+			if (!exists)
+				continue;   /* deferred by the user (ingest --defer-index): left so */
+			snprintf(sql, sizeof sql, "DROP INDEX %s", x->name);
+			if (ws_exec(ws, sql, "dropping an index before writing the resolution"))
+				return ws->err.code;
+			bx->sql[bx->n++] = x->sql;
+		}
+	}
+	return 0;
+}
+
+/* Rebuilds the indexes bulk_drop dropped. */
+static int bulk_rebuild(rastro_ws *ws, struct bulk_ix *bx)
+{
+	size_t i;
+
+	for (i = 0; i < bx->n; i++)
+		if (ws_exec(ws, bx->sql[i], "rebuilding an index after writing the resolution"))
+			return ws->err.code;
+	bx->n = 0;
+	return 0;
+}
+
 struct run {
 	rastro_ws *ws;
 	struct er_data d;
@@ -308,11 +377,17 @@ static int write_back(struct run *R, struct rastro_resolve_stats *st)
 	int32_t *best = NULL;   /* best merged pair per record */
 	sqlite3_stmt *ins_link = NULL, *ins_pair = NULL, *ins_edge = NULL, *ins_merge = NULL, *q = NULL;
 	struct sbuf js = SBUF_INIT;
+	struct bulk_ix bx;
 	int rc = 0;
 
+	bx.n = 0;
 	sbuf_init(&js);
 	u64map_init(&old);
 	if ((rc = ent_cache_init(ws, &c)))
+		goto out;
+	if ((int64_t)n >= cfg_int(ws->cfg, "resolve.bulk_records", BULK_RECORDS) &&
+	    ((rc = bulk_drop(ws, "entity", "SELECT coalesce(max(id), 0) FROM entity", (int64_t)n, &bx)) ||
+	     (rc = bulk_drop(ws, "edge", "SELECT count(*) FROM edge WHERE stage <> 'resolve'", 2 * (int64_t)n, &bx))))
 		goto out;
 	/* previous record -> entity, to record retired entities */
 	if ((rc = ws_prepare(ws, "SELECT record_id, entity_id FROM er_link", &q)))
@@ -500,6 +575,7 @@ static int write_back(struct run *R, struct rastro_resolve_stats *st)
 				goto out;
 		}
 	}
+	rc = bulk_rebuild(ws, &bx);
 out:
 	sqlite3_finalize(q);
 	sqlite3_finalize(ins_link);
@@ -826,8 +902,8 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 	uint64_t *pat = NULL;
 	double t0 = now_s(), tcl = 0, c0 = cpu_s();
 	size_t i, np, nold = 0;
-	int rc = 0, in_tx = 0;
-	int64_t link_total = 0;
+	int rc = 0, in_tx = 0, fk_off = 0, bulk = 0;
+	int64_t link_total = 0, cache_was = -65536;
 	struct sbuf params = SBUF_INIT;
 
 	memset(&R, 0, sizeof R);
@@ -1050,6 +1126,28 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 		sqlite3_stmt *q;
 		char now[32];
 
+		/* Every entity a written row refers to is loaded or created in
+		 * this transaction (see write_back), so the references are right
+		 * by construction; checking each costs a B-tree lookup per edge
+		 * end and link.  The pragma only works outside a transaction. */
+		sqlite3_exec(ws->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
+		fk_off = 1;
+		if ((int64_t)R.d.recs.len >= cfg_int(ws->cfg, "resolve.bulk_records", BULK_RECORDS)) {
+			int threads = (int)cfg_int(ws->cfg, "resolve.threads", 2);
+			char sql[48];
+
+			/* new pages are not journaled twice (see ws_bulk_journal); a
+			 * larger cache for the index rebuilds, set back afterwards */
+			if ((rc = ws_query_i64(ws, "PRAGMA cache_size", -65536, &cache_was)))
+				goto out;
+			ws_bulk_journal(ws, 1);
+			sqlite3_exec(ws->db, "PRAGMA cache_size = -262144", NULL, NULL, NULL);
+			/* the index rebuilds sort on resolve.threads threads (the
+			 * pragma counts the helpers beside the calling thread) */
+			snprintf(sql, sizeof sql, "PRAGMA threads = %d", threads < 2 ? 0 : threads > 8 ? 7 : threads - 1);
+			sqlite3_exec(ws->db, sql, NULL, NULL, NULL);
+			bulk = 1;
+		}
 		if ((rc = ws_begin(ws)))
 			goto out;
 		in_tx = 1;
@@ -1087,6 +1185,16 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 out:
 	if (in_tx)
 		ws_rollback(ws);
+	if (bulk) {
+		char sql[48];
+
+		snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)cache_was);
+		sqlite3_exec(ws->db, sql, NULL, NULL, NULL);
+		sqlite3_exec(ws->db, "PRAGMA threads = 0", NULL, NULL, NULL);
+		ws_bulk_journal(ws, 0);
+	}
+	if (fk_off)
+		sqlite3_exec(ws->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	st->seconds = now_s() - t0;
 	{
 		char summary[256];
