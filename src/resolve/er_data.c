@@ -381,8 +381,10 @@ static int batch_add(struct raw_batch *b, sqlite3_stmt *st)
 		sbuf_add(&b->text, v, n);
 		sbuf_addc(&b->text, '\0');
 	}
+	if (sbuf_failed(&b->text))
+		return -1;             /* the row is not counted: its offsets point nowhere */
 	b->n++;
-	return sbuf_failed(&b->text) ? -1 : 0;
+	return 0;
 }
 
 struct norm_job {
@@ -494,8 +496,7 @@ static int pipe_flush(struct er_data *d, struct norm_pipe *p)
 	return rc;
 }
 
-/* Normalises and interns whatever is left; also the error path's way to
- * stop the threads. */
+/* Normalises and interns whatever is left. */
 static int pipe_drain(struct er_data *d, struct norm_pipe *p)
 {
 	int rc = pipe_flush(d, p);
@@ -507,6 +508,21 @@ static int pipe_drain(struct er_data *d, struct norm_pipe *p)
 		p->busy = 0;
 	}
 	return rc;
+}
+
+/* The error path: waits for the threads and drops both batches unread (the
+ * one being filled may hold a row whose copy failed). */
+static void pipe_stop(struct norm_pipe *p)
+{
+	int k;
+
+	if (p->busy)
+		pipe_wait(p);
+	p->busy = 0;
+	for (k = 0; k < 2; k++) {
+		p->b[k]->n = 0;
+		sbuf_clear(&p->b[k]->text);
+	}
 }
 
 static int table_exists(rastro_ws *ws, const char *table, int *yes)
@@ -623,8 +639,10 @@ static int load(rastro_ws *ws, struct er_data *d, int64_t only_a, int64_t only_b
 		}
 		if (!rc && step != SQLITE_DONE)
 			rc = ws_sqlerr(ws, "reading person records");
-		/* also on an error: no thread may outlive the batches */
-		if (pipe_drain(d, &p) && !rc)
+		/* no thread may outlive the batches */
+		if (rc)
+			pipe_stop(&p);
+		else if (pipe_drain(d, &p))
 			rc = ws_error(ws, RASTRO_NOMEM, "out of memory normalising person records");
 		sqlite3_finalize(st);
 	}
