@@ -143,6 +143,7 @@ struct net_part {
 	size_t ngroups;
 	uint32_t *group_of;    /* per node: group index or NET_NONE */
 	uint32_t *comp_of;     /* per node: component index or NET_NONE (hubs) */
+	uint32_t *hub_links;   /* per node: for a hub, its distinct links to entities that are not hubs */
 	uint32_t ncomp, nlarge;/* components, of which split by Leiden */
 	uint32_t nhubs, hub_threshold, hub_id_threshold;
 	double modularity;     /* of the Leiden partition of the largest split component */
@@ -152,6 +153,7 @@ struct net_part {
 struct net_params {
 	uint32_t min_size, max_size;
 	uint32_t hub_min_degree, hub_id_degree;
+	int hub_peel;                 /* hub rule: count only links to entities that are not hubs */
 	double hub_percentile;
 	double resolution, beta;
 	int leiden_iterations, leiden_depth;

@@ -683,8 +683,8 @@ static int write_all(rastro_ws *ws, struct net_graph *g, const struct net_part *
 		if (!g->hub[v])
 			continue;
 		sqlite3_bind_int64(ih, 1, g->ent[v]);
-		sqlite3_bind_int64(ih, 2, g->ndeg[v]);
-		if (g->ndeg[v] >= P->hub_threshold) {
+		sqlite3_bind_int64(ih, 2, P->hub_links[v]);
+		if (P->hub_links[v] >= P->hub_threshold) {
 			sqlite3_bind_int64(ih, 3, P->hub_threshold);
 			sqlite3_bind_text(ih, 4, "degree", -1, SQLITE_STATIC);
 		} else {

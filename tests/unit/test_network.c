@@ -272,6 +272,70 @@ static void hub_rule_splits_star(void **state)
 	net_graph_free(g);
 }
 
+static void hub_rule_peels_merchants(void **state)
+{
+	/* X (45) pays five merchants (0..4), each of which eight one-off
+	 * customers also pay, and is in a triangle with 46 and 47: seven
+	 * distinct links, but five go to hubs, so X is not a hub (the
+	 * controller paying rooms, tickets and phone cards).  The look-alike:
+	 * Y (48) in a triangle with 49 and 50 pays five ordinary accounts
+	 * (51..55): seven links to non-hubs, a hub (network.hub.peel). */
+	uint32_t ed[64][2];
+	size_t ne = 0;
+	uint32_t m, c;
+	struct net_graph *g;
+	struct net_params p;
+	struct net_part P;
+	struct rs_err err;
+
+	(void)state;
+	for (m = 0; m < 5; m++) {
+		for (c = 0; c < 8; c++) {
+			ed[ne][0] = 5 + 8 * m + c;
+			ed[ne++][1] = m;
+		}
+		ed[ne][0] = 45, ed[ne++][1] = m;
+		ed[ne][0] = 48, ed[ne++][1] = 51 + m;
+	}
+	ed[ne][0] = 45, ed[ne++][1] = 46;
+	ed[ne][0] = 46, ed[ne++][1] = 47;
+	ed[ne][0] = 47, ed[ne++][1] = 45;
+	ed[ne][0] = 48, ed[ne++][1] = 49;
+	ed[ne][0] = 49, ed[ne++][1] = 50;
+	ed[ne][0] = 50, ed[ne++][1] = 48;
+	g = hand_graph(56, (const uint32_t(*)[2])ed, ne);
+	params(&p, 3, 100, 5);
+	p.hub_percentile = 0;                    /* the floor alone decides */
+	p.hub_peel = 1;
+	net_weights(g, &p);
+	assert_int_equal(net_partition(g, &p, &P, &err), 0);
+	assert_int_equal(P.hub_threshold, 5);
+	for (m = 0; m < 5; m++) {
+		assert_int_equal(g->hub[m], 1);
+		assert_int_equal(P.hub_links[m], 9);   /* eight customers and X */
+	}
+	assert_int_equal(g->ndeg[45], 7);
+	assert_int_equal(g->hub[45], 0);         /* positive: X stays with its group */
+	assert_true(P.group_of[45] != NET_NONE);
+	assert_int_equal(P.group_of[45], P.group_of[46]);
+	assert_int_equal(P.group_of[45], P.group_of[47]);
+	assert_int_equal(g->ndeg[48], 7);
+	assert_int_equal(g->hub[48], 1);         /* negative: Y's links are to non-hubs */
+	assert_int_equal(P.hub_links[48], 7);
+	assert_int_equal(P.nhubs, 6);
+	assert_int_equal(P.group_of[5], NET_NONE);   /* a one-off customer alone */
+	net_part_release(&P);
+
+	/* without peeling (the default) X's seven links make it a hub */
+	p.hub_peel = 0;
+	assert_int_equal(net_partition(g, &p, &P, &err), 0);
+	assert_int_equal(g->hub[45], 1);
+	assert_int_equal(P.hub_links[45], 7);
+	assert_int_equal(P.nhubs, 7);
+	net_part_release(&P);
+	net_graph_free(g);
+}
+
 static void leiden_splits_two_cliques(void **state)
 {
 	/* two 6-cliques joined by one link: one component too large for one
@@ -630,6 +694,7 @@ int main(void)
 		cmocka_unit_test(graph_many_transactions),
 		cmocka_unit_test(components_known),
 		cmocka_unit_test(hub_rule_splits_star),
+		cmocka_unit_test(hub_rule_peels_merchants),
 		cmocka_unit_test(leiden_splits_two_cliques),
 		cmocka_unit_test(paths_and_neighbourhood),
 		cmocka_unit_test(roles_positive_negative),
