@@ -11,6 +11,7 @@
 #include "vec.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -583,4 +584,98 @@ const char *cfg_raw(const struct cfg *c, const char *key)
 	const struct cv *v = c ? find(c, key) : NULL;
 
 	return v ? v->raw : NULL;
+}
+
+/* The key of "key=value" with blanks around it dropped, or 0 when there is
+ * none or it does not fit. */
+static int assignment_key(const char *assignment, char *out, size_t n)
+{
+	const char *eq = strchr(assignment, '=');
+	size_t a = 0, b;
+
+	if (!eq)
+		return 0;
+	b = (size_t)(eq - assignment);
+	while (a < b && (assignment[a] == ' ' || assignment[a] == '\t'))
+		a++;
+	while (b > a && (assignment[b - 1] == ' ' || assignment[b - 1] == '\t'))
+		b--;
+	if (a == b || b - a >= n)
+		return 0;
+	memcpy(out, assignment + a, b - a);
+	out[b - a] = '\0';
+	return 1;
+}
+
+int cfg_known(const struct cfg *c, const char *key, const char *patterns_key)
+{
+	size_t i, n;
+
+	if (cfg_has(c, key))
+		return 1;
+	n = cfg_array_len(c, patterns_key);
+	for (i = 0; i < n; i++)
+		if (fnmatch(cfg_array_str(c, patterns_key, i), key, 0) == 0)
+			return 1;
+	return 0;
+}
+
+/* Edit distance (insert, delete, substitute), for keys of up to 127 bytes. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t row[128];
+
+	if (la > 127 || lb > 127)
+		return (size_t)-1;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t diag = row[0], up;
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+
+			up = row[j];
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+const char *cfg_nearest(const struct cfg *c, const char *key, size_t max_edits)
+{
+	const char *best = NULL, *k;
+	size_t i, bd = max_edits + 1;
+
+	for (i = 0; (k = cfg_key(c, i)); i++) {
+		size_t d = edit_distance(key, k);
+
+		if (d < bd) {
+			bd = d;
+			best = k;
+		}
+	}
+	return best;
+}
+
+int cfg_set_known(struct cfg *c, const char *assignment, const char *patterns_key, struct rs_err *err)
+{
+	char key[256];
+	const char *near;
+
+	if (!assignment_key(assignment, key, sizeof key))
+		return cfg_set(c, assignment, err);   /* cfg_set says what is wrong */
+	if (cfg_known(c, key, patterns_key))
+		return cfg_set(c, assignment, err);
+	near = cfg_nearest(c, key, 3);
+	if (near)
+		return err_set(err, RASTRO_USAGE, "unknown setting '%s' (did you mean '%s'?)", key, near);
+	return err_set(err, RASTRO_USAGE, "unknown setting '%s' (not named by the settings files)", key);
 }

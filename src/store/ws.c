@@ -359,7 +359,7 @@ int rastro_config_load(rastro_ws *ws, const char *path)
 
 int rastro_config_set(rastro_ws *ws, const char *assignment)
 {
-	if (cfg_set(ws->cfg, assignment, &ws->err))
+	if (cfg_set_known(ws->cfg, assignment, "config.dynamic_keys", &ws->err))
 		return ws->err.code;
 	return 0;
 }

@@ -18,6 +18,11 @@ fails 2 "bad output format" -- "$RASTRO" formats --format xml
 ok "config shows defaults" -- "$RASTRO" config ws.rastro --set ingest.default_currency=MXN
 has out.txt 'ingest.default_currency'
 has out.txt '"MXN"'
+# a misspelt override is refused, not ignored; per-detector keys pass
+fails 2 "misspelt --set key" -- "$RASTRO" detect ws.rastro --set finance.funel.min_deposit_places=4
+has err.txt "unknown setting 'finance.funel.min_deposit_places' (did you mean 'finance.funnel.min_deposit_places'?)"
+ok "per-detector --set key" -- "$RASTRO" config ws.rastro --set finance.cycle.enabled=false
+has out.txt 'finance.cycle.enabled'
 fails 3 "bad settings file" -- "$RASTRO" config ws.rastro --config "$DATA/bad_settings.toml"
 has err.txt "bad_settings.toml:2:"
 printf 'not a database at all, just text that is long enough to fill a header page\n' > junk.rastro

@@ -11,6 +11,7 @@
 
 #include "core/config.h"
 #include "core/mem.h"
+#include "rastro.h"
 
 static void reads_sections_and_types(void **state)
 {
@@ -90,6 +91,46 @@ static void huge_floats_clamp(void **state)
 	cfg_free(c);
 }
 
+/* --set refuses keys no file names, says the nearest one, and lets through
+ * the keys the patterns of `dynamic_keys` describe. */
+static void overrides_of_unknown_keys_refused(void **state)
+{
+	const char *text =
+		"[config]\n"
+		"dynamic = [\"finance.*.enabled\", \"ads.weights.*\"]\n"
+		"[finance.funnel]\n"
+		"min_deposit_places = 3\n";
+	struct cfg *c = cfg_new();
+	struct rs_err e;
+
+	(void)state;
+	assert_int_equal(cfg_load_string(c, "t.toml", text, strlen(text), &e), 0);
+	assert_int_equal(cfg_set_known(c, "finance.funnel.min_deposit_places=4", "config.dynamic", &e), 0);
+	assert_int_equal(cfg_int(c, "finance.funnel.min_deposit_places", 0), 4);
+	assert_int_equal(cfg_set_known(c, " finance.funnel.min_deposit_places = 5", "config.dynamic", &e), 0);
+	assert_int_equal(cfg_int(c, "finance.funnel.min_deposit_places", 0), 5);
+	/* one letter off: refused, value untouched, the right key suggested */
+	assert_int_equal(cfg_set_known(c, "finance.funel.min_deposit_places=9", "config.dynamic", &e), RASTRO_USAGE);
+	assert_non_null(strstr(e.msg, "'finance.funel.min_deposit_places'"));
+	assert_non_null(strstr(e.msg, "did you mean 'finance.funnel.min_deposit_places'"));
+	assert_int_equal(cfg_has(c, "finance.funel.min_deposit_places"), 0);
+	assert_int_equal(cfg_int(c, "finance.funnel.min_deposit_places", 0), 5);
+	/* nothing near: no suggestion */
+	assert_int_equal(cfg_set_known(c, "nothing.like.this=1", "config.dynamic", &e), RASTRO_USAGE);
+	assert_null(strstr(e.msg, "did you mean"));
+	/* the patterns */
+	assert_int_equal(cfg_set_known(c, "finance.cycle.enabled=false", "config.dynamic", &e), 0);
+	assert_int_equal(cfg_bool(c, "finance.cycle.enabled", 1), 0);
+	assert_int_equal(cfg_set_known(c, "ads.weights.SM.NO_VISA=2.5", "config.dynamic", &e), 0);
+	assert_int_equal(cfg_set_known(c, "finance.cycle.disabled=1", "config.dynamic", &e), RASTRO_USAGE);
+	/* no patterns setting: only named keys */
+	assert_int_equal(cfg_set_known(c, "finance.fan_in.enabled=false", "config.none", &e), RASTRO_USAGE);
+	/* a malformed assignment is cfg_set's to report */
+	assert_int_equal(cfg_set_known(c, "finance.funnel.min_deposit_places", "config.dynamic", &e), RASTRO_USAGE);
+	assert_non_null(strstr(e.msg, "key=value"));
+	cfg_free(c);
+}
+
 static void survives_allocation_failures(void **state)
 {
 	const char *text = "[a]\nx = 1\ny = \"s\"\nz = [1, 2]\n";
@@ -118,6 +159,7 @@ int main(void)
 		cmocka_unit_test(later_values_override),
 		cmocka_unit_test(errors_name_line_and_column),
 		cmocka_unit_test(huge_floats_clamp),
+		cmocka_unit_test(overrides_of_unknown_keys_refused),
 		cmocka_unit_test(survives_allocation_failures),
 	};
 
