@@ -10,6 +10,7 @@
 #include "er.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,11 +170,11 @@ static uint64_t levels_parse(const char *s)
 	return pat;
 }
 
+/* Appends the match reasons of one link as JSON. */
 static void reasons_json(const struct er_expl *e, struct sbuf *out)
 {
 	int f, first = 1;
 
-	sbuf_clear(out);
 	sbuf_addc(out, '{');
 	for (f = 0; f < EF_N; f++) {
 		if (!e->lev[f])
@@ -365,6 +366,85 @@ struct run {
 	char *params_text;
 };
 
+/*
+ * The match reasons of every linked record, as JSON, built before the write
+ * and beside it: on a second thread while the main thread inserts the person
+ * entities (neither needs the other), so the single SQLite writer does not
+ * also format some 300 bytes of numbers per linked record.  One buffer, the
+ * records' texts back to back; the result is the same on any thread count.
+ */
+struct reasons_job {
+	const struct run *R;
+	const int32_t *best;       /* best merged pair per record, -1 for none */
+	size_t n;
+	struct sbuf text;
+	size_t *off;               /* record i's reasons: text[off[i], off[i + 1]) */
+};
+
+static void reasons_build(struct reasons_job *j)
+{
+	const struct er_rec *r = j->R->d.recs.data;
+	size_t i;
+
+	for (i = 0; i < j->n; i++) {
+		j->off[i] = j->text.len;
+		if (j->best[i] >= 0) {
+			const struct er_pairw *p = &j->R->acc[j->best[i]];
+			struct er_expl e;
+			int lev[EF_N];
+
+			unpack(p->pattern, lev);
+			er_weight(&j->R->mo, &j->R->d, &r[p->a], &r[p->b], lev, &e);
+			reasons_json(&e, &j->text);
+		}
+	}
+	j->off[j->n] = j->text.len;
+}
+
+static void *reasons_thread(void *arg)
+{
+	reasons_build(arg);
+	return NULL;
+}
+
+/* Person entities, keyed by their smallest record id (eid[] of each
+ * record), the entity counts, and the previous resolution cleared. */
+static int write_persons(struct run *R, struct ent_cache *c, int64_t *eid, struct rastro_resolve_stats *st)
+{
+	rastro_ws *ws = R->ws;
+	const struct er_rec *r = R->d.recs.data;
+	size_t n = R->d.recs.len, i;
+	uint32_t *sz;
+
+	st->entities = st->multi_entities = 0;
+	for (i = 0; i < n; i++) {
+		if (R->root[i] == i) {
+			char key[32], label[160];
+			const struct er_rec *x = &r[i];
+
+			snprintf(key, sizeof key, "p%lld", (long long)x->id);
+			snprintf(label, sizeof label, "%s%s%s", er_str(&R->d, x->given), x->given && x->sur1 ? " " : "",
+				 er_str(&R->d, x->sur1));
+			eid[i] = ent_get(ws, c, "person", key, label, x->id, NULL);
+			if (!eid[i])
+				return ws->err.code;
+			st->entities++;
+		}
+	}
+	for (i = 0; i < n; i++)
+		eid[i] = eid[R->root[i]];
+	sz = mem_calloc(n ? n : 1, sizeof *sz);
+	if (!sz)
+		return ws_error(ws, RASTRO_NOMEM, "out of memory");
+	for (i = 0; i < n; i++)
+		sz[R->root[i]]++;
+	for (i = 0; i < n; i++)
+		st->multi_entities += R->root[i] == i && sz[i] > 1;
+	mem_free(sz);
+	return ws_exec(ws, "DELETE FROM er_link; DELETE FROM er_pair; DELETE FROM edge WHERE stage = 'resolve'",
+		       "clearing the previous resolution");
+}
+
 /* Writes entities, links, pairs and edges; the caller holds a transaction. */
 static int write_back(struct run *R, struct rastro_resolve_stats *st)
 {
@@ -376,12 +456,15 @@ static int write_back(struct run *R, struct rastro_resolve_stats *st)
 	int64_t *eid = NULL;
 	int32_t *best = NULL;   /* best merged pair per record */
 	sqlite3_stmt *ins_link = NULL, *ins_pair = NULL, *ins_edge = NULL, *ins_merge = NULL, *q = NULL;
-	struct sbuf js = SBUF_INIT;
+	struct reasons_job rj;
+	pthread_t th;
+	int started = 0;
 	struct bulk_ix bx;
 	int rc = 0;
 
 	bx.n = 0;
-	sbuf_init(&js);
+	rj.off = NULL;
+	sbuf_init(&rj.text);
 	u64map_init(&old);
 	if ((rc = ent_cache_init(ws, &c)))
 		goto out;
@@ -416,46 +499,27 @@ static int write_back(struct run *R, struct rastro_resolve_stats *st)
 		if (best[R->acc[i].b] < 0)
 			best[R->acc[i].b] = (int32_t)i;
 	}
-	/* person entities, keyed by their smallest record id */
-	st->entities = st->multi_entities = 0;
-	for (i = 0; i < n; i++) {
-		if (R->root[i] == i) {
-			char key[32], label[160];
-			const struct er_rec *x = &r[i];
-
-			snprintf(key, sizeof key, "p%lld", (long long)x->id);
-			snprintf(label, sizeof label, "%s%s%s", er_str(&R->d, x->given), x->given && x->sur1 ? " " : "",
-				 er_str(&R->d, x->sur1));
-			eid[i] = ent_get(ws, &c, "person", key, label, x->id, NULL);
-			if (!eid[i]) {
-				rc = ws->err.code;
-				goto out;
-			}
-			st->entities++;
-		}
-	}
-	for (i = 0; i < n; i++) {
-		eid[i] = eid[R->root[i]];
-		if (R->root[i] != i && R->root[R->root[i]] == R->root[i] && best[R->root[i]] >= 0 && i > R->root[i]) {
-			/* counted below */
-		}
-	}
-	{
-		uint32_t *sz = mem_calloc(n ? n : 1, sizeof *sz);
-
-		if (!sz) {
-			rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
-			goto out;
-		}
-		for (i = 0; i < n; i++)
-			sz[R->root[i]]++;
-		for (i = 0; i < n; i++)
-			st->multi_entities += R->root[i] == i && sz[i] > 1;
-		mem_free(sz);
-	}
-	if ((rc = ws_exec(ws, "DELETE FROM er_link; DELETE FROM er_pair; DELETE FROM edge WHERE stage = 'resolve'",
-			  "clearing the previous resolution")))
+	rj.R = R;
+	rj.best = best;
+	rj.n = n;
+	rj.off = mem_alloc((n + 1) * sizeof *rj.off);
+	if (!rj.off) {
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
 		goto out;
+	}
+	started = cfg_int(ws->cfg, "resolve.threads", 2) > 1 && n >= 10000 &&
+		  pthread_create(&th, NULL, reasons_thread, &rj) == 0;
+	if (!started)
+		reasons_build(&rj);
+	rc = write_persons(R, &c, eid, st);
+	if (started)
+		pthread_join(th, NULL);
+	if (rc)
+		goto out;
+	if (sbuf_failed(&rj.text)) {
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory building match reasons");
+		goto out;
+	}
 	if ((rc = ws_prepare(ws, "INSERT INTO er_link(record_id, entity_id, source_id, weight, partner, reasons, run_id)"
 				 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", &ins_link)) ||
 	    (rc = ws_prepare(ws, "INSERT INTO er_pair(a, b, weight, levels, status, run_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
@@ -471,15 +535,11 @@ static int write_back(struct run *R, struct rastro_resolve_stats *st)
 		sqlite3_bind_int64(ins_link, 3, r[i].source_id);
 		if (best[i] >= 0) {
 			const struct er_pairw *p = &R->acc[best[i]];
-			struct er_expl e;
-			int lev[EF_N];
 
-			unpack(p->pattern, lev);
-			er_weight(&R->mo, &R->d, &r[p->a], &r[p->b], lev, &e);
-			reasons_json(&e, &js);
 			sqlite3_bind_double(ins_link, 4, p->w);
 			sqlite3_bind_int64(ins_link, 5, r[p->a == i ? p->b : p->a].id);
-			sqlite3_bind_text(ins_link, 6, js.buf, (int)js.len, SQLITE_TRANSIENT);
+			sqlite3_bind_text(ins_link, 6, rj.text.buf + rj.off[i], (int)(rj.off[i + 1] - rj.off[i]),
+					  SQLITE_STATIC);
 		} else {
 			sqlite3_bind_null(ins_link, 4);
 			sqlite3_bind_null(ins_link, 5);
@@ -586,7 +646,8 @@ out:
 	u64map_release(&old);
 	mem_free(eid);
 	mem_free(best);
-	sbuf_release(&js);
+	mem_free(rj.off);
+	sbuf_release(&rj.text);
 	return rc;
 }
 
@@ -668,8 +729,6 @@ static void *score_thread(void *arg)
 	score_patterns(arg);
 	return NULL;
 }
-
-#include <pthread.h>
 
 static int compute_patterns(struct run *R, const uint64_t *pairs, size_t np, uint64_t *pat, int threads)
 {
