@@ -898,6 +898,10 @@ static int export_csv(struct run *R, const char *path)
 		sbuf_addf(&line, ",%lld,", (long long)r[i].source_id);
 		sbuf_add_csv_field(&line, file, strlen(file));
 		sbuf_addf(&line, ",%s\n", ent);
+		if (sbuf_failed(&line)) {
+			rc = ws_error(ws, RASTRO_NOMEM, "out of memory writing '%s'", path);
+			goto out;
+		}
 		fwrite(line.buf, 1, line.len, f);
 	}
 	if (ferror(f))
@@ -1304,6 +1308,7 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 		size_t cap = np + 16;
 		sqlite3_stmt *q = NULL;
 		int64_t nsaved = 0;
+		struct er_lw lw;
 
 		if (o->incremental && (rc = ws_query_i64(ws, "SELECT count(*) FROM er_pair", 0, &nsaved)))
 			goto out;
@@ -1313,13 +1318,14 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 			rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
 			goto out;
 		}
+		er_lw_init(&lw, &R.mo);
 		for (i = 0; i < np; i++) {
 			int lev[EF_N];
 			uint32_t a = (uint32_t)(pp[i] >> 32), b = (uint32_t)(pp[i] & 0xFFFFFFFFu);
 			double w;
 
 			unpack(pat[i], lev);
-			if (er_accept(&R.mo, &R.d, &r[a], &r[b], lev, &w)) {
+			if (er_accept_lw(&R.mo, &lw, &r[a], lev, &w)) {
 				R.acc[R.nacc].a = a;
 				R.acc[R.nacc].b = b;
 				R.acc[R.nacc].w = (float)w;
