@@ -976,6 +976,91 @@ static int compute_patterns(struct run *R, const uint64_t *pairs, size_t np, uin
 	return 0;
 }
 
+/*
+ * Deciding every candidate pair (a pure function of the pair) on
+ * resolve.threads threads: each takes a contiguous range and writes its
+ * accepted pairs at the start of that range in acc, and the ranges are
+ * then closed up in order, so acc is the same on any thread count.
+ */
+struct accept_job {
+	const struct run *R;
+	const struct er_lw *lw;
+	const uint64_t *pairs, *pat;
+	size_t from, to;
+	struct er_pairw *acc;
+	size_t n;                  /* accepted, at acc[from, from + n) */
+};
+
+static void accept_range(struct accept_job *j)
+{
+	const struct er_rec *r = j->R->d.recs.data;
+	struct er_pairw *out = j->acc + j->from;
+	size_t i;
+
+	j->n = 0;
+	for (i = j->from; i < j->to; i++) {
+		int lev[EF_N];
+		uint32_t a = (uint32_t)(j->pairs[i] >> 32), b = (uint32_t)(j->pairs[i] & 0xFFFFFFFFu);
+		double w;
+
+		unpack(j->pat[i], lev);
+		if (er_accept_lw(&j->R->mo, j->lw, &r[a], lev, &w)) {
+			out[j->n].a = a;
+			out[j->n].b = b;
+			out[j->n].w = (float)w;
+			out[j->n].pattern = j->pat[i];
+			j->n++;
+		}
+	}
+}
+
+static void *accept_thread(void *arg)
+{
+	accept_range(arg);
+	return NULL;
+}
+
+/* Accepted pairs of pairs[0, np) into acc (room for np); their count. */
+static size_t accept_pairs(const struct run *R, const uint64_t *pairs, const uint64_t *pat, size_t np,
+			   struct er_pairw *acc, int threads)
+{
+	struct accept_job jobs[8];
+	pthread_t th[8];
+	struct er_lw lw;
+	int t, started = 0;
+	size_t n = 0;
+
+	threads = threads < 1 ? 1 : threads > 8 ? 8 : threads;
+	if (np < 10000)
+		threads = 1;
+	er_lw_init(&lw, &R->mo);
+	for (t = 0; t < threads; t++) {
+		jobs[t].R = R;
+		jobs[t].lw = &lw;
+		jobs[t].pairs = pairs;
+		jobs[t].pat = pat;
+		jobs[t].acc = acc;
+		jobs[t].from = np * (size_t)t / (size_t)threads;
+		jobs[t].to = np * (size_t)(t + 1) / (size_t)threads;
+	}
+	for (t = 1; t < threads; t++) {
+		if (pthread_create(&th[t], NULL, accept_thread, &jobs[t]) != 0)
+			break;
+		started = t;
+	}
+	accept_range(&jobs[0]);
+	for (t = 1; t <= started; t++)
+		pthread_join(th[t], NULL);
+	for (t = started + 1; t < threads; t++)
+		accept_range(&jobs[t]);
+	for (t = 0; t < threads; t++) {
+		if (n != jobs[t].from)
+			memmove(acc + n, acc + jobs[t].from, jobs[t].n * sizeof *acc);
+		n += jobs[t].n;
+	}
+	return n;
+}
+
 /* Pattern counts of the blocked pairs found by key `key` (any pair when
  * key < 0), with the fields that key forces to agree blanked out (level 0,
  * left out of the likelihood); rule pairs are counted on the full levels. */
@@ -1304,11 +1389,9 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 	/* accepted pairs: this run's plus, incrementally, the saved ones */
 	{
 		const uint64_t *pp = pairs.data;
-		const struct er_rec *r = R.d.recs.data;
 		size_t cap = np + 16;
 		sqlite3_stmt *q = NULL;
 		int64_t nsaved = 0;
-		struct er_lw lw;
 
 		if (o->incremental && (rc = ws_query_i64(ws, "SELECT count(*) FROM er_pair", 0, &nsaved)))
 			goto out;
@@ -1318,21 +1401,7 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 			rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
 			goto out;
 		}
-		er_lw_init(&lw, &R.mo);
-		for (i = 0; i < np; i++) {
-			int lev[EF_N];
-			uint32_t a = (uint32_t)(pp[i] >> 32), b = (uint32_t)(pp[i] & 0xFFFFFFFFu);
-			double w;
-
-			unpack(pat[i], lev);
-			if (er_accept_lw(&R.mo, &lw, &r[a], lev, &w)) {
-				R.acc[R.nacc].a = a;
-				R.acc[R.nacc].b = b;
-				R.acc[R.nacc].w = (float)w;
-				R.acc[R.nacc].pattern = pat[i];
-				R.nacc++;
-			}
-		}
+		R.nacc = accept_pairs(&R, pp, pat, np, R.acc, (int)cfg_int(ws->cfg, "resolve.threads", 2));
 		if (o->incremental) {
 			if ((rc = ws_prepare(ws, "SELECT a, b, weight, levels FROM er_pair", &q)))
 				goto out;
