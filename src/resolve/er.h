@@ -171,6 +171,15 @@ int er_identity_field(int f);
  */
 int er_accept(const struct er_model *mo, const struct er_data *d, const struct er_rec *a, const struct er_rec *b,
 	      const int lev[EF_N], double *w);
+/* The level weights log2(m/u) of a model, taken once for deciding many
+ * pairs with er_accept_lw (the same numbers er_accept computes each call);
+ * valid until the model's m or u change. */
+struct er_lw {
+	double w[EF_N][ER_MAXLEV];
+};
+void er_lw_init(struct er_lw *lw, const struct er_model *mo);
+int er_accept_lw(const struct er_model *mo, const struct er_lw *lw, const struct er_rec *a, const int lev[EF_N],
+		 double *w);
 
 void er_model_init(struct er_model *mo, const struct cfg *cfg);
 void er_model_release(struct er_model *mo);

@@ -9,6 +9,7 @@
 #include "er.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,21 +81,23 @@ int er_data_index(struct er_data *d)
 	return 0;
 }
 
-static uint32_t intern(struct er_data *d, const char *s, size_t n, int *oom)
+/* Id of s (n bytes, hash h as strmap_hash gives it), added when new; the
+ * slot's value holds the id, so a hit costs no second lookup. */
+static uint32_t intern(struct er_data *d, const char *s, size_t n, uint64_t h, int *oom)
 {
-	uint32_t id;
+	int is_new;
+	int64_t *v;
 
 	if (!n)
 		return 0;
-	id = strmap_intern(&d->strs, s, n, NULL);
-	if (!id)
+	v = strmap_intern_value_hashed(&d->strs, s, n, h, &is_new);
+	if (!v) {
 		*oom = 1;
-	return id;
-}
-
-static uint32_t interns(struct er_data *d, const char *s, int *oom)
-{
-	return intern(d, s, strlen(s), oom);
+		return 0;
+	}
+	if (is_new)
+		*v = (int64_t)strmap_count(&d->strs);
+	return (uint32_t)*v;
 }
 
 static const char *col(sqlite3_stmt *st, int c, size_t *n)
@@ -121,12 +124,25 @@ struct norm_ctx {
  */
 #define BATCH_ROWS 2048
 #define NORM_THREADS_MAX 8
+#define PREFETCH_ROWS 4           /* rows whose table slots are loaded ahead */
 
 struct raw_batch {
 	size_t n;
 	int64_t id[BATCH_ROWS], source_id[BATCH_ROWS], account[BATCH_ROWS];
 	uint32_t off[BATCH_ROWS][ER_C_N], len[BATCH_ROWS][ER_C_N];
 	struct sbuf text;          /* every column's bytes, NUL after each */
+};
+
+/*
+ * The strings of a normalised row, in the order the main thread interns
+ * them: ids are given in first-seen order, so this order is part of the
+ * result.  Their lengths and hashes are taken on the normalising threads,
+ * which leaves the main thread the table lookups alone (prefetched ahead).
+ */
+enum {
+	NS_GIVEN, NS_GIVEN1, NS_PH_GIVEN1, NS_MP_GIVEN1, NS_MP2_GIVEN1, NS_BK_GIVEN1, NS_NICK, NS_SUR1, NS_SUR1NY,
+	NS_SUR2, NS_PH_SUR1, NS_MP_SUR1, NS_MP2_SUR1, NS_MP_SUR2, NS_PHONE, NS_EMAIL, NS_STREET, NS_STNO, NS_ADDR2,
+	NS_CITY, NS_REGION, NS_POSTCODE, NS_IDNUM, NS_ADDRKEY, NS_N
 };
 
 enum { NW_ONLY_PARTICLES = 1, NW_EMPTY = 2, NW_NON_LATIN = 4, NW_BAD_DOB = 8, NW_BAD_PHONE = 16, NW_BAD_EMAIL = 32 };
@@ -144,7 +160,27 @@ struct norm_out {
 	uint16_t y;
 	uint8_t m, d, dob_amb, warn;
 	char sex;
+	uint32_t slen[NS_N];       /* each string's length (0: not interned) */
+	uint64_t shash[NS_N];      /* and its hash, both taken on the normalising thread */
 };
+
+/* Where each string of a normalised row lies, in interning order. */
+static const size_t ns_off[NS_N] = {
+	offsetof(struct norm_out, given), offsetof(struct norm_out, given1), offsetof(struct norm_out, ph_given1),
+	offsetof(struct norm_out, dm_given1.primary), offsetof(struct norm_out, dm_given1.alternate),
+	offsetof(struct norm_out, dm_formal.primary), offsetof(struct norm_out, nick), offsetof(struct norm_out, sur1),
+	offsetof(struct norm_out, sur1ny), offsetof(struct norm_out, sur2), offsetof(struct norm_out, ph_sur1),
+	offsetof(struct norm_out, dm_sur1.primary), offsetof(struct norm_out, dm_sur1.alternate),
+	offsetof(struct norm_out, dm_sur2.primary), offsetof(struct norm_out, phone), offsetof(struct norm_out, email),
+	offsetof(struct norm_out, street), offsetof(struct norm_out, stno), offsetof(struct norm_out, addr2),
+	offsetof(struct norm_out, city), offsetof(struct norm_out, region), offsetof(struct norm_out, postcode),
+	offsetof(struct norm_out, idnum), offsetof(struct norm_out, addrkey),
+};
+
+static const char *ns_str(const struct norm_out *o, int k)
+{
+	return (const char *)o + ns_off[k];
+}
 
 /* Per-thread cache of parsed phones: "region\x1fraw" -> E.164 ("" = not
  * valid).  The same numbers recur across a person's records, and parsing one
@@ -307,11 +343,41 @@ static void norm_row(const struct norm_ctx *nc, const struct raw_batch *b, size_
 			 o->postcode[0] ? o->postcode : o->city);
 }
 
+/* Lengths and hashes of the row's strings (normalising thread); a string
+ * the row does not intern has length 0. */
+static void norm_hash(struct norm_out *o)
+{
+	int k;
+
+	for (k = 0; k < NS_N; k++) {
+		const char *s = ns_str(o, k);
+		size_t n = strlen(s);
+
+		if ((k <= NS_BK_GIVEN1 && !o->given[0]) ||
+		    (k == NS_MP2_GIVEN1 && strcmp(o->dm_given1.alternate, o->dm_given1.primary) == 0) ||
+		    (k == NS_MP2_SUR1 && strcmp(o->dm_sur1.alternate, o->dm_sur1.primary) == 0))
+			n = 0;
+		o->slen[k] = (uint32_t)n;
+		o->shash[k] = n ? strmap_hash(s, n) : 0;
+	}
+}
+
+/* Starts loading the table slots row o will touch. */
+static void norm_prefetch(const struct er_data *d, const struct norm_out *o)
+{
+	int k;
+
+	for (k = 0; k < NS_N; k++)
+		if (o->slen[k])
+			strmap_prefetch_hashed(&d->strs, o->shash[k]);
+}
+
 /* Interns a normalised row into r (main thread, row order). */
 static int norm_intern(struct er_data *d, const struct raw_batch *b, size_t i, const struct norm_out *o,
 		       struct er_rec *r)
 {
-	int oom = 0;
+	uint32_t id[NS_N];
+	int k, oom = 0;
 
 	memset(r, 0, sizeof *r);
 	r->id = b->id[i];
@@ -323,41 +389,41 @@ static int norm_intern(struct er_data *d, const struct raw_batch *b, size_t i, c
 	d->warn.bad_dob += (o->warn & NW_BAD_DOB) != 0;
 	d->warn.bad_phone += (o->warn & NW_BAD_PHONE) != 0;
 	d->warn.bad_email += (o->warn & NW_BAD_EMAIL) != 0;
+	for (k = 0; k < NS_N; k++)
+		id[k] = intern(d, ns_str(o, k), o->slen[k], o->shash[k], &oom);
 	if (o->given[0]) {
-		r->given = interns(d, o->given, &oom);
-		r->given1 = interns(d, o->given1, &oom);
 		r->nk_given1 = o->nk_given1;
 		r->nk_given = o->nk_given;
-		r->ph_given1 = interns(d, o->ph_given1, &oom);
-		r->mp_given1 = interns(d, o->dm_given1.primary, &oom);
-		if (strcmp(o->dm_given1.alternate, o->dm_given1.primary) != 0)
-			r->mp2_given1 = interns(d, o->dm_given1.alternate, &oom);
-		r->bk_given1 = interns(d, o->dm_formal.primary, &oom);
 	}
-	r->nick = interns(d, o->nick, &oom);
-	r->sur1 = interns(d, o->sur1, &oom);
-	r->sur1ny = interns(d, o->sur1ny, &oom);
-	r->sur2 = interns(d, o->sur2, &oom);
-	r->ph_sur1 = interns(d, o->ph_sur1, &oom);
-	r->mp_sur1 = interns(d, o->dm_sur1.primary, &oom);
-	if (strcmp(o->dm_sur1.alternate, o->dm_sur1.primary) != 0)
-		r->mp2_sur1 = interns(d, o->dm_sur1.alternate, &oom);
-	r->mp_sur2 = interns(d, o->dm_sur2.primary, &oom);
+	r->given = id[NS_GIVEN];
+	r->given1 = id[NS_GIVEN1];
+	r->ph_given1 = id[NS_PH_GIVEN1];
+	r->mp_given1 = id[NS_MP_GIVEN1];
+	r->mp2_given1 = id[NS_MP2_GIVEN1];
+	r->bk_given1 = id[NS_BK_GIVEN1];
+	r->nick = id[NS_NICK];
+	r->sur1 = id[NS_SUR1];
+	r->sur1ny = id[NS_SUR1NY];
+	r->sur2 = id[NS_SUR2];
+	r->ph_sur1 = id[NS_PH_SUR1];
+	r->mp_sur1 = id[NS_MP_SUR1];
+	r->mp2_sur1 = id[NS_MP2_SUR1];
+	r->mp_sur2 = id[NS_MP_SUR2];
 	r->y = o->y;
 	r->m = o->m;
 	r->d = o->d;
 	r->dob_amb = o->dob_amb;
 	r->sex = o->sex;
-	r->phone = interns(d, o->phone, &oom);
-	r->email = interns(d, o->email, &oom);
-	r->street = interns(d, o->street, &oom);
-	r->stno = interns(d, o->stno, &oom);
-	r->addr2 = interns(d, o->addr2, &oom);
-	r->city = interns(d, o->city, &oom);
-	r->region = interns(d, o->region, &oom);
-	r->postcode = interns(d, o->postcode, &oom);
-	r->idnum = interns(d, o->idnum, &oom);
-	r->addrkey = interns(d, o->addrkey, &oom);
+	r->phone = id[NS_PHONE];
+	r->email = id[NS_EMAIL];
+	r->street = id[NS_STREET];
+	r->stno = id[NS_STNO];
+	r->addr2 = id[NS_ADDR2];
+	r->city = id[NS_CITY];
+	r->region = id[NS_REGION];
+	r->postcode = id[NS_POSTCODE];
+	r->idnum = id[NS_IDNUM];
+	r->addrkey = id[NS_ADDRKEY];
 	return oom ? -1 : 0;
 }
 
@@ -400,8 +466,10 @@ static void *norm_thread(void *arg)
 	struct norm_job *j = arg;
 	size_t i;
 
-	for (i = j->from; i < j->to; i++)
+	for (i = j->from; i < j->to; i++) {
 		norm_row(j->nc, j->b, i, j->pc, &j->out[i]);
+		norm_hash(&j->out[i]);
+	}
 	return NULL;
 }
 
@@ -471,9 +539,12 @@ static int pipe_intern(struct er_data *d, struct norm_pipe *p, int k)
 	r = vec_grow(&d->recs, b->n);
 	if (!r)
 		return -1;
-	for (i = 0; i < b->n; i++)
+	for (i = 0; i < b->n; i++) {
+		if (i + PREFETCH_ROWS < b->n)
+			norm_prefetch(d, &p->out[k][i + PREFETCH_ROWS]);
 		if (norm_intern(d, b, i, &p->out[k][i], &r[i]))
 			return -1;
+	}
 	b->n = 0;
 	sbuf_clear(&b->text);
 	return 0;

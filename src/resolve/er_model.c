@@ -294,9 +294,10 @@ int er_identity_field(int f)
 	return f == EF_GIVEN || f == EF_SUR || f == EF_DOB || f == EF_SEX || f == EF_IDNUM;
 }
 
-/* Weight of a pair, its identity part in *ident. */
-static double weigh(const struct er_model *mo, const struct er_rec *a, const int lev[EF_N], struct er_expl *e,
-		    double *ident)
+/* Weight of a pair, its identity part in *ident; level weights from lw
+ * when given (the same values). */
+static double weigh(const struct er_model *mo, const struct er_lw *lw, const struct er_rec *a, const int lev[EF_N],
+		    struct er_expl *e, double *ident)
 {
 	double w = log2(mo->lambda / (1.0 - mo->lambda)), id = 0;
 	int f;
@@ -311,7 +312,7 @@ static double weigh(const struct er_model *mo, const struct er_rec *a, const int
 
 		if (!l)
 			continue;
-		fw = log2(mo->m[f][l] / mo->u[f][l]);
+		fw = lw ? lw->w[f][l] : log2(mo->m[f][l] / mo->u[f][l]);
 		if (l == 1 && tf_field(f) && mo->tf[f].count && mo->tf_weight > 0) {
 			uint32_t v = tf_value(a, f);
 			double uf;
@@ -347,7 +348,7 @@ double er_weight(const struct er_model *mo, const struct er_data *d, const struc
 
 	(void)d;
 	(void)b;
-	return weigh(mo, a, lev, e, &id);
+	return weigh(mo, NULL, a, lev, e, &id);
 }
 
 int er_accept(const struct er_model *mo, const struct er_data *d, const struct er_rec *a, const struct er_rec *b,
@@ -357,7 +358,27 @@ int er_accept(const struct er_model *mo, const struct er_data *d, const struct e
 
 	(void)d;
 	(void)b;
-	x = weigh(mo, a, lev, NULL, &id);
+	x = weigh(mo, NULL, a, lev, NULL, &id);
+	if (w)
+		*w = x;
+	return x >= mo->threshold && id >= mo->identity_min;
+}
+
+void er_lw_init(struct er_lw *lw, const struct er_model *mo)
+{
+	int f, l;
+
+	memset(lw, 0, sizeof *lw);
+	for (f = 0; f < EF_N; f++)
+		for (l = 1; l < mo->nlev[f] && l < ER_MAXLEV; l++)
+			lw->w[f][l] = log2(mo->m[f][l] / mo->u[f][l]);
+}
+
+int er_accept_lw(const struct er_model *mo, const struct er_lw *lw, const struct er_rec *a, const int lev[EF_N],
+		 double *w)
+{
+	double id, x = weigh(mo, lw, a, lev, NULL, &id);
+
 	if (w)
 		*w = x;
 	return x >= mo->threshold && id >= mo->identity_min;

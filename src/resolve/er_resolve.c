@@ -10,6 +10,7 @@
 #include "er.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,11 +170,11 @@ static uint64_t levels_parse(const char *s)
 	return pat;
 }
 
+/* Appends the match reasons of one link as JSON. */
 static void reasons_json(const struct er_expl *e, struct sbuf *out)
 {
 	int f, first = 1;
 
-	sbuf_clear(out);
 	sbuf_addc(out, '{');
 	for (f = 0; f < EF_N; f++) {
 		if (!e->lev[f])
@@ -187,33 +188,104 @@ static void reasons_json(const struct er_expl *e, struct sbuf *out)
 
 /* ---- entities and edges ---- */
 
+/*
+ * Entity ids by (kind, key), loaded from the workspace and created as the
+ * write needs them.  The general path interns "kind\x1fkey"; the write asks
+ * for some four million keys at a million people, so the two common cases
+ * skip it: a person key "p<record id>" is looked up by the record id, and a
+ * phone, email or address key, which is an interned string of the records,
+ * by that string's id.  A key takes the same path every time it is asked
+ * for (a string id serves the first identifier kind that claims it; another
+ * kind with the same text takes the general path), and every entity loaded
+ * is also in the general table, so no key is ever created twice.
+ */
+enum { EK_NONE, EK_PHONE, EK_EMAIL, EK_ADDRESS };
+
 struct ent_cache {
 	struct strmap keys;   /* "kind\x1fkey" */
 	struct vec ids;       /* int64 per key id */
 	int64_t next;
 	sqlite3_stmt *ins;
+	const struct er_data *d;
+	size_t nsid;
+	int64_t *sid_eid;     /* by string id: the entity of kind sid_kind[] */
+	uint8_t *sid_kind;    /* EK_*, EK_NONE while unclaimed */
+	struct u64map persons;/* record id -> entity keyed "p<id>" */
 };
 
-static int ent_cache_init(rastro_ws *ws, struct ent_cache *c)
+static int ek_of(const char *kind)
+{
+	return strcmp(kind, "phone") == 0 ? EK_PHONE : strcmp(kind, "email") == 0 ? EK_EMAIL
+	       : strcmp(kind, "address") == 0 ? EK_ADDRESS : EK_NONE;
+}
+
+/* Record id of a person key written "p%lld" exactly; 0 when not. */
+static int person_key_id(const char *key, int64_t *id)
+{
+	char back[32];
+	char *end;
+	long long v;
+
+	if (key[0] != 'p' || key[1] < '-' || key[1] > '9')
+		return 0;
+	v = strtoll(key + 1, &end, 10);
+	if (*end)
+		return 0;
+	snprintf(back, sizeof back, "p%lld", v);
+	if (strcmp(back, key) != 0 || (uint64_t)v == UINT64_MAX)
+		return 0;
+	*id = v;
+	return 1;
+}
+
+/* Fast-path entries for a loaded entity (see above). */
+static int ent_cache_claim(struct ent_cache *c, const char *kind, const char *key, int64_t eid)
+{
+	int ek = ek_of(kind);
+	int64_t rid;
+
+	if (ek != EK_NONE) {
+		uint32_t sid = strmap_find(&c->d->strs, key, strlen(key));
+
+		if (sid && sid < c->nsid && c->sid_kind[sid] == EK_NONE) {
+			c->sid_kind[sid] = (uint8_t)ek;
+			c->sid_eid[sid] = eid;
+		}
+		return 0;
+	}
+	if (strcmp(kind, "person") == 0 && person_key_id(key, &rid))
+		return u64map_put(&c->persons, (uint64_t)rid, (uint64_t)eid);
+	return 0;
+}
+
+static int ent_cache_init(rastro_ws *ws, struct ent_cache *c, const struct er_data *d)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	strmap_init(&c->keys);
 	vec_init(&c->ids, sizeof(int64_t));
+	u64map_init(&c->persons);
 	c->ins = NULL;
+	c->d = d;
+	c->nsid = strmap_count(&d->strs) + 1;
+	c->sid_eid = mem_alloc(c->nsid * sizeof *c->sid_eid);
+	c->sid_kind = mem_calloc(c->nsid, sizeof *c->sid_kind);
+	if (!c->sid_eid || !c->sid_kind)
+		return ws_error(ws, RASTRO_NOMEM, "out of memory loading entities");
 	if (ws_next_entity_id(ws, &c->next))
 		return ws->err.code;
 	if (ws_prepare(ws, "SELECT id, kind, key FROM entity WHERE kind IN ('person', 'phone', 'email', 'address')", &st))
 		return ws->err.code;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char k[600];
-		int n = snprintf(k, sizeof k, "%s\x1f%s", sqlite3_column_text(st, 1), sqlite3_column_text(st, 2));
+		const char *kind = (const char *)sqlite3_column_text(st, 1), *key = (const char *)sqlite3_column_text(st, 2);
+		int n = snprintf(k, sizeof k, "%s\x1f%s", kind, key);
 		int is_new;
 		uint32_t id = strmap_intern(&c->keys, k, n < 0 ? 0 : (size_t)n >= sizeof k ? sizeof k - 1 : (size_t)n, &is_new);
 		int64_t eid = sqlite3_column_int64(st, 0);
 
-		if (!id || (is_new && vec_push(&c->ids, &eid))) {
+		if (!id || (is_new && vec_push(&c->ids, &eid)) || ent_cache_claim(c, kind, key, eid)) {
 			sqlite3_finalize(st);
 			return ws_error(ws, RASTRO_NOMEM, "out of memory loading entities");
 		}
@@ -228,32 +300,18 @@ static void ent_cache_release(struct ent_cache *c)
 {
 	strmap_release(&c->keys);
 	vec_release(&c->ids);
+	u64map_release(&c->persons);
+	mem_free(c->sid_eid);
+	mem_free(c->sid_kind);
 	sqlite3_finalize(c->ins);
 }
 
-/* Entity id of (kind, key), created when new; 0 on error (ws->err set). */
-static int64_t ent_get(rastro_ws *ws, struct ent_cache *c, const char *kind, const char *key, const char *label,
-		       int64_t record, int *created)
+/* Writes a new entity; its id, or 0 on error (ws->err set). */
+static int64_t ent_insert(rastro_ws *ws, struct ent_cache *c, const char *kind, const char *key, const char *label,
+			  int64_t record)
 {
-	char k[600];
-	int n = snprintf(k, sizeof k, "%s\x1f%s", kind, key);
-	int is_new;
-	uint32_t id = strmap_intern(&c->keys, k, n < 0 ? 0 : (size_t)n >= sizeof k ? sizeof k - 1 : (size_t)n, &is_new);
-	int64_t eid;
+	int64_t eid = c->next++;
 
-	if (created)
-		*created = 0;
-	if (!id) {
-		ws_error(ws, RASTRO_NOMEM, "out of memory creating entities");
-		return 0;
-	}
-	if (!is_new)
-		return *(int64_t *)vec_at(&c->ids, id - 1);
-	eid = c->next++;
-	if (vec_push(&c->ids, &eid)) {
-		ws_error(ws, RASTRO_NOMEM, "out of memory creating entities");
-		return 0;
-	}
 	sqlite3_reset(c->ins);
 	sqlite3_bind_int64(c->ins, 1, eid);
 	sqlite3_bind_text(c->ins, 2, kind, -1, SQLITE_STATIC);
@@ -264,8 +322,61 @@ static int64_t ent_get(rastro_ws *ws, struct ent_cache *c, const char *kind, con
 		ws_sqlerr(ws, "creating an entity");
 		return 0;
 	}
-	if (created)
-		*created = 1;
+	return eid;
+}
+
+/* Entity id of (kind, key), created when new; 0 on error (ws->err set). */
+static int64_t ent_get(rastro_ws *ws, struct ent_cache *c, const char *kind, const char *key, const char *label,
+		       int64_t record)
+{
+	char k[600];
+	int n = snprintf(k, sizeof k, "%s\x1f%s", kind, key);
+	int is_new;
+	uint32_t id = strmap_intern(&c->keys, k, n < 0 ? 0 : (size_t)n >= sizeof k ? sizeof k - 1 : (size_t)n, &is_new);
+	int64_t eid;
+
+	if (!id) {
+		ws_error(ws, RASTRO_NOMEM, "out of memory creating entities");
+		return 0;
+	}
+	if (!is_new)
+		return *(int64_t *)vec_at(&c->ids, id - 1);
+	eid = c->next;
+	if (vec_push(&c->ids, &eid)) {
+		ws_error(ws, RASTRO_NOMEM, "out of memory creating entities");
+		return 0;
+	}
+	return ent_insert(ws, c, kind, key, label, record);
+}
+
+/* The person entity keyed "p<rid>" (key holds that text). */
+static int64_t ent_person(rastro_ws *ws, struct ent_cache *c, int64_t rid, const char *key, const char *label)
+{
+	uint64_t e;
+
+	if ((uint64_t)rid == UINT64_MAX)
+		return ent_get(ws, c, "person", key, label, rid);
+	if (u64map_get(&c->persons, (uint64_t)rid, &e))
+		return (int64_t)e;
+	return ent_insert(ws, c, "person", key, label, rid);
+}
+
+/* The identifier entity (phone, email, address) keyed by string sid. */
+static int64_t ent_ident(rastro_ws *ws, struct ent_cache *c, const char *kind, uint32_t sid, int64_t record)
+{
+	int ek = ek_of(kind);
+	const char *key = er_str(c->d, sid);
+	int64_t eid;
+
+	if (sid >= c->nsid || (c->sid_kind[sid] != EK_NONE && c->sid_kind[sid] != ek))
+		return ent_get(ws, c, kind, key, key, record);
+	if (c->sid_kind[sid] == ek)
+		return c->sid_eid[sid];
+	eid = ent_insert(ws, c, kind, key, key, record);
+	if (eid) {
+		c->sid_kind[sid] = (uint8_t)ek;
+		c->sid_eid[sid] = eid;
+	}
 	return eid;
 }
 
@@ -365,6 +476,85 @@ struct run {
 	char *params_text;
 };
 
+/*
+ * The match reasons of every linked record, as JSON, built before the write
+ * and beside it: on a second thread while the main thread inserts the person
+ * entities (neither needs the other), so the single SQLite writer does not
+ * also format some 300 bytes of numbers per linked record.  One buffer, the
+ * records' texts back to back; the result is the same on any thread count.
+ */
+struct reasons_job {
+	const struct run *R;
+	const int32_t *best;       /* best merged pair per record, -1 for none */
+	size_t n;
+	struct sbuf text;
+	size_t *off;               /* record i's reasons: text[off[i], off[i + 1]) */
+};
+
+static void reasons_build(struct reasons_job *j)
+{
+	const struct er_rec *r = j->R->d.recs.data;
+	size_t i;
+
+	for (i = 0; i < j->n; i++) {
+		j->off[i] = j->text.len;
+		if (j->best[i] >= 0) {
+			const struct er_pairw *p = &j->R->acc[j->best[i]];
+			struct er_expl e;
+			int lev[EF_N];
+
+			unpack(p->pattern, lev);
+			er_weight(&j->R->mo, &j->R->d, &r[p->a], &r[p->b], lev, &e);
+			reasons_json(&e, &j->text);
+		}
+	}
+	j->off[j->n] = j->text.len;
+}
+
+static void *reasons_thread(void *arg)
+{
+	reasons_build(arg);
+	return NULL;
+}
+
+/* Person entities, keyed by their smallest record id (eid[] of each
+ * record), the entity counts, and the previous resolution cleared. */
+static int write_persons(struct run *R, struct ent_cache *c, int64_t *eid, struct rastro_resolve_stats *st)
+{
+	rastro_ws *ws = R->ws;
+	const struct er_rec *r = R->d.recs.data;
+	size_t n = R->d.recs.len, i;
+	uint32_t *sz;
+
+	st->entities = st->multi_entities = 0;
+	for (i = 0; i < n; i++) {
+		if (R->root[i] == i) {
+			char key[32], label[160];
+			const struct er_rec *x = &r[i];
+
+			snprintf(key, sizeof key, "p%lld", (long long)x->id);
+			snprintf(label, sizeof label, "%s%s%s", er_str(&R->d, x->given), x->given && x->sur1 ? " " : "",
+				 er_str(&R->d, x->sur1));
+			eid[i] = ent_person(ws, c, x->id, key, label);
+			if (!eid[i])
+				return ws->err.code;
+			st->entities++;
+		}
+	}
+	for (i = 0; i < n; i++)
+		eid[i] = eid[R->root[i]];
+	sz = mem_calloc(n ? n : 1, sizeof *sz);
+	if (!sz)
+		return ws_error(ws, RASTRO_NOMEM, "out of memory");
+	for (i = 0; i < n; i++)
+		sz[R->root[i]]++;
+	for (i = 0; i < n; i++)
+		st->multi_entities += R->root[i] == i && sz[i] > 1;
+	mem_free(sz);
+	return ws_exec(ws, "DELETE FROM er_link; DELETE FROM er_pair; DELETE FROM edge WHERE stage = 'resolve'",
+		       "clearing the previous resolution");
+}
+
 /* Writes entities, links, pairs and edges; the caller holds a transaction. */
 static int write_back(struct run *R, struct rastro_resolve_stats *st)
 {
@@ -376,14 +566,17 @@ static int write_back(struct run *R, struct rastro_resolve_stats *st)
 	int64_t *eid = NULL;
 	int32_t *best = NULL;   /* best merged pair per record */
 	sqlite3_stmt *ins_link = NULL, *ins_pair = NULL, *ins_edge = NULL, *ins_merge = NULL, *q = NULL;
-	struct sbuf js = SBUF_INIT;
+	struct reasons_job rj;
+	pthread_t th;
+	int started = 0;
 	struct bulk_ix bx;
 	int rc = 0;
 
 	bx.n = 0;
-	sbuf_init(&js);
+	rj.off = NULL;
+	sbuf_init(&rj.text);
 	u64map_init(&old);
-	if ((rc = ent_cache_init(ws, &c)))
+	if ((rc = ent_cache_init(ws, &c, &R->d)))
 		goto out;
 	if ((int64_t)n >= cfg_int(ws->cfg, "resolve.bulk_records", BULK_RECORDS) &&
 	    ((rc = bulk_drop(ws, "entity", "SELECT coalesce(max(id), 0) FROM entity", (int64_t)n, &bx)) ||
@@ -416,46 +609,27 @@ static int write_back(struct run *R, struct rastro_resolve_stats *st)
 		if (best[R->acc[i].b] < 0)
 			best[R->acc[i].b] = (int32_t)i;
 	}
-	/* person entities, keyed by their smallest record id */
-	st->entities = st->multi_entities = 0;
-	for (i = 0; i < n; i++) {
-		if (R->root[i] == i) {
-			char key[32], label[160];
-			const struct er_rec *x = &r[i];
-
-			snprintf(key, sizeof key, "p%lld", (long long)x->id);
-			snprintf(label, sizeof label, "%s%s%s", er_str(&R->d, x->given), x->given && x->sur1 ? " " : "",
-				 er_str(&R->d, x->sur1));
-			eid[i] = ent_get(ws, &c, "person", key, label, x->id, NULL);
-			if (!eid[i]) {
-				rc = ws->err.code;
-				goto out;
-			}
-			st->entities++;
-		}
-	}
-	for (i = 0; i < n; i++) {
-		eid[i] = eid[R->root[i]];
-		if (R->root[i] != i && R->root[R->root[i]] == R->root[i] && best[R->root[i]] >= 0 && i > R->root[i]) {
-			/* counted below */
-		}
-	}
-	{
-		uint32_t *sz = mem_calloc(n ? n : 1, sizeof *sz);
-
-		if (!sz) {
-			rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
-			goto out;
-		}
-		for (i = 0; i < n; i++)
-			sz[R->root[i]]++;
-		for (i = 0; i < n; i++)
-			st->multi_entities += R->root[i] == i && sz[i] > 1;
-		mem_free(sz);
-	}
-	if ((rc = ws_exec(ws, "DELETE FROM er_link; DELETE FROM er_pair; DELETE FROM edge WHERE stage = 'resolve'",
-			  "clearing the previous resolution")))
+	rj.R = R;
+	rj.best = best;
+	rj.n = n;
+	rj.off = mem_alloc((n + 1) * sizeof *rj.off);
+	if (!rj.off) {
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
 		goto out;
+	}
+	started = cfg_int(ws->cfg, "resolve.threads", 2) > 1 && n >= 10000 &&
+		  pthread_create(&th, NULL, reasons_thread, &rj) == 0;
+	if (!started)
+		reasons_build(&rj);
+	rc = write_persons(R, &c, eid, st);
+	if (started)
+		pthread_join(th, NULL);
+	if (rc)
+		goto out;
+	if (sbuf_failed(&rj.text)) {
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory building match reasons");
+		goto out;
+	}
 	if ((rc = ws_prepare(ws, "INSERT INTO er_link(record_id, entity_id, source_id, weight, partner, reasons, run_id)"
 				 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", &ins_link)) ||
 	    (rc = ws_prepare(ws, "INSERT INTO er_pair(a, b, weight, levels, status, run_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
@@ -471,15 +645,11 @@ static int write_back(struct run *R, struct rastro_resolve_stats *st)
 		sqlite3_bind_int64(ins_link, 3, r[i].source_id);
 		if (best[i] >= 0) {
 			const struct er_pairw *p = &R->acc[best[i]];
-			struct er_expl e;
-			int lev[EF_N];
 
-			unpack(p->pattern, lev);
-			er_weight(&R->mo, &R->d, &r[p->a], &r[p->b], lev, &e);
-			reasons_json(&e, &js);
 			sqlite3_bind_double(ins_link, 4, p->w);
 			sqlite3_bind_int64(ins_link, 5, r[p->a == i ? p->b : p->a].id);
-			sqlite3_bind_text(ins_link, 6, js.buf, (int)js.len, SQLITE_TRANSIENT);
+			sqlite3_bind_text(ins_link, 6, rj.text.buf + rj.off[i], (int)(rj.off[i + 1] - rj.off[i]),
+					  SQLITE_STATIC);
 		} else {
 			sqlite3_bind_null(ins_link, 4);
 			sqlite3_bind_null(ins_link, 5);
@@ -523,7 +693,7 @@ static int write_back(struct run *R, struct rastro_resolve_stats *st)
 		}
 		/* identifier entities and their edges, each justified by this record */
 		if (r[i].phone) {
-			int64_t p = ent_get(ws, &c, "phone", er_str(&R->d, r[i].phone), er_str(&R->d, r[i].phone), r[i].id, NULL);
+			int64_t p = ent_ident(ws, &c, "phone", r[i].phone, r[i].id);
 
 			if (!p || (rc = add_edge(ws, ins_edge, eid[i], p, "uses_phone", NAN, r[i].id))) {
 				rc = ws->err.code;
@@ -531,7 +701,7 @@ static int write_back(struct run *R, struct rastro_resolve_stats *st)
 			}
 		}
 		if (r[i].email) {
-			int64_t p = ent_get(ws, &c, "email", er_str(&R->d, r[i].email), er_str(&R->d, r[i].email), r[i].id, NULL);
+			int64_t p = ent_ident(ws, &c, "email", r[i].email, r[i].id);
 
 			if (!p || (rc = add_edge(ws, ins_edge, eid[i], p, "uses_email", NAN, r[i].id))) {
 				rc = ws->err.code;
@@ -539,8 +709,7 @@ static int write_back(struct run *R, struct rastro_resolve_stats *st)
 			}
 		}
 		if (r[i].addrkey) {
-			int64_t p = ent_get(ws, &c, "address", er_str(&R->d, r[i].addrkey), er_str(&R->d, r[i].addrkey),
-					    r[i].id, NULL);
+			int64_t p = ent_ident(ws, &c, "address", r[i].addrkey, r[i].id);
 
 			if (!p || (rc = add_edge(ws, ins_edge, eid[i], p, "lives_at", NAN, r[i].id))) {
 				rc = ws->err.code;
@@ -586,8 +755,110 @@ out:
 	u64map_release(&old);
 	mem_free(eid);
 	mem_free(best);
-	sbuf_release(&js);
+	mem_free(rj.off);
+	sbuf_release(&rj.text);
 	return rc;
+}
+
+/*
+ * Each record's own id and source file, for the export.  The `record` view
+ * is a UNION ALL of every record table, so looking one id up probes each
+ * table; instead every table is scanned once in id order over the ids
+ * resolved and merged with the records (sorted by id).  The first table of
+ * the view that holds a record with a known source wins, as the join's
+ * first row did; a record none holds gets empty fields.
+ */
+struct ext_ids {
+	struct sbuf text;          /* ext ids and source paths, NUL after each */
+	size_t *ext;               /* per record: offset of its ext id, SIZE_MAX for none */
+	size_t *file;              /* and of its source path */
+	struct u64map src;         /* source id -> offset of its path */
+};
+
+static int ext_sources(rastro_ws *ws, struct ext_ids *x)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (ws_prepare(ws, "SELECT id, path FROM source", &q))
+		return ws->err.code;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *p = (const char *)sqlite3_column_text(q, 1);
+
+		if (u64map_put(&x->src, (uint64_t)sqlite3_column_int64(q, 0), x->text.len)) {
+			sqlite3_finalize(q);
+			return ws_error(ws, RASTRO_NOMEM, "out of memory exporting");
+		}
+		sbuf_adds(&x->text, p ? p : "");
+		sbuf_addc(&x->text, '\0');
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : ws_sqlerr(ws, "reading sources");
+}
+
+/* Merges record table `table` into x. */
+static int ext_table(rastro_ws *ws, const struct er_data *d, const char *table, struct ext_ids *x)
+{
+	const struct er_rec *r = d->recs.data;
+	size_t n = d->recs.len, j = 0;
+	sqlite3_stmt *q;
+	char sql[200];
+	int rc;
+
+	snprintf(sql, sizeof sql, "SELECT id, ext_id, source_id FROM %s WHERE id BETWEEN ?1 AND ?2 ORDER BY id", table);
+	if (ws_prepare(ws, sql, &q))
+		return ws->err.code;
+	sqlite3_bind_int64(q, 1, r[0].id);
+	sqlite3_bind_int64(q, 2, r[n - 1].id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(q, 0);
+		uint64_t file;
+		const char *e;
+
+		while (j < n && r[j].id < id)
+			j++;
+		if (j == n)
+			break;
+		if (r[j].id != id || x->ext[j] != SIZE_MAX ||
+		    !u64map_get(&x->src, (uint64_t)sqlite3_column_int64(q, 2), &file))
+			continue;
+		e = (const char *)sqlite3_column_text(q, 1);
+		x->ext[j] = x->text.len;
+		x->file[j] = (size_t)file;
+		sbuf_adds(&x->text, e ? e : "");
+		sbuf_addc(&x->text, '\0');
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ws_sqlerr(ws, "reading record ids");
+	return sbuf_failed(&x->text) ? ws_error(ws, RASTRO_NOMEM, "out of memory exporting") : 0;
+}
+
+/* The ext ids and files of every record (caller holds a read transaction). */
+static int ext_load(rastro_ws *ws, const struct er_data *d, struct ext_ids *x)
+{
+	const struct schema_component *const *c;
+	size_t i, n = d->recs.len;
+	int rc;
+
+	x->ext = mem_alloc((n ? n : 1) * sizeof *x->ext);
+	x->file = mem_alloc((n ? n : 1) * sizeof *x->file);
+	if (!x->ext || !x->file)
+		return ws_error(ws, RASTRO_NOMEM, "out of memory exporting");
+	for (i = 0; i < n; i++)
+		x->ext[i] = SIZE_MAX;
+	if ((rc = ext_sources(ws, x)) || !n)
+		return rc;
+	for (c = schema_components(); *c; c++)
+		for (i = 0; i < (*c)->nrecord_tables; i++) {
+			const char *spec = (*c)->record_tables[i];
+			char table[64];
+
+			snprintf(table, sizeof table, "%.*s", (int)strcspn(spec, ":"), spec);
+			if ((rc = ext_table(ws, d, table, x)))
+				return rc;
+		}
+	return 0;
 }
 
 static int export_csv(struct run *R, const char *path)
@@ -595,51 +866,54 @@ static int export_csv(struct run *R, const char *path)
 	rastro_ws *ws = R->ws;
 	const struct er_rec *r = R->d.recs.data;
 	FILE *f = fopen(path, "w");
-	sqlite3_stmt *q;
+	struct ext_ids x;
 	struct sbuf line = SBUF_INIT;
 	size_t i;
 	int rc = 0;
 
 	if (!f)
 		return ws_error(ws, RASTRO_IO, "cannot write '%s'", path);
-	if (ws_prepare(ws, "SELECT r.ext_id, s.path FROM record r JOIN source s ON s.id = r.source_id WHERE r.id = ?1", &q)) {
-		fclose(f);
-		return ws->err.code;
-	}
 	sbuf_init(&line);
-	fputs("record_id,source,file,entity\n", f);
-	/* one read transaction: without it every lookup takes and drops the lock */
+	sbuf_init(&x.text);
+	x.ext = x.file = NULL;
+	u64map_init(&x.src);
+	/* one read transaction over every table read */
 	if (ws_exec(ws, "BEGIN", "reading record ids")) {
-		sqlite3_finalize(q);
-		fclose(f);
-		sbuf_release(&line);
-		return ws->err.code;
+		rc = ws->err.code;
+		goto out;
 	}
+	rc = ext_load(ws, &R->d, &x);
+	ws_exec(ws, "COMMIT", "reading record ids");
+	if (rc)
+		goto out;
+	fputs("record_id,source,file,entity\n", f);
 	for (i = 0; i < R->d.recs.len; i++) {
-		const char *ext = "", *file = "";
+		const char *ext = x.ext[i] == SIZE_MAX ? "" : x.text.buf + x.ext[i];
+		const char *file = x.ext[i] == SIZE_MAX ? "" : x.text.buf + x.file[i];
 		char ent[32];
 
-		sqlite3_reset(q);
-		sqlite3_bind_int64(q, 1, r[i].id);
-		if (sqlite3_step(q) == SQLITE_ROW) {
-			ext = (const char *)sqlite3_column_text(q, 0);
-			file = (const char *)sqlite3_column_text(q, 1);
-		}
 		snprintf(ent, sizeof ent, "p%lld", (long long)r[R->root[i]].id);
 		sbuf_clear(&line);
-		sbuf_add_csv_field(&line, ext ? ext : "", ext ? strlen(ext) : 0);
+		sbuf_add_csv_field(&line, ext, strlen(ext));
 		sbuf_addf(&line, ",%lld,", (long long)r[i].source_id);
-		sbuf_add_csv_field(&line, file ? file : "", file ? strlen(file) : 0);
+		sbuf_add_csv_field(&line, file, strlen(file));
 		sbuf_addf(&line, ",%s\n", ent);
+		if (sbuf_failed(&line)) {
+			rc = ws_error(ws, RASTRO_NOMEM, "out of memory writing '%s'", path);
+			goto out;
+		}
 		fwrite(line.buf, 1, line.len, f);
 	}
-	sqlite3_finalize(q);
-	ws_exec(ws, "COMMIT", "reading record ids");
-	sbuf_release(&line);
 	if (ferror(f))
 		rc = ws_error(ws, RASTRO_IO, "error writing '%s'", path);
+out:
 	if (fclose(f) && !rc)
 		rc = ws_error(ws, RASTRO_IO, "error writing '%s'", path);
+	sbuf_release(&line);
+	sbuf_release(&x.text);
+	mem_free(x.ext);
+	mem_free(x.file);
+	u64map_release(&x.src);
 	return rc;
 }
 
@@ -668,8 +942,6 @@ static void *score_thread(void *arg)
 	score_patterns(arg);
 	return NULL;
 }
-
-#include <pthread.h>
 
 static int compute_patterns(struct run *R, const uint64_t *pairs, size_t np, uint64_t *pat, int threads)
 {
@@ -702,6 +974,91 @@ static int compute_patterns(struct run *R, const uint64_t *pairs, size_t np, uin
 	for (t = started + 1; t < threads; t++)
 		score_patterns(&jobs[t]);
 	return 0;
+}
+
+/*
+ * Deciding every candidate pair (a pure function of the pair) on
+ * resolve.threads threads: each takes a contiguous range and writes its
+ * accepted pairs at the start of that range in acc, and the ranges are
+ * then closed up in order, so acc is the same on any thread count.
+ */
+struct accept_job {
+	const struct run *R;
+	const struct er_lw *lw;
+	const uint64_t *pairs, *pat;
+	size_t from, to;
+	struct er_pairw *acc;
+	size_t n;                  /* accepted, at acc[from, from + n) */
+};
+
+static void accept_range(struct accept_job *j)
+{
+	const struct er_rec *r = j->R->d.recs.data;
+	struct er_pairw *out = j->acc + j->from;
+	size_t i;
+
+	j->n = 0;
+	for (i = j->from; i < j->to; i++) {
+		int lev[EF_N];
+		uint32_t a = (uint32_t)(j->pairs[i] >> 32), b = (uint32_t)(j->pairs[i] & 0xFFFFFFFFu);
+		double w;
+
+		unpack(j->pat[i], lev);
+		if (er_accept_lw(&j->R->mo, j->lw, &r[a], lev, &w)) {
+			out[j->n].a = a;
+			out[j->n].b = b;
+			out[j->n].w = (float)w;
+			out[j->n].pattern = j->pat[i];
+			j->n++;
+		}
+	}
+}
+
+static void *accept_thread(void *arg)
+{
+	accept_range(arg);
+	return NULL;
+}
+
+/* Accepted pairs of pairs[0, np) into acc (room for np); their count. */
+static size_t accept_pairs(const struct run *R, const uint64_t *pairs, const uint64_t *pat, size_t np,
+			   struct er_pairw *acc, int threads)
+{
+	struct accept_job jobs[8];
+	pthread_t th[8];
+	struct er_lw lw;
+	int t, started = 0;
+	size_t n = 0;
+
+	threads = threads < 1 ? 1 : threads > 8 ? 8 : threads;
+	if (np < 10000)
+		threads = 1;
+	er_lw_init(&lw, &R->mo);
+	for (t = 0; t < threads; t++) {
+		jobs[t].R = R;
+		jobs[t].lw = &lw;
+		jobs[t].pairs = pairs;
+		jobs[t].pat = pat;
+		jobs[t].acc = acc;
+		jobs[t].from = np * (size_t)t / (size_t)threads;
+		jobs[t].to = np * (size_t)(t + 1) / (size_t)threads;
+	}
+	for (t = 1; t < threads; t++) {
+		if (pthread_create(&th[t], NULL, accept_thread, &jobs[t]) != 0)
+			break;
+		started = t;
+	}
+	accept_range(&jobs[0]);
+	for (t = 1; t <= started; t++)
+		pthread_join(th[t], NULL);
+	for (t = started + 1; t < threads; t++)
+		accept_range(&jobs[t]);
+	for (t = 0; t < threads; t++) {
+		if (n != jobs[t].from)
+			memmove(acc + n, acc + jobs[t].from, jobs[t].n * sizeof *acc);
+		n += jobs[t].n;
+	}
+	return n;
 }
 
 /* Pattern counts of the blocked pairs found by key `key` (any pair when
@@ -1032,7 +1389,6 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 	/* accepted pairs: this run's plus, incrementally, the saved ones */
 	{
 		const uint64_t *pp = pairs.data;
-		const struct er_rec *r = R.d.recs.data;
 		size_t cap = np + 16;
 		sqlite3_stmt *q = NULL;
 		int64_t nsaved = 0;
@@ -1045,20 +1401,7 @@ int rastro_resolve(rastro_ws *ws, const struct rastro_resolve_opts *o, struct ra
 			rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
 			goto out;
 		}
-		for (i = 0; i < np; i++) {
-			int lev[EF_N];
-			uint32_t a = (uint32_t)(pp[i] >> 32), b = (uint32_t)(pp[i] & 0xFFFFFFFFu);
-			double w;
-
-			unpack(pat[i], lev);
-			if (er_accept(&R.mo, &R.d, &r[a], &r[b], lev, &w)) {
-				R.acc[R.nacc].a = a;
-				R.acc[R.nacc].b = b;
-				R.acc[R.nacc].w = (float)w;
-				R.acc[R.nacc].pattern = pat[i];
-				R.nacc++;
-			}
-		}
+		R.nacc = accept_pairs(&R, pp, pat, np, R.acc, (int)cfg_int(ws->cfg, "resolve.threads", 2));
 		if (o->incremental) {
 			if ((rc = ws_prepare(ws, "SELECT a, b, weight, levels FROM er_pair", &q)))
 				goto out;
