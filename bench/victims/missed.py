@@ -19,7 +19,7 @@ import sqlite3
 import sys
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-from quality import identifiers  # noqa: E402
+from quality import identifiers, owners  # noqa: E402
 
 ANSWERS = ("age_stated", "documents_held_by_other", "owes_debt", "debt_amount", "not_free_to_leave",
            "threatened", "knows_address", "third_party_speaks", "paid_smuggling_fee",
@@ -37,16 +37,7 @@ def main():
     groups = collections.defaultdict(set)
     for ent, victim in q("SELECT entity_id, victim FROM vic_group"):
         groups[victim].add(ent)
-    owner = {}
-    for i, v in enumerate(truth["victims"]):
-        for a in v["accounts"]:
-            owner[("account", a)] = i
-        for r in v["records"]:
-            owner[("record", r)] = i
-        for e in v["encounters"]:
-            owner[("encounter", e)] = i
-        for a in v.get("ads", []):
-            owner[("ad", a)] = i
+    owner = owners(truth)
     found = set()
     for ents in groups.values():
         for e in ents:

@@ -67,20 +67,9 @@ def identifiers(db):
     return ids
 
 
-def main():
-    ws, truth_path = sys.argv[1], sys.argv[2]
-    label = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--label" else ""
-    truth = json.load(open(truth_path))
-    db = sqlite3.connect(ws)
-    ids = identifiers(db)
-    groups = collections.defaultdict(set)
-    for ent, victim in db.execute("SELECT entity_id, victim FROM vic_group"):
-        groups[victim].add(ent)
-    codes = collections.defaultdict(set)
-    for victim, code in db.execute("SELECT g.victim, h.code FROM vic_hit h JOIN vic_group g ON g.entity_id = h.entity_id"):
-        codes[victim].add(code)
-
-    owner = {}  # identifier -> planted victim index
+def owners(truth):
+    """identifier -> index of the planted victim it belongs to."""
+    owner = {}
     net_accounts = {n["id"]: [m["id"] for m in n["members"] if m["type"] == "account"] for n in truth["networks"]}
     net_names = {(n["id"], p["person"]): p["name"] for n in truth["networks"] for p in n["people"] if "person" in p}
     for i, v in enumerate(truth["victims"]):
@@ -95,6 +84,23 @@ def main():
             owner[("encounter", e)] = i
         for a in v.get("ads", []):
             owner[("ad", a)] = i   # ads the victim is shown in (an image of theirs)
+    return owner
+
+
+def main():
+    ws, truth_path = sys.argv[1], sys.argv[2]
+    label = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--label" else ""
+    truth = json.load(open(truth_path))
+    db = sqlite3.connect(ws)
+    ids = identifiers(db)
+    groups = collections.defaultdict(set)
+    for ent, victim in db.execute("SELECT entity_id, victim FROM vic_group"):
+        groups[victim].add(ent)
+    codes = collections.defaultdict(set)
+    for victim, code in db.execute("SELECT g.victim, h.code FROM vic_hit h JOIN vic_group g ON g.entity_id = h.entity_id"):
+        codes[victim].add(code)
+
+    owner = owners(truth)
     perp = set()
     for n in truth["networks"]:
         for m in n["members"]:

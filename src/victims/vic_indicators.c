@@ -1376,10 +1376,38 @@ static int payee_entity(struct payee_ctx *C, const struct payee_row *p, int64_t 
 }
 
 /*
+ * Whether every word of the shorter name is in the longer, which has at
+ * least two: "ELENA RUIZ" is within "Elena Ruiz Paz".  Stricter than
+ * names_compatible, whose two shared words join "Rosa María López" and
+ * "Rosa María Rodríguez" (two workers of one crew).
+ */
+static int name_within(const char *a, const char *b)
+{
+	struct tokens x, y;
+	const struct tokens *s, *l;
+	int i, j;
+
+	name_tokens(a, &x);
+	name_tokens(b, &y);
+	s = x.n <= y.n ? &x : &y;
+	l = s == &x ? &y : &x;
+	if (s->n < 2)
+		return 0;
+	for (i = 0; i < s->n; i++) {
+		for (j = 0; j < l->n && strcmp(s->t[i], l->t[j]) != 0; j++)
+			;
+		if (j == l->n)
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * A worker paid partly into the pooling account and partly into an account
  * of their own: the same payer pays wages into an account whose holder's
- * name can be the worker's.  That account is the same person (one victim,
- * not two), joined as records an agency files under one person are.
+ * name is within the worker's (or the worker's within it).  That account is
+ * the same person (one victim, not two), joined as records an agency files
+ * under one person are.
  */
 static int payee_own_accounts(struct payee_ctx *C, const struct payee_row *p, int64_t ent)
 {
@@ -1391,7 +1419,7 @@ static int payee_own_accounts(struct payee_ctx *C, const struct payee_row *p, in
 		int64_t acct = sqlite3_column_int64(C->own, 0);
 		const char *holder = (const char *)sqlite3_column_text(C->own, 1);
 
-		if (holder && names_compatible(holder, p->key) &&
+		if (holder && name_within(holder, p->key) &&
 		    (vec_push(&C->S->same, &ent) || vec_push(&C->S->same, &acct))) {
 			sqlite3_reset(C->own);
 			return ws_error(C->S->ws, RASTRO_NOMEM, "out of memory");
