@@ -1290,16 +1290,22 @@ static void name_tokens(const char *name, struct tokens *tk)
 }
 
 /*
- * Whether two names can be one person's: they share two name words, or one
- * when either name is a single word.  "Leticia González" and "LETICIA
- * MARIA GONZALEZ CONTRERAS" can; "Erick Ordoñez" and "Dolores Moreno
- * López" cannot.  Nicknames fail, which only means a victim's account is
- * not joined to the person (it keeps its own flag).
+ * Whether two names can be one person's: they share two name words, of
+ * which one is the last word of either name or all the words of the
+ * shorter name are in the longer; or one word when either name is a single
+ * word.  "Leticia González" and "LETICIA MARIA GONZALEZ CONTRERAS" can;
+ * "Erick Ordoñez" and "Dolores Moreno López" cannot; nor can "José Luis
+ * Rodríguez López" and "José Luis García Castro": compound given names
+ * (José Luis, Rosa María, María Guadalupe) are shared by strangers, and a
+ * victim's bank record that carries the controller's phone and address must
+ * not join the controller's account to the victim on them.  Nicknames fail,
+ * which only means a victim's account is not joined to the person (it keeps
+ * its own flag).
  */
 static int names_compatible(const char *a, const char *b)
 {
 	struct tokens x, y;
-	int i, j, shared = 0;
+	int i, j, shared = 0, last = 0;
 
 	name_tokens(a, &x);
 	name_tokens(b, &y);
@@ -1309,9 +1315,12 @@ static int names_compatible(const char *a, const char *b)
 		for (j = 0; j < y.n; j++)
 			if (strcmp(x.t[i], y.t[j]) == 0) {
 				shared++;
+				last |= i == x.n - 1 || j == y.n - 1;
 				break;
 			}
-	return shared >= 2 || (shared >= 1 && (x.n == 1 || y.n == 1));
+	if (x.n == 1 || y.n == 1)
+		return shared >= 1;
+	return shared >= 2 && (last || shared == (x.n < y.n ? x.n : y.n));
 }
 
 /* ---- wages paid into another person's account ---- */
