@@ -1528,8 +1528,11 @@ static int pooled_pay_rule(struct stage *S)
 	vec_init(&rows, sizeof(struct payee_row));
 	sbuf_init(&sql);
 	sbuf_init(&own);
+	/* NOT INDEXED: one sequential pass and a sort of the few payroll rows
+	 * beats walking every transaction in txn_dst_ts order (0.22 -> 0.10 s
+	 * CPU on 511,000 transactions). */
 	sbuf_adds(&sql, "SELECT t.dst, t.id, t.to_name, (SELECT k.name FROM kyc k WHERE k.account = t.dst ORDER BY k.id"
-			" LIMIT 1), coalesce(a.bank, '') || '/' || a.number, t.src FROM txn t"
+			" LIMIT 1), coalesce(a.bank, '') || '/' || a.number, t.src FROM txn t NOT INDEXED"
 			" JOIN account a ON a.entity_id = t.dst WHERE t.to_name IS NOT NULL AND t.category IN (");
 	sql_list(S->cfg, "victims.finance.payroll_categories", def_payroll, &sql);
 	/* The holder must be a person known from KYC: a business account that
