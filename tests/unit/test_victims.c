@@ -345,12 +345,17 @@ static void pooled_pay(void **state)
 {
 	rastro_ws *ws = open_new("pool.rastro");
 	const char *p = tu_path("pool.rastro");
+	struct rastro_refer_opts o = { 0 };
+	struct rastro_refer_stats rs;
 	long long boss, elena_own;
 
 	(void)state;
 	ingest(ws, "victims_pool_kyc.csv", "kyc");
 	ingest(ws, "victims_pool_txn.csv", "generic");
+	ingest(ws, "victims_providers.csv", NULL);
 	assert_int_equal(rastro_victims_run(ws, NULL), 0);
+	o.role = "victim_services";
+	assert_int_equal(rastro_refer_run(ws, &o, &rs), 0);
 	rastro_close(ws);
 	boss = account(p, "P-900");
 	elena_own = account(p, "P-901");
@@ -385,6 +390,14 @@ static void pooled_pay(void **state)
 	assert_int_equal(q1(p, "SELECT count(*) FROM entity WHERE key LIKE 'prov:payee:BK2/P-970:%'"), 3);
 	assert_true(q1(p, "SELECT count(*) FROM entity WHERE key = 'prov:payee:BK2/P-970:jose luis garcia castro'") == 1);
 	assert_int_equal(q1(p, "SELECT count(*) FROM victim_flag"), 7);
+	/* a worker known only by payroll credits is placed where their pay was
+	 * credited (Anthony, TX: its provider is the centre), and referred for
+	 * employment and legal help; one with no city on the credits, anywhere */
+	assert_true(q1(p, "SELECT count(*) FROM referral r JOIN entity e ON e.id = r.victim"
+			  " WHERE e.key = 'prov:payee:BK2/P-900:jorge caal tzul' AND r.rank = 1"
+			  " AND r.explanation LIKE '%place known by city only%' AND r.needs LIKE '%employment%'") == 1);
+	assert_true(q1(p, "SELECT count(*) FROM referral r JOIN entity e ON e.id = r.victim"
+			  " WHERE e.key LIKE 'prov:payee:BK2/P-970:%' AND r.km IS NOT NULL") == 0);
 }
 
 /* A debt owed by someone who paid a smuggler is a smuggling debt; the same
