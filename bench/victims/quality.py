@@ -5,7 +5,9 @@ usage: quality.py WORKSPACE TRUTH.json [--label TEXT]
 
 A planted victim (truth.json "victims") is found when any of its identifiers
 as written in the files (account numbers, agency person-record ids,
-encounter ids) belongs to an entity rastro flagged (victim_flag).  A flagged
+encounter ids, or its name as the payee of a payroll credit into an account of
+its network: VIC.PAY_TO_OTHER) belongs to an entity rastro flagged
+(victim_flag).  A flagged
 victim (one group of entities in vic_group) is correct when any of its
 identifiers belongs to a planted victim.  Prints recall, precision, F1, the
 recall per network kind, minors, and which indicator sources found them.
@@ -14,8 +16,21 @@ customer or buyer) is flagged.
 """
 import collections
 import json
+import re
 import sqlite3
 import sys
+import unicodedata
+
+
+def fold(name):
+    """Folded name words (case, accents, punctuation), as rastro keys payees."""
+    s = unicodedata.normalize("NFKD", name or "")
+    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
+    return " ".join(w for w in re.split(r"[^a-z0-9\x80-\U0010ffff]+", s) if len(w) >= 2)
+
+
+def has_column(db, table, col):
+    return any(r[1] == col for r in db.execute(f"PRAGMA table_info({table})"))
 
 
 def identifiers(db):
@@ -32,6 +47,12 @@ def identifiers(db):
         for ent, ext in q("SELECT DISTINCT f.entity_id, a.ext_id FROM victim_flag f JOIN ad_ident d"
                           " ON d.entity_id = f.entity_id AND d.kind = 'image' JOIN ad a ON a.id = d.ad_id"):
             ids[ent].add(("ad", ext))
+    if has_column(db, "txn", "to_name"):
+        # a worker known by the payroll credits in their name (VIC.PAY_TO_OTHER)
+        for ent, num, name in q("SELECT DISTINCT f.entity_id, a.number, t.to_name FROM victim_flag f"
+                                " JOIN vic_hit h ON h.entity_id = f.entity_id AND h.code = 'VIC.PAY_TO_OTHER'"
+                                " JOIN txn t ON t.id = h.record_id JOIN account a ON a.entity_id = t.dst"):
+            ids[ent].add(("payee", num, fold(name)))
     has_er = q("SELECT count(*) FROM sqlite_master WHERE name = 'er_link'").fetchone()[0]
     if has_er:
         for ent, kind, ext, acct in q(
@@ -44,6 +65,26 @@ def identifiers(db):
             else:
                 ids[ent].add(("encounter" if kind == "encounter" else "record", ext))
     return ids
+
+
+def owners(truth):
+    """identifier -> index of the planted victim it belongs to."""
+    owner = {}
+    net_accounts = {n["id"]: [m["id"] for m in n["members"] if m["type"] == "account"] for n in truth["networks"]}
+    net_names = {(n["id"], p["person"]): p["name"] for n in truth["networks"] for p in n["people"] if "person" in p}
+    for i, v in enumerate(truth["victims"]):
+        name = fold(net_names.get((v["network"], v["person"]), ""))
+        for a in net_accounts.get(v["network"], []):
+            owner[("payee", a, name)] = i   # named as payee on a credit into a network account
+        for a in v["accounts"]:
+            owner[("account", a)] = i
+        for r in v["records"]:
+            owner[("record", r)] = i
+        for e in v["encounters"]:
+            owner[("encounter", e)] = i
+        for a in v.get("ads", []):
+            owner[("ad", a)] = i   # ads the victim is shown in (an image of theirs)
+    return owner
 
 
 def main():
@@ -59,16 +100,7 @@ def main():
     for victim, code in db.execute("SELECT g.victim, h.code FROM vic_hit h JOIN vic_group g ON g.entity_id = h.entity_id"):
         codes[victim].add(code)
 
-    owner = {}  # identifier -> planted victim index
-    for i, v in enumerate(truth["victims"]):
-        for a in v["accounts"]:
-            owner[("account", a)] = i
-        for r in v["records"]:
-            owner[("record", r)] = i
-        for e in v["encounters"]:
-            owner[("encounter", e)] = i
-        for a in v.get("ads", []):
-            owner[("ad", a)] = i   # ads the victim is shown in (an image of theirs)
+    owner = owners(truth)
     perp = set()
     for n in truth["networks"]:
         for m in n["members"]:
@@ -99,7 +131,15 @@ def main():
     recall = len(found) / len(planted) if planted else 0.0
     precision = tp / (tp + fp) if tp + fp else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    reachable = [i for i, v in enumerate(planted) if v["accounts"] or v["records"] or v["encounters"] or v.get("ads")]
+    payees = set()
+    q = db.execute
+    if has_column(db, "txn", "to_name"):
+        for num, name in q("SELECT DISTINCT a.number, t.to_name FROM txn t JOIN account a ON a.entity_id = t.dst"
+                           " WHERE t.to_name IS NOT NULL AND t.category IN ('payroll', 'wages', 'salary')"):
+            if ("payee", num, fold(name)) in owner:
+                payees.add(owner[("payee", num, fold(name))])
+    reachable = [i for i, v in enumerate(planted)
+                 if v["accounts"] or v["records"] or v["encounters"] or v.get("ads") or i in payees]
     rfound = sum(1 for i in reachable if i in found)
     print(f"{label}planted {len(planted)}, found {len(found)}: recall {recall:.3f}; flagged {tp + fp}, correct {tp}:"
           f" precision {precision:.3f}; F1 {f1:.3f}; recall of the {len(reachable)} with an id in the files"

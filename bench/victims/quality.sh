@@ -38,6 +38,10 @@ for seed in "${seeds[@]}"; do
   # the peer without officers' notes (the state before the notes lexicon)
   "$rastro" victims "$ws" -q --set victims.notes.enabled=false >/dev/null
   python3 "$here/quality.py" "$ws" "$w/truth.json" --label "seed $seed, no resolution, notes not read$ads: " | tee -a "$stats" | grep -v "^#stats"
+  "$rastro" victims "$ws" -q --set victims.weight.pay_to_other=0 >/dev/null
+  python3 "$here/quality.py" "$ws" "$w/truth.json" --label "seed $seed, no resolution, pay to other not read$ads: " | tee -a "$stats" | grep -v "^#stats"
+  "$rastro" victims "$ws" -q --set victims.weight.pay_to_other=0.7 >/dev/null
+  python3 "$here/quality.py" "$ws" "$w/truth.json" --label "seed $seed, no resolution, pay to other weighed 0.7$ads: " | tee -a "$stats" | grep -v "^#stats"
   "$rastro" resolve "$ws" -q >/dev/null
   "$rastro" victims "$ws" -q >/dev/null
   python3 "$here/quality.py" "$ws" "$w/truth.json" --label "seed $seed, resolved$ads: " | tee -a "$stats" | grep -v "^#stats"

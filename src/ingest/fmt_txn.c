@@ -313,6 +313,8 @@ static int generic_row(struct fmt_run *run, const struct csv_row *row, struct fm
 	if (label >= 0)
 		rec_set_int(r, 14, label);
 	rec_set_opt(run->ctx, r, 15, s[G_LABEL_GROUP], n[G_LABEL_GROUP]);
+	/* The payee as the payment names it (a worker on a payroll credit). */
+	rec_set_opt(run->ctx, r, 16, s[G_TO_NAME], n[G_TO_NAME]);
 	return 0;
 }
 

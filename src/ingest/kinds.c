@@ -8,6 +8,7 @@
 static const char *const txn_cols[] = {
 	"ext_id", "ts", "src", "dst", "amount", "currency", "amount_paid", "pay_currency",
 	"channel", "category", "city", "region", "country", "memo", "label", "label_group",
+	"to_name",
 };
 const struct rec_kind rk_txn = { "txn", "txn", 1, sizeof txn_cols / sizeof txn_cols[0], txn_cols };
 

@@ -126,6 +126,11 @@ static const char *const core_migrations[] = {
 	" minor INTEGER NOT NULL DEFAULT 0," /* 1 when any indicator says under 18 */
 	" reasons TEXT NOT NULL,"            /* JSON list of {code, weight, record_id, sentence} */
 	" run_id INTEGER);",
+	/* 3: the payee name a transaction gives (a payroll credit names the
+	 * worker it pays, which may not be the account's holder: several
+	 * workers' pay into one account, FIN-2020-A008; read by the victims
+	 * stage).  NULL when the source has no such column. */
+	"ALTER TABLE txn ADD COLUMN to_name TEXT;",
 };
 
 static const struct schema_index core_indexes[] = {

@@ -205,7 +205,7 @@ struct client_row {
 
 /* Statements used to build one victim's profile. */
 struct profile_q {
-	sqlite3_stmt *codes, *enc, *kyc, *ad, *served, *declined;
+	sqlite3_stmt *codes, *enc, *kyc, *ad, *pay, *served, *declined;
 };
 
 static void profile_release(struct profile_q *q)
@@ -214,6 +214,7 @@ static void profile_release(struct profile_q *q)
 	sqlite3_finalize(q->enc);
 	sqlite3_finalize(q->kyc);
 	sqlite3_finalize(q->ad);
+	sqlite3_finalize(q->pay);
 	sqlite3_finalize(q->served);
 	sqlite3_finalize(q->declined);
 }
@@ -237,6 +238,11 @@ static int profile_prepare(rastro_ws *ws, struct profile_q *q)
 			   " WHERE g.victim = ?1 ORDER BY e.lat IS NULL, e.ts DESC, e.id DESC LIMIT 1", &q->enc) ||
 	    ws_prepare(ws, "SELECT k.city, k.region FROM kyc k JOIN vic_group g ON g.entity_id = k.account"
 			   " WHERE g.victim = ?1 AND k.city IS NOT NULL ORDER BY k.id DESC LIMIT 1", &q->kyc) ||
+	    /* A worker known only from payroll credits in their name
+	     * (VIC.PAY_TO_OTHER) is where their pay was credited. */
+	    ws_prepare(ws, "SELECT t.city, t.region FROM vic_hit h JOIN vic_group g ON g.entity_id = h.entity_id"
+			   " JOIN txn t ON t.id = h.record_id WHERE g.victim = ?1 AND h.code = 'VIC.PAY_TO_OTHER'"
+			   " AND t.city IS NOT NULL ORDER BY t.ts DESC, t.id DESC LIMIT 1", &q->pay) ||
 	    ws_prepare(ws, "SELECT 1 FROM referral r JOIN vic_group g ON g.entity_id = r.victim"
 			   " WHERE g.victim = ?1 AND r.status IN ('made', 'accepted')", &q->served) ||
 	    ws_prepare(ws, "SELECT r.provider FROM referral r JOIN vic_group g ON g.entity_id = r.victim"
@@ -303,6 +309,13 @@ static int profile(rastro_ws *ws, struct profile_q *q, struct directory *d, stru
 			city = place_id(&d->places, (const char *)sqlite3_column_text(q->kyc, 0),
 					(const char *)sqlite3_column_text(q->kyc, 1), 0);
 		sqlite3_reset(q->kyc);
+	}
+	if (isnan(c->lat) && !city) {
+		sqlite3_bind_int64(q->pay, 1, cr->victim);
+		if (sqlite3_step(q->pay) == SQLITE_ROW)
+			city = place_id(&d->places, (const char *)sqlite3_column_text(q->pay, 0),
+					(const char *)sqlite3_column_text(q->pay, 1), 0);
+		sqlite3_reset(q->pay);
 	}
 	if (isnan(c->lat) && !city && q->ad) {
 		sqlite3_bind_int64(q->ad, 1, cr->victim);

@@ -335,6 +335,71 @@ static void settings_change_rules(void **state)
 	assert_true(flagged(p, person_of(p, "E-1")));      /* 1.9, a potential minor: minors' threshold */
 }
 
+/* VIC.PAY_TO_OTHER: payroll credits naming three unrelated workers paid into
+ * a crew leader's account; one of the workers also has an account of her own
+ * that the same employer pays; three workers, one of whom shares the
+ * holder's compound given name (José Luis).  Not: a father's account that receives his
+ * children's pay (one surname), an account with two workers' pay, a
+ * payroll service's business account, the holder's own pay. */
+static void pooled_pay(void **state)
+{
+	rastro_ws *ws = open_new("pool.rastro");
+	const char *p = tu_path("pool.rastro");
+	struct rastro_refer_opts o = { 0 };
+	struct rastro_refer_stats rs;
+	long long boss, elena_own;
+
+	(void)state;
+	ingest(ws, "victims_pool_kyc.csv", "kyc");
+	ingest(ws, "victims_pool_txn.csv", "generic");
+	ingest(ws, "victims_providers.csv", NULL);
+	assert_int_equal(rastro_victims_run(ws, NULL), 0);
+	o.role = "victim_services";
+	assert_int_equal(rastro_refer_run(ws, &o, &rs), 0);
+	rastro_close(ws);
+	boss = account(p, "P-900");
+	elena_own = account(p, "P-901");
+	/* three workers per pooling account, each a person entity of their own */
+	assert_int_equal(q1(p, "SELECT count(DISTINCT entity_id) FROM vic_hit WHERE code = 'VIC.PAY_TO_OTHER'"), 6);
+	assert_int_equal(q1(p, "SELECT count(*) FROM vic_hit h JOIN entity e ON e.id = h.entity_id"
+			       " WHERE h.code = 'VIC.PAY_TO_OTHER' AND e.kind = 'person' AND e.key LIKE 'prov:payee:BK2/P-900:%'"), 3);
+	/* "Elena Ruiz Paz" and "ELENA RUIZ PAZ" are one worker, with both credits as evidence */
+	assert_int_equal(q1(p, "SELECT count(*) FROM vic_hit h, json_each(h.records) j JOIN txn t ON t.id = j.value"
+			       " WHERE h.code = 'VIC.PAY_TO_OTHER' AND t.ext_id IN ('W1', 'W5')"), 2);
+	assert_int_equal(q1(p, "SELECT count(*) FROM vic_hit WHERE code = 'VIC.PAY_TO_OTHER'"
+			       " AND sentence LIKE '%BK2/P-900, which another person holds and which receives the pay of"
+			       " 3 workers with 3 different surnames'"), 3);
+	/* flagged on this indicator alone (weight 1.0), and named nowhere in a label */
+	assert_int_equal(q1(p, "SELECT count(*) FROM victim_flag f JOIN entity e ON e.id = f.entity_id"
+			       " WHERE e.key LIKE 'prov:payee:BK2/P-900:%'"), 3);
+	assert_int_equal(q1(p, "SELECT count(*) FROM entity WHERE key LIKE 'prov:payee:%'"
+			       " AND (label LIKE '%Elena%' OR label LIKE '%Caal%' OR label LIKE '%Choc%')"), 0);
+	/* her own account, paid by the same employer in her name, is the same victim */
+	assert_true(flagged(p, elena_own));
+	assert_int_equal(q1(p, "SELECT count(DISTINCT g.victim) FROM vic_group g WHERE g.entity_id IN"
+			       " (SELECT entity_id FROM account WHERE number = 'P-901') OR g.entity_id IN"
+			       " (SELECT id FROM entity WHERE key = 'prov:payee:BK2/P-900:elena ruiz paz')"), 1);
+	/* the holder who collects their pay is no victim */
+	assert_false(flagged(p, boss));
+	assert_int_equal(hits(p, boss, "VIC.PAY_TO_OTHER"), 0);
+	/* a family account (one surname), two workers only, a payroll service: nothing */
+	assert_int_equal(q1(p, "SELECT count(*) FROM entity WHERE key LIKE 'prov:payee:BK2/P-950:%'"
+			       " OR key LIKE 'prov:payee:BK2/P-960:%' OR key LIKE 'prov:payee:BK2/S-990:%'"), 0);
+	/* a shared compound given name is not the same person: "José Luis García
+	 * Castro" paid into José Luis Rodríguez López's account is a third worker */
+	assert_int_equal(q1(p, "SELECT count(*) FROM entity WHERE key LIKE 'prov:payee:BK2/P-970:%'"), 3);
+	assert_true(q1(p, "SELECT count(*) FROM entity WHERE key = 'prov:payee:BK2/P-970:jose luis garcia castro'") == 1);
+	assert_int_equal(q1(p, "SELECT count(*) FROM victim_flag"), 7);
+	/* a worker known only by payroll credits is placed where their pay was
+	 * credited (Anthony, TX: its provider is the centre), and referred for
+	 * employment and legal help; one with no city on the credits, anywhere */
+	assert_true(q1(p, "SELECT count(*) FROM referral r JOIN entity e ON e.id = r.victim"
+			  " WHERE e.key = 'prov:payee:BK2/P-900:jorge caal tzul' AND r.rank = 1"
+			  " AND r.explanation LIKE '%place known by city only%' AND r.needs LIKE '%employment%'") == 1);
+	assert_true(q1(p, "SELECT count(*) FROM referral r JOIN entity e ON e.id = r.victim"
+			  " WHERE e.key LIKE 'prov:payee:BK2/P-970:%' AND r.km IS NOT NULL") == 0);
+}
+
 /* A debt owed by someone who paid a smuggler is a smuggling debt; the same
  * debt without a smuggler is an ordinary one.  Neither alone is enough. */
 static void debt_after_smuggling(void **state)
@@ -1070,6 +1135,7 @@ int main(void)
 		cmocka_unit_test(finance_rules),
 		cmocka_unit_test(settings_change_rules),
 		cmocka_unit_test(debt_after_smuggling),
+		cmocka_unit_test(pooled_pay),
 		cmocka_unit_test(notes_rules),
 		cmocka_unit_test(notes_lexicon_checked),
 		cmocka_unit_test(notes_long_quote),
