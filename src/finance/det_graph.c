@@ -196,7 +196,7 @@ static int fan_in_account(struct fin_run *r, const void *st, uint32_t a, struct 
  */
 struct lf_p {
 	int det;
-	int64_t window;
+	int64_t window, min_data;
 	uint32_t k, full;
 	double min_each, min_usd, burst;
 	long long max_wages;
@@ -221,6 +221,7 @@ static int lf_prepare(struct fin_run *r, void **state)
 	*state = p;
 	p->det = fin_detector_find("FIN.ONEOFF_FANOUT");
 	p->window = (int64_t)(fin_param(r, p->det, "window_days", 7) * 24 * HOUR);
+	p->min_data = (int64_t)(fin_param(r, p->det, "min_data_days", 30) * 24 * HOUR);
 	p->k = (uint32_t)fin_param_int(r, p->det, "min_payees", 5);
 	p->full = (uint32_t)fin_param_int(r, p->det, "full_payees", 3 * p->k);
 	p->min_each = fin_param(r, p->det, "min_each_usd", 2000);
@@ -253,7 +254,10 @@ static int lf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	long long wages = 0;
 	double sum = 0, best_sum = 0, all = 0, expected, span;
 
-	if (n < p->k || fin_hub_out(d, a) || fin_swept(d, a))
+	/* "paid at no other time" and "its usual outflow" mean something only
+	 * when the data covers a month or more: a monthly payee is then seen
+	 * twice (in ten days of data every payee looks one-off) */
+	if (n < p->k || d->tmax - d->tmin < p->min_data || fin_hub_out(d, a) || fin_swept(d, a))
 		return 0;
 	for (k = 0; k < n; k++) {
 		uint32_t t = l[k];

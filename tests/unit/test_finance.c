@@ -925,8 +925,13 @@ static void oneoff_fanout(void **state)
 	assert_int_equal(rastro_config_set(ws, "finance.oneoff_fanout.min_payees=7"), 0);
 	detect_only(ws, "FIN.ONEOFF_FANOUT");
 	assert_int_equal(nsig_code(ws, "FIN.ONEOFF_FANOUT"), 0);
-	/* with the employer test off, the employer fans out like FO */
+	/* the data (60 days) too short to tell one-off payees from monthly ones */
 	assert_int_equal(rastro_config_set(ws, "finance.oneoff_fanout.min_payees=5"), 0);
+	assert_int_equal(rastro_config_set(ws, "finance.oneoff_fanout.min_data_days=90"), 0);
+	detect_only(ws, "FIN.ONEOFF_FANOUT");
+	assert_int_equal(nsig_code(ws, "FIN.ONEOFF_FANOUT"), 0);
+	/* with the employer test off, the employer fans out like FO */
+	assert_int_equal(rastro_config_set(ws, "finance.oneoff_fanout.min_data_days=30"), 0);
 	assert_int_equal(rastro_config_set(ws, "finance.oneoff_fanout.max_wage_payments=-1"), 0);
 	detect_only(ws, "FIN.ONEOFF_FANOUT");
 	assert_int_equal(nsig(ws, "FIN.ONEOFF_FANOUT", "EMP"), 1);
