@@ -666,6 +666,7 @@ struct cyc_p {
 	int64_t window;
 	uint32_t min_hops, max_hops, max_degree, max_steps, max_cycles;
 	double ratio_min, ratio_max;  /* each hop's amount against the previous hop's */
+	double min_usd;               /* the first hop moves at least this much */
 	uint8_t *payroll;             /* wage categories: a wage is not a layering hop */
 };
 
@@ -693,6 +694,7 @@ static int cyc_prepare(struct fin_run *r, void **state)
 	p->max_cycles = (uint32_t)fin_param_int(r, p->det, "max_cycles", 20);
 	p->ratio_min = fin_param(r, p->det, "min_hop_ratio", 0.5);
 	p->ratio_max = fin_param(r, p->det, "max_hop_ratio", 1.1);
+	p->min_usd = fin_param(r, p->det, "min_usd", 5000);
 	if (p->max_hops < 2)
 		p->max_hops = 2;
 	if (p->max_hops > 64)
@@ -778,7 +780,10 @@ static int cyc_account(struct fin_run *r, const void *st, uint32_t u, struct fin
 		int64_t tend;
 		int top;
 
-		if (!fin_is_transfer(d, e0) || p->payroll[d->cat[e0]])
+		/* friends passing tens of dollars round (a shared bill, fuel
+		 * money) are not layering: the cycle starts with a transfer of
+		 * at least min_usd (unknown currencies are not held back) */
+		if (!fin_is_transfer(d, e0) || p->payroll[d->cat[e0]] || d->usd[e0] < p->min_usd)
 			continue;
 		v = d->dst[e0];
 		if (out_n(d, v) > p->max_degree)

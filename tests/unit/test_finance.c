@@ -1226,6 +1226,10 @@ static void cycles(void **state)
 	row(&sb, nid(), at(3, 5, 0), "WE", "WB", 1400, "ach", "payroll", NULL, NULL, NULL, NULL);
 	row(&sb, nid(), at(3, 14, 0), "WB", "WC", 1000, "p2p", "rent", NULL, NULL, NULL, NULL);
 	row(&sb, nid(), at(3, 17, 0), "WC", "WE", 700, "ach", "rent", NULL, NULL, NULL, NULL);
+	/* friends passing tens of dollars round (below finance.cycle.min_usd) */
+	row(&sb, nid(), at(4, 22, 0), "FR1", "FR2", 77, "p2p", NULL, NULL, NULL, NULL, "gracias");
+	row(&sb, nid(), at(5, 18, 0), "FR2", "FR3", 46, "p2p", NULL, NULL, NULL, NULL, "gas money");
+	row(&sb, nid(), at(6, 19, 0), "FR3", "FR1", 46, "p2p", NULL, NULL, NULL, NULL, NULL);
 	ws = ws_with(sb.buf, NULL);
 	detect_only(ws, "FIN.CYCLE");
 	assert_int_equal(nsig(ws, "FIN.CYCLE", "CA"), 1);
@@ -1234,16 +1238,18 @@ static void cycles(void **state)
 	assert_int_equal(nsig(ws, "FIN.CYCLE", "DA"), 0);
 	assert_int_equal(nsig(ws, "FIN.CYCLE", "WE"), 0);
 	assert_int_equal(nsig_code(ws, "FIN.CYCLE"), 3);
-	/* without the wage test it is a cycle */
+	/* without the wage test and the amount floor both are cycles */
 	assert_int_equal(rastro_config_set(ws, "finance.cycle.payroll_categories=[\"none\"]"), 0);
+	assert_int_equal(rastro_config_set(ws, "finance.cycle.min_usd=0"), 0);
 	detect_only(ws, "FIN.CYCLE");
 	assert_int_equal(nsig(ws, "FIN.CYCLE", "WE"), 1);
+	assert_int_equal(nsig(ws, "FIN.CYCLE", "FR1"), 1);
 	rastro_close(ws);
 	sbuf_release(&sb);
 	/* look-alike: two people paying each other back is below min_hops */
 	start(&sb);
-	row(&sb, nid(), at(2, 9, 0), "EA", "EB", 1000, "wire", NULL, NULL, NULL, NULL, NULL);
-	row(&sb, nid(), at(2, 18, 0), "EB", "EA", 990, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(2, 9, 0), "EA", "EB", 6000, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(2, 18, 0), "EB", "EA", 5990, "wire", NULL, NULL, NULL, NULL, NULL);
 	ws = ws_with(sb.buf, NULL);
 	detect_only(ws, "FIN.CYCLE");
 	assert_int_equal(nsig_code(ws, "FIN.CYCLE"), 0);
@@ -1635,8 +1641,10 @@ static void evaluation(void **state)
 	sbuf_addf(&sb, "d,%s,LX,LY,700,wire,1,g2\n", at(2, 9, 0));
 	sbuf_addf(&sb, "e,%s,FA,FB,100,wire,0,\nf,%s,FB,FA,99,wire,0,\n", at(3, 9, 0), at(3, 10, 0));
 	ws = ws_with(sb.buf, NULL);
-	/* two-hop cycles are below the default min_hops; counted here */
+	/* two-hop cycles are below the default min_hops and these amounts
+	 * below its min_usd; counted here */
 	assert_int_equal(rastro_config_set(ws, "finance.cycle.min_hops=2"), 0);
+	assert_int_equal(rastro_config_set(ws, "finance.cycle.min_usd=0"), 0);
 	detect_only(ws, "cycle");
 	assert_int_equal(rastro_eval(ws, &eo, &t), 0);
 	/* transactions: 3 found of 4 illicit, 2 false */
@@ -1681,6 +1689,7 @@ static void odd_input(void **state)
 	sbuf_addf(&sb, "o8,%s,OA,,OB,,1000,USD,wire,,,,,,\n", at(4, 10, 0));
 	ws = ws_with(sb.buf, NULL);
 	assert_int_equal(rastro_config_set(ws, "finance.cycle.min_hops=2"), 0);
+	assert_int_equal(rastro_config_set(ws, "finance.cycle.min_usd=0"), 0);
 	assert_int_equal(rastro_detect(ws, &o, &s), 0);
 	assert_int_equal(s.unknown_currency, 3);
 	assert_int_equal(s.self_transfers, 1);
