@@ -1291,7 +1291,7 @@ struct tp_p {
 	int64_t trip;             /* spending this long before a payout makes its trip */
 	uint32_t min_trips, min_places, min_fuel_stops, min_transporters;
 	double min_usd;
-	uint8_t *place_is_border, *acc_is_border, *payroll, *fuel;
+	uint8_t *place_is_border, *acc_is_border, *payroll, *fuel, *rent;
 	uint32_t *payer_of;       /* per account: the payer of its trips, FIN_NONE if none */
 	uint32_t *trips;          /* per account: trips paid by payer_of */
 	uint32_t *transporters;   /* per account: transporters it pays */
@@ -1305,6 +1305,7 @@ static void tp_release(void *state)
 	mem_free(p->acc_is_border);
 	mem_free(p->payroll);
 	mem_free(p->fuel);
+	mem_free(p->rent);
 	mem_free(p->payer_of);
 	mem_free(p->trips);
 	mem_free(p->transporters);
@@ -1360,13 +1361,15 @@ static int tp_trip(const struct tp_p *p, const struct fin_data *d, uint32_t a, i
 	return 1;
 }
 
-/* A payout that can pay for a trip: from an individual, not wages. */
+/* A payout that can pay for a trip: from an individual, not wages, not
+ * rent (a tenant paying a landlord who lives in a border city). */
 static int tp_payout(const struct tp_p *p, const struct fin_data *d, uint32_t t)
 {
 	uint32_t s = d->src[t];
 
 	return fin_is_transfer(d, t) && !fin_hub_out(d, s) && d->k_ctype[s] != CT_BUSINESS &&
-	       !fin_is_wage(d, t, p->payroll) && !isnan(d->usd[t]) && d->usd[t] >= p->min_usd;
+	       !fin_is_wage(d, t, p->payroll) && !p->rent[d->cat[t]] && !isnan(d->usd[t]) &&
+	       d->usd[t] >= p->min_usd;
 }
 
 /* The payer of account a's trips (most trips; ties to the lower index). */
@@ -1405,6 +1408,7 @@ static int tp_prepare(struct fin_run *r, void **state)
 {
 	static const char *const def[] = { "payroll", "wages", "salary", NULL };
 	static const char *const def_fuel[] = { "fuel", NULL };
+	static const char *const def_rent[] = { "rent", NULL };
 	const struct fin_data *d = r->d;
 	struct tp_p *p = mem_calloc(1, sizeof *p);
 	struct tp_marks m = { NULL, 0, strmap_count(&d->strs) + 1 };
@@ -1423,12 +1427,13 @@ static int tp_prepare(struct fin_run *r, void **state)
 	p->min_usd = fin_param(r, p->det, "min_usd", 200);
 	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
 	p->fuel = fin_cat_flags(r, p->det, "fuel_categories", def_fuel, 1);
+	p->rent = fin_cat_flags(r, p->det, "rent_categories", def_rent, 1);
 	p->payer_of = mem_alloc((d->nacc + 1) * sizeof *p->payer_of);
 	p->trips = mem_calloc(d->nacc + 1, sizeof *p->trips);
 	p->transporters = mem_calloc(d->nacc + 1, sizeof *p->transporters);
 	cnt = mem_calloc(d->nacc + 1, sizeof *cnt);
 	m.mark = mem_calloc(m.n, sizeof *m.mark);
-	if (!p->payroll || !p->fuel || !p->payer_of || !p->trips || !p->transporters || !cnt || !m.mark ||
+	if (!p->payroll || !p->fuel || !p->rent || !p->payer_of || !p->trips || !p->transporters || !cnt || !m.mark ||
 	    border_tables(r, &p->place_is_border, &p->acc_is_border)) {
 		mem_free(cnt);
 		mem_free(m.mark);
@@ -1594,11 +1599,14 @@ static int pf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	const struct fin_data *d = r->d;
 	size_t ni, no, i, j, k, lo = 0;
 	const uint32_t *il = in_l(d, a, &ni), *ol = out_l(d, a, &no);
-	uint32_t stamp, *first, payees = 0;
-	double placed = 0;
+	uint32_t stamp, *first, best = 0;
+	size_t best_i = 0, best_lo = 0, best_k0 = 0;
+	double placed = 0, best_placed = 0, best_sent = 0;
 	int64_t since;
 
-	if (no < p->min_payees || fin_swept(d, a) || pf_employer(p, d, ol, no))
+	/* a hub payer (employer, payroll processor) pays hub_degree ordinary
+	 * accounts; shops do not count (fin_data: out_cp leaves them out) */
+	if (no < p->min_payees || fin_swept(d, a) || fin_hub_out(d, a) || pf_employer(p, d, ol, no))
 		return 0;
 	/* "never paid before" needs a look-back: the account's first
 	 * transaction at least min_history_days before the placement */
@@ -1614,17 +1622,16 @@ static int pf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 		if (fin_is_transfer(d, t) && x->acc_mark[d->dst[t]] != stamp) {
 			x->acc_mark[d->dst[t]] = stamp;
 			f = 1;
-			payees += !fin_hub_in(d, d->dst[t]);
 		}
 		if (vec_push(&x->tmp32b, &f))
 			return RASTRO_NOMEM;
 	}
-	/* a hub payer (employer, payroll processor) pays hub_degree ordinary
-	 * accounts; shops do not count: a person buying at 50 merchants by
-	 * card is no hub */
-	if (d->hub_degree && payees >= d->hub_degree)
-		return 0;
 	first = x->tmp32b.data;
+	/* every deposit that completes a placement is tried and the one whose
+	 * layering window reaches the most new payees is kept: the first
+	 * deposit past min_cash_usd can come days before the last payment
+	 * (development seed 10: one payee 5 days after the last deposit, 7
+	 * days and 8 hours after the first that qualified) */
 	for (i = 0; i < ni; i++) {
 		uint32_t t = il[i], npay = 0;
 		double sent = 0;
@@ -1648,51 +1655,63 @@ static int pf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 				npay++;
 				sent += d->usd[ol[k]];
 			}
-		if (npay < p->min_payees || sent < p->min_ratio * placed)
+		if (npay < p->min_payees || sent < p->min_ratio * placed || npay <= best)
 			continue;
-		{
-			struct fin_sigb b;
-			char usd[48], usd2[48];
-			double sc = fin_strength(npay, p->min_payees, 3.0 * p->min_payees);
+		best = npay;
+		best_i = i;
+		best_lo = lo;
+		best_k0 = k0;
+		best_placed = placed;
+		best_sent = sent;
+	}
+	if (!best)
+		return 0;
+	{
+		uint32_t t = il[best_i], npay = best;
+		size_t k0 = best_k0;
+		struct fin_sigb b;
+		char usd[48], usd2[48];
+		double sc = fin_strength(npay, p->min_payees, 3.0 * p->min_payees);
 
-			fin_fmt_usd(usd, sizeof usd, placed);
-			fin_fmt_usd(usd2, sizeof usd2, sent);
-			fin_sig_begin(&b, out, p->det, a, sc);
-			for (j = lo; j <= i; j++)
-				if (pf_cash_in(d, il[j], a))
-					fin_sig_ev(&b, il[j]);
-			for (k = k0; k < no && d->ts[ol[k]] <= d->ts[t] + p->layer; k++)
-				if (first[k] && d->usd[ol[k]] >= p->min_each && !fin_hub_in(d, d->dst[ol[k]]))
-					fin_sig_ev(&b, ol[k]);
+		i = best_i;
+		lo = best_lo;
+		placed = best_placed;
+		fin_fmt_usd(usd, sizeof usd, placed);
+		fin_fmt_usd(usd2, sizeof usd2, best_sent);
+		fin_sig_begin(&b, out, p->det, a, sc);
+		for (j = lo; j <= i; j++)
+			if (pf_cash_in(d, il[j], a))
+				fin_sig_ev(&b, il[j]);
+		for (k = k0; k < no && d->ts[ol[k]] <= d->ts[t] + p->layer; k++)
+			if (first[k] && d->usd[ol[k]] >= p->min_each && !fin_hub_in(d, d->dst[ol[k]]))
+				fin_sig_ev(&b, ol[k]);
+		fin_sig_int(&b, "new_payees", npay);
+		fin_sig_num(&b, "cash_usd", placed);
+		fin_sig_num(&b, "sent_usd", best_sent);
+		fin_sig_num(&b, "layer_days", (double)p->layer / DAY);
+		fin_sig_say(&b, "Account %s took %s in cash and within %.0f days sent %s to %u accounts it had "
+			    "never paid before — cash placed, then spread out.", fin_acc_name(d, a), usd,
+			    (double)p->layer / DAY, usd2, npay);
+		fin_sig_end(&b, d, r->max_evidence);
+		/* each recipient: its first payment from the placing account */
+		for (k = k0; k < no && d->ts[ol[k]] <= d->ts[t] + p->layer; k++) {
+			uint32_t u = ol[k], y = d->dst[u];
+
+			if (!first[k] || d->usd[u] < p->min_each || fin_hub_in(d, y) || fin_swept(d, y))
+				continue;
+			fin_fmt_usd(usd2, sizeof usd2, d->usd[u]);
+			fin_sig_begin(&b, out, p->det, y, sc);
+			fin_sig_ev(&b, u);
 			fin_sig_int(&b, "new_payees", npay);
 			fin_sig_num(&b, "cash_usd", placed);
-			fin_sig_num(&b, "sent_usd", sent);
-			fin_sig_num(&b, "layer_days", (double)p->layer / DAY);
-			fin_sig_say(&b, "Account %s took %s in cash and within %.0f days sent %s to %u accounts it had "
-				    "never paid before — cash placed, then spread out.", fin_acc_name(d, a), usd,
-				    (double)p->layer / DAY, usd2, npay);
+			fin_sig_num(&b, "received_usd", d->usd[u]);
+			fin_sig_say(&b, "Account %s received %s, a first payment from an account that had just "
+				    "taken %s in cash and spread it over %u new payees within %.0f days.",
+				    fin_acc_name(d, y), usd2, usd, npay, (double)p->layer / DAY);
 			fin_sig_end(&b, d, r->max_evidence);
-			/* each recipient: its first payment from the placing account */
-			for (k = k0; k < no && d->ts[ol[k]] <= d->ts[t] + p->layer; k++) {
-				uint32_t u = ol[k], y = d->dst[u];
-
-				if (!first[k] || d->usd[u] < p->min_each || fin_hub_in(d, y) || fin_swept(d, y))
-					continue;
-				fin_fmt_usd(usd2, sizeof usd2, d->usd[u]);
-				fin_sig_begin(&b, out, p->det, y, sc);
-				fin_sig_ev(&b, u);
-				fin_sig_int(&b, "new_payees", npay);
-				fin_sig_num(&b, "cash_usd", placed);
-				fin_sig_num(&b, "received_usd", d->usd[u]);
-				fin_sig_say(&b, "Account %s received %s, a first payment from an account that had just "
-					    "taken %s in cash and spread it over %u new payees within %.0f days.",
-					    fin_acc_name(d, y), usd2, usd, npay, (double)p->layer / DAY);
-				fin_sig_end(&b, d, r->max_evidence);
-			}
 		}
-		return out->failed ? RASTRO_NOMEM : 0;
 	}
-	return 0;
+	return out->failed ? RASTRO_NOMEM : 0;
 }
 
 const struct fin_detector fin_det_cash[] = {

@@ -180,6 +180,174 @@ static int fan_in_account(struct fin_run *r, const void *st, uint32_t a, struct 
 	return fan_scan(r, st, a, 1, x, out);
 }
 
+/* ---- one-off fan-out: a burst of large single payments to many payees ---- */
+
+/*
+ * Layering by fan-out (AMLworld FAN-OUT; GFP fan features) seen from the
+ * payer's whole history: within a few days the account sends large
+ * transfers to many accounts that it pays at no other time in the data,
+ * and that burst is many times what the account usually pays out.  Funds
+ * spread to one-off payees are the fan-out; the one-off test is what sets
+ * it apart from a business paying its usual suppliers or a property
+ * manager paying owners every month (recurring payees), and it needs no
+ * cash placement in the data (the placement may fall before its start).
+ * Card payments, receiving hubs (shops, utilities), employers (payroll
+ * payments) and swept earners are left out.  The payees are named too.
+ */
+struct lf_p {
+	int det;
+	int64_t window, min_data;
+	uint32_t k, full;
+	double min_each, min_usd, burst;
+	long long max_wages;
+	uint8_t *payroll;
+};
+
+static void lf_release(void *state)
+{
+	struct lf_p *p = state;
+
+	mem_free(p->payroll);
+	mem_free(p);
+}
+
+static int lf_prepare(struct fin_run *r, void **state)
+{
+	static const char *const def[] = { "payroll", "wages", "salary", NULL };
+	struct lf_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	*state = p;
+	p->det = fin_detector_find("FIN.ONEOFF_FANOUT");
+	p->window = (int64_t)(fin_param(r, p->det, "window_days", 7) * 24 * HOUR);
+	p->min_data = (int64_t)(fin_param(r, p->det, "min_data_days", 30) * 24 * HOUR);
+	p->k = (uint32_t)fin_param_int(r, p->det, "min_payees", 5);
+	p->full = (uint32_t)fin_param_int(r, p->det, "full_payees", 3 * p->k);
+	p->min_each = fin_param(r, p->det, "min_each_usd", 2000);
+	p->min_usd = fin_param(r, p->det, "min_usd", 10000);
+	p->burst = fin_param(r, p->det, "burst_factor", 4.0);
+	p->max_wages = fin_param_int(r, p->det, "max_wage_payments", 0);
+	if (p->k < 2)
+		p->k = 2;
+	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
+	return p->payroll ? 0 : RASTRO_NOMEM;
+}
+
+/* A candidate payment: a transfer (not by card) of at least min_each to a
+ * payee that is not a receiving hub and that the account pays only once
+ * (acc_cnt holds the payments per payee). */
+static int lf_edge(const struct lf_p *p, const struct fin_data *d, uint32_t t, const uint32_t *cnt)
+{
+	return fin_is_transfer(d, t) && d->chan[t] != CH_CARD && !fin_hub_in(d, d->dst[t]) &&
+	       cnt[d->dst[t]] == 1 && !isnan(d->usd[t]) && d->usd[t] >= p->min_each;
+}
+
+static int lf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct lf_p *p = st;
+	const struct fin_data *d = r->d;
+	const uint32_t *l = out_l(d, a);
+	size_t n = out_n(d, a), lo = 0, hi, k, best_lo = 0, best_hi = 0;
+	uint32_t cnt = 0, best = 0;
+	long long wages = 0;
+	double sum = 0, best_sum = 0, all = 0, expected, span;
+
+	/* "paid at no other time" and "its usual outflow" mean something only
+	 * when the data covers a month or more: a monthly payee is then seen
+	 * twice (in ten days of data every payee looks one-off) */
+	if (n < p->k || d->tmax - d->tmin < p->min_data || fin_hub_out(d, a) || fin_swept(d, a))
+		return 0;
+	for (k = 0; k < n; k++) {
+		uint32_t t = l[k];
+
+		if (p->max_wages >= 0 && p->payroll[d->cat[t]] && d->amt[t] > 0 && ++wages > p->max_wages)
+			break;
+		if (fin_is_transfer(d, t))
+			x->acc_cnt[d->dst[t]]++;
+		if (!isnan(d->usd[t]) && d->amt[t] > 0)
+			all += d->usd[t];
+	}
+	if (k == n) {
+		/* the window with the most one-off payees (then the most money) */
+		for (hi = 0; hi < n; hi++) {
+			uint32_t t = l[hi];
+
+			if (!lf_edge(p, d, t, x->acc_cnt))
+				continue;
+			cnt++;
+			sum += d->usd[t];
+			while (d->ts[t] - d->ts[l[lo]] > p->window) {
+				if (lf_edge(p, d, l[lo], x->acc_cnt)) {
+					cnt--;
+					sum -= d->usd[l[lo]];
+				}
+				lo++;
+			}
+			if (cnt > best || (cnt == best && sum > best_sum)) {
+				best = cnt;
+				best_sum = sum;
+				best_lo = lo;
+				best_hi = hi;
+			}
+		}
+	}
+	if (best >= p->k && best_sum >= p->min_usd) {
+		/* a burst: the one-off payments against what the account pays
+		 * out in a window that long the rest of the time */
+		span = (double)(d->tmax - d->tmin) - (double)p->window;
+		expected = span > 0 ? (all - best_sum) * (double)p->window / span : 0;
+		if (best_sum >= p->burst * expected) {
+			struct fin_sigb b;
+			char usd[48], usd2[48], when0[32], when1[32];
+			double sc = fin_strength(best, p->k, p->full);
+
+			fin_fmt_usd(usd, sizeof usd, best_sum);
+			fin_fmt_time(when0, sizeof when0, d->ts[l[best_lo]]);
+			fin_fmt_time(when1, sizeof when1, d->ts[l[best_hi]]);
+			fin_sig_begin(&b, out, p->det, a, sc);
+			for (k = best_lo; k <= best_hi; k++)
+				if (lf_edge(p, d, l[k], x->acc_cnt))
+					fin_sig_ev(&b, l[k]);
+			fin_sig_int(&b, "oneoff_payees", best);
+			fin_sig_num(&b, "sent_usd", best_sum);
+			fin_sig_num(&b, "usual_usd", expected);
+			fin_sig_num(&b, "window_days", (double)p->window / (24 * HOUR));
+			if (expected > 0)
+				fin_sig_say(&b, "Account %s sent %s to %u accounts between %s and %s, one payment to each "
+					    "of accounts it paid at no other time, %.0f times what it usually pays out in "
+					    "%.0f days — money spread out to one-off payees.", fin_acc_name(d, a), usd,
+					    best, when0, when1, best_sum / expected, (double)p->window / (24 * HOUR));
+			else
+				fin_sig_say(&b, "Account %s sent %s to %u accounts between %s and %s, one payment to each "
+					    "of accounts it paid at no other time, and paid out nothing else — money "
+					    "spread out to one-off payees.", fin_acc_name(d, a), usd, best, when0, when1);
+			fin_sig_end(&b, d, r->max_evidence);
+			for (k = best_lo; k <= best_hi; k++) {
+				uint32_t u = l[k], y = d->dst[u];
+
+				if (!lf_edge(p, d, u, x->acc_cnt) || fin_swept(d, y))
+					continue;
+				fin_fmt_usd(usd2, sizeof usd2, d->usd[u]);
+				fin_sig_begin(&b, out, p->det, y, sc);
+				fin_sig_ev(&b, u);
+				fin_sig_int(&b, "oneoff_payees", best);
+				fin_sig_num(&b, "received_usd", d->usd[u]);
+				fin_sig_say(&b, "Account %s received %s, the only payment from an account that sent %s "
+					    "to %u such one-off payees within %.0f days.", fin_acc_name(d, y), usd2, usd,
+					    best, (double)p->window / (24 * HOUR));
+				fin_sig_end(&b, d, r->max_evidence);
+			}
+		}
+	}
+	/* acc_cnt is kept at zero between uses */
+	for (k = 0; k < n; k++)
+		if (fin_is_transfer(d, l[k]))
+			x->acc_cnt[d->dst[l[k]]] = 0;
+	return out->failed ? RASTRO_NOMEM : 0;
+}
+
 /* ---- gather-scatter: many in, then many out ---- */
 
 struct gs_p {
@@ -498,6 +666,7 @@ struct cyc_p {
 	int64_t window;
 	uint32_t min_hops, max_hops, max_degree, max_steps, max_cycles;
 	double ratio_min, ratio_max;  /* each hop's amount against the previous hop's */
+	double min_usd;               /* the first hop moves at least this much */
 	uint8_t *payroll;             /* wage categories: a wage is not a layering hop */
 };
 
@@ -525,6 +694,7 @@ static int cyc_prepare(struct fin_run *r, void **state)
 	p->max_cycles = (uint32_t)fin_param_int(r, p->det, "max_cycles", 20);
 	p->ratio_min = fin_param(r, p->det, "min_hop_ratio", 0.5);
 	p->ratio_max = fin_param(r, p->det, "max_hop_ratio", 1.1);
+	p->min_usd = fin_param(r, p->det, "min_usd", 5000);
 	if (p->max_hops < 2)
 		p->max_hops = 2;
 	if (p->max_hops > 64)
@@ -610,7 +780,10 @@ static int cyc_account(struct fin_run *r, const void *st, uint32_t u, struct fin
 		int64_t tend;
 		int top;
 
-		if (!fin_is_transfer(d, e0) || p->payroll[d->cat[e0]])
+		/* friends passing tens of dollars round (a shared bill, fuel
+		 * money) are not layering: the cycle starts with a transfer of
+		 * at least min_usd (unknown currencies are not held back) */
+		if (!fin_is_transfer(d, e0) || p->payroll[d->cat[e0]] || d->usd[e0] < p->min_usd)
 			continue;
 		v = d->dst[e0];
 		if (out_n(d, v) > p->max_degree)
@@ -1171,6 +1344,10 @@ const struct fin_detector fin_det_graph[] = {
 	{ "FIN.FAN_IN", "fan_in", TY_ML,
 	  "AML graph pattern fan-in (IBM AMLworld FAN-IN; GFP fan features)",
 	  "many accounts pay one account in a short window", fan_in_prepare, fan_in_account, NULL, NULL, NULL },
+	{ "FIN.ONEOFF_FANOUT", "oneoff_fanout", TY_ML,
+	  "AML graph pattern fan-out (IBM AMLworld FAN-OUT; GFP fan features) as layering: a burst of large "
+	  "single payments to payees never paid at any other time",
+	  "a burst of large one-off payments to many payees", lf_prepare, lf_account, NULL, lf_release, NULL },
 	{ "FIN.SCATTER_GATHER", "scatter_gather", TY_ML,
 	  "AML graph pattern scatter-gather (IBM AMLworld SCATTER-GATHER; GFP scatter-gather)",
 	  "one source pays intermediates that all pay one sink", sg_prepare, sg_account, NULL, sg_release, NULL },

@@ -82,7 +82,9 @@ struct fin_data {
 	uint32_t *in_off, *in_tx;
 	/* distinct counterparties of each account over all its transfers: an
 	 * account paid by (or paying) many is a hub — a merchant, an employer,
-	 * a utility — and is not counted as a counterparty by the patterns */
+	 * a utility — and is not counted as a counterparty by the patterns.
+	 * out_cp leaves out payees that are receiving hubs (shops paid by card
+	 * do not make a shopper a hub payer). */
 	uint32_t *in_cp, *out_cp;
 	uint32_t hub_degree;   /* finance.hub_degree */
 	/* Swept earners: an account that receives from many payers and passes
@@ -278,7 +280,7 @@ static inline int fin_is_transfer(const struct fin_data *d, size_t i)
 }
 
 /* 1 when account a is a hub on its receiving (payers >= hub_degree) or
- * paying side. */
+ * paying side (payees that are not receiving hubs >= hub_degree). */
 static inline int fin_hub_in(const struct fin_data *d, uint32_t a)
 {
 	return d->hub_degree && d->in_cp[a] >= d->hub_degree;

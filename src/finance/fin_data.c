@@ -408,7 +408,10 @@ static int build_csr(size_t nacc, size_t ntx, const uint32_t *end, uint32_t **of
 	return 0;
 }
 
-/* Distinct payers and payees of every account (transfers only). */
+/* Distinct payers and payees of every account (transfers only).  Payees
+ * that are receiving hubs (merchants, utilities) are not counted on the
+ * paying side: a person buying at fifty shops by card is not a hub payer
+ * (an employer or payment processor is: it pays fifty ordinary accounts). */
 static int count_counterparties(struct fin_data *d)
 {
 	uint32_t *mark = mem_alloc((d->nacc + 1) * sizeof *mark);
@@ -439,7 +442,7 @@ static int count_counterparties(struct fin_data *d)
 
 			if (fin_is_transfer(d, t) && mark[d->dst[t]] != a) {
 				mark[d->dst[t]] = (uint32_t)a;
-				d->out_cp[a]++;
+				d->out_cp[a] += !fin_hub_in(d, d->dst[t]);
 			}
 		}
 	mem_free(mark);
@@ -976,11 +979,12 @@ int fin_data_load(rastro_ws *ws, struct fin_data *d, const struct fin_lists *lis
 	}
 	mem_free(rate);
 	rate = NULL; /* the failure path below frees it too */
+	/* before the count: payees that are receiving hubs are left out of it */
+	d->hub_degree = (uint32_t)cfg_int(ws->cfg, "finance.hub_degree", 50);
 	if (count_counterparties(d)) {
 		ws_error(ws, RASTRO_NOMEM, "out of memory counting counterparties");
 		goto fail;
 	}
-	d->hub_degree = (uint32_t)cfg_int(ws->cfg, "finance.hub_degree", 50);
 	if (find_sweeps(d, ws->cfg)) {
 		ws_error(ws, RASTRO_NOMEM, "out of memory finding swept earnings");
 		goto fail;

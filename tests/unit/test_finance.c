@@ -727,9 +727,14 @@ static void trip_payout_local(void **state)
 		row(&sb, nid(), at(d, 5, 0), "AWAY", "FUELA", 60, "card", "fuel", "Dallas", "TX", "US", NULL);
 		row(&sb, nid(), at(d, 9, 0), "AWAY", "FUELB", 70, "card", "fuel", "Dallas", "TX", "US", NULL);
 		row(&sb, nid(), at(d, 20, 0), "PAL2", "AWAY", 600, "p2p", NULL, NULL, NULL, NULL, NULL);
+		/* a landlord in the border city who buys fuel, paid rent by a tenant */
+		row(&sb, nid(), at(d, 5, 0), "LANDLORD", "FUELA", 60, "card", "fuel", "El Paso", "TX", "US", NULL);
+		row(&sb, nid(), at(d, 9, 0), "LANDLORD", "FUELB", 70, "card", "fuel", "El Paso", "TX", "US", NULL);
+		row(&sb, nid(), at(d, 20, 0), "TENANT", "LANDLORD", 900, "ach", "rent", "El Paso", "TX", "US", NULL);
 	}
 	ws = ws_with(sb.buf, NULL);
 	detect_only(ws, "FIN.TRIP_PAYOUT");
+	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "LANDLORD"), 0);
 	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "LDRV"), 1);
 	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "ONCE"), 0);
 	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "AWAY"), 0);
@@ -840,6 +845,96 @@ static void placement_fanout(void **state)
 	assert_int_equal(rastro_config_set(ws, "finance.placement_fanout.max_wage_payments=-1"), 0);
 	detect_only(ws, "FIN.PLACEMENT_FANOUT");
 	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "EMPLOYER"), 1);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+/* The placement whose layering window reaches the most new payees is the
+ * one reported: a third deposit two days after the first two extends the
+ * window to a payee eight days after them. */
+static void placement_fanout_best_window(void **state)
+{
+	static const int pay_day[] = { 43, 44, 45, 48 };
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k;
+
+	(void)state;
+	start(&sb);
+	row(&sb, nid(), at(1, 9, 0), "LATE", "UTIL", 50, "ach", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(40, 10, 0), NULL, "LATE", 6000, "cash", NULL, "Dallas", "TX", "US", NULL);
+	row(&sb, nid(), at(40, 15, 0), NULL, "LATE", 5000, "cash", NULL, "Dallas", "TX", "US", NULL);
+	row(&sb, nid(), at(42, 9, 0), NULL, "LATE", 5000, "cash", NULL, "Dallas", "TX", "US", NULL);
+	for (k = 0; k < 4; k++) {
+		char to[16];
+
+		snprintf(to, sizeof to, "LATE_P%d", k);
+		row(&sb, nid(), at(pay_day[k], 9, 0), "LATE", to, 3000, "wire", NULL, NULL, NULL, NULL, NULL);
+	}
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.PLACEMENT_FANOUT");
+	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "LATE"), 1);
+	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "LATE_P0"), 1);
+	assert_int_equal(nsig(ws, "FIN.PLACEMENT_FANOUT", "LATE_P3"), 1);
+	/* evidence: the three deposits and the four payments */
+	assert_int_equal(q1(ws, "SELECT count(*) FROM signal_evidence se JOIN signal s ON s.id = se.signal_id"
+				" JOIN entity e ON e.id = s.entity_id WHERE e.key = ?1", "LATE"), 7);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+/* A burst of large one-off payments (and its payees).  Look-alikes: a
+ * business paying the same six suppliers every month, six card purchases,
+ * an account whose weekly outflow is as large as the burst, an employer. */
+static void oneoff_fanout(void **state)
+{
+	static const char *const who[] = { "FO", "SUPPLY", "CARDS", "STEADY", "EMP" };
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k, w;
+
+	(void)state;
+	start(&sb);
+	row(&sb, nid(), at(20, 8, 0), "EMP", "STAFF", 900, "ach", "payroll", NULL, NULL, NULL, NULL);
+	for (k = 0; k < 9; k++)
+		row(&sb, nid(), at(1 + 7 * k, 9, 0), "STEADY", "RENTCO", 10000, "ach", NULL, NULL, NULL, NULL, NULL);
+	for (w = 0; w < 5; w++) {
+		row(&sb, nid(), at(1, 9, 0), who[w], "UTIL", 50, "ach", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(61, 9, 0), who[w], "UTIL", 50, "ach", NULL, NULL, NULL, NULL, NULL);
+		for (k = 0; k < 6; k++) {
+			char to[16];
+
+			snprintf(to, sizeof to, "%s_P%d", who[w], k);
+			if (w == 1)
+				row(&sb, nid(), at(10 + k, 9, 0), who[w], to, 4000, "ach", NULL, NULL, NULL, NULL, NULL);
+			row(&sb, nid(), at(40 + k, 9, 0), who[w], to, 4000, w == 2 ? "card" : "wire", NULL, NULL, NULL,
+			    NULL, NULL);
+		}
+	}
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.ONEOFF_FANOUT");
+	assert_int_equal(nsig(ws, "FIN.ONEOFF_FANOUT", "FO"), 1);
+	assert_int_equal(nsig(ws, "FIN.ONEOFF_FANOUT", "FO_P0"), 1);
+	assert_int_equal(nsig(ws, "FIN.ONEOFF_FANOUT", "FO_P5"), 1);
+	for (w = 1; w < 5; w++)
+		assert_int_equal(nsig(ws, "FIN.ONEOFF_FANOUT", who[w]), 0);
+	assert_int_equal(nsig_code(ws, "FIN.ONEOFF_FANOUT"), 7);
+	assert_int_equal(q1(ws, "SELECT count(*) FROM signal_evidence se JOIN signal s ON s.id = se.signal_id"
+				" JOIN entity e ON e.id = s.entity_id WHERE e.key = ?1", "FO"), 6);
+	/* six payees in the window are not enough at min_payees 7 */
+	assert_int_equal(rastro_config_set(ws, "finance.oneoff_fanout.min_payees=7"), 0);
+	detect_only(ws, "FIN.ONEOFF_FANOUT");
+	assert_int_equal(nsig_code(ws, "FIN.ONEOFF_FANOUT"), 0);
+	/* the data (60 days) too short to tell one-off payees from monthly ones */
+	assert_int_equal(rastro_config_set(ws, "finance.oneoff_fanout.min_payees=5"), 0);
+	assert_int_equal(rastro_config_set(ws, "finance.oneoff_fanout.min_data_days=90"), 0);
+	detect_only(ws, "FIN.ONEOFF_FANOUT");
+	assert_int_equal(nsig_code(ws, "FIN.ONEOFF_FANOUT"), 0);
+	/* with the employer test off, the employer fans out like FO */
+	assert_int_equal(rastro_config_set(ws, "finance.oneoff_fanout.min_data_days=30"), 0);
+	assert_int_equal(rastro_config_set(ws, "finance.oneoff_fanout.max_wage_payments=-1"), 0);
+	detect_only(ws, "FIN.ONEOFF_FANOUT");
+	assert_int_equal(nsig(ws, "FIN.ONEOFF_FANOUT", "EMP"), 1);
 	rastro_close(ws);
 	sbuf_release(&sb);
 }
@@ -1131,6 +1226,10 @@ static void cycles(void **state)
 	row(&sb, nid(), at(3, 5, 0), "WE", "WB", 1400, "ach", "payroll", NULL, NULL, NULL, NULL);
 	row(&sb, nid(), at(3, 14, 0), "WB", "WC", 1000, "p2p", "rent", NULL, NULL, NULL, NULL);
 	row(&sb, nid(), at(3, 17, 0), "WC", "WE", 700, "ach", "rent", NULL, NULL, NULL, NULL);
+	/* friends passing tens of dollars round (below finance.cycle.min_usd) */
+	row(&sb, nid(), at(4, 22, 0), "FR1", "FR2", 77, "p2p", NULL, NULL, NULL, NULL, "gracias");
+	row(&sb, nid(), at(5, 18, 0), "FR2", "FR3", 46, "p2p", NULL, NULL, NULL, NULL, "gas money");
+	row(&sb, nid(), at(6, 19, 0), "FR3", "FR1", 46, "p2p", NULL, NULL, NULL, NULL, NULL);
 	ws = ws_with(sb.buf, NULL);
 	detect_only(ws, "FIN.CYCLE");
 	assert_int_equal(nsig(ws, "FIN.CYCLE", "CA"), 1);
@@ -1139,16 +1238,18 @@ static void cycles(void **state)
 	assert_int_equal(nsig(ws, "FIN.CYCLE", "DA"), 0);
 	assert_int_equal(nsig(ws, "FIN.CYCLE", "WE"), 0);
 	assert_int_equal(nsig_code(ws, "FIN.CYCLE"), 3);
-	/* without the wage test it is a cycle */
+	/* without the wage test and the amount floor both are cycles */
 	assert_int_equal(rastro_config_set(ws, "finance.cycle.payroll_categories=[\"none\"]"), 0);
+	assert_int_equal(rastro_config_set(ws, "finance.cycle.min_usd=0"), 0);
 	detect_only(ws, "FIN.CYCLE");
 	assert_int_equal(nsig(ws, "FIN.CYCLE", "WE"), 1);
+	assert_int_equal(nsig(ws, "FIN.CYCLE", "FR1"), 1);
 	rastro_close(ws);
 	sbuf_release(&sb);
 	/* look-alike: two people paying each other back is below min_hops */
 	start(&sb);
-	row(&sb, nid(), at(2, 9, 0), "EA", "EB", 1000, "wire", NULL, NULL, NULL, NULL, NULL);
-	row(&sb, nid(), at(2, 18, 0), "EB", "EA", 990, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(2, 9, 0), "EA", "EB", 6000, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(2, 18, 0), "EB", "EA", 5990, "wire", NULL, NULL, NULL, NULL, NULL);
 	ws = ws_with(sb.buf, NULL);
 	detect_only(ws, "FIN.CYCLE");
 	assert_int_equal(nsig_code(ws, "FIN.CYCLE"), 0);
@@ -1540,8 +1641,10 @@ static void evaluation(void **state)
 	sbuf_addf(&sb, "d,%s,LX,LY,700,wire,1,g2\n", at(2, 9, 0));
 	sbuf_addf(&sb, "e,%s,FA,FB,100,wire,0,\nf,%s,FB,FA,99,wire,0,\n", at(3, 9, 0), at(3, 10, 0));
 	ws = ws_with(sb.buf, NULL);
-	/* two-hop cycles are below the default min_hops; counted here */
+	/* two-hop cycles are below the default min_hops and these amounts
+	 * below its min_usd; counted here */
 	assert_int_equal(rastro_config_set(ws, "finance.cycle.min_hops=2"), 0);
+	assert_int_equal(rastro_config_set(ws, "finance.cycle.min_usd=0"), 0);
 	detect_only(ws, "cycle");
 	assert_int_equal(rastro_eval(ws, &eo, &t), 0);
 	/* transactions: 3 found of 4 illicit, 2 false */
@@ -1586,6 +1689,7 @@ static void odd_input(void **state)
 	sbuf_addf(&sb, "o8,%s,OA,,OB,,1000,USD,wire,,,,,,\n", at(4, 10, 0));
 	ws = ws_with(sb.buf, NULL);
 	assert_int_equal(rastro_config_set(ws, "finance.cycle.min_hops=2"), 0);
+	assert_int_equal(rastro_config_set(ws, "finance.cycle.min_usd=0"), 0);
 	assert_int_equal(rastro_detect(ws, &o, &s), 0);
 	assert_int_equal(s.unknown_currency, 3);
 	assert_int_equal(s.self_transfers, 1);
@@ -1662,6 +1766,8 @@ int main(void)
 		cmocka_unit_test(funnel_beneficiary_hops),
 		cmocka_unit_test(alert_rule),
 		cmocka_unit_test(placement_fanout),
+		cmocka_unit_test(placement_fanout_best_window),
+		cmocka_unit_test(oneoff_fanout),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
