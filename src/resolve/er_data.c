@@ -145,7 +145,7 @@ enum {
 	NS_CITY, NS_REGION, NS_POSTCODE, NS_IDNUM, NS_ADDRKEY, NS_N
 };
 
-enum { NW_ONLY_PARTICLES = 1, NW_EMPTY = 2, NW_NON_LATIN = 4, NW_BAD_DOB = 8, NW_BAD_PHONE = 16, NW_BAD_EMAIL = 32 };
+enum { NW_ONLY_PARTICLES = 1, NW_EMPTY = 2, NW_NON_LATIN = 4, NW_BAD_DOB = 8, NW_BAD_EMAIL = 32 };
 
 /* One row normalised, strings not yet interned ("" = none). */
 struct norm_out {
@@ -153,7 +153,7 @@ struct norm_out {
 	char sur1[NAME_LEN], sur1ny[NAME_LEN], sur2[NAME_LEN];
 	char ph_given1[24], ph_sur1[24];
 	struct er_dmeta dm_given1, dm_sur1, dm_sur2, dm_formal;
-	char phone[24], email[EMAIL_MAX];
+	char email[EMAIL_MAX];
 	char stno[16], street[ADDR_LEN], addr2[256], city[256], region[256], postcode[16], idnum[64];
 	char addrkey[256];
 	uint32_t nk_given, nk_given1;
@@ -162,6 +162,15 @@ struct norm_out {
 	char sex;
 	uint32_t slen[NS_N];       /* each string's length (0: not interned) */
 	uint64_t shash[NS_N];      /* and its hash, both taken on the normalising thread */
+	/* The phone, written by the phone job alone (below): it may run beside
+	 * the job that fills the rest of the row, so the rest never touches it
+	 * (slen/shash[NS_PHONE] are unused; these stand for them). */
+	struct {
+		char e164[24];
+		uint32_t len;
+		uint64_t hash;
+		uint8_t bad;
+	} ph;
 };
 
 /* Where each string of a normalised row lies, in interning order. */
@@ -171,7 +180,7 @@ static const size_t ns_off[NS_N] = {
 	offsetof(struct norm_out, dm_formal.primary), offsetof(struct norm_out, nick), offsetof(struct norm_out, sur1),
 	offsetof(struct norm_out, sur1ny), offsetof(struct norm_out, sur2), offsetof(struct norm_out, ph_sur1),
 	offsetof(struct norm_out, dm_sur1.primary), offsetof(struct norm_out, dm_sur1.alternate),
-	offsetof(struct norm_out, dm_sur2.primary), offsetof(struct norm_out, phone), offsetof(struct norm_out, email),
+	offsetof(struct norm_out, dm_sur2.primary), offsetof(struct norm_out, ph.e164), offsetof(struct norm_out, email),
 	offsetof(struct norm_out, street), offsetof(struct norm_out, stno), offsetof(struct norm_out, addr2),
 	offsetof(struct norm_out, city), offsetof(struct norm_out, region), offsetof(struct norm_out, postcode),
 	offsetof(struct norm_out, idnum), offsetof(struct norm_out, addrkey),
@@ -180,6 +189,16 @@ static const size_t ns_off[NS_N] = {
 static const char *ns_str(const struct norm_out *o, int k)
 {
 	return (const char *)o + ns_off[k];
+}
+
+static uint32_t ns_len(const struct norm_out *o, int k)
+{
+	return k == NS_PHONE ? o->ph.len : o->slen[k];
+}
+
+static uint64_t ns_hash(const struct norm_out *o, int k)
+{
+	return k == NS_PHONE ? o->ph.hash : o->shash[k];
 }
 
 /* Per-thread cache of parsed phones: "region\x1fraw" -> E.164 ("" = not
@@ -228,9 +247,9 @@ static void phone_norm(struct phone_cache *pc, const char *region, const char *s
 	}
 }
 
-/* Normalises row i of b into o; touches nothing shared. */
-static void norm_row(const struct norm_ctx *nc, const struct raw_batch *b, size_t i, struct phone_cache *pc,
-		     struct norm_out *o)
+/* Normalises row i of b into o, all but the phone (norm_phone); touches
+ * nothing shared. */
+static void norm_row(const struct norm_ctx *nc, const struct raw_batch *b, size_t i, struct norm_out *o)
 {
 	const char *s[ER_C_N];
 	size_t n[ER_C_N];
@@ -241,7 +260,7 @@ static void norm_row(const struct norm_ctx *nc, const struct raw_batch *b, size_
 		s[c] = b->text.buf + b->off[i][c];
 		n[c] = b->len[i][c];
 	}
-	memset(o, 0, sizeof *o);
+	memset(o, 0, offsetof(struct norm_out, ph));
 	name_parse(s[ER_C_GIVEN], n[ER_C_GIVEN], s[ER_C_SURNAME], n[ER_C_SURNAME], s[ER_C_MATERNAL],
 		   n[ER_C_MATERNAL], s[ER_C_FULL], n[ER_C_FULL], &np);
 	if (np.only_particles)
@@ -299,20 +318,6 @@ static void norm_row(const struct norm_ctx *nc, const struct raw_batch *b, size_
 	}
 	if (n[ER_C_SEX])
 		o->sex = s[ER_C_SEX][0];
-	if (n[ER_C_PHONE]) {
-		/* numbers written without a country code belong to the record's country */
-		char reg[3] = { 0 };
-		const char *region = nc->region;
-
-		if (n[ER_C_COUNTRY] == 2) {
-			reg[0] = (char)(s[ER_C_COUNTRY][0] & ~0x20);
-			reg[1] = (char)(s[ER_C_COUNTRY][1] & ~0x20);
-			region = reg;
-		}
-		phone_norm(pc, region, s[ER_C_PHONE], n[ER_C_PHONE], o->phone);
-		if (!o->phone[0])
-			o->warn |= NW_BAD_PHONE;
-	}
 	if (n[ER_C_EMAIL] && email_normalize(s[ER_C_EMAIL], n[ER_C_EMAIL], o->email) != 0) {
 		o->email[0] = '\0';
 		o->warn |= NW_BAD_EMAIL;
@@ -343,6 +348,39 @@ static void norm_row(const struct norm_ctx *nc, const struct raw_batch *b, size_
 			 o->postcode[0] ? o->postcode : o->city);
 }
 
+/*
+ * The phone of row i into o->ph.  libphonenumber serialises its callers
+ * (every regular expression is looked up in one cache under one lock), so
+ * one job parses the phones of a whole batch while the others normalise
+ * the rest of its rows: two threads parsing phones spent most of their
+ * time waiting for each other.
+ */
+static void norm_phone(const struct norm_ctx *nc, const struct raw_batch *b, size_t i, struct phone_cache *pc,
+		       struct norm_out *o)
+{
+	const char *ph = b->text.buf + b->off[i][ER_C_PHONE];
+	size_t n = b->len[i][ER_C_PHONE];
+
+	memset(&o->ph, 0, sizeof o->ph);
+	if (n) {
+		/* numbers written without a country code belong to the record's country */
+		char reg[3] = { 0 };
+		const char *region = nc->region;
+
+		if (b->len[i][ER_C_COUNTRY] == 2) {
+			const char *cc = b->text.buf + b->off[i][ER_C_COUNTRY];
+
+			reg[0] = (char)(cc[0] & ~0x20);
+			reg[1] = (char)(cc[1] & ~0x20);
+			region = reg;
+		}
+		phone_norm(pc, region, ph, n, o->ph.e164);
+		o->ph.bad = !o->ph.e164[0];
+	}
+	o->ph.len = (uint32_t)strlen(o->ph.e164);
+	o->ph.hash = o->ph.len ? strmap_hash(o->ph.e164, o->ph.len) : 0;
+}
+
 /* Lengths and hashes of the row's strings (normalising thread); a string
  * the row does not intern has length 0. */
 static void norm_hash(struct norm_out *o)
@@ -350,8 +388,13 @@ static void norm_hash(struct norm_out *o)
 	int k;
 
 	for (k = 0; k < NS_N; k++) {
-		const char *s = ns_str(o, k);
-		size_t n = strlen(s);
+		const char *s;
+		size_t n;
+
+		if (k == NS_PHONE)
+			continue;          /* norm_phone's */
+		s = ns_str(o, k);
+		n = strlen(s);
 
 		if ((k <= NS_BK_GIVEN1 && !o->given[0]) ||
 		    (k == NS_MP2_GIVEN1 && strcmp(o->dm_given1.alternate, o->dm_given1.primary) == 0) ||
@@ -368,8 +411,8 @@ static void norm_prefetch(const struct er_data *d, const struct norm_out *o)
 	int k;
 
 	for (k = 0; k < NS_N; k++)
-		if (o->slen[k])
-			strmap_prefetch_hashed(&d->strs, o->shash[k]);
+		if (ns_len(o, k))
+			strmap_prefetch_hashed(&d->strs, ns_hash(o, k));
 }
 
 /* Interns a normalised row into r (main thread, row order). */
@@ -387,10 +430,10 @@ static int norm_intern(struct er_data *d, const struct raw_batch *b, size_t i, c
 	d->warn.empty_name += (o->warn & NW_EMPTY) != 0;
 	d->warn.non_latin += (o->warn & NW_NON_LATIN) != 0;
 	d->warn.bad_dob += (o->warn & NW_BAD_DOB) != 0;
-	d->warn.bad_phone += (o->warn & NW_BAD_PHONE) != 0;
+	d->warn.bad_phone += o->ph.bad;
 	d->warn.bad_email += (o->warn & NW_BAD_EMAIL) != 0;
 	for (k = 0; k < NS_N; k++)
-		id[k] = intern(d, ns_str(o, k), o->slen[k], o->shash[k], &oom);
+		id[k] = intern(d, ns_str(o, k), ns_len(o, k), ns_hash(o, k), &oom);
 	if (o->given[0]) {
 		r->nk_given1 = o->nk_given1;
 		r->nk_given = o->nk_given;
@@ -453,12 +496,15 @@ static int batch_add(struct raw_batch *b, sqlite3_stmt *st)
 	return 0;
 }
 
+enum { JOB_FIELDS = 1, JOB_PHONES = 2 };
+
 struct norm_job {
 	const struct norm_ctx *nc;
 	const struct raw_batch *b;
 	struct norm_out *out;
 	struct phone_cache *pc;
 	size_t from, to;
+	int what;                  /* JOB_FIELDS, JOB_PHONES or both */
 };
 
 static void *norm_thread(void *arg)
@@ -467,8 +513,12 @@ static void *norm_thread(void *arg)
 	size_t i;
 
 	for (i = j->from; i < j->to; i++) {
-		norm_row(j->nc, j->b, i, j->pc, &j->out[i]);
-		norm_hash(&j->out[i]);
+		if (j->what & JOB_FIELDS) {
+			norm_row(j->nc, j->b, i, &j->out[i]);
+			norm_hash(&j->out[i]);
+		}
+		if (j->what & JOB_PHONES)
+			norm_phone(j->nc, j->b, i, j->pc, &j->out[i]);
 	}
 	return NULL;
 }
@@ -481,34 +531,46 @@ static void *norm_thread(void *arg)
  */
 struct norm_pipe {
 	const struct norm_ctx *nc;
-	struct phone_cache *pc;    /* one per normalising thread */
+	struct phone_cache *pc;    /* the phone job's */
 	int threads;
 	struct raw_batch *b[2];
 	struct norm_out *out[2];
 	int fill;                  /* the batch being filled */
 	int busy;                  /* the other batch is being normalised */
-	struct norm_job jobs[NORM_THREADS_MAX];
-	pthread_t th[NORM_THREADS_MAX];
-	int started[NORM_THREADS_MAX];
-	int nthreads;              /* threads of the busy batch */
+	struct norm_job jobs[NORM_THREADS_MAX + 1];
+	pthread_t th[NORM_THREADS_MAX + 1];
+	int started[NORM_THREADS_MAX + 1];
+	int nthreads;              /* jobs of the busy batch */
 };
 
-/* Starts normalising batch k (on the calling thread when single-threaded). */
+/* Starts normalising batch k: with several threads, one job per thread
+ * over a range of rows for all but the phones, and one more job for the
+ * phones of every row; with one, a single job on the calling thread. */
 static void pipe_start(struct norm_pipe *p, int k)
 {
 	const struct raw_batch *b = p->b[k];
 	int t, threads = b->n < 64 ? 1 : p->threads;
+	int jobs = threads > 1 ? threads + 1 : 1;
 
-	for (t = 0; t < threads; t++) {
-		p->jobs[t].nc = p->nc;
-		p->jobs[t].b = b;
-		p->jobs[t].out = p->out[k];
-		p->jobs[t].pc = &p->pc[t];
-		p->jobs[t].from = b->n * (size_t)t / (size_t)threads;
-		p->jobs[t].to = b->n * (size_t)(t + 1) / (size_t)threads;
-		p->started[t] = p->threads > 1 && pthread_create(&p->th[t], NULL, norm_thread, &p->jobs[t]) == 0;
+	for (t = 0; t < jobs; t++) {
+		struct norm_job *j = &p->jobs[t];
+
+		j->nc = p->nc;
+		j->b = b;
+		j->out = p->out[k];
+		j->pc = p->pc;
+		if (jobs == 1 || t < threads) {
+			j->from = b->n * (size_t)t / (size_t)threads;
+			j->to = b->n * (size_t)(t + 1) / (size_t)threads;
+			j->what = jobs == 1 ? JOB_FIELDS | JOB_PHONES : JOB_FIELDS;
+		} else {
+			j->from = 0;
+			j->to = b->n;
+			j->what = JOB_PHONES;
+		}
+		p->started[t] = p->threads > 1 && pthread_create(&p->th[t], NULL, norm_thread, j) == 0;
 	}
-	p->nthreads = threads;
+	p->nthreads = jobs;
 }
 
 /* Waits for the batch pipe_start began; a thread that did not start has
@@ -626,9 +688,9 @@ static int load(rastro_ws *ws, struct er_data *d, int64_t only_a, int64_t only_b
 	char path[1024];
 	time_t now = time(NULL);
 	struct tm tm;
-	struct phone_cache pc[NORM_THREADS_MAX];
+	struct phone_cache pc;
 	struct norm_pipe p;
-	int rc = 0, threads, t, bi;
+	int rc = 0, threads, bi;
 
 	memset(d, 0, sizeof *d);
 	vec_init(&d->recs, sizeof(struct er_rec));
@@ -644,14 +706,12 @@ static int load(rastro_ws *ws, struct er_data *d, int64_t only_a, int64_t only_b
 	err_clear(&e);
 	if (name_nicks_load(&d->nicks, path, &e))
 		return ws_error(ws, e.code, "%s", e.msg);
-	for (t = 0; t < NORM_THREADS_MAX; t++) {
-		strmap_init(&pc[t].keys);
-		strmap_init(&pc[t].vals);
-		pc[t].oom = 0;
-	}
+	strmap_init(&pc.keys);
+	strmap_init(&pc.vals);
+	pc.oom = 0;
 	memset(&p, 0, sizeof p);
 	p.nc = &nc;
-	p.pc = pc;
+	p.pc = &pc;
 	p.threads = threads;
 	for (bi = 0; bi < 2; bi++) {
 		p.b[bi] = mem_alloc(sizeof *p.b[bi]);
@@ -717,10 +777,8 @@ static int load(rastro_ws *ws, struct er_data *d, int64_t only_a, int64_t only_b
 			rc = ws_error(ws, RASTRO_NOMEM, "out of memory normalising person records");
 		sqlite3_finalize(st);
 	}
-	for (t = 0; t < NORM_THREADS_MAX; t++) {
-		strmap_release(&pc[t].keys);
-		strmap_release(&pc[t].vals);
-	}
+	strmap_release(&pc.keys);
+	strmap_release(&pc.vals);
 	for (bi = 0; bi < 2; bi++) {
 		if (p.b[bi])
 			sbuf_release(&p.b[bi]->text);
