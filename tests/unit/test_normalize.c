@@ -54,6 +54,40 @@ static void phones_to_e164(void **state)
 	assert_string_equal(phone_region_of(502), "GT");
 }
 
+/* phone_e164 builds plain ten-digit U.S. numbers without libphonenumber's
+ * parser: on random digits, and on the edges (leading 0 or 1, N11 and 555
+ * exchanges), it must give exactly what the parser gives. */
+static void e164_shortcut_agrees_with_parser(void **state)
+{
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+	char in[11], out[24];
+	struct phone p;
+	int i, k, valid = 0;
+
+	(void)state;
+	for (i = 0; i < 6000; i++) {
+		for (k = 0; k < 10; k++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			in[k] = (char)('0' + (int)(x % 10));
+		}
+		if (i % 3 == 1)
+			memcpy(in + 3, "555", 3);
+		else if (i % 3 == 2)
+			memcpy(in + 1, "11", 2);
+		in[10] = '\0';
+		k = phone_parse(in, 10, "US", &p);
+		assert_int_equal(phone_e164(in, 10, "US", out), k);
+		if (k == 0) {
+			assert_string_equal(out, p.e164);
+			valid++;
+		}
+	}
+	assert_true(valid > 1000);  /* both outcomes were exercised */
+	assert_true(valid < 6000);
+}
+
 static void phone_decoys_rejected(void **state)
 {
 	(void)state;
@@ -91,6 +125,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(phones_to_e164),
+		cmocka_unit_test(e164_shortcut_agrees_with_parser),
 		cmocka_unit_test(phone_decoys_rejected),
 		cmocka_unit_test(emails_normalised),
 	};
