@@ -127,27 +127,41 @@ static bool valid_number(const PhoneNumberUtil *util, const PhoneNumber &num)
 }
 
 /*
- * Ten plain digits, the first 2-9, written in the United States: Parse would
- * take the default region's calling code (1), find no national prefix to
- * strip (the U.S. one is "1") and no extension, and keep the ten digits as
- * the national number — the same number is built here without its regular
- * expressions, which are most of a phone's cost and are serialised across
- * threads (libphonenumber looks each one up in a cache under one lock).
- * Validity is still libphonenumber's.  tests/unit/test_normalize.c checks
- * the two paths agree on random numbers.
+ * Ten digits, the first 2-9, written in the United States with nothing but
+ * blanks, brackets, hyphens and dots between them ("(915) 555-0123",
+ * "915.555.0123", "9155550123"): Parse would drop the punctuation, take the
+ * default region's calling code (1), find no national prefix to strip (the
+ * U.S. one is "1"), no extension (that needs "x", "ext", "#" and the like),
+ * and keep the ten digits as the national number.  The same number is built
+ * here without its regular expressions, which are most of a phone's cost and
+ * are serialised across threads (libphonenumber looks each one up in a cache
+ * under one lock).  Validity is still libphonenumber's.
+ * tests/unit/test_normalize.c checks the two paths agree on random numbers
+ * written in each of these ways.
  */
 static bool us_ten_digits(const char *s, size_t n, const char *region, PhoneNumber *num)
 {
 	unsigned long long v = 0;
 	size_t i;
+	int digits = 0;
 
-	if (n != 10 || !region || std::strcmp(region, "US") != 0 || s[0] < '2' || s[0] > '9')
+	if (n < 10 || n > 20 || !region || std::strcmp(region, "US") != 0)
 		return false;
 	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
+		char c = s[i];
+
+		if (c >= '0' && c <= '9') {
+			if (digits == 0 && c < '2')
+				return false;
+			if (++digits > 10)
+				return false;
+			v = v * 10 + (unsigned long long)(c - '0');
+		} else if (c != ' ' && c != '(' && c != ')' && c != '-' && c != '.') {
 			return false;
-		v = v * 10 + (unsigned long long)(s[i] - '0');
+		}
 	}
+	if (digits != 10)
+		return false;
 	num->set_country_code(1);
 	num->set_national_number(v);
 	return true;
