@@ -15,12 +15,12 @@
 #include "er.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/mem.h"
+#include "core/par.h"
 #include "core/parse.h"
 #include "core/rng.h"
 #include "er_compare.h"
@@ -477,8 +477,7 @@ int er_model_estimate_u(struct er_model *mo, const struct er_data *d, uint64_t n
 	uint32_t *ia = NULL, *ib = NULL;
 	size_t na = 0, nb = 0, i, n = d->recs.len;
 	struct u_job jobs[8];
-	pthread_t th[8];
-	int f, l, t, started = 0;
+	int f, l, t;
 
 	if (n < 2)
 		return 0;
@@ -518,16 +517,7 @@ int er_model_estimate_u(struct er_model *mo, const struct er_data *d, uint64_t n
 		jobs[t].chunk_from = U_CHUNKS * t / threads;
 		jobs[t].chunk_to = U_CHUNKS * (t + 1) / threads;
 	}
-	for (t = 1; t < threads; t++) {
-		if (pthread_create(&th[t], NULL, u_thread, &jobs[t]) != 0)
-			break;
-		started = t;
-	}
-	u_thread(&jobs[0]);
-	for (t = 1; t <= started; t++)
-		pthread_join(th[t], NULL);
-	for (t = started + 1; t < threads; t++)
-		u_thread(&jobs[t]);
+	par_run(jobs, sizeof jobs[0], threads, u_thread);
 	for (t = 0; t < threads; t++)
 		for (f = 0; f < EF_N; f++)
 			for (l = 0; l < ER_MAXLEV; l++)

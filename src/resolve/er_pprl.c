@@ -31,7 +31,6 @@
 
 #include <immintrin.h>
 #include <math.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +38,7 @@
 #include <time.h>
 
 #include "core/mem.h"
+#include "core/par.h"
 #include "core/rng.h"
 
 #define PPRL_MAX_WORDS 64      /* up to 4096 bits after balancing */
@@ -639,8 +639,7 @@ int rastro_link_encoded(rastro_ws *ws, const struct rastro_link_encoded_opts *o,
 {
 	struct encfile A, B;
 	struct link_job jobs[8];
-	pthread_t th[8];
-	int threads = (int)cfg_int(ws->cfg, "resolve.threads", 2), t, rc, started = 0;
+	int threads = (int)cfg_int(ws->cfg, "resolve.threads", 2), t, rc;
 	double threshold = o->threshold >= 0 ? o->threshold : cfg_double(ws->cfg, "resolve.pprl.threshold", 0.7);
 	double bonus = cfg_double(ws->cfg, "resolve.pprl.token_bonus", 0.05), t0;
 	struct cand *all = NULL;
@@ -686,16 +685,7 @@ int rastro_link_encoded(rastro_ws *ws, const struct rastro_link_encoded_opts *o,
 		jobs[t].threshold = threshold;
 		jobs[t].bonus = bonus;
 	}
-	for (t = 1; t < threads; t++) {
-		if (pthread_create(&th[t], NULL, link_thread, &jobs[t]) != 0)
-			break;
-		started = t;
-	}
-	link_thread(&jobs[0]);
-	for (t = 1; t <= started; t++)
-		pthread_join(th[t], NULL);
-	for (t = started + 1; t < threads; t++)
-		link_thread(&jobs[t]);
+	par_run(jobs, sizeof jobs[0], threads, link_thread);
 	st->seconds = now_s() - t0;
 	for (t = 0; t < threads; t++) {
 		if (jobs[t].oom) {

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "core/mem.h"
+#include "core/par.h"
 #include "core/table.h"
 #include "core/u64map.h"
 #include "er_block.h"
@@ -946,8 +947,7 @@ static void *score_thread(void *arg)
 static int compute_patterns(struct run *R, const uint64_t *pairs, size_t np, uint64_t *pat, int threads)
 {
 	struct score_job jobs[8];
-	pthread_t th[8];
-	int t, started = 0;
+	int t;
 
 	if (threads < 1)
 		threads = 1;
@@ -962,17 +962,7 @@ static int compute_patterns(struct run *R, const uint64_t *pairs, size_t np, uin
 		jobs[t].to = np * (size_t)(t + 1) / (size_t)threads;
 		jobs[t].pat = pat;
 	}
-	for (t = 1; t < threads; t++) {
-		if (pthread_create(&th[t], NULL, score_thread, &jobs[t]) != 0)
-			break;
-		started = t;
-	}
-	score_patterns(&jobs[0]);
-	for (t = 1; t <= started; t++)
-		pthread_join(th[t], NULL);
-	/* jobs whose thread did not start run here */
-	for (t = started + 1; t < threads; t++)
-		score_patterns(&jobs[t]);
+	par_run(jobs, sizeof jobs[0], threads, score_thread);
 	return 0;
 }
 
@@ -1025,9 +1015,8 @@ static size_t accept_pairs(const struct run *R, const uint64_t *pairs, const uin
 			   struct er_pairw *acc, int threads)
 {
 	struct accept_job jobs[8];
-	pthread_t th[8];
 	struct er_lw lw;
-	int t, started = 0;
+	int t;
 	size_t n = 0;
 
 	threads = threads < 1 ? 1 : threads > 8 ? 8 : threads;
@@ -1043,16 +1032,7 @@ static size_t accept_pairs(const struct run *R, const uint64_t *pairs, const uin
 		jobs[t].from = np * (size_t)t / (size_t)threads;
 		jobs[t].to = np * (size_t)(t + 1) / (size_t)threads;
 	}
-	for (t = 1; t < threads; t++) {
-		if (pthread_create(&th[t], NULL, accept_thread, &jobs[t]) != 0)
-			break;
-		started = t;
-	}
-	accept_range(&jobs[0]);
-	for (t = 1; t <= started; t++)
-		pthread_join(th[t], NULL);
-	for (t = started + 1; t < threads; t++)
-		accept_range(&jobs[t]);
+	par_run(jobs, sizeof jobs[0], threads, accept_thread);
 	for (t = 0; t < threads; t++) {
 		if (n != jobs[t].from)
 			memmove(acc + n, acc + jobs[t].from, jobs[t].n * sizeof *acc);
