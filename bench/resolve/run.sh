@@ -18,7 +18,7 @@ parts=("$@")
 [ ${#parts[@]} -eq 0 ] && parts=(quality pprl gen world)
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-secs() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>&1; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
+secs() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>&1; t1=$(date +%s.%N); printf "%.2f\n" "$(echo "$t1 - $t0" | bc)"; }
 
 rastro_dedup() {  # FILE... -> export in $work/r.csv
   rm -f "$work/w.rastro"; "$RASTRO" init "$work/w.rastro" >/dev/null
