@@ -160,15 +160,14 @@ struct norm_out {
 	uint16_t y;
 	uint8_t m, d, dob_amb, warn;
 	char sex;
+	/* From here on each part is written by one job: the phone job (below)
+	 * may run beside the job that fills the rest of the row, so the rest
+	 * clears and fills only what lies before slen, and slen/shash entry by
+	 * entry, leaving NS_PHONE's to the phone job. */
 	uint32_t slen[NS_N];       /* each string's length (0: not interned) */
 	uint64_t shash[NS_N];      /* and its hash, both taken on the normalising thread */
-	/* The phone, written by the phone job alone (below): it may run beside
-	 * the job that fills the rest of the row, so the rest never touches it
-	 * (slen/shash[NS_PHONE] are unused; these stand for them). */
 	struct {
 		char e164[24];
-		uint32_t len;
-		uint64_t hash;
 		uint8_t bad;
 	} ph;
 };
@@ -191,15 +190,6 @@ static const char *ns_str(const struct norm_out *o, int k)
 	return (const char *)o + ns_off[k];
 }
 
-static uint32_t ns_len(const struct norm_out *o, int k)
-{
-	return k == NS_PHONE ? o->ph.len : o->slen[k];
-}
-
-static uint64_t ns_hash(const struct norm_out *o, int k)
-{
-	return k == NS_PHONE ? o->ph.hash : o->shash[k];
-}
 
 /* Per-thread cache of parsed phones: "region\x1fraw" -> E.164 ("" = not
  * valid).  The same numbers recur across a person's records, and parsing one
@@ -260,7 +250,7 @@ static void norm_row(const struct norm_ctx *nc, const struct raw_batch *b, size_
 		s[c] = b->text.buf + b->off[i][c];
 		n[c] = b->len[i][c];
 	}
-	memset(o, 0, offsetof(struct norm_out, ph));
+	memset(o, 0, offsetof(struct norm_out, slen));
 	name_parse(s[ER_C_GIVEN], n[ER_C_GIVEN], s[ER_C_SURNAME], n[ER_C_SURNAME], s[ER_C_MATERNAL],
 		   n[ER_C_MATERNAL], s[ER_C_FULL], n[ER_C_FULL], &np);
 	if (np.only_particles)
@@ -359,7 +349,7 @@ static void norm_phone(const struct norm_ctx *nc, const struct raw_batch *b, siz
 		       struct norm_out *o)
 {
 	const char *ph = b->text.buf + b->off[i][ER_C_PHONE];
-	size_t n = b->len[i][ER_C_PHONE];
+	size_t n = b->len[i][ER_C_PHONE], len;
 
 	memset(&o->ph, 0, sizeof o->ph);
 	if (n) {
@@ -377,8 +367,9 @@ static void norm_phone(const struct norm_ctx *nc, const struct raw_batch *b, siz
 		phone_norm(pc, region, ph, n, o->ph.e164);
 		o->ph.bad = !o->ph.e164[0];
 	}
-	o->ph.len = (uint32_t)strlen(o->ph.e164);
-	o->ph.hash = o->ph.len ? strmap_hash(o->ph.e164, o->ph.len) : 0;
+	len = strlen(o->ph.e164);
+	o->slen[NS_PHONE] = (uint32_t)len;
+	o->shash[NS_PHONE] = len ? strmap_hash(o->ph.e164, len) : 0;
 }
 
 /* Lengths and hashes of the row's strings (normalising thread); a string
@@ -411,8 +402,8 @@ static void norm_prefetch(const struct er_data *d, const struct norm_out *o)
 	int k;
 
 	for (k = 0; k < NS_N; k++)
-		if (ns_len(o, k))
-			strmap_prefetch_hashed(&d->strs, ns_hash(o, k));
+		if (o->slen[k])
+			strmap_prefetch_hashed(&d->strs, o->shash[k]);
 }
 
 /* Interns a normalised row into r (main thread, row order). */
@@ -433,7 +424,7 @@ static int norm_intern(struct er_data *d, const struct raw_batch *b, size_t i, c
 	d->warn.bad_phone += o->ph.bad;
 	d->warn.bad_email += (o->warn & NW_BAD_EMAIL) != 0;
 	for (k = 0; k < NS_N; k++)
-		id[k] = intern(d, ns_str(o, k), ns_len(o, k), ns_hash(o, k), &oom);
+		id[k] = intern(d, ns_str(o, k), o->slen[k], o->shash[k], &oom);
 	if (o->given[0]) {
 		r->nk_given1 = o->nk_given1;
 		r->nk_given = o->nk_given;
