@@ -607,7 +607,8 @@ static int assignment_key(const char *assignment, char *out, size_t n)
 	return 1;
 }
 
-int cfg_known(const struct cfg *c, const char *key, const char *patterns_key)
+/* 1 when the key is set or matches one of the patterns. */
+static int cfg_known(const struct cfg *c, const char *key, const char *patterns_key)
 {
 	size_t i, n;
 
@@ -649,7 +650,8 @@ static size_t edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
-const char *cfg_nearest(const struct cfg *c, const char *key, size_t max_edits)
+/* The set key nearest to `key` within max_edits edits, or NULL. */
+static const char *cfg_nearest(const struct cfg *c, const char *key, size_t max_edits)
 {
 	const char *best = NULL, *k;
 	size_t i, bd = max_edits + 1;

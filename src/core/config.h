@@ -34,10 +34,6 @@ int cfg_set(struct cfg *c, const char *assignment, struct rs_err *err);
  * detector or code, e.g. "finance.*.enabled"): a misspelt override must not
  * be ignored in silence.  The message suggests the nearest known key. */
 int cfg_set_known(struct cfg *c, const char *assignment, const char *patterns_key, struct rs_err *err);
-/* 1 when the key is set or matches one of those patterns. */
-int cfg_known(const struct cfg *c, const char *key, const char *patterns_key);
-/* The set key nearest to `key` within max_edits edits, or NULL. */
-const char *cfg_nearest(const struct cfg *c, const char *key, size_t max_edits);
 
 /* Lookups; return `def` when the key is absent or has another type.  A
  * string value that spells a number is accepted by the numeric getters. */
