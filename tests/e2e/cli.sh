@@ -15,6 +15,11 @@ fails 2 "missing file argument" -- "$RASTRO" ingest ws.rastro
 fails 2 "unknown option" -- "$RASTRO" status ws.rastro --bogus
 fails 2 "bad output format" -- "$RASTRO" formats --format xml
 "$RASTRO" init ws.rastro >/dev/null
+# -q is accepted by init as by every command; an unknown option is named
+ok "init -q on an existing workspace" -- "$RASTRO" init ws.rastro -q
+same "$(cat out.txt)" "" "init -q prints nothing"
+fails 2 "init unknown option" -- "$RASTRO" init ws.rastro --bogus
+has err.txt "unknown option '--bogus'"
 ok "config shows defaults" -- "$RASTRO" config ws.rastro --set ingest.default_currency=MXN
 has out.txt 'ingest.default_currency'
 has out.txt '"MXN"'
