@@ -46,6 +46,47 @@ int cli_split_labels(char *s, const char **out, size_t max)
 	return (int)n;
 }
 
+/* The table view is read by a person: a large alert's evidence can name
+ * hundreds of transactions, so it shows the first few and says how many more
+ * there are; --format csv and json keep every id. */
+#define EVIDENCE_SHOWN 12
+
+static void print_list_head(const char *list, int *more)
+{
+	const char *p = list ? list : "";
+	int n = 0;
+
+	while (*p && n < EVIDENCE_SHOWN) {
+		const char *e = strchr(p, ';');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+
+		printf("%s%.*s", n ? ";" : "", (int)len, p);
+		n++;
+		p = e ? e + 1 : p + len;
+	}
+	*more = 0;
+	while (*p) {
+		const char *e = strchr(p, ';');
+
+		(*more)++;
+		p = e ? e + 1 : p + strlen(p);
+	}
+}
+
+static void print_evidence(const char *ids, const char *file, const char *lines)
+{
+	int more_ids, more_lines;
+
+	printf("    evidence: ");
+	print_list_head(ids, &more_ids);
+	printf("  (%s lines ", file && *file ? file : "file");
+	print_list_head(lines, &more_lines);
+	printf(")");
+	if (more_ids)
+		printf(" and %d more (--format csv lists them all)", more_ids);
+	printf("\n");
+}
+
 static void print_compact(const rastro_table *t, int by_signal)
 {
 	size_t r, nr = rastro_table_nrows(t);
@@ -60,12 +101,11 @@ static void print_compact(const rastro_table *t, int by_signal)
 		if (by_signal) {
 			const char *acc = rastro_table_cell(t, r, 7), *name = rastro_table_cell(t, r, 8);
 
-			c = rastro_table_cell(t, r, 13);
 			printf("#%s  %s  %s  score %s  %s\n", rastro_table_cell(t, r, 0), rastro_table_cell(t, r, 2),
 			       acc ? acc : "(no account)", rastro_table_cell(t, r, 4), name ? name : "");
 			printf("    %s\n", rastro_table_cell(t, r, 9));
-			printf("    evidence: %s  (%s lines %s)\n", rastro_table_cell(t, r, 12), c && *c ? c : "file",
-			       rastro_table_cell(t, r, 14));
+			print_evidence(rastro_table_cell(t, r, 12), rastro_table_cell(t, r, 13),
+				       rastro_table_cell(t, r, 14));
 		} else {
 			const char *bank = rastro_table_cell(t, r, 2);
 
@@ -75,9 +115,8 @@ static void print_compact(const rastro_table *t, int by_signal)
 			if ((c = rastro_table_cell(t, r, 4)) && *c)
 				printf("    holder: %s\n", c);
 			printf("    %s\n", rastro_table_cell(t, r, 12));
-			c = rastro_table_cell(t, r, 14);
-			printf("    evidence: %s  (%s lines %s)\n", rastro_table_cell(t, r, 13), c && *c ? c : "file",
-			       rastro_table_cell(t, r, 15));
+			print_evidence(rastro_table_cell(t, r, 13), rastro_table_cell(t, r, 14),
+				       rastro_table_cell(t, r, 15));
 		}
 	}
 }

@@ -27,6 +27,13 @@ rows = list(csv.DictReader(open(sys.argv[2])))
 print(len([r for r in rows if r["account"] in vict]))
 PY
 same "$(cat victims_alerted.txt)" 0 "planted victims among alert subjects"
+# the table view shows twelve evidence ids per alert and counts the rest;
+# the CSV keeps every one (the largest alert here has more than twelve)
+maxids=$(/usr/bin/python3 -c "import csv,sys; print(max(len(r['evidence_ids'].split(';')) for r in csv.DictReader(open('out.txt'))))")
+ok "alerts table" -- "$RASTRO" alerts ws.rastro --limit 0
+same "$(awk -v m="$maxids" 'BEGIN { print (m > 12) ? "yes" : "no" }')" yes "an alert with more than 12 evidence ids ($maxids)"
+has out.txt "more (--format csv lists them all)"
+same "$(grep -c '^    evidence: ' out.txt)" "$(grep -c '^#' out.txt)" "one evidence line per alert"
 # buyers (the demand side) are not suspect accounts unless --buyers asks:
 # the default view has fewer truth accounts, and no alerted buyer counts
 # as a false alarm
