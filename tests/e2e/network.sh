@@ -205,6 +205,9 @@ has gw.html "<h3>Cells</h3>"
 has gw.html "which the ads stage flagged AD."
 ok "export with cells" -- "$RASTRO" export gw.rastro -f csv -o gw
 has gw-nodes.csv "hub:boolean,cell:int,:LABEL"
+ek=$(sql gw.rastro "SELECT key FROM network WHERE cells > 1 ORDER BY key LIMIT 1")
+ok "show an enterprise" -- "$RASTRO" network gw.rastro --no-run --show "$ek" -f csv
+has out.txt "reason,cell"
 ok "without the join" -- "$RASTRO" network gw.rastro -n 0 --set network.enterprise.ad_clusters=false
 has out.txt "0 joins"
 same "$(sql gw.rastro "SELECT count(*) FROM net_bridge")" "0" "no join when switched off"
