@@ -462,6 +462,9 @@ struct rastro_network_stats {
 	double modularity;         /* Leiden partition of the largest split component */
 	double build_seconds, partition_seconds, roles_seconds, write_seconds;
 	double build_cpu, partition_cpu, roles_cpu, write_cpu;  /* process CPU time per phase, s */
+	uint64_t cells;            /* groups found by the partition, before they are joined into networks */
+	uint64_t joins, join_refused; /* cells joined into enterprises; joins refused by the size limit */
+	double join_seconds, join_cpu; /* the join phase (signals read, cells joined) */
 };
 
 int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *stats);

@@ -5,7 +5,7 @@
 #            accuracy per role (bench/network/eval.py)
 #   scale    a community-structured graph of ~10M links (mkgraph): `rastro network`
 #            3 runs, each with wall and CPU time, peak RSS, load, and the split
-#            by phase (build, partition, roles, write; wall and CPU)
+#            by phase (build, partition, join, roles, write; wall and CPU)
 #   query    2-hop neighbourhoods on the same 1M-node graph, through the C API with
 #            the graph cache mapped (netq), and a few through the CLI
 #   report   `rastro report` for a world with 100 planted networks

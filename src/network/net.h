@@ -134,7 +134,19 @@ char *net_cache_path(const rastro_ws *ws);
 struct net_group {
 	uint32_t first, n;     /* members are part->members[first .. first+n) */
 	uint32_t component;    /* connected component it came from */
-	int origin;            /* 0 = a whole component, 1 = a Leiden community */
+	int origin;            /* 0 = a whole component, 1 = a Leiden community, 2 = an enterprise of cells */
+	uint32_t ncells;       /* cells joined into it (net_join.c); 0 before the join */
+};
+
+/* How two cells were joined into one enterprise (net_join.c). */
+enum { NET_BRIDGE_AD_CLUSTER = 1, NET_BRIDGE_HOLDS = 2 };
+
+struct net_bridge {
+	uint32_t group;        /* enterprise (group index) */
+	uint32_t cell_a, cell_b; /* cell numbers within it (1-based); cell_a holds the link's source */
+	uint64_t edge;         /* the link that joined them */
+	uint32_t code;         /* signal code that made it suspect evidence (net_attr codes) */
+	uint8_t rule;          /* NET_BRIDGE_* */
 };
 
 struct net_part {
@@ -147,6 +159,11 @@ struct net_part {
 	uint32_t ncomp, nlarge;/* components, of which split by Leiden */
 	uint32_t nhubs, hub_threshold, hub_id_threshold;
 	double modularity;     /* of the Leiden partition of the largest split component */
+	uint32_t *cell;        /* per member position: its cell within the group (1-based); NULL before the join */
+	size_t ncells;         /* cells before the join */
+	struct net_bridge *bridges; /* the joins made, by enterprise order of link */
+	size_t nbridges;
+	uint64_t joins, join_refused; /* joins made; refused by network.enterprise.max_size */
 	uint64_t leiden_edges; /* edges handed to Leiden */
 };
 

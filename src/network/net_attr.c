@@ -98,6 +98,8 @@ int net_attr_load(rastro_ws *ws, const struct net_graph *g, struct net_attr *a)
 	a->k_org = net_name_find(&g->kinds, "org");
 	a->k_ad = net_name_find(&g->kinds, "ad");
 	a->t_holds = net_name_find(&g->types, "holds");
+	a->k_ad_cluster = net_name_find(&g->kinds, "ad_cluster");
+	a->t_in_cluster = net_name_find(&g->types, "in_cluster");
 	a->t_lists = net_name_find(&g->types, "lists");
 	a->t_posted_by = net_name_find(&g->types, "posted_by");
 	a->victim = mem_calloc(n ? n : 1, 1);

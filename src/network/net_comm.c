@@ -507,5 +507,7 @@ void net_part_release(struct net_part *p)
 	mem_free(p->group_of);
 	mem_free(p->comp_of);
 	mem_free(p->hub_links);
+	mem_free(p->cell);
+	mem_free(p->bridges);
 	memset(p, 0, sizeof *p);
 }

@@ -25,6 +25,7 @@ struct xnode {
 	uint32_t v;
 	char *kind, *key, *label, *net, *role, *reason;
 	int64_t rank;
+	int64_t cell;        /* cell within its network (0 = no network) */
 	double score;
 	int victim, hub;
 };
@@ -129,7 +130,7 @@ static int collect(struct xp *X, const struct rastro_export_opts *o)
 		goto out;
 	}
 	if ((rc = ws_prepare(ws, "SELECT kind, key, label FROM entity WHERE id = ?1", &qe)) ||
-	    (rc = ws_prepare(ws, "SELECT n.key, n.rank, n.score, m.reason FROM network_member m JOIN network n"
+	    (rc = ws_prepare(ws, "SELECT n.key, n.rank, n.score, m.reason, ifnull(m.cell, 1) FROM network_member m JOIN network n"
 				 " ON n.id = m.network_id WHERE m.entity_id = ?1", &qn)))
 		goto out;
 	X->nn = 0;
@@ -161,6 +162,7 @@ static int collect(struct xp *X, const struct rastro_export_opts *o)
 			x->net = dup_col(X, qn, 0);
 			x->rank = sqlite3_column_type(qn, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(qn, 1);
 			x->score = sqlite3_column_double(qn, 2);
+			x->cell = sqlite3_column_int64(qn, 4);
 			if (!x->victim)
 				x->reason = dup_col(X, qn, 3);
 		}
@@ -254,7 +256,7 @@ static void write_graphml(struct xp *X, struct out *w)
 	static const char *const nkeys[][2] = { { "entity", "long" }, { "kind", "string" }, { "key", "string" },
 						{ "label", "string" }, { "network", "string" }, { "rank", "int" },
 						{ "score", "double" }, { "role", "string" }, { "reason", "string" },
-						{ "hub", "boolean" } };
+						{ "hub", "boolean" }, { "cell", "int" } };
 	static const char *const ekeys[][2] = { { "type", "string" }, { "count", "long" }, { "amount", "double" },
 						{ "first", "string" }, { "last", "string" }, { "weight", "double" },
 						{ "record", "long" }, { "source", "string" } };
@@ -298,6 +300,7 @@ static void write_graphml(struct xp *X, struct out *w)
 			if (x->rank)
 				sbuf_addf(&w->b, "<data key=\"n5\">%lld</data>", (long long)x->rank);
 			sbuf_addf(&w->b, "<data key=\"n6\">%.4f</data>", x->score);
+			sbuf_addf(&w->b, "<data key=\"n10\">%lld</data>", (long long)x->cell);
 		}
 		if (x->role && *x->role) {
 			sbuf_adds(&w->b, "<data key=\"n7\">");
@@ -368,6 +371,7 @@ static void write_gexf(struct xp *X, struct out *w)
 			 "      <attribute id=\"4\" title=\"role\" type=\"string\"/>\n"
 			 "      <attribute id=\"5\" title=\"reason\" type=\"string\"/>\n"
 			 "      <attribute id=\"6\" title=\"hub\" type=\"boolean\"/>\n"
+			 "      <attribute id=\"7\" title=\"cell\" type=\"integer\"/>\n"
 			 "    </attributes>\n"
 			 "    <attributes class=\"edge\">\n"
 			 "      <attribute id=\"0\" title=\"type\" type=\"string\"/>\n"
@@ -394,6 +398,9 @@ static void write_gexf(struct xp *X, struct out *w)
 		attv(w, 4, x->role && *x->role ? x->role : NULL);
 		attv(w, 5, x->reason);
 		attv(w, 6, x->hub ? "true" : "false");
+		snprintf(rank, sizeof rank, "%lld", (long long)x->cell);
+		if (x->cell)
+			attv(w, 7, rank);
 		sbuf_adds(&w->b, "</attvalues></node>\n");
 		flush(w, 0);
 	}
@@ -453,6 +460,8 @@ static void write_cyjs(struct xp *X, struct out *w)
 		js(w, "network", x->net, 1);
 		if (x->rank)
 			sbuf_addf(&w->b, ",\"rank\":%lld", (long long)x->rank);
+		if (x->cell)
+			sbuf_addf(&w->b, ",\"cell\":%lld", (long long)x->cell);
 		js(w, "role", x->role && *x->role ? x->role : NULL, 1);
 		js(w, "reason", x->reason, 1);
 		sbuf_addf(&w->b, ",\"hub\":%s}}", x->hub ? "true" : "false");
@@ -496,7 +505,7 @@ static void write_csv_nodes(struct xp *X, struct out *w)
 	const struct net_graph *g = X->g;
 	size_t i;
 
-	sbuf_adds(&w->b, "id:ID,entity:long,kind,key,label,network,rank:int,role,reason,hub:boolean,:LABEL\n");
+	sbuf_adds(&w->b, "id:ID,entity:long,kind,key,label,network,rank:int,role,reason,hub:boolean,cell:int,:LABEL\n");
 	for (i = 0; i < X->nn; i++) {
 		const struct xnode *x = &X->nodes[i];
 		char num[32];
@@ -511,6 +520,8 @@ static void write_csv_nodes(struct xp *X, struct out *w)
 		csv(w, x->role, 0);
 		csv(w, x->reason, 0);
 		csv(w, x->hub ? "true" : "false", 0);
+		snprintf(num, sizeof num, "%lld", (long long)x->cell);
+		csv(w, x->cell ? num : NULL, 0);
 		csv(w, x->victim ? "Entity;PotentialVictim" : "Entity", 1);
 		flush(w, 0);
 	}

@@ -43,6 +43,7 @@ struct net_attr {
 	char **victim_codes;      /* per node: "VIC.X,VIC.Y" for flagged nodes (NULL otherwise) */
 	int k_person, k_account, k_org, k_ad;  /* kind ids, -1 when absent */
 	int t_holds, t_lists, t_posted_by;     /* type ids, -1 when absent */
+	int k_ad_cluster, t_in_cluster;        /* -1 when absent */
 	int64_t nsignals;
 };
 
@@ -80,6 +81,20 @@ void net_role_params_release(struct net_role_params *p);
 int net_roles(const struct net_graph *g, const struct net_attr *a, const struct net_role_params *p,
 	      const uint32_t *members, uint32_t k, const uint32_t *group_of, uint32_t group, uint8_t *role,
 	      struct sbuf *reason, uint8_t *held);
+
+/* Enterprise settings (network.enterprise.*). */
+struct net_join_params {
+	int ad_clusters;     /* join cells through a flagged ad cluster */
+	int holds;           /* join cells through a holds link between two cells with evidence */
+	uint32_t max_size;   /* entities in an enterprise at most */
+};
+
+void net_join_params_read(const struct cfg *cfg, struct net_join_params *p);
+/* Joins P's cells into enterprises (docs/network.md "Enterprises"): P's
+ * groups are replaced by the enterprises, P->cell, P->bridges and the join
+ * counts are set.  Linear in links and members. */
+int net_join(const struct net_graph *g, const struct net_attr *a, const struct net_join_params *p, struct net_part *P,
+	     struct rs_err *err);
 
 /* The graph inside a query handle (borrowed). */
 struct net_graph *net_graph_of(rastro_graph *g);

@@ -111,7 +111,8 @@ int net_network_id(rastro_ws *ws, const char *ref, int64_t *id)
 
 int rastro_network_show(rastro_ws *ws, const char *network, int reveal, rastro_table **members, rastro_table **parts)
 {
-	static const char *const mcols[] = { "entity:int", "kind", "key", "label", "role", "strength:real", "reason" };
+	static const char *const mcols[] = { "entity:int", "kind", "key", "label", "role", "strength:real", "reason",
+					     "cell:int" };
 	static const char *const pcols[] = { "part", "points:real", "detail" };
 	sqlite3_stmt *q;
 	rastro_table *t, *p;
@@ -159,7 +160,7 @@ int rastro_network_show(rastro_ws *ws, const char *network, int reveal, rastro_t
 		rastro_table_free(p);
 		return ws_error(ws, RASTRO_NOMEM, "out of memory");
 	}
-	if (ws_prepare(ws, "SELECT m.entity_id, e.kind, e.key, e.label, m.role, m.strength, m.reason"
+	if (ws_prepare(ws, "SELECT m.entity_id, e.kind, e.key, e.label, m.role, m.strength, m.reason, ifnull(m.cell, 1)"
 			   " FROM network_member m JOIN entity e ON e.id = m.entity_id WHERE m.network_id = ?1"
 			   " ORDER BY CASE m.role WHEN 'organiser' THEN 0 WHEN 'money_mover' THEN 1 WHEN 'facilitator' THEN 2"
 			   " WHEN 'recruiter' THEN 3 WHEN 'transporter' THEN 4 WHEN 'associate' THEN 5 WHEN 'buyer' THEN 6"
@@ -191,6 +192,7 @@ int rastro_network_show(rastro_ws *ws, const char *network, int reveal, rastro_t
 		}
 		tbl_set(t, 4, role);
 		tbl_set_real(t, 5, sqlite3_column_double(q, 5), 2);
+		tbl_set_i64(t, 7, sqlite3_column_int64(q, 7));
 	}
 	rc = done(ws, q, rc, t, members, "listing network members");
 	if (rc) {

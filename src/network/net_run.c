@@ -608,22 +608,77 @@ static int load_agencies(rastro_ws *ws, struct u64map *code_of, struct strmap *c
 	return rc == SQLITE_DONE ? 0 : ws_sqlerr(ws, "reading agencies");
 }
 
-static int write_all(rastro_ws *ws, struct net_graph *g, const struct net_part *P, struct netw *nw,
-		     const uint8_t *role, char **reason, const float *strength, struct rastro_network_stats *st)
+/* The links that joined cells into enterprises, each with its sentence. */
+static int write_bridges(rastro_ws *ws, const struct net_graph *g, const struct net_part *P, const int64_t *net_of_group,
+			 const struct net_attr *a)
 {
+	sqlite3_stmt *ib = NULL;
+	struct sbuf r = SBUF_INIT;
+	size_t i, len;
+	int rc;
+
+	if (!P->nbridges)
+		return 0;
+	if ((rc = ws_prepare(ws, "INSERT INTO net_bridge(network_id, cell_a, cell_b, src_entity, dst_entity, rule, evidence, reason)"
+				 " VALUES(?1,?2,?3,?4,?5,?6,?7,?8)", &ib)))
+		return rc;
+	sbuf_init(&r);
+	for (i = 0; i < P->nbridges; i++) {
+		const struct net_bridge *b = &P->bridges[i];
+		uint32_t s = g->esrc[b->edge], d = g->edst[b->edge];
+		const char *code = strmap_key(&a->codes, b->code, &len);
+
+		sbuf_clear(&r);
+		if (b->rule == NET_BRIDGE_AD_CLUSTER)
+			sbuf_addf(&r, "cell %u joins cell %u: %s #%lld is in ad cluster #%lld, which the ads stage flagged %s",
+				  b->cell_a, b->cell_b, g->kinds.name[g->kind[s]], (long long)g->ent[s], (long long)g->ent[d], code);
+		else
+			sbuf_addf(&r, "cell %u joins cell %u: %s #%lld holds %s #%lld; both cells hold suspect evidence (%s in cell %u)",
+				  b->cell_a, b->cell_b, g->kinds.name[g->kind[s]], (long long)g->ent[s], g->kinds.name[g->kind[d]],
+				  (long long)g->ent[d], code, b->cell_b);
+		if (sbuf_failed(&r)) {
+			rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
+			break;
+		}
+		sqlite3_bind_int64(ib, 1, net_of_group[b->group]);
+		sqlite3_bind_int64(ib, 2, b->cell_a);
+		sqlite3_bind_int64(ib, 3, b->cell_b);
+		sqlite3_bind_int64(ib, 4, g->ent[s]);
+		sqlite3_bind_int64(ib, 5, g->ent[d]);
+		sqlite3_bind_text(ib, 6, b->rule == NET_BRIDGE_AD_CLUSTER ? "ad_cluster" : "holds", -1, SQLITE_STATIC);
+		sqlite3_bind_text(ib, 7, code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ib, 8, r.buf, -1, SQLITE_STATIC);
+		if (sqlite3_step(ib) != SQLITE_DONE) {
+			rc = ws_sqlerr(ws, "writing a network bridge");
+			break;
+		}
+		sqlite3_reset(ib);
+	}
+	sbuf_release(&r);
+	sqlite3_finalize(ib);
+	return rc;
+}
+
+static int write_all(rastro_ws *ws, struct net_graph *g, const struct net_part *P, struct netw *nw,
+		     const uint8_t *role, char **reason, const float *strength, const struct net_attr *a,
+		     struct rastro_network_stats *st)
+{
+	int64_t *net_of_group = mem_alloc((P->ngroups ? P->ngroups : 1) * sizeof *net_of_group);
 	sqlite3_stmt *in = NULL, *im = NULL, *ih = NULL;
 	size_t i;
 	uint32_t v;
 	int rc;
 
-	if ((rc = ws_exec(ws, "DELETE FROM network_member; DELETE FROM network; DELETE FROM net_hub;",
+	if (!net_of_group)
+		return ws_error(ws, RASTRO_NOMEM, "out of memory");
+	if ((rc = ws_exec(ws, "DELETE FROM net_bridge; DELETE FROM network_member; DELETE FROM network; DELETE FROM net_hub;",
 			  "removing the previous networks")))
-		return rc;
+		goto out;
 	if ((rc = ws_prepare(ws, "INSERT INTO network(id, key, kind, score, parts, size, run_id, rank, suspects, victims,"
-				 " first_ts, last_ts, summary, origin) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+				 " first_ts, last_ts, summary, origin, cells) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
 			     &in)) ||
-	    (rc = ws_prepare(ws, "INSERT INTO network_member(network_id, entity_id, role, reason, strength, suspect)"
-				 " VALUES(?1,?2,?3,?4,?5,?6)", &im)) ||
+	    (rc = ws_prepare(ws, "INSERT INTO network_member(network_id, entity_id, role, reason, strength, suspect, cell)"
+				 " VALUES(?1,?2,?3,?4,?5,?6,?7)", &im)) ||
 	    (rc = ws_prepare(ws, "INSERT INTO net_hub(entity_id, degree, threshold, rule, run_id) VALUES(?1,?2,?3,?4,?5)",
 			     &ih)))
 		goto out;
@@ -632,6 +687,7 @@ static int write_all(rastro_ws *ws, struct net_graph *g, const struct net_part *
 		const struct net_group *gr = &P->groups[w->group];
 		uint32_t j;
 
+		net_of_group[w->group] = w->id;
 		sqlite3_bind_int64(in, 1, w->id);
 		sqlite3_bind_text(in, 2, w->key, -1, SQLITE_STATIC);
 		sqlite3_bind_text(in, 3, w->kind, -1, SQLITE_STATIC);
@@ -653,7 +709,9 @@ static int write_all(rastro_ws *ws, struct net_graph *g, const struct net_part *
 			sqlite3_bind_null(in, 12);
 		}
 		sqlite3_bind_text(in, 13, w->summary, -1, SQLITE_STATIC);
-		sqlite3_bind_text(in, 14, gr->origin ? "leiden" : "component", -1, SQLITE_STATIC);
+		sqlite3_bind_text(in, 14, gr->origin == 2 ? "enterprise" : gr->origin ? "leiden" : "component", -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_int64(in, 15, gr->ncells ? gr->ncells : 1);
 		if (sqlite3_step(in) != SQLITE_DONE) {
 			rc = ws_sqlerr(ws, "writing a network");
 			goto out;
@@ -669,6 +727,7 @@ static int write_all(rastro_ws *ws, struct net_graph *g, const struct net_part *
 			sqlite3_bind_text(im, 4, reason[m], -1, SQLITE_STATIC);
 			sqlite3_bind_double(im, 5, round(strength[m] * 1e4) / 1e4);
 			sqlite3_bind_int(im, 6, net_role_suspect(role[m]));
+			sqlite3_bind_int64(im, 7, P->cell ? P->cell[m] : 1);
 			if (sqlite3_step(im) != SQLITE_DONE) {
 				rc = ws_sqlerr(ws, "writing a network member");
 				goto out;
@@ -698,8 +757,9 @@ static int write_all(rastro_ws *ws, struct net_graph *g, const struct net_part *
 		}
 		sqlite3_reset(ih);
 	}
-	rc = 0;
+	rc = write_bridges(ws, g, P, net_of_group, a);
 out:
+	mem_free(net_of_group);
 	sqlite3_finalize(in);
 	sqlite3_finalize(im);
 	sqlite3_finalize(ih);
@@ -712,6 +772,7 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	struct net_part P;
 	struct net_params np;
 	struct net_role_params rp;
+	struct net_join_params jp;
 	struct score_params sp;
 	struct net_attr A;
 	struct netw *nw = NULL;
@@ -774,11 +835,24 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	st->partition_seconds = now_s() - t;
 	st->partition_cpu = cpu_s() - c;
 
+	/* cells into enterprises: reads the signals and victim flags */
 	t = now_s();
 	c = cpu_s();
 	have_attr = 1; /* released at out: also after a failed load (it zeroes A first) */
 	if ((rc = net_attr_load(ws, g, &A)))
 		goto out;
+	net_join_params_read(ws->cfg, &jp);
+	if ((rc = net_join(g, &A, &jp, &P, &ws->err)))
+		goto out;
+	st->cells = P.ncells;
+	st->networks = P.ngroups;
+	st->joins = P.joins;
+	st->join_refused = P.join_refused;
+	st->join_seconds = now_s() - t;
+	st->join_cpu = cpu_s() - c;
+
+	t = now_s();
+	c = cpu_s();
 	if (net_role_params_read(ws->cfg, &rp)) {
 		rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
 		goto out;
@@ -852,7 +926,7 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	c = cpu_s();
 	if ((rc = ws_begin(ws)))
 		goto out;
-	if ((rc = write_all(ws, g, &P, nw, role, reason, strength, st))) {
+	if ((rc = write_all(ws, g, &P, nw, role, reason, strength, &A, st))) {
 		ws_rollback(ws);
 		goto out;
 	}

@@ -3,7 +3,8 @@
  * `network` and `network_member`; this component adds the columns the
  * network stage fills (rank, counts, time span, summary, how the group was
  * found; each member's strength inside its network and whether it counts
- * as a suspect) and the list of hubs set aside by the hub rule.
+ * as a suspect), the list of hubs set aside by the hub rule, and the cells
+ * each network is made of with the links that joined them.
  */
 #include "network/network.h"
 
@@ -26,6 +27,20 @@ static const char *const net_migrations[] = {
 	" threshold INTEGER NOT NULL,"       /* the degree from which the rule applies */
 	" rule TEXT NOT NULL,"               /* degree | identifier */
 	" run_id INTEGER);",
+	/* 2: enterprises — a network is one or more cells of the partition,
+	 * joined by the links listed in net_bridge (docs/network.md) */
+	"ALTER TABLE network ADD COLUMN cells INTEGER;"          /* cells joined into the network */
+	"ALTER TABLE network_member ADD COLUMN cell INTEGER;"    /* the member's cell within its network (1-based) */
+	"CREATE TABLE net_bridge("
+	" network_id INTEGER NOT NULL REFERENCES network(id) DEFERRABLE INITIALLY DEFERRED,"
+	" cell_a INTEGER NOT NULL,"          /* the cell of src_entity */
+	" cell_b INTEGER NOT NULL,"          /* the cell of dst_entity */
+	" src_entity INTEGER NOT NULL,"      /* the link that joined them */
+	" dst_entity INTEGER NOT NULL,"
+	" rule TEXT NOT NULL,"               /* ad_cluster | holds */
+	" evidence TEXT NOT NULL,"           /* the signal code that made it suspect */
+	" reason TEXT NOT NULL);"
+	"CREATE INDEX net_bridge_network ON net_bridge(network_id);",
 };
 
 const struct schema_component net_schema_component = {

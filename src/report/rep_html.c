@@ -320,11 +320,11 @@ static int members_table(rastro_ws *ws, struct sbuf *b, int64_t id, int reveal)
 	sqlite3_stmt *q;
 	int rc, n = 0;
 
-	sbuf_adds(b, "<h3>Members</h3><table><tr><th>role</th><th>entity</th><th>kind</th><th>name or key</th>"
-		     "<th>reason</th><th>first seen (source:line)</th></tr>");
+	sbuf_adds(b, "<h3>Members</h3><table><tr><th>role</th><th class=\"n\">cell</th><th>entity</th><th>kind</th>"
+		     "<th>name or key</th><th>reason</th><th>first seen (source:line)</th></tr>");
 	if (ws_prepare(ws, "SELECT m.entity_id, e.kind, ifnull(e.label, e.key), e.key, m.role, m.reason,"
 			   " (SELECT s.path || ':' || r.line FROM record r JOIN source s ON s.id = r.source_id"
-			   "  WHERE r.id = e.first_record)"
+			   "  WHERE r.id = e.first_record), ifnull(m.cell, 1)"
 			   " FROM network_member m JOIN entity e ON e.id = m.entity_id WHERE m.network_id = ?1"
 			   " ORDER BY CASE m.role WHEN 'organiser' THEN 0 WHEN 'money_mover' THEN 1 WHEN 'facilitator' THEN 2"
 			   " WHEN 'recruiter' THEN 3 WHEN 'transporter' THEN 4 WHEN 'associate' THEN 5 WHEN 'buyer' THEN 6"
@@ -340,7 +340,8 @@ static int members_table(rastro_ws *ws, struct sbuf *b, int64_t id, int reveal)
 			continue;
 		sbuf_adds(b, "<tr><td>");
 		badge(b, role);
-		sbuf_addf(b, "</td><td class=\"n\">#%lld</td><td><span class=\"kind\">", (long long)sqlite3_column_int64(q, 0));
+		sbuf_addf(b, "</td><td class=\"n\">%lld</td><td class=\"n\">#%lld</td><td><span class=\"kind\">",
+			  (long long)sqlite3_column_int64(q, 7), (long long)sqlite3_column_int64(q, 0));
 		esc(b, (const char *)sqlite3_column_text(q, 1));
 		sbuf_adds(b, "</span></td><td>");
 		if (victim && !reveal) {
@@ -687,18 +688,55 @@ static int victims_part(rastro_ws *ws, struct sbuf *b, int64_t id, int reveal, c
 	return 0;
 }
 
+/* The cells of an enterprise and the links that joined them (net_bridge). */
+static int cells_table(rastro_ws *ws, struct sbuf *b, int64_t id)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	sbuf_adds(b, "<h3>Cells</h3><p class=\"muted small\">The partition finds cells; a cell joins another when an ad in"
+		     " one belongs to an ad cluster in the other that the ads stage flagged (one scheme's ads), or (when"
+		     " enabled) a person in one holds an account in the other and both hold suspect evidence. Money links,"
+		     " potential victims and hubs never join cells (docs/network.md, Enterprises).</p>"
+		     "<table><tr><th class=\"n\">cell</th><th class=\"n\">entities</th><th class=\"n\">joins cell</th>"
+		     "<th>rule</th><th>evidence</th><th>link</th></tr>");
+	if (ws_prepare(ws, "SELECT c.cell, c.n, b.cell_b, b.rule, b.evidence, b.reason"
+			   " FROM (SELECT cell, count(*) AS n FROM network_member WHERE network_id = ?1 GROUP BY cell) c"
+			   " LEFT JOIN net_bridge b ON b.network_id = ?1 AND b.cell_a = c.cell"
+			   " ORDER BY c.cell, b.cell_b", &q))
+		return ws->err.code;
+	sqlite3_bind_int64(q, 1, id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		sbuf_addf(b, "<tr><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">",
+			  (long long)sqlite3_column_int64(q, 0), (long long)sqlite3_column_int64(q, 1));
+		if (sqlite3_column_type(q, 2) != SQLITE_NULL)
+			sbuf_addf(b, "%lld", (long long)sqlite3_column_int64(q, 2));
+		sbuf_adds(b, "</td><td>");
+		esc(b, (const char *)sqlite3_column_text(q, 3));
+		sbuf_adds(b, "</td><td>");
+		esc(b, (const char *)sqlite3_column_text(q, 4));
+		sbuf_adds(b, "</td><td class=\"small\">");
+		esc(b, (const char *)sqlite3_column_text(q, 5));
+		sbuf_adds(b, "</td></tr>");
+	}
+	sqlite3_finalize(q);
+	sbuf_adds(b, "</table>");
+	return rc == SQLITE_DONE ? 0 : ws_sqlerr(ws, "listing cells");
+}
+
 static int network_page(rastro_ws *ws, struct sbuf *b, GVC_t *gvc, int64_t id, int reveal, const char *role,
 			size_t max_nodes, double max_score, uint64_t *diagrams)
 {
 	sqlite3_stmt *q;
+	long long cells;
 	const char *names[16];
 	double pts[16];
 	json_t *keep = NULL;
 	size_t np, i;
 	int rc;
 
-	if (ws_prepare(ws, "SELECT key, kind, score, rank, parts, summary, size, suspects, victims, origin FROM network"
-			   " WHERE id = ?1", &q))
+	if (ws_prepare(ws, "SELECT key, kind, score, rank, parts, summary, size, suspects, victims, origin, ifnull(cells, 1)"
+			   " FROM network WHERE id = ?1", &q))
 		return ws->err.code;
 	sqlite3_bind_int64(q, 1, id);
 	if (sqlite3_step(q) != SQLITE_ROW) {
@@ -713,9 +751,16 @@ static int network_page(rastro_ws *ws, struct sbuf *b, GVC_t *gvc, int64_t id, i
 	esc(b, (const char *)sqlite3_column_text(q, 1));
 	sbuf_addf(b, "</span></h2><span class=\"score\">%.2f</span></div><p>", sqlite3_column_double(q, 2));
 	esc(b, (const char *)sqlite3_column_text(q, 5));
-	sbuf_addf(b, ". <span class=\"muted small\">%lld entities; found as a %s.</span></p>", (long long)sqlite3_column_int64(q, 6),
-		  strcmp((const char *)sqlite3_column_text(q, 9), "leiden") == 0 ? "Leiden community of a larger component"
-										  : "connected component");
+	cells = sqlite3_column_int64(q, 10);
+	if (cells > 1)
+		sbuf_addf(b, ". <span class=\"muted small\">%lld entities; an enterprise of %lld cells (communities of the link"
+			     " graph) joined by the links listed under Cells.</span></p>", (long long)sqlite3_column_int64(q, 6),
+			  (long long)cells);
+	else
+		sbuf_addf(b, ". <span class=\"muted small\">%lld entities; found as a %s.</span></p>",
+			  (long long)sqlite3_column_int64(q, 6),
+			  strcmp((const char *)sqlite3_column_text(q, 9), "leiden") == 0 ? "Leiden community of a larger component"
+											  : "connected component");
 	np = parse_parts((const char *)sqlite3_column_text(q, 4), names, pts, 16, &keep);
 	sbuf_adds(b, "<h3>Score</h3><table><tr><th>part</th><th class=\"n\">points</th><th>how</th></tr>");
 	{
@@ -758,7 +803,8 @@ static int network_page(rastro_ws *ws, struct sbuf *b, GVC_t *gvc, int64_t id, i
 		}
 		sbuf_release(&svg);
 	}
-	if ((rc = members_table(ws, b, id, reveal)) || (rc = money_table(ws, b, id, reveal)) || (rc = timeline(ws, b, id)) ||
+	if ((cells > 1 && (rc = cells_table(ws, b, id))) || (rc = members_table(ws, b, id, reveal)) ||
+	    (rc = money_table(ws, b, id, reveal)) || (rc = timeline(ws, b, id)) ||
 	    (rc = evidence(ws, b, id, 40)) || (rc = sar_drafts(ws, b, id)) || (rc = victims_part(ws, b, id, reveal, role)))
 		return rc;
 	(void)i;

@@ -174,3 +174,41 @@ ok "show it" -- "$RASTRO" network ads.rastro --show "#1"
 has out.txt "AD.CLUSTER_PHONES"
 has out.txt "[protected: potential victim]"
 same "$(sql ads.rastro "SELECT suspects FROM network WHERE rank = 1")" "0" "no suspect is made up"
+
+# enterprises: cells joined through a flagged ad cluster (docs/network.md
+# "Enterprises"), on a small generated world
+ok "generate a small world" -- "$RASTRO" gen -o world --seed 4 --scale 0.5 --days 30
+"$RASTRO" init gw.rastro >/dev/null
+ok "ingest it" -- "$RASTRO" ingest gw.rastro -q --agency bank world/transactions.csv world/accounts.csv
+for a in hsi cbp txdps elpasopd; do "$RASTRO" ingest gw.rastro -q --format person --agency $a "world/persons_$a.csv"; done
+"$RASTRO" ingest gw.rastro -q --format encounter --agency hsi world/encounters.csv
+"$RASTRO" ingest gw.rastro -q --format ads --agency platform world/ads.jsonl
+ok "run every stage" -- "$RASTRO" run gw.rastro -q
+same "$(sql gw.rastro "SELECT count(*) > 0 FROM net_bridge")" "1" "cells were joined"
+same "$(sql gw.rastro "SELECT count(*) FROM net_bridge WHERE rule <> 'ad_cluster'")" "0" "only ad clusters join by default"
+same "$(sql gw.rastro "SELECT count(*) FROM net_bridge b JOIN victim_flag v ON v.entity_id IN (b.src_entity, b.dst_entity)")" "0" \
+  "a potential victim never bridges"
+same "$(sql gw.rastro "SELECT count(*) FROM network n WHERE n.cells <> (SELECT count(DISTINCT cell) FROM network_member m
+  WHERE m.network_id = n.id) OR n.cells - 1 <> (SELECT count(*) FROM net_bridge b WHERE b.network_id = n.id)")" "0" \
+  "each network's cells are its members' cells, joined by one link fewer"
+same "$(sql gw.rastro "SELECT count(*) FROM net_bridge b JOIN signal s ON s.entity_id = b.dst_entity AND s.code = b.evidence
+  AND s.stage = 'ads'")" "$(sql gw.rastro "SELECT count(*) FROM net_bridge")" "each join names a signal of the ads stage on its cluster"
+same "$(sql gw.rastro "SELECT max(size) <= 150 FROM network")" "1" "the size limit holds"
+sql gw.rastro "SELECT n.key, m.entity_id, m.cell, m.role FROM network n JOIN network_member m ON m.network_id = n.id
+  ORDER BY 1, 2" > members1.txt
+ok "network again" -- "$RASTRO" network gw.rastro -n 0
+sql gw.rastro "SELECT n.key, m.entity_id, m.cell, m.role FROM network n JOIN network_member m ON m.network_id = n.id
+  ORDER BY 1, 2" > members2.txt
+ok "enterprises are deterministic" -- cmp members1.txt members2.txt
+ok "report with enterprises" -- "$RASTRO" report gw.rastro -o gw.html --top 50
+has gw.html "<h3>Cells</h3>"
+has gw.html "which the ads stage flagged AD."
+ok "export with cells" -- "$RASTRO" export gw.rastro -f csv -o gw
+has gw-nodes.csv "hub:boolean,cell:int,:LABEL"
+ek=$(sql gw.rastro "SELECT key FROM network WHERE cells > 1 ORDER BY key LIMIT 1")
+ok "show an enterprise" -- "$RASTRO" network gw.rastro --no-run --show "$ek" -f csv
+has out.txt "reason,cell"
+ok "without the join" -- "$RASTRO" network gw.rastro -n 0 --set network.enterprise.ad_clusters=false
+has out.txt "0 joins"
+same "$(sql gw.rastro "SELECT count(*) FROM net_bridge")" "0" "no join when switched off"
+same "$(sql gw.rastro "SELECT max(cells) FROM network")" "1" "one cell per network"

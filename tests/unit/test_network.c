@@ -2,7 +2,8 @@
  * Unit tests of the network stage: the graph built from a tiny hand-made
  * workspace (money aggregated per pair, links merged, CSR), components,
  * the hub rule and Leiden on known small graphs, shortest and all paths,
- * k-hop neighbourhoods, each role rule with a case that must match and one
+ * k-hop neighbourhoods, cells joined into enterprises (and the links that
+ * must not join them), each role rule with a case that must match and one
  * that must not, potential victims never suspects, stable keys across
  * runs, and the graph cache.
  */
@@ -333,6 +334,153 @@ static void hub_rule_peels_merchants(void **state)
 	assert_int_equal(P.hub_links[45], 7);
 	assert_int_equal(P.nhubs, 7);
 	net_part_release(&P);
+	net_graph_free(g);
+}
+
+/* A partition made by hand: cells of three consecutive nodes (0-2, 3-5...). */
+static void hand_cells(struct net_part *P, uint32_t n, uint32_t ncells)
+{
+	uint32_t c, v;
+
+	memset(P, 0, sizeof *P);
+	P->members = mem_alloc(n * sizeof *P->members);
+	P->groups = mem_calloc(ncells, sizeof *P->groups);
+	P->group_of = mem_alloc(n * sizeof *P->group_of);
+	assert_true(P->members && P->groups && P->group_of);
+	for (v = 0; v < n; v++)
+		P->group_of[v] = NET_NONE;
+	for (c = 0; c < ncells; c++) {
+		P->groups[c].first = 3 * c;
+		P->groups[c].n = 3;
+		P->groups[c].component = c;
+		for (v = 3 * c; v < 3 * c + 3; v++) {
+			P->members[v] = v;
+			P->group_of[v] = c;
+		}
+	}
+	P->ngroups = ncells;
+}
+
+static void join_cells_into_enterprises(void **state)
+{
+	/*
+	 * Cells (three nodes each): c0 {0,1,2} ads 0 and 1; c1 {3,4,5} ad
+	 * cluster 3 flagged by the ads stage; c2 {6,7,8} person 6, a finance
+	 * signal on 7; c3 {9,10,11} account 9, a signal on 10; c4 {12,13,14}
+	 * account 12, a signal only on potential victim 13; c5 {15,16,17} ad
+	 * 15 and ad 16; c6 {18,19,20} ad cluster 18 without a signal; c7
+	 * {21,22,23} potential victim 21, a signal on 22; c8 {24,25,26}
+	 * account 24, a signal on 25.
+	 */
+	enum { N = 27, CELLS = 9 };
+	int64_t ids[N];
+	struct net_graph *g;
+	struct net_attr a;
+	struct net_part P;
+	struct net_join_params jp;
+	struct rs_err err;
+	struct net_sig sg[] = { { 3, 1, 0.9, 1 }, { 7, 2, 0.9, 2 }, { 10, 2, 0.9, 3 }, { 13, 2, 0.9, 4 },
+				{ 22, 2, 0.9, 5 }, { 25, 2, 0.9, 6 } };
+	uint32_t v, i, kad, kcl, kperson, kacct;
+
+	(void)state;
+	for (v = 0; v < N; v++)
+		ids[v] = v + 1;
+	g = net_graph_new(N, ids);
+	assert_non_null(g);
+	kad = (uint32_t)net_name_intern(&g->kinds, "ad");
+	kcl = (uint32_t)net_name_intern(&g->kinds, "ad_cluster");
+	kperson = (uint32_t)net_name_intern(&g->kinds, "person");
+	kacct = (uint32_t)net_name_intern(&g->kinds, "account");
+	for (v = 0; v < N; v++)
+		g->kind[v] = (uint8_t)kacct;
+	g->kind[0] = g->kind[1] = g->kind[15] = g->kind[16] = (uint8_t)kad;
+	g->kind[3] = g->kind[18] = (uint8_t)kcl;
+	g->kind[6] = g->kind[21] = (uint8_t)kperson;
+	/* inside the cells */
+	for (v = 0; v < N; v += 3) {
+		assert_int_equal(net_graph_add_edge(g, v, v + 1, "paid", 1, 10, NET_NOTIME, NET_NOTIME, 0), 0);
+		assert_int_equal(net_graph_add_edge(g, v + 1, v + 2, "paid", 1, 10, NET_NOTIME, NET_NOTIME, 0), 0);
+	}
+	/* between them, in link order */
+	assert_int_equal(net_graph_add_edge(g, 0, 3, "in_cluster", 1, 0, NET_NOTIME, NET_NOTIME, 0), 0);  /* c0-c1: joins */
+	assert_int_equal(net_graph_add_edge(g, 15, 18, "in_cluster", 1, 0, NET_NOTIME, NET_NOTIME, 0), 0); /* unflagged cluster */
+	assert_int_equal(net_graph_add_edge(g, 6, 9, "holds", 1, 0, NET_NOTIME, NET_NOTIME, 0), 0);        /* c2-c3: evidence both */
+	assert_int_equal(net_graph_add_edge(g, 6, 12, "holds", 1, 0, NET_NOTIME, NET_NOTIME, 0), 0);       /* c4: a victim's signal only */
+	assert_int_equal(net_graph_add_edge(g, 21, 24, "holds", 1, 0, NET_NOTIME, NET_NOTIME, 0), 0);      /* through a victim */
+	assert_int_equal(net_graph_add_edge(g, 1, 16, "paid", 1, 900, NET_NOTIME, NET_NOTIME, 0), 0);      /* money never joins */
+	assert_int_equal(net_graph_add_edge(g, 16, 3, "in_cluster", 1, 0, NET_NOTIME, NET_NOTIME, 0), 0);  /* c5 to c0+c1: size */
+	assert_int_equal(net_graph_finish(g), 0);
+
+	memset(&a, 0, sizeof a);
+	vec_init(&a.sigs, sizeof(struct net_sig));
+	a.victim = mem_calloc(N, 1);
+	a.sig_off = mem_calloc(N + 1, sizeof *a.sig_off);
+	a.code_ads = mem_calloc(3, 1);
+	assert_true(a.victim && a.sig_off && a.code_ads);
+	a.victim[13] = a.victim[21] = 1;
+	a.code_ads[1] = 1;                        /* code 1 AD.CLUSTER_PHONES, code 2 FIN.FUNNEL */
+	for (i = 0; i < sizeof sg / sizeof sg[0]; i++)
+		assert_int_equal(vec_push(&a.sigs, &sg[i]), 0);
+	for (v = 0, i = 0; v < N; v++) {
+		a.sig_off[v] = i;
+		while (i < sizeof sg / sizeof sg[0] && sg[i].node == v)
+			i++;
+	}
+	a.sig_off[N] = i;
+	a.k_ad_cluster = (int)kcl;
+	a.t_in_cluster = net_name_find(&g->types, "in_cluster");
+	a.t_holds = net_name_find(&g->types, "holds");
+
+	/* default: ad clusters only; holds links join nothing */
+	net_join_params_read(NULL, &jp);
+	assert_int_equal(jp.ad_clusters, 1);
+	assert_int_equal(jp.holds, 0);
+	jp.max_size = 6;
+	hand_cells(&P, N, CELLS);
+	assert_int_equal(net_join(g, &a, &jp, &P, &err), 0);
+	assert_int_equal(P.ncells, CELLS);
+	assert_int_equal(P.ngroups, CELLS - 1);           /* only c0 and c1 joined */
+	assert_int_equal(P.joins, 1);
+	assert_int_equal(P.join_refused, 1);              /* c5 would make 9 entities */
+	assert_int_equal(P.group_of[0], P.group_of[3]);
+	assert_int_equal(P.groups[0].n, 6);
+	assert_int_equal(P.groups[0].ncells, 2);
+	assert_int_equal(P.groups[0].origin, 2);
+	for (i = 0; i < 6; i++) {
+		assert_int_equal(P.members[i], i);            /* ascending */
+		assert_int_equal(P.cell[i], i < 3 ? 1 : 2);
+	}
+	assert_int_equal(P.nbridges, 1);
+	assert_int_equal(P.bridges[0].rule, NET_BRIDGE_AD_CLUSTER);
+	assert_int_equal(P.bridges[0].cell_a, 1);
+	assert_int_equal(P.bridges[0].cell_b, 2);
+	assert_int_equal(P.bridges[0].code, 1);
+	assert_true(P.group_of[15] != P.group_of[18]);     /* the cluster has no signal */
+	assert_true(P.group_of[15] != P.group_of[0]);      /* refused by the size limit; the payment joins nothing */
+	assert_true(P.group_of[6] != P.group_of[9]);
+	net_part_release(&P);
+
+	/* holds on, room for everything */
+	jp.holds = 1;
+	jp.max_size = 100;
+	hand_cells(&P, N, CELLS);
+	assert_int_equal(net_join(g, &a, &jp, &P, &err), 0);
+	assert_int_equal(P.group_of[0], P.group_of[3]);
+	assert_int_equal(P.group_of[16], P.group_of[3]);   /* positive: c5 through the flagged cluster */
+	assert_int_equal(P.group_of[6], P.group_of[9]);    /* positive: both cells hold suspect evidence */
+	assert_true(P.group_of[6] != P.group_of[12]);      /* negative: c4's only signal is on a potential victim */
+	assert_true(P.group_of[21] != P.group_of[24]);     /* negative: a potential victim never bridges */
+	assert_true(P.group_of[18] != P.group_of[3]);      /* the unflagged cluster stays out */
+	assert_int_equal(P.joins, 3);
+	assert_int_equal(P.join_refused, 0);
+	assert_int_equal(P.ngroups, CELLS - 3);
+	net_part_release(&P);
+
+	mem_free(a.victim);
+	mem_free(a.sig_off);
+	mem_free(a.code_ads);
+	vec_release(&a.sigs);
 	net_graph_free(g);
 }
 
@@ -695,6 +843,7 @@ int main(void)
 		cmocka_unit_test(components_known),
 		cmocka_unit_test(hub_rule_splits_star),
 		cmocka_unit_test(hub_rule_peels_merchants),
+		cmocka_unit_test(join_cells_into_enterprises),
 		cmocka_unit_test(leiden_splits_two_cliques),
 		cmocka_unit_test(paths_and_neighbourhood),
 		cmocka_unit_test(roles_positive_negative),

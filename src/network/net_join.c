@@ -1,0 +1,301 @@
+/*
+ * net_join: the enterprise above the cells.  The partition (net_comm.c)
+ * cuts the graph into cells — components and Leiden communities — that
+ * follow the links' weight.  One organisation can lie in several cells: a
+ * ring's ads are shared out among the cells of the phones they list, its
+ * money sits with the accounts that pay each other.  This step joins cells
+ * into one reported network (the enterprise) when a link between them says
+ * they are one scheme or one actor, and the evidence says it is a suspect
+ * one:
+ *
+ *   ad cluster  an ad in one cell belongs to (`in_cluster`) an ad cluster in
+ *               another that carries a signal of the ads stage: the ads of
+ *               one template are one organisation's work (docs/ads.md)
+ *   holds       (off by default) a person in one cell holds an account in
+ *               another, neither is a potential victim, and both cells hold
+ *               a signal on a member that is not a potential victim
+ *
+ * Money links never join cells (a buyer, a merchant or a victim paid by the
+ * ring is not the ring), potential victims never bridge, and hubs are in no
+ * cell.  Joins are made in link order with union-find, refused when the
+ * enterprise would pass network.enterprise.max_size entities: one pass
+ * over the links, linear in their number.  See docs/network.md.
+ */
+#include "net_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+void net_join_params_read(const struct cfg *cfg, struct net_join_params *p)
+{
+	p->ad_clusters = cfg_bool(cfg, "network.enterprise.ad_clusters", 1);
+	p->holds = cfg_bool(cfg, "network.enterprise.holds", 0);
+	p->max_size = (uint32_t)cfg_int(cfg, "network.enterprise.max_size", 150);
+}
+
+/* The first ads-stage signal code on v (0 = none). */
+static uint32_t ads_code(const struct net_attr *a, uint32_t v)
+{
+	uint32_t x;
+
+	for (x = a->sig_off[v]; x < a->sig_off[v + 1]; x++) {
+		const struct net_sig *s = (const struct net_sig *)a->sigs.data + x;
+
+		if (a->code_ads && a->code_ads[s->code])
+			return s->code;
+	}
+	return 0;
+}
+
+static uint32_t root(uint32_t *parent, uint32_t x)
+{
+	while (parent[x] != x) {
+		parent[x] = parent[parent[x]];
+		x = parent[x];
+	}
+	return x;
+}
+
+/* Per cell: the first signal code on a member that is not a potential
+ * victim (0 = no suspect evidence).  One pass over the members. */
+static uint32_t *cell_evidence(const struct net_attr *a, const struct net_part *P)
+{
+	uint32_t *ev = mem_calloc(P->ngroups ? P->ngroups : 1, sizeof *ev);
+	size_t c;
+
+	if (!ev)
+		return NULL;
+	for (c = 0; c < P->ngroups; c++) {
+		const struct net_group *gr = &P->groups[c];
+		uint32_t i;
+
+		for (i = 0; i < gr->n && !ev[c]; i++) {
+			uint32_t v = P->members[gr->first + i];
+
+			if (!a->victim[v] && a->sig_off[v + 1] > a->sig_off[v])
+				ev[c] = ((const struct net_sig *)a->sigs.data)[a->sig_off[v]].code;
+		}
+	}
+	return ev;
+}
+
+struct pos {
+	uint32_t node, cell;
+};
+
+static int cmp_pos(const void *x, const void *y)
+{
+	const struct pos *a = x, *b = y;
+
+	return a->node < b->node ? -1 : a->node > b->node;
+}
+
+/*
+ * Rebuilds P's groups as enterprises: members ascending inside each (the
+ * role and score steps search them), cell[] the member's cell number
+ * within its enterprise (1-based, cells in their partition order), bridge
+ * cells renumbered the same way.
+ */
+static int regroup(struct net_part *P, uint32_t *parent, struct net_bridge *br, size_t nbr, struct rs_err *err)
+{
+	size_t nc = P->ngroups, c, ne = 0;
+	uint32_t *ent_of = mem_alloc((nc ? nc : 1) * sizeof *ent_of);
+	uint32_t *num = mem_alloc((nc ? nc : 1) * sizeof *num);       /* cell -> number within its enterprise */
+	uint32_t *ncells = NULL, *size = NULL, *at = NULL, *members = NULL, *cell = NULL;
+	struct net_group *groups = NULL;
+	struct pos *tmp = NULL;
+	int rc = 0;
+
+	if (!ent_of || !num)
+		goto nomem;
+	/* enterprises in the order of their first cell */
+	for (c = 0; c < nc; c++) {
+		uint32_t r = root(parent, (uint32_t)c);
+
+		ent_of[c] = r == c ? (uint32_t)ne++ : ent_of[r];
+	}
+	ncells = mem_calloc(ne ? ne : 1, sizeof *ncells);
+	size = mem_calloc(ne ? ne : 1, sizeof *size);
+	at = mem_calloc(ne + 1, sizeof *at);
+	groups = mem_calloc(ne ? ne : 1, sizeof *groups);
+	members = mem_alloc((P->groups && nc ? (size_t)P->groups[nc - 1].first + P->groups[nc - 1].n : 1) * sizeof *members);
+	cell = mem_alloc((P->groups && nc ? (size_t)P->groups[nc - 1].first + P->groups[nc - 1].n : 1) * sizeof *cell);
+	if (!ncells || !size || !at || !groups || !members || !cell)
+		goto nomem;
+	for (c = 0; c < nc; c++) {
+		uint32_t e = ent_of[c];
+
+		num[c] = ++ncells[e];
+		size[e] += P->groups[c].n;
+		groups[e].component = ncells[e] == 1 ? P->groups[c].component : groups[e].component;
+		groups[e].origin = ncells[e] == 1 ? P->groups[c].origin : 2;
+	}
+	for (c = 0; c < ne; c++) {
+		at[c + 1] = at[c] + size[c];
+		groups[c].first = at[c];
+		groups[c].n = size[c];
+		groups[c].ncells = ncells[c];
+	}
+	for (c = 0; c < nc; c++) {
+		const struct net_group *gr = &P->groups[c];
+		uint32_t e = ent_of[c], i;
+
+		for (i = 0; i < gr->n; i++) {
+			members[at[e]] = P->members[gr->first + i];
+			cell[at[e]++] = num[c];
+		}
+	}
+	/* ascending node order inside each enterprise, cells carried along */
+	for (c = 0; c < ne; c++) {
+		uint32_t i, n = groups[c].n, f = groups[c].first;
+
+		if (groups[c].ncells < 2)
+			continue;
+		if (!(tmp = mem_alloc(n * sizeof *tmp)))
+			goto nomem;
+		for (i = 0; i < n; i++)
+			tmp[i] = (struct pos){ members[f + i], cell[f + i] };
+		qsort(tmp, n, sizeof *tmp, cmp_pos);
+		for (i = 0; i < n; i++) {
+			members[f + i] = tmp[i].node;
+			cell[f + i] = tmp[i].cell;
+		}
+		mem_free(tmp);
+		tmp = NULL;
+	}
+	for (c = 0; c < nbr; c++) {
+		br[c].group = ent_of[br[c].cell_a];
+		br[c].cell_a = num[br[c].cell_a];
+		br[c].cell_b = num[br[c].cell_b];
+	}
+	for (c = 0; c < ne; c++) {
+		uint32_t i;
+
+		for (i = 0; i < groups[c].n; i++)
+			P->group_of[members[groups[c].first + i]] = (uint32_t)c;
+	}
+	mem_free(P->groups);
+	mem_free(P->members);
+	mem_free(P->cell);
+	P->groups = groups;
+	P->members = members;
+	P->cell = cell;
+	P->ncells = nc;
+	P->ngroups = ne;
+	groups = NULL;
+	members = cell = NULL;
+	goto out;
+nomem:
+	rc = err_set(err, RASTRO_NOMEM, "out of memory joining cells into enterprises");
+out:
+	mem_free(ent_of);
+	mem_free(num);
+	mem_free(ncells);
+	mem_free(size);
+	mem_free(at);
+	mem_free(groups);
+	mem_free(members);
+	mem_free(cell);
+	mem_free(tmp);
+	return rc;
+}
+
+/* A bridge between the cells of u and v when the rule allows it; returns
+ * the evidence code (0 = no bridge). */
+static uint32_t bridge_code(const struct net_graph *g, const struct net_attr *a, const struct net_join_params *p,
+			    const struct net_part *P, const uint32_t *ev, uint64_t e, uint8_t *rule)
+{
+	uint32_t s = g->esrc[e], d = g->edst[e], cs = P->group_of[s], cd = P->group_of[d];
+	int t = g->etype[e];
+
+	if (cs == NET_NONE || cd == NET_NONE || cs == cd || a->victim[s] || a->victim[d])
+		return 0;
+	if (p->ad_clusters && t == a->t_in_cluster && a->k_ad_cluster >= 0) {
+		/* the ad -> cluster link, either way round */
+		uint32_t cl = (int)g->kind[d] == a->k_ad_cluster ? d : (int)g->kind[s] == a->k_ad_cluster ? s : NET_NONE;
+
+		*rule = NET_BRIDGE_AD_CLUSTER;
+		return cl == NET_NONE ? 0 : ads_code(a, cl);
+	}
+	if (p->holds && t == a->t_holds && ev[cs] && ev[cd]) {
+		*rule = NET_BRIDGE_HOLDS;
+		return ev[cd];
+	}
+	return 0;
+}
+
+int net_join(const struct net_graph *g, const struct net_attr *a, const struct net_join_params *p, struct net_part *P,
+	     struct rs_err *err)
+{
+	size_t nc = P->ngroups;
+	uint32_t *parent = NULL, *size = NULL, *ev = NULL;
+	struct vec br;
+	uint64_t e;
+	size_t c;
+	int rc = 0;
+
+	vec_init(&br, sizeof(struct net_bridge));
+	P->joins = P->join_refused = 0;
+	parent = mem_alloc((nc ? nc : 1) * sizeof *parent);
+	size = mem_alloc((nc ? nc : 1) * sizeof *size);
+	ev = p->holds ? cell_evidence(a, P) : mem_calloc(1, sizeof *ev);
+	if (!parent || !size || !ev) {
+		rc = err_set(err, RASTRO_NOMEM, "out of memory joining cells into enterprises");
+		goto out;
+	}
+	for (c = 0; c < nc; c++) {
+		parent[c] = (uint32_t)c;
+		size[c] = P->groups[c].n;
+	}
+	for (e = 0; (p->ad_clusters || p->holds) && e < g->m; e++) {
+		struct net_bridge b;
+		uint32_t x, y;
+		uint8_t rule = 0;
+		uint32_t code = bridge_code(g, a, p, P, ev, e, &rule);
+
+		if (!code)
+			continue;
+		x = root(parent, P->group_of[g->esrc[e]]);
+		y = root(parent, P->group_of[g->edst[e]]);
+		if (x == y)
+			continue;
+		if (size[x] + size[y] > p->max_size) {
+			P->join_refused++;
+			continue;
+		}
+		/* the smaller cell number is the root: enterprises follow cell order */
+		if (y < x) {
+			uint32_t t = x;
+
+			x = y;
+			y = t;
+		}
+		parent[y] = x;
+		size[x] += size[y];
+		b.cell_a = P->group_of[g->esrc[e]];
+		b.cell_b = P->group_of[g->edst[e]];
+		b.edge = e;
+		b.code = code;
+		b.rule = rule;
+		b.group = 0;
+		if (vec_push(&br, &b)) {
+			rc = err_set(err, RASTRO_NOMEM, "out of memory joining cells into enterprises");
+			goto out;
+		}
+		P->joins++;
+	}
+	if ((rc = regroup(P, parent, br.data, br.len, err)))
+		goto out;
+	mem_free(P->bridges);
+	P->bridges = br.data;
+	P->nbridges = br.len;
+	br.data = NULL;
+out:
+	vec_release(&br);
+	mem_free(parent);
+	mem_free(size);
+	mem_free(ev);
+	return rc;
+}
