@@ -68,7 +68,7 @@ static int is_merchant(const struct net_graph *g, const struct net_attr *a, uint
  * the cells' order; a cell left empty is dropped.  One pass over the
  * members.  *out counts the merchants set aside.
  */
-static int set_merchants_aside(const struct net_graph *g, const struct net_attr *a, struct net_part *P, struct vec *out)
+static int set_merchants_aside(const struct net_graph *g, struct net_attr *a, struct net_part *P, struct vec *out)
 {
 	size_t c, w = 0;
 	uint32_t at = 0;
@@ -82,6 +82,8 @@ static int set_merchants_aside(const struct net_graph *g, const struct net_attr 
 
 			if (is_merchant(g, a, v)) {
 				P->group_of[v] = NET_NONE;
+				if (a->merchant)
+					a->merchant[v] = 1; /* the pass-through rule counts payments to it */
 				if (vec_push(out, &v))
 					return -1;
 				continue;
@@ -349,7 +351,7 @@ static uint32_t bridge_code(const struct net_graph *g, const struct net_attr *a,
 	return 0;
 }
 
-int net_join(const struct net_graph *g, const struct net_attr *a, const struct net_join_params *p, struct net_part *P,
+int net_join(const struct net_graph *g, struct net_attr *a, const struct net_join_params *p, struct net_part *P,
 	     struct rs_err *err)
 {
 	size_t nc = P->ngroups;
