@@ -202,11 +202,22 @@ same "$(sql gw.rastro "SELECT count(*) FROM network n WHERE n.cells <> (SELECT c
 same "$(sql gw.rastro "SELECT count(*) FROM net_bridge b JOIN signal s ON s.entity_id = b.dst_entity AND s.code = b.evidence
   AND s.stage = 'ads'")" "$(sql gw.rastro "SELECT count(*) FROM net_bridge")" "each join names a signal of the ads stage on its cluster"
 same "$(sql gw.rastro "SELECT max(size) <= 150 FROM network")" "1" "the size limit holds"
-sql gw.rastro "SELECT n.key, m.entity_id, m.cell, m.role FROM network n JOIN network_member m ON m.network_id = n.id
-  ORDER BY 1, 2" > members1.txt
+# merchants (docs/network.md "Merchants"): counterparties, never members, never potential victims
+same "$(sql gw.rastro "SELECT count(*) > 0 FROM net_counterparty")" "1" "merchants were set aside"
+same "$(sql gw.rastro "SELECT count(*) FROM net_counterparty c JOIN network_member m ON m.entity_id = c.entity_id")" "0" \
+  "a counterparty is no member"
+same "$(sql gw.rastro "SELECT count(*) FROM net_counterparty c JOIN victim_flag v ON v.entity_id = c.entity_id
+  UNION ALL SELECT count(*) FROM net_counterparty c JOIN kyc k ON k.account = c.entity_id" | tr '\n' ' ')" "0 0 " \
+  "no potential victim and no KYC customer is a counterparty"
+dump() {
+  sql gw.rastro "SELECT n.key, m.entity_id, m.cell, m.role FROM network n JOIN network_member m ON m.network_id = n.id
+    ORDER BY 1, 2"
+  sql gw.rastro "SELECT n.key, c.entity_id, c.payments, c.amount FROM network n JOIN net_counterparty c ON c.network_id = n.id
+    ORDER BY 1, 2"
+}
+dump > members1.txt
 ok "network again" -- "$RASTRO" network gw.rastro -n 0
-sql gw.rastro "SELECT n.key, m.entity_id, m.cell, m.role FROM network n JOIN network_member m ON m.network_id = n.id
-  ORDER BY 1, 2" > members2.txt
+dump > members2.txt
 ok "enterprises are deterministic" -- cmp members1.txt members2.txt
 ok "report with enterprises" -- "$RASTRO" report gw.rastro -o gw.html --top 50
 has gw.html "<h3>Cells</h3>"
