@@ -93,9 +93,10 @@ struct net_join_params {
 };
 
 void net_join_params_read(const struct cfg *cfg, struct net_join_params *p);
-/* Joins P's cells into enterprises (docs/network.md "Enterprises"): P's
- * groups are replaced by the enterprises, P->cell, P->bridges and the join
- * counts are set.  Linear in links and members. */
+/* Sets merchants aside (docs/network.md "Merchants": a->merchant marked,
+ * P->cparty listed) and joins P's cells into enterprises ("Enterprises"):
+ * P's groups are replaced by the enterprises, P->cell, P->bridges and the
+ * join counts are set.  Linear in links and members. */
 int net_join(const struct net_graph *g, struct net_attr *a, const struct net_join_params *p, struct net_part *P,
 	     struct rs_err *err);
 

@@ -17,7 +17,9 @@
  *
  * Money links never join cells (a buyer, a merchant or a victim paid by the
  * ring is not the ring), potential victims never bridge, and hubs are in no
- * cell.  Joins are made in link order with union-find, refused when the
+ * cell.  Before joining, merchants — accounts the members only buy from —
+ * leave their cells and become the networks' counterparties, so that they
+ * neither count towards the size limit nor take a role.  Joins are made in link order with union-find, refused when the
  * enterprise would pass network.enterprise.max_size entities: one pass
  * over the links, linear in their number.  See docs/network.md.
  */
