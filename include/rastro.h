@@ -465,6 +465,7 @@ struct rastro_network_stats {
 	uint64_t cells;            /* groups found by the partition, before they are joined into networks */
 	uint64_t joins, join_refused; /* cells joined into enterprises; joins refused by the size limit */
 	double join_seconds, join_cpu; /* the join phase (signals read, cells joined) */
+	uint64_t merchants;        /* accounts set aside as counterparties (paid only for purchases) */
 };
 
 int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *stats);

@@ -123,7 +123,7 @@ int cmd_network(int argc, char **argv)
 			printf("network: %llu nodes, %llu edges (%llu money flows from %llu transactions); %llu hubs set aside"
 			       " (degree >= %u, identifiers >= %u);\n%llu components (%llu split by Leiden, modularity %.3f);"
 			       " %llu networks, %llu ranked, %llu members (%llu cells, %llu joins, %llu refused by the"
-			       " size limit); %llu keys kept from the last run;\n"
+			       " size limit; %llu merchants set aside as counterparties); %llu keys kept from the last run;\n"
 			       "build %.2f s, partition %.2f s, join %.2f s, roles %.2f s, write %.2f s"
 			       " (CPU %.2f, %.2f, %.2f, %.2f, %.2f s)\n\n",
 			       (unsigned long long)st.nodes, (unsigned long long)st.edges, (unsigned long long)st.money_edges,
@@ -131,7 +131,7 @@ int cmd_network(int argc, char **argv)
 			       st.hub_identifier_threshold, (unsigned long long)st.components,
 			       (unsigned long long)st.split_components, st.modularity, (unsigned long long)st.networks,
 			       (unsigned long long)st.ranked, (unsigned long long)st.members, (unsigned long long)st.cells,
-			       (unsigned long long)st.joins, (unsigned long long)st.join_refused,
+			       (unsigned long long)st.joins, (unsigned long long)st.join_refused, (unsigned long long)st.merchants,
 			       (unsigned long long)st.keys_kept, st.build_seconds,
 			       st.partition_seconds, st.join_seconds, st.roles_seconds, st.write_seconds, st.build_cpu,
 			       st.partition_cpu, st.join_cpu, st.roles_cpu, st.write_cpu);

@@ -33,6 +33,7 @@ struct net_nstat {
 	uint32_t in_n, out_n;            /* transactions in / out, cash included */
 	uint32_t cash_in, cash_out;      /* cash deposits / withdrawals (no counterparty) */
 	uint32_t cat_in[CG_N], cat_out[CG_N];
+	uint32_t in_catd;                /* payments in that carry a category (any, grouped or not) */
 	int64_t t0, t1;                  /* first and last activity */
 };
 
@@ -149,6 +150,15 @@ struct net_bridge {
 	uint8_t rule;          /* NET_BRIDGE_* */
 };
 
+/* A merchant a network's members pay, set aside from its members
+ * (docs/network.md "Merchants"). */
+struct net_cparty {
+	uint32_t group;        /* the network (group index) */
+	uint32_t node;         /* the merchant */
+	uint32_t payments;     /* payments from the network's members */
+	double amount;         /* their total */
+};
+
 struct net_part {
 	uint32_t *members;     /* node ids, grouped, ascending inside a group */
 	struct net_group *groups;
@@ -164,6 +174,9 @@ struct net_part {
 	struct net_bridge *bridges; /* the joins made, by enterprise order of link */
 	size_t nbridges;
 	uint64_t joins, join_refused; /* joins made; refused by network.enterprise.max_size */
+	uint64_t merchants;    /* accounts set aside as counterparties (net_join.c) */
+	struct net_cparty *cparty; /* by group, then node */
+	size_t ncparty;
 	uint64_t leiden_edges; /* edges handed to Leiden */
 };
 

@@ -106,10 +106,12 @@ int net_attr_load(rastro_ws *ws, const struct net_graph *g, struct net_attr *a)
 	a->victim_score = mem_calloc(n ? n : 1, sizeof *a->victim_score);
 	a->business = mem_calloc(n ? n : 1, 1);
 	a->btype = mem_calloc(n ? n : 1, sizeof *a->btype);
+	a->kyc = mem_calloc(n ? n : 1, 1);
+	a->merchant = mem_calloc(n ? n : 1, 1);
 	a->sig_off = mem_calloc((size_t)n + 1, sizeof *a->sig_off);
 	a->rec_off = mem_calloc((size_t)n + 1, sizeof *a->rec_off);
 	a->victim_codes = mem_calloc(n ? n : 1, sizeof *a->victim_codes);
-	if (!a->victim || !a->victim_score || !a->business || !a->btype || !a->sig_off || !a->rec_off ||
+	if (!a->victim || !a->victim_score || !a->business || !a->btype || !a->kyc || !a->merchant || !a->sig_off || !a->rec_off ||
 	    !a->victim_codes)
 		return ws_error(ws, RASTRO_NOMEM, "out of memory");
 	for (v = 0; v < n; v++)
@@ -216,6 +218,7 @@ int net_attr_load(rastro_ws *ws, const struct net_graph *g, struct net_attr *a)
 
 		if (x == NET_NONE)
 			continue;
+		a->kyc[x] = 1;
 		if ((ct && strcmp(ct, "business") == 0) || (bt && *bt))
 			a->business[x] = 1;
 		if (bt && *bt) {
@@ -279,6 +282,8 @@ void net_attr_release(struct net_attr *a, uint32_t n)
 	mem_free(a->victim_score);
 	mem_free(a->business);
 	mem_free(a->btype);
+	mem_free(a->kyc);
+	mem_free(a->merchant);
 	mem_free(a->sig_off);
 	mem_free(a->rec_off);
 	mem_free(a->code_ads);

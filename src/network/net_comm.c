@@ -509,5 +509,6 @@ void net_part_release(struct net_part *p)
 	mem_free(p->hub_links);
 	mem_free(p->cell);
 	mem_free(p->bridges);
+	mem_free(p->cparty);
 	memset(p, 0, sizeof *p);
 }

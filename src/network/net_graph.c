@@ -455,6 +455,7 @@ struct txrow {
 	int64_t ts, id;
 	double amt;
 	int8_t cg;          /* category group, -1 = none */
+	uint8_t catd;       /* carries a category, grouped or not */
 	uint8_t ride;       /* memo names a ride, fuel or a toll */
 };
 
@@ -507,6 +508,7 @@ static int add_money(struct net_graph *g, struct pairs *P, const uint32_t *node_
 			st->cash_in += s == NET_NONE;
 			if (r->cg >= 0)
 				st->cat_in[r->cg]++;
+			st->in_catd += r->catd;
 			see_time(g, st, r->ts);
 		}
 		if (s != NET_NONE && d != NET_NONE && s != d) {
@@ -570,6 +572,7 @@ static size_t read_batch(struct txfeed *f, struct txrow *batch)
 		r->id = sqlite3_column_int64(q, 5);
 		r->cg = -1;
 		r->ride = 0;
+		r->catd = sqlite3_column_type(q, 4) != SQLITE_NULL && sqlite3_column_bytes(q, 4) > 0;
 		if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
 			const char *c = (const char *)sqlite3_column_text(q, 4);
 			uint32_t id = c ? strmap_find(f->cats, c, (size_t)sqlite3_column_bytes(q, 4)) : 0;

@@ -31,6 +31,8 @@ struct net_attr {
 	float *victim_score;
 	uint8_t *business;        /* KYC business customer, or an org entity */
 	uint32_t *btype;          /* business type id in btypes (0 = none) */
+	uint8_t *kyc;             /* the account has a KYC row (a known holder, person or business) */
+	uint8_t *merchant;        /* set aside as a merchant by net_join (NULL = none marked) */
 	uint32_t *sig_off;        /* signals of node v: sigs[sig_off[v] .. sig_off[v+1]) */
 	struct vec sigs;          /* struct net_sig, by node then signal id */
 	struct vec recs;          /* struct net_rec, by node */
@@ -87,13 +89,15 @@ struct net_join_params {
 	int ad_clusters;     /* join cells through a flagged ad cluster */
 	int holds;           /* join cells through a holds link between two cells with evidence */
 	uint32_t max_size;   /* entities in an enterprise at most */
+	int merchants;       /* set merchants aside as counterparties */
 };
 
 void net_join_params_read(const struct cfg *cfg, struct net_join_params *p);
-/* Joins P's cells into enterprises (docs/network.md "Enterprises"): P's
- * groups are replaced by the enterprises, P->cell, P->bridges and the join
- * counts are set.  Linear in links and members. */
-int net_join(const struct net_graph *g, const struct net_attr *a, const struct net_join_params *p, struct net_part *P,
+/* Sets merchants aside (docs/network.md "Merchants": a->merchant marked,
+ * P->cparty listed) and joins P's cells into enterprises ("Enterprises"):
+ * P's groups are replaced by the enterprises, P->cell, P->bridges and the
+ * join counts are set.  Linear in links and members. */
+int net_join(const struct net_graph *g, struct net_attr *a, const struct net_join_params *p, struct net_part *P,
 	     struct rs_err *err);
 
 /* The graph inside a query handle (borrowed). */

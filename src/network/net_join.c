@@ -17,7 +17,9 @@
  *
  * Money links never join cells (a buyer, a merchant or a victim paid by the
  * ring is not the ring), potential victims never bridge, and hubs are in no
- * cell.  Joins are made in link order with union-find, refused when the
+ * cell.  Before joining, merchants — accounts the members only buy from —
+ * leave their cells and become the networks' counterparties, so that they
+ * neither count towards the size limit nor take a role.  Joins are made in link order with union-find, refused when the
  * enterprise would pass network.enterprise.max_size entities: one pass
  * over the links, linear in their number.  See docs/network.md.
  */
@@ -33,6 +35,131 @@ void net_join_params_read(const struct cfg *cfg, struct net_join_params *p)
 	p->ad_clusters = cfg_bool(cfg, "network.enterprise.ad_clusters", 1);
 	p->holds = cfg_bool(cfg, "network.enterprise.holds", 0);
 	p->max_size = (uint32_t)cfg_int(cfg, "network.enterprise.max_size", 150);
+	p->merchants = cfg_bool(cfg, "network.enterprise.merchants", 1);
+}
+
+/*
+ * A merchant: an account the money only reaches as purchases — paid in,
+ * every payment in carrying a transaction category, nothing paid out, no
+ * cash, no link but money (so no KYC holder, no phone, no address), no
+ * signal of its own and no KYC row (no known holder: the bank's own
+ * customers, people and businesses, are never set aside).  The ring's ad
+ * sites, phone cards, prepaid programmes, hotels, airlines and bus lines
+ * look like this; so does any shop its members use.  Such an account is a counterparty of the
+ * network, not a member.
+ */
+static int is_merchant(const struct net_graph *g, const struct net_attr *a, uint32_t v)
+{
+	const struct net_nstat *st;
+	uint64_t x;
+
+	if (!g->st || (int)g->kind[v] != a->k_account || a->business[v] || (a->kyc && a->kyc[v]) || a->victim[v] || g->hub[v])
+		return 0;
+	st = &g->st[v];
+	if (!st->in_n || st->out_n || st->cash_in || st->in_catd != st->in_n || a->sig_off[v + 1] > a->sig_off[v])
+		return 0;
+
+	for (x = g->off[v]; x < g->off[v + 1]; x++)
+		if ((int)g->etype[g->adje[x]] != g->paid_type)
+			return 0;
+	return 1;
+}
+
+/*
+ * Takes the merchants out of their cells (group_of = NET_NONE), keeping
+ * the cells' order; a cell left empty is dropped.  One pass over the
+ * members.  *out counts the merchants set aside.
+ */
+static int set_merchants_aside(const struct net_graph *g, struct net_attr *a, struct net_part *P, struct vec *out)
+{
+	size_t c, w = 0;
+	uint32_t at = 0;
+
+	for (c = 0; c < P->ngroups; c++) {
+		struct net_group gr = P->groups[c];
+		uint32_t i, first = at;
+
+		for (i = 0; i < gr.n; i++) {
+			uint32_t v = P->members[gr.first + i];
+
+			if (is_merchant(g, a, v)) {
+				P->group_of[v] = NET_NONE;
+				if (a->merchant)
+					a->merchant[v] = 1; /* the pass-through rule counts payments to it */
+				if (vec_push(out, &v))
+					return -1;
+				continue;
+			}
+			P->members[at++] = v;
+		}
+		if (at == first)
+			continue;
+		gr.first = first;
+		gr.n = at - first;
+		P->groups[w] = gr;
+		for (i = 0; i < gr.n; i++)
+			P->group_of[P->members[first + i]] = (uint32_t)w;
+		w++;
+	}
+	P->ngroups = w;
+	return 0;
+}
+
+static int cmp_cparty(const void *x, const void *y)
+{
+	const struct net_cparty *a = x, *b = y;
+
+	if (a->group != b->group)
+		return a->group < b->group ? -1 : 1;
+	return a->node < b->node ? -1 : a->node > b->node;
+}
+
+/*
+ * The counterparties of each enterprise: every merchant set aside, with
+ * the payments the enterprise's members made to it (a merchant several
+ * networks pay is a counterparty of each).  Linear in the merchants'
+ * links; sorted by enterprise, then merchant.
+ */
+static int counterparties(const struct net_graph *g, const struct net_part *P, const struct vec *merchants,
+			  struct vec *out)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < merchants->len; i++) {
+		uint32_t m = ((const uint32_t *)merchants->data)[i];
+		uint64_t x;
+
+		for (x = g->off[m]; x < g->off[m + 1]; x++) {
+			uint32_t s = g->adj[x], e = g->adje[x];
+			struct net_cparty c;
+
+			if (g->edst[e] != m || P->group_of[s] == NET_NONE)
+				continue;
+			c.group = P->group_of[s];
+			c.node = m;
+			c.payments = g->ecount[e];
+			c.amount = g->eamount[e];
+			if (vec_push(out, &c))
+				return -1;
+		}
+	}
+	if (!out->len)
+		return 0;
+	qsort(out->data, out->len, sizeof(struct net_cparty), cmp_cparty);
+	/* one row per (enterprise, merchant): the payments of its members summed */
+	for (i = 0; i < out->len; i++) {
+		struct net_cparty *c = (struct net_cparty *)out->data + i, *d = (struct net_cparty *)out->data + w;
+
+		if (w && d[-1].group == c->group && d[-1].node == c->node) {
+			d[-1].payments += c->payments;
+			d[-1].amount += c->amount;
+			continue;
+		}
+		*d = *c;
+		w++;
+	}
+	out->len = w;
+	return 0;
 }
 
 /* The first ads-stage signal code on v (0 = none). */
@@ -226,18 +353,26 @@ static uint32_t bridge_code(const struct net_graph *g, const struct net_attr *a,
 	return 0;
 }
 
-int net_join(const struct net_graph *g, const struct net_attr *a, const struct net_join_params *p, struct net_part *P,
+int net_join(const struct net_graph *g, struct net_attr *a, const struct net_join_params *p, struct net_part *P,
 	     struct rs_err *err)
 {
 	size_t nc = P->ngroups;
 	uint32_t *parent = NULL, *size = NULL, *ev = NULL;
-	struct vec br;
+	struct vec br, mer, cp;
 	uint64_t e;
 	size_t c;
 	int rc = 0;
 
 	vec_init(&br, sizeof(struct net_bridge));
-	P->joins = P->join_refused = 0;
+	vec_init(&mer, sizeof(uint32_t));
+	vec_init(&cp, sizeof(struct net_cparty));
+	P->joins = P->join_refused = P->merchants = 0;
+	if (p->merchants && set_merchants_aside(g, a, P, &mer)) {
+		rc = err_set(err, RASTRO_NOMEM, "out of memory setting merchants aside");
+		goto out;
+	}
+	P->merchants = mer.len;
+	nc = P->ngroups;
 	parent = mem_alloc((nc ? nc : 1) * sizeof *parent);
 	size = mem_alloc((nc ? nc : 1) * sizeof *size);
 	ev = p->holds ? cell_evidence(a, P) : mem_calloc(1, sizeof *ev);
@@ -292,8 +427,18 @@ int net_join(const struct net_graph *g, const struct net_attr *a, const struct n
 	P->bridges = br.data;
 	P->nbridges = br.len;
 	br.data = NULL;
+	if (counterparties(g, P, &mer, &cp)) {
+		rc = err_set(err, RASTRO_NOMEM, "out of memory listing counterparties");
+		goto out;
+	}
+	mem_free(P->cparty);
+	P->cparty = cp.data;
+	P->ncparty = cp.len;
+	cp.data = NULL;
 out:
 	vec_release(&br);
+	vec_release(&mer);
+	vec_release(&cp);
 	mem_free(parent);
 	mem_free(size);
 	mem_free(ev);

@@ -128,6 +128,7 @@ struct feat {
 	uint32_t in_payers, out_payees;      /* distinct member subjects */
 	double in_amt_m, out_amt_m;          /* money with members */
 	uint32_t in_n_m, out_n_m;
+	uint32_t out_cparty;                 /* money links to merchants set aside (counterparties) */
 	double in_amt, out_amt;              /* all money */
 	uint32_t in_n, out_n, cash_in, cash_out;
 	uint32_t cat_in[CG_N], cat_out[CG_N];
@@ -247,6 +248,8 @@ static void features(struct ctx *c, uint32_t s, struct feat *f)
 			if ((int)g->etype[e] == g->paid_type) {
 				int32_t us;
 
+				if (ui < 0 && g->esrc[e] == v && a->merchant && a->merchant[u])
+					f->out_cparty++;
 				if (ui < 0 || c->subj[ui] == (int32_t)s)
 					continue;
 				us = c->subj[ui];
@@ -372,13 +375,19 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
 			sbuf_addf(sb, "money-movement signal %s", f->money_sig);
 			return 1;
 		}
-		if (f->in_amt >= (double)p->money_min_amount && f->out_payees >= 1 &&
+		/* out to members, or to the merchants they pay (a money transmitter
+		 * set aside is where the money leaves) */
+		if (f->in_amt >= (double)p->money_min_amount && f->out_payees + f->out_cparty >= 1 &&
 		    f->out_amt >= p->pass_low * f->in_amt && f->out_amt <= p->pass_high * f->in_amt &&
 		    f->in_payers + f->cash_in >= 1) {
 			fmt_money(a1, sizeof a1, f->in_amt);
 			fmt_money(a2, sizeof a2, f->out_amt);
-			sbuf_addf(sb, "pass-through: %s in, %s out (%.0f%%), to %u members", a1, a2, 100.0 * f->out_amt / f->in_amt,
-				  f->out_payees);
+			if (f->out_cparty)
+				sbuf_addf(sb, "pass-through: %s in, %s out (%.0f%%), to %u members and %u counterparties", a1, a2,
+					  100.0 * f->out_amt / f->in_amt, f->out_payees, f->out_cparty);
+			else
+				sbuf_addf(sb, "pass-through: %s in, %s out (%.0f%%), to %u members", a1, a2,
+					  100.0 * f->out_amt / f->in_amt, f->out_payees);
 			return 1;
 		}
 		return 0;

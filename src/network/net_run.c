@@ -659,6 +659,36 @@ static int write_bridges(rastro_ws *ws, const struct net_graph *g, const struct 
 	return rc;
 }
 
+/* The merchants each network's members pay (counterparties, not members). */
+static int write_counterparties(rastro_ws *ws, const struct net_graph *g, const struct net_part *P,
+				const int64_t *net_of_group)
+{
+	sqlite3_stmt *ic = NULL;
+	size_t i;
+	int rc;
+
+	if (!P->ncparty)
+		return 0;
+	if ((rc = ws_prepare(ws, "INSERT INTO net_counterparty(network_id, entity_id, payments, amount) VALUES(?1,?2,?3,?4)",
+			     &ic)))
+		return rc;
+	for (i = 0; i < P->ncparty; i++) {
+		const struct net_cparty *c = &P->cparty[i];
+
+		sqlite3_bind_int64(ic, 1, net_of_group[c->group]);
+		sqlite3_bind_int64(ic, 2, g->ent[c->node]);
+		sqlite3_bind_int64(ic, 3, c->payments);
+		sqlite3_bind_double(ic, 4, round(c->amount * 100) / 100);
+		if (sqlite3_step(ic) != SQLITE_DONE) {
+			rc = ws_sqlerr(ws, "writing a network counterparty");
+			break;
+		}
+		sqlite3_reset(ic);
+	}
+	sqlite3_finalize(ic);
+	return rc;
+}
+
 static int write_all(rastro_ws *ws, struct net_graph *g, const struct net_part *P, struct netw *nw,
 		     const uint8_t *role, char **reason, const float *strength, const struct net_attr *a,
 		     struct rastro_network_stats *st)
@@ -671,7 +701,7 @@ static int write_all(rastro_ws *ws, struct net_graph *g, const struct net_part *
 
 	if (!net_of_group)
 		return ws_error(ws, RASTRO_NOMEM, "out of memory");
-	if ((rc = ws_exec(ws, "DELETE FROM net_bridge; DELETE FROM network_member; DELETE FROM network; DELETE FROM net_hub;",
+	if ((rc = ws_exec(ws, "DELETE FROM net_counterparty; DELETE FROM net_bridge; DELETE FROM network_member; DELETE FROM network; DELETE FROM net_hub;",
 			  "removing the previous networks")))
 		goto out;
 	if ((rc = ws_prepare(ws, "INSERT INTO network(id, key, kind, score, parts, size, run_id, rank, suspects, victims,"
@@ -757,7 +787,8 @@ static int write_all(rastro_ws *ws, struct net_graph *g, const struct net_part *
 		}
 		sqlite3_reset(ih);
 	}
-	rc = write_bridges(ws, g, P, net_of_group, a);
+	if (!(rc = write_bridges(ws, g, P, net_of_group, a)))
+		rc = write_counterparties(ws, g, P, net_of_group);
 out:
 	mem_free(net_of_group);
 	sqlite3_finalize(in);
@@ -848,6 +879,7 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	st->networks = P.ngroups;
 	st->joins = P.joins;
 	st->join_refused = P.join_refused;
+	st->merchants = P.merchants;
 	st->join_seconds = now_s() - t;
 	st->join_cpu = cpu_s() - c;
 

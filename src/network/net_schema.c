@@ -4,7 +4,8 @@
  * network stage fills (rank, counts, time span, summary, how the group was
  * found; each member's strength inside its network and whether it counts
  * as a suspect), the list of hubs set aside by the hub rule, and the cells
- * each network is made of with the links that joined them.
+ * each network is made of with the links that joined them, and the
+ * merchants its members pay (counterparties, not members).
  */
 #include "network/network.h"
 
@@ -41,6 +42,14 @@ static const char *const net_migrations[] = {
 	" evidence TEXT NOT NULL,"           /* the signal code that made it suspect */
 	" reason TEXT NOT NULL);"
 	"CREATE INDEX net_bridge_network ON net_bridge(network_id);",
+	/* 3: merchants the members pay, set aside from the members
+	 * (docs/network.md "Merchants") */
+	"CREATE TABLE net_counterparty("
+	" network_id INTEGER NOT NULL REFERENCES network(id) DEFERRABLE INITIALLY DEFERRED,"
+	" entity_id INTEGER NOT NULL REFERENCES entity(id) DEFERRABLE INITIALLY DEFERRED,"
+	" payments INTEGER NOT NULL,"        /* payments from the network's members */
+	" amount REAL NOT NULL);"            /* their total */
+	"CREATE INDEX net_counterparty_network ON net_counterparty(network_id);",
 };
 
 const struct schema_component net_schema_component = {

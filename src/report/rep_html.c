@@ -688,6 +688,40 @@ static int victims_part(rastro_ws *ws, struct sbuf *b, int64_t id, int reveal, c
 	return 0;
 }
 
+/* The merchants the members pay, set aside from the members
+ * (net_counterparty); nothing when there are none. */
+static int counterparties_table(rastro_ws *ws, struct sbuf *b, int64_t id)
+{
+	sqlite3_stmt *q;
+	int rc, n = 0;
+	char a[48];
+
+	if (!table_exists(ws, "net_counterparty"))
+		return 0;
+	if (ws_prepare(ws, "SELECT c.entity_id, ifnull(e.label, e.key), c.payments, c.amount FROM net_counterparty c"
+			   " JOIN entity e ON e.id = c.entity_id WHERE c.network_id = ?1"
+			   " ORDER BY c.amount DESC, c.entity_id LIMIT 40", &q))
+		return ws->err.code;
+	sqlite3_bind_int64(q, 1, id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (!n++)
+			sbuf_adds(b, "<h3>Counterparties</h3><p class=\"muted small\">Merchants the members pay: accounts reached "
+				     "only by categorised purchases, with no holder and no other link (ad sites, phone cards, "
+				     "prepaid programmes, transport). What the network buys; not members (docs/network.md, "
+				     "Merchants).</p><table><tr><th>entity</th><th>merchant</th><th class=\"n\">payments</th>"
+				     "<th class=\"n\">total</th></tr>");
+		net_fmt_amount(a, sizeof a, sqlite3_column_double(q, 3));
+		sbuf_addf(b, "<tr><td>#%lld</td><td>", (long long)sqlite3_column_int64(q, 0));
+		esc(b, (const char *)sqlite3_column_text(q, 1));
+		sbuf_addf(b, "</td><td class=\"n\">%lld</td><td class=\"n\">%s</td></tr>", (long long)sqlite3_column_int64(q, 2),
+			  a);
+	}
+	sqlite3_finalize(q);
+	if (n)
+		sbuf_adds(b, "</table>");
+	return rc == SQLITE_DONE ? 0 : ws_sqlerr(ws, "listing counterparties");
+}
+
 /* The cells of an enterprise and the links that joined them (net_bridge). */
 static int cells_table(rastro_ws *ws, struct sbuf *b, int64_t id)
 {
@@ -804,7 +838,7 @@ static int network_page(rastro_ws *ws, struct sbuf *b, GVC_t *gvc, int64_t id, i
 		sbuf_release(&svg);
 	}
 	if ((cells > 1 && (rc = cells_table(ws, b, id))) || (rc = members_table(ws, b, id, reveal)) ||
-	    (rc = money_table(ws, b, id, reveal)) || (rc = timeline(ws, b, id)) ||
+	    (rc = money_table(ws, b, id, reveal)) || (rc = counterparties_table(ws, b, id)) || (rc = timeline(ws, b, id)) ||
 	    (rc = evidence(ws, b, id, 40)) || (rc = sar_drafts(ws, b, id)) || (rc = victims_part(ws, b, id, reveal, role)))
 		return rc;
 	(void)i;

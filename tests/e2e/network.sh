@@ -27,7 +27,12 @@ sql ws.rastro "INSERT INTO victim_flag(entity_id, score, minor, reasons) SELECT 
 ok "network stage" -- "$RASTRO" network ws.rastro
 has out.txt "2 networks, 2 ranked"
 has out.txt "trafficking"
-same "$(sql ws.rastro "SELECT summary FROM network WHERE rank = 1")" "7 suspects (1 organiser, 1 money_mover, 1 transporter, 1 facilitator, 2 buyer, 1 associate), 3 potential victims, 8 identifiers and 0 ads; active 2024-04-01 to 2024-04-11" "summary of the ring"
+same "$(sql ws.rastro "SELECT summary FROM network WHERE rank = 1")" "6 suspects (1 organiser, 1 money_mover, 1 transporter, 1 facilitator, 2 buyer), 3 potential victims, 8 identifiers and 0 ads; active 2024-04-01 to 2024-04-11" "summary of the ring"
+# the money transmitter the money mover pays (a categorised payment in, nothing out, no KYC row)
+# is a counterparty of the ring, not a member; the motel (KYC) and the driver (KYC) stay members
+same "$(sql ws.rastro "SELECT e.key || ' ' || c.payments || ' ' || c.amount FROM net_counterparty c JOIN entity e ON e.id = c.entity_id JOIN network n ON n.id = c.network_id WHERE n.rank = 1")" "NX-900 1 2300.0" "the ring's counterparty"
+same "$(sql ws.rastro "SELECT count(*) FROM network_member m JOIN entity e ON e.id = m.entity_id WHERE e.key IN ('NX-900', 'MEGA-1')")" "0" "merchant and hub are no members"
+same "$(sql ws.rastro "SELECT count(*) FROM network_member m JOIN entity e ON e.id = m.entity_id WHERE e.key IN ('NF-001', 'ND-001')")" "2" "motel and driver are members"
 key=$(sql ws.rastro "SELECT key FROM network WHERE rank = 1")
 ok "show the first network" -- "$RASTRO" network ws.rastro --show "#1"
 # with the detectors in `rastro run`, the organiser is named by the finance signal on the controller
@@ -35,6 +40,7 @@ has out.txt "controller signal FIN.SHARED_IDENTIFIER"
 has out.txt "paid for lodging or rent 3 times"
 has out.txt "paid for rides or travel 3 times"
 has out.txt "pass-through"
+same "$(sql ws.rastro "SELECT reason FROM network_member m JOIN entity e ON e.id = m.entity_id WHERE e.kind = 'person' AND e.label = 'pedro vega'")" "pass-through: 2,400 in, 2,300 out (96%), to 0 members and 1 counterparties" "money out to a counterparty passes through"
 has out.txt "demand side"
 has out.txt "agency_target"
 has out.txt "held as a target or subject by hsi"
@@ -137,6 +143,8 @@ lacks report.html "ana flores"
 lacks report.html "NV-101"
 has report.html "potential victims are in this network"
 has report.html "network_txn.csv"
+has report.html "<h3>Counterparties</h3>"
+has report.html "Envios Rapidos"
 ok "every SVG in the report is well-formed XML" -- $py -c "
 import re, xml.etree.ElementTree as ET
 html = open('report.html', encoding='utf-8').read()
@@ -194,11 +202,22 @@ same "$(sql gw.rastro "SELECT count(*) FROM network n WHERE n.cells <> (SELECT c
 same "$(sql gw.rastro "SELECT count(*) FROM net_bridge b JOIN signal s ON s.entity_id = b.dst_entity AND s.code = b.evidence
   AND s.stage = 'ads'")" "$(sql gw.rastro "SELECT count(*) FROM net_bridge")" "each join names a signal of the ads stage on its cluster"
 same "$(sql gw.rastro "SELECT max(size) <= 150 FROM network")" "1" "the size limit holds"
-sql gw.rastro "SELECT n.key, m.entity_id, m.cell, m.role FROM network n JOIN network_member m ON m.network_id = n.id
-  ORDER BY 1, 2" > members1.txt
+# merchants (docs/network.md "Merchants"): counterparties, never members, never potential victims
+same "$(sql gw.rastro "SELECT count(*) > 0 FROM net_counterparty")" "1" "merchants were set aside"
+same "$(sql gw.rastro "SELECT count(*) FROM net_counterparty c JOIN network_member m ON m.entity_id = c.entity_id")" "0" \
+  "a counterparty is no member"
+same "$(sql gw.rastro "SELECT count(*) FROM net_counterparty c JOIN victim_flag v ON v.entity_id = c.entity_id
+  UNION ALL SELECT count(*) FROM net_counterparty c JOIN kyc k ON k.account = c.entity_id" | tr '\n' ' ')" "0 0 " \
+  "no potential victim and no KYC customer is a counterparty"
+dump() {
+  sql gw.rastro "SELECT n.key, m.entity_id, m.cell, m.role FROM network n JOIN network_member m ON m.network_id = n.id
+    ORDER BY 1, 2"
+  sql gw.rastro "SELECT n.key, c.entity_id, c.payments, c.amount FROM network n JOIN net_counterparty c ON c.network_id = n.id
+    ORDER BY 1, 2"
+}
+dump > members1.txt
 ok "network again" -- "$RASTRO" network gw.rastro -n 0
-sql gw.rastro "SELECT n.key, m.entity_id, m.cell, m.role FROM network n JOIN network_member m ON m.network_id = n.id
-  ORDER BY 1, 2" > members2.txt
+dump > members2.txt
 ok "enterprises are deterministic" -- cmp members1.txt members2.txt
 ok "report with enterprises" -- "$RASTRO" report gw.rastro -o gw.html --top 50
 has gw.html "<h3>Cells</h3>"

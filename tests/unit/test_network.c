@@ -484,6 +484,129 @@ static void join_cells_into_enterprises(void **state)
 	net_graph_free(g);
 }
 
+/* Sets the money figures of merchant candidate v: in payments in, of
+ * which catd carry a category, out payments out. */
+static void figures(struct net_graph *g, uint32_t v, uint32_t in, uint32_t catd, uint32_t out)
+{
+	g->st[v].in_n = in;
+	g->st[v].in_catd = catd;
+	g->st[v].out_n = out;
+}
+
+static void merchants_set_aside(void **state)
+{
+	/*
+	 * Cells (three nodes each), person p holds account a, a pays x:
+	 * c0 {0,1,2}  x = 2 paid only by categorised purchases, no other link:
+	 *             a merchant (positive); 4 in c1 pays it too
+	 * c1 {3,4,5}  x = 5: one payment in without a category
+	 * c2 {6,7,8}  x = 8: categorised purchases in, but pays out
+	 * c3 {9,10,11} x = 11: categorised purchases in, but uses a phone
+	 * c4 {12,13,14} x = 14: categorised purchases in, a signal of its own
+	 * c5 {15,16,17} x = 17: categorised purchases in, a potential victim
+	 * c6 {18,19,20} x = 20: categorised purchases in, a KYC row (a known holder)
+	 */
+	enum { N = 21, CELLS = 7 };
+	int64_t ids[N];
+	struct net_graph *g;
+	struct net_attr a;
+	struct net_part P;
+	struct net_join_params jp;
+	struct rs_err err;
+	struct net_sig sg = { 14, 1, 0.9, 1 };
+	uint32_t v, kperson, kacct, kphone;
+
+	(void)state;
+	for (v = 0; v < N; v++)
+		ids[v] = v + 1;
+	g = net_graph_new(N, ids);
+	assert_non_null(g);
+	kperson = (uint32_t)net_name_intern(&g->kinds, "person");
+	kacct = (uint32_t)net_name_intern(&g->kinds, "account");
+	kphone = (uint32_t)net_name_intern(&g->kinds, "phone");
+	for (v = 0; v < N; v += 3) {
+		g->kind[v] = (uint8_t)kperson;
+		g->kind[v + 1] = g->kind[v + 2] = (uint8_t)kacct;
+		assert_int_equal(net_graph_add_edge(g, v, v + 1, "holds", 1, 0, NET_NOTIME, NET_NOTIME, 0), 0);
+		assert_int_equal(net_graph_add_edge(g, v + 1, v + 2, "paid", 4, 400, NET_NOTIME, NET_NOTIME, 0), 0);
+	}
+	g->kind[9] = (uint8_t)kphone;                                                                     /* c3: a phone */
+	assert_int_equal(net_graph_add_edge(g, 11, 9, "uses", 1, 0, NET_NOTIME, NET_NOTIME, 0), 0);
+	assert_int_equal(net_graph_add_edge(g, 4, 2, "paid", 2, 60, NET_NOTIME, NET_NOTIME, 0), 0);       /* c1 pays c0's merchant */
+	assert_int_equal(net_graph_add_edge(g, 8, 6, "paid", 1, 50, NET_NOTIME, NET_NOTIME, 0), 0);       /* c2's pays out */
+	assert_int_equal(net_graph_finish(g), 0);
+	g->st = mem_calloc(N, sizeof *g->st);
+	assert_non_null(g->st);
+	for (v = 0; v < N; v += 3)
+		figures(g, v + 1, 0, 0, 4);
+	figures(g, 4, 0, 0, 6);
+	figures(g, 2, 6, 6, 0);
+	figures(g, 5, 4, 3, 0);
+	figures(g, 8, 4, 4, 1);
+	figures(g, 11, 4, 4, 0);
+	figures(g, 14, 4, 4, 0);
+	figures(g, 17, 4, 4, 0);
+	figures(g, 20, 4, 4, 0);
+
+	memset(&a, 0, sizeof a);
+	vec_init(&a.sigs, sizeof(struct net_sig));
+	a.victim = mem_calloc(N, 1);
+	a.business = mem_calloc(N, 1);
+	a.kyc = mem_calloc(N, 1);
+	a.sig_off = mem_calloc(N + 1, sizeof *a.sig_off);
+	a.code_ads = mem_calloc(2, 1);
+	assert_true(a.victim && a.business && a.kyc && a.sig_off && a.code_ads);
+	assert_int_equal(vec_push(&a.sigs, &sg), 0);
+	for (v = 15; v <= N; v++)
+		a.sig_off[v] = 1;                      /* the one signal is on node 14 */
+	a.victim[17] = 1;
+	a.kyc[20] = 1;
+	a.k_account = (int)kacct;
+	a.k_ad_cluster = a.t_in_cluster = -1;
+	a.t_holds = net_name_find(&g->types, "holds");
+
+	net_join_params_read(NULL, &jp);
+	assert_int_equal(jp.merchants, 1);         /* on by default */
+	hand_cells(&P, N, CELLS);
+	assert_int_equal(net_join(g, &a, &jp, &P, &err), 0);
+	assert_int_equal(P.merchants, 1);
+	assert_int_equal(P.group_of[2], NET_NONE);  /* positive: set aside */
+	assert_int_equal(P.groups[P.group_of[0]].n, 2);
+	assert_int_equal(P.group_of[5], P.group_of[3]); /* negative: an uncategorised payment in */
+	assert_int_equal(P.group_of[8], P.group_of[6]); /* negative: pays out */
+	assert_int_equal(P.group_of[11], P.group_of[10]); /* negative: a link that is not money */
+	assert_int_equal(P.group_of[14], P.group_of[13]); /* negative: evidence of its own */
+	assert_int_equal(P.group_of[17], P.group_of[16]); /* negative: a potential victim is never set aside */
+	assert_int_equal(P.group_of[20], P.group_of[19]); /* negative: the bank knows its holder */
+	assert_int_equal(P.ngroups, CELLS);
+	/* a counterparty of both cells that pay it, with their payments */
+	assert_int_equal(P.ncparty, 2);
+	assert_int_equal(P.cparty[0].group, P.group_of[1]);
+	assert_int_equal(P.cparty[0].node, 2);
+	assert_int_equal(P.cparty[0].payments, 4);
+	assert_true(P.cparty[0].amount == 400);
+	assert_int_equal(P.cparty[1].group, P.group_of[4]);
+	assert_int_equal(P.cparty[1].payments, 2);
+	net_part_release(&P);
+
+	/* off: every member stays */
+	jp.merchants = 0;
+	hand_cells(&P, N, CELLS);
+	assert_int_equal(net_join(g, &a, &jp, &P, &err), 0);
+	assert_int_equal(P.merchants, 0);
+	assert_int_equal(P.group_of[2], P.group_of[0]);
+	assert_int_equal(P.ncparty, 0);
+	net_part_release(&P);
+
+	mem_free(a.victim);
+	mem_free(a.business);
+	mem_free(a.kyc);
+	mem_free(a.sig_off);
+	mem_free(a.code_ads);
+	vec_release(&a.sigs);
+	net_graph_free(g);
+}
+
 static void leiden_splits_two_cliques(void **state)
 {
 	/* two 6-cliques joined by one link: one component too large for one
@@ -679,9 +802,13 @@ static void roles_positive_negative(void **state)
 	assert_string_not_equal(role_of(ws, 1), "facilitator");
 	rastro_close(ws);
 
-	/* transporter: paid for rides three times; a single ride is not enough */
+	/* transporter: paid for rides three times; a single ride is not enough.
+	 * The driver is the bank's customer (a KYC row): an account paid only
+	 * for purchases that has no known holder is a merchant instead */
 	sbuf_clear(&sb);
 	accounts(&sb, 4);
+	sbuf_adds(&sb, "INSERT INTO kyc(id, source_id, line, account, name, customer_type)"
+		       " VALUES(51, 1, 51, 3, 'Luis Ortega', 'individual');");
 	pay(&sb, 1, 3, 40, "2024-02-01", "rideshare");
 	pay(&sb, 1, 3, 40, "2024-02-02", "rideshare");
 	pay(&sb, 1, 4, 40, "2024-02-02", "rideshare");
@@ -844,6 +971,7 @@ int main(void)
 		cmocka_unit_test(hub_rule_splits_star),
 		cmocka_unit_test(hub_rule_peels_merchants),
 		cmocka_unit_test(join_cells_into_enterprises),
+		cmocka_unit_test(merchants_set_aside),
 		cmocka_unit_test(leiden_splits_two_cliques),
 		cmocka_unit_test(paths_and_neighbourhood),
 		cmocka_unit_test(roles_positive_negative),
