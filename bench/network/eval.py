@@ -109,6 +109,15 @@ def main():
     holder = {}
     for s, d in q("SELECT src, dst FROM edge WHERE type = 'holds' ORDER BY id"):
         holder.setdefault(d, s)
+    # The reverse direction, which the docstring's "counts once" needs too: a
+    # person entity that no truth member names (resolution made it from KYC
+    # holder rows alone) but that holds a planted person's account is that
+    # person, not a stranger.  Without it, every such entity counted as one
+    # extra element against the network that held it beside its accounts.
+    held_pid = {}
+    for s, d in q("SELECT src, dst FROM edge WHERE type = 'holds' ORDER BY id"):
+        if who.get(d) and s not in who:
+            held_pid.setdefault(s, who[d])
     kind = dict(q("SELECT id, kind FROM entity"))
     nets = {}
     for nid, key, rank in q("SELECT id, key, rank FROM network"):
@@ -120,6 +129,8 @@ def main():
         pid = who.get(e)
         if pid is None and e in holder and who.get(holder[e]):
             pid = who[holder[e]]
+        if pid is None and e in held_pid:
+            pid = held_pid[e]
         elem = pid if pid else f"E{holder.get(e, e)}"
         net["elems"].add(elem)
         if pid:
