@@ -467,6 +467,489 @@ static int gs_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	return 0;
 }
 
+/* ---- split gather-scatter: similar parts in, the same money out ---- */
+
+/*
+ * Gather-scatter as layering (AMLworld GATHER-SCATTER: a fan-in followed
+ * by a fan-out from the same account; GFP fan and vertex-statistics
+ * features) told apart from an account that merely has many counterparties:
+ * within a short window the account receives similar-sized parts from
+ * several accounts (a sum split up, as in smurfing), then pays similar-sized
+ * parts to several others, and what it scatters is 80-105 % of what it
+ * gathered — the money passes through (the balance FIN.PASS_THROUGH uses).
+ * Payers and payees are named too: the pattern, not only its centre, is the
+ * finding.  Hubs, cards, wages and swept earners are left out.
+ */
+struct sgs_p {
+	int det;
+	int64_t window;
+	uint32_t k_in, k_out, full, max_degree;
+	double part_ratio;          /* largest part / smallest part of one side */
+	double flow_min, flow_max;  /* scattered / gathered */
+	double min_usd;             /* gathered at least this much */
+	uint8_t *payroll;
+};
+
+static void sgs_release(void *state)
+{
+	struct sgs_p *p = state;
+
+	mem_free(p->payroll);
+	mem_free(p);
+}
+
+static int sgs_prepare(struct fin_run *r, void **state)
+{
+	static const char *const def[] = { "payroll", "wages", "salary", NULL };
+	struct sgs_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	*state = p;
+	p->det = fin_detector_find("FIN.SPLIT_GATHER_SCATTER");
+	p->window = (int64_t)(fin_param(r, p->det, "window_hours", 48) * HOUR);
+	p->k_in = (uint32_t)fin_param_int(r, p->det, "min_senders", 3);
+	p->k_out = (uint32_t)fin_param_int(r, p->det, "min_receivers", 3);
+	p->full = (uint32_t)fin_param_int(r, p->det, "full_counterparties", 8);
+	p->max_degree = (uint32_t)fin_param_int(r, p->det, "max_degree", 1000);
+	p->part_ratio = fin_param(r, p->det, "max_part_ratio", 1.6);
+	p->flow_min = fin_param(r, p->det, "min_flow_ratio", 0.8);
+	p->flow_max = fin_param(r, p->det, "max_flow_ratio", 1.05);
+	p->min_usd = fin_param(r, p->det, "min_usd", 5000);
+	if (p->k_in < 2)
+		p->k_in = 2;
+	if (p->k_out < 2)
+		p->k_out = 2;
+	if (p->part_ratio < 1)
+		p->part_ratio = 1;
+	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
+	return p->payroll ? 0 : RASTRO_NOMEM;
+}
+
+/* A part: a transfer with a dollar amount, not by card, not a wage, whose
+ * counterparty is not a hub. */
+static int sgs_edge(const uint8_t *payroll, const struct fin_data *d, uint32_t t, int in)
+{
+	return fin_is_transfer(d, t) && !isnan(d->usd[t]) && d->usd[t] > 0 && d->chan[t] != CH_CARD &&
+	       !payroll[d->cat[t]] && !(in ? fin_hub_out(d, d->src[t]) : fin_hub_in(d, d->dst[t]));
+}
+
+/* Sort key: the amount as a float (positive floats order like their bits)
+ * above the transaction index. */
+static uint64_t sgs_key(const struct fin_data *d, uint32_t t)
+{
+	float f = (float)d->usd[t];
+	uint32_t bits;
+
+	memcpy(&bits, &f, sizeof bits);
+	return (uint64_t)bits << 32 | t;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct sgs_group {
+	uint32_t n;       /* distinct counterparties */
+	double usd;
+	size_t lo, hi;    /* members: keys[lo..hi] */
+};
+
+/* The largest set of parts (by distinct counterparties, then money) of
+ * l[from..to) whose amounts lie within part_ratio of each other; the keys
+ * are left sorted in buf.  Shared with FIN.SPLIT_FAN. */
+static int sgs_group(double part_ratio, const uint8_t *payroll, const struct fin_data *d, const uint32_t *l,
+		     size_t from, size_t to, int in, struct vec *buf, uint32_t *cnt, struct sgs_group *g)
+{
+	const uint32_t *cp = in ? d->src : d->dst;
+	uint64_t *k;
+	size_t i, lo = 0, n;
+	uint32_t distinct = 0;
+	double sum = 0;
+
+	memset(g, 0, sizeof *g);
+	buf->len = 0;
+	for (i = from; i < to; i++)
+		if (sgs_edge(payroll, d, l[i], in)) {
+			uint64_t key = sgs_key(d, l[i]);
+
+			if (vec_push(buf, &key))
+				return RASTRO_NOMEM;
+		}
+	n = buf->len;
+	k = buf->data;
+	if (n > 1)
+		qsort(k, n, sizeof *k, cmp_u64);
+	for (i = 0; i < n; i++) {
+		uint32_t t = (uint32_t)k[i];
+
+		if (cnt[cp[t]]++ == 0)
+			distinct++;
+		sum += d->usd[t];
+		while (d->usd[t] > part_ratio * d->usd[(uint32_t)k[lo]]) {
+			uint32_t u = (uint32_t)k[lo++];
+
+			if (--cnt[cp[u]] == 0)
+				distinct--;
+			sum -= d->usd[u];
+		}
+		if (distinct > g->n || (distinct == g->n && sum > g->usd)) {
+			g->n = distinct;
+			g->usd = sum;
+			g->lo = lo;
+			g->hi = i;
+		}
+	}
+	for (i = lo; i < n; i++)
+		cnt[cp[(uint32_t)k[i]]] = 0;
+	return 0;
+}
+
+/* Names one payer or payee of the pattern (once each: acc_mark). */
+static void sgs_name_spoke(struct fin_run *r, const struct sgs_p *p, uint32_t centre, uint32_t y, const uint64_t *k,
+			   const struct sgs_group *g, const struct sgs_group *gi, const struct sgs_group *go, int in,
+			   double score, struct fin_scratch *x, uint32_t stamp, struct fin_sink *out)
+{
+	const struct fin_data *d = r->d;
+	struct fin_sigb b;
+	char usd[48], usd_in[48];
+	double mine = 0;
+	size_t i;
+
+	if (x->acc_mark[y] == stamp || y == centre || fin_swept(d, y))
+		return;
+	x->acc_mark[y] = stamp;
+	fin_sig_begin(&b, out, p->det, y, score);
+	for (i = g->lo; i <= g->hi; i++) {
+		uint32_t t = (uint32_t)k[i];
+
+		if ((in ? d->src[t] : d->dst[t]) == y) {
+			fin_sig_ev(&b, t);
+			mine += d->usd[t];
+		}
+	}
+	fin_fmt_usd(usd, sizeof usd, mine);
+	fin_fmt_usd(usd_in, sizeof usd_in, gi->usd);
+	fin_sig_str(&b, "role", in ? "sender" : "receiver");
+	fin_sig_str(&b, "centre_account", fin_acc_name(d, centre));
+	fin_sig_int(&b, "senders", gi->n);
+	fin_sig_int(&b, "receivers", go->n);
+	fin_sig_num(&b, "part_usd", mine);
+	if (in)
+		fin_sig_say(&b, "Account %s paid %s to %s, one of %u similar parts (%s in all) that %s gathered and "
+			    "passed on to %u accounts within %.0f h.", fin_acc_name(d, y), usd, fin_acc_name(d, centre),
+			    gi->n, usd_in, fin_acc_name(d, centre), go->n, (double)p->window / HOUR);
+	else
+		fin_sig_say(&b, "Account %s received %s from %s, one of %u similar parts into which %s split the %s it "
+			    "had just gathered from %u accounts (within %.0f h).", fin_acc_name(d, y), usd,
+			    fin_acc_name(d, centre), go->n, fin_acc_name(d, centre), usd_in, gi->n,
+			    (double)p->window / HOUR);
+	fin_sig_end(&b, d, r->max_evidence);
+}
+
+static int sgs_emit(struct fin_run *r, const struct sgs_p *p, uint32_t a, const struct sgs_group *gi,
+		    const struct sgs_group *go, struct fin_scratch *x, struct fin_sink *out)
+{
+	const struct fin_data *d = r->d;
+	const uint64_t *ki = x->tmp64.data, *ko = x->tmp64b.data;
+	uint32_t lo_n = gi->n < go->n ? gi->n : go->n, stamp;
+	double score = fin_strength(lo_n, p->k_in < p->k_out ? p->k_in : p->k_out, p->full);
+	char usd_in[48], usd_out[48], w0[32], w1[32];
+	int64_t t0 = INT64_MAX, t1 = INT64_MIN;
+	struct fin_sigb b;
+	size_t i;
+
+	fin_sig_begin(&b, out, p->det, a, score);
+	for (i = gi->lo; i <= gi->hi; i++) {
+		uint32_t t = (uint32_t)ki[i];
+
+		fin_sig_ev(&b, t);
+		t0 = d->ts[t] < t0 ? d->ts[t] : t0;
+	}
+	for (i = go->lo; i <= go->hi; i++) {
+		uint32_t t = (uint32_t)ko[i];
+
+		fin_sig_ev(&b, t);
+		t1 = d->ts[t] > t1 ? d->ts[t] : t1;
+	}
+	fin_fmt_usd(usd_in, sizeof usd_in, gi->usd);
+	fin_fmt_usd(usd_out, sizeof usd_out, go->usd);
+	fin_fmt_time(w0, sizeof w0, t0);
+	fin_fmt_time(w1, sizeof w1, t1);
+	fin_sig_int(&b, "senders", gi->n);
+	fin_sig_int(&b, "receivers", go->n);
+	fin_sig_num(&b, "gathered_usd", gi->usd);
+	fin_sig_num(&b, "scattered_usd", go->usd);
+	fin_sig_num(&b, "flow_ratio", go->usd / gi->usd);
+	fin_sig_num(&b, "max_part_ratio", p->part_ratio);
+	fin_sig_num(&b, "window_hours", (double)p->window / HOUR);
+	fin_sig_say(&b, "Account %s gathered %s in %u similar parts from %u accounts and within %.0f h scattered "
+		    "%s (%.0f%% of it) in similar parts to %u other accounts (%s to %s): a sum split up and "
+		    "passed on.", fin_acc_name(d, a), usd_in, (unsigned)(gi->hi - gi->lo + 1), gi->n,
+		    (double)p->window / HOUR, usd_out, 100 * go->usd / gi->usd, go->n, w0, w1);
+	fin_sig_end(&b, d, r->max_evidence);
+	/* the payers and the payees, a little weaker than the centre */
+	stamp = fin_stamp(x);
+	for (i = gi->lo; i <= gi->hi; i++)
+		sgs_name_spoke(r, p, a, d->src[(uint32_t)ki[i]], ki, gi, gi, go, 1, score * 0.8, x, stamp, out);
+	for (i = go->lo; i <= go->hi; i++)
+		sgs_name_spoke(r, p, a, d->dst[(uint32_t)ko[i]], ko, go, gi, go, 0, score * 0.8, x, stamp, out);
+	return out->failed ? RASTRO_NOMEM : 0;
+}
+
+static int sgs_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		       struct fin_sink *out)
+{
+	const struct sgs_p *p = st;
+	const struct fin_data *d = r->d;
+	const uint32_t *il = in_l(d, a), *ol = out_l(d, a);
+	size_t ni = in_n(d, a), no = out_n(d, a), ilo = 0, ihi = 0, ohi = 0, j, best_j = 0;
+	uint32_t best = 0;
+	double best_usd = 0;
+	struct sgs_group gi, go;
+	int rc;
+
+	if (ni < p->k_in || no < p->k_out || ni > p->max_degree || no > p->max_degree || fin_swept(d, a) ||
+	    fin_hub_in(d, a) || fin_hub_out(d, a))
+		return 0;
+	/* each payment out starts a scatter: the parts gathered in the window
+	 * before it, the parts scattered in the window from it */
+	for (j = 0; j < no; j++) {
+		uint32_t e = ol[j];
+		int64_t t = d->ts[e];
+
+		if (!sgs_edge(p->payroll, d, e, 0) || (j && d->ts[ol[j - 1]] == t))
+			continue;
+		while (ihi < ni && il[ihi] < e)
+			ihi++;
+		while (ilo < ihi && d->ts[il[ilo]] <= t - p->window)
+			ilo++;
+		while (ohi < no && d->ts[ol[ohi]] <= t + p->window)
+			ohi++;
+		if (ihi - ilo < p->k_in || ohi - j < p->k_out)
+			continue;
+		if ((rc = sgs_group(p->part_ratio, p->payroll, d, il, ilo, ihi, 1, &x->tmp64, x->acc_cnt, &gi)) != 0)
+			return rc;
+		if (gi.n < p->k_in || gi.usd < p->min_usd)
+			continue;
+		if ((rc = sgs_group(p->part_ratio, p->payroll, d, ol, j, ohi, 0, &x->tmp64b, x->acc_cnt, &go)) != 0)
+			return rc;
+		if (go.n < p->k_out || go.usd < p->flow_min * gi.usd || go.usd > p->flow_max * gi.usd)
+			continue;
+		if ((gi.n < go.n ? gi.n : go.n) > best ||
+		    ((gi.n < go.n ? gi.n : go.n) == best && gi.usd > best_usd)) {
+			best = gi.n < go.n ? gi.n : go.n;
+			best_usd = gi.usd;
+			best_j = j;
+		}
+	}
+	if (!best)
+		return 0;
+	/* the best scatter again, its groups left in tmp64 / tmp64b */
+	{
+		int64_t t = d->ts[ol[best_j]];
+
+		for (ihi = 0; ihi < ni && il[ihi] < ol[best_j]; ihi++)
+			;
+		for (ilo = 0; ilo < ihi && d->ts[il[ilo]] <= t - p->window; ilo++)
+			;
+		for (ohi = best_j; ohi < no && d->ts[ol[ohi]] <= t + p->window; ohi++)
+			;
+		if ((rc = sgs_group(p->part_ratio, p->payroll, d, il, ilo, ihi, 1, &x->tmp64, x->acc_cnt, &gi)) != 0 ||
+		    (rc = sgs_group(p->part_ratio, p->payroll, d, ol, best_j, ohi, 0, &x->tmp64b, x->acc_cnt, &go)) != 0)
+			return rc;
+	}
+	return sgs_emit(r, p, a, &gi, &go, x, out);
+}
+
+/* ---- split fan: a sum split into similar parts, to or from many ---- */
+
+/*
+ * Fan-out and fan-in as layering (AMLworld FAN-OUT / FAN-IN; GFP fan and
+ * vertex-statistics features): within a short window the account pays (or
+ * is paid) similar-sized parts to (from) several accounts — a sum split up
+ * — and those parts are out of line with what it usually moves.  The
+ * counterparties are named too.  Hubs, cards, wages and swept earners are
+ * left out.
+ */
+struct sf_p {
+	int det;
+	int64_t window;
+	uint32_t k_out, k_in, full, max_degree;
+	double part_ratio, min_usd, burst;
+	uint8_t *payroll;
+};
+
+static void sf_release(void *state)
+{
+	struct sf_p *p = state;
+
+	mem_free(p->payroll);
+	mem_free(p);
+}
+
+static int sf_prepare(struct fin_run *r, void **state)
+{
+	static const char *const def[] = { "payroll", "wages", "salary", NULL };
+	struct sf_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	*state = p;
+	p->det = fin_detector_find("FIN.SPLIT_FAN");
+	p->window = (int64_t)(fin_param(r, p->det, "window_hours", 24) * HOUR);
+	p->k_out = (uint32_t)fin_param_int(r, p->det, "min_payees", 4);
+	p->k_in = (uint32_t)fin_param_int(r, p->det, "min_payers", 4);
+	p->full = (uint32_t)fin_param_int(r, p->det, "full_counterparties", 12);
+	p->max_degree = (uint32_t)fin_param_int(r, p->det, "max_degree", 1000);
+	p->part_ratio = fin_param(r, p->det, "max_part_ratio", 1.6);
+	p->min_usd = fin_param(r, p->det, "min_usd", 5000);
+	p->burst = fin_param(r, p->det, "burst_factor", 3);
+	if (p->k_out < 2)
+		p->k_out = 2;
+	if (p->k_in < 2)
+		p->k_in = 2;
+	if (p->part_ratio < 1)
+		p->part_ratio = 1;
+	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
+	return p->payroll ? 0 : RASTRO_NOMEM;
+}
+
+static int sf_emit(struct fin_run *r, const struct sf_p *p, uint32_t a, int in, const struct sgs_group *g,
+		   double usual, struct fin_scratch *x, struct fin_sink *out)
+{
+	const struct fin_data *d = r->d;
+	const uint64_t *k = x->tmp64.data;
+	double score = fin_strength(g->n, in ? p->k_in : p->k_out, p->full);
+	char usd[48], w0[32], w1[32], one[48];
+	int64_t t0 = INT64_MAX, t1 = INT64_MIN;
+	struct fin_sigb b;
+	uint32_t stamp;
+	size_t i, j;
+
+	fin_sig_begin(&b, out, p->det, a, score);
+	for (i = g->lo; i <= g->hi; i++) {
+		uint32_t t = (uint32_t)k[i];
+
+		fin_sig_ev(&b, t);
+		t0 = d->ts[t] < t0 ? d->ts[t] : t0;
+		t1 = d->ts[t] > t1 ? d->ts[t] : t1;
+	}
+	fin_fmt_usd(usd, sizeof usd, g->usd);
+	fin_fmt_time(w0, sizeof w0, t0);
+	fin_fmt_time(w1, sizeof w1, t1);
+	fin_sig_str(&b, "direction", in ? "in" : "out");
+	fin_sig_int(&b, "counterparties", g->n);
+	fin_sig_num(&b, "total_usd", g->usd);
+	fin_sig_num(&b, "usual_usd", usual);
+	fin_sig_num(&b, "max_part_ratio", p->part_ratio);
+	fin_sig_num(&b, "window_hours", (double)p->window / HOUR);
+	fin_sig_say(&b, "Account %s %s %s in %u similar parts %s %u different accounts within %.0f h (%s to %s): "
+		    "a sum split up.", fin_acc_name(d, a), in ? "received" : "sent", usd,
+		    (unsigned)(g->hi - g->lo + 1), in ? "from" : "to", g->n, (double)p->window / HOUR, w0, w1);
+	fin_sig_end(&b, d, r->max_evidence);
+	stamp = fin_stamp(x);
+	for (i = g->lo; i <= g->hi; i++) {
+		uint32_t y = in ? d->src[(uint32_t)k[i]] : d->dst[(uint32_t)k[i]];
+		double mine = 0;
+
+		if (x->acc_mark[y] == stamp || fin_swept(d, y))
+			continue;
+		x->acc_mark[y] = stamp;
+		fin_sig_begin(&b, out, p->det, y, score * 0.8);
+		for (j = g->lo; j <= g->hi; j++) {
+			uint32_t t = (uint32_t)k[j];
+
+			if ((in ? d->src[t] : d->dst[t]) == y) {
+				fin_sig_ev(&b, t);
+				mine += d->usd[t];
+			}
+		}
+		fin_fmt_usd(one, sizeof one, mine);
+		fin_sig_str(&b, "role", in ? "payer" : "payee");
+		fin_sig_str(&b, "centre_account", fin_acc_name(d, a));
+		fin_sig_int(&b, "counterparties", g->n);
+		fin_sig_num(&b, "part_usd", mine);
+		if (in)
+			fin_sig_say(&b, "Account %s paid %s to %s, one of %u similar parts (%s in all) that %s received "
+				    "from %u accounts within %.0f h.", fin_acc_name(d, y), one, fin_acc_name(d, a),
+				    (unsigned)(g->hi - g->lo + 1), usd, fin_acc_name(d, a), g->n,
+				    (double)p->window / HOUR);
+		else
+			fin_sig_say(&b, "Account %s received %s from %s, one of %u similar parts (%s in all) that %s "
+				    "sent to %u accounts within %.0f h.", fin_acc_name(d, y), one, fin_acc_name(d, a),
+				    (unsigned)(g->hi - g->lo + 1), usd, fin_acc_name(d, a), g->n,
+				    (double)p->window / HOUR);
+		fin_sig_end(&b, d, r->max_evidence);
+	}
+	return out->failed ? RASTRO_NOMEM : 0;
+}
+
+/* One side of account a: the window with the most similar parts. */
+static int sf_side(struct fin_run *r, const struct sf_p *p, uint32_t a, int in, struct fin_scratch *x,
+		   struct fin_sink *out)
+{
+	const struct fin_data *d = r->d;
+	const uint32_t *l = in ? in_l(d, a) : out_l(d, a);
+	size_t n = in ? in_n(d, a) : out_n(d, a), i, hi = 0, best_i = SIZE_MAX, best_hi = 0;
+	uint32_t k = in ? p->k_in : p->k_out;
+	struct sgs_group g, best = { 0, 0, 0, 0 };
+	double all = 0, usual = 0, span;
+	int rc;
+
+	if (n < k || n > p->max_degree || (in ? fin_hub_in(d, a) : fin_hub_out(d, a)))
+		return 0;
+	for (i = 0; i < n; i++) {
+		uint32_t t = l[i];
+
+		if (!sgs_edge(p->payroll, d, t, in))
+			continue;
+		if (hi < i)
+			hi = i;
+		while (hi < n && d->ts[l[hi]] <= d->ts[t] + p->window)
+			hi++;
+		if (hi - i < k)
+			continue;
+		if ((rc = sgs_group(p->part_ratio, p->payroll, d, l, i, hi, in, &x->tmp64, x->acc_cnt, &g)) != 0)
+			return rc;
+		if (g.n >= k && g.usd >= p->min_usd && (g.n > best.n || (g.n == best.n && g.usd > best.usd))) {
+			best = g;
+			best_i = i;
+			best_hi = hi;
+		}
+	}
+	if (best_i == SIZE_MAX)
+		return 0;
+	/* out of line with the account's usual pace: the parts against what
+	 * it moves in a window that long the rest of the time */
+	for (i = 0; i < n; i++)
+		if (!isnan(d->usd[l[i]]) && d->amt[l[i]] > 0)
+			all += d->usd[l[i]];
+	span = (double)(d->tmax - d->tmin) - (double)p->window;
+	usual = span > 0 ? (all - best.usd) * (double)p->window / span : 0;
+	if (best.usd < p->burst * usual)
+		return 0;
+	if ((rc = sgs_group(p->part_ratio, p->payroll, d, l, best_i, best_hi, in, &x->tmp64, x->acc_cnt, &g)) != 0)
+		return rc;
+	return sf_emit(r, p, a, in, &g, usual, x, out);
+}
+
+static int sf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct sf_p *p = st;
+	int rc;
+
+	if (fin_swept(r->d, a))
+		return 0;
+	if ((rc = sf_side(r, p, a, 0, x, out)) != 0)
+		return rc;
+	return sf_side(r, p, a, 1, x, out);
+}
+
 /* ---- scatter-gather: s -> many m -> one t ---- */
 
 struct sg_p {
@@ -1354,6 +1837,16 @@ const struct fin_detector fin_det_graph[] = {
 	{ "FIN.GATHER_SCATTER", "gather_scatter", TY_ML,
 	  "AML graph pattern gather-scatter (IBM AMLworld GATHER-SCATTER)",
 	  "many pay one account, which soon pays many", gs_prepare, gs_account, NULL, NULL, NULL },
+	{ "FIN.SPLIT_GATHER_SCATTER", "split_gather_scatter", TY_ML,
+	  "AML graph pattern gather-scatter (IBM AMLworld GATHER-SCATTER; GFP fan and vertex-statistics features) "
+	  "as layering: a sum gathered in similar parts and passed on in similar parts",
+	  "similar parts gathered from several accounts, the same money scattered on (and those accounts)",
+	  sgs_prepare, sgs_account, NULL, sgs_release, NULL },
+	{ "FIN.SPLIT_FAN", "split_fan", TY_ML,
+	  "AML graph patterns fan-out and fan-in (IBM AMLworld FAN-OUT / FAN-IN; GFP fan and vertex-statistics "
+	  "features) as layering: a sum split into similar parts",
+	  "a sum sent to (or received from) many accounts in similar parts (and those accounts)",
+	  sf_prepare, sf_account, NULL, sf_release, NULL },
 	{ "FIN.CYCLE", "cycle", TY_ML,
 	  "AML graph pattern cycle (IBM AMLworld CYCLE; GFP temporal cycles; Blanuša et al. 2022/2023)",
 	  "money returns to its source through a time-ordered cycle", cyc_prepare, cyc_account, NULL, cyc_release, NULL },

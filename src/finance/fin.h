@@ -203,6 +203,7 @@ struct fin_scratch {
 	struct vec tmp32;     /* uint32 scratch */
 	struct vec tmp32b;
 	struct vec tmp64;     /* uint64 scratch */
+	struct vec tmp64b;
 	struct vec quad;      /* 16-byte records (struct fin_quad) */
 	struct sbuf sb;
 };
