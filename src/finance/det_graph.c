@@ -950,6 +950,240 @@ static int sf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	return sf_side(r, p, a, 1, x, out);
 }
 
+/* ---- split bipartite: several accounts pay the same accounts similar parts ---- */
+
+/*
+ * The bipartite and stack layering of AMLworld (BIPARTITE, STACK) at its
+ * smallest scale, a biclique K2,2 (GFP lists bicliques as the feature stack
+ * patterns need): two accounts each pay the same two accounts within a short
+ * window, and the four payments are similar parts of one sum.  A source's
+ * pair of payments is kept when both are parts (a transfer with a dollar
+ * amount, not by card, not a wage, between accounts that are not hubs);
+ * pairs are grouped by their two payees, and two sources of one group whose
+ * payments fall within the window of each other, with the four parts within
+ * max_part_ratio and together at least min_usd, make the finding.  Every
+ * source of such a pair and both payees are named.
+ */
+struct sb_p {
+	int det;
+	int64_t window;
+	uint32_t max_degree, max_pairs;
+	double part_ratio, min_usd, min_part;
+	uint8_t *payroll;
+};
+
+static void sb_release(void *state)
+{
+	struct sb_p *p = state;
+
+	mem_free(p->payroll);
+	mem_free(p);
+}
+
+static int sb_prepare(struct fin_run *r, void **state)
+{
+	static const char *const def[] = { "payroll", "wages", "salary", NULL };
+	struct sb_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	*state = p;
+	p->det = fin_detector_find("FIN.SPLIT_BIPARTITE");
+	p->window = (int64_t)(fin_param(r, p->det, "window_hours", 24) * HOUR);
+	p->max_degree = (uint32_t)fin_param_int(r, p->det, "max_degree", 200);
+	p->max_pairs = (uint32_t)fin_param_int(r, p->det, "max_pairs_per_source", 200);
+	p->part_ratio = fin_param(r, p->det, "max_part_ratio", 1.6);
+	p->min_usd = fin_param(r, p->det, "min_usd", 5000);
+	if (p->part_ratio < 1)
+		p->part_ratio = 1;
+	/* four parts within part_ratio that add up to min_usd: none is smaller */
+	p->min_part = p->min_usd / (1 + 3 * p->part_ratio);
+	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
+	return p->payroll ? 0 : RASTRO_NOMEM;
+}
+
+static int sb_part(const struct sb_p *p, const struct fin_data *d, uint32_t t)
+{
+	return sgs_edge(p->payroll, d, t, 0) && !fin_hub_out(d, d->src[t]) && d->usd[t] >= p->min_part;
+}
+
+static int sb_similar(const struct sb_p *p, const double *u, int n)
+{
+	double lo = u[0], hi = u[0];
+	int i;
+
+	for (i = 1; i < n; i++) {
+		lo = u[i] < lo ? u[i] : lo;
+		hi = u[i] > hi ? u[i] : hi;
+	}
+	return hi <= p->part_ratio * lo;
+}
+
+struct sb_pair {
+	uint32_t d1, d2;   /* the two payees, d1 < d2 */
+	uint32_t t1, t2;   /* the source's payments to them, t1 the earlier */
+	uint32_t mark;
+};
+
+static int cmp_sb_pair(const void *a, const void *b)
+{
+	const struct sb_pair *x = a, *y = b;
+
+	if (x->d1 != y->d1)
+		return x->d1 < y->d1 ? -1 : 1;
+	if (x->d2 != y->d2)
+		return x->d2 < y->d2 ? -1 : 1;
+	if (x->t1 != y->t1)
+		return x->t1 < y->t1 ? -1 : 1;
+	return x->t2 < y->t2 ? -1 : x->t2 > y->t2;
+}
+
+/* Marks the pairs of q[g..h) (one pair of payees) that have a partner:
+ * another source within the window, four similar parts, min_usd together. */
+static uint32_t sb_mark(const struct sb_p *p, const struct fin_data *d, struct sb_pair *q, size_t g, size_t h)
+{
+	size_t i, j;
+	uint32_t n = 0;
+
+	for (i = g; i < h; i++)
+		for (j = i + 1; j < h; j++) {
+			double u[4];
+
+			if (d->ts[q[j].t1] - d->ts[q[i].t1] > p->window)
+				break;
+			if (d->src[q[i].t1] == d->src[q[j].t1])
+				continue;
+			u[0] = d->usd[q[i].t1];
+			u[1] = d->usd[q[i].t2];
+			u[2] = d->usd[q[j].t1];
+			u[3] = d->usd[q[j].t2];
+			if (!sb_similar(p, u, 4) || u[0] + u[1] + u[2] + u[3] < p->min_usd)
+				continue;
+			n += !q[i].mark + !q[j].mark;
+			q[i].mark = q[j].mark = 1;
+		}
+	return n;
+}
+
+/* One signal per source of a marked pair and for both payees. */
+static int sb_emit(struct fin_run *r, const struct sb_p *p, const struct sb_pair *q, size_t g, size_t h,
+		   struct fin_scratch *x, struct fin_sink *out)
+{
+	const struct fin_data *d = r->d;
+	uint32_t stamp = fin_stamp(x), nsrc = 0, subj;
+	double total = 0, score;
+	char usd[48], w0[32];
+	int64_t t0 = INT64_MAX;
+	size_t i, k;
+
+	x->tmp32.len = 0;
+	for (i = g; i < h; i++) {
+		if (!q[i].mark)
+			continue;
+		total += d->usd[q[i].t1] + d->usd[q[i].t2];
+		t0 = d->ts[q[i].t1] < t0 ? d->ts[q[i].t1] : t0;
+		subj = d->src[q[i].t1];
+		if (x->acc_mark[subj] != stamp) {
+			x->acc_mark[subj] = stamp;
+			nsrc++;
+			if (vec_push(&x->tmp32, &subj))
+				return RASTRO_NOMEM;
+		}
+	}
+	if (vec_push(&x->tmp32, &q[g].d1) || vec_push(&x->tmp32, &q[g].d2))
+		return RASTRO_NOMEM;
+	fin_fmt_usd(usd, sizeof usd, total);
+	fin_fmt_time(w0, sizeof w0, t0);
+	score = fin_strength(nsrc, 2, 5);
+	for (k = 0; k < x->tmp32.len; k++) {
+		struct fin_sigb b;
+
+		subj = ((uint32_t *)x->tmp32.data)[k];
+		if (fin_swept(d, subj))
+			continue;
+		fin_sig_begin(&b, out, p->det, subj, score);
+		for (i = g; i < h; i++)
+			if (q[i].mark) {
+				fin_sig_ev(&b, q[i].t1);
+				fin_sig_ev(&b, q[i].t2);
+			}
+		fin_sig_str(&b, "role", k + 2 < x->tmp32.len ? "source" : "destination");
+		fin_sig_int(&b, "sources", nsrc);
+		fin_sig_str(&b, "destination_1", fin_acc_name(d, q[g].d1));
+		fin_sig_str(&b, "destination_2", fin_acc_name(d, q[g].d2));
+		fin_sig_num(&b, "total_usd", total);
+		fin_sig_num(&b, "max_part_ratio", p->part_ratio);
+		fin_sig_num(&b, "window_hours", (double)p->window / HOUR);
+		fin_sig_say(&b, "Account %s is in a bipartite split: %u accounts each paid both %s and %s within "
+			    "%.0f h (from %s) in similar parts, %s in all.", fin_acc_name(d, subj), nsrc,
+			    fin_acc_name(d, q[g].d1), fin_acc_name(d, q[g].d2), (double)p->window / HOUR, w0, usd);
+		fin_sig_end(&b, d, r->max_evidence);
+	}
+	return out->failed ? RASTRO_NOMEM : 0;
+}
+
+static int sb_global(struct fin_run *r, const void *st, struct fin_scratch *x, struct fin_sink *out)
+{
+	const struct sb_p *p = st;
+	const struct fin_data *d = r->d;
+	struct vec pairs;
+	struct sb_pair *q;
+	size_t i, g, h;
+	int rc = RASTRO_NOMEM;
+
+	vec_init(&pairs, sizeof(struct sb_pair));
+	/* 1: each source's pairs of similar parts to two payees within the window */
+	for (i = 0; i < d->nacc; i++) {
+		const uint32_t *l = out_l(d, (uint32_t)i);
+		uint32_t n = out_n(d, (uint32_t)i), npairs = 0;
+		size_t a, b;
+
+		if (n < 2 || n > p->max_degree || fin_hub_out(d, (uint32_t)i) || fin_swept(d, (uint32_t)i))
+			continue;
+		for (a = 0; a < n && npairs < p->max_pairs; a++) {
+			if (!sb_part(p, d, l[a]))
+				continue;
+			for (b = a + 1; b < n && npairs < p->max_pairs; b++) {
+				struct sb_pair s;
+				double u[2];
+
+				if (d->ts[l[b]] - d->ts[l[a]] > p->window)
+					break;
+				if (!sb_part(p, d, l[b]) || d->dst[l[b]] == d->dst[l[a]])
+					continue;
+				u[0] = d->usd[l[a]];
+				u[1] = d->usd[l[b]];
+				if (!sb_similar(p, u, 2))
+					continue;
+				s.d1 = d->dst[l[a]] < d->dst[l[b]] ? d->dst[l[a]] : d->dst[l[b]];
+				s.d2 = d->dst[l[a]] < d->dst[l[b]] ? d->dst[l[b]] : d->dst[l[a]];
+				s.t1 = l[a];
+				s.t2 = l[b];
+				s.mark = 0;
+				if (vec_push(&pairs, &s))
+					goto out;
+				npairs++;
+			}
+		}
+	}
+	q = pairs.data;
+	if (pairs.len > 1)
+		qsort(q, pairs.len, sizeof *q, cmp_sb_pair);
+	/* 2: per pair of payees, sources that pair up */
+	for (g = 0; g < pairs.len; g = h) {
+		for (h = g + 1; h < pairs.len && q[h].d1 == q[g].d1 && q[h].d2 == q[g].d2; h++)
+			;
+		if (h - g < 2 || !sb_mark(p, d, q, g, h))
+			continue;
+		if ((rc = sb_emit(r, p, q, g, h, x, out)) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	vec_release(&pairs);
+	return rc;
+}
+
 /* ---- scatter-gather: s -> many m -> one t ---- */
 
 struct sg_p {
@@ -1847,6 +2081,11 @@ const struct fin_detector fin_det_graph[] = {
 	  "features) as layering: a sum split into similar parts",
 	  "a sum sent to (or received from) many accounts in similar parts (and those accounts)",
 	  sf_prepare, sf_account, NULL, sf_release, NULL },
+	{ "FIN.SPLIT_BIPARTITE", "split_bipartite", TY_ML,
+	  "AML graph patterns bipartite and stack (IBM AMLworld BIPARTITE / STACK; GFP bicliques) at their "
+	  "smallest: two accounts each pay the same two accounts similar parts",
+	  "accounts paying the same accounts similar parts of one sum", sb_prepare, NULL, sb_global, sb_release,
+	  NULL },
 	{ "FIN.CYCLE", "cycle", TY_ML,
 	  "AML graph pattern cycle (IBM AMLworld CYCLE; GFP temporal cycles; Blanuša et al. 2022/2023)",
 	  "money returns to its source through a time-ordered cycle", cyc_prepare, cyc_account, NULL, cyc_release, NULL },
