@@ -531,7 +531,7 @@ static int sgs_prepare(struct fin_run *r, void **state)
 static int sgs_edge(const uint8_t *payroll, const struct fin_data *d, uint32_t t, int in)
 {
 	return fin_is_transfer(d, t) && !isnan(d->usd[t]) && d->usd[t] > 0 && d->chan[t] != CH_CARD &&
-	       !payroll[d->cat[t]] && !(in ? fin_hub_out(d, d->src[t]) : fin_hub_in(d, d->dst[t]));
+	       !fin_is_wage(d, t, payroll) && !(in ? fin_hub_out(d, d->src[t]) : fin_hub_in(d, d->dst[t]));
 }
 
 /* Sort key: the amount as a float (positive floats order like their bits)
@@ -560,9 +560,11 @@ struct sgs_group {
 
 /* The largest set of parts (by distinct counterparties, then money) of
  * l[from..to) whose amounts lie within part_ratio of each other; the keys
- * are left sorted in buf.  Shared with FIN.SPLIT_FAN. */
+ * are left sorted in buf.  With `once`, only counterparties whose count
+ * there is 1 (dealt with at no other time).  Shared with FIN.SPLIT_FAN. */
 static int sgs_group(double part_ratio, const uint8_t *payroll, const struct fin_data *d, const uint32_t *l,
-		     size_t from, size_t to, int in, struct vec *buf, uint32_t *cnt, struct sgs_group *g)
+		     size_t from, size_t to, int in, const uint32_t *once, struct vec *buf, uint32_t *cnt,
+		     struct sgs_group *g)
 {
 	const uint32_t *cp = in ? d->src : d->dst;
 	uint64_t *k;
@@ -573,7 +575,7 @@ static int sgs_group(double part_ratio, const uint8_t *payroll, const struct fin
 	memset(g, 0, sizeof *g);
 	buf->len = 0;
 	for (i = from; i < to; i++)
-		if (sgs_edge(payroll, d, l[i], in)) {
+		if (sgs_edge(payroll, d, l[i], in) && (!once || once[cp[l[i]]] == 1)) {
 			uint64_t key = sgs_key(d, l[i]);
 
 			if (vec_push(buf, &key))
@@ -731,11 +733,11 @@ static int sgs_account(struct fin_run *r, const void *st, uint32_t a, struct fin
 			ohi++;
 		if (ihi - ilo < p->k_in || ohi - j < p->k_out)
 			continue;
-		if ((rc = sgs_group(p->part_ratio, p->payroll, d, il, ilo, ihi, 1, &x->tmp64, x->acc_cnt, &gi)) != 0)
+		if ((rc = sgs_group(p->part_ratio, p->payroll, d, il, ilo, ihi, 1, NULL, &x->tmp64, x->acc_cnt, &gi)) != 0)
 			return rc;
 		if (gi.n < p->k_in || gi.usd < p->min_usd)
 			continue;
-		if ((rc = sgs_group(p->part_ratio, p->payroll, d, ol, j, ohi, 0, &x->tmp64b, x->acc_cnt, &go)) != 0)
+		if ((rc = sgs_group(p->part_ratio, p->payroll, d, ol, j, ohi, 0, NULL, &x->tmp64b, x->acc_cnt, &go)) != 0)
 			return rc;
 		if (go.n < p->k_out || go.usd < p->flow_min * gi.usd || go.usd > p->flow_max * gi.usd)
 			continue;
@@ -758,8 +760,8 @@ static int sgs_account(struct fin_run *r, const void *st, uint32_t a, struct fin
 			;
 		for (ohi = best_j; ohi < no && d->ts[ol[ohi]] <= t + p->window; ohi++)
 			;
-		if ((rc = sgs_group(p->part_ratio, p->payroll, d, il, ilo, ihi, 1, &x->tmp64, x->acc_cnt, &gi)) != 0 ||
-		    (rc = sgs_group(p->part_ratio, p->payroll, d, ol, best_j, ohi, 0, &x->tmp64b, x->acc_cnt, &go)) != 0)
+		if ((rc = sgs_group(p->part_ratio, p->payroll, d, il, ilo, ihi, 1, NULL, &x->tmp64, x->acc_cnt, &gi)) != 0 ||
+		    (rc = sgs_group(p->part_ratio, p->payroll, d, ol, best_j, ohi, 0, NULL, &x->tmp64b, x->acc_cnt, &go)) != 0)
 			return rc;
 	}
 	return sgs_emit(r, p, a, &gi, &go, x, out);
@@ -895,17 +897,23 @@ static int sf_side(struct fin_run *r, const struct sf_p *p, uint32_t a, int in, 
 	const struct fin_data *d = r->d;
 	const uint32_t *l = in ? in_l(d, a) : out_l(d, a);
 	size_t n = in ? in_n(d, a) : out_n(d, a), i, hi = 0, best_i = SIZE_MAX, best_hi = 0;
-	uint32_t k = in ? p->k_in : p->k_out;
+	uint32_t k = in ? p->k_in : p->k_out, *cp_cnt = x->acc_cnt2;
+	const uint32_t *cp = in ? d->src : d->dst;
 	struct sgs_group g, best = { 0, 0, 0, 0 };
 	double all = 0, usual = 0, span;
-	int rc;
+	int rc = 0;
 
 	if (n < k || n > p->max_degree || (in ? fin_hub_in(d, a) : fin_hub_out(d, a)))
 		return 0;
+	/* a part goes to (comes from) a counterparty the account deals with at
+	 * no other time: rent, wages and suppliers recur */
+	for (i = 0; i < n; i++)
+		if (fin_is_transfer(d, l[i]))
+			cp_cnt[cp[l[i]]]++;
 	for (i = 0; i < n; i++) {
 		uint32_t t = l[i];
 
-		if (!sgs_edge(p->payroll, d, t, in))
+		if (!sgs_edge(p->payroll, d, t, in) || cp_cnt[cp[t]] != 1)
 			continue;
 		if (hi < i)
 			hi = i;
@@ -913,16 +921,17 @@ static int sf_side(struct fin_run *r, const struct sf_p *p, uint32_t a, int in, 
 			hi++;
 		if (hi - i < k)
 			continue;
-		if ((rc = sgs_group(p->part_ratio, p->payroll, d, l, i, hi, in, &x->tmp64, x->acc_cnt, &g)) != 0)
-			return rc;
+		rc = sgs_group(p->part_ratio, p->payroll, d, l, i, hi, in, cp_cnt, &x->tmp64, x->acc_cnt, &g);
+		if (rc)
+			break;
 		if (g.n >= k && g.usd >= p->min_usd && (g.n > best.n || (g.n == best.n && g.usd > best.usd))) {
 			best = g;
 			best_i = i;
 			best_hi = hi;
 		}
 	}
-	if (best_i == SIZE_MAX)
-		return 0;
+	if (rc || best_i == SIZE_MAX)
+		goto done;
 	/* out of line with the account's usual pace: the parts against what
 	 * it moves in a window that long the rest of the time */
 	for (i = 0; i < n; i++)
@@ -931,10 +940,16 @@ static int sf_side(struct fin_run *r, const struct sf_p *p, uint32_t a, int in, 
 	span = (double)(d->tmax - d->tmin) - (double)p->window;
 	usual = span > 0 ? (all - best.usd) * (double)p->window / span : 0;
 	if (best.usd < p->burst * usual)
-		return 0;
-	if ((rc = sgs_group(p->part_ratio, p->payroll, d, l, best_i, best_hi, in, &x->tmp64, x->acc_cnt, &g)) != 0)
-		return rc;
-	return sf_emit(r, p, a, in, &g, usual, x, out);
+		goto done;
+	rc = sgs_group(p->part_ratio, p->payroll, d, l, best_i, best_hi, in, cp_cnt, &x->tmp64, x->acc_cnt, &g);
+	if (!rc)
+		rc = sf_emit(r, p, a, in, &g, usual, x, out);
+done:
+	/* acc_cnt2 is kept at zero between uses */
+	for (i = 0; i < n; i++)
+		if (fin_is_transfer(d, l[i]))
+			cp_cnt[cp[l[i]]] = 0;
+	return rc;
 }
 
 static int sf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
