@@ -1580,6 +1580,203 @@ static int cyc_account(struct fin_run *r, const void *st, uint32_t u, struct fin
 	return out->failed ? RASTRO_NOMEM : 0;
 }
 
+/* ---- relay chain: a sum handed on from account to account ---- */
+
+/*
+ * The AMLworld RANDOM pattern (a walk of laundered money through a few
+ * accounts; Altman et al. 2023) and the layering chain of the AML
+ * literature: a large transfer, then one from the account it paid, and so
+ * on, each within hours of the money arriving and of the order of the
+ * previous hop, each between two accounts that deal with each other at no
+ * other time in the data.  Every account of the chain is named.  The search
+ * is bounded like FIN.CYCLE's: hops, a window per hop, a degree cap and a
+ * step budget per start.
+ */
+struct rc_p {
+	int det;
+	int64_t hop_window;
+	uint32_t min_hops, max_degree, max_steps;
+	double min_usd, ratio;
+	uint8_t *payroll;
+	uint8_t *once;        /* per transaction: the only transfer of its payer to its payee */
+};
+
+static void rc_release(void *state)
+{
+	struct rc_p *p = state;
+
+	if (!p)
+		return;
+	mem_free(p->payroll);
+	mem_free(p->once);
+	mem_free(p);
+}
+
+static int rc_prepare(struct fin_run *r, void **state)
+{
+	static const char *const def[] = { "payroll", "wages", "salary", NULL };
+	const struct fin_data *d = r->d;
+	struct rc_p *p = mem_calloc(1, sizeof *p);
+	uint32_t *cnt;
+	size_t a, k;
+
+	if (!p)
+		return RASTRO_NOMEM;
+	*state = p;
+	p->det = fin_detector_find("FIN.RELAY_CHAIN");
+	p->hop_window = (int64_t)(fin_param(r, p->det, "hop_window_hours", 24) * HOUR);
+	p->min_hops = (uint32_t)fin_param_int(r, p->det, "min_hops", 4);
+	p->max_degree = (uint32_t)fin_param_int(r, p->det, "max_degree", 1000);
+	p->max_steps = (uint32_t)fin_param_int(r, p->det, "max_steps", 20000);
+	p->min_usd = fin_param(r, p->det, "min_usd", 5000);
+	p->ratio = fin_param(r, p->det, "max_hop_ratio", 2.5);
+	if (p->min_hops < 2)
+		p->min_hops = 2;
+	if (p->min_hops > 32)
+		p->min_hops = 32;
+	if (p->ratio < 1)
+		p->ratio = 1;
+	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
+	p->once = mem_calloc(d->ntx ? d->ntx : 1, 1);
+	cnt = mem_calloc(d->nacc ? d->nacc : 1, sizeof *cnt);
+	if (!p->payroll || !p->once || !cnt) {
+		mem_free(cnt);
+		return RASTRO_NOMEM;
+	}
+	/* one pass over each payer's list: which payments go to a payee it
+	 * pays at no other time */
+	for (a = 0; a < d->nacc; a++) {
+		const uint32_t *l = out_l(d, (uint32_t)a);
+		uint32_t n = out_n(d, (uint32_t)a);
+
+		for (k = 0; k < n; k++)
+			if (fin_is_transfer(d, l[k]))
+				cnt[d->dst[l[k]]]++;
+		for (k = 0; k < n; k++)
+			if (fin_is_transfer(d, l[k]))
+				p->once[l[k]] = cnt[d->dst[l[k]]] == 1;
+		for (k = 0; k < n; k++)
+			if (fin_is_transfer(d, l[k]))
+				cnt[d->dst[l[k]]] = 0;
+	}
+	mem_free(cnt);
+	return 0;
+}
+
+/* A hop: a one-off part of at least min_usd between accounts that are
+ * neither hubs nor too busy to expand. */
+static int rc_hop(const struct rc_p *p, const struct fin_data *d, uint32_t t)
+{
+	return p->once[t] && sgs_edge(p->payroll, d, t, 0) && d->usd[t] >= p->min_usd &&
+	       !fin_hub_out(d, d->src[t]) && out_n(d, d->dst[t]) <= p->max_degree;
+}
+
+static void rc_emit(struct fin_run *r, const struct rc_p *p, const uint32_t *edges, uint32_t L,
+		    struct fin_sink *out)
+{
+	const struct fin_data *d = r->d;
+	double total = fin_sum_usd(d, edges, L, NULL), score = fin_strength(L, p->min_hops, 2.0 * p->min_hops);
+	char path[512], usd[48], sp[32], w0[32];
+	size_t pl = 0;
+	uint32_t i, k;
+
+	path[0] = '\0';
+	for (i = 0; i <= L && pl + 2 < sizeof path; i++) {
+		uint32_t acc = i < L ? d->src[edges[i]] : d->dst[edges[L - 1]];
+		int w = snprintf(path + pl, sizeof path - pl, i < L ? "%s → " : "%s", fin_acc_name(d, acc));
+
+		if (w < 0 || (size_t)w >= sizeof path - pl)
+			break;
+		pl += (size_t)w;
+	}
+	fin_fmt_usd(usd, sizeof usd, total);
+	fin_fmt_span(sp, sizeof sp, d->ts[edges[L - 1]] - d->ts[edges[0]]);
+	fin_fmt_time(w0, sizeof w0, d->ts[edges[0]]);
+	for (i = 0; i <= L; i++) {
+		struct fin_sigb b;
+		uint32_t subj = i < L ? d->src[edges[i]] : d->dst[edges[L - 1]];
+
+		if (fin_swept(d, subj))
+			continue;
+		fin_sig_begin(&b, out, p->det, subj, score);
+		for (k = 0; k < L; k++)
+			fin_sig_ev(&b, edges[k]);
+		fin_sig_int(&b, "hops", L);
+		fin_sig_int(&b, "position", i);
+		fin_sig_num(&b, "span_hours", (double)(d->ts[edges[L - 1]] - d->ts[edges[0]]) / HOUR);
+		fin_sig_num(&b, "hop_window_hours", (double)p->hop_window / HOUR);
+		fin_sig_str(&b, "path", path);
+		fin_sig_num(&b, "total_usd", total);
+		fin_sig_say(&b, "Account %s is on a chain of %u large transfers, each sent on within %.0f h of the money "
+			    "arriving, between accounts with no other dealings (from %s, over %s): %s.",
+			    fin_acc_name(d, subj), L, (double)p->hop_window / HOUR, w0, sp, path);
+		fin_sig_end(&b, d, r->max_evidence);
+	}
+}
+
+static int rc_account(struct fin_run *r, const void *st, uint32_t u, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct rc_p *p = st;
+	const struct fin_data *d = r->d;
+	const uint32_t *ul = out_l(d, u);
+	size_t nu = out_n(d, u), i;
+	struct frame stack[33];
+	uint32_t edges[33];
+
+	if (!nu || nu > p->max_degree || fin_hub_out(d, u) || fin_swept(d, u))
+		return 0;
+	/* the first chain found from this account is enough */
+	x->acc_flag[u] = 1;
+	for (i = 0; i < nu; i++) {
+		uint32_t e0 = ul[i], steps = 0;
+		int top = 0, done = 0;
+
+		if (!rc_hop(p, d, e0))
+			continue;
+		edges[0] = e0;
+		stack[0].w = d->dst[e0];
+		stack[0].pos = (uint32_t)fin_after(out_l(d, stack[0].w), out_n(d, stack[0].w), e0);
+		stack[0].end = out_n(d, stack[0].w);
+		x->acc_flag[stack[0].w] = 1;
+		while (top >= 0) {
+			struct frame *f = &stack[top];
+			uint32_t e, y;
+
+			if (done || f->pos >= f->end || steps >= p->max_steps) {
+				x->acc_flag[f->w] = 0;
+				top--;
+				continue;
+			}
+			e = out_l(d, f->w)[f->pos++];
+			steps++;
+			if (d->ts[e] - d->ts[edges[top]] > p->hop_window) {
+				f->pos = f->end;
+				continue;
+			}
+			y = d->dst[e];
+			if (!rc_hop(p, d, e) || x->acc_flag[y] || d->usd[e] > p->ratio * d->usd[edges[top]] ||
+			    d->usd[e] * p->ratio < d->usd[edges[top]])
+				continue;
+			edges[top + 1] = e;
+			if ((uint32_t)top + 2 >= p->min_hops) {
+				rc_emit(r, p, edges, (uint32_t)top + 2, out);
+				done = 1;
+				continue;
+			}
+			top++;
+			stack[top].w = y;
+			stack[top].pos = (uint32_t)fin_after(out_l(d, y), out_n(d, y), e);
+			stack[top].end = out_n(d, y);
+			x->acc_flag[y] = 1;
+		}
+		if (done)
+			break;
+	}
+	x->acc_flag[u] = 0;
+	return out->failed ? RASTRO_NOMEM : 0;
+}
+
 /* ---- rapid pass-through ---- */
 
 struct pt_p {
@@ -2101,6 +2298,11 @@ const struct fin_detector fin_det_graph[] = {
 	  "smallest: two accounts each pay the same two accounts similar parts",
 	  "accounts paying the same accounts similar parts of one sum", sb_prepare, NULL, sb_global, sb_release,
 	  NULL },
+	{ "FIN.RELAY_CHAIN", "relay_chain", TY_ML,
+	  "AML graph pattern random walk (IBM AMLworld RANDOM) as a layering chain: a large sum handed on from "
+	  "account to account within hours, between accounts with no other dealings",
+	  "a large sum handed on along a chain of accounts (every account named)", rc_prepare, rc_account, NULL,
+	  rc_release, NULL },
 	{ "FIN.CYCLE", "cycle", TY_ML,
 	  "AML graph pattern cycle (IBM AMLworld CYCLE; GFP temporal cycles; Blanuša et al. 2022/2023)",
 	  "money returns to its source through a time-ordered cycle", cyc_prepare, cyc_account, NULL, cyc_release, NULL },

@@ -1353,6 +1353,50 @@ static void split_bipartite(void **state)
 	sbuf_release(&sb);
 }
 
+/* A large sum handed on along four accounts within hours of arriving, each
+ * hop between accounts with no other dealings.  Look-alikes: the same chain
+ * of small sums, with days between hops, through a payee paid twice (a
+ * regular counterparty), and a chain of three hops. */
+static void relay_chain(void **state)
+{
+	static const double amt[4] = { 9000, 8000, 12000, 7000 };
+	static const char *const pre[5] = { "R", "S", "T", "U", "V" };
+	struct sbuf sb;
+	rastro_ws *ws;
+	char a[16], b[16];
+	int k, c;
+
+	(void)state;
+	start(&sb);
+	for (c = 0; c < 5; c++)
+		for (k = 0; k < (c == 4 ? 3 : 4); k++) {
+			snprintf(a, sizeof a, "%s%d", pre[c], k);
+			snprintf(b, sizeof b, "%s%d", pre[c], k + 1);
+			row(&sb, nid(), c == 2 ? at(5 + 3 * k, 9, 0) : at(5, 8 + 3 * k, 0), a, b,
+			    c == 1 ? amt[k] / 10 : amt[k], "wire", NULL, NULL, NULL, NULL, NULL);
+		}
+	/* U2 pays U3 every week: a regular counterparty, not a relay */
+	for (k = 10; k < 40; k += 7)
+		row(&sb, nid(), at(k, 12, 0), "U2", "U3", 500, "ach", NULL, NULL, NULL, NULL, NULL);
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.RELAY_CHAIN");
+	for (k = 0; k <= 4; k++) {
+		snprintf(a, sizeof a, "R%d", k);
+		assert_int_equal(nsig(ws, "FIN.RELAY_CHAIN", a), 1);
+	}
+	assert_int_equal(nsig_code(ws, "FIN.RELAY_CHAIN"), 5);
+	assert_int_equal(q1(ws, "SELECT count(*) FROM signal_evidence se JOIN signal s ON s.id = se.signal_id"
+				" JOIN entity e ON e.id = s.entity_id WHERE e.key = ?1", "R2"), 4);
+	/* three hops are a chain at min_hops 3 */
+	assert_int_equal(rastro_config_set(ws, "finance.relay_chain.min_hops=3"), 0);
+	detect_only(ws, "FIN.RELAY_CHAIN");
+	assert_int_equal(nsig(ws, "FIN.RELAY_CHAIN", "V0"), 1);
+	assert_int_equal(nsig(ws, "FIN.RELAY_CHAIN", "S0"), 0);
+	assert_int_equal(nsig(ws, "FIN.RELAY_CHAIN", "T0"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
 static void cycles(void **state)
 {
 	struct sbuf sb;
@@ -1899,6 +1943,7 @@ int main(void)
 		cmocka_unit_test(split_gather_scatter),
 		cmocka_unit_test(split_fan),
 		cmocka_unit_test(split_bipartite),
+		cmocka_unit_test(relay_chain),
 		cmocka_unit_test(cycles),
 		cmocka_unit_test(pass_through),
 		cmocka_unit_test(bipartite_and_stack),
