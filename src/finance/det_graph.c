@@ -561,10 +561,11 @@ struct sgs_group {
 /* The largest set of parts (by distinct counterparties, then money) of
  * l[from..to) whose amounts lie within part_ratio of each other; the keys
  * are left sorted in buf.  With `once`, only counterparties whose count
- * there is 1 (dealt with at no other time).  Shared with FIN.SPLIT_FAN. */
+ * there is 1 (dealt with at no other time).  Fewer than `need` parts: an
+ * empty group, nothing sorted.  Shared with FIN.SPLIT_FAN. */
 static int sgs_group(double part_ratio, const uint8_t *payroll, const struct fin_data *d, const uint32_t *l,
-		     size_t from, size_t to, int in, const uint32_t *once, struct vec *buf, uint32_t *cnt,
-		     struct sgs_group *g)
+		     size_t from, size_t to, int in, const uint32_t *once, uint32_t need, struct vec *buf,
+		     uint32_t *cnt, struct sgs_group *g)
 {
 	const uint32_t *cp = in ? d->src : d->dst;
 	uint64_t *k;
@@ -583,6 +584,8 @@ static int sgs_group(double part_ratio, const uint8_t *payroll, const struct fin
 		}
 	n = buf->len;
 	k = buf->data;
+	if (n < need)
+		return 0;
 	if (n > 1)
 		qsort(k, n, sizeof *k, cmp_u64);
 	for (i = 0; i < n; i++) {
@@ -733,11 +736,11 @@ static int sgs_account(struct fin_run *r, const void *st, uint32_t a, struct fin
 			ohi++;
 		if (ihi - ilo < p->k_in || ohi - j < p->k_out)
 			continue;
-		if ((rc = sgs_group(p->part_ratio, p->payroll, d, il, ilo, ihi, 1, NULL, &x->tmp64, x->acc_cnt, &gi)) != 0)
+		if ((rc = sgs_group(p->part_ratio, p->payroll, d, il, ilo, ihi, 1, NULL, p->k_in, &x->tmp64, x->acc_cnt, &gi)) != 0)
 			return rc;
 		if (gi.n < p->k_in || gi.usd < p->min_usd)
 			continue;
-		if ((rc = sgs_group(p->part_ratio, p->payroll, d, ol, j, ohi, 0, NULL, &x->tmp64b, x->acc_cnt, &go)) != 0)
+		if ((rc = sgs_group(p->part_ratio, p->payroll, d, ol, j, ohi, 0, NULL, p->k_out, &x->tmp64b, x->acc_cnt, &go)) != 0)
 			return rc;
 		if (go.n < p->k_out || go.usd < p->flow_min * gi.usd || go.usd > p->flow_max * gi.usd)
 			continue;
@@ -760,8 +763,8 @@ static int sgs_account(struct fin_run *r, const void *st, uint32_t a, struct fin
 			;
 		for (ohi = best_j; ohi < no && d->ts[ol[ohi]] <= t + p->window; ohi++)
 			;
-		if ((rc = sgs_group(p->part_ratio, p->payroll, d, il, ilo, ihi, 1, NULL, &x->tmp64, x->acc_cnt, &gi)) != 0 ||
-		    (rc = sgs_group(p->part_ratio, p->payroll, d, ol, best_j, ohi, 0, NULL, &x->tmp64b, x->acc_cnt, &go)) != 0)
+		if ((rc = sgs_group(p->part_ratio, p->payroll, d, il, ilo, ihi, 1, NULL, p->k_in, &x->tmp64, x->acc_cnt, &gi)) != 0 ||
+		    (rc = sgs_group(p->part_ratio, p->payroll, d, ol, best_j, ohi, 0, NULL, p->k_out, &x->tmp64b, x->acc_cnt, &go)) != 0)
 			return rc;
 	}
 	return sgs_emit(r, p, a, &gi, &go, x, out);
@@ -896,7 +899,7 @@ static int sf_side(struct fin_run *r, const struct sf_p *p, uint32_t a, int in, 
 {
 	const struct fin_data *d = r->d;
 	const uint32_t *l = in ? in_l(d, a) : out_l(d, a);
-	size_t n = in ? in_n(d, a) : out_n(d, a), i, hi = 0, best_i = SIZE_MAX, best_hi = 0;
+	size_t n = in ? in_n(d, a) : out_n(d, a), i, hi = 0, best_i = SIZE_MAX, best_hi = 0, last_hi = 0;
 	uint32_t k = in ? p->k_in : p->k_out, *cp_cnt = x->acc_cnt2;
 	const uint32_t *cp = in ? d->src : d->dst;
 	struct sgs_group g, best = { 0, 0, 0, 0 };
@@ -919,9 +922,11 @@ static int sf_side(struct fin_run *r, const struct sf_p *p, uint32_t a, int in, 
 			hi = i;
 		while (hi < n && d->ts[l[hi]] <= d->ts[t] + p->window)
 			hi++;
-		if (hi - i < k)
+		/* a window that gained nothing is a part of the previous one */
+		if (hi - i < k || hi == last_hi)
 			continue;
-		rc = sgs_group(p->part_ratio, p->payroll, d, l, i, hi, in, cp_cnt, &x->tmp64, x->acc_cnt, &g);
+		last_hi = hi;
+		rc = sgs_group(p->part_ratio, p->payroll, d, l, i, hi, in, cp_cnt, k, &x->tmp64, x->acc_cnt, &g);
 		if (rc)
 			break;
 		if (g.n >= k && g.usd >= p->min_usd && (g.n > best.n || (g.n == best.n && g.usd > best.usd))) {
@@ -941,7 +946,7 @@ static int sf_side(struct fin_run *r, const struct sf_p *p, uint32_t a, int in, 
 	usual = span > 0 ? (all - best.usd) * (double)p->window / span : 0;
 	if (best.usd < p->burst * usual)
 		goto done;
-	rc = sgs_group(p->part_ratio, p->payroll, d, l, best_i, best_hi, in, cp_cnt, &x->tmp64, x->acc_cnt, &g);
+	rc = sgs_group(p->part_ratio, p->payroll, d, l, best_i, best_hi, in, cp_cnt, k, &x->tmp64, x->acc_cnt, &g);
 	if (!rc)
 		rc = sf_emit(r, p, a, in, &g, usual, x, out);
 done:
