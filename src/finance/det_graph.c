@@ -467,6 +467,35 @@ static int gs_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	return 0;
 }
 
+/* Parts, per transaction (computed once per detector run, read by every
+ * window): a transfer with a dollar amount, not by card, not a wage; bit
+ * PART_OUT when its payee is not a receiving hub (a part paid out), bit
+ * PART_IN when its payer is not a paying hub (a part received). */
+enum { PART_OUT = 1, PART_IN = 2 };
+
+static uint8_t *parts_make(const struct fin_data *d, const uint8_t *payroll)
+{
+	uint8_t *f = mem_calloc(d->ntx ? d->ntx : 1, 1);
+	size_t t;
+
+	if (!f || !payroll) {
+		mem_free(f);
+		return NULL;
+	}
+	for (t = 0; t < d->ntx; t++) {
+		if (!fin_is_transfer(d, t) || isnan(d->usd[t]) || !(d->usd[t] > 0) || d->chan[t] == CH_CARD ||
+		    fin_is_wage(d, (uint32_t)t, payroll))
+			continue;
+		f[t] = (uint8_t)((fin_hub_in(d, d->dst[t]) ? 0 : PART_OUT) | (fin_hub_out(d, d->src[t]) ? 0 : PART_IN));
+	}
+	return f;
+}
+
+static int sgs_edge(const uint8_t *parts, uint32_t t, int in)
+{
+	return parts[t] & (in ? PART_IN : PART_OUT);
+}
+
 /* ---- split gather-scatter: similar parts in, the same money out ---- */
 
 /*
@@ -488,6 +517,7 @@ struct sgs_p {
 	double flow_min, flow_max;  /* scattered / gathered */
 	double min_usd;             /* gathered at least this much */
 	uint8_t *payroll;
+	uint8_t *parts;       /* PART_* per transaction */
 };
 
 static void sgs_release(void *state)
@@ -495,6 +525,7 @@ static void sgs_release(void *state)
 	struct sgs_p *p = state;
 
 	mem_free(p->payroll);
+	mem_free(p->parts);
 	mem_free(p);
 }
 
@@ -523,15 +554,8 @@ static int sgs_prepare(struct fin_run *r, void **state)
 	if (p->part_ratio < 1)
 		p->part_ratio = 1;
 	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
-	return p->payroll ? 0 : RASTRO_NOMEM;
-}
-
-/* A part: a transfer with a dollar amount, not by card, not a wage, whose
- * counterparty is not a hub. */
-static int sgs_edge(const uint8_t *payroll, const struct fin_data *d, uint32_t t, int in)
-{
-	return fin_is_transfer(d, t) && !isnan(d->usd[t]) && d->usd[t] > 0 && d->chan[t] != CH_CARD &&
-	       !fin_is_wage(d, t, payroll) && !(in ? fin_hub_out(d, d->src[t]) : fin_hub_in(d, d->dst[t]));
+	p->parts = parts_make(r->d, p->payroll);
+	return p->parts ? 0 : RASTRO_NOMEM;
 }
 
 /* Sort key: the amount as a float (positive floats order like their bits)
@@ -563,7 +587,7 @@ struct sgs_group {
  * are left sorted in buf.  With `once`, only counterparties whose count
  * there is 1 (dealt with at no other time).  Fewer than `need` parts: an
  * empty group, nothing sorted.  Shared with FIN.SPLIT_FAN. */
-static int sgs_group(double part_ratio, const uint8_t *payroll, const struct fin_data *d, const uint32_t *l,
+static int sgs_group(double part_ratio, const uint8_t *parts, const struct fin_data *d, const uint32_t *l,
 		     size_t from, size_t to, int in, const uint32_t *once, uint32_t need, struct vec *buf,
 		     uint32_t *cnt, struct sgs_group *g)
 {
@@ -576,7 +600,7 @@ static int sgs_group(double part_ratio, const uint8_t *payroll, const struct fin
 	memset(g, 0, sizeof *g);
 	buf->len = 0;
 	for (i = from; i < to; i++)
-		if (sgs_edge(payroll, d, l[i], in) && (!once || once[cp[l[i]]] == 1)) {
+		if (sgs_edge(parts, l[i], in) && (!once || once[cp[l[i]]] == 1)) {
 			uint64_t key = sgs_key(d, l[i]);
 
 			if (vec_push(buf, &key))
@@ -726,7 +750,7 @@ static int sgs_account(struct fin_run *r, const void *st, uint32_t a, struct fin
 		uint32_t e = ol[j];
 		int64_t t = d->ts[e];
 
-		if (!sgs_edge(p->payroll, d, e, 0) || (j && d->ts[ol[j - 1]] == t))
+		if (!sgs_edge(p->parts, e, 0) || (j && d->ts[ol[j - 1]] == t))
 			continue;
 		while (ihi < ni && il[ihi] < e)
 			ihi++;
@@ -736,11 +760,11 @@ static int sgs_account(struct fin_run *r, const void *st, uint32_t a, struct fin
 			ohi++;
 		if (ihi - ilo < p->k_in || ohi - j < p->k_out)
 			continue;
-		if ((rc = sgs_group(p->part_ratio, p->payroll, d, il, ilo, ihi, 1, NULL, p->k_in, &x->tmp64, x->acc_cnt, &gi)) != 0)
+		if ((rc = sgs_group(p->part_ratio, p->parts, d, il, ilo, ihi, 1, NULL, p->k_in, &x->tmp64, x->acc_cnt, &gi)) != 0)
 			return rc;
 		if (gi.n < p->k_in || gi.usd < p->min_usd)
 			continue;
-		if ((rc = sgs_group(p->part_ratio, p->payroll, d, ol, j, ohi, 0, NULL, p->k_out, &x->tmp64b, x->acc_cnt, &go)) != 0)
+		if ((rc = sgs_group(p->part_ratio, p->parts, d, ol, j, ohi, 0, NULL, p->k_out, &x->tmp64b, x->acc_cnt, &go)) != 0)
 			return rc;
 		if (go.n < p->k_out || go.usd < p->flow_min * gi.usd || go.usd > p->flow_max * gi.usd)
 			continue;
@@ -763,8 +787,8 @@ static int sgs_account(struct fin_run *r, const void *st, uint32_t a, struct fin
 			;
 		for (ohi = best_j; ohi < no && d->ts[ol[ohi]] <= t + p->window; ohi++)
 			;
-		if ((rc = sgs_group(p->part_ratio, p->payroll, d, il, ilo, ihi, 1, NULL, p->k_in, &x->tmp64, x->acc_cnt, &gi)) != 0 ||
-		    (rc = sgs_group(p->part_ratio, p->payroll, d, ol, best_j, ohi, 0, NULL, p->k_out, &x->tmp64b, x->acc_cnt, &go)) != 0)
+		if ((rc = sgs_group(p->part_ratio, p->parts, d, il, ilo, ihi, 1, NULL, p->k_in, &x->tmp64, x->acc_cnt, &gi)) != 0 ||
+		    (rc = sgs_group(p->part_ratio, p->parts, d, ol, best_j, ohi, 0, NULL, p->k_out, &x->tmp64b, x->acc_cnt, &go)) != 0)
 			return rc;
 	}
 	return sgs_emit(r, p, a, &gi, &go, x, out);
@@ -786,6 +810,7 @@ struct sf_p {
 	uint32_t k_out, k_in, full, max_degree;
 	double part_ratio, min_usd, burst;
 	uint8_t *payroll;
+	uint8_t *parts;       /* PART_* per transaction */
 };
 
 static void sf_release(void *state)
@@ -793,6 +818,7 @@ static void sf_release(void *state)
 	struct sf_p *p = state;
 
 	mem_free(p->payroll);
+	mem_free(p->parts);
 	mem_free(p);
 }
 
@@ -820,7 +846,8 @@ static int sf_prepare(struct fin_run *r, void **state)
 	if (p->part_ratio < 1)
 		p->part_ratio = 1;
 	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
-	return p->payroll ? 0 : RASTRO_NOMEM;
+	p->parts = parts_make(r->d, p->payroll);
+	return p->parts ? 0 : RASTRO_NOMEM;
 }
 
 static int sf_emit(struct fin_run *r, const struct sf_p *p, uint32_t a, int in, const struct sgs_group *g,
@@ -916,7 +943,7 @@ static int sf_side(struct fin_run *r, const struct sf_p *p, uint32_t a, int in, 
 	for (i = 0; i < n; i++) {
 		uint32_t t = l[i];
 
-		if (!sgs_edge(p->payroll, d, t, in) || cp_cnt[cp[t]] != 1)
+		if (!sgs_edge(p->parts, t, in) || cp_cnt[cp[t]] != 1)
 			continue;
 		if (hi < i)
 			hi = i;
@@ -926,7 +953,7 @@ static int sf_side(struct fin_run *r, const struct sf_p *p, uint32_t a, int in, 
 		if (hi - i < k || hi == last_hi)
 			continue;
 		last_hi = hi;
-		rc = sgs_group(p->part_ratio, p->payroll, d, l, i, hi, in, cp_cnt, k, &x->tmp64, x->acc_cnt, &g);
+		rc = sgs_group(p->part_ratio, p->parts, d, l, i, hi, in, cp_cnt, k, &x->tmp64, x->acc_cnt, &g);
 		if (rc)
 			break;
 		if (g.n >= k && g.usd >= p->min_usd && (g.n > best.n || (g.n == best.n && g.usd > best.usd))) {
@@ -946,7 +973,7 @@ static int sf_side(struct fin_run *r, const struct sf_p *p, uint32_t a, int in, 
 	usual = span > 0 ? (all - best.usd) * (double)p->window / span : 0;
 	if (best.usd < p->burst * usual)
 		goto done;
-	rc = sgs_group(p->part_ratio, p->payroll, d, l, best_i, best_hi, in, cp_cnt, k, &x->tmp64, x->acc_cnt, &g);
+	rc = sgs_group(p->part_ratio, p->parts, d, l, best_i, best_hi, in, cp_cnt, k, &x->tmp64, x->acc_cnt, &g);
 	if (!rc)
 		rc = sf_emit(r, p, a, in, &g, usual, x, out);
 done:
@@ -990,6 +1017,7 @@ struct sb_p {
 	uint32_t max_degree, max_pairs;
 	double part_ratio, min_usd, min_part;
 	uint8_t *payroll;
+	uint8_t *parts;       /* PART_* per transaction */
 };
 
 static void sb_release(void *state)
@@ -997,6 +1025,7 @@ static void sb_release(void *state)
 	struct sb_p *p = state;
 
 	mem_free(p->payroll);
+	mem_free(p->parts);
 	mem_free(p);
 }
 
@@ -1019,12 +1048,13 @@ static int sb_prepare(struct fin_run *r, void **state)
 	/* four parts within part_ratio that add up to min_usd: none is smaller */
 	p->min_part = p->min_usd / (1 + 3 * p->part_ratio);
 	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
-	return p->payroll ? 0 : RASTRO_NOMEM;
+	p->parts = parts_make(r->d, p->payroll);
+	return p->parts ? 0 : RASTRO_NOMEM;
 }
 
 static int sb_part(const struct sb_p *p, const struct fin_data *d, uint32_t t)
 {
-	return sgs_edge(p->payroll, d, t, 0) && !fin_hub_out(d, d->src[t]) && d->usd[t] >= p->min_part;
+	return (p->parts[t] & (PART_OUT | PART_IN)) == (PART_OUT | PART_IN) && d->usd[t] >= p->min_part;
 }
 
 static int sb_similar(const struct sb_p *p, const double *u, int n)
@@ -1603,6 +1633,7 @@ struct rc_p {
 	uint32_t min_hops, max_degree, max_steps;
 	double min_usd, ratio;
 	uint8_t *payroll;
+	uint8_t *parts;       /* PART_* per transaction */
 	uint8_t *once;        /* per transaction: the only transfer of its payer to its payee */
 };
 
@@ -1613,6 +1644,7 @@ static void rc_release(void *state)
 	if (!p)
 		return;
 	mem_free(p->payroll);
+	mem_free(p->parts);
 	mem_free(p->once);
 	mem_free(p);
 }
@@ -1642,9 +1674,10 @@ static int rc_prepare(struct fin_run *r, void **state)
 	if (p->ratio < 1)
 		p->ratio = 1;
 	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
+	p->parts = parts_make(d, p->payroll);
 	p->once = mem_calloc(d->ntx ? d->ntx : 1, 1);
 	cnt = mem_calloc(d->nacc ? d->nacc : 1, sizeof *cnt);
-	if (!p->payroll || !p->once || !cnt) {
+	if (!p->parts || !p->once || !cnt) {
 		mem_free(cnt);
 		return RASTRO_NOMEM;
 	}
@@ -1672,8 +1705,8 @@ static int rc_prepare(struct fin_run *r, void **state)
  * neither hubs nor too busy to expand. */
 static int rc_hop(const struct rc_p *p, const struct fin_data *d, uint32_t t)
 {
-	return p->once[t] && sgs_edge(p->payroll, d, t, 0) && d->usd[t] >= p->min_usd &&
-	       !fin_hub_out(d, d->src[t]) && out_n(d, d->dst[t]) <= p->max_degree;
+	return p->once[t] && (p->parts[t] & (PART_OUT | PART_IN)) == (PART_OUT | PART_IN) && d->usd[t] >= p->min_usd &&
+	       out_n(d, d->dst[t]) <= p->max_degree;
 }
 
 static void rc_emit(struct fin_run *r, const struct rc_p *p, const uint32_t *edges, uint32_t L,
