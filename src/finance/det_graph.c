@@ -470,8 +470,9 @@ static int gs_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 /* Parts, per transaction (computed once per detector run, read by every
  * window): a transfer with a dollar amount, not by card, not a wage; bit
  * PART_OUT when its payee is not a receiving hub (a part paid out), bit
- * PART_IN when its payer is not a paying hub (a part received). */
-enum { PART_OUT = 1, PART_IN = 2 };
+ * PART_IN when its payer is not a paying hub (a part received); PART_XFER
+ * on every transfer. */
+enum { PART_OUT = 1, PART_IN = 2, PART_XFER = 4 /* any transfer (fin_is_transfer) */ };
 
 static uint8_t *parts_make(const struct fin_data *d, const uint8_t *payroll)
 {
@@ -483,10 +484,12 @@ static uint8_t *parts_make(const struct fin_data *d, const uint8_t *payroll)
 		return NULL;
 	}
 	for (t = 0; t < d->ntx; t++) {
-		if (!fin_is_transfer(d, t) || isnan(d->usd[t]) || !(d->usd[t] > 0) || d->chan[t] == CH_CARD ||
-		    fin_is_wage(d, (uint32_t)t, payroll))
+		if (!fin_is_transfer(d, t))
 			continue;
-		f[t] = (uint8_t)((fin_hub_in(d, d->dst[t]) ? 0 : PART_OUT) | (fin_hub_out(d, d->src[t]) ? 0 : PART_IN));
+		f[t] = PART_XFER;
+		if (isnan(d->usd[t]) || !(d->usd[t] > 0) || d->chan[t] == CH_CARD || fin_is_wage(d, (uint32_t)t, payroll))
+			continue;
+		f[t] |= (uint8_t)((fin_hub_in(d, d->dst[t]) ? 0 : PART_OUT) | (fin_hub_out(d, d->src[t]) ? 0 : PART_IN));
 	}
 	return f;
 }
@@ -931,19 +934,14 @@ static int sf_side(struct fin_run *r, const struct sf_p *p, uint32_t a, int in, 
 	const uint32_t *cp = in ? d->src : d->dst;
 	struct sgs_group g, best = { 0, 0, 0, 0 };
 	double all = 0, usual = 0, span;
-	int rc = 0;
+	int rc = 0, counted = 0;
 
 	if (n < k || n > p->max_degree || (in ? fin_hub_in(d, a) : fin_hub_out(d, a)))
 		return 0;
-	/* a part goes to (comes from) a counterparty the account deals with at
-	 * no other time: rent, wages and suppliers recur */
-	for (i = 0; i < n; i++)
-		if (fin_is_transfer(d, l[i]))
-			cp_cnt[cp[l[i]]]++;
 	for (i = 0; i < n; i++) {
 		uint32_t t = l[i];
 
-		if (!sgs_edge(p->parts, t, in) || cp_cnt[cp[t]] != 1)
+		if (!sgs_edge(p->parts, t, in))
 			continue;
 		if (hi < i)
 			hi = i;
@@ -953,6 +951,19 @@ static int sf_side(struct fin_run *r, const struct sf_p *p, uint32_t a, int in, 
 		if (hi - i < k || hi == last_hi)
 			continue;
 		last_hi = hi;
+		/* a part goes to (comes from) a counterparty the account deals
+		 * with at no other time: rent, wages and suppliers recur.  Counted
+		 * when a window first may hold enough parts (most never do); a
+		 * group found from any anchor is also found from its earliest
+		 * part, so anchors need not be one-off themselves */
+		if (!counted) {
+			size_t c;
+
+			for (c = 0; c < n; c++)
+				if (p->parts[l[c]] & PART_XFER)
+					cp_cnt[cp[l[c]]]++;
+			counted = 1;
+		}
 		rc = sgs_group(p->part_ratio, p->parts, d, l, i, hi, in, cp_cnt, k, &x->tmp64, x->acc_cnt, &g);
 		if (rc)
 			break;
@@ -978,8 +989,8 @@ static int sf_side(struct fin_run *r, const struct sf_p *p, uint32_t a, int in, 
 		rc = sf_emit(r, p, a, in, &g, usual, x, out);
 done:
 	/* acc_cnt2 is kept at zero between uses */
-	for (i = 0; i < n; i++)
-		if (fin_is_transfer(d, l[i]))
+	for (i = 0; counted && i < n; i++)
+		if (p->parts[l[i]] & PART_XFER)
 			cp_cnt[cp[l[i]]] = 0;
 	return rc;
 }
@@ -1686,15 +1697,21 @@ static int rc_prepare(struct fin_run *r, void **state)
 	for (a = 0; a < d->nacc; a++) {
 		const uint32_t *l = out_l(d, (uint32_t)a);
 		uint32_t n = out_n(d, (uint32_t)a);
+		int cand = 0;
 
+		/* only a payer with a possible hop needs the counts */
+		for (k = 0; k < n && !cand; k++)
+			cand = (p->parts[l[k]] & (PART_OUT | PART_IN)) == (PART_OUT | PART_IN) && d->usd[l[k]] >= p->min_usd;
+		if (!cand)
+			continue;
 		for (k = 0; k < n; k++)
-			if (fin_is_transfer(d, l[k]))
+			if (p->parts[l[k]] & PART_XFER)
 				cnt[d->dst[l[k]]]++;
 		for (k = 0; k < n; k++)
-			if (fin_is_transfer(d, l[k]))
+			if (p->parts[l[k]] & PART_XFER)
 				p->once[l[k]] = cnt[d->dst[l[k]]] == 1;
 		for (k = 0; k < n; k++)
-			if (fin_is_transfer(d, l[k]))
+			if (p->parts[l[k]] & PART_XFER)
 				cnt[d->dst[l[k]]] = 0;
 	}
 	mem_free(cnt);
