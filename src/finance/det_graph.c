@@ -494,6 +494,34 @@ static uint8_t *parts_make(const struct fin_data *d, const uint8_t *payroll)
 	return f;
 }
 
+/* The part flags for a rule's payroll flags: made once per run and shared
+ * by the rules whose payroll categories are the same (the run owns them);
+ * a rule with other categories gets its own (*own = 1). */
+static uint8_t *parts_get(struct fin_run *r, const uint8_t *payroll, int *own)
+{
+	size_t n = strmap_count(&r->d->strs) + 1;
+	uint8_t *f;
+
+	*own = 0;
+	if (!payroll)
+		return NULL;
+	if (r->parts && !memcmp(r->parts_payroll, payroll, n))
+		return r->parts;
+	f = parts_make(r->d, payroll);
+	if (!f || r->parts) {
+		*own = f != NULL;
+		return f;
+	}
+	r->parts_payroll = mem_alloc(n);
+	if (!r->parts_payroll) {
+		mem_free(f);
+		return NULL;
+	}
+	memcpy(r->parts_payroll, payroll, n);
+	r->parts = f;
+	return f;
+}
+
 static int sgs_edge(const uint8_t *parts, uint32_t t, int in)
 {
 	return parts[t] & (in ? PART_IN : PART_OUT);
@@ -520,7 +548,8 @@ struct sgs_p {
 	double flow_min, flow_max;  /* scattered / gathered */
 	double min_usd;             /* gathered at least this much */
 	uint8_t *payroll;
-	uint8_t *parts;       /* PART_* per transaction */
+	uint8_t *parts;       /* PART_* per transaction (parts_get) */
+	int own_parts;
 };
 
 static void sgs_release(void *state)
@@ -528,7 +557,8 @@ static void sgs_release(void *state)
 	struct sgs_p *p = state;
 
 	mem_free(p->payroll);
-	mem_free(p->parts);
+	if (p->own_parts)
+		mem_free(p->parts);
 	mem_free(p);
 }
 
@@ -557,7 +587,7 @@ static int sgs_prepare(struct fin_run *r, void **state)
 	if (p->part_ratio < 1)
 		p->part_ratio = 1;
 	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
-	p->parts = parts_make(r->d, p->payroll);
+	p->parts = parts_get(r, p->payroll, &p->own_parts);
 	return p->parts ? 0 : RASTRO_NOMEM;
 }
 
@@ -813,7 +843,8 @@ struct sf_p {
 	uint32_t k_out, k_in, full, max_degree;
 	double part_ratio, min_usd, burst;
 	uint8_t *payroll;
-	uint8_t *parts;       /* PART_* per transaction */
+	uint8_t *parts;       /* PART_* per transaction (parts_get) */
+	int own_parts;
 };
 
 static void sf_release(void *state)
@@ -821,7 +852,8 @@ static void sf_release(void *state)
 	struct sf_p *p = state;
 
 	mem_free(p->payroll);
-	mem_free(p->parts);
+	if (p->own_parts)
+		mem_free(p->parts);
 	mem_free(p);
 }
 
@@ -849,7 +881,7 @@ static int sf_prepare(struct fin_run *r, void **state)
 	if (p->part_ratio < 1)
 		p->part_ratio = 1;
 	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
-	p->parts = parts_make(r->d, p->payroll);
+	p->parts = parts_get(r, p->payroll, &p->own_parts);
 	return p->parts ? 0 : RASTRO_NOMEM;
 }
 
@@ -1028,7 +1060,8 @@ struct sb_p {
 	uint32_t max_degree, max_pairs;
 	double part_ratio, min_usd, min_part;
 	uint8_t *payroll;
-	uint8_t *parts;       /* PART_* per transaction */
+	uint8_t *parts;       /* PART_* per transaction (parts_get) */
+	int own_parts;
 };
 
 static void sb_release(void *state)
@@ -1036,7 +1069,8 @@ static void sb_release(void *state)
 	struct sb_p *p = state;
 
 	mem_free(p->payroll);
-	mem_free(p->parts);
+	if (p->own_parts)
+		mem_free(p->parts);
 	mem_free(p);
 }
 
@@ -1059,7 +1093,7 @@ static int sb_prepare(struct fin_run *r, void **state)
 	/* four parts within part_ratio that add up to min_usd: none is smaller */
 	p->min_part = p->min_usd / (1 + 3 * p->part_ratio);
 	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
-	p->parts = parts_make(r->d, p->payroll);
+	p->parts = parts_get(r, p->payroll, &p->own_parts);
 	return p->parts ? 0 : RASTRO_NOMEM;
 }
 
@@ -1644,7 +1678,8 @@ struct rc_p {
 	uint32_t min_hops, max_degree, max_steps;
 	double min_usd, ratio;
 	uint8_t *payroll;
-	uint8_t *parts;       /* PART_* per transaction */
+	uint8_t *parts;       /* PART_* per transaction (parts_get) */
+	int own_parts;
 	uint8_t *once;        /* per transaction: the only transfer of its payer to its payee */
 };
 
@@ -1655,7 +1690,8 @@ static void rc_release(void *state)
 	if (!p)
 		return;
 	mem_free(p->payroll);
-	mem_free(p->parts);
+	if (p->own_parts)
+		mem_free(p->parts);
 	mem_free(p->once);
 	mem_free(p);
 }
@@ -1685,7 +1721,7 @@ static int rc_prepare(struct fin_run *r, void **state)
 	if (p->ratio < 1)
 		p->ratio = 1;
 	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
-	p->parts = parts_make(d, p->payroll);
+	p->parts = parts_get(r, p->payroll, &p->own_parts);
 	p->once = mem_calloc(d->ntx ? d->ntx : 1, 1);
 	cnt = mem_calloc(d->nacc ? d->nacc : 1, sizeof *cnt);
 	if (!p->parts || !p->once || !cnt) {

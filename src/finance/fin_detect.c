@@ -971,6 +971,8 @@ done_ws:
 			else
 				mem_free(state[i]);
 		}
+	mem_free(run.parts);
+	mem_free(run.parts_payroll);
 	fin_data_release(&d);
 	fin_lists_release(&lists);
 	if (rc) {

@@ -1307,6 +1307,12 @@ static void split_fan(void **state)
 	detect_only(ws, "FIN.SPLIT_FAN");
 	assert_int_equal(nsig(ws, "FIN.SPLIT_FAN", "BUSY"), 1);
 	assert_int_equal(nsig(ws, "FIN.SPLIT_FAN", "RENT"), 0);
+	/* its own payroll categories: its own part flags beside the shared ones */
+	assert_int_equal(rastro_config_set(ws, "finance.split_fan.burst_factor=3"), 0);
+	assert_int_equal(rastro_config_set(ws, "finance.split_fan.payroll_categories=[\"none\"]"), 0);
+	detect_only(ws, "FIN.SPLIT_GATHER_SCATTER,FIN.SPLIT_FAN,FIN.RELAY_CHAIN");
+	assert_int_equal(nsig(ws, "FIN.SPLIT_FAN", "FC"), 1);
+	assert_int_equal(nsig(ws, "FIN.SPLIT_FAN", "BUSY"), 0);
 	rastro_close(ws);
 	sbuf_release(&sb);
 }
