@@ -467,6 +467,818 @@ static int gs_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	return 0;
 }
 
+/* Parts, per transaction (computed once per detector run, read by every
+ * window): a transfer with a dollar amount, not by card, not a wage; bit
+ * PART_OUT when its payee is not a receiving hub (a part paid out), bit
+ * PART_IN when its payer is not a paying hub (a part received); PART_XFER
+ * on every transfer. */
+enum { PART_OUT = 1, PART_IN = 2, PART_XFER = 4 /* any transfer (fin_is_transfer) */ };
+
+static uint8_t *parts_make(const struct fin_data *d, const uint8_t *payroll)
+{
+	uint8_t *f = mem_calloc(d->ntx ? d->ntx : 1, 1);
+	size_t t;
+
+	if (!f || !payroll) {
+		mem_free(f);
+		return NULL;
+	}
+	for (t = 0; t < d->ntx; t++) {
+		if (!fin_is_transfer(d, t))
+			continue;
+		f[t] = PART_XFER;
+		if (isnan(d->usd[t]) || !(d->usd[t] > 0) || d->chan[t] == CH_CARD || fin_is_wage(d, (uint32_t)t, payroll))
+			continue;
+		f[t] |= (uint8_t)((fin_hub_in(d, d->dst[t]) ? 0 : PART_OUT) | (fin_hub_out(d, d->src[t]) ? 0 : PART_IN));
+	}
+	return f;
+}
+
+/* The part flags for a rule's payroll flags: made once per run and shared
+ * by the rules whose payroll categories are the same (the run owns them);
+ * a rule with other categories gets its own (*own = 1). */
+static uint8_t *parts_get(struct fin_run *r, const uint8_t *payroll, int *own)
+{
+	size_t n = strmap_count(&r->d->strs) + 1;
+	uint8_t *f;
+
+	*own = 0;
+	if (!payroll)
+		return NULL;
+	if (r->parts && !memcmp(r->parts_payroll, payroll, n))
+		return r->parts;
+	f = parts_make(r->d, payroll);
+	if (!f || r->parts) {
+		*own = f != NULL;
+		return f;
+	}
+	r->parts_payroll = mem_alloc(n);
+	if (!r->parts_payroll) {
+		mem_free(f);
+		return NULL;
+	}
+	memcpy(r->parts_payroll, payroll, n);
+	r->parts = f;
+	return f;
+}
+
+static int sgs_edge(const uint8_t *parts, uint32_t t, int in)
+{
+	return parts[t] & (in ? PART_IN : PART_OUT);
+}
+
+/* ---- split gather-scatter: similar parts in, the same money out ---- */
+
+/*
+ * Gather-scatter as layering (AMLworld GATHER-SCATTER: a fan-in followed
+ * by a fan-out from the same account; GFP fan and vertex-statistics
+ * features) told apart from an account that merely has many counterparties:
+ * within a short window the account receives similar-sized parts from
+ * several accounts (a sum split up, as in smurfing), then pays similar-sized
+ * parts to several others, and what it scatters is 80-105 % of what it
+ * gathered — the money passes through (the balance FIN.PASS_THROUGH uses).
+ * Payers and payees are named too: the pattern, not only its centre, is the
+ * finding.  Hubs, cards, wages and swept earners are left out.
+ */
+struct sgs_p {
+	int det;
+	int64_t window;
+	uint32_t k_in, k_out, full, max_degree;
+	double part_ratio;          /* largest part / smallest part of one side */
+	double flow_min, flow_max;  /* scattered / gathered */
+	double min_usd;             /* gathered at least this much */
+	uint8_t *payroll;
+	uint8_t *parts;       /* PART_* per transaction (parts_get) */
+	int own_parts;
+};
+
+static void sgs_release(void *state)
+{
+	struct sgs_p *p = state;
+
+	mem_free(p->payroll);
+	if (p->own_parts)
+		mem_free(p->parts);
+	mem_free(p);
+}
+
+static int sgs_prepare(struct fin_run *r, void **state)
+{
+	static const char *const def[] = { "payroll", "wages", "salary", NULL };
+	struct sgs_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	*state = p;
+	p->det = fin_detector_find("FIN.SPLIT_GATHER_SCATTER");
+	p->window = (int64_t)(fin_param(r, p->det, "window_hours", 48) * HOUR);
+	p->k_in = (uint32_t)fin_param_int(r, p->det, "min_senders", 3);
+	p->k_out = (uint32_t)fin_param_int(r, p->det, "min_receivers", 3);
+	p->full = (uint32_t)fin_param_int(r, p->det, "full_counterparties", 8);
+	p->max_degree = (uint32_t)fin_param_int(r, p->det, "max_degree", 1000);
+	p->part_ratio = fin_param(r, p->det, "max_part_ratio", 1.6);
+	p->flow_min = fin_param(r, p->det, "min_flow_ratio", 0.8);
+	p->flow_max = fin_param(r, p->det, "max_flow_ratio", 1.05);
+	p->min_usd = fin_param(r, p->det, "min_usd", 5000);
+	if (p->k_in < 2)
+		p->k_in = 2;
+	if (p->k_out < 2)
+		p->k_out = 2;
+	if (p->part_ratio < 1)
+		p->part_ratio = 1;
+	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
+	p->parts = parts_get(r, p->payroll, &p->own_parts);
+	return p->parts ? 0 : RASTRO_NOMEM;
+}
+
+/* Sort key: the amount as a float (positive floats order like their bits)
+ * above the transaction index. */
+static uint64_t sgs_key(const struct fin_data *d, uint32_t t)
+{
+	float f = (float)d->usd[t];
+	uint32_t bits;
+
+	memcpy(&bits, &f, sizeof bits);
+	return (uint64_t)bits << 32 | t;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct sgs_group {
+	uint32_t n;       /* distinct counterparties */
+	double usd;
+	size_t lo, hi;    /* members: keys[lo..hi] */
+};
+
+/* The largest set of parts (by distinct counterparties, then money) of
+ * l[from..to) whose amounts lie within part_ratio of each other; the keys
+ * are left sorted in buf.  With `once`, only counterparties whose count
+ * there is 1 (dealt with at no other time).  Fewer than `need` parts: an
+ * empty group, nothing sorted.  Shared with FIN.SPLIT_FAN. */
+static int sgs_group(double part_ratio, const uint8_t *parts, const struct fin_data *d, const uint32_t *l,
+		     size_t from, size_t to, int in, const uint32_t *once, uint32_t need, struct vec *buf,
+		     uint32_t *cnt, struct sgs_group *g)
+{
+	const uint32_t *cp = in ? d->src : d->dst;
+	uint64_t *k;
+	size_t i, lo = 0, n;
+	uint32_t distinct = 0;
+	double sum = 0;
+
+	memset(g, 0, sizeof *g);
+	buf->len = 0;
+	for (i = from; i < to; i++)
+		if (sgs_edge(parts, l[i], in) && (!once || once[cp[l[i]]] == 1)) {
+			uint64_t key = sgs_key(d, l[i]);
+
+			if (vec_push(buf, &key))
+				return RASTRO_NOMEM;
+		}
+	n = buf->len;
+	k = buf->data;
+	if (n < need)
+		return 0;
+	if (n > 1)
+		qsort(k, n, sizeof *k, cmp_u64);
+	for (i = 0; i < n; i++) {
+		uint32_t t = (uint32_t)k[i];
+
+		if (cnt[cp[t]]++ == 0)
+			distinct++;
+		sum += d->usd[t];
+		while (d->usd[t] > part_ratio * d->usd[(uint32_t)k[lo]]) {
+			uint32_t u = (uint32_t)k[lo++];
+
+			if (--cnt[cp[u]] == 0)
+				distinct--;
+			sum -= d->usd[u];
+		}
+		if (distinct > g->n || (distinct == g->n && sum > g->usd)) {
+			g->n = distinct;
+			g->usd = sum;
+			g->lo = lo;
+			g->hi = i;
+		}
+	}
+	for (i = lo; i < n; i++)
+		cnt[cp[(uint32_t)k[i]]] = 0;
+	return 0;
+}
+
+/* Names one payer or payee of the pattern (once each: acc_mark). */
+static void sgs_name_spoke(struct fin_run *r, const struct sgs_p *p, uint32_t centre, uint32_t y, const uint64_t *k,
+			   const struct sgs_group *g, const struct sgs_group *gi, const struct sgs_group *go, int in,
+			   double score, struct fin_scratch *x, uint32_t stamp, struct fin_sink *out)
+{
+	const struct fin_data *d = r->d;
+	struct fin_sigb b;
+	char usd[48], usd_in[48];
+	double mine = 0;
+	size_t i;
+
+	if (x->acc_mark[y] == stamp || y == centre || fin_swept(d, y))
+		return;
+	x->acc_mark[y] = stamp;
+	fin_sig_begin(&b, out, p->det, y, score);
+	for (i = g->lo; i <= g->hi; i++) {
+		uint32_t t = (uint32_t)k[i];
+
+		if ((in ? d->src[t] : d->dst[t]) == y) {
+			fin_sig_ev(&b, t);
+			mine += d->usd[t];
+		}
+	}
+	fin_fmt_usd(usd, sizeof usd, mine);
+	fin_fmt_usd(usd_in, sizeof usd_in, gi->usd);
+	fin_sig_str(&b, "role", in ? "sender" : "receiver");
+	fin_sig_str(&b, "centre_account", fin_acc_name(d, centre));
+	fin_sig_int(&b, "senders", gi->n);
+	fin_sig_int(&b, "receivers", go->n);
+	fin_sig_num(&b, "part_usd", mine);
+	if (in)
+		fin_sig_say(&b, "Account %s paid %s to %s, one of %u similar parts (%s in all) that %s gathered and "
+			    "passed on to %u accounts within %.0f h.", fin_acc_name(d, y), usd, fin_acc_name(d, centre),
+			    gi->n, usd_in, fin_acc_name(d, centre), go->n, (double)p->window / HOUR);
+	else
+		fin_sig_say(&b, "Account %s received %s from %s, one of %u similar parts into which %s split the %s it "
+			    "had just gathered from %u accounts (within %.0f h).", fin_acc_name(d, y), usd,
+			    fin_acc_name(d, centre), go->n, fin_acc_name(d, centre), usd_in, gi->n,
+			    (double)p->window / HOUR);
+	fin_sig_end(&b, d, r->max_evidence);
+}
+
+static int sgs_emit(struct fin_run *r, const struct sgs_p *p, uint32_t a, const struct sgs_group *gi,
+		    const struct sgs_group *go, struct fin_scratch *x, struct fin_sink *out)
+{
+	const struct fin_data *d = r->d;
+	const uint64_t *ki = x->tmp64.data, *ko = x->tmp64b.data;
+	uint32_t lo_n = gi->n < go->n ? gi->n : go->n, stamp;
+	double score = fin_strength(lo_n, p->k_in < p->k_out ? p->k_in : p->k_out, p->full);
+	char usd_in[48], usd_out[48], w0[32], w1[32];
+	int64_t t0 = INT64_MAX, t1 = INT64_MIN;
+	struct fin_sigb b;
+	size_t i;
+
+	fin_sig_begin(&b, out, p->det, a, score);
+	for (i = gi->lo; i <= gi->hi; i++) {
+		uint32_t t = (uint32_t)ki[i];
+
+		fin_sig_ev(&b, t);
+		t0 = d->ts[t] < t0 ? d->ts[t] : t0;
+	}
+	for (i = go->lo; i <= go->hi; i++) {
+		uint32_t t = (uint32_t)ko[i];
+
+		fin_sig_ev(&b, t);
+		t1 = d->ts[t] > t1 ? d->ts[t] : t1;
+	}
+	fin_fmt_usd(usd_in, sizeof usd_in, gi->usd);
+	fin_fmt_usd(usd_out, sizeof usd_out, go->usd);
+	fin_fmt_time(w0, sizeof w0, t0);
+	fin_fmt_time(w1, sizeof w1, t1);
+	fin_sig_int(&b, "senders", gi->n);
+	fin_sig_int(&b, "receivers", go->n);
+	fin_sig_num(&b, "gathered_usd", gi->usd);
+	fin_sig_num(&b, "scattered_usd", go->usd);
+	fin_sig_num(&b, "flow_ratio", go->usd / gi->usd);
+	fin_sig_num(&b, "max_part_ratio", p->part_ratio);
+	fin_sig_num(&b, "window_hours", (double)p->window / HOUR);
+	fin_sig_say(&b, "Account %s gathered %s in %u similar parts from %u accounts and within %.0f h scattered "
+		    "%s (%.0f%% of it) in similar parts to %u other accounts (%s to %s): a sum split up and "
+		    "passed on.", fin_acc_name(d, a), usd_in, (unsigned)(gi->hi - gi->lo + 1), gi->n,
+		    (double)p->window / HOUR, usd_out, 100 * go->usd / gi->usd, go->n, w0, w1);
+	fin_sig_end(&b, d, r->max_evidence);
+	/* the payers and the payees, a little weaker than the centre */
+	stamp = fin_stamp(x);
+	for (i = gi->lo; i <= gi->hi; i++)
+		sgs_name_spoke(r, p, a, d->src[(uint32_t)ki[i]], ki, gi, gi, go, 1, score * 0.8, x, stamp, out);
+	for (i = go->lo; i <= go->hi; i++)
+		sgs_name_spoke(r, p, a, d->dst[(uint32_t)ko[i]], ko, go, gi, go, 0, score * 0.8, x, stamp, out);
+	return out->failed ? RASTRO_NOMEM : 0;
+}
+
+static int sgs_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		       struct fin_sink *out)
+{
+	const struct sgs_p *p = st;
+	const struct fin_data *d = r->d;
+	const uint32_t *il = in_l(d, a), *ol = out_l(d, a);
+	size_t ni = in_n(d, a), no = out_n(d, a), ilo = 0, ihi = 0, ohi = 0, j, best_j = 0;
+	uint32_t best = 0;
+	double best_usd = 0;
+	struct sgs_group gi, go;
+	int rc;
+
+	if (ni < p->k_in || no < p->k_out || ni > p->max_degree || no > p->max_degree || fin_swept(d, a) ||
+	    fin_hub_in(d, a) || fin_hub_out(d, a))
+		return 0;
+	/* each payment out starts a scatter: the parts gathered in the window
+	 * before it, the parts scattered in the window from it */
+	for (j = 0; j < no; j++) {
+		uint32_t e = ol[j];
+		int64_t t = d->ts[e];
+
+		if (!sgs_edge(p->parts, e, 0) || (j && d->ts[ol[j - 1]] == t))
+			continue;
+		while (ihi < ni && il[ihi] < e)
+			ihi++;
+		while (ilo < ihi && d->ts[il[ilo]] <= t - p->window)
+			ilo++;
+		while (ohi < no && d->ts[ol[ohi]] <= t + p->window)
+			ohi++;
+		if (ihi - ilo < p->k_in || ohi - j < p->k_out)
+			continue;
+		if ((rc = sgs_group(p->part_ratio, p->parts, d, il, ilo, ihi, 1, NULL, p->k_in, &x->tmp64, x->acc_cnt, &gi)) != 0)
+			return rc;
+		if (gi.n < p->k_in || gi.usd < p->min_usd)
+			continue;
+		if ((rc = sgs_group(p->part_ratio, p->parts, d, ol, j, ohi, 0, NULL, p->k_out, &x->tmp64b, x->acc_cnt, &go)) != 0)
+			return rc;
+		if (go.n < p->k_out || go.usd < p->flow_min * gi.usd || go.usd > p->flow_max * gi.usd)
+			continue;
+		if ((gi.n < go.n ? gi.n : go.n) > best ||
+		    ((gi.n < go.n ? gi.n : go.n) == best && gi.usd > best_usd)) {
+			best = gi.n < go.n ? gi.n : go.n;
+			best_usd = gi.usd;
+			best_j = j;
+		}
+	}
+	if (!best)
+		return 0;
+	/* the best scatter again, its groups left in tmp64 / tmp64b */
+	{
+		int64_t t = d->ts[ol[best_j]];
+
+		for (ihi = 0; ihi < ni && il[ihi] < ol[best_j]; ihi++)
+			;
+		for (ilo = 0; ilo < ihi && d->ts[il[ilo]] <= t - p->window; ilo++)
+			;
+		for (ohi = best_j; ohi < no && d->ts[ol[ohi]] <= t + p->window; ohi++)
+			;
+		if ((rc = sgs_group(p->part_ratio, p->parts, d, il, ilo, ihi, 1, NULL, p->k_in, &x->tmp64, x->acc_cnt, &gi)) != 0 ||
+		    (rc = sgs_group(p->part_ratio, p->parts, d, ol, best_j, ohi, 0, NULL, p->k_out, &x->tmp64b, x->acc_cnt, &go)) != 0)
+			return rc;
+	}
+	return sgs_emit(r, p, a, &gi, &go, x, out);
+}
+
+/* ---- split fan: a sum split into similar parts, to or from many ---- */
+
+/*
+ * Fan-out and fan-in as layering (AMLworld FAN-OUT / FAN-IN; GFP fan and
+ * vertex-statistics features): within a short window the account pays (or
+ * is paid) similar-sized parts to (from) several accounts — a sum split up
+ * — and those parts are out of line with what it usually moves.  The
+ * counterparties are named too.  Hubs, cards, wages and swept earners are
+ * left out.
+ */
+struct sf_p {
+	int det;
+	int64_t window;
+	uint32_t k_out, k_in, full, max_degree;
+	double part_ratio, min_usd, burst;
+	uint8_t *payroll;
+	uint8_t *parts;       /* PART_* per transaction (parts_get) */
+	int own_parts;
+};
+
+static void sf_release(void *state)
+{
+	struct sf_p *p = state;
+
+	mem_free(p->payroll);
+	if (p->own_parts)
+		mem_free(p->parts);
+	mem_free(p);
+}
+
+static int sf_prepare(struct fin_run *r, void **state)
+{
+	static const char *const def[] = { "payroll", "wages", "salary", NULL };
+	struct sf_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	*state = p;
+	p->det = fin_detector_find("FIN.SPLIT_FAN");
+	p->window = (int64_t)(fin_param(r, p->det, "window_hours", 24) * HOUR);
+	p->k_out = (uint32_t)fin_param_int(r, p->det, "min_payees", 4);
+	p->k_in = (uint32_t)fin_param_int(r, p->det, "min_payers", 4);
+	p->full = (uint32_t)fin_param_int(r, p->det, "full_counterparties", 12);
+	p->max_degree = (uint32_t)fin_param_int(r, p->det, "max_degree", 1000);
+	p->part_ratio = fin_param(r, p->det, "max_part_ratio", 1.6);
+	p->min_usd = fin_param(r, p->det, "min_usd", 5000);
+	p->burst = fin_param(r, p->det, "burst_factor", 3);
+	if (p->k_out < 2)
+		p->k_out = 2;
+	if (p->k_in < 2)
+		p->k_in = 2;
+	if (p->part_ratio < 1)
+		p->part_ratio = 1;
+	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
+	p->parts = parts_get(r, p->payroll, &p->own_parts);
+	return p->parts ? 0 : RASTRO_NOMEM;
+}
+
+static int sf_emit(struct fin_run *r, const struct sf_p *p, uint32_t a, int in, const struct sgs_group *g,
+		   double usual, struct fin_scratch *x, struct fin_sink *out)
+{
+	const struct fin_data *d = r->d;
+	const uint64_t *k = x->tmp64.data;
+	double score = fin_strength(g->n, in ? p->k_in : p->k_out, p->full);
+	char usd[48], w0[32], w1[32], one[48];
+	int64_t t0 = INT64_MAX, t1 = INT64_MIN;
+	struct fin_sigb b;
+	uint32_t stamp;
+	size_t i, j;
+
+	fin_sig_begin(&b, out, p->det, a, score);
+	for (i = g->lo; i <= g->hi; i++) {
+		uint32_t t = (uint32_t)k[i];
+
+		fin_sig_ev(&b, t);
+		t0 = d->ts[t] < t0 ? d->ts[t] : t0;
+		t1 = d->ts[t] > t1 ? d->ts[t] : t1;
+	}
+	fin_fmt_usd(usd, sizeof usd, g->usd);
+	fin_fmt_time(w0, sizeof w0, t0);
+	fin_fmt_time(w1, sizeof w1, t1);
+	fin_sig_str(&b, "direction", in ? "in" : "out");
+	fin_sig_int(&b, "counterparties", g->n);
+	fin_sig_num(&b, "total_usd", g->usd);
+	fin_sig_num(&b, "usual_usd", usual);
+	fin_sig_num(&b, "max_part_ratio", p->part_ratio);
+	fin_sig_num(&b, "window_hours", (double)p->window / HOUR);
+	fin_sig_say(&b, "Account %s %s %s in %u similar parts %s %u different accounts within %.0f h (%s to %s): "
+		    "a sum split up.", fin_acc_name(d, a), in ? "received" : "sent", usd,
+		    (unsigned)(g->hi - g->lo + 1), in ? "from" : "to", g->n, (double)p->window / HOUR, w0, w1);
+	fin_sig_end(&b, d, r->max_evidence);
+	stamp = fin_stamp(x);
+	for (i = g->lo; i <= g->hi; i++) {
+		uint32_t y = in ? d->src[(uint32_t)k[i]] : d->dst[(uint32_t)k[i]];
+		double mine = 0;
+
+		if (x->acc_mark[y] == stamp || fin_swept(d, y))
+			continue;
+		x->acc_mark[y] = stamp;
+		fin_sig_begin(&b, out, p->det, y, score * 0.8);
+		for (j = g->lo; j <= g->hi; j++) {
+			uint32_t t = (uint32_t)k[j];
+
+			if ((in ? d->src[t] : d->dst[t]) == y) {
+				fin_sig_ev(&b, t);
+				mine += d->usd[t];
+			}
+		}
+		fin_fmt_usd(one, sizeof one, mine);
+		fin_sig_str(&b, "role", in ? "payer" : "payee");
+		fin_sig_str(&b, "centre_account", fin_acc_name(d, a));
+		fin_sig_int(&b, "counterparties", g->n);
+		fin_sig_num(&b, "part_usd", mine);
+		if (in)
+			fin_sig_say(&b, "Account %s paid %s to %s, one of %u similar parts (%s in all) that %s received "
+				    "from %u accounts within %.0f h.", fin_acc_name(d, y), one, fin_acc_name(d, a),
+				    (unsigned)(g->hi - g->lo + 1), usd, fin_acc_name(d, a), g->n,
+				    (double)p->window / HOUR);
+		else
+			fin_sig_say(&b, "Account %s received %s from %s, one of %u similar parts (%s in all) that %s "
+				    "sent to %u accounts within %.0f h.", fin_acc_name(d, y), one, fin_acc_name(d, a),
+				    (unsigned)(g->hi - g->lo + 1), usd, fin_acc_name(d, a), g->n,
+				    (double)p->window / HOUR);
+		fin_sig_end(&b, d, r->max_evidence);
+	}
+	return out->failed ? RASTRO_NOMEM : 0;
+}
+
+/* One side of account a: the window with the most similar parts. */
+static int sf_side(struct fin_run *r, const struct sf_p *p, uint32_t a, int in, struct fin_scratch *x,
+		   struct fin_sink *out)
+{
+	const struct fin_data *d = r->d;
+	const uint32_t *l = in ? in_l(d, a) : out_l(d, a);
+	size_t n = in ? in_n(d, a) : out_n(d, a), i, hi = 0, best_i = SIZE_MAX, best_hi = 0, last_hi = 0;
+	uint32_t k = in ? p->k_in : p->k_out, *cp_cnt = x->acc_cnt2;
+	const uint32_t *cp = in ? d->src : d->dst;
+	struct sgs_group g, best = { 0, 0, 0, 0 };
+	double all = 0, usual = 0, span;
+	int rc = 0, counted = 0;
+
+	if (n < k || n > p->max_degree || (in ? fin_hub_in(d, a) : fin_hub_out(d, a)))
+		return 0;
+	for (i = 0; i < n; i++) {
+		uint32_t t = l[i];
+
+		if (!sgs_edge(p->parts, t, in))
+			continue;
+		if (hi < i)
+			hi = i;
+		while (hi < n && d->ts[l[hi]] <= d->ts[t] + p->window)
+			hi++;
+		/* a window that gained nothing is a part of the previous one */
+		if (hi - i < k || hi == last_hi)
+			continue;
+		last_hi = hi;
+		/* a part goes to (comes from) a counterparty the account deals
+		 * with at no other time: rent, wages and suppliers recur.  Counted
+		 * when a window first may hold enough parts (most never do); a
+		 * group found from any anchor is also found from its earliest
+		 * part, so anchors need not be one-off themselves */
+		if (!counted) {
+			size_t c;
+
+			for (c = 0; c < n; c++)
+				if (p->parts[l[c]] & PART_XFER)
+					cp_cnt[cp[l[c]]]++;
+			counted = 1;
+		}
+		rc = sgs_group(p->part_ratio, p->parts, d, l, i, hi, in, cp_cnt, k, &x->tmp64, x->acc_cnt, &g);
+		if (rc)
+			break;
+		if (g.n >= k && g.usd >= p->min_usd && (g.n > best.n || (g.n == best.n && g.usd > best.usd))) {
+			best = g;
+			best_i = i;
+			best_hi = hi;
+		}
+	}
+	if (rc || best_i == SIZE_MAX)
+		goto done;
+	/* out of line with the account's usual pace: the parts against what
+	 * it moves in a window that long the rest of the time */
+	for (i = 0; i < n; i++)
+		if (!isnan(d->usd[l[i]]) && d->amt[l[i]] > 0)
+			all += d->usd[l[i]];
+	span = (double)(d->tmax - d->tmin) - (double)p->window;
+	usual = span > 0 ? (all - best.usd) * (double)p->window / span : 0;
+	if (best.usd < p->burst * usual)
+		goto done;
+	rc = sgs_group(p->part_ratio, p->parts, d, l, best_i, best_hi, in, cp_cnt, k, &x->tmp64, x->acc_cnt, &g);
+	if (!rc)
+		rc = sf_emit(r, p, a, in, &g, usual, x, out);
+done:
+	/* acc_cnt2 is kept at zero between uses */
+	for (i = 0; counted && i < n; i++)
+		if (p->parts[l[i]] & PART_XFER)
+			cp_cnt[cp[l[i]]] = 0;
+	return rc;
+}
+
+static int sf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct sf_p *p = st;
+	int rc;
+
+	if (fin_swept(r->d, a))
+		return 0;
+	if ((rc = sf_side(r, p, a, 0, x, out)) != 0)
+		return rc;
+	return sf_side(r, p, a, 1, x, out);
+}
+
+/* ---- split bipartite: several accounts pay the same accounts similar parts ---- */
+
+/*
+ * The bipartite and stack layering of AMLworld (BIPARTITE, STACK) at its
+ * smallest scale, a biclique K2,2 (GFP lists bicliques as the feature stack
+ * patterns need): two accounts each pay the same two accounts within a short
+ * window, and the four payments are similar parts of one sum.  A source's
+ * pair of payments is kept when both are parts (a transfer with a dollar
+ * amount, not by card, not a wage, between accounts that are not hubs);
+ * pairs are grouped by their two payees, and two sources of one group whose
+ * payments fall within the window of each other, with the four parts within
+ * max_part_ratio and together at least min_usd, make the finding.  Every
+ * source of such a pair and both payees are named.
+ */
+struct sb_p {
+	int det;
+	int64_t window;
+	uint32_t max_degree, max_pairs;
+	double part_ratio, min_usd, min_part;
+	uint8_t *payroll;
+	uint8_t *parts;       /* PART_* per transaction (parts_get) */
+	int own_parts;
+};
+
+static void sb_release(void *state)
+{
+	struct sb_p *p = state;
+
+	mem_free(p->payroll);
+	if (p->own_parts)
+		mem_free(p->parts);
+	mem_free(p);
+}
+
+static int sb_prepare(struct fin_run *r, void **state)
+{
+	static const char *const def[] = { "payroll", "wages", "salary", NULL };
+	struct sb_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	*state = p;
+	p->det = fin_detector_find("FIN.SPLIT_BIPARTITE");
+	p->window = (int64_t)(fin_param(r, p->det, "window_hours", 24) * HOUR);
+	p->max_degree = (uint32_t)fin_param_int(r, p->det, "max_degree", 200);
+	p->max_pairs = (uint32_t)fin_param_int(r, p->det, "max_pairs_per_source", 200);
+	p->part_ratio = fin_param(r, p->det, "max_part_ratio", 1.6);
+	p->min_usd = fin_param(r, p->det, "min_usd", 5000);
+	if (p->part_ratio < 1)
+		p->part_ratio = 1;
+	/* four parts within part_ratio that add up to min_usd: none is smaller */
+	p->min_part = p->min_usd / (1 + 3 * p->part_ratio);
+	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
+	p->parts = parts_get(r, p->payroll, &p->own_parts);
+	return p->parts ? 0 : RASTRO_NOMEM;
+}
+
+static int sb_part(const struct sb_p *p, const struct fin_data *d, uint32_t t)
+{
+	return (p->parts[t] & (PART_OUT | PART_IN)) == (PART_OUT | PART_IN) && d->usd[t] >= p->min_part;
+}
+
+static int sb_similar(const struct sb_p *p, const double *u, int n)
+{
+	double lo = u[0], hi = u[0];
+	int i;
+
+	for (i = 1; i < n; i++) {
+		lo = u[i] < lo ? u[i] : lo;
+		hi = u[i] > hi ? u[i] : hi;
+	}
+	return hi <= p->part_ratio * lo;
+}
+
+struct sb_pair {
+	uint32_t d1, d2;   /* the two payees, d1 < d2 */
+	uint32_t t1, t2;   /* the source's payments to them, t1 the earlier */
+	uint32_t mark;
+};
+
+static int cmp_sb_pair(const void *a, const void *b)
+{
+	const struct sb_pair *x = a, *y = b;
+
+	if (x->d1 != y->d1)
+		return x->d1 < y->d1 ? -1 : 1;
+	if (x->d2 != y->d2)
+		return x->d2 < y->d2 ? -1 : 1;
+	if (x->t1 != y->t1)
+		return x->t1 < y->t1 ? -1 : 1;
+	return x->t2 < y->t2 ? -1 : x->t2 > y->t2;
+}
+
+/* Marks the pairs of q[g..h) (one pair of payees) that have a partner:
+ * another source within the window, four similar parts, min_usd together. */
+static uint32_t sb_mark(const struct sb_p *p, const struct fin_data *d, struct sb_pair *q, size_t g, size_t h)
+{
+	size_t i, j;
+	uint32_t n = 0;
+
+	for (i = g; i < h; i++)
+		for (j = i + 1; j < h; j++) {
+			double u[4];
+
+			if (d->ts[q[j].t1] - d->ts[q[i].t1] > p->window)
+				break;
+			if (d->src[q[i].t1] == d->src[q[j].t1])
+				continue;
+			u[0] = d->usd[q[i].t1];
+			u[1] = d->usd[q[i].t2];
+			u[2] = d->usd[q[j].t1];
+			u[3] = d->usd[q[j].t2];
+			if (!sb_similar(p, u, 4) || u[0] + u[1] + u[2] + u[3] < p->min_usd)
+				continue;
+			n += !q[i].mark + !q[j].mark;
+			q[i].mark = q[j].mark = 1;
+		}
+	return n;
+}
+
+/* One signal per source of a marked pair and for both payees. */
+static int sb_emit(struct fin_run *r, const struct sb_p *p, const struct sb_pair *q, size_t g, size_t h,
+		   struct fin_scratch *x, struct fin_sink *out)
+{
+	const struct fin_data *d = r->d;
+	uint32_t stamp = fin_stamp(x), nsrc = 0, subj;
+	double total = 0, score;
+	char usd[48], w0[32];
+	int64_t t0 = INT64_MAX;
+	size_t i, k;
+
+	x->tmp32.len = 0;
+	for (i = g; i < h; i++) {
+		if (!q[i].mark)
+			continue;
+		total += d->usd[q[i].t1] + d->usd[q[i].t2];
+		t0 = d->ts[q[i].t1] < t0 ? d->ts[q[i].t1] : t0;
+		subj = d->src[q[i].t1];
+		if (x->acc_mark[subj] != stamp) {
+			x->acc_mark[subj] = stamp;
+			nsrc++;
+			if (vec_push(&x->tmp32, &subj))
+				return RASTRO_NOMEM;
+		}
+	}
+	if (vec_push(&x->tmp32, &q[g].d1) || vec_push(&x->tmp32, &q[g].d2))
+		return RASTRO_NOMEM;
+	fin_fmt_usd(usd, sizeof usd, total);
+	fin_fmt_time(w0, sizeof w0, t0);
+	score = fin_strength(nsrc, 2, 5);
+	for (k = 0; k < x->tmp32.len; k++) {
+		struct fin_sigb b;
+
+		subj = ((uint32_t *)x->tmp32.data)[k];
+		if (fin_swept(d, subj))
+			continue;
+		fin_sig_begin(&b, out, p->det, subj, score);
+		for (i = g; i < h; i++)
+			if (q[i].mark) {
+				fin_sig_ev(&b, q[i].t1);
+				fin_sig_ev(&b, q[i].t2);
+			}
+		fin_sig_str(&b, "role", k + 2 < x->tmp32.len ? "source" : "destination");
+		fin_sig_int(&b, "sources", nsrc);
+		fin_sig_str(&b, "destination_1", fin_acc_name(d, q[g].d1));
+		fin_sig_str(&b, "destination_2", fin_acc_name(d, q[g].d2));
+		fin_sig_num(&b, "total_usd", total);
+		fin_sig_num(&b, "max_part_ratio", p->part_ratio);
+		fin_sig_num(&b, "window_hours", (double)p->window / HOUR);
+		fin_sig_say(&b, "Account %s is in a bipartite split: %u accounts each paid both %s and %s within "
+			    "%.0f h (from %s) in similar parts, %s in all.", fin_acc_name(d, subj), nsrc,
+			    fin_acc_name(d, q[g].d1), fin_acc_name(d, q[g].d2), (double)p->window / HOUR, w0, usd);
+		fin_sig_end(&b, d, r->max_evidence);
+	}
+	return out->failed ? RASTRO_NOMEM : 0;
+}
+
+static int sb_global(struct fin_run *r, const void *st, struct fin_scratch *x, struct fin_sink *out)
+{
+	const struct sb_p *p = st;
+	const struct fin_data *d = r->d;
+	struct vec pairs;
+	struct sb_pair *q;
+	size_t i, g, h;
+	int rc = RASTRO_NOMEM;
+
+	vec_init(&pairs, sizeof(struct sb_pair));
+	/* 1: each source's pairs of similar parts to two payees within the window */
+	for (i = 0; i < d->nacc; i++) {
+		const uint32_t *l = out_l(d, (uint32_t)i);
+		uint32_t n = out_n(d, (uint32_t)i), npairs = 0;
+		size_t a, b;
+
+		if (n < 2 || n > p->max_degree || fin_hub_out(d, (uint32_t)i) || fin_swept(d, (uint32_t)i))
+			continue;
+		for (a = 0; a < n && npairs < p->max_pairs; a++) {
+			if (!sb_part(p, d, l[a]))
+				continue;
+			for (b = a + 1; b < n && npairs < p->max_pairs; b++) {
+				struct sb_pair s;
+				double u[2];
+
+				if (d->ts[l[b]] - d->ts[l[a]] > p->window)
+					break;
+				if (!sb_part(p, d, l[b]) || d->dst[l[b]] == d->dst[l[a]])
+					continue;
+				u[0] = d->usd[l[a]];
+				u[1] = d->usd[l[b]];
+				if (!sb_similar(p, u, 2))
+					continue;
+				s.d1 = d->dst[l[a]] < d->dst[l[b]] ? d->dst[l[a]] : d->dst[l[b]];
+				s.d2 = d->dst[l[a]] < d->dst[l[b]] ? d->dst[l[b]] : d->dst[l[a]];
+				s.t1 = l[a];
+				s.t2 = l[b];
+				s.mark = 0;
+				if (vec_push(&pairs, &s))
+					goto out;
+				npairs++;
+			}
+		}
+	}
+	q = pairs.data;
+	if (pairs.len > 1)
+		qsort(q, pairs.len, sizeof *q, cmp_sb_pair);
+	/* 2: per pair of payees, sources that pair up */
+	for (g = 0; g < pairs.len; g = h) {
+		for (h = g + 1; h < pairs.len && q[h].d1 == q[g].d1 && q[h].d2 == q[g].d2; h++)
+			;
+		if (h - g < 2 || !sb_mark(p, d, q, g, h))
+			continue;
+		if ((rc = sb_emit(r, p, q, g, h, x, out)) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	vec_release(&pairs);
+	return rc;
+}
+
 /* ---- scatter-gather: s -> many m -> one t ---- */
 
 struct sg_p {
@@ -843,6 +1655,214 @@ static int cyc_account(struct fin_run *r, const void *st, uint32_t u, struct fin
 			stack[top].end = out_n(d, y);
 			x->acc_flag[y] = 1;
 		}
+	}
+	x->acc_flag[u] = 0;
+	return out->failed ? RASTRO_NOMEM : 0;
+}
+
+/* ---- relay chain: a sum handed on from account to account ---- */
+
+/*
+ * The AMLworld RANDOM pattern (a walk of laundered money through a few
+ * accounts; Altman et al. 2023) and the layering chain of the AML
+ * literature: a large transfer, then one from the account it paid, and so
+ * on, each within hours of the money arriving and of the order of the
+ * previous hop, each between two accounts that deal with each other at no
+ * other time in the data.  Every account of the chain is named.  The search
+ * is bounded like FIN.CYCLE's: hops, a window per hop, a degree cap and a
+ * step budget per start.
+ */
+struct rc_p {
+	int det;
+	int64_t hop_window;
+	uint32_t min_hops, max_degree, max_steps;
+	double min_usd, ratio;
+	uint8_t *payroll;
+	uint8_t *parts;       /* PART_* per transaction (parts_get) */
+	int own_parts;
+	uint8_t *once;        /* per transaction: the only transfer of its payer to its payee */
+};
+
+static void rc_release(void *state)
+{
+	struct rc_p *p = state;
+
+	if (!p)
+		return;
+	mem_free(p->payroll);
+	if (p->own_parts)
+		mem_free(p->parts);
+	mem_free(p->once);
+	mem_free(p);
+}
+
+static int rc_prepare(struct fin_run *r, void **state)
+{
+	static const char *const def[] = { "payroll", "wages", "salary", NULL };
+	const struct fin_data *d = r->d;
+	struct rc_p *p = mem_calloc(1, sizeof *p);
+	uint32_t *cnt;
+	size_t a, k;
+
+	if (!p)
+		return RASTRO_NOMEM;
+	*state = p;
+	p->det = fin_detector_find("FIN.RELAY_CHAIN");
+	p->hop_window = (int64_t)(fin_param(r, p->det, "hop_window_hours", 24) * HOUR);
+	p->min_hops = (uint32_t)fin_param_int(r, p->det, "min_hops", 4);
+	p->max_degree = (uint32_t)fin_param_int(r, p->det, "max_degree", 1000);
+	p->max_steps = (uint32_t)fin_param_int(r, p->det, "max_steps", 20000);
+	p->min_usd = fin_param(r, p->det, "min_usd", 5000);
+	p->ratio = fin_param(r, p->det, "max_hop_ratio", 2.5);
+	if (p->min_hops < 2)
+		p->min_hops = 2;
+	if (p->min_hops > 32)
+		p->min_hops = 32;
+	if (p->ratio < 1)
+		p->ratio = 1;
+	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
+	p->parts = parts_get(r, p->payroll, &p->own_parts);
+	p->once = mem_calloc(d->ntx ? d->ntx : 1, 1);
+	cnt = mem_calloc(d->nacc ? d->nacc : 1, sizeof *cnt);
+	if (!p->parts || !p->once || !cnt) {
+		mem_free(cnt);
+		return RASTRO_NOMEM;
+	}
+	/* one pass over each payer's list: which payments go to a payee it
+	 * pays at no other time */
+	for (a = 0; a < d->nacc; a++) {
+		const uint32_t *l = out_l(d, (uint32_t)a);
+		uint32_t n = out_n(d, (uint32_t)a);
+		int cand = 0;
+
+		/* only a payer with a possible hop needs the counts */
+		for (k = 0; k < n && !cand; k++)
+			cand = (p->parts[l[k]] & (PART_OUT | PART_IN)) == (PART_OUT | PART_IN) && d->usd[l[k]] >= p->min_usd;
+		if (!cand)
+			continue;
+		for (k = 0; k < n; k++)
+			if (p->parts[l[k]] & PART_XFER)
+				cnt[d->dst[l[k]]]++;
+		for (k = 0; k < n; k++)
+			if (p->parts[l[k]] & PART_XFER)
+				p->once[l[k]] = cnt[d->dst[l[k]]] == 1;
+		for (k = 0; k < n; k++)
+			if (p->parts[l[k]] & PART_XFER)
+				cnt[d->dst[l[k]]] = 0;
+	}
+	mem_free(cnt);
+	return 0;
+}
+
+/* A hop: a one-off part of at least min_usd between accounts that are
+ * neither hubs nor too busy to expand. */
+static int rc_hop(const struct rc_p *p, const struct fin_data *d, uint32_t t)
+{
+	return p->once[t] && (p->parts[t] & (PART_OUT | PART_IN)) == (PART_OUT | PART_IN) && d->usd[t] >= p->min_usd &&
+	       out_n(d, d->dst[t]) <= p->max_degree;
+}
+
+static void rc_emit(struct fin_run *r, const struct rc_p *p, const uint32_t *edges, uint32_t L,
+		    struct fin_sink *out)
+{
+	const struct fin_data *d = r->d;
+	double total = fin_sum_usd(d, edges, L, NULL), score = fin_strength(L, p->min_hops, 2.0 * p->min_hops);
+	char path[512], usd[48], sp[32], w0[32];
+	size_t pl = 0;
+	uint32_t i, k;
+
+	path[0] = '\0';
+	for (i = 0; i <= L && pl + 2 < sizeof path; i++) {
+		uint32_t acc = i < L ? d->src[edges[i]] : d->dst[edges[L - 1]];
+		int w = snprintf(path + pl, sizeof path - pl, i < L ? "%s → " : "%s", fin_acc_name(d, acc));
+
+		if (w < 0 || (size_t)w >= sizeof path - pl)
+			break;
+		pl += (size_t)w;
+	}
+	fin_fmt_usd(usd, sizeof usd, total);
+	fin_fmt_span(sp, sizeof sp, d->ts[edges[L - 1]] - d->ts[edges[0]]);
+	fin_fmt_time(w0, sizeof w0, d->ts[edges[0]]);
+	for (i = 0; i <= L; i++) {
+		struct fin_sigb b;
+		uint32_t subj = i < L ? d->src[edges[i]] : d->dst[edges[L - 1]];
+
+		if (fin_swept(d, subj))
+			continue;
+		fin_sig_begin(&b, out, p->det, subj, score);
+		for (k = 0; k < L; k++)
+			fin_sig_ev(&b, edges[k]);
+		fin_sig_int(&b, "hops", L);
+		fin_sig_int(&b, "position", i);
+		fin_sig_num(&b, "span_hours", (double)(d->ts[edges[L - 1]] - d->ts[edges[0]]) / HOUR);
+		fin_sig_num(&b, "hop_window_hours", (double)p->hop_window / HOUR);
+		fin_sig_str(&b, "path", path);
+		fin_sig_num(&b, "total_usd", total);
+		fin_sig_say(&b, "Account %s is on a chain of %u large transfers, each sent on within %.0f h of the money "
+			    "arriving, between accounts with no other dealings (from %s, over %s): %s.",
+			    fin_acc_name(d, subj), L, (double)p->hop_window / HOUR, w0, sp, path);
+		fin_sig_end(&b, d, r->max_evidence);
+	}
+}
+
+static int rc_account(struct fin_run *r, const void *st, uint32_t u, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct rc_p *p = st;
+	const struct fin_data *d = r->d;
+	const uint32_t *ul = out_l(d, u);
+	size_t nu = out_n(d, u), i;
+	struct frame stack[33];
+	uint32_t edges[33];
+
+	if (!nu || nu > p->max_degree || fin_hub_out(d, u) || fin_swept(d, u))
+		return 0;
+	/* the first chain found from this account is enough */
+	x->acc_flag[u] = 1;
+	for (i = 0; i < nu; i++) {
+		uint32_t e0 = ul[i], steps = 0;
+		int top = 0, done = 0;
+
+		if (!rc_hop(p, d, e0))
+			continue;
+		edges[0] = e0;
+		stack[0].w = d->dst[e0];
+		stack[0].pos = (uint32_t)fin_after(out_l(d, stack[0].w), out_n(d, stack[0].w), e0);
+		stack[0].end = out_n(d, stack[0].w);
+		x->acc_flag[stack[0].w] = 1;
+		while (top >= 0) {
+			struct frame *f = &stack[top];
+			uint32_t e, y;
+
+			if (done || f->pos >= f->end || steps >= p->max_steps) {
+				x->acc_flag[f->w] = 0;
+				top--;
+				continue;
+			}
+			e = out_l(d, f->w)[f->pos++];
+			steps++;
+			if (d->ts[e] - d->ts[edges[top]] > p->hop_window) {
+				f->pos = f->end;
+				continue;
+			}
+			y = d->dst[e];
+			if (!rc_hop(p, d, e) || x->acc_flag[y] || d->usd[e] > p->ratio * d->usd[edges[top]] ||
+			    d->usd[e] * p->ratio < d->usd[edges[top]])
+				continue;
+			edges[top + 1] = e;
+			if ((uint32_t)top + 2 >= p->min_hops) {
+				rc_emit(r, p, edges, (uint32_t)top + 2, out);
+				done = 1;
+				continue;
+			}
+			top++;
+			stack[top].w = y;
+			stack[top].pos = (uint32_t)fin_after(out_l(d, y), out_n(d, y), e);
+			stack[top].end = out_n(d, y);
+			x->acc_flag[y] = 1;
+		}
+		if (done)
+			break;
 	}
 	x->acc_flag[u] = 0;
 	return out->failed ? RASTRO_NOMEM : 0;
@@ -1354,6 +2374,26 @@ const struct fin_detector fin_det_graph[] = {
 	{ "FIN.GATHER_SCATTER", "gather_scatter", TY_ML,
 	  "AML graph pattern gather-scatter (IBM AMLworld GATHER-SCATTER)",
 	  "many pay one account, which soon pays many", gs_prepare, gs_account, NULL, NULL, NULL },
+	{ "FIN.SPLIT_GATHER_SCATTER", "split_gather_scatter", TY_ML,
+	  "AML graph pattern gather-scatter (IBM AMLworld GATHER-SCATTER; GFP fan and vertex-statistics features) "
+	  "as layering: a sum gathered in similar parts and passed on in similar parts",
+	  "similar parts gathered from several accounts, the same money scattered on (and those accounts)",
+	  sgs_prepare, sgs_account, NULL, sgs_release, NULL },
+	{ "FIN.SPLIT_FAN", "split_fan", TY_ML,
+	  "AML graph patterns fan-out and fan-in (IBM AMLworld FAN-OUT / FAN-IN; GFP fan and vertex-statistics "
+	  "features) as layering: a sum split into similar parts",
+	  "a sum sent to (or received from) many accounts in similar parts (and those accounts)",
+	  sf_prepare, sf_account, NULL, sf_release, NULL },
+	{ "FIN.SPLIT_BIPARTITE", "split_bipartite", TY_ML,
+	  "AML graph patterns bipartite and stack (IBM AMLworld BIPARTITE / STACK; GFP bicliques) at their "
+	  "smallest: two accounts each pay the same two accounts similar parts",
+	  "accounts paying the same accounts similar parts of one sum", sb_prepare, NULL, sb_global, sb_release,
+	  NULL },
+	{ "FIN.RELAY_CHAIN", "relay_chain", TY_ML,
+	  "AML graph pattern random walk (IBM AMLworld RANDOM) as a layering chain: a large sum handed on from "
+	  "account to account within hours, between accounts with no other dealings",
+	  "a large sum handed on along a chain of accounts (every account named)", rc_prepare, rc_account, NULL,
+	  rc_release, NULL },
 	{ "FIN.CYCLE", "cycle", TY_ML,
 	  "AML graph pattern cycle (IBM AMLworld CYCLE; GFP temporal cycles; Blanuša et al. 2022/2023)",
 	  "money returns to its source through a time-ordered cycle", cyc_prepare, cyc_account, NULL, cyc_release, NULL },

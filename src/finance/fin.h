@@ -203,6 +203,7 @@ struct fin_scratch {
 	struct vec tmp32;     /* uint32 scratch */
 	struct vec tmp32b;
 	struct vec tmp64;     /* uint64 scratch */
+	struct vec tmp64b;
 	struct vec quad;      /* 16-byte records (struct fin_quad) */
 	struct sbuf sb;
 };
@@ -251,6 +252,10 @@ struct fin_run {
 	size_t max_evidence;
 	const int *enabled;    /* per detector: are its signals wanted */
 	struct rs_err err;     /* set by a detector that fails (first error wins) */
+	/* Per-transaction part flags shared by the graph rules that use them
+	 * (det_graph.c), and the payroll flags they were made with; freed by
+	 * the runner. */
+	uint8_t *parts, *parts_payroll;
 };
 
 /* Settings of detector `det`: finance.<key>.<name>. */

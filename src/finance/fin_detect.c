@@ -133,6 +133,7 @@ static int scratch_init(struct fin_scratch *x, const struct fin_data *d)
 	vec_init(&x->tmp32, sizeof(uint32_t));
 	vec_init(&x->tmp32b, sizeof(uint32_t));
 	vec_init(&x->tmp64, sizeof(uint64_t));
+	vec_init(&x->tmp64b, sizeof(uint64_t));
 	vec_init(&x->quad, sizeof(struct fin_quad));
 	sbuf_init(&x->sb);
 	return x->acc_mark && x->acc_cnt && x->acc_cnt2 && x->acc_flag && x->str_mark && x->str_cnt && x->str_cnt2 ? 0 : -1;
@@ -150,6 +151,7 @@ static void scratch_release(struct fin_scratch *x)
 	vec_release(&x->tmp32);
 	vec_release(&x->tmp32b);
 	vec_release(&x->tmp64);
+	vec_release(&x->tmp64b);
 	vec_release(&x->quad);
 	sbuf_release(&x->sb);
 }
@@ -969,6 +971,8 @@ done_ws:
 			else
 				mem_free(state[i]);
 		}
+	mem_free(run.parts);
+	mem_free(run.parts_payroll);
 	fin_data_release(&d);
 	fin_lists_release(&lists);
 	if (rc) {

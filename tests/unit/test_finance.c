@@ -1207,6 +1207,202 @@ static void gather_scatter(void **state)
 	sbuf_release(&sb);
 }
 
+/* A sum gathered in similar parts and passed on in similar parts (and its
+ * payers and payees).  Look-alikes: balanced money in parts of very
+ * different sizes; similar parts gathered and kept. */
+static void split_gather_scatter(void **state)
+{
+	static const double in[4] = { 3000, 3200, 2900, 3100 }, out[4] = { 2800, 2950, 3000, 3050 };
+	static const double mixed[4] = { 300, 2500, 9000, 400 };
+	struct sbuf sb;
+	rastro_ws *ws;
+	char a[16];
+	int k;
+
+	(void)state;
+	start(&sb);
+	for (k = 0; k < 4; k++) {
+		snprintf(a, sizeof a, "SI%d", k);
+		row(&sb, nid(), at(2, 8 + k, 0), a, "SC", in[k], "wire", NULL, NULL, NULL, NULL, NULL);
+		snprintf(a, sizeof a, "SO%d", k);
+		row(&sb, nid(), at(2, 20 + k, 0), "SC", a, out[k], "ach", NULL, NULL, NULL, NULL, NULL);
+		/* look-alike: in and out balance, but the parts are anything */
+		snprintf(a, sizeof a, "UI%d", k);
+		row(&sb, nid(), at(3, 8 + k, 0), a, "UC", mixed[k], "wire", NULL, NULL, NULL, NULL, NULL);
+		snprintf(a, sizeof a, "UO%d", k);
+		row(&sb, nid(), at(3, 20 + k, 0), "UC", a, mixed[3 - k], "wire", NULL, NULL, NULL, NULL, NULL);
+		/* look-alike: similar parts gathered, a fifth of it paid on */
+		snprintf(a, sizeof a, "KI%d", k);
+		row(&sb, nid(), at(4, 8 + k, 0), a, "KC", in[k], "wire", NULL, NULL, NULL, NULL, NULL);
+		snprintf(a, sizeof a, "KO%d", k);
+		row(&sb, nid(), at(4, 20 + k, 0), "KC", a, out[k] / 5, "wire", NULL, NULL, NULL, NULL, NULL);
+	}
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.SPLIT_GATHER_SCATTER");
+	assert_int_equal(nsig(ws, "FIN.SPLIT_GATHER_SCATTER", "SC"), 1);
+	assert_int_equal(nsig(ws, "FIN.SPLIT_GATHER_SCATTER", "SI0"), 1);
+	assert_int_equal(nsig(ws, "FIN.SPLIT_GATHER_SCATTER", "SO3"), 1);
+	assert_int_equal(nsig(ws, "FIN.SPLIT_GATHER_SCATTER", "UC"), 0);
+	assert_int_equal(nsig(ws, "FIN.SPLIT_GATHER_SCATTER", "KC"), 0);
+	/* the centre, four payers, four payees */
+	assert_int_equal(nsig_code(ws, "FIN.SPLIT_GATHER_SCATTER"), 9);
+	assert_int_equal(q1(ws, "SELECT count(*) FROM signal_evidence se JOIN signal s ON s.id = se.signal_id"
+				" JOIN entity e ON e.id = s.entity_id WHERE e.key = ?1", "SC"), 8);
+	/* parts this close are not close enough at a ratio of 1.05 */
+	assert_int_equal(rastro_config_set(ws, "finance.split_gather_scatter.max_part_ratio=1.05"), 0);
+	detect_only(ws, "FIN.SPLIT_GATHER_SCATTER");
+	assert_int_equal(nsig_code(ws, "FIN.SPLIT_GATHER_SCATTER"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+/* A sum sent in similar parts to payees paid at no other time, out of line
+ * with the account's pace (and the payees); the same on the receiving side.
+ * Look-alikes: a landlord paid the same rent by five tenants every month;
+ * five payments of very different sizes; an account that pays as much every
+ * day. */
+static void split_fan(void **state)
+{
+	static const double part[5] = { 4000, 4100, 3900, 4200, 3800 }, mixed[5] = { 100, 900, 4000, 12000, 30000 };
+	struct sbuf sb;
+	rastro_ws *ws;
+	char a[16];
+	int k, day;
+
+	(void)state;
+	start(&sb);
+	row(&sb, nid(), at(1, 9, 0), "FC", "UTIL", 50, "ach", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(61, 9, 0), "FC", "UTIL", 50, "ach", NULL, NULL, NULL, NULL, NULL);
+	for (k = 0; k < 5; k++) {
+		snprintf(a, sizeof a, "FP%d", k);
+		row(&sb, nid(), at(40, 8 + 2 * k, 0), "FC", a, part[k], "wire", NULL, NULL, NULL, NULL, NULL);
+		snprintf(a, sizeof a, "FA%d", k);
+		row(&sb, nid(), at(30, 8 + 2 * k, 0), a, "FI", part[k] / 2, "ach", NULL, NULL, NULL, NULL, NULL);
+		snprintf(a, sizeof a, "MP%d", k);
+		row(&sb, nid(), at(40, 8 + 2 * k, 0), "MIXED", a, mixed[k], "wire", NULL, NULL, NULL, NULL, NULL);
+		snprintf(a, sizeof a, "BP%d", k);
+		row(&sb, nid(), at(40, 8 + 2 * k, 0), "BUSY", a, part[k], "wire", NULL, NULL, NULL, NULL, NULL);
+		snprintf(a, sizeof a, "TEN%d", k);
+		for (day = 1; day < 90; day += 30)
+			row(&sb, nid(), at(day, 9 + k, 0), a, "RENT", 1200 + 10 * k, "ach", NULL, NULL, NULL, NULL,
+			    NULL);
+	}
+	for (day = 1; day < 60; day++)
+		row(&sb, nid(), at(day, 7, 0), "BUSY", "RENTCO", 20000, "ach", NULL, NULL, NULL, NULL, NULL);
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.SPLIT_FAN");
+	assert_int_equal(nsig(ws, "FIN.SPLIT_FAN", "FC"), 1);
+	assert_int_equal(nsig(ws, "FIN.SPLIT_FAN", "FP0"), 1);
+	assert_int_equal(nsig(ws, "FIN.SPLIT_FAN", "FP4"), 1);
+	assert_int_equal(nsig(ws, "FIN.SPLIT_FAN", "FI"), 1);
+	assert_int_equal(nsig(ws, "FIN.SPLIT_FAN", "FA2"), 1);
+	assert_int_equal(nsig(ws, "FIN.SPLIT_FAN", "RENT"), 0);
+	assert_int_equal(nsig(ws, "FIN.SPLIT_FAN", "MIXED"), 0);
+	assert_int_equal(nsig(ws, "FIN.SPLIT_FAN", "BUSY"), 0);
+	assert_int_equal(nsig(ws, "FIN.SPLIT_FAN", "BP0"), 0);
+	/* FC and its five payees, FI and its five payers */
+	assert_int_equal(nsig_code(ws, "FIN.SPLIT_FAN"), 12);
+	/* with the pace test off, the busy account's parts count too */
+	assert_int_equal(rastro_config_set(ws, "finance.split_fan.burst_factor=0"), 0);
+	detect_only(ws, "FIN.SPLIT_FAN");
+	assert_int_equal(nsig(ws, "FIN.SPLIT_FAN", "BUSY"), 1);
+	assert_int_equal(nsig(ws, "FIN.SPLIT_FAN", "RENT"), 0);
+	/* its own payroll categories: its own part flags beside the shared ones */
+	assert_int_equal(rastro_config_set(ws, "finance.split_fan.burst_factor=3"), 0);
+	assert_int_equal(rastro_config_set(ws, "finance.split_fan.payroll_categories=[\"none\"]"), 0);
+	detect_only(ws, "FIN.SPLIT_GATHER_SCATTER,FIN.SPLIT_FAN,FIN.RELAY_CHAIN");
+	assert_int_equal(nsig(ws, "FIN.SPLIT_FAN", "FC"), 1);
+	assert_int_equal(nsig(ws, "FIN.SPLIT_FAN", "BUSY"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+/* Two accounts each pay the same two accounts similar parts within a day.
+ * Look-alikes: the same shape with parts of very different sizes; the two
+ * payers five days apart; small sums. */
+static void split_bipartite(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+
+	(void)state;
+	start(&sb);
+	row(&sb, nid(), at(5, 8, 0), "B1", "D1", 3000, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(5, 9, 0), "B1", "D2", 3300, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(5, 15, 0), "B2", "D1", 2800, "ach", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(5, 16, 0), "B2", "D2", 3100, "ach", NULL, NULL, NULL, NULL, NULL);
+	/* parts of any size */
+	row(&sb, nid(), at(6, 8, 0), "C1", "E1", 3000, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(6, 9, 0), "C1", "E2", 3000, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(6, 15, 0), "C2", "E1", 300, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(6, 16, 0), "C2", "E2", 9000, "wire", NULL, NULL, NULL, NULL, NULL);
+	/* days apart */
+	row(&sb, nid(), at(7, 8, 0), "F1", "G1", 3000, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(7, 9, 0), "F1", "G2", 3000, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(12, 8, 0), "F2", "G1", 3000, "wire", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(12, 9, 0), "F2", "G2", 3000, "wire", NULL, NULL, NULL, NULL, NULL);
+	/* small sums: roommates paying rent and power */
+	row(&sb, nid(), at(8, 8, 0), "H1", "I1", 400, "ach", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(8, 9, 0), "H1", "I2", 420, "ach", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(8, 15, 0), "H2", "I1", 400, "ach", NULL, NULL, NULL, NULL, NULL);
+	row(&sb, nid(), at(8, 16, 0), "H2", "I2", 420, "ach", NULL, NULL, NULL, NULL, NULL);
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.SPLIT_BIPARTITE");
+	assert_int_equal(nsig(ws, "FIN.SPLIT_BIPARTITE", "B1"), 1);
+	assert_int_equal(nsig(ws, "FIN.SPLIT_BIPARTITE", "B2"), 1);
+	assert_int_equal(nsig(ws, "FIN.SPLIT_BIPARTITE", "D1"), 1);
+	assert_int_equal(nsig(ws, "FIN.SPLIT_BIPARTITE", "D2"), 1);
+	assert_int_equal(nsig_code(ws, "FIN.SPLIT_BIPARTITE"), 4);
+	assert_int_equal(q1(ws, "SELECT count(*) FROM signal_evidence se JOIN signal s ON s.id = se.signal_id"
+				" JOIN entity e ON e.id = s.entity_id WHERE e.key = ?1", "D1"), 4);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+/* A large sum handed on along four accounts within hours of arriving, each
+ * hop between accounts with no other dealings.  Look-alikes: the same chain
+ * of small sums, with days between hops, through a payee paid twice (a
+ * regular counterparty), and a chain of three hops. */
+static void relay_chain(void **state)
+{
+	static const double amt[4] = { 9000, 8000, 12000, 7000 };
+	static const char *const pre[5] = { "R", "S", "T", "U", "V" };
+	struct sbuf sb;
+	rastro_ws *ws;
+	char a[16], b[16];
+	int k, c;
+
+	(void)state;
+	start(&sb);
+	for (c = 0; c < 5; c++)
+		for (k = 0; k < (c == 4 ? 3 : 4); k++) {
+			snprintf(a, sizeof a, "%s%d", pre[c], k);
+			snprintf(b, sizeof b, "%s%d", pre[c], k + 1);
+			row(&sb, nid(), c == 2 ? at(5 + 3 * k, 9, 0) : at(5, 8 + 3 * k, 0), a, b,
+			    c == 1 ? amt[k] / 10 : amt[k], "wire", NULL, NULL, NULL, NULL, NULL);
+		}
+	/* U2 pays U3 every week: a regular counterparty, not a relay */
+	for (k = 10; k < 40; k += 7)
+		row(&sb, nid(), at(k, 12, 0), "U2", "U3", 500, "ach", NULL, NULL, NULL, NULL, NULL);
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.RELAY_CHAIN");
+	for (k = 0; k <= 4; k++) {
+		snprintf(a, sizeof a, "R%d", k);
+		assert_int_equal(nsig(ws, "FIN.RELAY_CHAIN", a), 1);
+	}
+	assert_int_equal(nsig_code(ws, "FIN.RELAY_CHAIN"), 5);
+	assert_int_equal(q1(ws, "SELECT count(*) FROM signal_evidence se JOIN signal s ON s.id = se.signal_id"
+				" JOIN entity e ON e.id = s.entity_id WHERE e.key = ?1", "R2"), 4);
+	/* three hops are a chain at min_hops 3 */
+	assert_int_equal(rastro_config_set(ws, "finance.relay_chain.min_hops=3"), 0);
+	detect_only(ws, "FIN.RELAY_CHAIN");
+	assert_int_equal(nsig(ws, "FIN.RELAY_CHAIN", "V0"), 1);
+	assert_int_equal(nsig(ws, "FIN.RELAY_CHAIN", "S0"), 0);
+	assert_int_equal(nsig(ws, "FIN.RELAY_CHAIN", "T0"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
 static void cycles(void **state)
 {
 	struct sbuf sb;
@@ -1750,6 +1946,10 @@ int main(void)
 		cmocka_unit_test(fans),
 		cmocka_unit_test(scatter_gather),
 		cmocka_unit_test(gather_scatter),
+		cmocka_unit_test(split_gather_scatter),
+		cmocka_unit_test(split_fan),
+		cmocka_unit_test(split_bipartite),
+		cmocka_unit_test(relay_chain),
 		cmocka_unit_test(cycles),
 		cmocka_unit_test(pass_through),
 		cmocka_unit_test(bipartite_and_stack),
