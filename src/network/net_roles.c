@@ -98,7 +98,9 @@ int net_role_params_read(const struct cfg *cfg, struct net_role_params *p)
 	    load_set(cfg, "network.roles.money_signals",
 		     "FIN.FUNNEL,FIN.PASS_THROUGH,FIN.STRUCTURING,FIN.CASH_TO_CORRIDOR,FIN.BORDER_FANIN,FIN.FAN_IN,"
 		     "FIN.FAN_OUT,FIN.SCATTER_GATHER,FIN.GATHER_SCATTER,FIN.CYCLE,FIN.STACK,FIN.BIPARTITE,"
-		     "FIN.PREPAID_VELOCITY,FIN.CASH_NO_ACH,FIN.OFFHOURS_CASH", &p->money_signals) ||
+		     "FIN.PREPAID_VELOCITY,FIN.CASH_NO_ACH,FIN.OFFHOURS_CASH,FIN.ONEOFF_FANOUT,FIN.PLACEMENT_FANOUT,"
+		     "FIN.SPLIT_GATHER_SCATTER,FIN.SPLIT_FAN,FIN.SPLIT_BIPARTITE,FIN.RELAY_CHAIN",
+		     &p->money_signals) ||
 	    load_set(cfg, "network.roles.recruiter_signals", "FIN.ESCORT_SITE_PAY,FIN.AD_IDENTIFIER",
 		     &p->recruiter_signals) ||
 	    load_set(cfg, "network.roles.facilitator_signals", "FIN.FRONT_COMPANY", &p->facilitator_signals) ||
