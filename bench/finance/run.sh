@@ -125,6 +125,17 @@ ibm() {
   echo "-- peer quality"
   "$PY" "$here/score.py" "$d/gen_Trans.csv" "$d/gen_Patterns.txt" --peer "$OUT/peer1"
   "$PY" "$here/score.py" "$d/gen_Trans.csv" "$d/gen_Patterns.txt" --peer "$OUT/peer1" --split | sed -n 1p
+  # The peer flags about 9 % of all accounts, rastro's alerts a few hundred:
+  # pattern recall depends on how many accounts are flagged, so rastro's
+  # ranked list (alerts, then the watch list: accounts with one
+  # uncorroborated indicator, by score) is also scored cut at the peer's
+  # number of flagged accounts -- the same analyst budget for both.
+  local npeer
+  npeer=$(wc -l < "$OUT/peer1/accounts.tsv")
+  "$RASTRO" alerts "$ws" --watch --format csv --limit 0 --set finance.alerts.max_evidence=100000000 \
+    | head -n $((npeer + 1)) > "$OUT/ibm1.ranked-peer-volume.csv"
+  echo "-- rastro at the peer's volume: alerts then watch list, first $npeer accounts"
+  "$PY" "$here/score.py" "$d/gen_Trans.csv" "$d/gen_Patterns.txt" --rastro "$OUT/ibm1.ranked-peer-volume.csv"
   local mrw mrc mdw mdc mpw mpc
   mrw=$(printf '%s\n' "${rw[@]}" | median); mrc=$(printf '%s\n' "${rc[@]}" | median)
   mdw=$(printf '%s\n' "${rdw[@]}" | median); mdc=$(printf '%s\n' "${rdc[@]}" | median)
