@@ -300,12 +300,34 @@ static const char *const json_keys[F_N] = {
 	"id", "site", "url", "posted_at", "city", "region", "country", "category", "title", "body",
 	"price", "currency", "author", "phones", "emails", "handles", "image_hashes",
 };
+static const size_t json_key_len[F_N] = { 2, 4, 3, 9, 4, 6, 7, 8, 5, 4, 5, 8, 6, 6, 6, 7, 12 };
 
-static int ads_sniff_object(json_t *obj)
+static int ads_sniff_object(const struct jdoc *obj)
 {
-	if (!json_object_get(obj, "id") || !json_object_get(obj, "posted_at") || !json_object_get(obj, "site"))
+	if (!jdoc_get(obj, "id") || !jdoc_get(obj, "posted_at") || !jdoc_get(obj, "site"))
 		return 0;
-	return 10 + (json_object_get(obj, "body") ? 5 : 0) + (json_object_get(obj, "title") ? 2 : 0);
+	return 10 + (jdoc_get(obj, "body") ? 5 : 0) + (jdoc_get(obj, "title") ? 2 : 0);
+}
+
+/* The value of each input field in obj (NULL when absent): one pass over
+ * the members, each key compared with the field names of its length. */
+static void find_fields(const struct jdoc *obj, const struct jdoc_val *v[F_N])
+{
+	size_t m, nm = jdoc_nmembers(obj);
+	int i;
+
+	for (i = 0; i < F_N; i++)
+		v[i] = NULL;
+	for (m = 0; m < nm; m++) {
+		const struct jdoc_member *mb = jdoc_member_at(obj, m);
+
+		for (i = 0; i < F_N; i++) {
+			if (json_key_len[i] == mb->keylen && memcmp(json_keys[i], mb->key, mb->keylen) == 0) {
+				v[i] = &mb->v;
+				break;
+			}
+		}
+	}
 }
 
 static int json_reject(struct fmt_run *run, const void *rowref, int field, struct fmt_bad *bad,
@@ -355,24 +377,26 @@ static void ads_finish(struct fmt_run *run)
 	run->state = NULL;
 }
 
-static int ads_object(struct fmt_run *run, json_t *obj, uint64_t line, struct fmt_bad *bad)
+static int ads_object(struct fmt_run *run, const struct jdoc *obj, uint64_t line, struct fmt_bad *bad)
 {
 	struct ad_state *st = state_of(run);
+	const struct jdoc_val *vals[F_N];
 	struct ad_in in;
 	int i;
 
 	if (!st)
 		return -1;
+	find_fields(obj, vals);
 	memset(&in, 0, sizeof in);
 	for (i = 0; i < F_N; i++) {
-		json_t *v = json_object_get(obj, json_keys[i]);
+		const struct jdoc_val *v = vals[i];
 
 		in.s[i] = "";
-		if (!v || json_is_null(v))
+		if (!v || v->type == JDOC_NULL)
 			continue;
-		if (json_is_string(v)) {
-			in.s[i] = json_string_value(v);
-			in.n[i] = json_string_length(v);
+		if (v->type == JDOC_STRING) {
+			in.s[i] = v->s;
+			in.n[i] = v->n;
 			/* trim surrounding spaces of short fields; text is kept as posted */
 			if (i != F_TITLE && i != F_BODY) {
 				while (in.n[i] && (*in.s[i] == ' ' || *in.s[i] == '\t')) {
@@ -382,28 +406,27 @@ static int ads_object(struct fmt_run *run, json_t *obj, uint64_t line, struct fm
 				while (in.n[i] && (in.s[i][in.n[i] - 1] == ' ' || in.s[i][in.n[i] - 1] == '\t'))
 					in.n[i]--;
 			}
-			if (memchr(in.s[i], '\0', in.n[i]))
-				return json_reject(run, &in, i, bad, "contains a NUL character");
-		} else if (json_is_integer(v) && (i == F_ID || i == F_PRICE || i == F_POSTED)) {
+		} else if (v->type == JDOC_INT && (i == F_ID || i == F_PRICE || i == F_POSTED)) {
 			if (i == F_POSTED) {
-				in.posted = (int64_t)json_integer_value(v);
+				in.posted = v->i;
 				in.posted_is_int = 1;
 				continue;
 			}
-			snprintf(st->num[i], sizeof st->num[i], "%lld", (long long)json_integer_value(v));
+			snprintf(st->num[i], sizeof st->num[i], "%lld", (long long)v->i);
 			in.s[i] = st->num[i];
 			in.n[i] = strlen(st->num[i]);
-		} else if (json_is_real(v) && i == F_PRICE) {
-			snprintf(st->num[i], sizeof st->num[i], "%.15g", json_real_value(v));
+		} else if (v->type == JDOC_REAL && i == F_PRICE) {
+			snprintf(st->num[i], sizeof st->num[i], "%.15g", v->d);
 			in.s[i] = st->num[i];
 			in.n[i] = strlen(st->num[i]);
-		} else if (json_is_array(v) && i >= F_PHONES) {
+		} else if (v->type == JDOC_ARRAY && i >= F_PHONES) {
 			size_t k;
-			json_t *item;
 
 			sbuf_clear(&st->arr[i]);
-			json_array_foreach(v, k, item) {
-				if (!json_is_string(item)) {
+			for (k = 0; k < v->count; k++) {
+				const struct jdoc_val *item = jdoc_item(obj, v, k);
+
+				if (item->type != JDOC_STRING) {
 					char reason[64];
 
 					snprintf(reason, sizeof reason, "item %zu is not a string", k + 1);
@@ -411,13 +434,11 @@ static int ads_object(struct fmt_run *run, json_t *obj, uint64_t line, struct fm
 				}
 				if (st->arr[i].len)
 					sbuf_addc(&st->arr[i], ';');
-				sbuf_add(&st->arr[i], json_string_value(item), json_string_length(item));
+				sbuf_add(&st->arr[i], item->s, item->n);
 			}
 			if (sbuf_failed(&st->arr[i]))
 				return -1;
-			if (memchr(st->arr[i].buf, '\0', st->arr[i].len))
-				return json_reject(run, &in, i, bad, "contains a NUL character");
-			in.s[i] = st->arr[i].buf;
+			in.s[i] = st->arr[i].buf ? st->arr[i].buf : "";
 			in.n[i] = st->arr[i].len;
 		} else {
 			return json_reject(run, &in, i, bad,

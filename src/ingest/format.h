@@ -1,7 +1,8 @@
 /*
  * format: the interface between ingest and one source format.
  *
- * A format turns parsed input (a CSV row or a JSON object) into records.
+ * A format turns parsed input (a CSV row or a JSON object, seen through
+ * io/jdoc.h) into records.
  * It first binds the header (finding its columns by name, or by position
  * for formats such as IBM's whose header repeats a name), then converts each
  * row.  A row that fails validation is rejected with the index of the
@@ -15,12 +16,12 @@
 #ifndef RASTRO_FORMAT_H
 #define RASTRO_FORMAT_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/err.h"
 #include "io/csv.h"
+#include "io/jdoc.h"
 #include "record.h"
 
 struct fctx;                   /* ingest context, opaque to formats */
@@ -55,7 +56,7 @@ struct fmt {
 	/* CSV: how well a header matches (0 = not this format); used to guess. */
 	int (*sniff_header)(const struct csv_row *header);
 	/* JSONL: how well the first object matches. */
-	int (*sniff_object)(json_t *obj);
+	int (*sniff_object)(const struct jdoc *obj);
 	/* CSV: binds the header; 0 or an error naming the missing columns. */
 	int (*bind)(struct fmt_run *run, const struct csv_row *header, const char *mapping,
 		    struct rs_err *err);
@@ -65,7 +66,7 @@ struct fmt {
 	/* CSV: one data row; 0 = emitted, 1 = rejected (bad filled), <0 = fatal. */
 	int (*row)(struct fmt_run *run, const struct csv_row *row, struct fmt_bad *bad);
 	/* JSONL: one object; same returns. */
-	int (*object)(struct fmt_run *run, json_t *obj, uint64_t line, struct fmt_bad *bad);
+	int (*object)(struct fmt_run *run, const struct jdoc *obj, uint64_t line, struct fmt_bad *bad);
 	void (*finish)(struct fmt_run *run);
 };
 

@@ -968,7 +968,7 @@ static int sniff_jsonl(rastro_ws *ws, const char *path, const struct fmt **guess
 
 		if ((*f)->input != FMT_JSONL || !(*f)->sniff_object)
 			continue;
-		score = (*f)->sniff_object(it->obj);
+		score = (*f)->sniff_object(it->doc);
 		if (score > best) {
 			best = score;
 			*guess = *f;
@@ -1225,7 +1225,7 @@ static int load_jsonl(struct load *L)
 			bad.field = -1;
 			bad.key = NULL;
 			bad.reason[0] = '\0';
-			fr = L->fmt->object(&L->run, it->obj, it->line, &bad);
+			fr = L->fmt->object(&L->run, it->doc, it->line, &bad);
 			if (fr < 0) {
 				rc = L->ctx.oom ? ws_error(ws, RASTRO_NOMEM, "out of memory loading '%s'", L->ctx.path)
 						: ws->err.code ? ws->err.code : RASTRO_ERROR;

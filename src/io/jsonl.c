@@ -1,5 +1,6 @@
 /*
- * jsonl: JSON Lines on top of the CSV reader's line mode.
+ * jsonl: JSON Lines on top of the CSV reader's line mode, each line parsed
+ * by jdoc.
  */
 #include "jsonl.h"
 #include "csv.h"
@@ -11,6 +12,7 @@
 
 struct jsonl {
 	struct csv *csv;
+	struct jdoc *doc;
 	struct jsonl_item item;
 };
 
@@ -30,8 +32,14 @@ int jsonl_open(struct jsonl **out, const char *path, size_t max_line, struct rs_
 	o.check_utf8 = 1;
 	if (max_line)
 		o.max_record = max_line;
+	j->doc = jdoc_new();
+	if (!j->doc) {
+		mem_free(j);
+		return err_set(err, RASTRO_NOMEM, "out of memory opening '%s'", path);
+	}
 	rc = csv_open(&j->csv, path, &o, err);
 	if (rc) {
+		jdoc_free(j->doc);
 		mem_free(j);
 		return rc;
 	}
@@ -43,11 +51,9 @@ int jsonl_next(struct jsonl *j, struct jsonl_item **out, struct rs_err *err)
 {
 	struct jsonl_item *it = &j->item;
 	struct csv_row *row;
-	json_error_t je;
 	int r;
 
 	*out = it;
-	json_decref(it->obj);
 	memset(it, 0, sizeof *it);
 	for (;;) {
 		size_t k;
@@ -73,19 +79,19 @@ int jsonl_next(struct jsonl *j, struct jsonl_item **out, struct rs_err *err)
 		if (k < row->raw_len)
 			break;
 	}
-	it->obj = json_loadb(row->raw, row->raw_len, JSON_REJECT_DUPLICATES, &je);
-	if (!it->obj) {
-		it->bad_col = je.column > 0 ? (uint64_t)je.column : 1;
-		snprintf(it->bad_reason, sizeof it->bad_reason, "not valid JSON: %s", je.text);
-		return JSONL_BAD;
+	r = jdoc_parse(j->doc, row->raw, row->raw_len, &it->bad_col, it->bad_reason, sizeof it->bad_reason);
+	if (r == JDOC_NOMEM) {
+		err_set(err, RASTRO_NOMEM, "out of memory parsing JSON line %llu", (unsigned long long)it->line);
+		return JSONL_FAIL;
 	}
-	if (!json_is_object(it->obj)) {
-		json_decref(it->obj);
-		it->obj = NULL;
+	if (r == JDOC_BAD)
+		return JSONL_BAD;
+	if (r == JDOC_NOT_OBJECT) {
 		it->bad_col = 1;
 		snprintf(it->bad_reason, sizeof it->bad_reason, "a JSON line must be an object");
 		return JSONL_BAD;
 	}
+	it->doc = j->doc;
 	return JSONL_OBJ;
 }
 
@@ -93,7 +99,7 @@ void jsonl_close(struct jsonl *j)
 {
 	if (!j)
 		return;
-	json_decref(j->item.obj);
+	jdoc_free(j->doc);
 	csv_close(j->csv);
 	mem_free(j);
 }

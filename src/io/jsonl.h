@@ -1,21 +1,22 @@
 /*
  * jsonl: a streaming reader of JSON Lines (one JSON object per line), plain,
  * gzip or zstd.  Lines are split by the CSV reader in line mode and parsed by
- * jansson; a line that is not a JSON object is reported with its line and
- * column and reading goes on.
+ * jdoc (simdjson, with jansson as the reference for doubtful lines); a line
+ * that is not a JSON object is reported with its line and column and reading
+ * goes on.
  */
 #ifndef RASTRO_JSONL_H
 #define RASTRO_JSONL_H
 
-#include <jansson.h>
 #include <stdint.h>
 
 #include "core/err.h"
+#include "jdoc.h"
 
 struct jsonl;
 
 struct jsonl_item {
-	json_t *obj;          /* borrowed; valid until the next call */
+	const struct jdoc *doc; /* the object (JSONL_OBJ); borrowed, valid until the next call */
 	uint64_t line;
 	uint64_t offset;
 	const char *raw;      /* the line's bytes (truncated for over-long lines) */
