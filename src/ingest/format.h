@@ -25,6 +25,8 @@
 #include "record.h"
 
 struct fctx;                   /* ingest context, opaque to formats */
+struct arena;
+struct cfg;
 
 enum fmt_input { FMT_CSV, FMT_JSONL };
 
@@ -65,8 +67,21 @@ struct fmt {
 	void (*prefetch)(struct fmt_run *run, const struct csv_row *row);
 	/* CSV: one data row; 0 = emitted, 1 = rejected (bad filled), <0 = fatal. */
 	int (*row)(struct fmt_run *run, const struct csv_row *row, struct fmt_bad *bad);
-	/* JSONL: one object; same returns. */
-	int (*object)(struct fmt_run *run, const struct jdoc *obj, uint64_t line, struct fmt_bad *bad);
+	/*
+	 * JSONL: one object, in two halves.  `prep` does what depends on the
+	 * object alone (reading its values, validation, normalisation); it may
+	 * run on a thread of its own, ahead of `emit`, so it touches no ingest
+	 * context: its state is *pstate (NULL at first, freed by prep_finish)
+	 * and its result goes to *out, allocated from `a`, which lives until
+	 * emit has run.  `emit` runs on the loading thread in file order and
+	 * does what depends on the rows before (duplicates, interning,
+	 * records).  Both return 0 = done, 1 = rejected (bad filled), <0 =
+	 * fatal; emit is called only after prep returned 0.
+	 */
+	int (*prep)(void **pstate, const struct cfg *cfg, const struct jdoc *obj, struct arena *a,
+		    void **out, struct fmt_bad *bad);
+	int (*emit)(struct fmt_run *run, void *prepared, uint64_t line, struct fmt_bad *bad);
+	void (*prep_finish)(void *pstate);
 	void (*finish)(struct fmt_run *run);
 };
 

@@ -19,6 +19,7 @@
 #include <xxhash.h>
 
 #include "core/arena.h"
+#include "core/config.h"
 #include "core/mem.h"
 #include "core/sbuf.h"
 #include "core/strmap.h"
@@ -43,17 +44,22 @@
  * referrer.  A batch keeps one list per pass. */
 enum { PASS_ENTITY, PASS_ACCOUNT, PASS_OTHER, NPASSES };
 
+/* What a queue chains: the first member of the structs it carries. */
+struct qlink {
+	struct qlink *next;
+};
+
 struct batch {
+	struct qlink link;
 	struct arena mem;
 	struct vec recs[NPASSES]; /* struct rec *, in creation order within a pass */
 	size_t nrecs;
-	struct batch *next;
 };
 
 struct queue {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct batch *head, *tail;
+	struct qlink *head, *tail;
 	int closed;
 };
 
@@ -155,7 +161,7 @@ static void queue_destroy(struct queue *q)
 	pthread_cond_destroy(&q->cv);
 }
 
-static void queue_push(struct queue *q, struct batch *b)
+static void queue_push(struct queue *q, struct qlink *b)
 {
 	pthread_mutex_lock(&q->mu);
 	b->next = NULL;
@@ -168,10 +174,10 @@ static void queue_push(struct queue *q, struct batch *b)
 	pthread_mutex_unlock(&q->mu);
 }
 
-/* Blocks until a batch is available; NULL once closed and empty. */
-static struct batch *queue_pop(struct queue *q)
+/* Blocks until an item is available; NULL once closed and empty. */
+static struct qlink *queue_pop(struct queue *q)
 {
-	struct batch *b;
+	struct qlink *b;
 
 	pthread_mutex_lock(&q->mu);
 	while (!q->head && !q->closed)
@@ -397,7 +403,7 @@ static void *writer_main(void *arg)
 	const struct rec *group[MULTI_ROWS];
 	struct batch *b;
 
-	while ((b = queue_pop(&ctx->full))) {
+	while ((b = (struct batch *)queue_pop(&ctx->full))) {
 		int pass;
 
 		/* Runs of records of one kind go out in multi-row statements. */
@@ -425,7 +431,7 @@ static void *writer_main(void *arg)
 			vec_clear(&b->recs[pass]);
 		b->nrecs = 0;
 		arena_clear(&b->mem);
-		queue_push(&ctx->empty, b);
+		queue_push(&ctx->empty, &b->link);
 	}
 	return NULL;
 }
@@ -436,8 +442,8 @@ static void flush_batch(struct fctx *ctx)
 {
 	if (!ctx->cur || !ctx->cur->nrecs)
 		return;
-	queue_push(&ctx->full, ctx->cur);
-	ctx->cur = queue_pop(&ctx->empty);
+	queue_push(&ctx->full, &ctx->cur->link);
+	ctx->cur = (struct batch *)queue_pop(&ctx->empty);
 }
 
 static void maybe_flush(struct fctx *ctx)
@@ -830,7 +836,7 @@ static int ctx_init(struct fctx *ctx, rastro_ws *ws, const char *path)
 		for (p = 0; p < NPASSES; p++)
 			vec_init(&ctx->pool[i].recs[p], sizeof(struct rec *));
 		if (i)
-			queue_push(&ctx->empty, &ctx->pool[i]);
+			queue_push(&ctx->empty, &ctx->pool[i].link);
 	}
 	ctx->cur = &ctx->pool[0];
 	return 0;
@@ -1198,58 +1204,225 @@ static int load_csv(struct load *L)
 	return rc;
 }
 
-static int load_jsonl(struct load *L)
-{
-	rastro_ws *ws = L->ctx.ws;
+/*
+ * JSON Lines are read in two halves (format.h: prep and emit).  The
+ * parsing side reads lines, parses them and runs the format's prep, into
+ * blocks of rows from a small pool; the loading thread takes the blocks in
+ * file order and emits their rows.  With ingest.threads >= 2 the parsing
+ * side has a thread of its own, else the loading thread fills each block
+ * itself; either way every row goes through the same two calls in the same
+ * order, so the workspace is the same.
+ */
+#define PREP_ROWS 256
+#define NPREP 4
+
+enum { BLOCK_MORE, BLOCK_EOF, BLOCK_FAIL };
+
+/* One line as the parsing side left it. */
+struct prep_row {
+	int kind;                 /* JSONL_OBJ or JSONL_BAD */
+	int fr;                   /* JSONL_OBJ: prep's answer (0, 1 = rejected, <0 = fatal) */
+	int oom;                  /* the row could not be kept */
+	uint64_t line, offset, raw_total, col;
+	const char *raw;          /* copy, for the quarantine */
+	size_t raw_len;
+	const char *reason;       /* JSONL_BAD or rejected */
+	void *prepared;
+};
+
+struct prep_block {
+	struct qlink link;
+	struct arena mem;
+	size_t n;
+	int end;                  /* BLOCK_*: what follows the rows */
+	uint64_t raw_pos, raw_size;
+	struct prep_row rows[PREP_ROWS];
+};
+
+struct reader {
 	struct jsonl *j;
-	struct jsonl_item *it;
-	int r, rc = 0;
+	const struct fmt *fmt;
+	const struct cfg *cfg;
+	void *pstate;             /* the format's prep state */
+	struct rs_err err;        /* why a block ended in BLOCK_FAIL */
+	struct prep_block pool[NPREP];
+	struct queue full, empty;
+	atomic_int stop;          /* the loading thread needs no more blocks */
+	pthread_t thread;
+	int started;
+};
 
-	if (jsonl_open(&j, L->ctx.path, 0, &ws->err))
-		return ws->err.code;
-	while (!rc && (r = jsonl_next(j, &it, &ws->err)) != JSONL_EOF) {
-		struct fmt_bad bad;
+static const char *keep_str(struct arena *a, const char *s, size_t n, int *oom)
+{
+	char *c = arena_strndup(a, s, n);
 
-		if (r == JSONL_FAIL) {
-			rc = ws->err.code;
+	if (!c)
+		*oom = 1;
+	return c ? c : "";
+}
+
+/* Reads up to PREP_ROWS lines into b and prepares their objects. */
+static void fill_block(struct reader *R, struct prep_block *b)
+{
+	b->n = 0;
+	b->end = BLOCK_MORE;
+	arena_clear(&b->mem);
+	while (b->n < PREP_ROWS) {
+		struct jsonl_item *it;
+		struct prep_row *row;
+		int r = jsonl_next(R->j, &it, &R->err);
+
+		if (r == JSONL_EOF || r == JSONL_FAIL) {
+			b->end = r == JSONL_EOF ? BLOCK_EOF : BLOCK_FAIL;
 			break;
 		}
-		L->stats->rows_read++;
+		row = &b->rows[b->n++];
+		memset(row, 0, sizeof *row);
+		row->kind = r;
+		row->line = it->line;
+		row->offset = it->offset;
+		row->raw_total = it->raw_total;
+		row->col = it->bad_col;
+		row->raw = keep_str(&b->mem, it->raw, it->raw_len, &row->oom);
+		row->raw_len = it->raw_len;
 		if (r == JSONL_BAD) {
-			if (bad_row(L, it->line, it->bad_col, it->offset, it->bad_reason, it->raw, it->raw_len,
-				    it->raw_total))
-				rc = RASTRO_FORMAT;
+			row->reason = keep_str(&b->mem, it->bad_reason, strlen(it->bad_reason), &row->oom);
 		} else {
-			int fr;
+			struct fmt_bad bad;
 
 			bad.field = -1;
 			bad.key = NULL;
 			bad.reason[0] = '\0';
-			fr = L->fmt->object(&L->run, it->doc, it->line, &bad);
-			if (fr < 0) {
-				rc = L->ctx.oom ? ws_error(ws, RASTRO_NOMEM, "out of memory loading '%s'", L->ctx.path)
-						: ws->err.code ? ws->err.code : RASTRO_ERROR;
-			} else if (fr > 0) {
-				if (bad_row(L, it->line, 1, it->offset, bad.reason, it->raw, it->raw_len, it->raw_total))
-					rc = RASTRO_FORMAT;
-			} else {
-				L->stats->rows_loaded++;
-			}
+			row->fr = R->fmt->prep(&R->pstate, R->cfg, it->doc, &b->mem, &row->prepared, &bad);
+			if (row->fr > 0)
+				row->reason = keep_str(&b->mem, bad.reason, strlen(bad.reason), &row->oom);
 		}
-		if (L->ctx.oom)
-			rc = ws_error(ws, RASTRO_NOMEM, "out of memory loading '%s'", L->ctx.path);
-		if (L->ctx.undeclared_kind)
-			rc = ws_error(ws, RASTRO_ERROR, "format '%s' creates an entity kind it does not declare",
-				      L->fmt->name);
-		if (atomic_load(&L->ctx.writer_failed))
+	}
+	b->raw_pos = jsonl_raw_pos(R->j);
+	b->raw_size = jsonl_raw_size(R->j);
+}
+
+static void *reader_main(void *arg)
+{
+	struct reader *R = arg;
+	struct prep_block *b;
+
+	while (!atomic_load(&R->stop) && (b = (struct prep_block *)queue_pop(&R->empty))) {
+		fill_block(R, b);
+		queue_push(&R->full, &b->link);
+		if (b->end != BLOCK_MORE)
 			break;
+	}
+	return NULL;
+}
+
+/* One prepared line through the quarantine or the format's emit. */
+static int jsonl_row_in(struct load *L, const struct prep_row *row)
+{
+	rastro_ws *ws = L->ctx.ws;
+	int rc = 0;
+
+	L->stats->rows_read++;
+	if (row->oom) {
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory loading '%s'", L->ctx.path);
+	} else if (row->kind == JSONL_BAD || row->fr > 0) {
+		if (bad_row(L, row->line, row->kind == JSONL_BAD ? row->col : 1, row->offset, row->reason, row->raw,
+			    row->raw_len, row->raw_total))
+			rc = RASTRO_FORMAT;
+	} else if (row->fr < 0) {
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory loading '%s'", L->ctx.path);
+	} else {
+		struct fmt_bad bad;
+		int fr;
+
+		bad.field = -1;
+		bad.key = NULL;
+		bad.reason[0] = '\0';
+		fr = L->fmt->emit(&L->run, row->prepared, row->line, &bad);
+		if (fr < 0) {
+			rc = L->ctx.oom ? ws_error(ws, RASTRO_NOMEM, "out of memory loading '%s'", L->ctx.path)
+					: ws->err.code ? ws->err.code : RASTRO_ERROR;
+		} else if (fr > 0) {
+			if (bad_row(L, row->line, 1, row->offset, bad.reason, row->raw, row->raw_len, row->raw_total))
+				rc = RASTRO_FORMAT;
+		} else {
+			L->stats->rows_loaded++;
+		}
+	}
+	if (L->ctx.oom)
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory loading '%s'", L->ctx.path);
+	if (L->ctx.undeclared_kind)
+		rc = ws_error(ws, RASTRO_ERROR, "format '%s' creates an entity kind it does not declare", L->fmt->name);
+	return rc;
+}
+
+/* Emits the rows of one block; 1 when loading must stop. */
+static int jsonl_block_in(struct load *L, const struct prep_block *b, int *rc)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		*rc = jsonl_row_in(L, &b->rows[i]);
+		if (*rc || atomic_load(&L->ctx.writer_failed))
+			return 1;
 		maybe_flush(&L->ctx);
 		if ((L->stats->rows_read & 0xffff) == 0)
-			progress_tick(L, jsonl_raw_pos(j), jsonl_raw_size(j));
+			progress_tick(L, b->raw_pos, b->raw_size);
 	}
-	L->stats->bytes = jsonl_bytes(j);
-	progress_tick(L, jsonl_raw_pos(j), jsonl_raw_size(j));
-	jsonl_close(j);
+	return b->end != BLOCK_MORE;
+}
+
+static int load_jsonl(struct load *L)
+{
+	rastro_ws *ws = L->ctx.ws;
+	struct reader R;
+	uint64_t pos = 0, size = 0;
+	int i, end = BLOCK_MORE, rc = 0;
+
+	memset(&R, 0, sizeof R);
+	if (jsonl_open(&R.j, L->ctx.path, 0, &ws->err))
+		return ws->err.code;
+	R.fmt = L->fmt;
+	R.cfg = ws->cfg;
+	atomic_init(&R.stop, 0);
+	queue_init(&R.full);
+	queue_init(&R.empty);
+	for (i = 0; i < NPREP; i++) {
+		arena_init(&R.pool[i].mem, 1u << 20);
+		queue_push(&R.empty, &R.pool[i].link);
+	}
+	if (cfg_int(ws->cfg, "ingest.threads", 2) >= 2 && pthread_create(&R.thread, NULL, reader_main, &R) == 0)
+		R.started = 1;
+	for (;;) {
+		struct prep_block *b = (struct prep_block *)queue_pop(R.started ? &R.full : &R.empty);
+		int stop;
+
+		if (!R.started)
+			fill_block(&R, b);
+		stop = jsonl_block_in(L, b, &rc);
+		end = b->end;
+		pos = b->raw_pos;
+		size = b->raw_size;
+		queue_push(&R.empty, &b->link);
+		if (stop)
+			break;
+	}
+	if (R.started) {
+		atomic_store(&R.stop, 1);
+		queue_close(&R.empty);
+		pthread_join(R.thread, NULL);
+	}
+	if (!rc && end == BLOCK_FAIL && !atomic_load(&L->ctx.writer_failed))
+		rc = err_copy(&ws->err, &R.err);
+	L->stats->bytes = jsonl_bytes(R.j);
+	progress_tick(L, pos, size);
+	jsonl_close(R.j);
+	if (L->fmt->prep_finish)
+		L->fmt->prep_finish(R.pstate);
+	for (i = 0; i < NPREP; i++)
+		arena_release(&R.pool[i].mem);
+	queue_destroy(&R.full);
+	queue_destroy(&R.empty);
 	return rc;
 }
 
