@@ -260,8 +260,7 @@ typedef int (*reject_fn)(struct fmt_run *, const void *, int, struct fmt_bad *, 
 static int ad_prepare(struct ad_state *st, struct fmt_run *run, const struct ad_in *in, struct arena *a,
 		      struct ad_prep *p, struct fmt_bad *bad, reject_fn reject, const void *rowref)
 {
-	char key[640];
-	int kl;
+	char *key;
 	const char *why;
 	struct collect c;
 
@@ -282,14 +281,17 @@ static int ad_prepare(struct ad_state *st, struct fmt_run *run, const struct ad_
 		if (why)
 			return reject(run, rowref, F_POSTED, bad, why);
 	}
-	kl = snprintf(key, sizeof key, "%.*s:%.*s", (int)in->n[F_SITE], in->s[F_SITE], (int)in->n[F_ID], in->s[F_ID]);
-	if (kl < 0 || (size_t)kl >= sizeof key)
-		return reject(run, rowref, F_ID, bad, "too long");
-	p->in = *in;
-	p->kl = (size_t)kl;
-	p->key = arena_strndup(a, key, p->kl);
-	if (!p->key)
+	/* "site:id"; both are at most 256 bytes (checked above) */
+	p->kl = in->n[F_SITE] + 1 + in->n[F_ID];
+	key = arena_alloc(a, p->kl + 1);
+	if (!key)
 		return -1;
+	memcpy(key, in->s[F_SITE], in->n[F_SITE]);
+	key[in->n[F_SITE]] = ':';
+	memcpy(key + in->n[F_SITE] + 1, in->s[F_ID], in->n[F_ID]);
+	key[p->kl] = '\0';
+	p->key = key;
+	p->in = *in;
 	vec_clear(&st->refs);
 	c.st = st;
 	c.a = a;

@@ -1577,6 +1577,29 @@ static int run_load(struct load *L, const char *hash, uint64_t bytes, int bulk)
 	return finish_source(L, first_record);
 }
 
+/*
+ * Rebuilds the indexes a bulk load dropped.  Each build is a sort of the
+ * whole table; with ingest.threads > 1 SQLite's sorter sorts and merges
+ * its runs on helper threads while the main thread reads the rows (1M ads:
+ * the entity key index took 4.2 s instead of 6.5 for the same CPU time).
+ * The index is the same either way.
+ */
+static int build_indexes(rastro_ws *ws)
+{
+	long long th = cfg_int(ws->cfg, "ingest.threads", 2);
+	char sql[48];
+	int rc;
+
+	if (th > 1) {
+		snprintf(sql, sizeof sql, "PRAGMA threads = %lld", th > 8 ? 8 : th);
+		sqlite3_exec(ws->db, sql, NULL, NULL, NULL);
+	}
+	rc = ws_ensure_indexes(ws);
+	if (th > 1)
+		sqlite3_exec(ws->db, "PRAGMA threads = 0", NULL, NULL, NULL);
+	return rc;
+}
+
 static int choose_format(rastro_ws *ws, const char *path, const struct rastro_ingest_opts *opts,
 			 const struct fmt **fmt)
 {
@@ -1681,7 +1704,7 @@ int rastro_ingest(rastro_ws *ws, const char *path, const struct rastro_ingest_op
 	} else {
 		stats->source_id = L->ctx.source_id;
 		if (!opts->defer_index)
-			rc = ws_ensure_indexes(ws);
+			rc = build_indexes(ws);
 	}
 	if (bulk)
 		ws_bulk_journal(ws, 0);

@@ -30,17 +30,23 @@ struct jdoc {
 	bool slow = false;
 };
 
-/* 1 when no two keys are equal.  Objects of a line have few keys: pairs
- * are compared up to 16 of them, larger ones sorted. */
+/* 1 when no two keys are equal.  Objects of a line have few keys (an ad
+ * has 17): up to 32 are compared pair by pair, length and first byte
+ * first, which is cheaper than sorting them; larger objects are sorted. */
 static bool keys_unique(std::vector<std::string_view> &k)
 {
 	size_t n = k.size();
 
-	if (n <= 16) {
-		for (size_t a = 1; a < n; a++)
+	if (n <= 32) {
+		for (size_t a = 1; a < n; a++) {
+			size_t len = k[a].size();
+			char c0 = len ? k[a][0] : 0;
+
 			for (size_t b = 0; b < a; b++)
-				if (k[a] == k[b])
+				if (k[b].size() == len && (!len || (k[b][0] == c0 &&
+				    std::memcmp(k[b].data(), k[a].data(), len) == 0)))
 					return false;
+		}
 		return true;
 	}
 	std::sort(k.begin(), k.end());
