@@ -1205,26 +1205,29 @@ static int load_csv(struct load *L)
 }
 
 /*
- * JSON Lines are read in two halves (format.h: prep and emit).  The
- * parsing side reads lines, parses them and runs the format's prep, into
- * blocks of rows from a small pool; the loading thread takes the blocks in
- * file order and emits their rows.  With ingest.threads >= 2 the parsing
- * side has a thread of its own, else the loading thread fills each block
- * itself; either way every row goes through the same two calls in the same
- * order, so the workspace is the same.
+ * JSON Lines are read in two halves (format.h: prep and emit).  A reading
+ * thread splits the file into blocks of 256 lines (copied) from a small
+ * pool and numbers them; parsing threads (ingest.threads of them) each take
+ * a whole block, parse its lines and run the format's prep, each with its
+ * own parser and prep state; the loading thread takes the blocks back in
+ * their numbered order and emits their rows.  With ingest.threads = 1 the
+ * loading thread reads and prepares each block itself.  Either way every
+ * row goes through the same calls in file order where order matters (emit),
+ * and prep depends on its row alone, so the workspace is the same.
  */
 #define PREP_ROWS 256
-#define NPREP 4
+#define MAX_PARSERS 8
+#define NPREP (2 * MAX_PARSERS + 2)
 
 enum { BLOCK_MORE, BLOCK_EOF, BLOCK_FAIL };
 
-/* One line as the parsing side left it. */
+/* One line as the reading and parsing sides left it. */
 struct prep_row {
-	int kind;                 /* JSONL_OBJ or JSONL_BAD */
+	int kind;                 /* JSONL_LINE, then JSONL_OBJ; or JSONL_BAD */
 	int fr;                   /* JSONL_OBJ: prep's answer (0, 1 = rejected, <0 = fatal) */
 	int oom;                  /* the row could not be kept */
 	uint64_t line, offset, raw_total, col;
-	const char *raw;          /* copy, for the quarantine */
+	const char *raw;          /* copy, for the parser and the quarantine */
 	size_t raw_len;
 	const char *reason;       /* JSONL_BAD or rejected */
 	void *prepared;
@@ -1233,23 +1236,38 @@ struct prep_row {
 struct prep_block {
 	struct qlink link;
 	struct arena mem;
+	uint64_t seq;             /* 0, 1, 2... in file order */
+	int ready;                /* prepared: the loading thread may take it */
 	size_t n;
 	int end;                  /* BLOCK_*: what follows the rows */
 	uint64_t raw_pos, raw_size;
 	struct prep_row rows[PREP_ROWS];
 };
 
+/* One parsing side's own parser and format state. */
+struct parser {
+	struct reader *R;
+	struct jdoc *doc;
+	void *pstate;
+	pthread_t thread;
+	int started;
+};
+
 struct reader {
 	struct jsonl *j;
 	const struct fmt *fmt;
 	const struct cfg *cfg;
-	void *pstate;             /* the format's prep state */
 	struct rs_err err;        /* why a block ended in BLOCK_FAIL */
+	uint64_t next_seq;        /* of the next block read */
 	struct prep_block pool[NPREP];
-	struct queue full, empty;
+	struct queue empty, todo;
+	pthread_mutex_t mu;       /* guards ready flags */
+	pthread_cond_t cv;        /* a block became ready */
 	atomic_int stop;          /* the loading thread needs no more blocks */
 	pthread_t thread;
 	int started;
+	struct parser parsers[MAX_PARSERS];
+	int nparsers;
 };
 
 static const char *keep_str(struct arena *a, const char *s, size_t n, int *oom)
@@ -1261,16 +1279,18 @@ static const char *keep_str(struct arena *a, const char *s, size_t n, int *oom)
 	return c ? c : "";
 }
 
-/* Reads up to PREP_ROWS lines into b and prepares their objects. */
-static void fill_block(struct reader *R, struct prep_block *b)
+/* Reads up to PREP_ROWS lines into b, unparsed. */
+static void read_block(struct reader *R, struct prep_block *b)
 {
 	b->n = 0;
 	b->end = BLOCK_MORE;
+	b->ready = 0;
+	b->seq = R->next_seq++;
 	arena_clear(&b->mem);
 	while (b->n < PREP_ROWS) {
 		struct jsonl_item *it;
 		struct prep_row *row;
-		int r = jsonl_next(R->j, &it, &R->err);
+		int r = jsonl_next_line(R->j, &it, &R->err);
 
 		if (r == JSONL_EOF || r == JSONL_FAIL) {
 			b->end = r == JSONL_EOF ? BLOCK_EOF : BLOCK_FAIL;
@@ -1285,21 +1305,43 @@ static void fill_block(struct reader *R, struct prep_block *b)
 		row->col = it->bad_col;
 		row->raw = keep_str(&b->mem, it->raw, it->raw_len, &row->oom);
 		row->raw_len = it->raw_len;
-		if (r == JSONL_BAD) {
+		if (r == JSONL_BAD)
 			row->reason = keep_str(&b->mem, it->bad_reason, strlen(it->bad_reason), &row->oom);
-		} else {
-			struct fmt_bad bad;
-
-			bad.field = -1;
-			bad.key = NULL;
-			bad.reason[0] = '\0';
-			row->fr = R->fmt->prep(&R->pstate, R->cfg, it->doc, &b->mem, &row->prepared, &bad);
-			if (row->fr > 0)
-				row->reason = keep_str(&b->mem, bad.reason, strlen(bad.reason), &row->oom);
-		}
 	}
 	b->raw_pos = jsonl_raw_pos(R->j);
 	b->raw_size = jsonl_raw_size(R->j);
+}
+
+/* Parses the lines of b and runs the format's prep on their objects. */
+static void prep_block(struct parser *P, struct prep_block *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		struct prep_row *row = &b->rows[i];
+		struct fmt_bad bad;
+		char reason[160];
+		int r;
+
+		if (row->kind != JSONL_LINE || row->oom)
+			continue;
+		r = jsonl_parse(P->doc, row->raw, row->raw_len, &row->col, reason, sizeof reason);
+		if (r == JSONL_FAIL) {
+			row->oom = 1;
+			continue;
+		}
+		row->kind = r;
+		if (r == JSONL_BAD) {
+			row->reason = keep_str(&b->mem, reason, strlen(reason), &row->oom);
+			continue;
+		}
+		bad.field = -1;
+		bad.key = NULL;
+		bad.reason[0] = '\0';
+		row->fr = P->R->fmt->prep(&P->pstate, P->R->cfg, P->doc, &b->mem, &row->prepared, &bad);
+		if (row->fr > 0)
+			row->reason = keep_str(&b->mem, bad.reason, strlen(bad.reason), &row->oom);
+	}
 }
 
 static void *reader_main(void *arg)
@@ -1308,12 +1350,48 @@ static void *reader_main(void *arg)
 	struct prep_block *b;
 
 	while (!atomic_load(&R->stop) && (b = (struct prep_block *)queue_pop(&R->empty))) {
-		fill_block(R, b);
-		queue_push(&R->full, &b->link);
+		read_block(R, b);
+		queue_push(&R->todo, &b->link);
 		if (b->end != BLOCK_MORE)
 			break;
 	}
 	return NULL;
+}
+
+static void *parser_main(void *arg)
+{
+	struct parser *P = arg;
+	struct reader *R = P->R;
+	struct prep_block *b;
+
+	while ((b = (struct prep_block *)queue_pop(&R->todo))) {
+		if (!atomic_load(&R->stop))
+			prep_block(P, b);
+		pthread_mutex_lock(&R->mu);
+		b->ready = 1;
+		pthread_cond_broadcast(&R->cv);
+		pthread_mutex_unlock(&R->mu);
+	}
+	return NULL;
+}
+
+/* The block numbered seq once it is prepared. */
+static struct prep_block *ready_block(struct reader *R, uint64_t seq)
+{
+	struct prep_block *b = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&R->mu);
+	while (!b) {
+		for (i = 0; i < NPREP; i++)
+			if (R->pool[i].ready && R->pool[i].seq == seq)
+				b = &R->pool[i];
+		if (!b)
+			pthread_cond_wait(&R->cv, &R->mu);
+	}
+	b->ready = 0;
+	pthread_mutex_unlock(&R->mu);
+	return b;
 }
 
 /* One prepared line through the quarantine or the format's emit. */
@@ -1372,57 +1450,129 @@ static int jsonl_block_in(struct load *L, const struct prep_block *b, int *rc)
 	return b->end != BLOCK_MORE;
 }
 
+/* Starts the reading thread and the parsing threads; 0 when threads are
+ * not wanted or could not be started (the loading thread then does it all). */
+static int reader_start(struct reader *R, long long want)
+{
+	int i;
+
+	if (want < 2)
+		return 0;
+	R->nparsers = want > MAX_PARSERS ? MAX_PARSERS : (int)want;
+	for (i = 0; i < R->nparsers; i++) {
+		struct parser *P = &R->parsers[i];
+
+		if (pthread_create(&P->thread, NULL, parser_main, P) != 0)
+			break;
+		P->started = 1;
+	}
+	if (i == 0)
+		return 0;
+	if (pthread_create(&R->thread, NULL, reader_main, R) != 0)
+		return 0;
+	R->started = 1;
+	return 1;
+}
+
+/* Stops and joins whatever reader_start started. */
+static void reader_stop(struct reader *R)
+{
+	int i;
+
+	atomic_store(&R->stop, 1);
+	queue_close(&R->empty);
+	if (R->started)
+		pthread_join(R->thread, NULL);
+	queue_close(&R->todo);
+	for (i = 0; i < R->nparsers; i++)
+		if (R->parsers[i].started)
+			pthread_join(R->parsers[i].thread, NULL);
+}
+
+static int reader_init(struct reader *R, struct load *L)
+{
+	rastro_ws *ws = L->ctx.ws;
+	int i;
+
+	memset(R, 0, sizeof *R);
+	R->fmt = L->fmt;
+	R->cfg = ws->cfg;
+	atomic_init(&R->stop, 0);
+	queue_init(&R->empty);
+	queue_init(&R->todo);
+	pthread_mutex_init(&R->mu, NULL);
+	pthread_cond_init(&R->cv, NULL);
+	for (i = 0; i < NPREP; i++) {
+		arena_init(&R->pool[i].mem, 1u << 20);
+		queue_push(&R->empty, &R->pool[i].link);
+	}
+	for (i = 0; i < MAX_PARSERS; i++) {
+		R->parsers[i].R = R;
+		if (!(R->parsers[i].doc = jdoc_new()))
+			return ws_error(ws, RASTRO_NOMEM, "out of memory loading '%s'", L->ctx.path);
+	}
+	if (jsonl_open(&R->j, L->ctx.path, 0, &ws->err))
+		return ws->err.code;
+	return 0;
+}
+
+static void reader_release(struct reader *R)
+{
+	int i;
+
+	jsonl_close(R->j);
+	for (i = 0; i < MAX_PARSERS; i++) {
+		if (R->fmt->prep_finish)
+			R->fmt->prep_finish(R->parsers[i].pstate);
+		jdoc_free(R->parsers[i].doc);
+	}
+	for (i = 0; i < NPREP; i++)
+		arena_release(&R->pool[i].mem);
+	queue_destroy(&R->empty);
+	queue_destroy(&R->todo);
+	pthread_mutex_destroy(&R->mu);
+	pthread_cond_destroy(&R->cv);
+}
+
 static int load_jsonl(struct load *L)
 {
 	rastro_ws *ws = L->ctx.ws;
-	struct reader R;
-	uint64_t pos = 0, size = 0;
-	int i, end = BLOCK_MORE, rc = 0;
+	struct reader *R = mem_calloc(1, sizeof *R);
+	uint64_t pos = 0, size = 0, seq;
+	int threaded, end = BLOCK_MORE, rc;
 
-	memset(&R, 0, sizeof R);
-	if (jsonl_open(&R.j, L->ctx.path, 0, &ws->err))
-		return ws->err.code;
-	R.fmt = L->fmt;
-	R.cfg = ws->cfg;
-	atomic_init(&R.stop, 0);
-	queue_init(&R.full);
-	queue_init(&R.empty);
-	for (i = 0; i < NPREP; i++) {
-		arena_init(&R.pool[i].mem, 1u << 20);
-		queue_push(&R.empty, &R.pool[i].link);
-	}
-	if (cfg_int(ws->cfg, "ingest.threads", 2) >= 2 && pthread_create(&R.thread, NULL, reader_main, &R) == 0)
-		R.started = 1;
-	for (;;) {
-		struct prep_block *b = (struct prep_block *)queue_pop(R.started ? &R.full : &R.empty);
+	if (!R)
+		return ws_error(ws, RASTRO_NOMEM, "out of memory loading '%s'", L->ctx.path);
+	rc = reader_init(R, L);
+	threaded = !rc && reader_start(R, cfg_int(ws->cfg, "ingest.threads", 2));
+	for (seq = 0; !rc; seq++) {
+		struct prep_block *b;
 		int stop;
 
-		if (!R.started)
-			fill_block(&R, b);
+		if (threaded) {
+			b = ready_block(R, seq);
+		} else {
+			b = (struct prep_block *)queue_pop(&R->empty);
+			read_block(R, b);
+			prep_block(&R->parsers[0], b);
+		}
 		stop = jsonl_block_in(L, b, &rc);
 		end = b->end;
 		pos = b->raw_pos;
 		size = b->raw_size;
-		queue_push(&R.empty, &b->link);
+		queue_push(&R->empty, &b->link);
 		if (stop)
 			break;
 	}
-	if (R.started) {
-		atomic_store(&R.stop, 1);
-		queue_close(&R.empty);
-		pthread_join(R.thread, NULL);
-	}
+	reader_stop(R);
 	if (!rc && end == BLOCK_FAIL && !atomic_load(&L->ctx.writer_failed))
-		rc = err_copy(&ws->err, &R.err);
-	L->stats->bytes = jsonl_bytes(R.j);
-	progress_tick(L, pos, size);
-	jsonl_close(R.j);
-	if (L->fmt->prep_finish)
-		L->fmt->prep_finish(R.pstate);
-	for (i = 0; i < NPREP; i++)
-		arena_release(&R.pool[i].mem);
-	queue_destroy(&R.full);
-	queue_destroy(&R.empty);
+		rc = err_copy(&ws->err, &R->err);
+	if (R->j) {
+		L->stats->bytes = jsonl_bytes(R->j);
+		progress_tick(L, pos, size);
+	}
+	reader_release(R);
+	mem_free(R);
 	return rc;
 }
 

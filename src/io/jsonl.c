@@ -47,7 +47,7 @@ int jsonl_open(struct jsonl **out, const char *path, size_t max_line, struct rs_
 	return 0;
 }
 
-int jsonl_next(struct jsonl *j, struct jsonl_item **out, struct rs_err *err)
+int jsonl_next_line(struct jsonl *j, struct jsonl_item **out, struct rs_err *err)
 {
 	struct jsonl_item *it = &j->item;
 	struct csv_row *row;
@@ -77,22 +77,40 @@ int jsonl_next(struct jsonl *j, struct jsonl_item **out, struct rs_err *err)
 		for (k = 0; k < row->raw_len && (row->raw[k] == ' ' || row->raw[k] == '\t'); k++)
 			;
 		if (k < row->raw_len)
-			break;
+			return JSONL_LINE;
 	}
-	r = jdoc_parse(j->doc, row->raw, row->raw_len, &it->bad_col, it->bad_reason, sizeof it->bad_reason);
-	if (r == JDOC_NOMEM) {
-		err_set(err, RASTRO_NOMEM, "out of memory parsing JSON line %llu", (unsigned long long)it->line);
+}
+
+int jsonl_parse(struct jdoc *d, const char *raw, size_t n, uint64_t *col, char *reason, size_t reasonn)
+{
+	int r = jdoc_parse(d, raw, n, col, reason, reasonn);
+
+	if (r == JDOC_NOMEM)
 		return JSONL_FAIL;
-	}
 	if (r == JDOC_BAD)
 		return JSONL_BAD;
 	if (r == JDOC_NOT_OBJECT) {
-		it->bad_col = 1;
-		snprintf(it->bad_reason, sizeof it->bad_reason, "a JSON line must be an object");
+		*col = 1;
+		snprintf(reason, reasonn, "a JSON line must be an object");
 		return JSONL_BAD;
 	}
-	it->doc = j->doc;
 	return JSONL_OBJ;
+}
+
+int jsonl_next(struct jsonl *j, struct jsonl_item **out, struct rs_err *err)
+{
+	struct jsonl_item *it;
+	int r = jsonl_next_line(j, &it, err);
+
+	*out = it;
+	if (r != JSONL_LINE)
+		return r;
+	r = jsonl_parse(j->doc, it->raw, it->raw_len, &it->bad_col, it->bad_reason, sizeof it->bad_reason);
+	if (r == JSONL_FAIL)
+		err_set(err, RASTRO_NOMEM, "out of memory parsing JSON line %llu", (unsigned long long)it->line);
+	else if (r == JSONL_OBJ)
+		it->doc = j->doc;
+	return r;
 }
 
 void jsonl_close(struct jsonl *j)

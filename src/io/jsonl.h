@@ -26,11 +26,19 @@ struct jsonl_item {
 	char bad_reason[160];
 };
 
-enum { JSONL_FAIL = -1, JSONL_EOF = 0, JSONL_OBJ = 1, JSONL_BAD = 2 };
+enum { JSONL_FAIL = -1, JSONL_EOF = 0, JSONL_OBJ = 1, JSONL_BAD = 2, JSONL_LINE = 3 };
 
 /* max_line: bytes per line (0 = 64 MiB). */
 int jsonl_open(struct jsonl **out, const char *path, size_t max_line, struct rs_err *err);
 int jsonl_next(struct jsonl *j, struct jsonl_item **item, struct rs_err *err);
+/* The next non-blank line without parsing it: JSONL_LINE (raw, line,
+ * offset filled), JSONL_BAD (a line the reader refused: bad UTF-8, too
+ * long), JSONL_EOF or JSONL_FAIL.  For readers that parse elsewhere. */
+int jsonl_next_line(struct jsonl *j, struct jsonl_item **item, struct rs_err *err);
+/* Parses one line as jsonl_next does, with the caller's parser: JSONL_OBJ
+ * (the object is in d), JSONL_BAD (col and reason filled) or JSONL_FAIL
+ * (out of memory). */
+int jsonl_parse(struct jdoc *d, const char *raw, size_t n, uint64_t *col, char *reason, size_t reasonn);
 void jsonl_close(struct jsonl *j);
 uint64_t jsonl_raw_pos(const struct jsonl *j);
 uint64_t jsonl_raw_size(const struct jsonl *j);
