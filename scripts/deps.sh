@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential pkg-config meson ninja-build clang libclang-rt-14-dev
-  libsqlite3-dev sqlite3 zlib1g-dev libzstd-dev libjansson-dev libxxhash-dev
+  libsqlite3-dev sqlite3 zlib1g-dev libzstd-dev libjansson-dev libsimdjson-dev libxxhash-dev
   libutf8proc-dev libvectorscan-dev libigraph-dev libsodium-dev libgraphviz-dev
   libphonenumber-dev libmicrohttpd-dev libcmocka-dev libxml2-utils zstd
   cppcheck clang-tidy valgrind

@@ -23,10 +23,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/arena.h"
 #include "core/config.h"
 #include "core/mem.h"
 #include "core/parse.h"
 #include "core/sbuf.h"
+#include "core/vec.h"
 #include "normalize/email.h"
 #include "normalize/phone.h"
 #include "rastro.h"
@@ -71,11 +73,15 @@ struct ad_in {
 	int posted_is_int;
 };
 
-/* Per-file state: buffers for joined JSON arrays and numbers as text. */
+/* Per-file state of one thread: buffers for joined JSON arrays and numbers
+ * as text, the phone cache, the identifiers of the ad being prepared. */
 struct ad_state {
 	struct sbuf arr[F_N];
 	char num[F_N][40];
 	struct ads_pcache pc;      /* phones of the structured field repeat across a poster's ads */
+	struct vec refs;           /* struct ad_ref */
+	struct arena scratch;      /* CSV: the prepared ad, cleared per row */
+	const char *def_region;    /* ads.default_region */
 };
 
 /* ---- shared helpers ---- */
@@ -141,59 +147,87 @@ static int each_item(const char *s, size_t n, int (*fn)(void *, const char *, si
 	return 0;
 }
 
-struct emit {
-	struct fmt_run *run;
-	struct ads_pcache *pc;
-	const char *region;
-	const struct ad_in *in;
-	int64_t ad_entity;
-	int64_t record;
-	int64_t ts;
+/* One structured identifier of an ad, normalised: an entity to link. */
+struct ad_ref {
+	const char *kind;          /* static: "phone", "email", "handle", "image" */
+	const char *key, *label;   /* label may be NULL */
+	size_t kl, ll;
 };
 
-static int link(struct emit *e, const char *kind, const char *key, size_t kl, const char *label, size_t ll)
-{
-	int64_t id = fctx_entity(e->run->ctx, kind, key, kl, label, ll, e->record);
+/*
+ * An ad validated and normalised, waiting for ad_emit: everything that
+ * depends on the ad alone, so it can be done on another thread ahead of
+ * the emit.  Its strings live as long as the arena ad_prepare was given
+ * (or the CSV row, for in).
+ */
+struct ad_prep {
+	struct ad_in in;
+	int64_t ts;
+	const char *key;           /* "site:id" */
+	size_t kl;
+	struct ad_ref *refs;       /* in the order the fields list them */
+	size_t nref;
+};
 
-	if (!id)
+/* What the identifier callbacks of ad_prepare share. */
+struct collect {
+	struct ad_state *st;
+	struct arena *a;
+	const char *region;
+	const struct ad_in *in;
+};
+
+static int add_ref(struct collect *c, const char *kind, const char *key, size_t kl, const char *label,
+		   size_t ll)
+{
+	struct ad_ref *r;
+	char *k = arena_strndup(c->a, key, kl);
+
+	if (!k || vec_reserve(&c->st->refs, c->st->refs.len + 1))
 		return -1;
-	return fctx_edge(e->run->ctx, e->ad_entity, id, "lists", e->ts, 1.0, e->record);
+	r = (struct ad_ref *)c->st->refs.data + c->st->refs.len++;
+	r->kind = kind;
+	r->key = k;
+	r->kl = kl;
+	r->label = label;
+	r->ll = ll;
+	return 0;
 }
 
-static int emit_phone(void *user, const char *s, size_t n)
+static int prep_phone(void *user, const char *s, size_t n)
 {
-	struct emit *e = user;
+	struct collect *c = user;
 	struct phone p;
 
-	if (ads_phone_parse_cached(e->pc, s, n, e->region, &p))
+	if (ads_phone_parse_cached(&c->st->pc, s, n, c->region, &p))
 		return 0;
-	return link(e, "phone", p.e164, strlen(p.e164), s, n);
+	return add_ref(c, "phone", p.e164, strlen(p.e164), s, n);
 }
 
-static int emit_email(void *user, const char *s, size_t n)
+static int prep_email(void *user, const char *s, size_t n)
 {
-	struct emit *e = user;
+	struct collect *c = user;
 	char norm[EMAIL_MAX];
 
 	if (email_normalize(s, n, norm))
 		return 0;
-	return link(e, "email", norm, strlen(norm), s, n);
+	return add_ref(c, "email", norm, strlen(norm), s, n);
 }
 
-static int emit_handle(void *user, const char *s, size_t n)
+static int prep_handle(void *user, const char *s, size_t n)
 {
-	struct emit *e = user;
+	struct collect *c = user;
 	char key[160];
-	size_t kl = ads_handle_key(s, n, e->in->s[F_SITE], e->in->n[F_SITE], key, sizeof key);
+	size_t kl = ads_handle_key(s, n, c->in->s[F_SITE], c->in->n[F_SITE], key, sizeof key);
 
 	if (!kl)
 		return 0;
-	return link(e, "handle", key, kl, s, n);
+	return add_ref(c, "handle", key, kl, s, n);
 }
 
-static int emit_image(void *user, const char *s, size_t n)
+static int prep_image(void *user, const char *s, size_t n)
 {
-	struct emit *e = user;
+	struct collect *c = user;
 	char key[160];
 	size_t i;
 
@@ -201,7 +235,7 @@ static int emit_image(void *user, const char *s, size_t n)
 		return 0;
 	for (i = 0; i < n; i++)
 		key[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
-	return link(e, "image", key, n, NULL, 0);
+	return add_ref(c, "image", key, n, NULL, 0);
 }
 
 /* Length of the longest prefix of s (at most max bytes) that ends on a
@@ -215,21 +249,20 @@ static size_t utf8_cut(const char *s, size_t n, size_t max)
 	return max;
 }
 
+typedef int (*reject_fn)(struct fmt_run *, const void *, int, struct fmt_bad *, const char *);
+
 /*
- * Validates one ad and emits its record, entities and edges.  `reject`
- * reports a bad field: it returns 1 after filling bad.
+ * Validates one ad and normalises its identifiers into p (strings of `in`
+ * are borrowed; the rest goes to arena a).  `reject` reports a bad field:
+ * it returns 1 after filling bad.  Everything but the duplicate test, which
+ * needs the rows before, is decided here.
  */
-static int emit_ad(struct fmt_run *run, uint64_t line, const struct ad_in *in, struct fmt_bad *bad,
-		   int (*reject)(struct fmt_run *, const void *, int, struct fmt_bad *, const char *),
-		   const void *rowref)
+static int ad_prepare(struct ad_state *st, struct fmt_run *run, const struct ad_in *in, struct arena *a,
+		      struct ad_prep *p, struct fmt_bad *bad, reject_fn reject, const void *rowref)
 {
-	char key[640];
-	int kl, i;
-	int64_t ts;
-	uint64_t first;
-	struct rec *r;
-	struct emit e;
+	char *key;
 	const char *why;
+	struct collect c;
 
 	if (!in->n[F_ID])
 		return reject(run, rowref, F_ID, bad, "missing");
@@ -240,18 +273,62 @@ static int emit_ad(struct fmt_run *run, uint64_t line, const struct ad_in *in, s
 	if (in->n[F_SITE] > 256)
 		return reject(run, rowref, F_SITE, bad, "longer than 256 bytes");
 	if (in->posted_is_int) {
-		ts = in->posted;
+		p->ts = in->posted;
 	} else {
 		if (!in->n[F_POSTED])
 			return reject(run, rowref, F_POSTED, bad, "missing");
-		why = parse_timestamp(in->s[F_POSTED], in->n[F_POSTED], &ts);
+		why = parse_timestamp(in->s[F_POSTED], in->n[F_POSTED], &p->ts);
 		if (why)
 			return reject(run, rowref, F_POSTED, bad, why);
 	}
-	kl = snprintf(key, sizeof key, "%.*s:%.*s", (int)in->n[F_SITE], in->s[F_SITE], (int)in->n[F_ID], in->s[F_ID]);
-	if (kl < 0 || (size_t)kl >= sizeof key)
-		return reject(run, rowref, F_ID, bad, "too long");
-	if (fctx_seen_id(run->ctx, key, (size_t)kl, line, &first)) {
+	/* "site:id"; both are at most 256 bytes (checked above) */
+	p->kl = in->n[F_SITE] + 1 + in->n[F_ID];
+	key = arena_alloc(a, p->kl + 1);
+	if (!key)
+		return -1;
+	memcpy(key, in->s[F_SITE], in->n[F_SITE]);
+	key[in->n[F_SITE]] = ':';
+	memcpy(key + in->n[F_SITE] + 1, in->s[F_ID], in->n[F_ID]);
+	key[p->kl] = '\0';
+	p->key = key;
+	p->in = *in;
+	vec_clear(&st->refs);
+	c.st = st;
+	c.a = a;
+	c.in = in;
+	c.region = ads_region_of(in->s[F_COUNTRY], in->n[F_COUNTRY], st->def_region);
+	if (each_item(in->s[F_PHONES], in->n[F_PHONES], prep_phone, &c) ||
+	    each_item(in->s[F_EMAILS], in->n[F_EMAILS], prep_email, &c) ||
+	    each_item(in->s[F_HANDLES], in->n[F_HANDLES], prep_handle, &c) ||
+	    each_item(in->s[F_IMAGES], in->n[F_IMAGES], prep_image, &c))
+		return -1;
+	p->nref = st->refs.len;
+	p->refs = NULL;
+	if (p->nref) {
+		p->refs = arena_alloc(a, p->nref * sizeof *p->refs);
+		if (!p->refs)
+			return -1;
+		memcpy(p->refs, st->refs.data, p->nref * sizeof *p->refs);
+	}
+	return 0;
+}
+
+/*
+ * Emits a prepared ad in file order: refused when its id was seen before in
+ * this file, else its record, its entity and one `lists` edge per
+ * identifier (entities are created in this order, which fixes their ids).
+ */
+static int ad_emit(struct fmt_run *run, uint64_t line, const struct ad_prep *p, struct fmt_bad *bad,
+		   reject_fn reject, const void *rowref)
+{
+	const struct ad_in *in = &p->in;
+	uint64_t first;
+	struct rec *r;
+	int64_t ad_entity;
+	size_t k;
+	int i;
+
+	if (fctx_seen_id(run->ctx, p->key, p->kl, line, &first)) {
 		char reason[96];
 
 		snprintf(reason, sizeof reason, "duplicate ad id for this site (first at line %llu)",
@@ -261,36 +338,30 @@ static int emit_ad(struct fmt_run *run, uint64_t line, const struct ad_in *in, s
 	r = fctx_rec(run->ctx, &rk_ad, line);
 	if (!r)
 		return -1;
-	memset(&e, 0, sizeof e);
-	e.run = run;
-	e.pc = run->state ? &((struct ad_state *)run->state)->pc : NULL;
-	e.in = in;
-	e.record = r->id;
-	e.ts = ts;
-	e.region = ads_region_of(in->s[F_COUNTRY], in->n[F_COUNTRY],
-				 cfg_str(fctx_cfg(run->ctx), "ads.default_region", "US"));
 	{
-		const char *label = in->n[F_TITLE] ? in->s[F_TITLE] : key;
-		size_t ll = in->n[F_TITLE] ? utf8_cut(in->s[F_TITLE], in->n[F_TITLE], 80) : (size_t)kl;
+		const char *label = in->n[F_TITLE] ? in->s[F_TITLE] : p->key;
+		size_t ll = in->n[F_TITLE] ? utf8_cut(in->s[F_TITLE], in->n[F_TITLE], 80) : p->kl;
 
-		e.ad_entity = fctx_entity(run->ctx, "ad", key, (size_t)kl, label, ll, r->id);
+		ad_entity = fctx_entity(run->ctx, "ad", p->key, p->kl, label, ll, r->id);
 	}
-	if (!e.ad_entity)
+	if (!ad_entity)
 		return -1;
 	for (i = 0; i < F_N; i++) {
 		if (i == F_POSTED)
-			rec_set_int(r, i, ts);
+			rec_set_int(r, i, p->ts);
 		else if (i == F_ID || i == F_SITE)
 			rec_set_text(run->ctx, r, i, in->s[i], in->n[i]);
 		else
 			rec_set_opt(run->ctx, r, i, in->s[i], in->n[i]);
 	}
-	rec_set_int(r, F_N, e.ad_entity);
-	if (each_item(in->s[F_PHONES], in->n[F_PHONES], emit_phone, &e) ||
-	    each_item(in->s[F_EMAILS], in->n[F_EMAILS], emit_email, &e) ||
-	    each_item(in->s[F_HANDLES], in->n[F_HANDLES], emit_handle, &e) ||
-	    each_item(in->s[F_IMAGES], in->n[F_IMAGES], emit_image, &e))
-		return -1;
+	rec_set_int(r, F_N, ad_entity);
+	for (k = 0; k < p->nref; k++) {
+		const struct ad_ref *ref = &p->refs[k];
+		int64_t id = fctx_entity(run->ctx, ref->kind, ref->key, ref->kl, ref->label, ref->ll, r->id);
+
+		if (!id || fctx_edge(run->ctx, ad_entity, id, "lists", p->ts, 1.0, r->id))
+			return -1;
+	}
 	return 0;
 }
 
@@ -300,12 +371,34 @@ static const char *const json_keys[F_N] = {
 	"id", "site", "url", "posted_at", "city", "region", "country", "category", "title", "body",
 	"price", "currency", "author", "phones", "emails", "handles", "image_hashes",
 };
+static const size_t json_key_len[F_N] = { 2, 4, 3, 9, 4, 6, 7, 8, 5, 4, 5, 8, 6, 6, 6, 7, 12 };
 
-static int ads_sniff_object(json_t *obj)
+static int ads_sniff_object(const struct jdoc *obj)
 {
-	if (!json_object_get(obj, "id") || !json_object_get(obj, "posted_at") || !json_object_get(obj, "site"))
+	if (!jdoc_get(obj, "id") || !jdoc_get(obj, "posted_at") || !jdoc_get(obj, "site"))
 		return 0;
-	return 10 + (json_object_get(obj, "body") ? 5 : 0) + (json_object_get(obj, "title") ? 2 : 0);
+	return 10 + (jdoc_get(obj, "body") ? 5 : 0) + (jdoc_get(obj, "title") ? 2 : 0);
+}
+
+/* The value of each input field in obj (NULL when absent): one pass over
+ * the members, each key compared with the field names of its length. */
+static void find_fields(const struct jdoc *obj, const struct jdoc_val *v[F_N])
+{
+	size_t m, nm = jdoc_nmembers(obj);
+	int i;
+
+	for (i = 0; i < F_N; i++)
+		v[i] = NULL;
+	for (m = 0; m < nm; m++) {
+		const struct jdoc_member *mb = jdoc_member_at(obj, m);
+
+		for (i = 0; i < F_N; i++) {
+			if (json_key_len[i] == mb->keylen && memcmp(json_keys[i], mb->key, mb->keylen) == 0) {
+				v[i] = &mb->v;
+				break;
+			}
+		}
+	}
 }
 
 static int json_reject(struct fmt_run *run, const void *rowref, int field, struct fmt_bad *bad,
@@ -324,26 +417,24 @@ static int json_reject(struct fmt_run *run, const void *rowref, int field, struc
 	return 1;
 }
 
-static struct ad_state *state_of(struct fmt_run *run)
+static struct ad_state *state_new(const struct cfg *cfg)
 {
-	struct ad_state *st = run->state;
+	struct ad_state *st = mem_calloc(1, sizeof *st);
 	int i;
 
-	if (st)
-		return st;
-	st = mem_calloc(1, sizeof *st);
 	if (!st)
 		return NULL;
 	for (i = 0; i < F_N; i++)
 		sbuf_init(&st->arr[i]);
 	ads_pcache_init(&st->pc, ADS_PCACHE_DEFAULT);
-	run->state = st;
+	vec_init(&st->refs, sizeof(struct ad_ref));
+	arena_init(&st->scratch, 0);
+	st->def_region = cfg_str(cfg, "ads.default_region", "US");
 	return st;
 }
 
-static void ads_finish(struct fmt_run *run)
+static void state_free(struct ad_state *st)
 {
-	struct ad_state *st = run->state;
 	int i;
 
 	if (!st)
@@ -351,81 +442,123 @@ static void ads_finish(struct fmt_run *run)
 	for (i = 0; i < F_N; i++)
 		sbuf_release(&st->arr[i]);
 	ads_pcache_release(&st->pc);
+	vec_release(&st->refs);
+	arena_release(&st->scratch);
 	mem_free(st);
+}
+
+static void ads_finish(struct fmt_run *run)
+{
+	state_free(run->state);
 	run->state = NULL;
 }
 
-static int ads_object(struct fmt_run *run, json_t *obj, uint64_t line, struct fmt_bad *bad)
+static void ads_prep_finish(void *pstate)
 {
-	struct ad_state *st = state_of(run);
-	struct ad_in in;
+	state_free(pstate);
+}
+
+/* Reads the fields of obj into in (borrowed from obj and st); 0, or 1 after
+ * filling bad. */
+static int read_object(struct ad_state *st, const struct jdoc *obj, struct ad_in *in, struct fmt_bad *bad)
+{
+	const struct jdoc_val *vals[F_N];
 	int i;
 
-	if (!st)
-		return -1;
-	memset(&in, 0, sizeof in);
+	find_fields(obj, vals);
+	memset(in, 0, sizeof *in);
 	for (i = 0; i < F_N; i++) {
-		json_t *v = json_object_get(obj, json_keys[i]);
+		const struct jdoc_val *v = vals[i];
 
-		in.s[i] = "";
-		if (!v || json_is_null(v))
+		in->s[i] = "";
+		if (!v || v->type == JDOC_NULL)
 			continue;
-		if (json_is_string(v)) {
-			in.s[i] = json_string_value(v);
-			in.n[i] = json_string_length(v);
+		if (v->type == JDOC_STRING) {
+			in->s[i] = v->s;
+			in->n[i] = v->n;
 			/* trim surrounding spaces of short fields; text is kept as posted */
 			if (i != F_TITLE && i != F_BODY) {
-				while (in.n[i] && (*in.s[i] == ' ' || *in.s[i] == '\t')) {
-					in.s[i]++;
-					in.n[i]--;
+				while (in->n[i] && (*in->s[i] == ' ' || *in->s[i] == '\t')) {
+					in->s[i]++;
+					in->n[i]--;
 				}
-				while (in.n[i] && (in.s[i][in.n[i] - 1] == ' ' || in.s[i][in.n[i] - 1] == '\t'))
-					in.n[i]--;
+				while (in->n[i] && (in->s[i][in->n[i] - 1] == ' ' || in->s[i][in->n[i] - 1] == '\t'))
+					in->n[i]--;
 			}
-			if (memchr(in.s[i], '\0', in.n[i]))
-				return json_reject(run, &in, i, bad, "contains a NUL character");
-		} else if (json_is_integer(v) && (i == F_ID || i == F_PRICE || i == F_POSTED)) {
+		} else if (v->type == JDOC_INT && (i == F_ID || i == F_PRICE || i == F_POSTED)) {
 			if (i == F_POSTED) {
-				in.posted = (int64_t)json_integer_value(v);
-				in.posted_is_int = 1;
+				in->posted = v->i;
+				in->posted_is_int = 1;
 				continue;
 			}
-			snprintf(st->num[i], sizeof st->num[i], "%lld", (long long)json_integer_value(v));
-			in.s[i] = st->num[i];
-			in.n[i] = strlen(st->num[i]);
-		} else if (json_is_real(v) && i == F_PRICE) {
-			snprintf(st->num[i], sizeof st->num[i], "%.15g", json_real_value(v));
-			in.s[i] = st->num[i];
-			in.n[i] = strlen(st->num[i]);
-		} else if (json_is_array(v) && i >= F_PHONES) {
+			snprintf(st->num[i], sizeof st->num[i], "%lld", (long long)v->i);
+			in->s[i] = st->num[i];
+			in->n[i] = strlen(st->num[i]);
+		} else if (v->type == JDOC_REAL && i == F_PRICE) {
+			snprintf(st->num[i], sizeof st->num[i], "%.15g", v->d);
+			in->s[i] = st->num[i];
+			in->n[i] = strlen(st->num[i]);
+		} else if (v->type == JDOC_ARRAY && i >= F_PHONES) {
 			size_t k;
-			json_t *item;
 
 			sbuf_clear(&st->arr[i]);
-			json_array_foreach(v, k, item) {
-				if (!json_is_string(item)) {
+			for (k = 0; k < v->count; k++) {
+				const struct jdoc_val *item = jdoc_item(obj, v, k);
+
+				if (item->type != JDOC_STRING) {
 					char reason[64];
 
 					snprintf(reason, sizeof reason, "item %zu is not a string", k + 1);
-					return json_reject(run, &in, i, bad, reason);
+					return json_reject(NULL, in, i, bad, reason);
 				}
 				if (st->arr[i].len)
 					sbuf_addc(&st->arr[i], ';');
-				sbuf_add(&st->arr[i], json_string_value(item), json_string_length(item));
+				sbuf_add(&st->arr[i], item->s, item->n);
 			}
 			if (sbuf_failed(&st->arr[i]))
 				return -1;
-			if (memchr(st->arr[i].buf, '\0', st->arr[i].len))
-				return json_reject(run, &in, i, bad, "contains a NUL character");
-			in.s[i] = st->arr[i].buf;
-			in.n[i] = st->arr[i].len;
+			in->s[i] = st->arr[i].buf ? st->arr[i].buf : "";
+			in->n[i] = st->arr[i].len;
 		} else {
-			return json_reject(run, &in, i, bad,
+			return json_reject(NULL, in, i, bad,
 					   i >= F_PHONES ? "expected an array of strings" :
 					   i == F_PRICE ? "expected a number or a string" : "expected a string");
 		}
 	}
-	return emit_ad(run, line, &in, bad, json_reject, &in);
+	return 0;
+}
+
+/* The JSON object's half that depends on it alone (format.h: prep). */
+static int ads_prep(void **pstate, const struct cfg *cfg, const struct jdoc *obj, struct arena *a, void **out,
+		    struct fmt_bad *bad)
+{
+	struct ad_state *st = *pstate;
+	struct ad_prep *p;
+	struct ad_in in;
+	int i, rc;
+
+	if (!st && !(st = *pstate = state_new(cfg)))
+		return -1;
+	rc = read_object(st, obj, &in, bad);
+	if (rc)
+		return rc;
+	/* the strings outlive the parser's buffers: the emit comes later */
+	for (i = 0; i < F_N; i++) {
+		if (in.n[i] && !(in.s[i] = arena_strndup(a, in.s[i], in.n[i])))
+			return -1;
+	}
+	p = arena_alloc(a, sizeof *p);
+	if (!p)
+		return -1;
+	*out = p;
+	return ad_prepare(st, NULL, &in, a, p, bad, json_reject, &in);
+}
+
+static int ads_emit(struct fmt_run *run, void *prepared, uint64_t line, struct fmt_bad *bad)
+{
+	const struct ad_prep *p = prepared;
+
+	return ad_emit(run, line, p, bad, json_reject, &p->in);
 }
 
 const struct fmt fmt_ads = {
@@ -435,7 +568,9 @@ const struct fmt fmt_ads = {
 	.input = FMT_JSONL,
 	.entity_kinds = "ad,phone,email,handle,image",
 	.sniff_object = ads_sniff_object,
-	.object = ads_object,
+	.prep = ads_prep,
+	.emit = ads_emit,
+	.prep_finish = ads_prep_finish,
 	.finish = ads_finish,
 };
 
@@ -464,17 +599,24 @@ static int csv_reject(struct fmt_run *run, const void *rowref, int field, struct
 
 static int ads_csv_row(struct fmt_run *run, const struct csv_row *row, struct fmt_bad *bad)
 {
+	struct ad_state *st = run->state;
+	struct ad_prep p;
 	struct ad_in in;
-	int i;
+	int i, rc;
 
+	if (!st && !(st = run->state = state_new(fctx_cfg(run->ctx))))
+		return -1;
 	memset(&in, 0, sizeof in);
-	state_of(run);   /* the phone cache (NULL when out of memory: no cache) */
 	for (i = 0; i < F_N; i++) {
 		in.s[i] = fmt_field(run, row, i, &in.n[i]);
 		if (memchr(in.s[i], '\0', in.n[i]))
 			return fmt_reject(run, row, ad_specs, i, bad, "contains a NUL character");
 	}
-	return emit_ad(run, row->line, &in, bad, csv_reject, row);
+	arena_clear(&st->scratch);
+	rc = ad_prepare(st, run, &in, &st->scratch, &p, bad, csv_reject, row);
+	if (rc)
+		return rc;
+	return ad_emit(run, row->line, &p, bad, csv_reject, row);
 }
 
 const struct fmt fmt_ads_csv = {

@@ -1,7 +1,8 @@
 /*
  * format: the interface between ingest and one source format.
  *
- * A format turns parsed input (a CSV row or a JSON object) into records.
+ * A format turns parsed input (a CSV row or a JSON object, seen through
+ * io/jdoc.h) into records.
  * It first binds the header (finding its columns by name, or by position
  * for formats such as IBM's whose header repeats a name), then converts each
  * row.  A row that fails validation is rejected with the index of the
@@ -15,15 +16,17 @@
 #ifndef RASTRO_FORMAT_H
 #define RASTRO_FORMAT_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/err.h"
 #include "io/csv.h"
+#include "io/jdoc.h"
 #include "record.h"
 
 struct fctx;                   /* ingest context, opaque to formats */
+struct arena;
+struct cfg;
 
 enum fmt_input { FMT_CSV, FMT_JSONL };
 
@@ -55,7 +58,7 @@ struct fmt {
 	/* CSV: how well a header matches (0 = not this format); used to guess. */
 	int (*sniff_header)(const struct csv_row *header);
 	/* JSONL: how well the first object matches. */
-	int (*sniff_object)(json_t *obj);
+	int (*sniff_object)(const struct jdoc *obj);
 	/* CSV: binds the header; 0 or an error naming the missing columns. */
 	int (*bind)(struct fmt_run *run, const struct csv_row *header, const char *mapping,
 		    struct rs_err *err);
@@ -64,8 +67,21 @@ struct fmt {
 	void (*prefetch)(struct fmt_run *run, const struct csv_row *row);
 	/* CSV: one data row; 0 = emitted, 1 = rejected (bad filled), <0 = fatal. */
 	int (*row)(struct fmt_run *run, const struct csv_row *row, struct fmt_bad *bad);
-	/* JSONL: one object; same returns. */
-	int (*object)(struct fmt_run *run, json_t *obj, uint64_t line, struct fmt_bad *bad);
+	/*
+	 * JSONL: one object, in two halves.  `prep` does what depends on the
+	 * object alone (reading its values, validation, normalisation); it may
+	 * run on a thread of its own, ahead of `emit`, so it touches no ingest
+	 * context: its state is *pstate (NULL at first, freed by prep_finish)
+	 * and its result goes to *out, allocated from `a`, which lives until
+	 * emit has run.  `emit` runs on the loading thread in file order and
+	 * does what depends on the rows before (duplicates, interning,
+	 * records).  Both return 0 = done, 1 = rejected (bad filled), <0 =
+	 * fatal; emit is called only after prep returned 0.
+	 */
+	int (*prep)(void **pstate, const struct cfg *cfg, const struct jdoc *obj, struct arena *a,
+		    void **out, struct fmt_bad *bad);
+	int (*emit)(struct fmt_run *run, void *prepared, uint64_t line, struct fmt_bad *bad);
+	void (*prep_finish)(void *pstate);
 	void (*finish)(struct fmt_run *run);
 };
 

@@ -1,5 +1,6 @@
 /*
- * jsonl: JSON Lines on top of the CSV reader's line mode.
+ * jsonl: JSON Lines on top of the CSV reader's line mode, each line parsed
+ * by jdoc.
  */
 #include "jsonl.h"
 #include "csv.h"
@@ -11,6 +12,7 @@
 
 struct jsonl {
 	struct csv *csv;
+	struct jdoc *doc;
 	struct jsonl_item item;
 };
 
@@ -30,8 +32,14 @@ int jsonl_open(struct jsonl **out, const char *path, size_t max_line, struct rs_
 	o.check_utf8 = 1;
 	if (max_line)
 		o.max_record = max_line;
+	j->doc = jdoc_new();
+	if (!j->doc) {
+		mem_free(j);
+		return err_set(err, RASTRO_NOMEM, "out of memory opening '%s'", path);
+	}
 	rc = csv_open(&j->csv, path, &o, err);
 	if (rc) {
+		jdoc_free(j->doc);
 		mem_free(j);
 		return rc;
 	}
@@ -39,15 +47,13 @@ int jsonl_open(struct jsonl **out, const char *path, size_t max_line, struct rs_
 	return 0;
 }
 
-int jsonl_next(struct jsonl *j, struct jsonl_item **out, struct rs_err *err)
+int jsonl_next_line(struct jsonl *j, struct jsonl_item **out, struct rs_err *err)
 {
 	struct jsonl_item *it = &j->item;
 	struct csv_row *row;
-	json_error_t je;
 	int r;
 
 	*out = it;
-	json_decref(it->obj);
 	memset(it, 0, sizeof *it);
 	for (;;) {
 		size_t k;
@@ -71,29 +77,47 @@ int jsonl_next(struct jsonl *j, struct jsonl_item **out, struct rs_err *err)
 		for (k = 0; k < row->raw_len && (row->raw[k] == ' ' || row->raw[k] == '\t'); k++)
 			;
 		if (k < row->raw_len)
-			break;
+			return JSONL_LINE;
 	}
-	it->obj = json_loadb(row->raw, row->raw_len, JSON_REJECT_DUPLICATES, &je);
-	if (!it->obj) {
-		it->bad_col = je.column > 0 ? (uint64_t)je.column : 1;
-		snprintf(it->bad_reason, sizeof it->bad_reason, "not valid JSON: %s", je.text);
+}
+
+int jsonl_parse(struct jdoc *d, const char *raw, size_t n, uint64_t *col, char *reason, size_t reasonn)
+{
+	int r = jdoc_parse(d, raw, n, col, reason, reasonn);
+
+	if (r == JDOC_NOMEM)
+		return JSONL_FAIL;
+	if (r == JDOC_BAD)
 		return JSONL_BAD;
-	}
-	if (!json_is_object(it->obj)) {
-		json_decref(it->obj);
-		it->obj = NULL;
-		it->bad_col = 1;
-		snprintf(it->bad_reason, sizeof it->bad_reason, "a JSON line must be an object");
+	if (r == JDOC_NOT_OBJECT) {
+		*col = 1;
+		snprintf(reason, reasonn, "a JSON line must be an object");
 		return JSONL_BAD;
 	}
 	return JSONL_OBJ;
+}
+
+int jsonl_next(struct jsonl *j, struct jsonl_item **out, struct rs_err *err)
+{
+	struct jsonl_item *it;
+	int r = jsonl_next_line(j, &it, err);
+
+	*out = it;
+	if (r != JSONL_LINE)
+		return r;
+	r = jsonl_parse(j->doc, it->raw, it->raw_len, &it->bad_col, it->bad_reason, sizeof it->bad_reason);
+	if (r == JSONL_FAIL)
+		err_set(err, RASTRO_NOMEM, "out of memory parsing JSON line %llu", (unsigned long long)it->line);
+	else if (r == JSONL_OBJ)
+		it->doc = j->doc;
+	return r;
 }
 
 void jsonl_close(struct jsonl *j)
 {
 	if (!j)
 		return;
-	json_decref(j->item.obj);
+	jdoc_free(j->doc);
 	csv_close(j->csv);
 	mem_free(j);
 }

@@ -12,6 +12,7 @@
 #include "er_block.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
 

@@ -286,7 +286,7 @@ static void jsonl_objects_and_errors(void **state)
 		"{\"id\": \"ad3\", \"id\": \"dup\"}\n"
 		"{\"id\": \"ad4\"}"), 0, &e), 0);
 	assert_int_equal(jsonl_next(j, &it, &e), JSONL_OBJ);
-	assert_string_equal(json_string_value(json_object_get(it->obj, "id")), "ad1");
+	assert_string_equal(jdoc_get(it->doc, "id")->s, "ad1");
 	assert_int_equal(jsonl_next(j, &it, &e), JSONL_BAD);
 	assert_int_equal(it->line, 3);
 	assert_true(it->bad_col > 1);
@@ -297,6 +297,115 @@ static void jsonl_objects_and_errors(void **state)
 	assert_int_equal(it->line, 6);
 	assert_int_equal(jsonl_next(j, &it, &e), JSONL_EOF);
 	jsonl_close(j);
+}
+
+/* Two values of the view are the same (strings by content). */
+static void same_val(const struct jdoc *a, const struct jdoc_val *x, const struct jdoc *b,
+		     const struct jdoc_val *y, int top)
+{
+	size_t k;
+
+	assert_int_equal(x->type, y->type);
+	switch (x->type) {
+	case JDOC_STRING:
+		assert_int_equal(x->n, y->n);
+		assert_memory_equal(x->s, y->s, x->n);
+		assert_int_equal(x->s[x->n], '\0');
+		break;
+	case JDOC_INT:
+	case JDOC_BOOL:
+		assert_int_equal(x->i, y->i);
+		break;
+	case JDOC_REAL:
+		assert_memory_equal(&x->d, &y->d, sizeof x->d);
+		break;
+	case JDOC_ARRAY:
+		if (!top)
+			break;
+		assert_int_equal(x->count, y->count);
+		for (k = 0; k < x->count; k++)
+			same_val(a, jdoc_item(a, x, k), b, jdoc_item(b, y, k), 0);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The fast parser (simdjson) and the reference (jansson alone) agree on
+ * every line: same verdict, message, column and values.  The lines are the
+ * places where the two libraries differ on their own. */
+static void jdoc_fast_path_agrees_with_jansson(void **state)
+{
+	static const char *const lines[] = {
+		"{\"id\":\"a\",\"n\":1,\"r\":12.50,\"t\":true,\"z\":null,\"l\":[\"x\",2,[3],{\"a\":1}],\"o\":{}}",
+		"{\"body\":\"nul \\u0000 here\"}",
+		"{\"\\u0000k\":1}",
+		"{\"x\":{\"k\":1,\"k\":2}}",
+		"{\"x\":[1,{\"a\":{\"b\":{\"b\":1,\"b\":2}}}]}",
+		"{\"id\":1,\"id\":2}",
+		"{\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,\"k8\":8,\"k9\":9,\"k10\":10,"
+		"\"k11\":11,\"k12\":12,\"k13\":13,\"k14\":14,\"k15\":15,\"k16\":16,\"k17\":17,\"k2\":0}",
+		"{\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,\"k8\":8,\"k9\":9,\"k10\":10,"
+		"\"k11\":11,\"k12\":12,\"k13\":13,\"k14\":14,\"k15\":15,\"k16\":16,\"k17\":17,\"k18\":0}",
+		"{\"p\":18446744073709551615}",
+		"{\"p\":9223372036854775807,\"q\":-9223372036854775808,\"r\":-0,\"s\":-0.0}",
+		"{\"p\":100000000000000000000000}",
+		"{\"p\":1e400}",
+		"{\"p\":1e-400,\"q\":0.30000000000000004,\"r\":1.5E+3,\"s\":-1.0e-2}",
+		"{\"b\":\"lone \\ud800 x\"}",
+		"{\"b\":\"pair \\ud83d\\ude00 \\u00e9 \\\" \\\\ \\/ \\b\\f\\n\\r\\t\"}",
+		"{\"b\":\"tab\there\"}",
+		"{\"p\":01}",
+		"{\"p\":NaN}",
+		"{\"a\":1} trailing",
+		"{\"a\":1,}",
+		"  {\"a\":\"spaces around\"}  ",
+		"[1,2]",
+		"1",
+		"\"str\"",
+		"\xef\xbb\xbf{\"a\":1}",
+		"{\"\":1}",
+		"{\"x\":\"\\u\"}",
+		"{\"x\":tru}",
+	};
+	struct jdoc *fast = jdoc_new(), *ref = jdoc_new();
+	uint64_t col;
+	size_t i, m;
+
+	(void)state;
+	assert_non_null(fast);
+	assert_non_null(ref);
+	jdoc_set_fast(ref, 0);
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		uint64_t cf, cr;
+		char rf[160], rr[160];
+		int a = jdoc_parse(fast, lines[i], strlen(lines[i]), &cf, rf, sizeof rf);
+		int b = jdoc_parse(ref, lines[i], strlen(lines[i]), &cr, rr, sizeof rr);
+
+		print_message("line %zu: %d %s\n", i, a, rf);
+		assert_int_equal(a, b);
+		assert_int_equal(cf, cr);
+		assert_string_equal(rf, rr);
+		assert_true(jdoc_slow(ref));
+		if (a != JDOC_OK)
+			continue;
+		assert_int_equal(jdoc_nmembers(fast), jdoc_nmembers(ref));
+		for (m = 0; m < jdoc_nmembers(fast); m++) {
+			const struct jdoc_member *x = jdoc_member_at(fast, m), *y = jdoc_member_at(ref, m);
+
+			assert_string_equal(x->key, y->key);
+			assert_int_equal(x->keylen, y->keylen);
+			same_val(fast, &x->v, ref, &y->v, 1);
+		}
+	}
+	/* an ordinary line takes the fast path */
+	assert_int_equal(jdoc_parse(fast, lines[0], strlen(lines[0]), &col, NULL, 0), JDOC_OK);
+	assert_false(jdoc_slow(fast));
+	assert_int_equal(jdoc_get(fast, "n")->i, 1);
+	assert_int_equal(jdoc_get(fast, "l")->count, 4);
+	assert_null(jdoc_get(fast, "missing"));
+	jdoc_free(fast);
+	jdoc_free(ref);
 }
 
 static int teardown(void **state)
@@ -317,6 +426,7 @@ int main(void)
 		cmocka_unit_test(reads_compressed_files),
 		cmocka_unit_test(missing_file_is_an_error),
 		cmocka_unit_test(jsonl_objects_and_errors),
+		cmocka_unit_test(jdoc_fast_path_agrees_with_jansson),
 	};
 
 	return cmocka_run_group_tests_name("csv", tests, NULL, teardown);

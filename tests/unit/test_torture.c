@@ -123,6 +123,14 @@ static void ingest_kyc_under_allocation_failures(void **state)
 	torture_file("kyc_small.csv", 5, "kyc");
 }
 
+/* JSON Lines go through the reading and parsing threads: a failure on any
+ * of them must stop the load with nothing written. */
+static void ingest_ads_under_allocation_failures(void **state)
+{
+	(void)state;
+	torture_file("ads_small.jsonl", 30, "ad");
+}
+
 /* ---- analysis stages ---------------------------------------------------- */
 
 typedef int (*stage_fn)(rastro_ws *ws);
@@ -457,6 +465,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ingest_generic_under_allocation_failures),
 		cmocka_unit_test(ingest_kyc_under_allocation_failures),
+		cmocka_unit_test(ingest_ads_under_allocation_failures),
 		cmocka_unit_test(resolve_under_allocation_failures),
 		cmocka_unit_test(detect_under_allocation_failures),
 		cmocka_unit_test(ads_under_allocation_failures),
