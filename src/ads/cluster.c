@@ -587,29 +587,25 @@ struct fine_state {
 	uint32_t *cnt;
 	uint8_t *is_slot, *best_slot;
 	size_t wcap;
+	uint8_t *lslot;            /* per support level: its slot flags (wcap each) */
+	double *lcost;             /* per support level: each candidate's cost (ccap each) */
 	struct ftmpl *tp;
 	size_t nt, tcap;
 	struct vec costs;          /* struct tcost */
 	struct aligner *help;      /* a second thread for the alignments, or NULL */
 };
 
-/* Members whose signatures share a band with the seed's and agree on at
- * least min_jaccard of their values (the seed itself first). */
-static int candidates(struct fine_state *F, uint32_t seed)
+/* Members of bands [b0, b1) that share a bucket with the seed's signature
+ * and agree on at least min_jaccard of their values, not stamped yet, in
+ * band and bucket order, appended to out (and stamped). */
+static int cand_bands(const struct fine_state *F, uint32_t *stamp, uint32_t now, uint32_t seed, int b0, int b1,
+		      struct vec *out)
 {
 	const uint32_t *ss = F->c->sig + (size_t)F->gr->members[seed] * ADS_K;
 	const uint8_t *sfp = F->fp + (size_t)seed * ADS_K;
 	int b;
 
-	vec_clear(&F->cand);
-	if (++F->stamp_now == 0) {
-		memset(F->stamp, 0, F->n * sizeof *F->stamp);
-		F->stamp_now = 1;
-	}
-	F->stamp[seed] = F->stamp_now;
-	if (vec_push(&F->cand, &seed))
-		return -1;
-	for (b = 0; b < F->bi.bands; b++) {
+	for (b = b0; b < b1; b++) {
 		uint64_t key = band_key(ss, b, F->bi.rows);
 		const struct bkey *e = F->bi.e + (size_t)b * F->n;
 		size_t i;
@@ -623,44 +619,85 @@ static int candidates(struct fine_state *F, uint32_t seed)
 		for (i = first; i < last; i++) {
 			uint32_t m = e[i].ad;
 
-			if (F->stamp[m] == F->stamp_now)
+			if (stamp[m] == now)
 				continue;
-			F->stamp[m] = F->stamp_now;
+			stamp[m] = now;
 			if (fp_equal(sfp, F->fp + (size_t)m * ADS_K) >= F->need &&
-			    agrees(ss, F->c->sig + (size_t)F->gr->members[m] * ADS_K, F->need) && vec_push(&F->cand, &m))
+			    agrees(ss, F->c->sig + (size_t)F->gr->members[m] * ADS_K, F->need) && vec_push(out, &m))
 				return -1;
 		}
 	}
 	return 0;
 }
 
-/* ---- fine: a second thread for a seed's alignments ---- */
+/* A new stamp value (stamps cleared when the counter wraps). */
+static uint32_t next_stamp(uint32_t *stamp, uint32_t *now, size_t n)
+{
+	if (++*now == 0) {
+		memset(stamp, 0, n * sizeof *stamp);
+		*now = 1;
+	}
+	return *now;
+}
+
+/* Members whose signatures share a band with the seed's and agree on at
+ * least min_jaccard of their values (the seed itself first). */
+static int candidates(struct fine_state *F, uint32_t seed)
+{
+	uint32_t now = next_stamp(F->stamp, &F->stamp_now, F->n);
+
+	vec_clear(&F->cand);
+	F->stamp[seed] = now;
+	if (vec_push(&F->cand, &seed))
+		return -1;
+	return cand_bands(F, F->stamp, now, seed, 0, F->bi.bands, &F->cand);
+}
+
+/* ---- fine: a second thread for each seed's try ---- */
 
 /*
  * In a large group the seeds are tried one after another (each template
- * changes which docs the next seeds may take), and most of a try is
- * aligning the seed's candidates to it, which depends on nothing but their
- * words.  A helper thread aligns the second half of the candidates while
- * the caller aligns the first; the halves are put together in candidate
- * order, so the result is the one of a single thread.  At a million ads one
- * coarse group held 57 % of the ads and took 19 of the step's 20 seconds
- * on one core.
+ * changes which docs the next seeds may take), but the three costly parts
+ * of one try split without changing it: finding the candidates (by bands),
+ * aligning them to the seed (by candidates; alignments depend on nothing
+ * but the words) and evaluating the support levels (by level).  A helper
+ * thread takes the second part of each while the caller does the first,
+ * and the parts are put together in the order one thread makes them:
+ * candidates in band order with repeats dropped, alignments in candidate
+ * order, levels compared in level order.  So the result is the one of a
+ * single thread.  At a million ads one coarse group held 57 % of the ads,
+ * and working it on one core took 19 of the 20 seconds of the step.
  */
 #define FINE_HELP_MIN 4096          /* groups of at least this many ads get a helper */
-#define ALIGN_SPLIT_MIN 24          /* seeds with fewer candidates are aligned by the caller alone */
+#define ALIGN_SPLIT_MIN 16          /* seeds with fewer candidates are aligned by the caller alone */
+#define NLEVELS 5                   /* support levels tried per seed */
+
+enum { JOB_NONE, JOB_CAND, JOB_ALIGN, JOB_EVAL, JOB_QUIT };
 
 struct aligner {
 	pthread_t th;
 	pthread_mutex_t mu;
 	pthread_cond_t go, done;
-	int state;                 /* 0 idle, 1 job posted, 2 job done, 3 quit */
+	int job;                   /* posted job, JOB_NONE when done */
 	const struct fine_state *F;
+	/* JOB_CAND: the seed and its bands [b0, b1) */
+	uint32_t seed;
+	int b0, b1;
+	uint32_t *stamp, stamp_now;
+	struct vec cand;
+	/* JOB_ALIGN: candidates [lo, hi) */
 	const uint16_t *seed_tok;
 	uint32_t seed_ntok;
-	const uint32_t *cand;
+	const uint32_t *cands;
 	size_t lo, hi;
-	struct scratch s;          /* its own alignment scratch */
+	struct scratch s;          /* its own alignment and evaluation scratch */
 	struct vec docpairs, docinfo;
+	/* JOB_EVAL: levels [lo, hi) of k[], over the caller's aligned docs */
+	const uint32_t *k;
+	struct candidate *cd;
+	size_t nd;
+	uint32_t *cnt;
+	size_t cnt_cap;
 	int failed;
 };
 
@@ -687,34 +724,96 @@ static int align_doc(const struct fine_state *F, struct scratch *s, const uint16
 	return vec_push(info, &d);
 }
 
+/* Support level l of a try: evaluated into F's buffers of that level. */
+static void eval_level(const struct fine_state *F, struct scratch *s, const struct scratch *al, size_t nd,
+		       uint32_t seed_ntok, uint32_t k, size_t l, uint32_t *cnt, struct candidate *cd)
+{
+	struct scratch view = *s;
+
+	/* the support counts and alignments are the caller's; tindex and the
+	 * gap sums are this thread's */
+	view.support = al->support;
+	evaluate(F->c, &view, al->docinfo.data, nd, al->docpairs.data, seed_ntok, k, F->lslot + l * F->wcap, cnt,
+		 F->ccur, F->lcost + l * F->ccap, cd);
+}
+
+static void run_job(struct aligner *A)
+{
+	const struct fine_state *F = A->F;
+	size_t i;
+
+	A->failed = 0;
+	if (A->job == JOB_CAND) {
+		uint32_t now = next_stamp(A->stamp, &A->stamp_now, F->n);
+
+		vec_clear(&A->cand);
+		A->stamp[A->seed] = now;
+		A->failed = cand_bands(F, A->stamp, now, A->seed, A->b0, A->b1, &A->cand) != 0;
+	} else if (A->job == JOB_ALIGN) {
+		vec_clear(&A->docpairs);
+		vec_clear(&A->docinfo);
+		for (i = A->lo; i < A->hi && !A->failed; i++)
+			if (align_doc(F, &A->s, A->seed_tok, A->seed_ntok, A->cands[i], &A->docpairs, &A->docinfo))
+				A->failed = 1;
+	} else if (A->job == JOB_EVAL) {
+		if (grow_words(&A->s, A->seed_ntok + 2)) {
+			A->failed = 1;
+			return;
+		}
+		if (A->seed_ntok + 2 > A->cnt_cap) {
+			uint32_t *c = mem_realloc(A->cnt, (A->seed_ntok + 2) * sizeof *c);
+
+			if (!c) {
+				A->failed = 1;
+				return;
+			}
+			A->cnt = c;
+			A->cnt_cap = A->seed_ntok + 2;
+		}
+		for (i = A->lo; i < A->hi; i++)
+			eval_level(F, &A->s, F->s, A->nd, A->seed_ntok, A->k[i], i, A->cnt, &A->cd[i]);
+	}
+}
+
 static void *aligner_main(void *arg)
 {
 	struct aligner *A = arg;
 
 	pthread_mutex_lock(&A->mu);
 	for (;;) {
-		size_t i;
-
-		while (A->state != 1 && A->state != 3)
+		while (A->job == JOB_NONE)
 			pthread_cond_wait(&A->go, &A->mu);
-		if (A->state == 3)
+		if (A->job == JOB_QUIT)
 			break;
 		pthread_mutex_unlock(&A->mu);
-		A->failed = 0;
-		vec_clear(&A->docpairs);
-		vec_clear(&A->docinfo);
-		for (i = A->lo; i < A->hi && !A->failed; i++)
-			if (align_doc(A->F, &A->s, A->seed_tok, A->seed_ntok, A->cand[i], &A->docpairs, &A->docinfo))
-				A->failed = 1;
+		run_job(A);
 		pthread_mutex_lock(&A->mu);
-		A->state = 2;
+		A->job = JOB_NONE;
 		pthread_cond_signal(&A->done);
 	}
 	pthread_mutex_unlock(&A->mu);
 	return NULL;
 }
 
-/* A helper for group state F, or NULL (then the caller aligns alone). */
+static void post(struct aligner *A, int job)
+{
+	pthread_mutex_lock(&A->mu);
+	A->job = job;
+	pthread_cond_signal(&A->go);
+	pthread_mutex_unlock(&A->mu);
+}
+
+/* Waits for the posted job; 0, or -1 when it ran out of memory. */
+static int wait_job(struct aligner *A)
+{
+	pthread_mutex_lock(&A->mu);
+	while (A->job != JOB_NONE)
+		pthread_cond_wait(&A->done, &A->mu);
+	pthread_mutex_unlock(&A->mu);
+	return A->failed ? -1 : 0;
+}
+
+/* A helper for group state F, or NULL (then the caller works alone). */
 static struct aligner *aligner_start(const struct fine_state *F)
 {
 	struct aligner *A = mem_calloc(1, sizeof *A);
@@ -722,6 +821,13 @@ static struct aligner *aligner_start(const struct fine_state *F)
 	if (!A)
 		return NULL;
 	A->F = F;
+	A->job = JOB_NONE;
+	A->stamp = mem_calloc(F->n ? F->n : 1, sizeof *A->stamp);
+	if (!A->stamp) {
+		mem_free(A);
+		return NULL;
+	}
+	vec_init(&A->cand, sizeof(uint32_t));
 	vec_init(&A->s.pairs, sizeof(struct pair));
 	vec_init(&A->s.docpairs, sizeof(struct pair));
 	vec_init(&A->s.docinfo, sizeof(struct docinfo));
@@ -734,6 +840,7 @@ static struct aligner *aligner_start(const struct fine_state *F)
 		pthread_mutex_destroy(&A->mu);
 		pthread_cond_destroy(&A->go);
 		pthread_cond_destroy(&A->done);
+		mem_free(A->stamp);
 		mem_free(A);
 		return NULL;
 	}
@@ -744,18 +851,51 @@ static void aligner_stop(struct aligner *A)
 {
 	if (!A)
 		return;
-	pthread_mutex_lock(&A->mu);
-	A->state = 3;
-	pthread_cond_signal(&A->go);
-	pthread_mutex_unlock(&A->mu);
+	post(A, JOB_QUIT);
 	pthread_join(A->th, NULL);
 	pthread_mutex_destroy(&A->mu);
 	pthread_cond_destroy(&A->go);
 	pthread_cond_destroy(&A->done);
 	scratch_release(&A->s);
+	vec_release(&A->cand);
 	vec_release(&A->docpairs);
 	vec_release(&A->docinfo);
+	mem_free(A->stamp);
+	mem_free(A->cnt);
 	mem_free(A);
+}
+
+/* candidates(), the second half of the bands found by the helper. */
+static int candidates_shared(struct fine_state *F, uint32_t seed)
+{
+	struct aligner *A = F->help;
+	int half = F->bi.bands / 2, rc;
+	uint32_t now;
+	size_t i;
+
+	if (!A || half < 1)
+		return candidates(F, seed);
+	A->seed = seed;
+	A->b0 = half;
+	A->b1 = F->bi.bands;
+	post(A, JOB_CAND);
+	now = next_stamp(F->stamp, &F->stamp_now, F->n);
+	vec_clear(&F->cand);
+	F->stamp[seed] = now;
+	rc = vec_push(&F->cand, &seed) || cand_bands(F, F->stamp, now, seed, 0, half, &F->cand);
+	if (wait_job(A) || rc)
+		return -1;
+	/* the helper's bands come after the caller's: what they found first */
+	for (i = 0; i < A->cand.len; i++) {
+		uint32_t m = ((const uint32_t *)A->cand.data)[i];
+
+		if (F->stamp[m] == now)
+			continue;
+		F->stamp[m] = now;
+		if (vec_push(&F->cand, &m))
+			return -1;
+	}
+	return 0;
 }
 
 /*
@@ -775,15 +915,12 @@ static int align_candidates(struct fine_state *F, const uint16_t *seed_tok, uint
 	vec_clear(&s->docinfo);
 	if (A && nc >= ALIGN_SPLIT_MIN) {
 		split = (nc + 1) / 2;
-		pthread_mutex_lock(&A->mu);
 		A->seed_tok = seed_tok;
 		A->seed_ntok = seed_ntok;
-		A->cand = cand;
+		A->cands = cand;
 		A->lo = split;
 		A->hi = nc;
-		A->state = 1;
-		pthread_cond_signal(&A->go);
-		pthread_mutex_unlock(&A->mu);
+		post(A, JOB_ALIGN);
 	}
 	for (i = 0; i < split && !rc; i++)
 		rc = align_doc(F, s, seed_tok, seed_ntok, cand[i], &s->docpairs, &s->docinfo);
@@ -792,12 +929,7 @@ static int align_candidates(struct fine_state *F, const uint16_t *seed_tok, uint
 		const struct docinfo *hd;
 		struct pair *to;
 
-		pthread_mutex_lock(&A->mu);
-		while (A->state != 2)
-			pthread_cond_wait(&A->done, &A->mu);
-		A->state = 0;
-		pthread_mutex_unlock(&A->mu);
-		if (rc || A->failed)
+		if (wait_job(A) || rc)
 			return -1;
 		if (A->docpairs.len) {
 			to = vec_grow(&s->docpairs, A->docpairs.len);
@@ -817,6 +949,29 @@ static int align_candidates(struct fine_state *F, const uint16_t *seed_tok, uint
 	return rc;
 }
 
+/* The support levels ks[0..nk) evaluated into cd[] and F's level buffers
+ * (the helper, when there is one, takes the second half). */
+static int eval_levels(struct fine_state *F, uint32_t seed_ntok, size_t nc, const uint32_t *ks, size_t nk,
+		       struct candidate *cd)
+{
+	struct aligner *A = F->help;
+	size_t l, split = nk;
+
+	if (A && nk >= 2 && nc >= ALIGN_SPLIT_MIN) {
+		split = (nk + 1) / 2;
+		A->seed_ntok = seed_ntok;
+		A->nd = nc;
+		A->k = ks;
+		A->cd = cd;
+		A->lo = split;
+		A->hi = nk;
+		post(A, JOB_EVAL);
+	}
+	for (l = 0; l < split; l++)
+		eval_level(F, F->s, F->s, nc, seed_ntok, ks[l], l, F->cnt, &cd[l]);
+	return split < nk ? wait_job(A) : 0;
+}
+
 /* Tries a template seeded at member `seed`; 1 when one was added. */
 static int try_seed(struct fine_state *F, uint32_t seed)
 {
@@ -825,11 +980,12 @@ static int try_seed(struct fine_state *F, uint32_t seed)
 	uint32_t seed_ad = F->gr->members[seed], seed_ntok, p, *cand;
 	const uint16_t *seed_tok;
 	static const double levels[] = { 0.9, 0.7, 0.5, 0.3 };
-	struct candidate bestc, cd;
-	size_t i, nc, nal = 0, l;
+	struct candidate bestc, lcd[NLEVELS];
+	uint32_t ks[NLEVELS];
+	size_t i, nc, nal = 0, l, nk = 0;
 
 	F->tried[seed] = 1;
-	if (candidates(F, seed))
+	if (candidates_shared(F, seed))
 		return -1;
 	cand = F->cand.data;
 	nc = F->cand.len;
@@ -841,7 +997,8 @@ static int try_seed(struct fine_state *F, uint32_t seed)
 		size_t wc = seed_ntok + 2;
 
 		if (grow_words(s, wc) || !(F->is_slot = mem_realloc(F->is_slot, wc)) ||
-		    !(F->best_slot = mem_realloc(F->best_slot, wc)) || !(F->cnt = mem_realloc(F->cnt, wc * sizeof *F->cnt)))
+		    !(F->best_slot = mem_realloc(F->best_slot, wc)) || !(F->cnt = mem_realloc(F->cnt, wc * sizeof *F->cnt)) ||
+		    !(F->lslot = mem_realloc(F->lslot, NLEVELS * wc)))
 			return -1;
 		F->wcap = wc;
 	}
@@ -850,7 +1007,8 @@ static int try_seed(struct fine_state *F, uint32_t seed)
 
 		if (!(F->ccur = mem_realloc(F->ccur, cc * sizeof *F->ccur)) ||
 		    !(F->ccost = mem_realloc(F->ccost, cc * sizeof *F->ccost)) ||
-		    !(F->bcost = mem_realloc(F->bcost, cc * sizeof *F->bcost)))
+		    !(F->bcost = mem_realloc(F->bcost, cc * sizeof *F->bcost)) ||
+		    !(F->lcost = mem_realloc(F->lcost, NLEVELS * cc * sizeof *F->lcost)))
 			return -1;
 		F->ccap = cc;
 	}
@@ -871,19 +1029,26 @@ static int try_seed(struct fine_state *F, uint32_t seed)
 		}
 		F->ccur[i] = F->cur[cand[i]];
 	}
-	/* the best support level */
-	memset(&bestc, 0, sizeof bestc);
-	for (l = 0; l <= sizeof levels / sizeof levels[0]; l++) {
+	/* the best support level: the levels' k do not rise, and the same k
+	 * again gives the same template, which cannot save more than itself */
+	for (l = 0; l < NLEVELS; l++) {
 		uint32_t k = l < sizeof levels / sizeof levels[0] ? (uint32_t)ceil(levels[l] * (double)nal) : 2;
 
 		if (k < 2)
 			k = 2;
-		evaluate(c, s, s->docinfo.data, nc, s->docpairs.data, seed_ntok, k, F->is_slot, F->cnt, F->ccur, F->ccost,
-			 &cd);
-		if (cd.nassigned >= 2 && cd.savings > bestc.savings) {
-			bestc = cd;
-			memcpy(F->best_slot, F->is_slot, cd.npos + 1);
-			memcpy(F->bcost, F->ccost, nc * sizeof *F->ccost);
+		if (nk == 0 || ks[nk - 1] != k)
+			ks[nk++] = k;
+	}
+	if (eval_levels(F, seed_ntok, nc, ks, nk, lcd))
+		return -1;
+	memset(&bestc, 0, sizeof bestc);
+	for (l = 0; l < nk; l++) {
+		const struct candidate *cd = &lcd[l];
+
+		if (cd->nassigned >= 2 && cd->savings > bestc.savings) {
+			bestc = *cd;
+			memcpy(F->best_slot, F->lslot + l * F->wcap, cd->npos + 1);
+			memcpy(F->bcost, F->lcost + l * F->ccap, nc * sizeof *F->bcost);
 		}
 	}
 	if (!(bestc.nassigned >= 2 && bestc.savings > 0))
@@ -1369,6 +1534,8 @@ out:
 	mem_free(F.cnt);
 	mem_free(F.is_slot);
 	mem_free(F.best_slot);
+	mem_free(F.lslot);
+	mem_free(F.lcost);
 	vec_release(&F.cand);
 	vec_release(&F.costs);
 	mem_free(order);
