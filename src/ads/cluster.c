@@ -183,50 +183,120 @@ static uint64_t band_key(const uint32_t *sig, int b, int rows)
 	return h;
 }
 
-int ads_coarse(const struct ads_corpus *c, const struct ads_ccfg *cfg, uint32_t *group, struct rs_err *err)
+/*
+ * The bands are independent: each thread hashes and sorts its own bands
+ * and joins their ads in a union-find of its own; the threads' sets are
+ * then joined.  A set's root is its smallest ad whatever the order of the
+ * joins, so the groups are the same at any number of threads.
+ */
+struct coarse_job {
+	const struct ads_corpus *c;
+	const struct ads_ccfg *cfg;
+	int b0, step;              /* bands b0, b0 + step, ... */
+	uint32_t *uf;
+	int failed;
+};
+
+static void *coarse_bands(void *arg)
 {
-	struct bkey *keys;
-	size_t i, m = 0;
+	struct coarse_job *j = arg;
+	const struct ads_corpus *c = j->c;
+	struct bkey *keys = mem_alloc((c->n ? c->n : 1) * sizeof *keys);
+	size_t i, m;
 	int b;
 
-	if (cfg->bands < 1 || cfg->rows < 1 || cfg->bands * cfg->rows > ADS_K)
-		return err_set(err, RASTRO_USAGE, "ads.cluster.bands * ads.cluster.rows must be at most %d", ADS_K);
-	for (i = 0; i < c->n; i++)
-		group[i] = (uint32_t)i;
-	keys = mem_alloc((c->n ? c->n : 1) * sizeof *keys);
-	if (!keys)
-		return err_set(err, RASTRO_NOMEM, "out of memory grouping %zu ads", c->n);
-	for (b = 0; b < cfg->bands; b++) {
+	if (!keys) {
+		j->failed = 1;
+		return NULL;
+	}
+	for (b = j->b0; b < j->cfg->bands; b += j->step) {
 		m = 0;
 		for (i = 0; i < c->n; i++) {
 			if (!c->has_sig[i])
 				continue;
-			keys[m].key = band_key(c->sig + i * ADS_K, b, cfg->rows);
+			keys[m].key = band_key(c->sig + i * ADS_K, b, j->cfg->rows);
 			keys[m].ad = (uint32_t)i;
 			m++;
 		}
 		if (radix_sort(keys, m)) {
-			mem_free(keys);
-			return err_set(err, RASTRO_NOMEM, "out of memory grouping %zu ads", c->n);
+			j->failed = 1;
+			break;
 		}
 		for (i = 0; i < m;) {
-			size_t j = i + 1;
+			size_t k = i + 1;
 
-			while (j < m && keys[j].key == keys[i].key) {
+			while (k < m && keys[k].key == keys[i].key) {
 				const uint32_t *first = c->sig + (size_t)keys[i].ad * ADS_K;
-				const uint32_t *prev = c->sig + (size_t)keys[j - 1].ad * ADS_K;
-				const uint32_t *cur = c->sig + (size_t)keys[j].ad * ADS_K;
+				const uint32_t *prev = c->sig + (size_t)keys[k - 1].ad * ADS_K;
+				const uint32_t *cur = c->sig + (size_t)keys[k].ad * ADS_K;
 
-				if (agreement(first, cur) >= cfg->min_jaccard)
-					uf_union(group, keys[i].ad, keys[j].ad);
-				else if (j - 1 > i && agreement(prev, cur) >= cfg->min_jaccard)
-					uf_union(group, keys[j - 1].ad, keys[j].ad);
-				j++;
+				if (agreement(first, cur) >= j->cfg->min_jaccard)
+					uf_union(j->uf, keys[i].ad, keys[k].ad);
+				else if (k - 1 > i && agreement(prev, cur) >= j->cfg->min_jaccard)
+					uf_union(j->uf, keys[k - 1].ad, keys[k].ad);
+				k++;
 			}
-			i = j;
+			i = k;
 		}
 	}
 	mem_free(keys);
+	return NULL;
+}
+
+int ads_coarse(const struct ads_corpus *c, const struct ads_ccfg *cfg, uint32_t *group, struct rs_err *err)
+{
+	struct coarse_job job[16];
+	pthread_t th[16];
+	int nt = cfg->threads > 1 ? cfg->threads : 1, t, failed = 0;
+	size_t i;
+
+	if (cfg->bands < 1 || cfg->rows < 1 || cfg->bands * cfg->rows > ADS_K)
+		return err_set(err, RASTRO_USAGE, "ads.cluster.bands * ads.cluster.rows must be at most %d", ADS_K);
+	if (nt > 16)
+		nt = 16;
+	if (nt > cfg->bands)
+		nt = cfg->bands;
+	for (i = 0; i < c->n; i++)
+		group[i] = (uint32_t)i;
+	memset(job, 0, sizeof job);
+	for (t = 0; t < nt; t++) {
+		job[t].c = c;
+		job[t].cfg = cfg;
+		job[t].b0 = t;
+		job[t].step = nt;
+		job[t].uf = group;
+		if (t > 0) {
+			job[t].uf = mem_alloc((c->n ? c->n : 1) * sizeof *job[t].uf);
+			if (!job[t].uf) {
+				failed = 1;
+				nt = t;
+				break;
+			}
+			for (i = 0; i < c->n; i++)
+				job[t].uf[i] = (uint32_t)i;
+		}
+	}
+	/* thread t > 0 runs in its own thread when one can be made, else here */
+	for (t = 1; t < nt; t++)
+		if (pthread_create(&th[t], NULL, coarse_bands, &job[t]) != 0)
+			job[t].step = -1;
+	if (!failed)
+		coarse_bands(&job[0]);
+	for (t = 1; t < nt; t++) {
+		if (job[t].step == -1) {
+			job[t].step = nt;
+			coarse_bands(&job[t]);
+		} else {
+			pthread_join(th[t], NULL);
+		}
+		failed |= job[t].failed;
+		for (i = 0; i < c->n && !failed; i++)
+			uf_union(group, (uint32_t)i, uf_find(job[t].uf, (uint32_t)i));
+		mem_free(job[t].uf);
+	}
+	failed |= job[0].failed;
+	if (failed)
+		return err_set(err, RASTRO_NOMEM, "out of memory grouping %zu ads", c->n);
 	for (i = 0; i < c->n; i++)
 		group[i] = uf_find(group, (uint32_t)i);
 	return 0;
