@@ -738,8 +738,8 @@ static int candidates(struct fine_state *F, uint32_t seed)
  * single thread.  At a million ads one coarse group held 57 % of the ads,
  * and working it on one core took 19 of the 20 seconds of the step.
  */
-#define FINE_HELP_MIN 4096          /* groups of at least this many ads get a helper */
-#define ALIGN_SPLIT_MIN 16          /* seeds with fewer candidates are aligned by the caller alone */
+#define ALIGN_SPLIT_MIN 16          /* seeds with fewer candidates are aligned by the caller alone (or
+				     * fewer than help_min, so that small tests take every path) */
 #define NLEVELS 5                   /* support levels tried per seed */
 
 enum { JOB_NONE, JOB_CAND, JOB_ALIGN, JOB_EVAL, JOB_QUIT };
@@ -935,6 +935,11 @@ static void aligner_stop(struct aligner *A)
 	mem_free(A);
 }
 
+static size_t split_min(const struct fine_state *F)
+{
+	return F->cfg->help_min < ALIGN_SPLIT_MIN ? F->cfg->help_min : ALIGN_SPLIT_MIN;
+}
+
 /* candidates(), the second half of the bands found by the helper. */
 static int candidates_shared(struct fine_state *F, uint32_t seed)
 {
@@ -983,7 +988,7 @@ static int align_candidates(struct fine_state *F, const uint16_t *seed_tok, uint
 
 	vec_clear(&s->docpairs);
 	vec_clear(&s->docinfo);
-	if (A && nc >= ALIGN_SPLIT_MIN) {
+	if (A && nc >= split_min(F)) {
 		split = (nc + 1) / 2;
 		A->seed_tok = seed_tok;
 		A->seed_ntok = seed_ntok;
@@ -1027,7 +1032,7 @@ static int eval_levels(struct fine_state *F, uint32_t seed_ntok, size_t nc, cons
 	struct aligner *A = F->help;
 	size_t l, split = nk;
 
-	if (A && nk >= 2 && nc >= ALIGN_SPLIT_MIN) {
+	if (A && nk >= 2 && nc >= split_min(F)) {
 		split = (nk + 1) / 2;
 		A->seed_ntok = seed_ntok;
 		A->nd = nc;
@@ -1645,7 +1650,7 @@ static void *fine_worker(void *arg)
 			break;
 		g = j->order[i];
 		if (fine_group(j->c, j->cfg, &j->groups[g], &s, &j->res[g],
-			       j->cfg->threads > 1 && j->groups[g].n >= FINE_HELP_MIN))
+			       j->cfg->threads > 1 && j->groups[g].n >= j->cfg->help_min))
 			atomic_store(&j->failed, 1);
 	}
 	scratch_release(&s);

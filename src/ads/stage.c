@@ -1041,6 +1041,11 @@ int ads_stage_run(rastro_ws *ws, const struct rastro_ads_opts *opts, struct rast
 		if (cc.bucket_max < 2)
 			cc.bucket_max = 2;
 		{
+			long long hm = cfg_int(ws->cfg, "ads.cluster.help_min", 4096);
+
+			cc.help_min = (size_t)(hm < 2 ? 2 : hm);
+		}
+		{
 			long long mm = cfg_int(ws->cfg, "ads.cluster.merge_max", 0);
 
 			cc.merge_max = (uint32_t)(mm < 0 ? 0 : mm > 100000 ? 100000 : mm);

@@ -44,8 +44,13 @@ ok "one thread, small chunks" -- "$RASTRO" ads ws.rastro -q --threads 1 --set ad
 dump t1
 ok "two threads, small chunks" -- "$RASTRO" ads ws.rastro -q --threads 2 --set ads.chunk=4
 dump t2
+# every coarse group with a helper thread for each seed's try (candidates,
+# alignments, support levels split between two threads)
+ok "two threads, every group helped" -- "$RASTRO" ads ws.rastro -q --threads 2 --set ads.cluster.help_min=2
+dump t3
 for t in ad_ident ad_indicator ad_template ad_cluster ad_result signal signal_evidence edge entity; do
   same "$(cmp t1.$t t2.$t && echo same)" same "$t identical at 1 and 2 threads"
+  same "$(cmp t1.$t t3.$t && echo same)" same "$t identical with the fine step's helper threads"
 done
 for t in ad_ident ad_indicator ad_template ad_cluster ad_result; do
   same "$(cmp t0.$t t1.$t && echo same)" same "$t: small chunks change nothing"
