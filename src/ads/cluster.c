@@ -748,7 +748,8 @@ struct aligner {
 	pthread_t th;
 	pthread_mutex_t mu;
 	pthread_cond_t go, done;
-	int job;                   /* posted job, JOB_NONE when done */
+	atomic_int job;            /* posted job, JOB_NONE when done */
+	int sleeping, waiting;     /* under mu: the helper waits for a job, the caller for its end */
 	const struct fine_state *F;
 	/* JOB_CAND: the seed and its bands [b0, b1) */
 	uint32_t seed;
@@ -845,41 +846,77 @@ static void run_job(struct aligner *A)
 	}
 }
 
+/*
+ * A try hands work over three times, every few microseconds: each side
+ * first spins a while on the job word (the other side is usually running
+ * on the other core and about to answer), and only then sleeps on the
+ * condition variable.  The job word changes, and the sleeping flags are
+ * read, under the mutex, so no wake-up is lost.
+ */
+#define SPINS 1000
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
 static void *aligner_main(void *arg)
 {
 	struct aligner *A = arg;
 
-	pthread_mutex_lock(&A->mu);
 	for (;;) {
-		while (A->job == JOB_NONE)
-			pthread_cond_wait(&A->go, &A->mu);
-		if (A->job == JOB_QUIT)
+		int j = atomic_load_explicit(&A->job, memory_order_acquire), i;
+
+		for (i = 0; i < SPINS && j == JOB_NONE; i++) {
+			cpu_relax();
+			j = atomic_load_explicit(&A->job, memory_order_acquire);
+		}
+		if (j == JOB_NONE) {
+			pthread_mutex_lock(&A->mu);
+			A->sleeping = 1;
+			while ((j = atomic_load(&A->job)) == JOB_NONE)
+				pthread_cond_wait(&A->go, &A->mu);
+			A->sleeping = 0;
+			pthread_mutex_unlock(&A->mu);
+		}
+		if (j == JOB_QUIT)
 			break;
-		pthread_mutex_unlock(&A->mu);
 		run_job(A);
 		pthread_mutex_lock(&A->mu);
-		A->job = JOB_NONE;
-		pthread_cond_signal(&A->done);
+		atomic_store_explicit(&A->job, JOB_NONE, memory_order_release);
+		if (A->waiting)
+			pthread_cond_signal(&A->done);
+		pthread_mutex_unlock(&A->mu);
 	}
-	pthread_mutex_unlock(&A->mu);
 	return NULL;
 }
 
 static void post(struct aligner *A, int job)
 {
 	pthread_mutex_lock(&A->mu);
-	A->job = job;
-	pthread_cond_signal(&A->go);
+	atomic_store_explicit(&A->job, job, memory_order_release);
+	if (A->sleeping)
+		pthread_cond_signal(&A->go);
 	pthread_mutex_unlock(&A->mu);
 }
 
 /* Waits for the posted job; 0, or -1 when it ran out of memory. */
 static int wait_job(struct aligner *A)
 {
-	pthread_mutex_lock(&A->mu);
-	while (A->job != JOB_NONE)
-		pthread_cond_wait(&A->done, &A->mu);
-	pthread_mutex_unlock(&A->mu);
+	int i;
+
+	for (i = 0; i < SPINS && atomic_load_explicit(&A->job, memory_order_acquire) != JOB_NONE; i++)
+		cpu_relax();
+	if (atomic_load_explicit(&A->job, memory_order_acquire) != JOB_NONE) {
+		pthread_mutex_lock(&A->mu);
+		A->waiting = 1;
+		while (atomic_load(&A->job) != JOB_NONE)
+			pthread_cond_wait(&A->done, &A->mu);
+		A->waiting = 0;
+		pthread_mutex_unlock(&A->mu);
+	}
 	return A->failed ? -1 : 0;
 }
 
@@ -891,7 +928,7 @@ static struct aligner *aligner_start(const struct fine_state *F)
 	if (!A)
 		return NULL;
 	A->F = F;
-	A->job = JOB_NONE;
+	atomic_init(&A->job, JOB_NONE);
 	A->stamp = mem_calloc(F->n ? F->n : 1, sizeof *A->stamp);
 	if (!A->stamp) {
 		mem_free(A);
