@@ -24,6 +24,9 @@
 struct schema_component;
 extern const struct schema_component ads_component;
 
+/* Builds the indexes of one of the ads component's tables (those missing). */
+int ads_index_table(rastro_ws *ws, const char *table);
+
 /* The ad record kind (table `ad`), filled by fmt_ads and fmt_ads_csv. */
 extern const struct rec_kind rk_ad;
 

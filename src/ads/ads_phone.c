@@ -855,7 +855,6 @@ static int scan_sequence(struct ads_xwork *w, const struct fold *f, struct atom 
 {
 	size_t i, k, m = 0;
 
-	if (getenv("ADS_DEBUG")) for (i = 0; i < n; i++) fprintf(stderr, "atom [%u,%u) d=%.*s word=%d weak=%d tens=%d conn=%d\n", s[i].a, s[i].b, s[i].nd, s[i].d, s[i].word, s[i].weak, s[i].tens, s[i].conn);
 	/* Tens: "twenty six" is 26, "twenty" alone 20; "treinta y dos" is 32. */
 	for (i = 0; i < n; i++) {
 		if (!s[i].tens)

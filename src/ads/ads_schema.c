@@ -10,6 +10,8 @@
  */
 #include "ads/ads.h"
 
+#include <string.h>
+
 #include "store/schema.h"
 
 static const char *const ads_migrations[] = {
@@ -84,6 +86,18 @@ static const struct schema_index ads_indexes[] = {
 	{ "ad_indicator", "ad_indicator_code", "CREATE INDEX IF NOT EXISTS ad_indicator_code ON ad_indicator(code)" },
 	{ "ad_result", "ad_result_cluster", "CREATE INDEX IF NOT EXISTS ad_result_cluster ON ad_result(cluster_id)" },
 };
+
+/* The stage builds the indexes of its identifier and indicator tables
+ * while its cluster step runs on other threads (stage.c). */
+int ads_index_table(rastro_ws *ws, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof ads_indexes / sizeof ads_indexes[0]; i++)
+		if (strcmp(ads_indexes[i].table, table) == 0 && ws_exec(ws, ads_indexes[i].sql, "building indexes"))
+			return ws->err.code;
+	return 0;
+}
 
 static const char *const ads_record_tables[] = { "ad:ad" };
 

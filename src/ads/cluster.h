@@ -41,6 +41,7 @@ struct ads_ccfg {
 	double split_ratio;        /* fine: docs costing more than this share of their raw length seed new templates (0 = never) */
 	size_t bucket_max;         /* fine: a band bucket of more ads is a generic phrase, not looked into */
 	uint32_t merge_max;        /* fine: templates of a group each template is tried to merge into (0 = no merging) */
+	size_t help_min;           /* fine: groups of at least this many ads get a helper thread (speed only) */
 	int threads;
 };
 

@@ -129,6 +129,9 @@ struct stage {
 	struct vec ent_ids;
 	int64_t next_entity;
 	struct u64map victims;      /* entities with a victim flag */
+	struct vec seen;            /* struct seen: identifiers written for the current ad */
+	struct vec pend;            /* struct pend: its structured identifiers, written after the text's */
+	struct sbuf pbuf;           /* their values */
 	sqlite3_stmt *ins_ident, *ins_ind, *ins_entity, *ins_edge;
 	struct sbuf tmp;
 	struct rastro_ads_stats *st;
