@@ -133,7 +133,8 @@ ibm() {
   local npeer
   npeer=$(wc -l < "$OUT/peer1/accounts.tsv")
   "$RASTRO" alerts "$ws" --watch --format csv --limit 0 --set finance.alerts.max_evidence=100000000 \
-    | head -n $((npeer + 1)) > "$OUT/ibm1.ranked-peer-volume.csv"
+    > "$OUT/ibm1.ranked.csv"   # whole, then cut: head on the pipe would end the script (pipefail)
+  head -n $((npeer + 1)) "$OUT/ibm1.ranked.csv" > "$OUT/ibm1.ranked-peer-volume.csv"
   echo "-- rastro at the peer's volume: alerts then watch list, first $npeer accounts"
   "$PY" "$here/score.py" "$d/gen_Trans.csv" "$d/gen_Patterns.txt" --rastro "$OUT/ibm1.ranked-peer-volume.csv"
   local mrw mrc mdw mdc mpw mpc
