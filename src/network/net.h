@@ -140,13 +140,16 @@ struct net_group {
 };
 
 /* How two cells were joined into one enterprise (net_join.c). */
-enum { NET_BRIDGE_AD_CLUSTER = 1, NET_BRIDGE_HOLDS = 2 };
+enum { NET_BRIDGE_AD_CLUSTER = 1, NET_BRIDGE_HOLDS = 2, NET_BRIDGE_SHARED_EVIDENCE = 3 };
 
 struct net_bridge {
 	uint32_t group;        /* enterprise (group index) */
 	uint32_t cell_a, cell_b; /* cell numbers within it (1-based); cell_a holds the link's source */
-	uint64_t edge;         /* the link that joined them */
+	uint64_t edge;         /* the link that joined them (ad cluster, holds) */
+	uint32_t src, dst;     /* its ends; for shared evidence, the two signals' accounts */
 	uint32_t code;         /* signal code that made it suspect evidence (net_attr codes) */
+	uint32_t code_b;       /* shared evidence: the code of dst's signal */
+	int64_t record;        /* shared evidence: the transaction both signals cite */
 	uint8_t rule;          /* NET_BRIDGE_* */
 };
 

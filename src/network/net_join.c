@@ -14,14 +14,20 @@
  *   holds       (off by default) a person in one cell holds an account in
  *               another, neither is a potential victim, and both cells hold
  *               a signal on a member that is not a potential victim
+ *   shared evidence  (network.enterprise.shared_evidence) finance signals
+ *               on accounts in two cells, neither a potential victim, cite
+ *               the same transaction as evidence: one scheme seen from
+ *               both ends (the payer's fan-out, the payee's layering)
  *
  * Money links never join cells (a buyer, a merchant or a victim paid by the
  * ring is not the ring), potential victims never bridge, and hubs are in no
  * cell.  Before joining, merchants — accounts the members only buy from —
  * leave their cells and become the networks' counterparties, so that they
- * neither count towards the size limit nor take a role.  Joins are made in link order with union-find, refused when the
- * enterprise would pass network.enterprise.max_size entities: one pass
- * over the links, linear in their number.  See docs/network.md.
+ * neither count towards the size limit nor take a role.  Joins are made
+ * in link order with union-find (then shared evidence, in transaction
+ * order), refused when the enterprise would pass
+ * network.enterprise.max_size entities: one pass over the links and one
+ * over the evidence rows.  See docs/network.md.
  */
 #include "net_int.h"
 
@@ -36,6 +42,7 @@ void net_join_params_read(const struct cfg *cfg, struct net_join_params *p)
 	p->holds = cfg_bool(cfg, "network.enterprise.holds", 0);
 	p->max_size = (uint32_t)cfg_int(cfg, "network.enterprise.max_size", 150);
 	p->merchants = cfg_bool(cfg, "network.enterprise.merchants", 1);
+	p->shared_evidence = cfg_bool(cfg, "network.enterprise.shared_evidence", 0);
 }
 
 /*
@@ -353,6 +360,90 @@ static uint32_t bridge_code(const struct net_graph *g, const struct net_attr *a,
 	return 0;
 }
 
+/* Joins cells x and y (roots) unless the enterprise would pass the size
+ * limit; 1 = joined, 0 = refused. */
+static int unite(uint32_t *parent, uint32_t *size, uint32_t x, uint32_t y, const struct net_join_params *p,
+		 struct net_part *P)
+{
+	if (size[x] + size[y] > p->max_size) {
+		P->join_refused++;
+		return 0;
+	}
+	/* the smaller cell number is the root: enterprises follow cell order */
+	if (y < x) {
+		uint32_t t = x;
+
+		x = y;
+		y = t;
+	}
+	parent[y] = x;
+	size[x] += size[y];
+	P->joins++;
+	return 1;
+}
+
+/*
+ * The shared-evidence rule: a->sev holds the finance signals' evidence
+ * rows by transaction, each on the transaction's payer or payee.  When
+ * signals on both ends cite it, both ends are suspect accounts in cells,
+ * and the payee pays on (pays[]: money that stops at the payee is a
+ * purchase or a collection, the merchant's shape — a car rental firm with
+ * a fan-in signal would join every crew that rents from it), the payer's
+ * cell and the payee's are joined.  A transaction cited by one side only
+ * joins nothing, nor does a money link by itself.  One pass over the rows.
+ */
+static int join_shared_evidence(const struct net_attr *a, const struct net_join_params *p, const uint8_t *pays,
+				struct net_part *P, uint32_t *parent, uint32_t *size, struct vec *br)
+{
+	const struct net_sev *r = a->sev.data;
+	size_t i = 0, n = a->sev.len;
+
+	while (i < n) {
+		size_t j, end = i;
+		const struct net_sev *end_of[2] = { NULL, NULL }; /* payer's, payee's first suspect signal */
+		struct net_bridge b;
+		uint32_t x, y;
+
+		while (end < n && r[end].record == r[i].record)
+			end++;
+		for (j = i; j < end; j++)
+			if (!end_of[r[j].payee] && !a->victim[r[j].node] && P->group_of[r[j].node] != NET_NONE)
+				end_of[r[j].payee] = &r[j];
+		i = end;
+		if (!end_of[0] || !end_of[1] || !pays[end_of[1]->node])
+			continue;
+		x = root(parent, P->group_of[end_of[0]->node]);
+		y = root(parent, P->group_of[end_of[1]->node]);
+		if (x == y || !unite(parent, size, x, y, p, P))
+			continue;
+		memset(&b, 0, sizeof b);
+		b.cell_a = P->group_of[end_of[0]->node];
+		b.cell_b = P->group_of[end_of[1]->node];
+		b.src = end_of[0]->node;
+		b.dst = end_of[1]->node;
+		b.code = end_of[0]->code;
+		b.code_b = end_of[1]->code;
+		b.record = end_of[0]->record;
+		b.rule = NET_BRIDGE_SHARED_EVIDENCE;
+		if (vec_push(br, &b))
+			return -1;
+	}
+	return 0;
+}
+
+/* pays[v] = 1 when v pays anyone (one pass over the links). */
+static uint8_t *payers(const struct net_graph *g)
+{
+	uint8_t *pays = mem_calloc(g->n ? g->n : 1, 1);
+	uint64_t e;
+
+	if (pays)
+		for (e = 0; e < g->m; e++)
+			if ((int)g->etype[e] == g->paid_type)
+				pays[g->esrc[e]] = 1;
+	return pays;
+}
+
 int net_join(const struct net_graph *g, struct net_attr *a, const struct net_join_params *p, struct net_part *P,
 	     struct rs_err *err)
 {
@@ -394,32 +485,30 @@ int net_join(const struct net_graph *g, struct net_attr *a, const struct net_joi
 			continue;
 		x = root(parent, P->group_of[g->esrc[e]]);
 		y = root(parent, P->group_of[g->edst[e]]);
-		if (x == y)
+		if (x == y || !unite(parent, size, x, y, p, P))
 			continue;
-		if (size[x] + size[y] > p->max_size) {
-			P->join_refused++;
-			continue;
-		}
-		/* the smaller cell number is the root: enterprises follow cell order */
-		if (y < x) {
-			uint32_t t = x;
-
-			x = y;
-			y = t;
-		}
-		parent[y] = x;
-		size[x] += size[y];
+		memset(&b, 0, sizeof b);
 		b.cell_a = P->group_of[g->esrc[e]];
 		b.cell_b = P->group_of[g->edst[e]];
 		b.edge = e;
+		b.src = g->esrc[e];
+		b.dst = g->edst[e];
 		b.code = code;
 		b.rule = rule;
-		b.group = 0;
 		if (vec_push(&br, &b)) {
 			rc = err_set(err, RASTRO_NOMEM, "out of memory joining cells into enterprises");
 			goto out;
 		}
-		P->joins++;
+	}
+	if (p->shared_evidence) {
+		uint8_t *pays = payers(g);
+
+		if (!pays || join_shared_evidence(a, p, pays, P, parent, size, &br)) {
+			mem_free(pays);
+			rc = err_set(err, RASTRO_NOMEM, "out of memory joining cells into enterprises");
+			goto out;
+		}
+		mem_free(pays);
 	}
 	if ((rc = regroup(P, parent, br.data, br.len, err)))
 		goto out;

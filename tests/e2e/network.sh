@@ -231,3 +231,18 @@ ok "without the join" -- "$RASTRO" network gw.rastro -n 0 --set network.enterpri
 has out.txt "0 joins"
 same "$(sql gw.rastro "SELECT count(*) FROM net_bridge")" "0" "no join when switched off"
 same "$(sql gw.rastro "SELECT max(cells) FROM network")" "1" "one cell per network"
+# shared evidence (off by default): finance signals on both ends of one transaction
+ok "shared evidence" -- "$RASTRO" network gw.rastro -n 0 --set network.enterprise.ad_clusters=false \
+  --set network.enterprise.shared_evidence=true
+same "$(sql gw.rastro "SELECT count(*) > 0 FROM net_bridge")" "1" "cells were joined by shared evidence"
+same "$(sql gw.rastro "SELECT count(*) FROM net_bridge WHERE rule <> 'shared_evidence'")" "0" "only shared evidence joins"
+same "$(sql gw.rastro "SELECT count(*) FROM net_bridge b JOIN victim_flag v ON v.entity_id IN (b.src_entity, b.dst_entity)")" "0" \
+  "a potential victim never bridges by shared evidence"
+same "$(sql gw.rastro "SELECT count(*) FROM net_bridge b JOIN txn t ON t.id = b.record_id AND t.src = b.src_entity
+  AND t.dst = b.dst_entity WHERE EXISTS(SELECT 1 FROM signal s JOIN signal_evidence se ON se.signal_id = s.id
+  WHERE s.entity_id = b.src_entity AND se.record_id = b.record_id AND s.code = substr(b.evidence, 1, instr(b.evidence, ',') - 1))
+  AND EXISTS(SELECT 1 FROM signal s JOIN signal_evidence se ON se.signal_id = s.id WHERE s.entity_id = b.dst_entity
+  AND se.record_id = b.record_id AND s.code = substr(b.evidence, instr(b.evidence, ',') + 1))")" \
+  "$(sql gw.rastro "SELECT count(*) FROM net_bridge")" "each join names the transaction and a signal citing it at each end"
+same "$(sql gw.rastro "SELECT count(*) FROM network n WHERE n.cells - 1 <> (SELECT count(*) FROM net_bridge b WHERE b.network_id = n.id)")" \
+  "0" "k - 1 joins for k cells"
