@@ -140,7 +140,8 @@ struct net_group {
 };
 
 /* How two cells were joined into one enterprise (net_join.c). */
-enum { NET_BRIDGE_AD_CLUSTER = 1, NET_BRIDGE_HOLDS = 2, NET_BRIDGE_SHARED_EVIDENCE = 3 };
+/* EVIDENCE_MOVE is no join: an account moved into the payer's cell (cell_a = cell_b). */
+enum { NET_BRIDGE_AD_CLUSTER = 1, NET_BRIDGE_HOLDS = 2, NET_BRIDGE_SHARED_EVIDENCE = 3, NET_BRIDGE_EVIDENCE_MOVE = 4 };
 
 struct net_bridge {
 	uint32_t group;        /* enterprise (group index) */
@@ -177,6 +178,7 @@ struct net_part {
 	struct net_bridge *bridges; /* the joins made, by enterprise order of link */
 	size_t nbridges;
 	uint64_t joins, join_refused; /* joins made; refused by network.enterprise.max_size */
+	uint64_t moves;        /* accounts moved into a payer's cell by shared evidence (net_join.c) */
 	uint64_t merchants;    /* accounts set aside as counterparties (net_join.c) */
 	struct net_cparty *cparty; /* by group, then node */
 	size_t ncparty;

@@ -15,9 +15,11 @@
  *               another, neither is a potential victim, and both cells hold
  *               a signal on a member that is not a potential victim
  *   shared evidence  (network.enterprise.shared_evidence) finance signals
- *               on accounts in two cells, neither a potential victim, cite
- *               the same transaction as evidence: one scheme seen from
- *               both ends (the payer's fan-out, the payee's layering)
+ *               on a transaction's payer and payee, neither a potential
+ *               victim, cite it as evidence: one scheme seen from both ends
+ *               (the payer's fan-out, the payee's layering).  The payee
+ *               account (with its holder) first moves into the payer's
+ *               cell; when they still lie apart, the cells are joined
  *
  * Money links never join cells (a buyer, a merchant or a victim paid by the
  * ring is not the ring), potential victims never bridge, and hubs are in no
@@ -42,7 +44,7 @@ void net_join_params_read(const struct cfg *cfg, struct net_join_params *p)
 	p->holds = cfg_bool(cfg, "network.enterprise.holds", 0);
 	p->max_size = (uint32_t)cfg_int(cfg, "network.enterprise.max_size", 150);
 	p->merchants = cfg_bool(cfg, "network.enterprise.merchants", 1);
-	p->shared_evidence = cfg_bool(cfg, "network.enterprise.shared_evidence", 0);
+	p->shared_evidence = cfg_bool(cfg, "network.enterprise.shared_evidence", 1);
 }
 
 /*
@@ -383,13 +385,16 @@ static int unite(uint32_t *parent, uint32_t *size, uint32_t x, uint32_t y, const
 }
 
 /*
- * The shared-evidence rule: a->sev holds the finance signals' evidence
+ * Second half of the shared-evidence rule, after the moves (move_cited):
+ * a->sev holds the finance signals' evidence
  * rows by transaction, each on the transaction's payer or payee.  When
  * signals on both ends cite it, both ends are suspect accounts in cells,
  * and the payee pays on (pays[]: money that stops at the payee is a
  * purchase or a collection, the merchant's shape — a car rental firm with
- * a fan-in signal would join every crew that rents from it), the payer's
- * cell and the payee's are joined.  A transaction cited by one side only
+ * a fan-in signal would join every crew that rents from it), and the two
+ * are still in different cells (the payee was moved by an earlier
+ * transaction, or its move was refused), the payer's cell and the payee's
+ * are joined.  A transaction cited by one side only
  * joins nothing, nor does a money link by itself.  One pass over the rows.
  */
 static int join_shared_evidence(const struct net_attr *a, const struct net_join_params *p, const uint8_t *pays,
@@ -444,11 +449,137 @@ static uint8_t *payers(const struct net_graph *g)
 	return pays;
 }
 
+
+/*
+ * First half of the shared-evidence rule: a transaction cited by a finance
+ * signal on its payer and by one on its payee (both suspect accounts in
+ * cells, the payee paying on) moves the payee — and the person holding it,
+ * when that person is in the same cell and not a potential victim — into
+ * the payer's cell.  Only the cited account moves: its cell also holds the
+ * people the account deals with in its own life, who are not the scheme
+ * (docs/network.md).  The first transaction citing an account decides
+ * (record order); a move that would pass network.enterprise.max_size is
+ * refused.  Each move is kept in br (rule NET_BRIDGE_EVIDENCE_MOVE, both
+ * cells the target).  Cells left empty are dropped; P is rebuilt in one
+ * pass over the nodes.
+ */
+static int move_cited(const struct net_graph *g, const struct net_attr *a, const struct net_join_params *p,
+		      const uint8_t *pays, struct net_part *P, struct vec *br)
+{
+	const struct net_sev *r = a->sev.data;
+	size_t i = 0, n = a->sev.len, c, nb0 = br->len;
+	uint32_t *newc = mem_alloc((g->n ? g->n : 1) * sizeof *newc);
+	uint32_t *cnt = mem_calloc(P->ngroups + 1, sizeof *cnt);
+	uint32_t *renum = mem_alloc((P->ngroups + 1) * sizeof *renum);
+	struct net_group *groups = mem_calloc(P->ngroups + 1, sizeof *groups);
+	uint32_t *members = mem_alloc((g->n ? g->n : 1) * sizeof *members);
+	uint32_t v, ng = 0, at = 0;
+	int rc = -1;
+
+	if (!newc || !cnt || !renum || !groups || !members)
+		goto out;
+	memcpy(newc, P->group_of, g->n * sizeof *newc);
+	for (c = 0; c < P->ngroups; c++)
+		cnt[c] = P->groups[c].n;
+	while (i < n) {
+		size_t j, end = i;
+		const struct net_sev *end_of[2] = { NULL, NULL }; /* payer's, payee's first suspect signal */
+		uint32_t b, t, holder = NET_NONE;
+		struct net_bridge mvb;
+		uint64_t x;
+
+		while (end < n && r[end].record == r[i].record)
+			end++;
+		for (j = i; j < end; j++)
+			if (!end_of[r[j].payee] && !a->victim[r[j].node] && P->group_of[r[j].node] != NET_NONE)
+				end_of[r[j].payee] = &r[j];
+		i = end;
+		if (!end_of[0] || !end_of[1] || !pays[end_of[1]->node])
+			continue;
+		b = end_of[1]->node;
+		t = newc[end_of[0]->node];
+		if (newc[b] == t || newc[b] != P->group_of[b])
+			continue; /* in the payer's cell already, or moved by an earlier transaction */
+		for (x = g->off[b]; x < g->off[b + 1] && holder == NET_NONE; x++) {
+			uint32_t u = g->adj[x];
+
+			if ((int)g->etype[g->adje[x]] == a->t_holds && g->edst[g->adje[x]] == b && !a->victim[u] &&
+			    newc[u] == P->group_of[b] && P->group_of[u] == P->group_of[b])
+				holder = u;
+		}
+		if (cnt[t] + 1 + (holder != NET_NONE) > p->max_size) {
+			P->join_refused++;
+			continue;
+		}
+		cnt[newc[b]]--;
+		newc[b] = t;
+		cnt[t]++;
+		if (holder != NET_NONE) {
+			cnt[newc[holder]]--;
+			newc[holder] = t;
+			cnt[t]++;
+		}
+		memset(&mvb, 0, sizeof mvb);
+		mvb.cell_a = mvb.cell_b = t;
+		mvb.src = end_of[0]->node;
+		mvb.dst = b;
+		mvb.code = end_of[0]->code;
+		mvb.code_b = end_of[1]->code;
+		mvb.record = end_of[0]->record;
+		mvb.rule = NET_BRIDGE_EVIDENCE_MOVE;
+		if (vec_push(br, &mvb))
+			goto out;
+		P->moves++;
+	}
+	/* the cells again, in their order, without the empty ones */
+	for (c = 0; c < P->ngroups; c++) {
+		renum[c] = NET_NONE;
+		if (!cnt[c])
+			continue;
+		renum[c] = ng;
+		groups[ng] = P->groups[c];
+		groups[ng].first = at;
+		groups[ng].n = 0;
+		at += cnt[c];
+		ng++;
+	}
+	for (v = 0; v < g->n; v++) {
+		uint32_t e;
+
+		if (newc[v] == NET_NONE)
+			continue;
+		e = renum[newc[v]];
+		members[groups[e].first + groups[e].n++] = v; /* ascending: nodes in order */
+		P->group_of[v] = e;
+	}
+	for (c = nb0; c < br->len; c++) {
+		struct net_bridge *b = (struct net_bridge *)br->data + c;
+
+		b->cell_a = b->cell_b = renum[b->cell_a];
+	}
+	mem_free(P->groups);
+	mem_free(P->members);
+	P->groups = groups;
+	P->members = members;
+	P->ngroups = ng;
+	groups = NULL;
+	members = NULL;
+	rc = 0;
+out:
+	mem_free(newc);
+	mem_free(cnt);
+	mem_free(renum);
+	mem_free(groups);
+	mem_free(members);
+	return rc;
+}
+
 int net_join(const struct net_graph *g, struct net_attr *a, const struct net_join_params *p, struct net_part *P,
 	     struct rs_err *err)
 {
 	size_t nc = P->ngroups;
 	uint32_t *parent = NULL, *size = NULL, *ev = NULL;
+	uint8_t *pays = NULL;
 	struct vec br, mer, cp;
 	uint64_t e;
 	size_t c;
@@ -463,6 +594,13 @@ int net_join(const struct net_graph *g, struct net_attr *a, const struct net_joi
 		goto out;
 	}
 	P->merchants = mer.len;
+	P->moves = 0;
+	if (p->shared_evidence) {
+		if (!(pays = payers(g)) || move_cited(g, a, p, pays, P, &br)) {
+			rc = err_set(err, RASTRO_NOMEM, "out of memory moving accounts by shared evidence");
+			goto out;
+		}
+	}
 	nc = P->ngroups;
 	parent = mem_alloc((nc ? nc : 1) * sizeof *parent);
 	size = mem_alloc((nc ? nc : 1) * sizeof *size);
@@ -500,15 +638,9 @@ int net_join(const struct net_graph *g, struct net_attr *a, const struct net_joi
 			goto out;
 		}
 	}
-	if (p->shared_evidence) {
-		uint8_t *pays = payers(g);
-
-		if (!pays || join_shared_evidence(a, p, pays, P, parent, size, &br)) {
-			mem_free(pays);
-			rc = err_set(err, RASTRO_NOMEM, "out of memory joining cells into enterprises");
-			goto out;
-		}
-		mem_free(pays);
+	if (p->shared_evidence && join_shared_evidence(a, p, pays, P, parent, size, &br)) {
+		rc = err_set(err, RASTRO_NOMEM, "out of memory joining cells into enterprises");
+		goto out;
 	}
 	if ((rc = regroup(P, parent, br.data, br.len, err)))
 		goto out;
@@ -531,5 +663,6 @@ out:
 	mem_free(parent);
 	mem_free(size);
 	mem_free(ev);
+	mem_free(pays);
 	return rc;
 }

@@ -619,7 +619,7 @@ static int write_bridges(rastro_ws *ws, const struct net_graph *g, const struct 
 
 	if (!P->nbridges)
 		return 0;
-	static const char *const rule_name[] = { "?", "ad_cluster", "holds", "shared_evidence" };
+	static const char *const rule_name[] = { "?", "ad_cluster", "holds", "shared_evidence", "evidence_move" };
 	struct sbuf ev = SBUF_INIT;
 
 	if ((rc = ws_prepare(ws, "INSERT INTO net_bridge(network_id, cell_a, cell_b, src_entity, dst_entity, rule, evidence, reason,"
@@ -641,7 +641,15 @@ static int write_bridges(rastro_ws *ws, const struct net_graph *g, const struct 
 			sbuf_addf(&r, "cell %u joins cell %u: %s #%lld holds %s #%lld; both cells hold suspect evidence (%s in cell %u)",
 				  b->cell_a, b->cell_b, g->kinds.name[g->kind[s]], (long long)g->ent[s], g->kinds.name[g->kind[d]],
 				  (long long)g->ent[d], code, b->cell_b);
-		else {
+		else if (b->rule == NET_BRIDGE_EVIDENCE_MOVE) {
+			const char *code_b = strmap_key(&a->codes, b->code_b, &len);
+
+			sbuf_addf(&r, "%s #%lld moves into cell %u: transaction record #%lld is evidence of %s on"
+				  " the payer, %s #%lld, and of %s on it",
+				  g->kinds.name[g->kind[d]], (long long)g->ent[d], b->cell_a, (long long)b->record, code,
+				  g->kinds.name[g->kind[s]], (long long)g->ent[s], code_b);
+			sbuf_addf(&ev, "%s,%s", code, code_b);
+		} else {
 			const char *code_b = strmap_key(&a->codes, b->code_b, &len);
 
 			sbuf_addf(&r, "cell %u joins cell %u: transaction record #%lld is evidence of %s on %s #%lld and of %s on %s #%lld",
@@ -658,8 +666,8 @@ static int write_bridges(rastro_ws *ws, const struct net_graph *g, const struct 
 		sqlite3_bind_int64(ib, 3, b->cell_b);
 		sqlite3_bind_int64(ib, 4, g->ent[s]);
 		sqlite3_bind_int64(ib, 5, g->ent[d]);
-		sqlite3_bind_text(ib, 6, rule_name[b->rule < 4 ? b->rule : 0], -1, SQLITE_STATIC);
-		sqlite3_bind_text(ib, 7, b->rule == NET_BRIDGE_SHARED_EVIDENCE ? ev.buf : code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ib, 6, rule_name[b->rule < 5 ? b->rule : 0], -1, SQLITE_STATIC);
+		sqlite3_bind_text(ib, 7, b->rule >= NET_BRIDGE_SHARED_EVIDENCE ? ev.buf : code, -1, SQLITE_STATIC);
 		if (b->record)
 			sqlite3_bind_int64(ib, 9, b->record);
 		else
