@@ -140,13 +140,17 @@ struct net_group {
 };
 
 /* How two cells were joined into one enterprise (net_join.c). */
-enum { NET_BRIDGE_AD_CLUSTER = 1, NET_BRIDGE_HOLDS = 2 };
+/* EVIDENCE_MOVE is no join: an account moved into the payer's cell (cell_a = cell_b). */
+enum { NET_BRIDGE_AD_CLUSTER = 1, NET_BRIDGE_HOLDS = 2, NET_BRIDGE_SHARED_EVIDENCE = 3, NET_BRIDGE_EVIDENCE_MOVE = 4 };
 
 struct net_bridge {
 	uint32_t group;        /* enterprise (group index) */
 	uint32_t cell_a, cell_b; /* cell numbers within it (1-based); cell_a holds the link's source */
-	uint64_t edge;         /* the link that joined them */
+	uint64_t edge;         /* the link that joined them (ad cluster, holds) */
+	uint32_t src, dst;     /* its ends; for shared evidence, the two signals' accounts */
 	uint32_t code;         /* signal code that made it suspect evidence (net_attr codes) */
+	uint32_t code_b;       /* shared evidence: the code of dst's signal */
+	int64_t record;        /* shared evidence: the transaction both signals cite */
 	uint8_t rule;          /* NET_BRIDGE_* */
 };
 
@@ -174,6 +178,7 @@ struct net_part {
 	struct net_bridge *bridges; /* the joins made, by enterprise order of link */
 	size_t nbridges;
 	uint64_t joins, join_refused; /* joins made; refused by network.enterprise.max_size */
+	uint64_t moves;        /* accounts moved into a payer's cell by shared evidence (net_join.c) */
 	uint64_t merchants;    /* accounts set aside as counterparties (net_join.c) */
 	struct net_cparty *cparty; /* by group, then node */
 	size_t ncparty;

@@ -89,6 +89,7 @@ int net_attr_load(rastro_ws *ws, const struct net_graph *g, struct net_attr *a)
 
 	memset(a, 0, sizeof *a);
 	vec_init(&a->sigs, sizeof(struct net_sig));
+	vec_init(&a->sev, sizeof(struct net_sev));
 	vec_init(&a->recs, sizeof(struct net_rec));
 	strmap_init(&a->codes);
 	strmap_init(&a->typologies);
@@ -289,9 +290,50 @@ void net_attr_release(struct net_attr *a, uint32_t n)
 	mem_free(a->code_ads);
 	mem_free(a->code_typ);
 	vec_release(&a->sigs);
+	vec_release(&a->sev);
 	vec_release(&a->recs);
 	strmap_release(&a->codes);
 	strmap_release(&a->typologies);
 	strmap_release(&a->btypes);
 	memset(a, 0, sizeof *a);
+}
+
+/*
+ * The evidence rows of finance signals on accounts, by record, where the
+ * account is the transaction's payer or payee: the
+ * shared-evidence join (net_join.c) walks them once, a run of rows per
+ * transaction.  Only accounts; the code ids are net_attr_load's.
+ */
+int net_attr_load_evidence(rastro_ws *ws, const struct net_graph *g, struct net_attr *a)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	vec_clear(&a->sev);
+	/* only a transaction's own ends: a pattern signal (scatter-gather,
+	 * bipartite) also cites the motif's other payments, which would tie its
+	 * account to cells it never paid */
+	if (ws_prepare(ws, "SELECT se.record_id, s.entity_id, s.code, s.entity_id = t.dst FROM signal_evidence se JOIN signal s ON s.id = se.signal_id"
+			   " JOIN txn t ON t.id = se.record_id WHERE s.stage = 'finance' AND s.entity_id IN (t.src, t.dst)"
+			   " ORDER BY se.record_id, s.id", &q))
+		return ws->err.code;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct net_sev e;
+		const char *code = (const char *)sqlite3_column_text(q, 2);
+
+		e.node = net_node_of(g, sqlite3_column_int64(q, 1));
+		if (e.node == NET_NONE || !code || (int)g->kind[e.node] != a->k_account)
+			continue;
+		e.record = sqlite3_column_int64(q, 0);
+		e.payee = (uint8_t)sqlite3_column_int(q, 3);
+		e.code = strmap_find(&a->codes, code, strlen(code));
+		if (!e.code)
+			continue; /* every finance signal on a node was read by net_attr_load */
+		if (vec_push(&a->sev, &e)) {
+			sqlite3_finalize(q);
+			return ws_error(ws, RASTRO_NOMEM, "out of memory reading signal evidence");
+		}
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : ws_sqlerr(ws, "reading signal evidence");
 }

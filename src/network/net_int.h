@@ -18,6 +18,15 @@ struct net_sig {
 	int64_t id;           /* signal id */
 };
 
+/* One evidence row of a finance signal: the signal on node cites record
+ * (a transaction).  net_attr_load_evidence loads them by record. */
+struct net_sev {
+	int64_t record;       /* the transaction's record id */
+	uint32_t node;        /* the signal's account */
+	uint32_t code;        /* its code (attr codes) */
+	uint8_t payee;        /* 1 = node is the transaction's payee, 0 = its payer */
+};
+
 /* An agency's person record about a node (resolved person). */
 struct net_rec {
 	uint32_t node;
@@ -47,10 +56,14 @@ struct net_attr {
 	int t_holds, t_lists, t_posted_by;     /* type ids, -1 when absent */
 	int k_ad_cluster, t_in_cluster;        /* -1 when absent */
 	int64_t nsignals;
+	struct vec sev;           /* struct net_sev, by record then signal id (empty unless loaded) */
 };
 
 int net_attr_load(rastro_ws *ws, const struct net_graph *g, struct net_attr *a);
 void net_attr_release(struct net_attr *a, uint32_t n);
+/* The evidence rows of finance signals on accounts (a->sev), for the
+ * shared-evidence join; after net_attr_load. */
+int net_attr_load_evidence(rastro_ws *ws, const struct net_graph *g, struct net_attr *a);
 
 /* 1 for a phone, email, handle, address or image node. */
 int net_is_identifier(const struct net_graph *g, uint32_t v);
@@ -90,6 +103,7 @@ struct net_join_params {
 	int holds;           /* join cells through a holds link between two cells with evidence */
 	uint32_t max_size;   /* entities in an enterprise at most */
 	int merchants;       /* set merchants aside as counterparties */
+	int shared_evidence; /* join cells whose finance signals cite one transaction */
 };
 
 void net_join_params_read(const struct cfg *cfg, struct net_join_params *p);

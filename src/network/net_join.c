@@ -14,14 +14,22 @@
  *   holds       (off by default) a person in one cell holds an account in
  *               another, neither is a potential victim, and both cells hold
  *               a signal on a member that is not a potential victim
+ *   shared evidence  (network.enterprise.shared_evidence) finance signals
+ *               on a transaction's payer and payee, neither a potential
+ *               victim, cite it as evidence: one scheme seen from both ends
+ *               (the payer's fan-out, the payee's layering).  The payee
+ *               account (with its holder) first moves into the payer's
+ *               cell; when they still lie apart, the cells are joined
  *
  * Money links never join cells (a buyer, a merchant or a victim paid by the
  * ring is not the ring), potential victims never bridge, and hubs are in no
  * cell.  Before joining, merchants — accounts the members only buy from —
  * leave their cells and become the networks' counterparties, so that they
- * neither count towards the size limit nor take a role.  Joins are made in link order with union-find, refused when the
- * enterprise would pass network.enterprise.max_size entities: one pass
- * over the links, linear in their number.  See docs/network.md.
+ * neither count towards the size limit nor take a role.  Joins are made
+ * in link order with union-find (then shared evidence, in transaction
+ * order), refused when the enterprise would pass
+ * network.enterprise.max_size entities: one pass over the links and one
+ * over the evidence rows.  See docs/network.md.
  */
 #include "net_int.h"
 
@@ -36,6 +44,7 @@ void net_join_params_read(const struct cfg *cfg, struct net_join_params *p)
 	p->holds = cfg_bool(cfg, "network.enterprise.holds", 0);
 	p->max_size = (uint32_t)cfg_int(cfg, "network.enterprise.max_size", 150);
 	p->merchants = cfg_bool(cfg, "network.enterprise.merchants", 1);
+	p->shared_evidence = cfg_bool(cfg, "network.enterprise.shared_evidence", 1);
 }
 
 /*
@@ -353,11 +362,224 @@ static uint32_t bridge_code(const struct net_graph *g, const struct net_attr *a,
 	return 0;
 }
 
+/* Joins cells x and y (roots) unless the enterprise would pass the size
+ * limit; 1 = joined, 0 = refused. */
+static int unite(uint32_t *parent, uint32_t *size, uint32_t x, uint32_t y, const struct net_join_params *p,
+		 struct net_part *P)
+{
+	if (size[x] + size[y] > p->max_size) {
+		P->join_refused++;
+		return 0;
+	}
+	/* the smaller cell number is the root: enterprises follow cell order */
+	if (y < x) {
+		uint32_t t = x;
+
+		x = y;
+		y = t;
+	}
+	parent[y] = x;
+	size[x] += size[y];
+	P->joins++;
+	return 1;
+}
+
+/*
+ * Second half of the shared-evidence rule, after the moves (move_cited):
+ * a->sev holds the finance signals' evidence
+ * rows by transaction, each on the transaction's payer or payee.  When
+ * signals on both ends cite it, both ends are suspect accounts in cells,
+ * and the payee pays on (pays[]: money that stops at the payee is a
+ * purchase or a collection, the merchant's shape — a car rental firm with
+ * a fan-in signal would join every crew that rents from it), and the two
+ * are still in different cells (the payee was moved by an earlier
+ * transaction, or its move was refused), the payer's cell and the payee's
+ * are joined.  A transaction cited by one side only
+ * joins nothing, nor does a money link by itself.  One pass over the rows.
+ */
+static int join_shared_evidence(const struct net_attr *a, const struct net_join_params *p, const uint8_t *pays,
+				struct net_part *P, uint32_t *parent, uint32_t *size, struct vec *br)
+{
+	const struct net_sev *r = a->sev.data;
+	size_t i = 0, n = a->sev.len;
+
+	while (i < n) {
+		size_t j, end = i;
+		const struct net_sev *end_of[2] = { NULL, NULL }; /* payer's, payee's first suspect signal */
+		struct net_bridge b;
+		uint32_t x, y;
+
+		while (end < n && r[end].record == r[i].record)
+			end++;
+		for (j = i; j < end; j++)
+			if (!end_of[r[j].payee] && !a->victim[r[j].node] && P->group_of[r[j].node] != NET_NONE)
+				end_of[r[j].payee] = &r[j];
+		i = end;
+		if (!end_of[0] || !end_of[1] || !pays[end_of[1]->node])
+			continue;
+		x = root(parent, P->group_of[end_of[0]->node]);
+		y = root(parent, P->group_of[end_of[1]->node]);
+		if (x == y || !unite(parent, size, x, y, p, P))
+			continue;
+		memset(&b, 0, sizeof b);
+		b.cell_a = P->group_of[end_of[0]->node];
+		b.cell_b = P->group_of[end_of[1]->node];
+		b.src = end_of[0]->node;
+		b.dst = end_of[1]->node;
+		b.code = end_of[0]->code;
+		b.code_b = end_of[1]->code;
+		b.record = end_of[0]->record;
+		b.rule = NET_BRIDGE_SHARED_EVIDENCE;
+		if (vec_push(br, &b))
+			return -1;
+	}
+	return 0;
+}
+
+/* pays[v] = 1 when v pays anyone (one pass over the links). */
+static uint8_t *payers(const struct net_graph *g)
+{
+	uint8_t *pays = mem_calloc(g->n ? g->n : 1, 1);
+	uint64_t e;
+
+	if (pays)
+		for (e = 0; e < g->m; e++)
+			if ((int)g->etype[e] == g->paid_type)
+				pays[g->esrc[e]] = 1;
+	return pays;
+}
+
+
+/*
+ * First half of the shared-evidence rule: a transaction cited by a finance
+ * signal on its payer and by one on its payee (both suspect accounts in
+ * cells, the payee paying on) moves the payee — and the person holding it,
+ * when that person is in the same cell and not a potential victim — into
+ * the payer's cell.  Only the cited account moves: its cell also holds the
+ * people the account deals with in its own life, who are not the scheme
+ * (docs/network.md).  The first transaction citing an account decides
+ * (record order); a move that would pass network.enterprise.max_size is
+ * refused.  Each move is kept in br (rule NET_BRIDGE_EVIDENCE_MOVE, both
+ * cells the target).  Cells left empty are dropped; P is rebuilt in one
+ * pass over the nodes.
+ */
+static int move_cited(const struct net_graph *g, const struct net_attr *a, const struct net_join_params *p,
+		      const uint8_t *pays, struct net_part *P, struct vec *br)
+{
+	const struct net_sev *r = a->sev.data;
+	size_t i = 0, n = a->sev.len, c, nb0 = br->len;
+	uint32_t *newc = mem_alloc((g->n ? g->n : 1) * sizeof *newc);
+	uint32_t *cnt = mem_calloc(P->ngroups + 1, sizeof *cnt);
+	uint32_t *renum = mem_alloc((P->ngroups + 1) * sizeof *renum);
+	struct net_group *groups = mem_calloc(P->ngroups + 1, sizeof *groups);
+	uint32_t *members = mem_alloc((g->n ? g->n : 1) * sizeof *members);
+	uint32_t v, ng = 0, at = 0;
+	int rc = -1;
+
+	if (!newc || !cnt || !renum || !groups || !members)
+		goto out;
+	memcpy(newc, P->group_of, g->n * sizeof *newc);
+	for (c = 0; c < P->ngroups; c++)
+		cnt[c] = P->groups[c].n;
+	while (i < n) {
+		size_t j, end = i;
+		const struct net_sev *end_of[2] = { NULL, NULL }; /* payer's, payee's first suspect signal */
+		uint32_t b, t, holder = NET_NONE;
+		struct net_bridge mvb;
+		uint64_t x;
+
+		while (end < n && r[end].record == r[i].record)
+			end++;
+		for (j = i; j < end; j++)
+			if (!end_of[r[j].payee] && !a->victim[r[j].node] && P->group_of[r[j].node] != NET_NONE)
+				end_of[r[j].payee] = &r[j];
+		i = end;
+		if (!end_of[0] || !end_of[1] || !pays[end_of[1]->node])
+			continue;
+		b = end_of[1]->node;
+		t = newc[end_of[0]->node];
+		if (newc[b] == t || newc[b] != P->group_of[b])
+			continue; /* in the payer's cell already, or moved by an earlier transaction */
+		for (x = g->off[b]; x < g->off[b + 1] && holder == NET_NONE; x++) {
+			uint32_t u = g->adj[x];
+
+			if ((int)g->etype[g->adje[x]] == a->t_holds && g->edst[g->adje[x]] == b && !a->victim[u] &&
+			    newc[u] == P->group_of[b] && P->group_of[u] == P->group_of[b])
+				holder = u;
+		}
+		if (cnt[t] + 1 + (holder != NET_NONE) > p->max_size) {
+			P->join_refused++;
+			continue;
+		}
+		cnt[newc[b]]--;
+		newc[b] = t;
+		cnt[t]++;
+		if (holder != NET_NONE) {
+			cnt[newc[holder]]--;
+			newc[holder] = t;
+			cnt[t]++;
+		}
+		memset(&mvb, 0, sizeof mvb);
+		mvb.cell_a = mvb.cell_b = t;
+		mvb.src = end_of[0]->node;
+		mvb.dst = b;
+		mvb.code = end_of[0]->code;
+		mvb.code_b = end_of[1]->code;
+		mvb.record = end_of[0]->record;
+		mvb.rule = NET_BRIDGE_EVIDENCE_MOVE;
+		if (vec_push(br, &mvb))
+			goto out;
+		P->moves++;
+	}
+	/* the cells again, in their order, without the empty ones */
+	for (c = 0; c < P->ngroups; c++) {
+		renum[c] = NET_NONE;
+		if (!cnt[c])
+			continue;
+		renum[c] = ng;
+		groups[ng] = P->groups[c];
+		groups[ng].first = at;
+		groups[ng].n = 0;
+		at += cnt[c];
+		ng++;
+	}
+	for (v = 0; v < g->n; v++) {
+		uint32_t e;
+
+		if (newc[v] == NET_NONE)
+			continue;
+		e = renum[newc[v]];
+		members[groups[e].first + groups[e].n++] = v; /* ascending: nodes in order */
+		P->group_of[v] = e;
+	}
+	for (c = nb0; c < br->len; c++) {
+		struct net_bridge *b = (struct net_bridge *)br->data + c;
+
+		b->cell_a = b->cell_b = renum[b->cell_a];
+	}
+	mem_free(P->groups);
+	mem_free(P->members);
+	P->groups = groups;
+	P->members = members;
+	P->ngroups = ng;
+	groups = NULL;
+	members = NULL;
+	rc = 0;
+out:
+	mem_free(newc);
+	mem_free(cnt);
+	mem_free(renum);
+	mem_free(groups);
+	mem_free(members);
+	return rc;
+}
+
 int net_join(const struct net_graph *g, struct net_attr *a, const struct net_join_params *p, struct net_part *P,
 	     struct rs_err *err)
 {
 	size_t nc = P->ngroups;
 	uint32_t *parent = NULL, *size = NULL, *ev = NULL;
+	uint8_t *pays = NULL;
 	struct vec br, mer, cp;
 	uint64_t e;
 	size_t c;
@@ -372,6 +594,13 @@ int net_join(const struct net_graph *g, struct net_attr *a, const struct net_joi
 		goto out;
 	}
 	P->merchants = mer.len;
+	P->moves = 0;
+	if (p->shared_evidence) {
+		if (!(pays = payers(g)) || move_cited(g, a, p, pays, P, &br)) {
+			rc = err_set(err, RASTRO_NOMEM, "out of memory moving accounts by shared evidence");
+			goto out;
+		}
+	}
 	nc = P->ngroups;
 	parent = mem_alloc((nc ? nc : 1) * sizeof *parent);
 	size = mem_alloc((nc ? nc : 1) * sizeof *size);
@@ -394,32 +623,24 @@ int net_join(const struct net_graph *g, struct net_attr *a, const struct net_joi
 			continue;
 		x = root(parent, P->group_of[g->esrc[e]]);
 		y = root(parent, P->group_of[g->edst[e]]);
-		if (x == y)
+		if (x == y || !unite(parent, size, x, y, p, P))
 			continue;
-		if (size[x] + size[y] > p->max_size) {
-			P->join_refused++;
-			continue;
-		}
-		/* the smaller cell number is the root: enterprises follow cell order */
-		if (y < x) {
-			uint32_t t = x;
-
-			x = y;
-			y = t;
-		}
-		parent[y] = x;
-		size[x] += size[y];
+		memset(&b, 0, sizeof b);
 		b.cell_a = P->group_of[g->esrc[e]];
 		b.cell_b = P->group_of[g->edst[e]];
 		b.edge = e;
+		b.src = g->esrc[e];
+		b.dst = g->edst[e];
 		b.code = code;
 		b.rule = rule;
-		b.group = 0;
 		if (vec_push(&br, &b)) {
 			rc = err_set(err, RASTRO_NOMEM, "out of memory joining cells into enterprises");
 			goto out;
 		}
-		P->joins++;
+	}
+	if (p->shared_evidence && join_shared_evidence(a, p, pays, P, parent, size, &br)) {
+		rc = err_set(err, RASTRO_NOMEM, "out of memory joining cells into enterprises");
+		goto out;
 	}
 	if ((rc = regroup(P, parent, br.data, br.len, err)))
 		goto out;
@@ -442,5 +663,6 @@ out:
 	mem_free(parent);
 	mem_free(size);
 	mem_free(ev);
+	mem_free(pays);
 	return rc;
 }

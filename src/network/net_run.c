@@ -619,24 +619,45 @@ static int write_bridges(rastro_ws *ws, const struct net_graph *g, const struct 
 
 	if (!P->nbridges)
 		return 0;
-	if ((rc = ws_prepare(ws, "INSERT INTO net_bridge(network_id, cell_a, cell_b, src_entity, dst_entity, rule, evidence, reason)"
-				 " VALUES(?1,?2,?3,?4,?5,?6,?7,?8)", &ib)))
+	static const char *const rule_name[] = { "?", "ad_cluster", "holds", "shared_evidence", "evidence_move" };
+	struct sbuf ev = SBUF_INIT;
+
+	if ((rc = ws_prepare(ws, "INSERT INTO net_bridge(network_id, cell_a, cell_b, src_entity, dst_entity, rule, evidence, reason,"
+				 " record_id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)", &ib)))
 		return rc;
 	sbuf_init(&r);
+	sbuf_init(&ev);
 	for (i = 0; i < P->nbridges; i++) {
 		const struct net_bridge *b = &P->bridges[i];
-		uint32_t s = g->esrc[b->edge], d = g->edst[b->edge];
+		uint32_t s = b->src, d = b->dst;
 		const char *code = strmap_key(&a->codes, b->code, &len);
 
 		sbuf_clear(&r);
+		sbuf_clear(&ev);
 		if (b->rule == NET_BRIDGE_AD_CLUSTER)
 			sbuf_addf(&r, "cell %u joins cell %u: %s #%lld is in ad cluster #%lld, which the ads stage flagged %s",
 				  b->cell_a, b->cell_b, g->kinds.name[g->kind[s]], (long long)g->ent[s], (long long)g->ent[d], code);
-		else
+		else if (b->rule == NET_BRIDGE_HOLDS)
 			sbuf_addf(&r, "cell %u joins cell %u: %s #%lld holds %s #%lld; both cells hold suspect evidence (%s in cell %u)",
 				  b->cell_a, b->cell_b, g->kinds.name[g->kind[s]], (long long)g->ent[s], g->kinds.name[g->kind[d]],
 				  (long long)g->ent[d], code, b->cell_b);
-		if (sbuf_failed(&r)) {
+		else if (b->rule == NET_BRIDGE_EVIDENCE_MOVE) {
+			const char *code_b = strmap_key(&a->codes, b->code_b, &len);
+
+			sbuf_addf(&r, "%s #%lld moves into cell %u: transaction record #%lld is evidence of %s on"
+				  " the payer, %s #%lld, and of %s on it",
+				  g->kinds.name[g->kind[d]], (long long)g->ent[d], b->cell_a, (long long)b->record, code,
+				  g->kinds.name[g->kind[s]], (long long)g->ent[s], code_b);
+			sbuf_addf(&ev, "%s,%s", code, code_b);
+		} else {
+			const char *code_b = strmap_key(&a->codes, b->code_b, &len);
+
+			sbuf_addf(&r, "cell %u joins cell %u: transaction record #%lld is evidence of %s on %s #%lld and of %s on %s #%lld",
+				  b->cell_a, b->cell_b, (long long)b->record, code, g->kinds.name[g->kind[s]], (long long)g->ent[s],
+				  code_b, g->kinds.name[g->kind[d]], (long long)g->ent[d]);
+			sbuf_addf(&ev, "%s,%s", code, code_b);
+		}
+		if (sbuf_failed(&r) || sbuf_failed(&ev)) {
 			rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
 			break;
 		}
@@ -645,8 +666,12 @@ static int write_bridges(rastro_ws *ws, const struct net_graph *g, const struct 
 		sqlite3_bind_int64(ib, 3, b->cell_b);
 		sqlite3_bind_int64(ib, 4, g->ent[s]);
 		sqlite3_bind_int64(ib, 5, g->ent[d]);
-		sqlite3_bind_text(ib, 6, b->rule == NET_BRIDGE_AD_CLUSTER ? "ad_cluster" : "holds", -1, SQLITE_STATIC);
-		sqlite3_bind_text(ib, 7, code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ib, 6, rule_name[b->rule < 5 ? b->rule : 0], -1, SQLITE_STATIC);
+		sqlite3_bind_text(ib, 7, b->rule >= NET_BRIDGE_SHARED_EVIDENCE ? ev.buf : code, -1, SQLITE_STATIC);
+		if (b->record)
+			sqlite3_bind_int64(ib, 9, b->record);
+		else
+			sqlite3_bind_null(ib, 9);
 		sqlite3_bind_text(ib, 8, r.buf, -1, SQLITE_STATIC);
 		if (sqlite3_step(ib) != SQLITE_DONE) {
 			rc = ws_sqlerr(ws, "writing a network bridge");
@@ -655,6 +680,7 @@ static int write_bridges(rastro_ws *ws, const struct net_graph *g, const struct 
 		sqlite3_reset(ib);
 	}
 	sbuf_release(&r);
+	sbuf_release(&ev);
 	sqlite3_finalize(ib);
 	return rc;
 }
@@ -873,6 +899,8 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	if ((rc = net_attr_load(ws, g, &A)))
 		goto out;
 	net_join_params_read(ws->cfg, &jp);
+	if (jp.shared_evidence && (rc = net_attr_load_evidence(ws, g, &A)))
+		goto out;
 	if ((rc = net_join(g, &A, &jp, &P, &ws->err)))
 		goto out;
 	st->cells = P.ncells;

@@ -50,6 +50,9 @@ static const char *const net_migrations[] = {
 	" payments INTEGER NOT NULL,"        /* payments from the network's members */
 	" amount REAL NOT NULL);"            /* their total */
 	"CREATE INDEX net_counterparty_network ON net_counterparty(network_id);",
+	/* 4: a join by shared evidence names the transaction both signals cite
+	 * (rule shared_evidence; evidence then holds both codes, "A,B") */
+	"ALTER TABLE net_bridge ADD COLUMN record_id INTEGER;",
 };
 
 const struct schema_component net_schema_component = {

@@ -193,14 +193,17 @@ for a in hsi cbp txdps elpasopd; do "$RASTRO" ingest gw.rastro -q --format perso
 "$RASTRO" ingest gw.rastro -q --format ads --agency platform world/ads.jsonl
 ok "run every stage" -- "$RASTRO" run gw.rastro -q
 same "$(sql gw.rastro "SELECT count(*) > 0 FROM net_bridge")" "1" "cells were joined"
-same "$(sql gw.rastro "SELECT count(*) FROM net_bridge WHERE rule <> 'ad_cluster'")" "0" "only ad clusters join by default"
+same "$(sql gw.rastro "SELECT count(*) FROM net_bridge WHERE rule NOT IN ('ad_cluster', 'shared_evidence', 'evidence_move')")" "0" \
+  "only ad clusters and shared evidence join by default"
 same "$(sql gw.rastro "SELECT count(*) FROM net_bridge b JOIN victim_flag v ON v.entity_id IN (b.src_entity, b.dst_entity)")" "0" \
   "a potential victim never bridges"
 same "$(sql gw.rastro "SELECT count(*) FROM network n WHERE n.cells <> (SELECT count(DISTINCT cell) FROM network_member m
-  WHERE m.network_id = n.id) OR n.cells - 1 <> (SELECT count(*) FROM net_bridge b WHERE b.network_id = n.id)")" "0" \
+  WHERE m.network_id = n.id) OR n.cells - 1 <> (SELECT count(*) FROM net_bridge b WHERE b.network_id = n.id
+  AND b.rule <> 'evidence_move')")" "0" \
   "each network's cells are its members' cells, joined by one link fewer"
 same "$(sql gw.rastro "SELECT count(*) FROM net_bridge b JOIN signal s ON s.entity_id = b.dst_entity AND s.code = b.evidence
-  AND s.stage = 'ads'")" "$(sql gw.rastro "SELECT count(*) FROM net_bridge")" "each join names a signal of the ads stage on its cluster"
+  AND s.stage = 'ads' WHERE b.rule = 'ad_cluster'")" "$(sql gw.rastro "SELECT count(*) FROM net_bridge WHERE rule = 'ad_cluster'")" \
+  "each ad-cluster join names a signal of the ads stage on its cluster"
 same "$(sql gw.rastro "SELECT max(size) <= 150 FROM network")" "1" "the size limit holds"
 # merchants (docs/network.md "Merchants"): counterparties, never members, never potential victims
 same "$(sql gw.rastro "SELECT count(*) > 0 FROM net_counterparty")" "1" "merchants were set aside"
@@ -227,7 +230,28 @@ has gw-nodes.csv "hub:boolean,cell:int,:LABEL"
 ek=$(sql gw.rastro "SELECT key FROM network WHERE cells > 1 ORDER BY key LIMIT 1")
 ok "show an enterprise" -- "$RASTRO" network gw.rastro --no-run --show "$ek" -f csv
 has out.txt "reason,cell"
-ok "without the join" -- "$RASTRO" network gw.rastro -n 0 --set network.enterprise.ad_clusters=false
+ok "without the join" -- "$RASTRO" network gw.rastro -n 0 --set network.enterprise.ad_clusters=false \
+  --set network.enterprise.shared_evidence=false
 has out.txt "0 joins"
 same "$(sql gw.rastro "SELECT count(*) FROM net_bridge")" "0" "no join when switched off"
 same "$(sql gw.rastro "SELECT max(cells) FROM network")" "1" "one cell per network"
+# shared evidence: finance signals on both ends of one transaction move the payee into the
+# payer's cell, or join the two cells
+ok "shared evidence" -- "$RASTRO" network gw.rastro -n 0 --set network.enterprise.ad_clusters=false \
+  --set network.enterprise.shared_evidence=true
+same "$(sql gw.rastro "SELECT count(*) > 0 FROM net_bridge")" "1" "accounts were moved or cells joined by shared evidence"
+same "$(sql gw.rastro "SELECT count(*) FROM net_bridge WHERE rule NOT IN ('shared_evidence', 'evidence_move')")" "0" \
+  "only shared evidence moves or joins"
+same "$(sql gw.rastro "SELECT count(*) FROM net_bridge b JOIN victim_flag v ON v.entity_id IN (b.src_entity, b.dst_entity)")" "0" \
+  "a potential victim never bridges by shared evidence"
+same "$(sql gw.rastro "SELECT count(*) FROM net_bridge b JOIN txn t ON t.id = b.record_id AND t.src = b.src_entity
+  AND t.dst = b.dst_entity WHERE EXISTS(SELECT 1 FROM signal s JOIN signal_evidence se ON se.signal_id = s.id
+  WHERE s.entity_id = b.src_entity AND se.record_id = b.record_id AND s.code = substr(b.evidence, 1, instr(b.evidence, ',') - 1))
+  AND EXISTS(SELECT 1 FROM signal s JOIN signal_evidence se ON se.signal_id = s.id WHERE s.entity_id = b.dst_entity
+  AND se.record_id = b.record_id AND s.code = substr(b.evidence, instr(b.evidence, ',') + 1))")" \
+  "$(sql gw.rastro "SELECT count(*) FROM net_bridge")" "each move or join names the transaction and a signal citing it at each end"
+same "$(sql gw.rastro "SELECT count(*) FROM net_bridge b JOIN network_member m ON m.network_id = b.network_id
+  AND m.entity_id = b.dst_entity WHERE b.rule = 'evidence_move' AND m.cell <> b.cell_a")" "0" "a moved account is in its new cell"
+same "$(sql gw.rastro "SELECT count(*) FROM network n WHERE n.cells - 1 <> (SELECT count(*) FROM net_bridge b WHERE b.network_id = n.id
+  AND b.rule <> 'evidence_move')")" \
+  "0" "k - 1 joins for k cells"

@@ -484,6 +484,126 @@ static void join_cells_into_enterprises(void **state)
 	net_graph_free(g);
 }
 
+static void join_cells_by_shared_evidence(void **state)
+{
+	/*
+	 * Six cells of three accounts, v -> v+1 -> v+2 paid inside each (so
+	 * the middle account pays on).  Finance signals cite transactions:
+	 *   #100 1 (c0) -> 4 (c1), signals on both ends: 4 moves into c0,
+	 *        the rest of c1 stays apart
+	 *   #101 7 (c2) -> 10 (c3), 10 a potential victim: nothing
+	 *   #102 13 (c4) -> 16 (c5) cited by 13's signal only, 16's signal
+	 *        cites #103: a money link without shared evidence, nothing
+	 *   #104 1 (c0) -> 14 (c4), signals on both ends, but 14 pays no one
+	 *        (the money stops there: a purchase, a collection): nothing
+	 *   #106 16 (c5) -> 4, signals on both ends; 4 was moved by #100
+	 *        already, so c5 joins the cell 4 now lies in (c0)
+	 */
+	enum { N = 18, CELLS = 6 };
+	int64_t ids[N];
+	struct net_graph *g;
+	struct net_attr a;
+	struct net_part P;
+	struct net_join_params jp;
+	struct rs_err err;
+	const struct net_sev ev[] = { { 100, 1, 1, 0 },  { 100, 4, 2, 1 },  { 101, 7, 1, 0 }, { 101, 10, 2, 1 },
+				      { 102, 13, 1, 0 }, { 103, 16, 2, 1 }, { 104, 1, 1, 0 }, { 104, 14, 2, 1 },
+				      { 106, 16, 1, 0 }, { 106, 4, 2, 1 } };
+	uint32_t v, i, kacct;
+
+	(void)state;
+	for (v = 0; v < N; v++)
+		ids[v] = v + 1;
+	g = net_graph_new(N, ids);
+	assert_non_null(g);
+	kacct = (uint32_t)net_name_intern(&g->kinds, "account");
+	for (v = 0; v < N; v++)
+		g->kind[v] = (uint8_t)kacct;
+	for (v = 0; v < N; v += 3) {
+		assert_int_equal(net_graph_add_edge(g, v, v + 1, "paid", 1, 10, NET_NOTIME, NET_NOTIME, 0), 0);
+		assert_int_equal(net_graph_add_edge(g, v + 1, v + 2, "paid", 1, 10, NET_NOTIME, NET_NOTIME, 0), 0);
+	}
+	assert_int_equal(net_graph_add_edge(g, 1, 4, "paid", 1, 500, NET_NOTIME, NET_NOTIME, 0), 0);
+	assert_int_equal(net_graph_add_edge(g, 7, 10, "paid", 1, 500, NET_NOTIME, NET_NOTIME, 0), 0);
+	assert_int_equal(net_graph_add_edge(g, 13, 16, "paid", 1, 500, NET_NOTIME, NET_NOTIME, 0), 0);
+	assert_int_equal(net_graph_add_edge(g, 1, 14, "paid", 1, 500, NET_NOTIME, NET_NOTIME, 0), 0);
+	assert_int_equal(net_graph_add_edge(g, 16, 4, "paid", 1, 500, NET_NOTIME, NET_NOTIME, 0), 0);
+	assert_int_equal(net_graph_finish(g), 0);
+
+	memset(&a, 0, sizeof a);
+	vec_init(&a.sigs, sizeof(struct net_sig));
+	vec_init(&a.sev, sizeof(struct net_sev));
+	a.victim = mem_calloc(N, 1);
+	a.sig_off = mem_calloc(N + 1, sizeof *a.sig_off);
+	assert_true(a.victim && a.sig_off);
+	a.victim[10] = 1;
+	a.k_account = (int)kacct;
+	a.k_ad_cluster = a.t_in_cluster = a.t_holds = -1;
+	for (i = 0; i < sizeof ev / sizeof ev[0]; i++)
+		assert_int_equal(vec_push(&a.sev, &ev[i]), 0);
+
+	/* switched off: nothing moves, nothing joins */
+	net_join_params_read(NULL, &jp);
+	assert_int_equal(jp.shared_evidence, 1);
+	jp.shared_evidence = 0;
+	hand_cells(&P, N, CELLS);
+	assert_int_equal(net_join(g, &a, &jp, &P, &err), 0);
+	assert_int_equal(P.joins + P.moves, 0);
+	assert_int_equal(P.ngroups, CELLS);
+	net_part_release(&P);
+
+	jp.shared_evidence = 1;
+	hand_cells(&P, N, CELLS);
+	assert_int_equal(net_join(g, &a, &jp, &P, &err), 0);
+	assert_int_equal(P.moves, 1);
+	assert_int_equal(P.joins, 1);
+	assert_int_equal(P.ncells, CELLS);
+	assert_int_equal(P.ngroups, CELLS - 1);
+	assert_int_equal(P.group_of[1], P.group_of[4]);    /* positive: both ends' signals cite #100 */
+	assert_true(P.group_of[3] != P.group_of[1]);       /* only the cited account moved */
+	assert_true(P.group_of[5] != P.group_of[1]);
+	assert_int_equal(P.group_of[16], P.group_of[4]);   /* #106: c5 joined where 4 now lies */
+	assert_true(P.group_of[7] != P.group_of[10]);      /* negative: the payee is a potential victim */
+	assert_true(P.group_of[13] != P.group_of[16]);     /* negative: paid, but no evidence in common */
+	assert_true(P.group_of[1] != P.group_of[14]);      /* negative: the payee pays no one */
+	assert_int_equal(P.nbridges, 2);
+	assert_int_equal(P.bridges[0].rule, NET_BRIDGE_EVIDENCE_MOVE);
+	assert_int_equal(P.bridges[0].record, 100);
+	assert_int_equal(P.bridges[0].src, 1);
+	assert_int_equal(P.bridges[0].dst, 4);
+	assert_int_equal(P.bridges[0].code, 1);
+	assert_int_equal(P.bridges[0].code_b, 2);
+	assert_int_equal(P.bridges[0].cell_a, 1);
+	assert_int_equal(P.bridges[0].cell_b, 1);
+	assert_int_equal(P.bridges[1].rule, NET_BRIDGE_SHARED_EVIDENCE);
+	assert_int_equal(P.bridges[1].record, 106);
+	assert_int_equal(P.bridges[1].src, 16);
+	assert_int_equal(P.bridges[1].dst, 4);
+	assert_int_equal(P.groups[P.group_of[1]].n, 7);   /* c0, account 4, c5 */
+	net_part_release(&P);
+
+	/* the size limit applies to moves and joins */
+	jp.max_size = 4;
+	hand_cells(&P, N, CELLS);
+	assert_int_equal(net_join(g, &a, &jp, &P, &err), 0);
+	assert_int_equal(P.moves, 1);                      /* c0 + account 4 = 4 */
+	assert_int_equal(P.joins, 0);
+	assert_int_equal(P.join_refused, 1);               /* c5 would make 7 */
+	net_part_release(&P);
+	jp.max_size = 3;
+	hand_cells(&P, N, CELLS);
+	assert_int_equal(net_join(g, &a, &jp, &P, &err), 0);
+	assert_int_equal(P.moves, 0);
+	assert_true(P.group_of[1] != P.group_of[4]);
+	net_part_release(&P);
+
+	mem_free(a.victim);
+	mem_free(a.sig_off);
+	vec_release(&a.sigs);
+	vec_release(&a.sev);
+	net_graph_free(g);
+}
+
 /* Sets the money figures of merchant candidate v: in payments in, of
  * which catd carry a category, out payments out. */
 static void figures(struct net_graph *g, uint32_t v, uint32_t in, uint32_t catd, uint32_t out)
@@ -971,6 +1091,7 @@ int main(void)
 		cmocka_unit_test(hub_rule_splits_star),
 		cmocka_unit_test(hub_rule_peels_merchants),
 		cmocka_unit_test(join_cells_into_enterprises),
+		cmocka_unit_test(join_cells_by_shared_evidence),
 		cmocka_unit_test(merchants_set_aside),
 		cmocka_unit_test(leiden_splits_two_cliques),
 		cmocka_unit_test(paths_and_neighbourhood),
