@@ -79,7 +79,10 @@ int rep_diagram(rastro_ws *ws, void *gvcp, int64_t network_id, int reveal, size_
 	if (!g)
 		return ws_error(ws, RASTRO_NOMEM, "graphviz could not open a graph");
 	agattr(g, AGRAPH, S("overlap"), S("false"));
-	agattr(g, AGRAPH, S("splines"), S("curved"));
+	/* Straight lines: Graphviz 2.42's curved router (makeStraightEdges) crashes
+	 * or runs for minutes on pairs joined by more than one edge — money both
+	 * ways, or money beside a holds link — which enterprises have often. */
+	agattr(g, AGRAPH, S("splines"), S("line"));
 	agattr(g, AGRAPH, S("sep"), S("+10"));
 	agattr(g, AGRAPH, S("bgcolor"), S("transparent"));
 	agattr(g, AGRAPH, S("pad"), S("0.2"));
