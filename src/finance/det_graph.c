@@ -522,6 +522,29 @@ static uint8_t *parts_get(struct fin_run *r, const uint8_t *payroll, int *own)
 	return f;
 }
 
+/* The payroll categories and part flags a split or relay rule reads. */
+struct part_flags {
+	uint8_t *payroll;
+	uint8_t *parts;       /* PART_* per transaction (parts_get) */
+	int own_parts;
+};
+
+/* Fills f for detector det; f->parts stays NULL when memory ran out. */
+static void part_flags_load(struct fin_run *r, int det, struct part_flags *f)
+{
+	static const char *const def[] = { "payroll", "wages", "salary", NULL };
+
+	f->payroll = fin_cat_flags(r, det, "payroll_categories", def, 1);
+	f->parts = parts_get(r, f->payroll, &f->own_parts);
+}
+
+static void part_flags_free(struct part_flags *f)
+{
+	mem_free(f->payroll);
+	if (f->own_parts)
+		mem_free(f->parts);
+}
+
 static int sgs_edge(const uint8_t *parts, uint32_t t, int in)
 {
 	return parts[t] & (in ? PART_IN : PART_OUT);
@@ -547,24 +570,19 @@ struct sgs_p {
 	double part_ratio;          /* largest part / smallest part of one side */
 	double flow_min, flow_max;  /* scattered / gathered */
 	double min_usd;             /* gathered at least this much */
-	uint8_t *payroll;
-	uint8_t *parts;       /* PART_* per transaction (parts_get) */
-	int own_parts;
+	struct part_flags pf;  /* payroll and part flags (part_flags_load) */
 };
 
 static void sgs_release(void *state)
 {
 	struct sgs_p *p = state;
 
-	mem_free(p->payroll);
-	if (p->own_parts)
-		mem_free(p->parts);
+	part_flags_free(&p->pf);
 	mem_free(p);
 }
 
 static int sgs_prepare(struct fin_run *r, void **state)
 {
-	static const char *const def[] = { "payroll", "wages", "salary", NULL };
 	struct sgs_p *p = mem_calloc(1, sizeof *p);
 
 	if (!p)
@@ -586,9 +604,8 @@ static int sgs_prepare(struct fin_run *r, void **state)
 		p->k_out = 2;
 	if (p->part_ratio < 1)
 		p->part_ratio = 1;
-	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
-	p->parts = parts_get(r, p->payroll, &p->own_parts);
-	return p->parts ? 0 : RASTRO_NOMEM;
+	part_flags_load(r, p->det, &p->pf);
+	return p->pf.parts ? 0 : RASTRO_NOMEM;
 }
 
 /* Sort key: the amount as a float (positive floats order like their bits)
@@ -783,7 +800,7 @@ static int sgs_account(struct fin_run *r, const void *st, uint32_t a, struct fin
 		uint32_t e = ol[j];
 		int64_t t = d->ts[e];
 
-		if (!sgs_edge(p->parts, e, 0) || (j && d->ts[ol[j - 1]] == t))
+		if (!sgs_edge(p->pf.parts, e, 0) || (j && d->ts[ol[j - 1]] == t))
 			continue;
 		while (ihi < ni && il[ihi] < e)
 			ihi++;
@@ -793,11 +810,11 @@ static int sgs_account(struct fin_run *r, const void *st, uint32_t a, struct fin
 			ohi++;
 		if (ihi - ilo < p->k_in || ohi - j < p->k_out)
 			continue;
-		if ((rc = sgs_group(p->part_ratio, p->parts, d, il, ilo, ihi, 1, NULL, p->k_in, &x->tmp64, x->acc_cnt, &gi)) != 0)
+		if ((rc = sgs_group(p->part_ratio, p->pf.parts, d, il, ilo, ihi, 1, NULL, p->k_in, &x->tmp64, x->acc_cnt, &gi)) != 0)
 			return rc;
 		if (gi.n < p->k_in || gi.usd < p->min_usd)
 			continue;
-		if ((rc = sgs_group(p->part_ratio, p->parts, d, ol, j, ohi, 0, NULL, p->k_out, &x->tmp64b, x->acc_cnt, &go)) != 0)
+		if ((rc = sgs_group(p->part_ratio, p->pf.parts, d, ol, j, ohi, 0, NULL, p->k_out, &x->tmp64b, x->acc_cnt, &go)) != 0)
 			return rc;
 		if (go.n < p->k_out || go.usd < p->flow_min * gi.usd || go.usd > p->flow_max * gi.usd)
 			continue;
@@ -820,8 +837,8 @@ static int sgs_account(struct fin_run *r, const void *st, uint32_t a, struct fin
 			;
 		for (ohi = best_j; ohi < no && d->ts[ol[ohi]] <= t + p->window; ohi++)
 			;
-		if ((rc = sgs_group(p->part_ratio, p->parts, d, il, ilo, ihi, 1, NULL, p->k_in, &x->tmp64, x->acc_cnt, &gi)) != 0 ||
-		    (rc = sgs_group(p->part_ratio, p->parts, d, ol, best_j, ohi, 0, NULL, p->k_out, &x->tmp64b, x->acc_cnt, &go)) != 0)
+		if ((rc = sgs_group(p->part_ratio, p->pf.parts, d, il, ilo, ihi, 1, NULL, p->k_in, &x->tmp64, x->acc_cnt, &gi)) != 0 ||
+		    (rc = sgs_group(p->part_ratio, p->pf.parts, d, ol, best_j, ohi, 0, NULL, p->k_out, &x->tmp64b, x->acc_cnt, &go)) != 0)
 			return rc;
 	}
 	return sgs_emit(r, p, a, &gi, &go, x, out);
@@ -842,24 +859,19 @@ struct sf_p {
 	int64_t window;
 	uint32_t k_out, k_in, full, max_degree;
 	double part_ratio, min_usd, burst;
-	uint8_t *payroll;
-	uint8_t *parts;       /* PART_* per transaction (parts_get) */
-	int own_parts;
+	struct part_flags pf;  /* payroll and part flags (part_flags_load) */
 };
 
 static void sf_release(void *state)
 {
 	struct sf_p *p = state;
 
-	mem_free(p->payroll);
-	if (p->own_parts)
-		mem_free(p->parts);
+	part_flags_free(&p->pf);
 	mem_free(p);
 }
 
 static int sf_prepare(struct fin_run *r, void **state)
 {
-	static const char *const def[] = { "payroll", "wages", "salary", NULL };
 	struct sf_p *p = mem_calloc(1, sizeof *p);
 
 	if (!p)
@@ -880,9 +892,8 @@ static int sf_prepare(struct fin_run *r, void **state)
 		p->k_in = 2;
 	if (p->part_ratio < 1)
 		p->part_ratio = 1;
-	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
-	p->parts = parts_get(r, p->payroll, &p->own_parts);
-	return p->parts ? 0 : RASTRO_NOMEM;
+	part_flags_load(r, p->det, &p->pf);
+	return p->pf.parts ? 0 : RASTRO_NOMEM;
 }
 
 static int sf_emit(struct fin_run *r, const struct sf_p *p, uint32_t a, int in, const struct sgs_group *g,
@@ -973,7 +984,7 @@ static int sf_side(struct fin_run *r, const struct sf_p *p, uint32_t a, int in, 
 	for (i = 0; i < n; i++) {
 		uint32_t t = l[i];
 
-		if (!sgs_edge(p->parts, t, in))
+		if (!sgs_edge(p->pf.parts, t, in))
 			continue;
 		if (hi < i)
 			hi = i;
@@ -992,11 +1003,11 @@ static int sf_side(struct fin_run *r, const struct sf_p *p, uint32_t a, int in, 
 			size_t c;
 
 			for (c = 0; c < n; c++)
-				if (p->parts[l[c]] & PART_XFER)
+				if (p->pf.parts[l[c]] & PART_XFER)
 					cp_cnt[cp[l[c]]]++;
 			counted = 1;
 		}
-		rc = sgs_group(p->part_ratio, p->parts, d, l, i, hi, in, cp_cnt, k, &x->tmp64, x->acc_cnt, &g);
+		rc = sgs_group(p->part_ratio, p->pf.parts, d, l, i, hi, in, cp_cnt, k, &x->tmp64, x->acc_cnt, &g);
 		if (rc)
 			break;
 		if (g.n >= k && g.usd >= p->min_usd && (g.n > best.n || (g.n == best.n && g.usd > best.usd))) {
@@ -1016,13 +1027,13 @@ static int sf_side(struct fin_run *r, const struct sf_p *p, uint32_t a, int in, 
 	usual = span > 0 ? (all - best.usd) * (double)p->window / span : 0;
 	if (best.usd < p->burst * usual)
 		goto done;
-	rc = sgs_group(p->part_ratio, p->parts, d, l, best_i, best_hi, in, cp_cnt, k, &x->tmp64, x->acc_cnt, &g);
+	rc = sgs_group(p->part_ratio, p->pf.parts, d, l, best_i, best_hi, in, cp_cnt, k, &x->tmp64, x->acc_cnt, &g);
 	if (!rc)
 		rc = sf_emit(r, p, a, in, &g, usual, x, out);
 done:
 	/* acc_cnt2 is kept at zero between uses */
 	for (i = 0; counted && i < n; i++)
-		if (p->parts[l[i]] & PART_XFER)
+		if (p->pf.parts[l[i]] & PART_XFER)
 			cp_cnt[cp[l[i]]] = 0;
 	return rc;
 }
@@ -1059,24 +1070,19 @@ struct sb_p {
 	int64_t window;
 	uint32_t max_degree, max_pairs;
 	double part_ratio, min_usd, min_part;
-	uint8_t *payroll;
-	uint8_t *parts;       /* PART_* per transaction (parts_get) */
-	int own_parts;
+	struct part_flags pf;  /* payroll and part flags (part_flags_load) */
 };
 
 static void sb_release(void *state)
 {
 	struct sb_p *p = state;
 
-	mem_free(p->payroll);
-	if (p->own_parts)
-		mem_free(p->parts);
+	part_flags_free(&p->pf);
 	mem_free(p);
 }
 
 static int sb_prepare(struct fin_run *r, void **state)
 {
-	static const char *const def[] = { "payroll", "wages", "salary", NULL };
 	struct sb_p *p = mem_calloc(1, sizeof *p);
 
 	if (!p)
@@ -1092,14 +1098,13 @@ static int sb_prepare(struct fin_run *r, void **state)
 		p->part_ratio = 1;
 	/* four parts within part_ratio that add up to min_usd: none is smaller */
 	p->min_part = p->min_usd / (1 + 3 * p->part_ratio);
-	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
-	p->parts = parts_get(r, p->payroll, &p->own_parts);
-	return p->parts ? 0 : RASTRO_NOMEM;
+	part_flags_load(r, p->det, &p->pf);
+	return p->pf.parts ? 0 : RASTRO_NOMEM;
 }
 
 static int sb_part(const struct sb_p *p, const struct fin_data *d, uint32_t t)
 {
-	return (p->parts[t] & (PART_OUT | PART_IN)) == (PART_OUT | PART_IN) && d->usd[t] >= p->min_part;
+	return (p->pf.parts[t] & (PART_OUT | PART_IN)) == (PART_OUT | PART_IN) && d->usd[t] >= p->min_part;
 }
 
 static int sb_similar(const struct sb_p *p, const double *u, int n)
@@ -1677,9 +1682,7 @@ struct rc_p {
 	int64_t hop_window;
 	uint32_t min_hops, max_degree, max_steps;
 	double min_usd, ratio;
-	uint8_t *payroll;
-	uint8_t *parts;       /* PART_* per transaction (parts_get) */
-	int own_parts;
+	struct part_flags pf;  /* payroll and part flags (part_flags_load) */
 	uint8_t *once;        /* per transaction: the only transfer of its payer to its payee */
 };
 
@@ -1689,16 +1692,13 @@ static void rc_release(void *state)
 
 	if (!p)
 		return;
-	mem_free(p->payroll);
-	if (p->own_parts)
-		mem_free(p->parts);
+	part_flags_free(&p->pf);
 	mem_free(p->once);
 	mem_free(p);
 }
 
 static int rc_prepare(struct fin_run *r, void **state)
 {
-	static const char *const def[] = { "payroll", "wages", "salary", NULL };
 	const struct fin_data *d = r->d;
 	struct rc_p *p = mem_calloc(1, sizeof *p);
 	uint32_t *cnt;
@@ -1720,11 +1720,10 @@ static int rc_prepare(struct fin_run *r, void **state)
 		p->min_hops = 32;
 	if (p->ratio < 1)
 		p->ratio = 1;
-	p->payroll = fin_cat_flags(r, p->det, "payroll_categories", def, 1);
-	p->parts = parts_get(r, p->payroll, &p->own_parts);
+	part_flags_load(r, p->det, &p->pf);
 	p->once = mem_calloc(d->ntx ? d->ntx : 1, 1);
 	cnt = mem_calloc(d->nacc ? d->nacc : 1, sizeof *cnt);
-	if (!p->parts || !p->once || !cnt) {
+	if (!p->pf.parts || !p->once || !cnt) {
 		mem_free(cnt);
 		return RASTRO_NOMEM;
 	}
@@ -1737,17 +1736,17 @@ static int rc_prepare(struct fin_run *r, void **state)
 
 		/* only a payer with a possible hop needs the counts */
 		for (k = 0; k < n && !cand; k++)
-			cand = (p->parts[l[k]] & (PART_OUT | PART_IN)) == (PART_OUT | PART_IN) && d->usd[l[k]] >= p->min_usd;
+			cand = (p->pf.parts[l[k]] & (PART_OUT | PART_IN)) == (PART_OUT | PART_IN) && d->usd[l[k]] >= p->min_usd;
 		if (!cand)
 			continue;
 		for (k = 0; k < n; k++)
-			if (p->parts[l[k]] & PART_XFER)
+			if (p->pf.parts[l[k]] & PART_XFER)
 				cnt[d->dst[l[k]]]++;
 		for (k = 0; k < n; k++)
-			if (p->parts[l[k]] & PART_XFER)
+			if (p->pf.parts[l[k]] & PART_XFER)
 				p->once[l[k]] = cnt[d->dst[l[k]]] == 1;
 		for (k = 0; k < n; k++)
-			if (p->parts[l[k]] & PART_XFER)
+			if (p->pf.parts[l[k]] & PART_XFER)
 				cnt[d->dst[l[k]]] = 0;
 	}
 	mem_free(cnt);
@@ -1758,7 +1757,7 @@ static int rc_prepare(struct fin_run *r, void **state)
  * neither hubs nor too busy to expand. */
 static int rc_hop(const struct rc_p *p, const struct fin_data *d, uint32_t t)
 {
-	return p->once[t] && (p->parts[t] & (PART_OUT | PART_IN)) == (PART_OUT | PART_IN) && d->usd[t] >= p->min_usd &&
+	return p->once[t] && (p->pf.parts[t] & (PART_OUT | PART_IN)) == (PART_OUT | PART_IN) && d->usd[t] >= p->min_usd &&
 	       out_n(d, d->dst[t]) <= p->max_degree;
 }
 
