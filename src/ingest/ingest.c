@@ -1018,6 +1018,17 @@ static int bad_row(struct load *L, uint64_t line, uint64_t col, uint64_t offset,
 	return 0;
 }
 
+/* What both load loops report at their end: an allocation the writer could
+ * not make, or a format that created an entity kind it does not declare. */
+static int load_end(struct load *L, rastro_ws *ws, int rc)
+{
+	if (L->ctx.oom)
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory loading '%s'", L->ctx.path);
+	if (L->ctx.undeclared_kind)
+		rc = ws_error(ws, RASTRO_ERROR, "format '%s' creates an entity kind it does not declare", L->fmt->name);
+	return rc;
+}
+
 /* One CSV row (good or bad) through validation and the format. */
 static int csv_row_in(struct load *L, int kind, const struct csv_row *row)
 {
@@ -1060,11 +1071,7 @@ static int csv_row_in(struct load *L, int kind, const struct csv_row *row)
 			L->stats->rows_loaded++;
 		}
 	}
-	if (L->ctx.oom)
-		rc = ws_error(ws, RASTRO_NOMEM, "out of memory loading '%s'", L->ctx.path);
-	if (L->ctx.undeclared_kind)
-		rc = ws_error(ws, RASTRO_ERROR, "format '%s' creates an entity kind it does not declare", L->fmt->name);
-	return rc;
+	return load_end(L, ws, rc);
 }
 
 #define ROW_BLOCK 256
@@ -1427,11 +1434,7 @@ static int jsonl_row_in(struct load *L, const struct prep_row *row)
 			L->stats->rows_loaded++;
 		}
 	}
-	if (L->ctx.oom)
-		rc = ws_error(ws, RASTRO_NOMEM, "out of memory loading '%s'", L->ctx.path);
-	if (L->ctx.undeclared_kind)
-		rc = ws_error(ws, RASTRO_ERROR, "format '%s' creates an entity kind it does not declare", L->fmt->name);
-	return rc;
+	return load_end(L, ws, rc);
 }
 
 /* Emits the rows of one block; 1 when loading must stop. */
