@@ -729,9 +729,11 @@ static int cells_table(rastro_ws *ws, struct sbuf *b, int64_t id)
 	int rc;
 
 	sbuf_adds(b, "<h3>Cells</h3><p class=\"muted small\">The partition finds cells; a cell joins another when an ad in"
-		     " one belongs to an ad cluster in the other that the ads stage flagged (one scheme's ads), or (when"
-		     " enabled) a person in one holds an account in the other and both hold suspect evidence. Money links,"
-		     " potential victims and hubs never join cells (docs/network.md, Enterprises).</p>"
+		     " one belongs to an ad cluster in the other that the ads stage flagged (one scheme's ads); an account"
+		     " moves to its payer's cell, or the two cells join, when finance signals on both ends cite the same"
+		     " payment (one scheme seen from both sides); and (when enabled) a person in one holds an account in"
+		     " the other and both hold suspect evidence. Money links alone, potential victims and hubs never join"
+		     " cells (docs/network.md, Enterprises).</p>"
 		     "<table><tr><th class=\"n\">cell</th><th class=\"n\">entities</th><th class=\"n\">joins cell</th>"
 		     "<th>rule</th><th>evidence</th><th>link</th></tr>");
 	if (ws_prepare(ws, "SELECT c.cell, c.n, b.cell_b, b.rule, b.evidence, b.reason"
