@@ -385,6 +385,29 @@ static int unite(uint32_t *parent, uint32_t *size, uint32_t x, uint32_t y, const
 }
 
 /*
+ * The evidence rows of one transaction, from *i on (a->sev is sorted by
+ * transaction): end_of[0] and end_of[1] get the first row on its payer and
+ * on its payee that is no potential victim and lies in a cell, and *i moves
+ * past the transaction.  1 when both ends are there and the payee pays on
+ * (the condition both halves of the shared-evidence rule start from).
+ */
+static int cited_both_ends(const struct net_attr *a, const struct net_part *P, const uint8_t *pays, size_t *i,
+			   const struct net_sev *end_of[2])
+{
+	const struct net_sev *r = a->sev.data;
+	size_t j, end = *i, n = a->sev.len;
+
+	end_of[0] = end_of[1] = NULL;
+	while (end < n && r[end].record == r[*i].record)
+		end++;
+	for (j = *i; j < end; j++)
+		if (!end_of[r[j].payee] && !a->victim[r[j].node] && P->group_of[r[j].node] != NET_NONE)
+			end_of[r[j].payee] = &r[j];
+	*i = end;
+	return end_of[0] && end_of[1] && pays[end_of[1]->node];
+}
+
+/*
  * Second half of the shared-evidence rule, after the moves (move_cited):
  * a->sev holds the finance signals' evidence
  * rows by transaction, each on the transaction's payer or payee.  When
@@ -400,22 +423,14 @@ static int unite(uint32_t *parent, uint32_t *size, uint32_t x, uint32_t y, const
 static int join_shared_evidence(const struct net_attr *a, const struct net_join_params *p, const uint8_t *pays,
 				struct net_part *P, uint32_t *parent, uint32_t *size, struct vec *br)
 {
-	const struct net_sev *r = a->sev.data;
 	size_t i = 0, n = a->sev.len;
 
 	while (i < n) {
-		size_t j, end = i;
-		const struct net_sev *end_of[2] = { NULL, NULL }; /* payer's, payee's first suspect signal */
+		const struct net_sev *end_of[2]; /* payer's, payee's first suspect signal */
 		struct net_bridge b;
 		uint32_t x, y;
 
-		while (end < n && r[end].record == r[i].record)
-			end++;
-		for (j = i; j < end; j++)
-			if (!end_of[r[j].payee] && !a->victim[r[j].node] && P->group_of[r[j].node] != NET_NONE)
-				end_of[r[j].payee] = &r[j];
-		i = end;
-		if (!end_of[0] || !end_of[1] || !pays[end_of[1]->node])
+		if (!cited_both_ends(a, P, pays, &i, end_of))
 			continue;
 		x = root(parent, P->group_of[end_of[0]->node]);
 		y = root(parent, P->group_of[end_of[1]->node]);
@@ -466,7 +481,6 @@ static uint8_t *payers(const struct net_graph *g)
 static int move_cited(const struct net_graph *g, const struct net_attr *a, const struct net_join_params *p,
 		      const uint8_t *pays, struct net_part *P, struct vec *br)
 {
-	const struct net_sev *r = a->sev.data;
 	size_t i = 0, n = a->sev.len, c, nb0 = br->len;
 	uint32_t *newc = mem_alloc((g->n ? g->n : 1) * sizeof *newc);
 	uint32_t *cnt = mem_calloc(P->ngroups + 1, sizeof *cnt);
@@ -482,19 +496,12 @@ static int move_cited(const struct net_graph *g, const struct net_attr *a, const
 	for (c = 0; c < P->ngroups; c++)
 		cnt[c] = P->groups[c].n;
 	while (i < n) {
-		size_t j, end = i;
-		const struct net_sev *end_of[2] = { NULL, NULL }; /* payer's, payee's first suspect signal */
+		const struct net_sev *end_of[2]; /* payer's, payee's first suspect signal */
 		uint32_t b, t, holder = NET_NONE;
 		struct net_bridge mvb;
 		uint64_t x;
 
-		while (end < n && r[end].record == r[i].record)
-			end++;
-		for (j = i; j < end; j++)
-			if (!end_of[r[j].payee] && !a->victim[r[j].node] && P->group_of[r[j].node] != NET_NONE)
-				end_of[r[j].payee] = &r[j];
-		i = end;
-		if (!end_of[0] || !end_of[1] || !pays[end_of[1]->node])
+		if (!cited_both_ends(a, P, pays, &i, end_of))
 			continue;
 		b = end_of[1]->node;
 		t = newc[end_of[0]->node];
