@@ -51,7 +51,7 @@ void net_fmt_amount(char *out, size_t n, double v)
 	snprintf(out, n, "%s%s", v < 0 ? "-" : "", grouped);
 }
 
-static int load_set(const struct cfg *cfg, const char *key, const char *def, struct strmap *m)
+int net_load_set(const struct cfg *cfg, const char *key, const char *def, struct strmap *m)
 {
 	size_t n = cfg_array_len(cfg, key), i;
 
@@ -93,18 +93,18 @@ int net_role_params_read(const struct cfg *cfg, struct net_role_params *p)
 	p->facilitator_min_payers = cfg_int(cfg, "network.roles.facilitator_min_payers", 2);
 	p->buyer_max_links = cfg_int(cfg, "network.roles.buyer_max_links", 2);
 	p->buyer_max_amount = cfg_double(cfg, "network.roles.buyer_max_amount", 5000);
-	if (load_set(cfg, "network.roles.organiser_signals", "FIN.PAYROLL_FUNNEL,FIN.SHARED_IDENTIFIER,FIN.VICTIM_COSTS",
+	if (net_load_set(cfg, "network.roles.organiser_signals", "FIN.PAYROLL_FUNNEL,FIN.SHARED_IDENTIFIER,FIN.VICTIM_COSTS",
 		     &p->organiser_signals) ||
-	    load_set(cfg, "network.roles.money_signals",
+	    net_load_set(cfg, "network.roles.money_signals",
 		     "FIN.FUNNEL,FIN.PASS_THROUGH,FIN.STRUCTURING,FIN.CASH_TO_CORRIDOR,FIN.BORDER_FANIN,FIN.FAN_IN,"
 		     "FIN.FAN_OUT,FIN.SCATTER_GATHER,FIN.GATHER_SCATTER,FIN.CYCLE,FIN.STACK,FIN.BIPARTITE,"
 		     "FIN.PREPAID_VELOCITY,FIN.CASH_NO_ACH,FIN.OFFHOURS_CASH,FIN.ONEOFF_FANOUT,FIN.PLACEMENT_FANOUT,"
 		     "FIN.SPLIT_GATHER_SCATTER,FIN.SPLIT_FAN,FIN.SPLIT_BIPARTITE,FIN.RELAY_CHAIN",
 		     &p->money_signals) ||
-	    load_set(cfg, "network.roles.recruiter_signals", "FIN.ESCORT_SITE_PAY,FIN.AD_IDENTIFIER",
+	    net_load_set(cfg, "network.roles.recruiter_signals", "FIN.ESCORT_SITE_PAY,FIN.AD_IDENTIFIER",
 		     &p->recruiter_signals) ||
-	    load_set(cfg, "network.roles.facilitator_signals", "FIN.FRONT_COMPANY", &p->facilitator_signals) ||
-	    load_set(cfg, "network.roles.front_business_types",
+	    net_load_set(cfg, "network.roles.facilitator_signals", "FIN.FRONT_COMPANY", &p->facilitator_signals) ||
+	    net_load_set(cfg, "network.roles.front_business_types",
 		     "hotel,motel,massage_parlor,spa,nail_salon,bar,cantina,staffing_agency,labor_contractor,"
 		     "employment_agency,travel_agency,car_rental", &p->front_types)) {
 		net_role_params_release(p); /* the sets loaded before the failure */

@@ -898,10 +898,15 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	have_attr = 1; /* released at out: also after a failed load (it zeroes A first) */
 	if ((rc = net_attr_load(ws, g, &A)))
 		goto out;
-	net_join_params_read(ws->cfg, &jp);
-	if (jp.shared_evidence && (rc = net_attr_load_evidence(ws, g, &A)))
+	if (net_join_params_read(ws->cfg, &jp)) {
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
 		goto out;
-	if ((rc = net_join(g, &A, &jp, &P, &ws->err)))
+	}
+	rc = jp.shared_evidence ? net_attr_load_evidence(ws, g, &A) : 0;
+	if (!rc)
+		rc = net_join(g, &A, &jp, &P, &ws->err);
+	net_join_params_release(&jp);
+	if (rc)
 		goto out;
 	st->cells = P.ncells;
 	st->networks = P.ngroups;
