@@ -480,6 +480,7 @@ static int join_shared_evidence(const struct sev_ctx *x, struct net_part *P, uin
 		b.code_b = end_of[1]->code;
 		b.record = end_of[0]->record;
 		b.rule = NET_BRIDGE_SHARED_EVIDENCE;
+		b.alerted = end_of[0]->alerted && end_of[1]->alerted;
 		if (vec_push(br, &b))
 			return -1;
 	}
@@ -586,6 +587,7 @@ static int move_cited(const struct net_graph *g, const struct sev_ctx *sx, struc
 		mvb.code_b = end_of[1]->code;
 		mvb.record = end_of[0]->record;
 		mvb.rule = NET_BRIDGE_EVIDENCE_MOVE;
+		mvb.alerted = end_of[0]->alerted && end_of[1]->alerted;
 		if (vec_push(br, &mvb))
 			goto out;
 		P->moves++;

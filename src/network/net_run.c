@@ -649,6 +649,8 @@ static int write_bridges(rastro_ws *ws, const struct net_graph *g, const struct 
 				  g->kinds.name[g->kind[d]], (long long)g->ent[d], b->cell_a, (long long)b->record, code,
 				  g->kinds.name[g->kind[s]], (long long)g->ent[s], code_b);
 			sbuf_addf(&ev, "%s,%s", code, code_b);
+			if (b->alerted)
+				sbuf_adds(&r, "; both accounts alerted by the finance stage");
 		} else {
 			const char *code_b = strmap_key(&a->codes, b->code_b, &len);
 
@@ -656,6 +658,8 @@ static int write_bridges(rastro_ws *ws, const struct net_graph *g, const struct 
 				  b->cell_a, b->cell_b, (long long)b->record, code, g->kinds.name[g->kind[s]], (long long)g->ent[s],
 				  code_b, g->kinds.name[g->kind[d]], (long long)g->ent[d]);
 			sbuf_addf(&ev, "%s,%s", code, code_b);
+			if (b->alerted)
+				sbuf_adds(&r, "; both accounts alerted by the finance stage");
 		}
 		if (sbuf_failed(&r) || sbuf_failed(&ev)) {
 			rc = ws_error(ws, RASTRO_NOMEM, "out of memory");

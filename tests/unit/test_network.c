@@ -1094,6 +1094,9 @@ static void shared_evidence_in_a_workspace(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(ws_query_i64(ws, "SELECT record_id FROM net_bridge WHERE rule = 'shared_evidence'", -1, &n), 0);
 	assert_int_equal(n, 2);
+	/* the report's sentence says why the join counted */
+	assert_int_equal(ws_query_i64(ws, "SELECT count(*) FROM net_bridge WHERE reason LIKE '%both accounts alerted%'", -1, &n), 0);
+	assert_int_equal(n, 2);
 
 	/* both bounds off: the benign cells chain (the fixture can fail) */
 	assert_int_equal(rastro_config_set(ws, "network.enterprise.shared_evidence_alerted=false"), 0);
