@@ -16,10 +16,13 @@
  *               a signal on a member that is not a potential victim
  *   shared evidence  (network.enterprise.shared_evidence) finance signals
  *               on a transaction's payer and payee, neither a potential
- *               victim, cite it as evidence: one scheme seen from both ends
- *               (the payer's fan-out, the payee's layering).  The payee
- *               account (with its holder) first moves into the payer's
- *               cell; when they still lie apart, the cells are joined
+ *               victim, both alerted by the finance stage, cite it as
+ *               evidence, and not both through graph shapes alone: one
+ *               scheme seen from both ends (the payer's fan-out, the
+ *               payee's layering).  The payee account (with its holder)
+ *               first moves into the payer's cell; when they still lie
+ *               apart, the cells are joined.  Without the two bounds,
+ *               look-alikes chained into false enterprises (docs/network.md)
  *
  * Money links never join cells (a buyer, a merchant or a victim paid by the
  * ring is not the ring), potential victims never bridge, and hubs are in no
