@@ -1052,6 +1052,7 @@ static void shared_evidence_in_a_workspace(void **state)
 	struct sbuf sb = SBUF_INIT;
 	struct rastro_network_stats st;
 	rastro_ws *ws;
+	static const int between[5][2] = { { 1, 5 }, { 9, 5 }, { 13, 17 }, { 17, 21 }, { 13, 22 } };
 	int64_t n;
 	int k;
 
@@ -1059,11 +1060,8 @@ static void shared_evidence_in_a_workspace(void **state)
 	sbuf_init(&sb);
 	txn_no = 0;
 	accounts(&sb, 24);
-	pay(&sb, 1, 5, 60, "2024-02-03", NULL);
-	pay(&sb, 9, 5, 60, "2024-02-03", NULL);
-	pay(&sb, 13, 17, 60, "2024-02-03", NULL);
-	pay(&sb, 17, 21, 60, "2024-02-03", NULL);
-	pay(&sb, 13, 22, 60, "2024-02-03", NULL);
+	for (k = 0; k < 5; k++) /* transactions #1 .. #5, small beside the cells' own payments */
+		pay(&sb, between[k][0], between[k][1], 60, "2024-02-03", NULL);
 	for (k = 0; k < 6; k++)
 		evidence_cell(&sb, k);
 	cite(&sb, 1, "FIN.PLACEMENT_FANOUT", 1, 1, 1);
