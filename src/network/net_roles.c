@@ -11,10 +11,10 @@
  *                     largest net receiver of the members' money
  *   facilitator       a business paid for lodging or rent by members, a
  *                     front-company signal, or a front line of business
- *   money_mover       a laundering/funnel/structuring signal, or money that
- *                     passes through (out within a band of in)
  *   transporter       paid by members with memos naming a ride, fuel or a
  *                     toll, paid for rides/travel, or buys travel often
+ *   money_mover       a laundering/funnel/structuring signal, or money that
+ *                     passes through (out within a band of in)
  *   recruiter         linked to ads, ad-site payments, recruitment fees
  *   buyer             only pays into the network, small sums, few links
  *   associate         any other member
@@ -453,8 +453,11 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
 
 /* The transporter rule reads payments from the network's own members for
  * rides or travel; it comes before the recruiter rule, whose weakest branch
- * (payments to ad sites) ordinary people also match. */
-static const int order[] = { NR_VICTIM, NR_ORGANISER, NR_FACILITATOR, NR_MONEY_MOVER, NR_TRANSPORTER, NR_RECRUITER,
+ * (payments to ad sites) ordinary people also match, and before the money
+ * mover's: a driver paid by many customers near the border also draws
+ * FIN.BORDER_FANIN, and the ride payments say more about what it does
+ * (docs/network.md "Roles"). */
+static const int order[] = { NR_VICTIM, NR_ORGANISER, NR_FACILITATOR, NR_TRANSPORTER, NR_MONEY_MOVER, NR_RECRUITER,
 			     NR_BUYER, NR_ASSOCIATE };
 
 int net_roles(const struct net_graph *g, const struct net_attr *a, const struct net_role_params *p,
