@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Scores the network stage of a workspace against a generated world's truth.json.
 
-    eval.py WORKSPACE TRUTH.json [--top 20] [--core] [--observable] [--json]
+    eval.py WORKSPACE TRUTH.json [--top 20] [--core] [--observable] [--json] [--ranked]
 
 With --observable the planted set leaves out planted people of whom the
 workspace holds nothing (no account, record, ad, or phone used by them
@@ -120,8 +120,8 @@ def main():
             held_pid.setdefault(s, who[d])
     kind = dict(q("SELECT id, kind FROM entity"))
     nets = {}
-    for nid, key, rank in q("SELECT id, key, rank FROM network"):
-        nets[nid] = {"key": key, "rank": rank, "elems": set(), "role_of": {}}
+    for nid, key, rank, size, suspects in q("SELECT id, key, rank, size, suspects FROM network"):
+        nets[nid] = {"key": key, "rank": rank, "size": size, "suspects": suspects, "elems": set(), "role_of": {}}
     for nid, e, role in q("SELECT network_id, entity_id, role FROM network_member"):
         net = nets[nid]
         if kind.get(e) not in ("person", "account", "org") and not (kind.get(e) == "phone" and e in who):
@@ -191,6 +191,7 @@ def main():
                 role_ok[want] += got == want
                 confusion[(want, got)] += 1
 
+    ranked = ranked_list(t, nets, seen, top)
     rec = sum(r["recovered"] for r in rows)
     pure_split = sum(1 for r in rows if not r["recovered"] and r["purity"] >= 0.9)
     topn = sum(r["top"] for r in rows)
@@ -205,6 +206,7 @@ def main():
                       "accuracy_all": round(role_ok[r] / role_tot[r], 3) if role_tot[r] else None}
                   for r in ORDER if role_tot[r]},
         "confusion": {f"{a}->{b}": c for (a, b), c in sorted(confusion.items())},
+        "ranked_list": ranked,
     }
     if "--json" in sys.argv:
         print(json.dumps(out, indent=1))
@@ -218,10 +220,72 @@ def main():
     print(f'missed with a pure best match (purity >= 0.9: split into clean pieces): {pure_split}; '
           f'median networks holding a planted set: {sorted(r["networks_holding"] for r in rows)[len(rows) // 2] if rows else 0}; '
           f'mean cover of the best two: {sum(r["cover_best2"] for r in rows) / len(rows) if rows else 0:.2f}')
+    for r in ranked:
+        print(f'ranked list, top {r["top"]}: {r["match"]} match a planted network, {r["false"]} false, {r["other"]} other'
+              f' ({r["empty"]} with no person or account); largest false network '
+              f'{r["largest_false_size"]} entities ({r["largest_false_suspects"]} suspects)'
+              + (f' at rank {r["largest_false_rank"]}' if r["largest_false_rank"] else ''))
     for r, v in out["roles"].items():
         print(f'role {r:<17} planted {v["planted"]:>4}  in matched network {v["found"]:>4}  correct {v["correct"]:>4}'
               f'  accuracy {v["accuracy_found"] if v["accuracy_found"] is not None else "-"}')
     print("confusion (truth->rastro):", ", ".join(f"{k} {v}" for k, v in out["confusion"].items()))
+
+
+def ranked_list(t, nets, seen, top):
+    """The ranked list itself, as an analyst works it from the top.
+
+    Each network ranked at most 10 and at most --top is one of:
+      match  it holds a planted network: Jaccard >= 0.5 with that network's
+             planted set, or at least half of that set (a network that holds
+             most of a ring but also its surroundings is still the ring's);
+      false  fewer than 20 % of its people are planted people of any network
+             (none at all included): an analyst opening it starts on an
+             organisation that does not exist;
+      other  neither (part of a planted network mixed with others);
+      empty  no person or account to judge (ads and identifiers only).
+    Planted sets are as for recovery (--core, --observable).  The largest
+    false network is given in entities (`network.size`) and suspects.
+    """
+    demand = {"buyer", "customer"}
+    sets, drop = [], set()
+    for n in t["networks"]:
+        ps = set()
+        for p in n["people"]:
+            pid = p.get("person") or p.get("business")
+            if CORE and p["role"] in demand:
+                drop.add(pid)
+            else:
+                ps.add(pid)
+        if OBSERVABLE:
+            ps &= seen
+        if ps:
+            sets.append(ps)
+    planted = set().union(*sets) if sets else set()
+    by_rank = sorted((net for net in nets.values() if net["rank"]), key=lambda net: net["rank"])
+    out = []
+    for limit in sorted({min(10, top), top}):
+        c = Counter()
+        big = (0, 0, None)
+        for net in by_rank[:limit]:
+            el = net["elems"] - drop
+            if not el:
+                cls = "empty"
+            elif any(len(el & ps) / len(el | ps) >= 0.5 or len(el & ps) >= 0.5 * len(ps) for ps in sets):
+                cls = "match"
+            elif len(el & planted) < 0.2 * len(el):
+                cls = "false"
+                if net["size"] > big[0]:
+                    big = (net["size"], net["suspects"], net["rank"])
+            else:
+                cls = "other"
+            c[cls] += 1
+            if "--ranked" in sys.argv and limit == top:
+                print(f'rank {net["rank"]:>3} {net["key"]:<14} {cls:<5} size {net["size"]:>4} suspects {net["suspects"]:>3}'
+                      f'  people {len(el):>3}, planted {len(el & planted):>3}')
+        out.append({"top": limit, "match": c["match"], "false": c["false"], "other": c["other"],
+                    "empty": c["empty"], "largest_false_size": big[0], "largest_false_suspects": big[1],
+                    "largest_false_rank": big[2]})
+    return out
 
 
 def explain(q, t, who, holder, kind, nets):

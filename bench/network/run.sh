@@ -2,7 +2,9 @@
 # Network benchmarks (issue 7).  Sections, each selectable by name:
 #   quality  generated worlds (rastro gen, default difficulty, seeds 1-3): planted
 #            networks recovered (Jaccard >= 0.5) and ranked in the top 20, role
-#            accuracy per role (bench/network/eval.py)
+#            accuracy per role, and the ranked list itself: networks in the top 10
+#            and top 20 that match a planted network or are false (fewer than 20 %
+#            planted people), the largest false one (bench/network/eval.py)
 #   scale    a community-structured graph of ~10M links (mkgraph): `rastro network`
 #            3 runs, each with wall and CPU time, peak RSS, load, and the split
 #            by phase (build, partition, join, roles, write; wall and CPU)
@@ -59,7 +61,7 @@ if want quality; then
     echo "   every planted person (buyers and customers included):"
     $py "$here/eval.py" "$d/ws.rastro" "$d/world/truth.json" | tee "$d/eval_all.txt" | tail -n 10
     echo "   the organisation (no buyers or customers), people the workspace holds something of:"
-    $py "$here/eval.py" "$d/ws.rastro" "$d/world/truth.json" --core --observable | tee "$d/eval_core.txt" | grep -E "^N0|^recovered|^role"
+    $py "$here/eval.py" "$d/ws.rastro" "$d/world/truth.json" --core --observable | tee "$d/eval_core.txt" | grep -E "^N0|^recovered|^ranked|^role"
   done
 fi
 

@@ -152,6 +152,7 @@ struct net_bridge {
 	uint32_t code_b;       /* shared evidence: the code of dst's signal */
 	int64_t record;        /* shared evidence: the transaction both signals cite */
 	uint8_t rule;          /* NET_BRIDGE_* */
+	uint8_t alerted;       /* shared evidence: both accounts alerted by the finance stage */
 };
 
 /* A merchant a network's members pay, set aside from its members

@@ -313,8 +313,10 @@ int net_attr_load_evidence(rastro_ws *ws, const struct net_graph *g, struct net_
 	/* only a transaction's own ends: a pattern signal (scatter-gather,
 	 * bipartite) also cites the motif's other payments, which would tie its
 	 * account to cells it never paid */
-	if (ws_prepare(ws, "SELECT se.record_id, s.entity_id, s.code, s.entity_id = t.dst FROM signal_evidence se JOIN signal s ON s.id = se.signal_id"
-			   " JOIN txn t ON t.id = se.record_id WHERE s.stage = 'finance' AND s.entity_id IN (t.src, t.dst)"
+	if (ws_prepare(ws, "SELECT se.record_id, s.entity_id, s.code, s.entity_id = t.dst, coalesce(r.alert, 0)"
+			   " FROM signal_evidence se JOIN signal s ON s.id = se.signal_id"
+			   " JOIN txn t ON t.id = se.record_id LEFT JOIN fin_risk r ON r.entity_id = s.entity_id"
+			   " WHERE s.stage = 'finance' AND s.entity_id IN (t.src, t.dst)"
 			   " ORDER BY se.record_id, s.id", &q))
 		return ws->err.code;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -326,6 +328,7 @@ int net_attr_load_evidence(rastro_ws *ws, const struct net_graph *g, struct net_
 			continue;
 		e.record = sqlite3_column_int64(q, 0);
 		e.payee = (uint8_t)sqlite3_column_int(q, 3);
+		e.alerted = sqlite3_column_int(q, 4) != 0;
 		e.code = strmap_find(&a->codes, code, strlen(code));
 		if (!e.code)
 			continue; /* every finance signal on a node was read by net_attr_load */

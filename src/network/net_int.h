@@ -25,6 +25,7 @@ struct net_sev {
 	uint32_t node;        /* the signal's account */
 	uint32_t code;        /* its code (attr codes) */
 	uint8_t payee;        /* 1 = node is the transaction's payee, 0 = its payer */
+	uint8_t alerted;      /* 1 = the finance stage alerted node (fin_risk.alert), 0 = watched */
 };
 
 /* An agency's person record about a node (resolved person). */
@@ -87,6 +88,10 @@ struct net_role_params {
 	struct strmap front_types;
 };
 
+/* A set of names from the list setting `key` (e.g. signal codes), or from
+ * def (comma-separated) when the setting is absent; m is initialised here,
+ * the caller releases it.  -1 when out of memory. */
+int net_load_set(const struct cfg *cfg, const char *key, const char *def, struct strmap *m);
 int net_role_params_read(const struct cfg *cfg, struct net_role_params *p);
 void net_role_params_release(struct net_role_params *p);
 
@@ -104,9 +109,14 @@ struct net_join_params {
 	uint32_t max_size;   /* entities in an enterprise at most */
 	int merchants;       /* set merchants aside as counterparties */
 	int shared_evidence; /* join cells whose finance signals cite one transaction */
+	int shared_alerted;  /* shared evidence counts only between two alerted accounts */
+	struct strmap shape_codes; /* graph-shape signal codes: shared evidence needs another code at one end */
 };
 
-void net_join_params_read(const struct cfg *cfg, struct net_join_params *p);
+/* Reads network.enterprise.*; -1 when out of memory.  Release with
+ * net_join_params_release. */
+int net_join_params_read(const struct cfg *cfg, struct net_join_params *p);
+void net_join_params_release(struct net_join_params *p);
 /* Sets merchants aside (docs/network.md "Merchants": a->merchant marked,
  * P->cparty listed) and joins P's cells into enterprises ("Enterprises"):
  * P's groups are replaced by the enterprises, P->cell, P->bridges and the

@@ -16,10 +16,13 @@
  *               a signal on a member that is not a potential victim
  *   shared evidence  (network.enterprise.shared_evidence) finance signals
  *               on a transaction's payer and payee, neither a potential
- *               victim, cite it as evidence: one scheme seen from both ends
- *               (the payer's fan-out, the payee's layering).  The payee
- *               account (with its holder) first moves into the payer's
- *               cell; when they still lie apart, the cells are joined
+ *               victim, both alerted by the finance stage, cite it as
+ *               evidence, and not both through graph shapes alone: one
+ *               scheme seen from both ends (the payer's fan-out, the
+ *               payee's layering).  The payee account (with its holder)
+ *               first moves into the payer's cell; when they still lie
+ *               apart, the cells are joined.  Without the two bounds,
+ *               look-alikes chained into false enterprises (docs/network.md)
  *
  * Money links never join cells (a buyer, a merchant or a victim paid by the
  * ring is not the ring), potential victims never bridge, and hubs are in no
@@ -38,13 +41,25 @@
 
 #include "core/mem.h"
 
-void net_join_params_read(const struct cfg *cfg, struct net_join_params *p)
+int net_join_params_read(const struct cfg *cfg, struct net_join_params *p)
 {
 	p->ad_clusters = cfg_bool(cfg, "network.enterprise.ad_clusters", 1);
 	p->holds = cfg_bool(cfg, "network.enterprise.holds", 0);
 	p->max_size = (uint32_t)cfg_int(cfg, "network.enterprise.max_size", 150);
 	p->merchants = cfg_bool(cfg, "network.enterprise.merchants", 1);
 	p->shared_evidence = cfg_bool(cfg, "network.enterprise.shared_evidence", 1);
+	p->shared_alerted = cfg_bool(cfg, "network.enterprise.shared_evidence_alerted", 1);
+	/* the AML graph patterns that see only who paid whom and when
+	 * (docs/network.md "Enterprises"): everyday money forms them too */
+	return net_load_set(cfg, "network.enterprise.shape_signals",
+			    "FIN.FAN_IN,FIN.FAN_OUT,FIN.PASS_THROUGH,FIN.BIPARTITE,FIN.STACK,FIN.SCATTER_GATHER,"
+			    "FIN.GATHER_SCATTER,FIN.CYCLE",
+			    &p->shape_codes);
+}
+
+void net_join_params_release(struct net_join_params *p)
+{
+	strmap_release(&p->shape_codes);
 }
 
 /*
@@ -384,27 +399,50 @@ static int unite(uint32_t *parent, uint32_t *size, uint32_t x, uint32_t y, const
 	return 1;
 }
 
+/* What the shared-evidence rule reads besides the evidence rows. */
+struct sev_ctx {
+	const struct net_attr *a;
+	const struct net_join_params *p;
+	const uint8_t *pays;  /* pays[v]: v pays someone */
+	const uint8_t *shape; /* per signal code id: 1 = a graph-shape signal (p->shape_codes) */
+	uint32_t ncodes;      /* code ids shape[] covers: 0 .. ncodes */
+};
+
+static int is_shape(const struct sev_ctx *x, uint32_t code)
+{
+	return code <= x->ncodes && x->shape[code];
+}
+
 /*
  * The evidence rows of one transaction, from *i on (a->sev is sorted by
- * transaction): end_of[0] and end_of[1] get the first row on its payer and
- * on its payee that is no potential victim and lies in a cell, and *i moves
- * past the transaction.  1 when both ends are there and the payee pays on
- * (the condition both halves of the shared-evidence rule start from).
+ * transaction): end_of[0] and end_of[1] get a row on its payer and on its
+ * payee that is no potential victim, lies in a cell and, with
+ * shared_evidence_alerted, is on an alerted account — the first one, or
+ * the first that is not a graph-shape signal when there is one — and *i
+ * moves past the transaction.  1 when both ends are there, the payee pays
+ * on, and at least one end cites it through a signal that is not a graph
+ * shape (the condition both halves of the shared-evidence rule start from).
  */
-static int cited_both_ends(const struct net_attr *a, const struct net_part *P, const uint8_t *pays, size_t *i,
+static int cited_both_ends(const struct sev_ctx *x, const struct net_part *P, size_t *i,
 			   const struct net_sev *end_of[2])
 {
-	const struct net_sev *r = a->sev.data;
-	size_t j, end = *i, n = a->sev.len;
+	const struct net_sev *r = x->a->sev.data;
+	size_t j, end = *i, n = x->a->sev.len;
 
 	end_of[0] = end_of[1] = NULL;
 	while (end < n && r[end].record == r[*i].record)
 		end++;
-	for (j = *i; j < end; j++)
-		if (!end_of[r[j].payee] && !a->victim[r[j].node] && P->group_of[r[j].node] != NET_NONE)
-			end_of[r[j].payee] = &r[j];
+	for (j = *i; j < end; j++) {
+		const struct net_sev **e = &end_of[r[j].payee];
+
+		if (x->a->victim[r[j].node] || P->group_of[r[j].node] == NET_NONE || (x->p->shared_alerted && !r[j].alerted))
+			continue;
+		if (!*e || (is_shape(x, (*e)->code) && !is_shape(x, r[j].code)))
+			*e = &r[j];
+	}
 	*i = end;
-	return end_of[0] && end_of[1] && pays[end_of[1]->node];
+	return end_of[0] && end_of[1] && x->pays[end_of[1]->node] &&
+	       !(is_shape(x, end_of[0]->code) && is_shape(x, end_of[1]->code));
 }
 
 /*
@@ -420,21 +458,21 @@ static int cited_both_ends(const struct net_attr *a, const struct net_part *P, c
  * are joined.  A transaction cited by one side only
  * joins nothing, nor does a money link by itself.  One pass over the rows.
  */
-static int join_shared_evidence(const struct net_attr *a, const struct net_join_params *p, const uint8_t *pays,
-				struct net_part *P, uint32_t *parent, uint32_t *size, struct vec *br)
+static int join_shared_evidence(const struct sev_ctx *x, struct net_part *P, uint32_t *parent, uint32_t *size,
+				struct vec *br)
 {
-	size_t i = 0, n = a->sev.len;
+	size_t i = 0, n = x->a->sev.len;
 
 	while (i < n) {
-		const struct net_sev *end_of[2]; /* payer's, payee's first suspect signal */
+		const struct net_sev *end_of[2]; /* payer's, payee's suspect signal */
 		struct net_bridge b;
-		uint32_t x, y;
+		uint32_t cx, cy;
 
-		if (!cited_both_ends(a, P, pays, &i, end_of))
+		if (!cited_both_ends(x, P, &i, end_of))
 			continue;
-		x = root(parent, P->group_of[end_of[0]->node]);
-		y = root(parent, P->group_of[end_of[1]->node]);
-		if (x == y || !unite(parent, size, x, y, p, P))
+		cx = root(parent, P->group_of[end_of[0]->node]);
+		cy = root(parent, P->group_of[end_of[1]->node]);
+		if (cx == cy || !unite(parent, size, cx, cy, x->p, P))
 			continue;
 		memset(&b, 0, sizeof b);
 		b.cell_a = P->group_of[end_of[0]->node];
@@ -445,10 +483,27 @@ static int join_shared_evidence(const struct net_attr *a, const struct net_join_
 		b.code_b = end_of[1]->code;
 		b.record = end_of[0]->record;
 		b.rule = NET_BRIDGE_SHARED_EVIDENCE;
+		b.alerted = end_of[0]->alerted && end_of[1]->alerted;
 		if (vec_push(br, &b))
 			return -1;
 	}
 	return 0;
+}
+
+/* Per signal code id of a: 1 when the code is one of p's graph-shape
+ * signals.  NULL when out of memory. */
+static uint8_t *shape_of_codes(const struct net_attr *a, const struct net_join_params *p)
+{
+	uint32_t nc = (uint32_t)strmap_count(&a->codes), c;
+	uint8_t *shape = mem_calloc((size_t)nc + 1, 1);
+
+	for (c = 1; shape && c <= nc; c++) {
+		size_t len;
+		const char *k = strmap_key(&a->codes, c, &len);
+
+		shape[c] = strmap_find(&p->shape_codes, k, len) != 0;
+	}
+	return shape;
 }
 
 /* pays[v] = 1 when v pays anyone (one pass over the links). */
@@ -478,9 +533,10 @@ static uint8_t *payers(const struct net_graph *g)
  * cells the target).  Cells left empty are dropped; P is rebuilt in one
  * pass over the nodes.
  */
-static int move_cited(const struct net_graph *g, const struct net_attr *a, const struct net_join_params *p,
-		      const uint8_t *pays, struct net_part *P, struct vec *br)
+static int move_cited(const struct net_graph *g, const struct sev_ctx *sx, struct net_part *P, struct vec *br)
 {
+	const struct net_attr *a = sx->a;
+	const struct net_join_params *p = sx->p;
 	size_t i = 0, n = a->sev.len, c, nb0 = br->len;
 	uint32_t *newc = mem_alloc((g->n ? g->n : 1) * sizeof *newc);
 	uint32_t *cnt = mem_calloc(P->ngroups + 1, sizeof *cnt);
@@ -496,12 +552,12 @@ static int move_cited(const struct net_graph *g, const struct net_attr *a, const
 	for (c = 0; c < P->ngroups; c++)
 		cnt[c] = P->groups[c].n;
 	while (i < n) {
-		const struct net_sev *end_of[2]; /* payer's, payee's first suspect signal */
+		const struct net_sev *end_of[2]; /* payer's, payee's suspect signal */
 		uint32_t b, t, holder = NET_NONE;
 		struct net_bridge mvb;
 		uint64_t x;
 
-		if (!cited_both_ends(a, P, pays, &i, end_of))
+		if (!cited_both_ends(sx, P, &i, end_of))
 			continue;
 		b = end_of[1]->node;
 		t = newc[end_of[0]->node];
@@ -534,6 +590,7 @@ static int move_cited(const struct net_graph *g, const struct net_attr *a, const
 		mvb.code_b = end_of[1]->code;
 		mvb.record = end_of[0]->record;
 		mvb.rule = NET_BRIDGE_EVIDENCE_MOVE;
+		mvb.alerted = end_of[0]->alerted && end_of[1]->alerted;
 		if (vec_push(br, &mvb))
 			goto out;
 		P->moves++;
@@ -586,7 +643,8 @@ int net_join(const struct net_graph *g, struct net_attr *a, const struct net_joi
 {
 	size_t nc = P->ngroups;
 	uint32_t *parent = NULL, *size = NULL, *ev = NULL;
-	uint8_t *pays = NULL;
+	uint8_t *pays = NULL, *shape = NULL;
+	struct sev_ctx sx;
 	struct vec br, mer, cp;
 	uint64_t e;
 	size_t c;
@@ -603,7 +661,14 @@ int net_join(const struct net_graph *g, struct net_attr *a, const struct net_joi
 	P->merchants = mer.len;
 	P->moves = 0;
 	if (p->shared_evidence) {
-		if (!(pays = payers(g)) || move_cited(g, a, p, pays, P, &br)) {
+		sx.a = a;
+		sx.p = p;
+		if (!(pays = payers(g)) || !(shape = shape_of_codes(a, p)))
+			goto nomem;
+		sx.pays = pays;
+		sx.shape = shape;
+		sx.ncodes = (uint32_t)strmap_count(&a->codes);
+		if (move_cited(g, &sx, P, &br)) {
 			rc = err_set(err, RASTRO_NOMEM, "out of memory moving accounts by shared evidence");
 			goto out;
 		}
@@ -645,7 +710,7 @@ int net_join(const struct net_graph *g, struct net_attr *a, const struct net_joi
 			goto out;
 		}
 	}
-	if (p->shared_evidence && join_shared_evidence(a, p, pays, P, parent, size, &br)) {
+	if (p->shared_evidence && join_shared_evidence(&sx, P, parent, size, &br)) {
 		rc = err_set(err, RASTRO_NOMEM, "out of memory joining cells into enterprises");
 		goto out;
 	}
@@ -671,5 +736,9 @@ out:
 	mem_free(size);
 	mem_free(ev);
 	mem_free(pays);
+	mem_free(shape);
 	return rc;
+nomem:
+	rc = err_set(err, RASTRO_NOMEM, "out of memory moving accounts by shared evidence");
+	goto out;
 }

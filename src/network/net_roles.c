@@ -11,10 +11,10 @@
  *                     largest net receiver of the members' money
  *   facilitator       a business paid for lodging or rent by members, a
  *                     front-company signal, or a front line of business
- *   money_mover       a laundering/funnel/structuring signal, or money that
- *                     passes through (out within a band of in)
  *   transporter       paid by members with memos naming a ride, fuel or a
  *                     toll, paid for rides/travel, or buys travel often
+ *   money_mover       a laundering/funnel/structuring signal, or money that
+ *                     passes through (out within a band of in)
  *   recruiter         linked to ads, ad-site payments, recruitment fees
  *   buyer             only pays into the network, small sums, few links
  *   associate         any other member
@@ -51,7 +51,7 @@ void net_fmt_amount(char *out, size_t n, double v)
 	snprintf(out, n, "%s%s", v < 0 ? "-" : "", grouped);
 }
 
-static int load_set(const struct cfg *cfg, const char *key, const char *def, struct strmap *m)
+int net_load_set(const struct cfg *cfg, const char *key, const char *def, struct strmap *m)
 {
 	size_t n = cfg_array_len(cfg, key), i;
 
@@ -93,18 +93,18 @@ int net_role_params_read(const struct cfg *cfg, struct net_role_params *p)
 	p->facilitator_min_payers = cfg_int(cfg, "network.roles.facilitator_min_payers", 2);
 	p->buyer_max_links = cfg_int(cfg, "network.roles.buyer_max_links", 2);
 	p->buyer_max_amount = cfg_double(cfg, "network.roles.buyer_max_amount", 5000);
-	if (load_set(cfg, "network.roles.organiser_signals", "FIN.PAYROLL_FUNNEL,FIN.SHARED_IDENTIFIER,FIN.VICTIM_COSTS",
+	if (net_load_set(cfg, "network.roles.organiser_signals", "FIN.PAYROLL_FUNNEL,FIN.SHARED_IDENTIFIER,FIN.VICTIM_COSTS",
 		     &p->organiser_signals) ||
-	    load_set(cfg, "network.roles.money_signals",
+	    net_load_set(cfg, "network.roles.money_signals",
 		     "FIN.FUNNEL,FIN.PASS_THROUGH,FIN.STRUCTURING,FIN.CASH_TO_CORRIDOR,FIN.BORDER_FANIN,FIN.FAN_IN,"
 		     "FIN.FAN_OUT,FIN.SCATTER_GATHER,FIN.GATHER_SCATTER,FIN.CYCLE,FIN.STACK,FIN.BIPARTITE,"
 		     "FIN.PREPAID_VELOCITY,FIN.CASH_NO_ACH,FIN.OFFHOURS_CASH,FIN.ONEOFF_FANOUT,FIN.PLACEMENT_FANOUT,"
 		     "FIN.SPLIT_GATHER_SCATTER,FIN.SPLIT_FAN,FIN.SPLIT_BIPARTITE,FIN.RELAY_CHAIN",
 		     &p->money_signals) ||
-	    load_set(cfg, "network.roles.recruiter_signals", "FIN.ESCORT_SITE_PAY,FIN.AD_IDENTIFIER",
+	    net_load_set(cfg, "network.roles.recruiter_signals", "FIN.ESCORT_SITE_PAY,FIN.AD_IDENTIFIER",
 		     &p->recruiter_signals) ||
-	    load_set(cfg, "network.roles.facilitator_signals", "FIN.FRONT_COMPANY", &p->facilitator_signals) ||
-	    load_set(cfg, "network.roles.front_business_types",
+	    net_load_set(cfg, "network.roles.facilitator_signals", "FIN.FRONT_COMPANY", &p->facilitator_signals) ||
+	    net_load_set(cfg, "network.roles.front_business_types",
 		     "hotel,motel,massage_parlor,spa,nail_salon,bar,cantina,staffing_agency,labor_contractor,"
 		     "employment_agency,travel_agency,car_rental", &p->front_types)) {
 		net_role_params_release(p); /* the sets loaded before the failure */
@@ -453,8 +453,11 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
 
 /* The transporter rule reads payments from the network's own members for
  * rides or travel; it comes before the recruiter rule, whose weakest branch
- * (payments to ad sites) ordinary people also match. */
-static const int order[] = { NR_VICTIM, NR_ORGANISER, NR_FACILITATOR, NR_MONEY_MOVER, NR_TRANSPORTER, NR_RECRUITER,
+ * (payments to ad sites) ordinary people also match, and before the money
+ * mover's: a driver paid by many customers near the border also draws
+ * FIN.BORDER_FANIN, and the ride payments say more about what it does
+ * (docs/network.md "Roles"). */
+static const int order[] = { NR_VICTIM, NR_ORGANISER, NR_FACILITATOR, NR_TRANSPORTER, NR_MONEY_MOVER, NR_RECRUITER,
 			     NR_BUYER, NR_ASSOCIATE };
 
 int net_roles(const struct net_graph *g, const struct net_attr *a, const struct net_role_params *p,

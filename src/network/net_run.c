@@ -649,6 +649,8 @@ static int write_bridges(rastro_ws *ws, const struct net_graph *g, const struct 
 				  g->kinds.name[g->kind[d]], (long long)g->ent[d], b->cell_a, (long long)b->record, code,
 				  g->kinds.name[g->kind[s]], (long long)g->ent[s], code_b);
 			sbuf_addf(&ev, "%s,%s", code, code_b);
+			if (b->alerted)
+				sbuf_adds(&r, "; both accounts alerted by the finance stage");
 		} else {
 			const char *code_b = strmap_key(&a->codes, b->code_b, &len);
 
@@ -656,6 +658,8 @@ static int write_bridges(rastro_ws *ws, const struct net_graph *g, const struct 
 				  b->cell_a, b->cell_b, (long long)b->record, code, g->kinds.name[g->kind[s]], (long long)g->ent[s],
 				  code_b, g->kinds.name[g->kind[d]], (long long)g->ent[d]);
 			sbuf_addf(&ev, "%s,%s", code, code_b);
+			if (b->alerted)
+				sbuf_adds(&r, "; both accounts alerted by the finance stage");
 		}
 		if (sbuf_failed(&r) || sbuf_failed(&ev)) {
 			rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
@@ -898,10 +902,15 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	have_attr = 1; /* released at out: also after a failed load (it zeroes A first) */
 	if ((rc = net_attr_load(ws, g, &A)))
 		goto out;
-	net_join_params_read(ws->cfg, &jp);
-	if (jp.shared_evidence && (rc = net_attr_load_evidence(ws, g, &A)))
+	if (net_join_params_read(ws->cfg, &jp)) {
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
 		goto out;
-	if ((rc = net_join(g, &A, &jp, &P, &ws->err)))
+	}
+	rc = jp.shared_evidence ? net_attr_load_evidence(ws, g, &A) : 0;
+	if (!rc)
+		rc = net_join(g, &A, &jp, &P, &ws->err);
+	net_join_params_release(&jp);
+	if (rc)
 		goto out;
 	st->cells = P.ncells;
 	st->networks = P.ngroups;

@@ -252,6 +252,11 @@ same "$(sql gw.rastro "SELECT count(*) FROM net_bridge b JOIN txn t ON t.id = b.
   "$(sql gw.rastro "SELECT count(*) FROM net_bridge")" "each move or join names the transaction and a signal citing it at each end"
 same "$(sql gw.rastro "SELECT count(*) FROM net_bridge b JOIN network_member m ON m.network_id = b.network_id
   AND m.entity_id = b.dst_entity WHERE b.rule = 'evidence_move' AND m.cell <> b.cell_a")" "0" "a moved account is in its new cell"
+same "$(sql gw.rastro "SELECT count(*) FROM net_bridge b WHERE (SELECT count(*) FROM fin_risk r WHERE r.alert = 1
+  AND r.entity_id IN (b.src_entity, b.dst_entity)) <> 2")" "0" "both ends of each move or join are alerted accounts"
+shapes="'FIN.FAN_IN','FIN.FAN_OUT','FIN.PASS_THROUGH','FIN.BIPARTITE','FIN.STACK','FIN.SCATTER_GATHER','FIN.GATHER_SCATTER','FIN.CYCLE'"
+same "$(sql gw.rastro "SELECT count(*) FROM net_bridge WHERE substr(evidence, 1, instr(evidence, ',') - 1) IN ($shapes)
+  AND substr(evidence, instr(evidence, ',') + 1) IN ($shapes)")" "0" "no move or join on graph shapes at both ends"
 same "$(sql gw.rastro "SELECT count(*) FROM network n WHERE n.cells - 1 <> (SELECT count(*) FROM net_bridge b WHERE b.network_id = n.id
   AND b.rule <> 'evidence_move')")" \
   "0" "k - 1 joins for k cells"

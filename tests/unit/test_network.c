@@ -3,7 +3,7 @@
  * workspace (money aggregated per pair, links merged, CSR), components,
  * the hub rule and Leiden on known small graphs, shortest and all paths,
  * k-hop neighbourhoods, cells joined into enterprises (and the links that
- * must not join them), each role rule with a case that must match and one
+ * must not join them; shared finance evidence in a hand-made workspace), each role rule with a case that must match and one
  * that must not, potential victims never suspects, stable keys across
  * runs, and the graph cache.
  */
@@ -433,7 +433,7 @@ static void join_cells_into_enterprises(void **state)
 	a.t_holds = net_name_find(&g->types, "holds");
 
 	/* default: ad clusters only; holds links join nothing */
-	net_join_params_read(NULL, &jp);
+	assert_int_equal(net_join_params_read(NULL, &jp), 0);
 	assert_int_equal(jp.ad_clusters, 1);
 	assert_int_equal(jp.holds, 0);
 	jp.max_size = 6;
@@ -481,6 +481,7 @@ static void join_cells_into_enterprises(void **state)
 	mem_free(a.sig_off);
 	mem_free(a.code_ads);
 	vec_release(&a.sigs);
+	net_join_params_release(&jp);
 	net_graph_free(g);
 }
 
@@ -506,9 +507,9 @@ static void join_cells_by_shared_evidence(void **state)
 	struct net_part P;
 	struct net_join_params jp;
 	struct rs_err err;
-	const struct net_sev ev[] = { { 100, 1, 1, 0 },  { 100, 4, 2, 1 },  { 101, 7, 1, 0 }, { 101, 10, 2, 1 },
-				      { 102, 13, 1, 0 }, { 103, 16, 2, 1 }, { 104, 1, 1, 0 }, { 104, 14, 2, 1 },
-				      { 106, 16, 1, 0 }, { 106, 4, 2, 1 } };
+	const struct net_sev ev[] = { { 100, 1, 1, 0, 1 },  { 100, 4, 2, 1, 1 },  { 101, 7, 1, 0, 1 }, { 101, 10, 2, 1, 1 },
+				      { 102, 13, 1, 0, 1 }, { 103, 16, 2, 1, 1 }, { 104, 1, 1, 0, 1 }, { 104, 14, 2, 1, 1 },
+				      { 106, 16, 1, 0, 1 }, { 106, 4, 2, 1, 1 } };
 	uint32_t v, i, kacct;
 
 	(void)state;
@@ -543,7 +544,7 @@ static void join_cells_by_shared_evidence(void **state)
 		assert_int_equal(vec_push(&a.sev, &ev[i]), 0);
 
 	/* switched off: nothing moves, nothing joins */
-	net_join_params_read(NULL, &jp);
+	assert_int_equal(net_join_params_read(NULL, &jp), 0);
 	assert_int_equal(jp.shared_evidence, 1);
 	jp.shared_evidence = 0;
 	hand_cells(&P, N, CELLS);
@@ -601,6 +602,7 @@ static void join_cells_by_shared_evidence(void **state)
 	mem_free(a.sig_off);
 	vec_release(&a.sigs);
 	vec_release(&a.sev);
+	net_join_params_release(&jp);
 	net_graph_free(g);
 }
 
@@ -685,7 +687,7 @@ static void merchants_set_aside(void **state)
 	a.k_ad_cluster = a.t_in_cluster = -1;
 	a.t_holds = net_name_find(&g->types, "holds");
 
-	net_join_params_read(NULL, &jp);
+	assert_int_equal(net_join_params_read(NULL, &jp), 0);
 	assert_int_equal(jp.merchants, 1);         /* on by default */
 	hand_cells(&P, N, CELLS);
 	assert_int_equal(net_join(g, &a, &jp, &P, &err), 0);
@@ -724,6 +726,7 @@ static void merchants_set_aside(void **state)
 	mem_free(a.sig_off);
 	mem_free(a.code_ads);
 	vec_release(&a.sigs);
+	net_join_params_release(&jp);
 	net_graph_free(g);
 }
 
@@ -940,7 +943,10 @@ static void roles_positive_negative(void **state)
 	rastro_close(ws);
 
 	/* transporter from memos: a member paid person to person "para la
-	 * gasolina" (the transport lexicon); one paid for "dinner" is not */
+	 * gasolina" (the transport lexicon); one paid for "dinner" is not.
+	 * The driver stays the transporter with a money-movement signal on it
+	 * too (FIN.BORDER_FANIN: the ride payments are the more specific
+	 * evidence, so the rule is tried first) */
 	sbuf_clear(&sb);
 	accounts(&sb, 4);
 	pay(&sb, 1, 3, 60, "2024-02-01", NULL);
@@ -949,6 +955,8 @@ static void roles_positive_negative(void **state)
 	sbuf_addf(&sb, "UPDATE txn SET memo = 'dinner' WHERE id = %d;", txn_no);
 	pay(&sb, 2, 1, 900, "2024-02-03", NULL);
 	pay(&sb, 2, 4, 10, "2024-02-03", NULL);
+	sbuf_adds(&sb, "INSERT INTO signal(code, entity_id, score, explanation, details, stage)"
+		       " VALUES('FIN.BORDER_FANIN', 3, 0.9, 'x', '{\"typology\":\"smuggling\"}', 'finance');");
 	ws = stage(sb.buf);
 	assert_string_equal(role_of(ws, 3), "transporter");
 	assert_string_not_equal(role_of(ws, 4), "transporter");
@@ -996,6 +1004,110 @@ static void roles_positive_negative(void **state)
 		assert_int_equal(ws_query_i64(ws, "SELECT count(*) FROM network WHERE parts LIKE '%FIN.STRUCTURING%'", -1, &sus), 0);
 		assert_int_equal(sus, 0);
 	}
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+/* Cell k of the shared-evidence workspace: accounts 4k+1 .. 4k+4 paying
+ * each other both ways (so each pays on), a community of its own. */
+static void evidence_cell(struct sbuf *sb, int k)
+{
+	int i, j;
+
+	for (i = 4 * k + 1; i <= 4 * k + 4; i++)
+		for (j = i + 1; j <= 4 * k + 4; j++) {
+			pay(sb, i, j, 300, "2024-02-01", NULL);
+			pay(sb, j, i, 300, "2024-02-02", NULL);
+		}
+}
+
+/* A finance signal (id sig) on account e citing transaction t; alert is
+ * the account's fin_risk.alert (1 alerted, 0 watched). */
+static void cite(struct sbuf *sb, int sig, const char *code, int e, int t, int alert)
+{
+	sbuf_addf(sb, "INSERT INTO signal(id, code, entity_id, score, explanation, details, stage)"
+		      " VALUES(%d, '%s', %d, 0.9, 'x', '{\"typology\":\"laundering\"}', 'finance');"
+		      "INSERT INTO signal_evidence(signal_id, record_id) VALUES(%d, %d);"
+		      "INSERT OR IGNORE INTO fin_risk(entity_id, score, parts, signals, alert) VALUES(%d, 1, '[]', 1, %d);",
+		  sig, code, e, sig, t, e, alert);
+}
+
+static int64_t network_of(rastro_ws *ws, int entity)
+{
+	char sql[96];
+	int64_t n = -1;
+
+	snprintf(sql, sizeof sql, "SELECT network_id FROM network_member WHERE entity_id = %d", entity);
+	assert_int_equal(ws_query_i64(ws, sql, -1, &n), 0);
+	return n;
+}
+
+static void shared_evidence_in_a_workspace(void **state)
+{
+	/*
+	 * Six cells of four accounts (network.max_size 5 makes Leiden cut the
+	 * components into them).  Real: #1 1 (A) -> 5 (B), FIN.PLACEMENT_FANOUT
+	 * on both ends, both alerted: 5 moves into A; #2 9 (C) -> 5, FIN.TRIP_PAYOUT
+	 * on both: 5 is in A now, so C joins A.  Benign chain: #3 13 (D) -> 17
+	 * (E) cited by FIN.STACK on both ends and #4 17 -> 21 (F) by
+	 * FIN.SCATTER_GATHER on both, all alerted (graph shapes only); #5 13 ->
+	 * 22 (F) by FIN.PLACEMENT_FANOUT on both, 22 only watched.  None of them may
+	 * join; with both bounds switched off they chain D, E and F.
+	 */
+	struct sbuf sb = SBUF_INIT;
+	struct rastro_network_stats st;
+	rastro_ws *ws;
+	static const int between[5][2] = { { 1, 5 }, { 9, 5 }, { 13, 17 }, { 17, 21 }, { 13, 22 } };
+	int64_t n;
+	int k;
+
+	(void)state;
+	sbuf_init(&sb);
+	txn_no = 0;
+	accounts(&sb, 24);
+	for (k = 0; k < 5; k++) /* transactions #1 .. #5, small beside the cells' own payments */
+		pay(&sb, between[k][0], between[k][1], 60, "2024-02-03", NULL);
+	for (k = 0; k < 6; k++)
+		evidence_cell(&sb, k);
+	cite(&sb, 1, "FIN.PLACEMENT_FANOUT", 1, 1, 1);
+	cite(&sb, 2, "FIN.PLACEMENT_FANOUT", 5, 1, 1);
+	cite(&sb, 3, "FIN.TRIP_PAYOUT", 9, 2, 1);
+	cite(&sb, 4, "FIN.TRIP_PAYOUT", 5, 2, 1);
+	cite(&sb, 5, "FIN.STACK", 13, 3, 1);
+	cite(&sb, 6, "FIN.STACK", 17, 3, 1);
+	cite(&sb, 7, "FIN.SCATTER_GATHER", 17, 4, 1);
+	cite(&sb, 8, "FIN.SCATTER_GATHER", 21, 4, 1);
+	cite(&sb, 9, "FIN.PLACEMENT_FANOUT", 13, 5, 1);
+	cite(&sb, 10, "FIN.PLACEMENT_FANOUT", 22, 5, 0);
+	ws = ws_with(sb.buf);
+	assert_int_equal(rastro_config_set(ws, "network.max_size=5"), 0);
+	assert_int_equal(rastro_network_run(ws, &st), 0);
+	n = network_of(ws, 1);
+	assert_true(n > 0);
+	assert_int_equal(network_of(ws, 5), n);           /* positive: moved by #1 */
+	assert_int_equal(network_of(ws, 9), n);           /* positive: C joined through #2 */
+	assert_int_equal(network_of(ws, 10), n);
+	assert_true(network_of(ws, 6) != n);              /* the rest of B stays apart */
+	assert_true(network_of(ws, 13) != network_of(ws, 17)); /* negative: shapes on both ends */
+	assert_true(network_of(ws, 17) != network_of(ws, 21));
+	assert_true(network_of(ws, 13) != network_of(ws, 22)); /* negative: the payee is only watched */
+	assert_int_equal(ws_query_i64(ws, "SELECT count(*) FROM net_bridge WHERE rule = 'evidence_move'", -1, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ws_query_i64(ws, "SELECT count(*) FROM net_bridge WHERE rule = 'shared_evidence'", -1, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ws_query_i64(ws, "SELECT record_id FROM net_bridge WHERE rule = 'shared_evidence'", -1, &n), 0);
+	assert_int_equal(n, 2);
+	/* the report's sentence says why the join counted */
+	assert_int_equal(ws_query_i64(ws, "SELECT count(*) FROM net_bridge WHERE reason LIKE '%both accounts alerted%'", -1, &n), 0);
+	assert_int_equal(n, 2);
+
+	/* both bounds off: the benign cells chain (the fixture can fail) */
+	assert_int_equal(rastro_config_set(ws, "network.enterprise.shared_evidence_alerted=false"), 0);
+	assert_int_equal(rastro_config_set(ws, "network.enterprise.shape_signals=[]"), 0);
+	assert_int_equal(rastro_network_run(ws, &st), 0);
+	assert_int_equal(network_of(ws, 17), network_of(ws, 13));
+	assert_int_equal(network_of(ws, 21), network_of(ws, 13));
+	assert_int_equal(network_of(ws, 22), network_of(ws, 13));
 	rastro_close(ws);
 	sbuf_release(&sb);
 }
@@ -1096,6 +1208,7 @@ int main(void)
 		cmocka_unit_test(leiden_splits_two_cliques),
 		cmocka_unit_test(paths_and_neighbourhood),
 		cmocka_unit_test(roles_positive_negative),
+		cmocka_unit_test(shared_evidence_in_a_workspace),
 		cmocka_unit_test(keys_stable_and_cache),
 		cmocka_unit_test(entity_references),
 		cmocka_unit_test(amounts_formatted),
