@@ -1,6 +1,6 @@
 /*
  * rastro run — every analysis stage in order after ingest, so a user needs
- * one command: resolve, detect, ads, victims, network (those built in).
+ * one command: resolve, ads, detect, victims, network (those built in).
  */
 #include "cli.h"
 
@@ -12,7 +12,7 @@ static void run_help(void)
 {
 	printf("usage: rastro run WORKSPACE [options]\n\n"
 	       "Runs every analysis stage in order on what was ingested: entity resolution,\n"
-	       "the financial detectors, the ads stage, the victims stage and the network\n"
+	       "the ads stage, the financial detectors, the victims stage and the network\n"
 	       "stage (those this build has), printing one line per stage.  A stage that\n"
 	       "fails stops the run; the stages before it keep their results.\n\n"
 	       "options:\n"

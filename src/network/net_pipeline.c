@@ -2,10 +2,13 @@
  * net_pipeline: `rastro run` — every analysis stage in order, through each
  * module's public function, so that one command after ingest gives the
  * networks.  The order follows the data flow (docs/architecture.md):
- * resolution makes the people and their identifier links; the detectors
- * write signals; the ads stage its ad entities and signals; the victims
- * stage reads those signals and flags potential victims; the network stage
- * reads everything and must come last.
+ * resolution makes the people and their identifier links; the ads stage
+ * its ad entities, the identifiers it reads out of ad text, and its
+ * signals; the detectors then write theirs (FIN.AD_IDENTIFIER reads the
+ * ads stage's identifiers, so before it ran ads would count only the
+ * phones given in the ad's own fields, and a second `rastro run` would
+ * find more); the victims stage reads those signals and flags potential
+ * victims; the network stage reads everything and must come last.
  */
 #include "net_int.h"
 
@@ -40,6 +43,22 @@ int rastro_run_all(rastro_ws *ws, rastro_step_fn step, void *user)
 			return rc;
 	}
 
+	/* ads */
+	{
+		struct rastro_ads_opts o;
+		struct rastro_ads_stats st;
+
+		memset(&o, 0, sizeof o);
+		if (step)
+			step(user, "ads", 0, NULL);
+		rc = rastro_ads_run(ws, &o, &st);
+		snprintf(line, sizeof line, "ads: %llu ads, %llu identifiers, %llu clusters of two or more, %llu signals, %.2f s",
+			 (unsigned long long)st.ads, (unsigned long long)st.identifiers,
+			 (unsigned long long)st.multi_clusters, (unsigned long long)st.signals, st.seconds);
+		if (say(ws, step, user, "ads", rc, line))
+			return rc;
+	}
+
 	/* finance */
 	{
 		struct rastro_detect_opts o;
@@ -58,22 +77,6 @@ int rastro_run_all(rastro_ws *ws, rastro_step_fn step, void *user)
 			 (unsigned long long)st.signals_withheld,
 			 st.load_seconds + st.detect_seconds + st.write_seconds);
 		if (say(ws, step, user, "detect", rc, line))
-			return rc;
-	}
-
-	/* ads */
-	{
-		struct rastro_ads_opts o;
-		struct rastro_ads_stats st;
-
-		memset(&o, 0, sizeof o);
-		if (step)
-			step(user, "ads", 0, NULL);
-		rc = rastro_ads_run(ws, &o, &st);
-		snprintf(line, sizeof line, "ads: %llu ads, %llu identifiers, %llu clusters of two or more, %llu signals, %.2f s",
-			 (unsigned long long)st.ads, (unsigned long long)st.identifiers,
-			 (unsigned long long)st.multi_clusters, (unsigned long long)st.signals, st.seconds);
-		if (say(ws, step, user, "ads", rc, line))
 			return rc;
 	}
 

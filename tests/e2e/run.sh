@@ -17,8 +17,10 @@ checks=0
 ok() {
   local what=$1; shift; [ "$1" = "--" ] && shift
   checks=$((checks + 1))
-  if ! "$@" >out.txt 2>err.txt; then
-    echo "FAIL: $what: '$*' exited $?"; sed 's/^/  | /' err.txt out.txt | head -20
+  local rc=0
+  "$@" >out.txt 2>err.txt || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "FAIL: $what: '$*' exited $rc"; sed 's/^/  | /' err.txt out.txt | head -20
     failures=$((failures + 1))
   fi
 }
