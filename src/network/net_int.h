@@ -34,6 +34,9 @@ struct net_rec {
 	int64_t agency;       /* agency id */
 	int64_t record;       /* person record id */
 	int target;           /* status target, subject or arrested */
+	int suspicion;        /* status target, subject, arrested or associate: the
+			       * agency suspects the person (not a witness, victim
+			       * or "other" record) */
 };
 
 struct net_attr {
@@ -112,6 +115,10 @@ struct net_join_params {
 	int shared_alerted;  /* shared evidence counts only between two alerted accounts */
 	struct strmap shape_codes; /* graph-shape signal codes: shared evidence needs another code at one end */
 };
+
+/* Default of network.enterprise.shape_signals, the graph-shape signal
+ * codes (comma-separated), read by the joins and by the score. */
+extern const char net_shape_signals_default[];
 
 /* Reads network.enterprise.*; -1 when out of memory.  Release with
  * net_join_params_release. */
