@@ -83,6 +83,7 @@ struct net_role_params {
 	double pass_low, pass_high;
 	int64_t recruiter_min_ads;
 	int64_t recruiter_min_ad_payments;
+	int64_t recruiter_fees_first;    /* recruitment fees collected this often: recruiter before organiser (0 = off) */
 	int64_t transporter_min_paid, transporter_min_purchases, transporter_min_memos;
 	int64_t facilitator_min_payers;
 	int64_t buyer_max_links;
