@@ -320,7 +320,7 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 		}
 		sbuf_adds(&d, ")");
 		if (nfin > 1 && (size_t)nshape == nfin)
-			sbuf_addf(&d, "; graph shapes only, counted as one (the strongest)");
+			sbuf_adds(&d, "; graph shapes only, counted as one (the strongest)");
 		sbuf_addf(&d, ": %.2f x log2(1 + %.2f)", sp->w_finance, sfin);
 		part_add(&js, &first, "finance", pts, d.buf);
 		w->score += pts;
