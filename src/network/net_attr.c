@@ -251,6 +251,7 @@ int net_attr_load(rastro_ws *ws, const struct net_graph *g, struct net_attr *a)
 			r.agency = sqlite3_column_int64(q, 1);
 			r.record = sqlite3_column_int64(q, 2);
 			r.target = strcmp(st, "target") == 0 || strcmp(st, "subject") == 0 || strcmp(st, "arrested") == 0;
+			r.suspicion = r.target || strcmp(st, "associate") == 0;
 			if (vec_push(&a->recs, &r))
 				goto nomem; /* which finalizes q */
 		}

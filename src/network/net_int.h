@@ -34,6 +34,9 @@ struct net_rec {
 	int64_t agency;       /* agency id */
 	int64_t record;       /* person record id */
 	int target;           /* status target, subject or arrested */
+	int suspicion;        /* status target, subject, arrested or associate: the
+			       * agency suspects the person (not a witness, victim
+			       * or "other" record) */
 };
 
 struct net_attr {
@@ -80,6 +83,7 @@ struct net_role_params {
 	double pass_low, pass_high;
 	int64_t recruiter_min_ads;
 	int64_t recruiter_min_ad_payments;
+	int64_t recruiter_fees_first;    /* recruitment fees collected this often: recruiter before organiser (0 = off) */
 	int64_t transporter_min_paid, transporter_min_purchases, transporter_min_memos;
 	int64_t facilitator_min_payers;
 	int64_t buyer_max_links;
@@ -112,6 +116,10 @@ struct net_join_params {
 	int shared_alerted;  /* shared evidence counts only between two alerted accounts */
 	struct strmap shape_codes; /* graph-shape signal codes: shared evidence needs another code at one end */
 };
+
+/* Default of network.enterprise.shape_signals, the graph-shape signal
+ * codes (comma-separated), read by the joins and by the score. */
+extern const char net_shape_signals_default[];
 
 /* Reads network.enterprise.*; -1 when out of memory.  Release with
  * net_join_params_release. */

@@ -41,6 +41,12 @@
 
 #include "core/mem.h"
 
+/* The AML graph patterns that see only who paid whom and when
+ * (docs/network.md "Enterprises"): everyday money forms them too.  The
+ * score reads the same list (net_run.c: they count as one finding). */
+const char net_shape_signals_default[] = "FIN.FAN_IN,FIN.FAN_OUT,FIN.PASS_THROUGH,FIN.BIPARTITE,FIN.STACK,"
+					 "FIN.SCATTER_GATHER,FIN.GATHER_SCATTER,FIN.CYCLE";
+
 int net_join_params_read(const struct cfg *cfg, struct net_join_params *p)
 {
 	p->ad_clusters = cfg_bool(cfg, "network.enterprise.ad_clusters", 1);
@@ -49,12 +55,7 @@ int net_join_params_read(const struct cfg *cfg, struct net_join_params *p)
 	p->merchants = cfg_bool(cfg, "network.enterprise.merchants", 1);
 	p->shared_evidence = cfg_bool(cfg, "network.enterprise.shared_evidence", 1);
 	p->shared_alerted = cfg_bool(cfg, "network.enterprise.shared_evidence_alerted", 1);
-	/* the AML graph patterns that see only who paid whom and when
-	 * (docs/network.md "Enterprises"): everyday money forms them too */
-	return net_load_set(cfg, "network.enterprise.shape_signals",
-			    "FIN.FAN_IN,FIN.FAN_OUT,FIN.PASS_THROUGH,FIN.BIPARTITE,FIN.STACK,FIN.SCATTER_GATHER,"
-			    "FIN.GATHER_SCATTER,FIN.CYCLE",
-			    &p->shape_codes);
+	return net_load_set(cfg, "network.enterprise.shape_signals", net_shape_signals_default, &p->shape_codes);
 }
 
 void net_join_params_release(struct net_join_params *p)

@@ -5,6 +5,7 @@
  * others that match are named in the reason ("also: ..."):
  *
  *   potential_victim  in victim_flag (the victims stage): never a suspect
+ *   recruiter         collects recruitment or visa fees from several payers
  *   organiser         a controller signal (pay swept, identifiers on others'
  *                     accounts, others' costs paid), or identifiers shared
  *                     with potential victims, or — one per network — the
@@ -87,6 +88,7 @@ int net_role_params_read(const struct cfg *cfg, struct net_role_params *p)
 	p->pass_high = cfg_double(cfg, "network.roles.pass_through_high", 1.2);
 	p->recruiter_min_ads = cfg_int(cfg, "network.roles.recruiter_min_ads", 1);
 	p->recruiter_min_ad_payments = cfg_int(cfg, "network.roles.recruiter_min_ad_payments", 2);
+	p->recruiter_fees_first = cfg_int(cfg, "network.roles.recruiter_fees_first", 3);
 	p->transporter_min_paid = cfg_int(cfg, "network.roles.transporter_min_paid", 2);
 	p->transporter_min_purchases = cfg_int(cfg, "network.roles.transporter_min_purchases", 0);
 	p->transporter_min_memos = cfg_int(cfg, "network.roles.transporter_min_memos", 1);
@@ -313,6 +315,10 @@ static void fmt_money(char *out, size_t n, double v)
 	net_fmt_amount(out, n, v);
 }
 
+/* A rule that is not a role of its own: the fee collector, tried before
+ * the organiser, gives the recruiter role. */
+enum { RULE_FEES = NR_N };
+
 /* Reason sentence of a rule that matched, or "" when it does not. */
 static int rule(struct ctx *c, int role, const struct feat *f, const struct feat *all, uint32_t s, int sink,
 		struct sbuf *sb)
@@ -323,6 +329,14 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
 
 	(void)all;
 	switch (role) {
+	case RULE_FEES:
+		/* who takes the recruits' fees recruits them, even when the
+		 * workers' pay is later swept through the same account (a payroll
+		 * funnel) or it keeps the most of the members' money */
+		if (p->recruiter_fees_first <= 0 || f->cat_in[CG_RECRUIT] < (uint32_t)p->recruiter_fees_first)
+			return 0;
+		sbuf_addf(sb, "collected %u recruitment or visa fees", f->cat_in[CG_RECRUIT]);
+		return 1;
 	case NR_VICTIM:
 		if (!f->victim)
 			return 0;
@@ -457,8 +471,13 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
  * mover's: a driver paid by many customers near the border also draws
  * FIN.BORDER_FANIN, and the ride payments say more about what it does
  * (docs/network.md "Roles"). */
-static const int order[] = { NR_VICTIM, NR_ORGANISER, NR_FACILITATOR, NR_TRANSPORTER, NR_MONEY_MOVER, NR_RECRUITER,
-			     NR_BUYER, NR_ASSOCIATE };
+static const int order[] = { NR_VICTIM, RULE_FEES, NR_ORGANISER, NR_FACILITATOR, NR_TRANSPORTER, NR_MONEY_MOVER,
+			     NR_RECRUITER, NR_BUYER, NR_ASSOCIATE };
+
+static int rule_role(int r)
+{
+	return r == RULE_FEES ? NR_RECRUITER : r;
+}
 
 int net_roles(const struct net_graph *g, const struct net_attr *a, const struct net_role_params *p,
 	      const uint32_t *members, uint32_t k, const uint32_t *group_of, uint32_t group, uint8_t *role,
@@ -516,7 +535,8 @@ int net_roles(const struct net_graph *g, const struct net_attr *a, const struct 
 		if (c.subj[i] == (int32_t)i && is_subject_kind(&c, members[i]))
 			features(&c, i, &f[i]);
 	/* the sink: the largest net receiver of members' money (a facilitator
-	 * paid for lodging or rent is not the organiser for it) */
+	 * paid for lodging or rent, or the collector of recruitment fees, is
+	 * not the organiser for it) */
 	sbuf_init(&tmp);
 	for (i = 0; i < k; i++) {
 		double net;
@@ -524,7 +544,7 @@ int net_roles(const struct net_graph *g, const struct net_attr *a, const struct 
 		if (c.subj[i] != (int32_t)i || !is_subject_kind(&c, members[i]) || f[i].victim)
 			continue;
 		sbuf_clear(&tmp);
-		if (rule(&c, NR_FACILITATOR, &f[i], f, i, 0, &tmp))
+		if (rule(&c, NR_FACILITATOR, &f[i], f, i, 0, &tmp) || rule(&c, RULE_FEES, &f[i], f, i, 0, &tmp))
 			continue;
 		net = f[i].in_amt_m - f[i].out_amt_m;
 		/* a receiver that passes most of it on is a mover, not the sink */
@@ -580,13 +600,13 @@ int net_roles(const struct net_graph *g, const struct net_attr *a, const struct 
 			if (!rule(&c, order[r], &f[i], f, i, sink == (int32_t)i, &tmp))
 				continue;
 			if (!got) {
-				role[i] = (uint8_t)order[r];
+				role[i] = (uint8_t)rule_role(order[r]);
 				sbuf_add(&reason[i], tmp.buf, tmp.len);
 				got = 1;
 				/* a victim is nothing else; the fallback adds nothing */
 				if (order[r] == NR_VICTIM)
 					break;
-			} else if (order[r] != NR_ASSOCIATE) {
+			} else if (order[r] != NR_ASSOCIATE && rule_role(order[r]) != role[i]) {
 				sbuf_addf(&reason[i], "; also %s: %s", net_role_name[order[r]], tmp.buf);
 			}
 		}

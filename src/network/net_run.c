@@ -4,9 +4,11 @@
  *
  * Network score: a sum of named parts (docs/network.md "Score"), each with
  * a sentence saying what it counted:
- *   finance   signals of the finance stage on suspect members
+ *   finance   signals of the finance stage on suspect members; graph
+ *             shapes alone (fan-in, stack, bipartite...) count as one code
  *   ads       signals of the ads stage on suspect members
- *   records   suspect members that agencies hold records on
+ *   records   suspect members that agency records name as a target,
+ *             subject, arrested person or associate
  *   victims   potential victims in the network (a reason to act first)
  *   diversity independent kinds of evidence (finance, ads, records,
  *             victims, shared identifiers) beyond the first
@@ -59,10 +61,18 @@ static double cpu_s(void)
 struct score_params {
 	double w_finance, w_ads, w_records, w_victims, w_diversity, w_size, w_recency, w_target;
 	double half_life_days, size_cap, key_jaccard;
+	int shapes_as_one;         /* finance evidence of graph shapes only counts as one code */
+	int records_suspicion;     /* records count only suspicion statuses */
+	struct strmap shape_codes; /* network.enterprise.shape_signals */
+	uint8_t *code_shape;       /* per signal code id (0..ncodes): 1 = a graph shape */
+	size_t ncodes;
 };
 
-static void score_params_read(const struct cfg *c, struct score_params *p)
+/* Reads network.score.*; -1 when out of memory.  The per-code table is
+ * made by score_params_codes once the signal codes are loaded. */
+static int score_params_read(const struct cfg *c, struct score_params *p)
 {
+	memset(p, 0, sizeof *p);
 	p->w_finance = cfg_double(c, "network.score.finance", 2.0);
 	p->w_ads = cfg_double(c, "network.score.ads", 2.0);
 	p->w_records = cfg_double(c, "network.score.records", 1.0);
@@ -74,6 +84,39 @@ static void score_params_read(const struct cfg *c, struct score_params *p)
 	p->half_life_days = cfg_double(c, "network.score.half_life_days", 90);
 	p->w_target = cfg_double(c, "network.score.agency_target", 2.0);
 	p->key_jaccard = cfg_double(c, "network.key_jaccard", 0.5);
+	p->shapes_as_one = cfg_bool(c, "network.score.shapes_as_one", 1);
+	p->records_suspicion = cfg_bool(c, "network.score.records_suspicion_only", 1);
+	return net_load_set(c, "network.enterprise.shape_signals", net_shape_signals_default, &p->shape_codes);
+}
+
+/* Marks the graph-shape codes among the workspace's signal codes. */
+static int score_params_codes(struct score_params *p, const struct net_attr *a)
+{
+	size_t i;
+
+	p->ncodes = strmap_count(&a->codes);
+	p->code_shape = mem_calloc(p->ncodes + 1, 1);
+	if (!p->code_shape)
+		return -1;
+	for (i = 1; i <= p->ncodes; i++) {
+		size_t len;
+		const char *name = strmap_key(&a->codes, (uint32_t)i, &len);
+
+		p->code_shape[i] = strmap_find(&p->shape_codes, name, len) != 0;
+	}
+	return 0;
+}
+
+static void score_params_release(struct score_params *p)
+{
+	strmap_release(&p->shape_codes);
+	mem_free(p->code_shape);
+	p->code_shape = NULL;
+}
+
+static int is_shape_code(const struct score_params *p, uint32_t code)
+{
+	return p->shapes_as_one && code <= p->ncodes && p->code_shape[code];
 }
 
 /* One network being written. */
@@ -145,7 +188,7 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 	int64_t agencies[8];
 	size_t nag = 0;
 	double typ_ht = 0, typ_hs = 0, typ_ml = 0, sfin = 0, sads = 0, pts;
-	int first = 1, kinds = 0;
+	int first = 1, kinds = 0, nshape = 0;
 	char t0[16], t1[16];
 
 	sbuf_init(&js);
@@ -228,8 +271,15 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 				typ_ht += 0.5;
 			}
 		}
-		if (role[i] != NR_AD && a->rec_off[v + 1] > a->rec_off[v])
-			rec_members++;
+		if (role[i] != NR_AD) {
+			/* a witness, victim or "other" record ties the person to a
+			 * case but says nothing against them */
+			int counted = 0;
+
+			for (x = a->rec_off[v]; x < a->rec_off[v + 1] && !counted; x++)
+				counted = !sp->records_suspicion || ((const struct net_rec *)a->recs.data)[x].suspicion;
+			rec_members += counted;
+		}
 		for (x = a->rec_off[v]; x < a->rec_off[v + 1]; x++) {
 			const struct net_rec *r = (const struct net_rec *)a->recs.data + x;
 			size_t j;
@@ -245,8 +295,16 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 	/* finance */
 	qsort(cm_fin, nfin, sizeof cm_fin[0], cmp_code_max);
 	qsort(cm_ads, nads, sizeof cm_ads[0], cmp_code_max);
+	/* One motif names all the accounts in it and everyday money forms them
+	 * too: when who paid whom is all the finance evidence there is, its
+	 * shapes are one finding, not one per code.  Beside a typology signal
+	 * (a payroll funnel, a trip payout) they corroborate it and count in
+	 * full.  The codes are sorted strongest first: the first is kept. */
 	for (i = 0; i < nfin; i++)
-		sfin += cm_fin[i].max;
+		nshape += is_shape_code(sp, cm_fin[i].code);
+	for (i = 0; i < nfin; i++)
+		if (i == 0 || (size_t)nshape < nfin)
+			sfin += cm_fin[i].max;
 	for (i = 0; i < nads; i++)
 		sads += cm_ads[i].max;
 	w->score = 0;
@@ -260,7 +318,10 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 
 			sbuf_addf(&d, "%s%s %.2f", i ? ", " : "", strmap_key(&a->codes, cm_fin[i].code, &len), cm_fin[i].max);
 		}
-		sbuf_addf(&d, "): %.2f x log2(1 + %.2f)", sp->w_finance, sfin);
+		sbuf_adds(&d, ")");
+		if (nfin > 1 && (size_t)nshape == nfin)
+			sbuf_adds(&d, "; graph shapes only, counted as one (the strongest)");
+		sbuf_addf(&d, ": %.2f x log2(1 + %.2f)", sp->w_finance, sfin);
 		part_add(&js, &first, "finance", pts, d.buf);
 		w->score += pts;
 		kinds++;
@@ -286,8 +347,10 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 	if (rec_members) {
 		pts = sp->w_records * log2(1 + rec_members);
 		sbuf_clear(&d);
-		sbuf_addf(&d, "%u suspect members in agency records: %.2f x log2(1 + %u)", rec_members, sp->w_records,
-			  rec_members);
+		sbuf_addf(&d, "%u suspect members %s: %.2f x log2(1 + %u)", rec_members,
+			  sp->records_suspicion ? "named in agency records as target, subject, arrested or associate"
+						: "in agency records",
+			  sp->w_records, rec_members);
 		part_add(&js, &first, "records", pts, d.buf);
 		w->score += pts;
 		kinds++;
@@ -849,7 +912,7 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	int64_t mmap_old = -1;
 	double t, c;
 	size_t i, total = 0;
-	int rc, have_attr = 0, have_rp = 0;
+	int rc, have_attr = 0, have_rp = 0, have_sp = 0;
 
 	if (!st)
 		st = &dummy;
@@ -927,7 +990,11 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 		goto out;
 	}
 	have_rp = 1;
-	score_params_read(ws->cfg, &sp);
+	have_sp = 1; /* the read leaves sp releasable even when it fails */
+	if (score_params_read(ws->cfg, &sp) || score_params_codes(&sp, &A)) {
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory reading the score settings");
+		goto out;
+	}
 	if ((rc = load_agencies(ws, &agency_code_of, &agency_codes)))
 		goto out;
 	for (i = 0; i < P.ngroups; i++)
@@ -1039,6 +1106,8 @@ out:
 		net_attr_release(&A, g->n);
 	if (have_rp)
 		net_role_params_release(&rp);
+	if (have_sp)
+		score_params_release(&sp);
 	u64map_release(&agency_code_of);
 	strmap_release(&agency_codes);
 	net_part_release(&P);

@@ -861,6 +861,66 @@ static rastro_ws *stage(const char *sql)
 	return ws;
 }
 
+/* The parts JSON of the only network (static buffer). */
+static const char *parts_of(rastro_ws *ws)
+{
+	static char buf[4096];
+	sqlite3_stmt *q;
+
+	buf[0] = '\0';
+	assert_int_equal(sqlite3_prepare_v2(ws->db, "SELECT parts FROM network ORDER BY id LIMIT 1", -1, &q, NULL), SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		snprintf(buf, sizeof buf, "%s", sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return buf;
+}
+
+/* Score parts: finance evidence of graph shapes alone counts as its
+ * strongest code, beside a typology code every code counts; a witness
+ * record is no evidence against a member, a subject record is. */
+static void score_shapes_and_records(void **state)
+{
+	struct sbuf sb = SBUF_INIT;
+	rastro_ws *ws;
+	int typology;
+
+	(void)state;
+	sbuf_init(&sb);
+	for (typology = 0; typology <= 1; typology++) {
+		sbuf_clear(&sb);
+		accounts(&sb, 3);
+		pay(&sb, 1, 2, 500, "2024-02-01", NULL);
+		pay(&sb, 2, 3, 480, "2024-02-02", NULL);
+		sbuf_adds(&sb, "INSERT INTO signal(code, entity_id, score, explanation, details, stage)"
+			       " VALUES('FIN.STACK', 2, 1, 'x', '{}', 'finance'), ('FIN.FAN_IN', 3, 1, 'x', '{}', 'finance');");
+		if (typology)
+			sbuf_adds(&sb, "INSERT INTO signal(code, entity_id, score, explanation, details, stage)"
+				       " VALUES('FIN.PAYROLL_FUNNEL', 3, 1, 'x', '{}', 'finance');");
+		/* two people in agency records, holding accounts 1 and 2: a witness
+		 * and a subject */
+		sbuf_adds(&sb, "INSERT INTO entity(id, kind, key) VALUES(10, 'person', 'p10'), (11, 'person', 'p11');"
+			       "INSERT INTO edge(src, dst, type, stage) VALUES(10, 1, 'holds', 'resolve'), (11, 2, 'holds', 'resolve');"
+			       "INSERT INTO person(id, source_id, line, ext_id, status) VALUES(100, 1, 2, 'R1', 'witness'),"
+			       " (101, 1, 3, 'R2', 'subject');"
+			       "INSERT INTO er_link(record_id, entity_id, source_id) VALUES(100, 10, 1), (101, 11, 1);");
+		ws = stage(sb.buf);
+		if (typology) {
+			/* 2 x log2(1 + 3): every code */
+			assert_non_null(strstr(parts_of(ws), "\"part\":\"finance\",\"points\":4.0000"));
+			assert_null(strstr(parts_of(ws), "graph shapes only"));
+		} else {
+			/* 2 x log2(1 + 1): the strongest shape only */
+			assert_non_null(strstr(parts_of(ws), "\"part\":\"finance\",\"points\":2.0000"));
+			assert_non_null(strstr(parts_of(ws), "graph shapes only, counted as one"));
+		}
+		/* the subject counts, the witness does not: 1 x log2(1 + 1) */
+		assert_non_null(strstr(parts_of(ws), "\"part\":\"records\",\"points\":1.0000"));
+		assert_non_null(strstr(parts_of(ws), "1 suspect members named in agency records"));
+		rastro_close(ws);
+	}
+	sbuf_release(&sb);
+}
+
 static void roles_positive_negative(void **state)
 {
 	struct sbuf sb = SBUF_INIT;
@@ -975,6 +1035,29 @@ static void roles_positive_negative(void **state)
 	assert_string_equal(role_of(ws, 2), "identifier");
 	assert_string_not_equal(role_of(ws, 4), "recruiter");
 	rastro_close(ws);
+
+	/* recruiter before organiser: the account that collects three recruits'
+	 * fees is the recruiter even with a payroll-funnel signal (workers' pay
+	 * swept through it); with two fees the controller signal decides */
+	{
+		int fees;
+
+		for (fees = 3; fees >= 2; fees--) {
+			int j;
+
+			sbuf_clear(&sb);
+			accounts(&sb, 5);
+			for (j = 0; j < fees; j++)
+				pay(&sb, 1 + j, 5, 1500, "2024-02-01", "recruitment_fee");
+			pay(&sb, 4, 5, 400, "2024-02-08", "payroll");
+			pay(&sb, 5, 4, 100, "2024-02-09", NULL);
+			sbuf_adds(&sb, "INSERT INTO signal(code, entity_id, score, explanation, details, stage)"
+				       " VALUES('FIN.PAYROLL_FUNNEL', 5, 0.8, 'x', '{\"typology\":\"trafficking\"}', 'finance');");
+			ws = stage(sb.buf);
+			assert_string_equal(role_of(ws, 5), fees == 3 ? "recruiter" : "organiser");
+			rastro_close(ws);
+		}
+	}
 
 	/* a potential victim is a victim and nothing else, never a suspect, even
 	 * with a signal; the organiser rule sees the controller */
@@ -1208,6 +1291,7 @@ int main(void)
 		cmocka_unit_test(leiden_splits_two_cliques),
 		cmocka_unit_test(paths_and_neighbourhood),
 		cmocka_unit_test(roles_positive_negative),
+		cmocka_unit_test(score_shapes_and_records),
 		cmocka_unit_test(shared_evidence_in_a_workspace),
 		cmocka_unit_test(keys_stable_and_cache),
 		cmocka_unit_test(entity_references),
