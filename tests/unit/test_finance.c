@@ -659,6 +659,8 @@ static void earnings_sweep_links(void **state)
 		row(&sb, nid(), at(4 + 7 * k, 9, 0), "DRV", "DRVLL", 300, "p2p", NULL, NULL, NULL, NULL, NULL);
 	}
 	row(&sb, nid(), at(27, 9, 0), "COLL", "CASHOUT", 2900, "wire", NULL, NULL, NULL, NULL, NULL);
+	/* the data span 40 days: enough to tell regular payees (beneficiary_min_data_days) */
+	row(&sb, nid(), at(40, 9, 0), "ZED", "ZOE", 50, "p2p", NULL, NULL, NULL, NULL, NULL);
 	ws = ws_with(sb.buf, "account_id,customer_id,name,phone\nCOLL,A-1,Ana Núñez,+19155550101\n"
 			     "COLL2,B-1,ANA NUNEZ,(915) 555-0101\nVICT,B-2,Eva Gil,915.555.0101\n"
 			     "SAMENAME,C-1,Ana Nunez,+19155550199\n");
@@ -673,6 +675,13 @@ static void earnings_sweep_links(void **state)
 	assert_int_equal(nsig(ws, "FIN.EARNINGS_SWEEP", "SAMENAME"), 0);
 	assert_int_equal(q1(ws, "SELECT count(*) FROM signal s JOIN entity e ON e.id = s.entity_id WHERE e.key = ?1"
 				" AND json_extract(s.details, '$.side') = 'holder_account'", "COLL2"), 1);
+	/* on data spanning fewer days than beneficiary_min_data_days no
+	 * beneficiary is named; the holder's other account still is */
+	assert_int_equal(rastro_config_set(ws, "finance.earnings_sweep.beneficiary_min_data_days=60"), 0);
+	detect_only(ws, "FIN.EARNINGS_SWEEP");
+	assert_int_equal(nsig(ws, "FIN.EARNINGS_SWEEP", "DRV"), 0);
+	assert_int_equal(nsig(ws, "FIN.EARNINGS_SWEEP", "COLL2"), 1);
+	assert_int_equal(rastro_config_set(ws, "finance.earnings_sweep.beneficiary_min_data_days=30"), 0);
 	/* both links can be switched off */
 	assert_int_equal(rastro_config_set(ws, "finance.earnings_sweep.beneficiary_share=0"), 0);
 	assert_int_equal(rastro_config_set(ws, "finance.earnings_sweep.holder_accounts=0"), 0);
