@@ -718,103 +718,205 @@ static int bf_is_border(const struct bf_p *p, const struct fin_data *d, uint32_t
 	return known && (double)border >= p->min_border_share * (double)known;
 }
 
+/* Where a credit came from: the region (by_country 0) or country (1) where
+ * it was made, else the payer's KYC one; 0 when unknown. */
+static uint32_t fanin_geo(const struct fin_data *d, uint32_t t, int by_country)
+{
+	uint32_t g = by_country ? d->country[t] : d->region[t];
+
+	if (!g && d->src[t] != FIN_NONE)
+		g = by_country ? d->k_country[d->src[t]] : d->k_region[d->src[t]];
+	return g;
+}
+
+/* The best window of a fan-in: most originators, then most places. */
+struct fanin_win {
+	uint32_t orig, geo;   /* distinct originators and regions (countries) */
+	size_t lo, hi;        /* the window's first and last credit in the list */
+};
+
+/*
+ * Slides a window of `window` seconds over the time-ordered credits l[0..n)
+ * and keeps the one with the most originators — paying accounts, or for
+ * cash the place it was paid in — among those with at least min_orig of
+ * them from at least min_geo regions or countries (fanin_geo).  best->orig
+ * is 0 when no window qualifies.  The counters of x are left at zero.
+ */
+static void fanin_best(const struct fin_data *d, const uint32_t *l, size_t n, int64_t window, uint32_t min_orig,
+		       uint32_t min_geo, int by_country, struct fin_scratch *x, struct fanin_win *best)
+{
+	size_t i, k, lo = 0;
+	uint32_t orig = 0, geo = 0;
+
+	memset(best, 0, sizeof *best);
+	for (i = 0; i < n; i++) {
+		uint32_t t = l[i], g = fanin_geo(d, t, by_country);
+
+		if (d->src[t] != FIN_NONE) {
+			if (x->acc_cnt[d->src[t]]++ == 0)
+				orig++;
+		} else if (d->place[t]) {
+			if (x->str_cnt[d->place[t]]++ == 0)
+				orig++;
+		}
+		if (g && x->str_cnt2[g]++ == 0)
+			geo++;
+		while (d->ts[t] - d->ts[l[lo]] > window) {
+			uint32_t u = l[lo++], g2 = fanin_geo(d, u, by_country);
+
+			if (d->src[u] != FIN_NONE) {
+				if (--x->acc_cnt[d->src[u]] == 0)
+					orig--;
+			} else if (d->place[u]) {
+				if (--x->str_cnt[d->place[u]] == 0)
+					orig--;
+			}
+			if (g2 && --x->str_cnt2[g2] == 0)
+				geo--;
+		}
+		if (orig >= min_orig && geo >= min_geo && (orig > best->orig || (orig == best->orig && geo > best->geo))) {
+			best->orig = orig;
+			best->geo = geo;
+			best->lo = lo;
+			best->hi = i;
+		}
+	}
+	for (k = lo; k < n; k++) {
+		uint32_t u = l[k], g2 = fanin_geo(d, u, by_country);
+
+		if (d->src[u] != FIN_NONE)
+			x->acc_cnt[d->src[u]] = 0;
+		else if (d->place[u])
+			x->str_cnt[d->place[u]] = 0;
+		if (g2)
+			x->str_cnt2[g2] = 0;
+	}
+}
+
+/* The account's credits by channel (bit 1 << CH_*), none from itself, into x->tmp32. */
+static int fanin_credits(const struct fin_data *d, uint32_t a, unsigned chans, struct fin_scratch *x)
+{
+	size_t ni, i;
+	const uint32_t *il = in_l(d, a, &ni);
+
+	x->tmp32.len = 0;
+	for (i = 0; i < ni; i++) {
+		uint32_t t = il[i];
+
+		if (d->amt[t] <= 0 || d->src[t] == a || !(chans & (1u << d->chan[t])))
+			continue;
+		if (vec_push(&x->tmp32, &t))
+			return RASTRO_NOMEM;
+	}
+	return 0;
+}
+
 static int bf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
 		      struct fin_sink *out)
 {
 	const struct bf_p *p = st;
 	const struct fin_data *d = r->d;
-	size_t ni, i, lo = 0, best_lo = 0, best_hi = 0, k;
-	const uint32_t *il = in_l(d, a, &ni);
-	uint32_t orig = 0, regions = 0, best = 0, best_regions = 0;
+	const uint32_t *l;
+	size_t ni, k;
+	struct fanin_win w;
 	struct fin_sigb b;
 	char usd[48];
+	double score;
 
+	in_l(d, a, &ni);
 	if (ni < p->min_originators || !bf_is_border(p, d, a))
 		return 0;
-	/* originators: paying accounts, or for cash the place it was paid in;
-	 * regions: where the payment was made, else the payer's KYC region */
-	x->tmp32.len = 0;
-	for (i = 0; i < ni; i++) {
-		uint32_t t = il[i];
-
-		if (d->amt[t] <= 0 || d->src[t] == a)
-			continue;
-		if (d->chan[t] != CH_WIRE && d->chan[t] != CH_P2P && d->chan[t] != CH_CASH)
-			continue;
-		if (vec_push(&x->tmp32, &t))
-			return RASTRO_NOMEM;
-	}
-	{
-		const uint32_t *l = x->tmp32.data;
-		size_t n = x->tmp32.len;
-
-		for (i = 0; i < n; i++) {
-			uint32_t t = l[i];
-			uint32_t ok = d->src[t] != FIN_NONE ? d->src[t] : FIN_NONE;
-			uint32_t rg = d->region[t] ? d->region[t]
-						   : (d->src[t] != FIN_NONE ? d->k_region[d->src[t]] : 0);
-
-			/* originator key: account index, or place id offset past accounts */
-			if (ok != FIN_NONE) {
-				if (x->acc_cnt[ok]++ == 0)
-					orig++;
-			} else if (d->place[t]) {
-				if (x->str_cnt[d->place[t]]++ == 0)
-					orig++;
-			}
-			if (rg && x->str_cnt2[rg]++ == 0)
-				regions++;
-			while (d->ts[t] - d->ts[l[lo]] > p->window) {
-				uint32_t u = l[lo++];
-				uint32_t rg2 = d->region[u] ? d->region[u]
-							    : (d->src[u] != FIN_NONE ? d->k_region[d->src[u]] : 0);
-
-				if (d->src[u] != FIN_NONE) {
-					if (--x->acc_cnt[d->src[u]] == 0)
-						orig--;
-				} else if (d->place[u]) {
-					if (--x->str_cnt[d->place[u]] == 0)
-						orig--;
-				}
-				if (rg2 && --x->str_cnt2[rg2] == 0)
-					regions--;
-			}
-			if (orig >= p->min_originators && regions >= p->min_regions &&
-			    (orig > best || (orig == best && regions > best_regions))) {
-				best = orig;
-				best_regions = regions;
-				best_lo = lo;
-				best_hi = i;
-			}
-		}
-		for (k = lo; k < n; k++) {
-			uint32_t u = l[k];
-			uint32_t rg2 = d->region[u] ? d->region[u] : (d->src[u] != FIN_NONE ? d->k_region[d->src[u]] : 0);
-
-			if (d->src[u] != FIN_NONE)
-				x->acc_cnt[d->src[u]] = 0;
-			else if (d->place[u])
-				x->str_cnt[d->place[u]] = 0;
-			if (rg2)
-				x->str_cnt2[rg2] = 0;
-		}
-		if (!best)
-			return 0;
-		fin_sig_begin(&b, out, p->det, a, fin_strength(best, p->min_originators, 3.0 * p->min_originators));
-		for (k = best_lo; k <= best_hi; k++)
-			fin_sig_ev(&b, l[k]);
-		fin_fmt_usd(usd, sizeof usd, fin_sum_usd(d, l + best_lo, best_hi - best_lo + 1, NULL));
-	}
-	fin_sig_int(&b, "originators", best);
-	fin_sig_int(&b, "regions", best_regions);
+	if (fanin_credits(d, a, 1u << CH_WIRE | 1u << CH_P2P | 1u << CH_CASH, x))
+		return RASTRO_NOMEM;
+	l = x->tmp32.data;
+	fanin_best(d, l, x->tmp32.len, p->window, p->min_originators, p->min_regions, 0, x, &w);
+	if (!w.orig)
+		return 0;
+	score = fin_strength(w.orig, p->min_originators, 3.0 * p->min_originators);
+	fin_sig_begin(&b, out, p->det, a, score);
+	for (k = w.lo; k <= w.hi; k++)
+		fin_sig_ev(&b, l[k]);
+	fin_fmt_usd(usd, sizeof usd, fin_sum_usd(d, l + w.lo, w.hi - w.lo + 1, NULL));
+	fin_sig_int(&b, "originators", w.orig);
+	fin_sig_int(&b, "regions", w.geo);
 	fin_sig_num(&b, "window_days", (double)p->window / DAY);
 	fin_sig_str(&b, "beneficiary_city", fin_strv(d, d->k_city[a]));
 	fin_sig_say(&b, "Account %s, on or near the southwest border, received wires, P2P payments or cash "
 		    "deposits from %u different originators in %u regions within %.0f days (%s).",
-		    fin_acc_name(d, a), best, best_regions, (double)p->window / DAY, usd);
+		    fin_acc_name(d, a), w.orig, w.geo, (double)p->window / DAY, usd);
 	fin_sig_end(&b, d, r->max_evidence);
-	return fin_funnel_beneficiaries(r, p->det, a, fin_strength(best, p->min_originators,
-								      3.0 * p->min_originators), x, out);
+	return fin_funnel_beneficiaries(r, p->det, a, score, x, out);
+}
+
+/* ---- FIN.REMIT_FANIN ---- */
+
+struct rf_p {
+	int det;
+	int64_t window;
+	uint32_t min_originators, min_countries;
+	double min_usd;
+};
+
+static int rf_prepare(struct fin_run *r, void **state)
+{
+	struct rf_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	*state = p;
+	p->det = fin_detector_find("FIN.REMIT_FANIN");
+	p->window = (int64_t)(fin_param(r, p->det, "window_days", 30) * DAY);
+	p->min_originators = (uint32_t)fin_param_int(r, p->det, "min_originators", 5);
+	p->min_countries = (uint32_t)fin_param_int(r, p->det, "min_countries", 3);
+	p->min_usd = fin_param(r, p->det, "min_usd", 10000);
+	return 0;
+}
+
+/*
+ * Wires from many originators in several countries to one beneficiary,
+ * wherever it is (FIN-2023-Alert001: "several unrelated customers wiring to
+ * the same beneficiary", in the senders' home country or a border area;
+ * FIN.BORDER_FANIN covers the border side with any channel).  Countries,
+ * not regions: relatives across one country sending a student money are
+ * ordinary; senders in the U.S., Mexico and Central America paying one
+ * person are what the alert describes (recruiters' fees, smugglers' fees).
+ */
+static int rf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct rf_p *p = st;
+	const struct fin_data *d = r->d;
+	const uint32_t *l;
+	size_t ni, k;
+	struct fanin_win w;
+	struct fin_sigb b;
+	char usd[48];
+	double sum;
+
+	in_l(d, a, &ni);
+	if (ni < p->min_originators || fin_hub_in(d, a))
+		return 0;
+	if (fanin_credits(d, a, 1u << CH_WIRE, x))
+		return RASTRO_NOMEM;
+	l = x->tmp32.data;
+	fanin_best(d, l, x->tmp32.len, p->window, p->min_originators, p->min_countries, 1, x, &w);
+	if (!w.orig)
+		return 0;
+	sum = fin_sum_usd(d, l + w.lo, w.hi - w.lo + 1, NULL);
+	if (sum < p->min_usd)
+		return 0;
+	fin_sig_begin(&b, out, p->det, a, fin_strength(w.orig, p->min_originators, 3.0 * p->min_originators));
+	for (k = w.lo; k <= w.hi; k++)
+		fin_sig_ev(&b, l[k]);
+	fin_fmt_usd(usd, sizeof usd, sum);
+	fin_sig_int(&b, "originators", w.orig);
+	fin_sig_int(&b, "countries", w.geo);
+	fin_sig_num(&b, "window_days", (double)p->window / DAY);
+	fin_sig_num(&b, "received_usd", sum);
+	fin_sig_say(&b, "Account %s received wires from %u different originators in %u countries within %.0f days "
+		    "(%s).", fin_acc_name(d, a), w.orig, w.geo, (double)p->window / DAY, usd);
+	fin_sig_end(&b, d, r->max_evidence);
+	return 0;
 }
 
 /* ---- beneficiaries of a funnel (FIN.BORDER_FANIN, FIN.PAYROLL_FUNNEL) ---- */
@@ -1731,6 +1833,11 @@ const struct fin_detector fin_det_cash[] = {
 	  "FIN-2023-Alert001 (wires, cash deposits or P2P payments from many originators in many places "
 	  "to one beneficiary on or near the southwest border)",
 	  "many originators in many places pay one border beneficiary", bf_prepare, bf_account, NULL, bf_release, NULL },
+	{ "FIN.REMIT_FANIN", "remit_fanin", TY_HS,
+	  "FIN-2023-Alert001 (several unrelated customers wiring funds to the same beneficiary, in the "
+	  "senders' home country or a border area; originators across the U.S., Mexico and Central America)",
+	  "wires from many originators in several countries to one beneficiary", rf_prepare, rf_account, NULL, NULL,
+	  NULL },
 	{ "FIN.CASH_NO_ACH", "cash_no_ach", TY_HT,
 	  "FIN-2020-A008 financial indicator (steady cash deposits with no ACH payments: no payroll or "
 	  "other normal business outflows)",

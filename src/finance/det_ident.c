@@ -23,14 +23,9 @@
 
 #include "core/mem.h"
 
-struct idpair {
-	uint32_t id;    /* identifier string id */
-	uint32_t acc;
-};
-
-static int cmp_idpair(const void *a, const void *b)
+int fin_idpair_cmp(const void *a, const void *b)
 {
-	const struct idpair *x = a, *y = b;
+	const struct fin_idpair *x = a, *y = b;
 
 	if (x->id != y->id)
 		return x->id < y->id ? -1 : 1;
@@ -76,7 +71,7 @@ static int share_word(char a[8][32], size_t na, char b[8][32], size_t nb)
  * Unrelated members: a greedy set of members with different customers whose
  * names share no word (family members usually share a surname).
  */
-static uint32_t unrelated(const struct fin_data *d, const struct idpair *g, size_t n)
+static uint32_t unrelated(const struct fin_data *d, const struct fin_idpair *g, size_t n)
 {
 	static const size_t cap = 64;
 	char (*words)[8][32];
@@ -118,7 +113,7 @@ static uint32_t unrelated(const struct fin_data *d, const struct idpair *g, size
  * members, then most paid to them; FIN_NONE when members never transact
  * with each other.  Linking transfers go to x->tmp32.
  */
-static uint32_t controller(const struct fin_data *d, const struct idpair *g, size_t n,
+static uint32_t controller(const struct fin_data *d, const struct fin_idpair *g, size_t n,
 			   struct fin_scratch *x, int *err)
 {
 	uint32_t st = fin_stamp(x), best = FIN_NONE, best_in = 0, best_out = 0;
@@ -208,14 +203,14 @@ static int si_global(struct fin_run *r, const void *st, struct fin_scratch *x, s
 	size_t kind, i;
 	int rc = 0;
 
-	vec_init(&pairs, sizeof(struct idpair));
+	vec_init(&pairs, sizeof(struct fin_idpair));
 	for (kind = 0; kind < 3 && !rc; kind++) {
-		struct idpair *g;
+		struct fin_idpair *g;
 
 		pairs.len = 0;
 		for (i = 0; i < d->nacc; i++)
 			if (kinds[kind].col[i]) {
-				struct idpair ip = { kinds[kind].col[i], (uint32_t)i };
+				struct fin_idpair ip = { kinds[kind].col[i], (uint32_t)i };
 
 				if (vec_push(&pairs, &ip)) {
 					rc = RASTRO_NOMEM;
@@ -225,7 +220,7 @@ static int si_global(struct fin_run *r, const void *st, struct fin_scratch *x, s
 		if (rc || pairs.len < kinds[kind].min)
 			continue;
 		if (pairs.len > 1)
-			qsort(pairs.data, pairs.len, sizeof(struct idpair), cmp_idpair);
+			qsort(pairs.data, pairs.len, sizeof(struct fin_idpair), fin_idpair_cmp);
 		g = pairs.data;
 		for (i = 0; i < pairs.len && !rc;) {
 			size_t j = i, k, n;
@@ -398,7 +393,7 @@ static int ai_global(struct fin_run *r, const void *st, struct fin_scratch *x, s
 
 	if (!p->nrefs)
 		return 0;
-	vec_init(&pairs, sizeof(struct idpair));
+	vec_init(&pairs, sizeof(struct fin_idpair));
 	/* accounts grouped by each ad-listed identifier on file for them */
 	for (kind = 0; kind < 2; kind++) {
 		const uint32_t *col = kind ? d->k_email : d->k_phone;
@@ -408,7 +403,7 @@ static int ai_global(struct fin_run *r, const void *st, struct fin_scratch *x, s
 
 			ai_lookup(p, col[i], &n);
 			if (n) {
-				struct idpair ip = { col[i], (uint32_t)i };
+				struct fin_idpair ip = { col[i], (uint32_t)i };
 
 				if (vec_push(&pairs, &ip)) {
 					vec_release(&pairs);
@@ -418,9 +413,9 @@ static int ai_global(struct fin_run *r, const void *st, struct fin_scratch *x, s
 		}
 	}
 	if (pairs.len > 1)
-		qsort(pairs.data, pairs.len, sizeof(struct idpair), cmp_idpair);
+		qsort(pairs.data, pairs.len, sizeof(struct fin_idpair), fin_idpair_cmp);
 	{
-		const struct idpair *g = pairs.data;
+		const struct fin_idpair *g = pairs.data;
 
 		for (i = 0; i < pairs.len && !rc;) {
 			size_t j = i, k, n, s, nads = 0;

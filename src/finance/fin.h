@@ -332,6 +332,15 @@ int fin_is_wage(const struct fin_data *d, uint32_t t, const uint8_t *payroll);
 int fin_funnel_beneficiaries(struct fin_run *r, int det, uint32_t funnel, double score, struct fin_scratch *x,
 			     struct fin_sink *out);
 
+/* An identifier (a KYC phone, email or address string id) and an account
+ * that has it on file; sorted by fin_idpair_cmp (identifier, then account),
+ * the accounts sharing one identifier are adjacent. */
+struct fin_idpair {
+	uint32_t id;
+	uint32_t acc;
+};
+int fin_idpair_cmp(const void *a, const void *b);
+
 /* Formats seconds as "36 h" / "3 d" / "20 min". */
 void fin_fmt_span(char *out, size_t n, int64_t secs);
 

@@ -288,9 +288,16 @@ static void cash_to_corridor(void **state)
 	sbuf_release(&sb);
 }
 
+/* Many originators, one beneficiary.  FIN.BORDER_FANIN: at the border, from
+ * several regions (look-alike: the same payers paying an account in
+ * Denver).  FIN.REMIT_FANIN: wires from several countries, wherever the
+ * beneficiary is (look-alikes: as many senders in one country, relatives
+ * pooling for a student; three countries but too little money; and with a
+ * 7-day window the senders, three days apart, are never five at once). */
 static void border_fanin(void **state)
 {
 	static const char *const regions[] = { "CA", "GA", "IL", "NY", "FL" };
+	static const char *const country[] = { "MX", "GT", "HN", "MX", "GT" };
 	struct sbuf sb;
 	rastro_ws *ws;
 	int k;
@@ -303,12 +310,27 @@ static void border_fanin(void **state)
 		snprintf(o, sizeof o, "O%d", k);
 		row(&sb, nid(), at(1 + k, 10, 0), o, "EP", 800, "wire", NULL, "City", regions[k], "US", NULL);
 		row(&sb, nid(), at(1 + k, 11, 0), o, "DN", 800, "wire", NULL, "City", regions[k], "US", NULL);
+		snprintf(o, sizeof o, "S%d", k);
+		row(&sb, nid(), at(1 + 3 * k, 10, 0), o, "RCR", 2500, "wire", NULL, "City", "R", country[k], NULL);
+		snprintf(o, sizeof o, "F%d", k);
+		row(&sb, nid(), at(1 + 3 * k, 11, 0), o, "STU", 2500, "wire", NULL, "City", "R", "MX", NULL);
+		snprintf(o, sizeof o, "T%d", k);
+		row(&sb, nid(), at(1 + 3 * k, 12, 0), o, "SMALL", 300, "wire", NULL, "City", "R", country[k], NULL);
 	}
 	ws = ws_with(sb.buf, "account_id,name,city,region,country\nEP,Juan Paz,El Paso,TX,US\n"
 			     "DN,Rosa Gil,Denver,CO,US\n");
-	detect_only(ws, "FIN.BORDER_FANIN");
+	detect_only(ws, "FIN.BORDER_FANIN,FIN.REMIT_FANIN");
 	assert_int_equal(nsig(ws, "FIN.BORDER_FANIN", "EP"), 1);
 	assert_int_equal(nsig(ws, "FIN.BORDER_FANIN", "DN"), 0);
+	assert_int_equal(nsig(ws, "FIN.REMIT_FANIN", "DN"), 0);
+	assert_int_equal(nsig(ws, "FIN.REMIT_FANIN", "RCR"), 1);
+	assert_int_equal(nsig(ws, "FIN.REMIT_FANIN", "STU"), 0);
+	assert_int_equal(nsig(ws, "FIN.REMIT_FANIN", "SMALL"), 0);
+	assert_int_equal(q1(ws, "SELECT json_extract(s.details, '$.countries') FROM signal s JOIN entity e"
+				" ON e.id = s.entity_id WHERE e.key = ?1", "RCR"), 3);
+	assert_int_equal(rastro_config_set(ws, "finance.remit_fanin.window_days=7"), 0);
+	detect_only(ws, "FIN.REMIT_FANIN");
+	assert_int_equal(nsig(ws, "FIN.REMIT_FANIN", "RCR"), 0);
 	rastro_close(ws);
 	sbuf_release(&sb);
 }
@@ -514,6 +536,27 @@ static void payroll_funnel(void **state)
 	sbuf_release(&sb);
 }
 
+/* Three earners E0..E2, each paid by five payers in five regions late at
+ * night, each passing 90 % of it on to COLL within 90 minutes. */
+static void swept_earners(struct sbuf *sb)
+{
+	static const char *const regions[] = { "CA", "GA", "IL", "NY", "FL" };
+	int k, e;
+
+	for (e = 0; e < 3; e++) {
+		char w[8];
+
+		snprintf(w, sizeof w, "E%d", e);
+		for (k = 0; k < 5; k++) {
+			char o2[16];
+
+			snprintf(o2, sizeof o2, "B%d%d", e, k);
+			row(sb, nid(), at(1 + k, 22, 0), o2, w, 300, "p2p", NULL, "City", regions[k], "US", NULL);
+			row(sb, nid(), at(1 + k, 23, 30), w, "COLL", 270, "p2p", NULL, NULL, NULL, NULL, NULL);
+		}
+	}
+}
+
 /* An account whose takings are swept to a collector is a potential victim:
  * even when its own inflows look like a border fan-in it is never a
  * subject, only affected on the collector's FIN.EARNINGS_SWEEP signal. */
@@ -529,18 +572,7 @@ static void swept_earner_not_subject(void **state)
 
 	(void)state;
 	start(&sb);
-	for (e = 0; e < 3; e++) {
-		char w[8];
-
-		snprintf(w, sizeof w, "E%d", e);
-		for (k = 0; k < 5; k++) {
-			char o2[16];
-
-			snprintf(o2, sizeof o2, "B%d%d", e, k);
-			row(&sb, nid(), at(1 + k, 22, 0), o2, w, 300, "p2p", NULL, "City", regions[k], "US", NULL);
-			row(&sb, nid(), at(1 + k, 23, 30), w, "COLL", 270, "p2p", NULL, NULL, NULL, NULL, NULL);
-		}
-	}
+	swept_earners(&sb);
 	/* look-alike: the same inflows into an account that keeps its money */
 	for (k = 0; k < 5; k++) {
 		char o2[16];
@@ -602,6 +634,61 @@ static void earnings_sweep_timing(void **state)
 	detect_only(ws, "FIN.EARNINGS_SWEEP");
 	assert_int_equal(nsig(ws, "FIN.EARNINGS_SWEEP", "SCOL"), 1);
 	assert_int_equal(nsig(ws, "FIN.EARNINGS_SWEEP", "LANDLORD"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+/* A collector of swept earnings: where its money goes (the driver paid
+ * often, one hop further the driver's own payee) and the holder's other
+ * account (same name, case and accents aside, and phone) are named too.
+ * Look-alikes: a shop paid small sums, an account with the collector's
+ * phone in another name (a victim's account the controller opened), an
+ * account in the same name with another phone. */
+static void earnings_sweep_links(void **state)
+{
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k;
+
+	(void)state;
+	start(&sb);
+	swept_earners(&sb);
+	for (k = 0; k < 4; k++) {
+		row(&sb, nid(), at(3 + 7 * k, 12, 0), "COLL", "DRV", 400, "p2p", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(3 + 7 * k, 13, 0), "COLL", "SHOP", 20, "p2p", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(4 + 7 * k, 9, 0), "DRV", "DRVLL", 300, "p2p", NULL, NULL, NULL, NULL, NULL);
+	}
+	row(&sb, nid(), at(27, 9, 0), "COLL", "CASHOUT", 2900, "wire", NULL, NULL, NULL, NULL, NULL);
+	/* the data span 40 days: enough to tell regular payees (beneficiary_min_data_days) */
+	row(&sb, nid(), at(40, 9, 0), "ZED", "ZOE", 50, "p2p", NULL, NULL, NULL, NULL, NULL);
+	ws = ws_with(sb.buf, "account_id,customer_id,name,phone\nCOLL,A-1,Ana Núñez,+19155550101\n"
+			     "COLL2,B-1,ANA NUNEZ,(915) 555-0101\nVICT,B-2,Eva Gil,915.555.0101\n"
+			     "SAMENAME,C-1,Ana Nunez,+19155550199\n");
+	detect_only(ws, "FIN.EARNINGS_SWEEP");
+	assert_int_equal(nsig(ws, "FIN.EARNINGS_SWEEP", "COLL"), 1);
+	assert_int_equal(nsig(ws, "FIN.EARNINGS_SWEEP", "DRV"), 1);
+	assert_int_equal(nsig(ws, "FIN.EARNINGS_SWEEP", "CASHOUT"), 0);   /* one payment */
+	assert_int_equal(nsig(ws, "FIN.EARNINGS_SWEEP", "SHOP"), 0);      /* 2 % of the money */
+	assert_int_equal(nsig(ws, "FIN.EARNINGS_SWEEP", "DRVLL"), 1);
+	assert_int_equal(nsig(ws, "FIN.EARNINGS_SWEEP", "COLL2"), 1);
+	assert_int_equal(nsig(ws, "FIN.EARNINGS_SWEEP", "VICT"), 0);
+	assert_int_equal(nsig(ws, "FIN.EARNINGS_SWEEP", "SAMENAME"), 0);
+	assert_int_equal(q1(ws, "SELECT count(*) FROM signal s JOIN entity e ON e.id = s.entity_id WHERE e.key = ?1"
+				" AND json_extract(s.details, '$.side') = 'holder_account'", "COLL2"), 1);
+	/* on data spanning fewer days than beneficiary_min_data_days no
+	 * beneficiary is named; the holder's other account still is */
+	assert_int_equal(rastro_config_set(ws, "finance.earnings_sweep.beneficiary_min_data_days=60"), 0);
+	detect_only(ws, "FIN.EARNINGS_SWEEP");
+	assert_int_equal(nsig(ws, "FIN.EARNINGS_SWEEP", "DRV"), 0);
+	assert_int_equal(nsig(ws, "FIN.EARNINGS_SWEEP", "COLL2"), 1);
+	assert_int_equal(rastro_config_set(ws, "finance.earnings_sweep.beneficiary_min_data_days=30"), 0);
+	/* both links can be switched off */
+	assert_int_equal(rastro_config_set(ws, "finance.earnings_sweep.beneficiary_share=0"), 0);
+	assert_int_equal(rastro_config_set(ws, "finance.earnings_sweep.holder_accounts=0"), 0);
+	detect_only(ws, "FIN.EARNINGS_SWEEP");
+	assert_int_equal(nsig(ws, "FIN.EARNINGS_SWEEP", "COLL"), 1);
+	assert_int_equal(nsig(ws, "FIN.EARNINGS_SWEEP", "DRV"), 0);
+	assert_int_equal(nsig(ws, "FIN.EARNINGS_SWEEP", "COLL2"), 0);
 	rastro_close(ws);
 	sbuf_release(&sb);
 }
@@ -1960,6 +2047,7 @@ int main(void)
 		cmocka_unit_test(odd_input),
 		cmocka_unit_test(bad_settings),
 		cmocka_unit_test(earnings_sweep_timing),
+		cmocka_unit_test(earnings_sweep_links),
 		cmocka_unit_test(trip_payout),
 		cmocka_unit_test(trip_payout_local),
 		cmocka_unit_test(placement_fanout_shopper),
