@@ -828,16 +828,113 @@ int ads_phone_parse_cached(struct ads_pcache *c, const char *s, size_t n, const 
 	return ok ? 0 : -1;
 }
 
+/*
+ * Most digit windows the phone scan tries are not phones: 8-digit ad ids,
+ * 13- and 15-digit profile numbers of URLs.  Each failed window cost two or
+ * three libphonenumber parses (the ad's region, then the U.S., then Mexico),
+ * the largest part of the analysis.  ads_phone_plausible turns away, without
+ * libphonenumber, windows it cannot find valid.  It decides only digit
+ * strings (an optional '+' first) tried in the regions US and MX, and says
+ * "plausible" for everything else.  Why it is exact, from libphonenumber
+ * 8.12's parsing and its numbering-plan metadata (and checked against the
+ * full path on random windows by tests/unit/test_ads.c):
+ *
+ *  - Without '+', a string starting 1-9 has no international prefix (011 in
+ *    the U.S., 00 or 09 in Mexico), so the number gets the parsing region's
+ *    calling code, 1 or 52.  Its national number is the string with a
+ *    prefix taken off — the calling code when it starts the string, then
+ *    national prefixes (1 in the U.S.; 01, 02, 044, 045 or 1 in Mexico; no
+ *    other digits are rewritten) — read as an integer (leading zeros
+ *    dropped; neither plan keeps them).
+ *  - With '+' and a first digit 1 the calling code is 1 (the shortest code
+ *    that exists is taken), then the same prefixes as in the U.S.
+ *  - A valid national number under +1 has 10 digits, or 7 (Canada's
+ *    310-xxxx numbers); under +52, 10 or 11 (the old mobile "1").
+ *
+ * So every way of taking such a prefix off is tried (a superset of what
+ * libphonenumber does) and the window is plausible when one of them leaves
+ * a national number of a valid length.
+ */
+#define CC1_LENGTHS ((1u << 7) | (1u << 10))
+#define CC52_LENGTHS ((1u << 10) | (1u << 11))
+
+/* Lengths of the national number left when the first p digits are taken
+ * off: with and without its leading zeros, as a bit set. */
+static unsigned nsn_lengths(const char *d, size_t nd, size_t p)
+{
+	size_t z = p;
+
+	while (z < nd && d[z] == '0')
+		z++;
+	return (1u << (nd - p)) | (1u << (nd - z));
+}
+
+/* Lengths left by every run of national prefixes taken off from position
+ * p on (and by none), as a bit set; mx: Mexico's prefixes, else the U.S.'s. */
+static unsigned after_prefixes(const char *d, size_t nd, size_t p, int mx)
+{
+	static const char *const mx_np[] = { "01", "02", "044", "045", "1" };
+	unsigned lens = nsn_lengths(d, nd, p);
+	size_t k;
+
+	if (!mx)
+		return d[p] == '1' && p + 1 < nd ? lens | after_prefixes(d, nd, p + 1, 0) : lens;
+	for (k = 0; k < sizeof mx_np / sizeof mx_np[0]; k++) {
+		size_t l = strlen(mx_np[k]);
+
+		if (p + l < nd && memcmp(d + p, mx_np[k], l) == 0)
+			lens |= after_prefixes(d, nd, p + l, 1);
+	}
+	return lens;
+}
+
+int ads_phone_plausible(const char *s, size_t n, const char *region)
+{
+	int plus = n && s[0] == '+';
+	const char *d = s + plus;
+	size_t nd = n - (size_t)plus, i;
+	unsigned us, mx;
+
+	if (!nd || nd > 20)
+		return 1;
+	for (i = 0; i < nd; i++)
+		if (d[i] < '0' || d[i] > '9')
+			return 1;
+	if (plus)
+		return d[0] != '1' || nd < 2 || (after_prefixes(d, nd, 1, 0) & CC1_LENGTHS) != 0;
+	if (d[0] == '0' || (strcmp(region, "US") != 0 && strcmp(region, "MX") != 0))
+		return 1;
+	/* the U.S.: calling code 1 and national prefix 1 are both leading 1s */
+	us = after_prefixes(d, nd, 0, 0);
+	/* Mexico: "52" if it starts the string, then national prefixes */
+	mx = after_prefixes(d, nd, 0, 1);
+	if (nd > 2 && d[0] == '5' && d[1] == '2')
+		mx |= after_prefixes(d, nd, 2, 1);
+	return (us & CC1_LENGTHS) != 0 || (mx & CC52_LENGTHS) != 0;
+}
+
+/*
+ * Only the E.164 form is read of an ad's phone, so phone_e164 (valid or not
+ * and that form, as phone_parse gives them, at about half its cost) is
+ * asked; the other fields of out are zero.
+ */
+static int e164_in(const char *s, size_t n, const char *region, struct phone *out)
+{
+	return phone_e164(s, n, region, out->e164);
+}
+
 int ads_phone_parse(const char *s, size_t n, const char *region, struct phone *out)
 {
-
-	if (phone_parse(s, n, region, out) == 0)
+	memset(out, 0, sizeof *out);
+	if (!ads_phone_plausible(s, n, region))
+		return -1;
+	if (e164_in(s, n, region, out) == 0)
 		return 0;
 	if (n && s[0] == '+')
 		return -1;
-	if (strcmp(region, "US") != 0 && phone_parse(s, n, "US", out) == 0)
+	if (strcmp(region, "US") != 0 && e164_in(s, n, "US", out) == 0)
 		return 0;
-	if (strcmp(region, "MX") != 0 && phone_parse(s, n, "MX", out) == 0)
+	if (strcmp(region, "MX") != 0 && e164_in(s, n, "MX", out) == 0)
 		return 0;
 	return -1;
 }

@@ -109,9 +109,14 @@ int ads_extract(const struct fold *f, const char *raw, const struct ads_xopts *o
 /*
  * A phone as written with the ad's region, falling back to the U.S. and
  * Mexico for numbers without '+' (border ads often give a number of the
- * other side).  0 and out filled, or -1.
+ * other side).  0 and out->e164 filled (the other fields zero), or -1.
  */
 int ads_phone_parse(const char *s, size_t n, const char *region, struct phone *out);
+
+/* 0 when libphonenumber cannot find s valid in region (nor in the U.S. or
+ * Mexico), without asking it; 1 when it might (ads_phone_parse's
+ * pre-test; exact, see ads_phone.c). */
+int ads_phone_plausible(const char *s, size_t n, const char *region);
 
 /* Phones only (used by ads_extract after the decoys are claimed). */
 int ads_extract_phones(const struct fold *f, const char *raw, const struct ads_xopts *o, struct ads_xwork *w,
