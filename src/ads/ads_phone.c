@@ -344,8 +344,22 @@ static int segment(struct vec *atoms, const char *t, uint32_t a, uint32_t m, int
 		if (!fuzzy)
 			continue;
 		for (k = 0; k < NNUMWORDS; k++) {
-			unsigned lens = fuzzy_lengths(r + i, m - i, numwords[k].w, wlen[k]);
+			const char *w = numwords[k].w;
+			unsigned lens;
 			size_t len;
+
+			/*
+			 * One edit of a word of n >= 4 letters leaves its first or
+			 * second letter in place, or moves one of them by one (a
+			 * letter added, dropped or swapped at the start): a word
+			 * whose first two letters show none of that is not tried
+			 * (fuzzy_lengths would find nothing; this runs for every
+			 * number word at every letter of a word next to a number).
+			 */
+			if (wlen[k] < 4 || m - i + 1 < wlen[k] ||
+			    !(r[i] == w[0] || r[i + 1] == w[1] || r[i] == w[1] || r[i + 1] == w[0]))
+				continue;
+			lens = fuzzy_lengths(r + i, m - i, w, wlen[k]);
 
 			for (len = 3; lens && len <= 11; len++) {
 				int c = cost[i] + fuzzy;
@@ -801,6 +815,12 @@ int ads_phone_parse_cached(struct ads_pcache *c, const char *s, size_t n, const 
 	size_t rl = strlen(region);
 	int ok;
 
+	/* turned away before the cache, so that ids and URL numbers do not
+	 * evict the phones that repeat */
+	if (!ads_phone_plausible(s, n, region)) {
+		memset(out, 0, sizeof *out);
+		return -1;
+	}
 	if (c && c->mask && rl + 1 + n < sizeof key) {
 		memcpy(key, region, rl);
 		key[rl] = '|';
