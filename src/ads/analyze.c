@@ -466,6 +466,7 @@ static int by_start(const void *x, const void *y)
 	return p->b > q->b ? -1 : p->b < q->b;
 }
 
+/* Words of at most four letters: tokenize asks only for words that short. */
 static const char *const en_stop[] = { "the", "and", "you", "my", "me", "for", "with", "is", "are", "your",
 				       "am", "call", "text", "i", "to", "in", "of", "we", "it", "this" };
 static const char *const es_stop[] = { "el", "la", "de", "que", "los", "las", "por", "con", "para", "una",
@@ -571,8 +572,11 @@ static int tokenize(struct ads_analyzer *a, struct ads_analysis *out)
 			h = ads_word_hash(t + s, i - s);
 			if (vec_push(&a->words, &w) || vec_push(&a->tok, &h))
 				return -1;
-			en += in_list(en_stop, sizeof en_stop / sizeof en_stop[0], t + s, i - s);
-			es += in_list(es_stop, sizeof es_stop / sizeof es_stop[0], t + s, i - s);
+			/* no stop word is longer than four letters: most words end here */
+			if (i - s <= 4) {
+				en += in_list(en_stop, sizeof en_stop / sizeof en_stop[0], t + s, i - s);
+				es += in_list(es_stop, sizeof es_stop / sizeof es_stop[0], t + s, i - s);
+			}
 			continue;
 		}
 		i++;
