@@ -15,6 +15,7 @@
 #include "core/parse.h"
 #include "core/sbuf.h"
 #include "core/vec.h"
+#include "normalize/phone.h"
 #include "rastro.h"
 
 const char *const ads_derived_codes[ADS_D_N] = {
@@ -717,6 +718,18 @@ int ads_analyze(struct ads_analyzer *a, const struct ads_input *in, const char *
 	out->nids = a->ids.len;
 	out->hits = a->hits.data;
 	out->nhits = a->hits.len;
+	return 0;
+}
+
+int ads_analyzer_phone(struct ads_analyzer *a, const char *s, size_t n, const char *region, char e164[24])
+{
+	struct phone p;
+
+	if (ads_phone_parse_cached(&a->xw.pc, s, n, region, &p)) {
+		e164[0] = '\0';
+		return -1;
+	}
+	memcpy(e164, p.e164, sizeof p.e164);
 	return 0;
 }
 
