@@ -800,6 +800,7 @@ void ads_pcache_init(struct ads_pcache *c, size_t slots)
 		n *= 2;
 	c->slot = NULL;
 	c->mask = slots ? n - 1 : 0;
+	c->shared = NULL;
 }
 
 void ads_pcache_release(struct ads_pcache *c)
@@ -808,11 +809,84 @@ void ads_pcache_release(struct ads_pcache *c)
 	c->slot = NULL;
 }
 
+/*
+ * The second level: one direct-mapped table for all threads of a run, each
+ * slot guarded by one of PSHARED_LOCKS mutexes (a thread holds one only to
+ * copy a slot in or out, never while libphonenumber runs).  The stage splits
+ * each chunk of ads between its workers, so a poster's phone is met by
+ * every worker; this way only the first one parses it.
+ */
+#define PSHARED_LOCKS 64
+
+struct ads_pshared {
+	struct ads_pcache table;
+	pthread_mutex_t lock[PSHARED_LOCKS];
+};
+
+struct ads_pshared *ads_pshared_new(size_t slots)
+{
+	struct ads_pshared *sh;
+	size_t i;
+
+	if (slots < 2)
+		return NULL;
+	sh = mem_calloc(1, sizeof *sh);
+	if (!sh)
+		return NULL;
+	ads_pcache_init(&sh->table, slots);
+	sh->table.slot = mem_calloc(sh->table.mask + 1, sizeof *sh->table.slot);
+	if (!sh->table.slot) {
+		mem_free(sh);
+		return NULL;
+	}
+	for (i = 0; i < PSHARED_LOCKS; i++)
+		pthread_mutex_init(&sh->lock[i], NULL);
+	return sh;
+}
+
+void ads_pshared_free(struct ads_pshared *sh)
+{
+	size_t i;
+
+	if (!sh)
+		return;
+	for (i = 0; i < PSHARED_LOCKS; i++)
+		pthread_mutex_destroy(&sh->lock[i]);
+	ads_pcache_release(&sh->table);
+	mem_free(sh);
+}
+
+/* Copies the shared slot of key (hash h) into *into when it holds key: 1, else 0. */
+static int shared_get(struct ads_pshared *sh, const char *key, uint64_t h, struct ads_pslot *into)
+{
+	size_t i = (size_t)(h >> 32) & sh->table.mask;
+	pthread_mutex_t *m = &sh->lock[i % PSHARED_LOCKS];
+	int hit;
+
+	pthread_mutex_lock(m);
+	hit = strcmp(sh->table.slot[i].key, key) == 0;
+	if (hit)
+		*into = sh->table.slot[i];
+	pthread_mutex_unlock(m);
+	return hit;
+}
+
+static void shared_put(struct ads_pshared *sh, const struct ads_pslot *from, uint64_t h)
+{
+	size_t i = (size_t)(h >> 32) & sh->table.mask;
+	pthread_mutex_t *m = &sh->lock[i % PSHARED_LOCKS];
+
+	pthread_mutex_lock(m);
+	sh->table.slot[i] = *from;
+	pthread_mutex_unlock(m);
+}
+
 int ads_phone_parse_cached(struct ads_pcache *c, const char *s, size_t n, const char *region, struct phone *out)
 {
 	struct ads_pslot *slot = NULL;
 	char key[sizeof slot->key];
 	size_t rl = strlen(region);
+	uint64_t h = 0;
 	int ok;
 
 	/* turned away before the cache, so that ids and URL numbers do not
@@ -829,8 +903,9 @@ int ads_phone_parse_cached(struct ads_pcache *c, const char *s, size_t n, const 
 		if (!c->slot)
 			c->slot = mem_calloc(c->mask + 1, sizeof *c->slot);
 		if (c->slot) {
-			slot = &c->slot[XXH3_64bits(key, rl + 1 + n) & c->mask];
-			if (strcmp(slot->key, key) == 0) {
+			h = XXH3_64bits(key, rl + 1 + n);
+			slot = &c->slot[h & c->mask];
+			if (strcmp(slot->key, key) == 0 || (c->shared && shared_get(c->shared, key, h, slot))) {
 				memset(out, 0, sizeof *out);
 				if (!slot->ok)
 					return -1;
@@ -841,9 +916,12 @@ int ads_phone_parse_cached(struct ads_pcache *c, const char *s, size_t n, const 
 	}
 	ok = ads_phone_parse(s, n, region, out) == 0;
 	if (slot) {
+		memset(slot, 0, sizeof *slot);
 		memcpy(slot->key, key, rl + 2 + n);
 		slot->ok = ok;
 		memcpy(slot->e164, ok ? out->e164 : "", ok ? sizeof slot->e164 : 1);
+		if (c->shared)
+			shared_put(c->shared, slot, h);
 	}
 	return ok ? 0 : -1;
 }

@@ -217,6 +217,8 @@ int ads_model_init(struct ads_model *m, const struct cfg *cfg, const char *datad
 		data_path(&p, datadir, cfg_str(cfg, "ads.names", "ads/given_names.txt"));
 		rc = load_names(m, p.buf, err);
 	}
+	if (!rc && m->phone_cache >= 2)
+		m->pshared = ads_pshared_new((size_t)m->phone_cache * 4);   /* NULL: each thread caches alone */
 	if (!rc)
 		rc = lex_compile(m->lx, err);
 	if (!rc) {
@@ -265,6 +267,7 @@ void ads_model_release(struct ads_model *m)
 	mem_free(m->code_city);
 	mem_free(m->weight);
 	strmap_release(&m->names);
+	ads_pshared_free(m->pshared);
 	memset(m, 0, sizeof *m);
 }
 
@@ -310,6 +313,7 @@ struct ads_analyzer *ads_analyzer_new(const struct ads_model *m, struct rs_err *
 	a->m = m;
 	fold_init(&a->f);
 	ads_xwork_init(&a->xw, (size_t)m->phone_cache);
+	a->xw.pc.shared = m->pshared;
 	sbuf_init(&a->text);
 	vec_init(&a->ids, sizeof(struct ads_ident));
 	vec_init(&a->matches, sizeof(struct lex_match));

@@ -49,6 +49,7 @@ struct ads_model {
 	size_t max_phones;
 	long long miss_cost;       /* ads.misspelling_cost */
 	long long phone_cache;     /* ads.phone_cache: slots per thread */
+	struct ads_pshared *pshared; /* phone answers shared by the analyzers (4 x phone_cache slots; may be NULL) */
 	struct strmap names;       /* folded given names (data/ads/given_names.txt) */
 };
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -136,6 +137,65 @@ static void phone_cache(void **state)
 	ads_pcache_release(&on);
 	ads_pcache_release(&tiny);
 	ads_pcache_release(&off);
+}
+
+/* Two threads with their own small caches over one shared table give the
+ * answers of libphonenumber, whichever thread parsed a number first. */
+struct shared_run {
+	struct ads_pshared *sh;
+	int failed;
+	unsigned seed;
+};
+
+static void *shared_worker(void *arg)
+{
+	struct shared_run *r = arg;
+	struct ads_pcache c;
+	unsigned x = r->seed;
+	int k;
+
+	ads_pcache_init(&c, 4);      /* tiny: most answers come from the shared table */
+	c.shared = r->sh;
+	for (k = 0; k < 400; k++) {
+		char buf[16];
+		struct phone want, got;
+		const char *region = k % 3 ? "US" : "MX";
+		int rw, rg;
+
+		x = x * 1103515245u + 12345u;
+		/* 40 numbers, so that both threads meet each many times */
+		snprintf(buf, sizeof buf, "%s%u", k % 5 ? "915555" : "5512345", 1000 + (x >> 16) % 40);
+		rw = ads_phone_parse(buf, strlen(buf), region, &want);
+		rg = ads_phone_parse_cached(&c, buf, strlen(buf), region, &got);
+		if (rw != rg || (rw == 0 && strcmp(want.e164, got.e164) != 0))
+			r->failed = 1;
+	}
+	ads_pcache_release(&c);
+	return NULL;
+}
+
+static void phone_cache_shared(void **state)
+{
+	struct ads_pshared *sh = ads_pshared_new(64);
+	struct shared_run r[2];
+	pthread_t th[2];
+	int t;
+
+	(void)state;
+	assert_non_null(sh);
+	assert_null(ads_pshared_new(1));
+	for (t = 0; t < 2; t++) {
+		r[t].sh = sh;
+		r[t].failed = 0;
+		r[t].seed = 7u + (unsigned)t;
+		assert_int_equal(pthread_create(&th[t], NULL, shared_worker, &r[t]), 0);
+	}
+	for (t = 0; t < 2; t++) {
+		pthread_join(th[t], NULL);
+		assert_int_equal(r[t].failed, 0);
+	}
+	ads_pshared_free(sh);
+	ads_pshared_free(NULL);
 }
 
 /* The path ads_phone_parse took before its pre-test: libphonenumber's
@@ -706,6 +766,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(phones_plain),
 		cmocka_unit_test(phone_cache),
+		cmocka_unit_test(phone_cache_shared),
 		cmocka_unit_test(phone_pretest_cases),
 		cmocka_unit_test(phone_pretest_exact),
 		cmocka_unit_test(phones_in_urls),
