@@ -107,11 +107,14 @@ int64_t ads_entity(struct stage *S, const char *kind, const char *key, size_t kl
 	id = S->next_entity++;
 	if (vec_push(&S->ent_ids, &id))
 		return ws_error(S->ws, RASTRO_NOMEM, "out of memory"), 0;
+	/* texts bound SQLITE_STATIC here and below: the statement is stepped and
+	 * reset before the caller's buffers change, and every parameter is bound
+	 * again before the next step, so SQLite need not copy them */
 	sqlite3_bind_int64(S->ins_entity, 1, id);
 	sqlite3_bind_text(S->ins_entity, 2, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(S->ins_entity, 3, key, (int)kl, SQLITE_TRANSIENT);
+	sqlite3_bind_text(S->ins_entity, 3, key, (int)kl, SQLITE_STATIC);
 	if (label && ll)
-		sqlite3_bind_text(S->ins_entity, 4, label, (int)(ll > 120 ? 120 : ll), SQLITE_TRANSIENT);
+		sqlite3_bind_text(S->ins_entity, 4, label, (int)(ll > 120 ? 120 : ll), SQLITE_STATIC);
 	else
 		sqlite3_bind_null(S->ins_entity, 4);
 	if (record)
@@ -289,9 +292,9 @@ static int put_ident(struct stage *S, int64_t ad, const char *kind, const char *
 
 	sqlite3_bind_int64(st, 1, ad);
 	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, value, (int)vl, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, value, (int)vl, SQLITE_STATIC);
 	if (raw)
-		sqlite3_bind_text(st, 4, raw, (int)(rl > 200 ? 200 : rl), SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 4, raw, (int)(rl > 200 ? 200 : rl), SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 4);
 	sqlite3_bind_text(st, 5, field, -1, SQLITE_STATIC);
@@ -628,7 +631,7 @@ static int store_ad(struct stage *S, const struct ad_row *row, const struct ad_r
 			sqlite3_bind_int64(st, 5, fs);
 			sqlite3_bind_int64(st, 6, fe);
 			sqlite3_bind_text(st, 7, r->text + h->start, (int)((h->end - h->start) > 200 ? 200 : h->end - h->start),
-					  SQLITE_TRANSIENT);
+					  SQLITE_STATIC);
 			sqlite3_bind_text(st, 8, e->source, -1, SQLITE_STATIC);
 		} else {
 			int d = -1 - h->code;
