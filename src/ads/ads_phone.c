@@ -344,8 +344,22 @@ static int segment(struct vec *atoms, const char *t, uint32_t a, uint32_t m, int
 		if (!fuzzy)
 			continue;
 		for (k = 0; k < NNUMWORDS; k++) {
-			unsigned lens = fuzzy_lengths(r + i, m - i, numwords[k].w, wlen[k]);
+			const char *w = numwords[k].w;
+			unsigned lens;
 			size_t len;
+
+			/*
+			 * One edit of a word of n >= 4 letters leaves its first or
+			 * second letter in place, or moves one of them by one (a
+			 * letter added, dropped or swapped at the start): a word
+			 * whose first two letters show none of that is not tried
+			 * (fuzzy_lengths would find nothing; this runs for every
+			 * number word at every letter of a word next to a number).
+			 */
+			if (wlen[k] < 4 || m - i + 1 < wlen[k] ||
+			    !(r[i] == w[0] || r[i + 1] == w[1] || r[i] == w[1] || r[i + 1] == w[0]))
+				continue;
+			lens = fuzzy_lengths(r + i, m - i, w, wlen[k]);
 
 			for (len = 3; lens && len <= 11; len++) {
 				int c = cost[i] + fuzzy;
@@ -786,6 +800,7 @@ void ads_pcache_init(struct ads_pcache *c, size_t slots)
 		n *= 2;
 	c->slot = NULL;
 	c->mask = slots ? n - 1 : 0;
+	c->shared = NULL;
 }
 
 void ads_pcache_release(struct ads_pcache *c)
@@ -794,13 +809,92 @@ void ads_pcache_release(struct ads_pcache *c)
 	c->slot = NULL;
 }
 
+/*
+ * The second level: one direct-mapped table for all threads of a run, each
+ * slot guarded by one of PSHARED_LOCKS mutexes (a thread holds one only to
+ * copy a slot in or out, never while libphonenumber runs).  The stage splits
+ * each chunk of ads between its workers, so a poster's phone is met by
+ * every worker; this way only the first one parses it.
+ */
+#define PSHARED_LOCKS 64
+
+struct ads_pshared {
+	struct ads_pcache table;
+	pthread_mutex_t lock[PSHARED_LOCKS];
+};
+
+struct ads_pshared *ads_pshared_new(size_t slots)
+{
+	struct ads_pshared *sh;
+	size_t i;
+
+	if (slots < 2)
+		return NULL;
+	sh = mem_calloc(1, sizeof *sh);
+	if (!sh)
+		return NULL;
+	ads_pcache_init(&sh->table, slots);
+	sh->table.slot = mem_calloc(sh->table.mask + 1, sizeof *sh->table.slot);
+	if (!sh->table.slot) {
+		mem_free(sh);
+		return NULL;
+	}
+	for (i = 0; i < PSHARED_LOCKS; i++)
+		pthread_mutex_init(&sh->lock[i], NULL);
+	return sh;
+}
+
+void ads_pshared_free(struct ads_pshared *sh)
+{
+	size_t i;
+
+	if (!sh)
+		return;
+	for (i = 0; i < PSHARED_LOCKS; i++)
+		pthread_mutex_destroy(&sh->lock[i]);
+	ads_pcache_release(&sh->table);
+	mem_free(sh);
+}
+
+/* Copies the shared slot of key (hash h) into *into when it holds key: 1, else 0. */
+static int shared_get(struct ads_pshared *sh, const char *key, uint64_t h, struct ads_pslot *into)
+{
+	size_t i = (size_t)(h >> 32) & sh->table.mask;
+	pthread_mutex_t *m = &sh->lock[i % PSHARED_LOCKS];
+	int hit;
+
+	pthread_mutex_lock(m);
+	hit = strcmp(sh->table.slot[i].key, key) == 0;
+	if (hit)
+		*into = sh->table.slot[i];
+	pthread_mutex_unlock(m);
+	return hit;
+}
+
+static void shared_put(struct ads_pshared *sh, const struct ads_pslot *from, uint64_t h)
+{
+	size_t i = (size_t)(h >> 32) & sh->table.mask;
+	pthread_mutex_t *m = &sh->lock[i % PSHARED_LOCKS];
+
+	pthread_mutex_lock(m);
+	sh->table.slot[i] = *from;
+	pthread_mutex_unlock(m);
+}
+
 int ads_phone_parse_cached(struct ads_pcache *c, const char *s, size_t n, const char *region, struct phone *out)
 {
 	struct ads_pslot *slot = NULL;
 	char key[sizeof slot->key];
 	size_t rl = strlen(region);
+	uint64_t h = 0;
 	int ok;
 
+	/* turned away before the cache, so that ids and URL numbers do not
+	 * evict the phones that repeat */
+	if (!ads_phone_plausible(s, n, region)) {
+		memset(out, 0, sizeof *out);
+		return -1;
+	}
 	if (c && c->mask && rl + 1 + n < sizeof key) {
 		memcpy(key, region, rl);
 		key[rl] = '|';
@@ -809,8 +903,9 @@ int ads_phone_parse_cached(struct ads_pcache *c, const char *s, size_t n, const 
 		if (!c->slot)
 			c->slot = mem_calloc(c->mask + 1, sizeof *c->slot);
 		if (c->slot) {
-			slot = &c->slot[XXH3_64bits(key, rl + 1 + n) & c->mask];
-			if (strcmp(slot->key, key) == 0) {
+			h = XXH3_64bits(key, rl + 1 + n);
+			slot = &c->slot[h & c->mask];
+			if (strcmp(slot->key, key) == 0 || (c->shared && shared_get(c->shared, key, h, slot))) {
 				memset(out, 0, sizeof *out);
 				if (!slot->ok)
 					return -1;
@@ -821,23 +916,123 @@ int ads_phone_parse_cached(struct ads_pcache *c, const char *s, size_t n, const 
 	}
 	ok = ads_phone_parse(s, n, region, out) == 0;
 	if (slot) {
+		memset(slot, 0, sizeof *slot);
 		memcpy(slot->key, key, rl + 2 + n);
 		slot->ok = ok;
 		memcpy(slot->e164, ok ? out->e164 : "", ok ? sizeof slot->e164 : 1);
+		if (c->shared)
+			shared_put(c->shared, slot, h);
 	}
 	return ok ? 0 : -1;
 }
 
+/*
+ * Most digit windows the phone scan tries are not phones: 8-digit ad ids,
+ * 13- and 15-digit profile numbers of URLs.  Each failed window cost two or
+ * three libphonenumber parses (the ad's region, then the U.S., then Mexico),
+ * the largest part of the analysis.  ads_phone_plausible turns away, without
+ * libphonenumber, windows it cannot find valid.  It decides only digit
+ * strings (an optional '+' first) tried in the regions US and MX, and says
+ * "plausible" for everything else.  Why it is exact, from libphonenumber
+ * 8.12's parsing and its numbering-plan metadata (and checked against the
+ * full path on random windows by tests/unit/test_ads.c):
+ *
+ *  - Without '+', a string starting 1-9 has no international prefix (011 in
+ *    the U.S., 00 or 09 in Mexico), so the number gets the parsing region's
+ *    calling code, 1 or 52.  Its national number is the string with a
+ *    prefix taken off — the calling code when it starts the string, then
+ *    national prefixes (1 in the U.S.; 01, 02, 044, 045 or 1 in Mexico; no
+ *    other digits are rewritten) — read as an integer (leading zeros
+ *    dropped; neither plan keeps them).
+ *  - With '+' and a first digit 1 the calling code is 1 (the shortest code
+ *    that exists is taken), then the same prefixes as in the U.S.
+ *  - A valid national number under +1 has 10 digits, or 7 (Canada's
+ *    310-xxxx numbers); under +52, 10 or 11 (the old mobile "1").
+ *
+ * So every way of taking such a prefix off is tried (a superset of what
+ * libphonenumber does) and the window is plausible when one of them leaves
+ * a national number of a valid length.
+ */
+#define CC1_LENGTHS ((1u << 7) | (1u << 10))
+#define CC52_LENGTHS ((1u << 10) | (1u << 11))
+
+/* Lengths of the national number left when the first p digits are taken
+ * off: with and without its leading zeros, as a bit set. */
+static unsigned nsn_lengths(const char *d, size_t nd, size_t p)
+{
+	size_t z = p;
+
+	while (z < nd && d[z] == '0')
+		z++;
+	return (1u << (nd - p)) | (1u << (nd - z));
+}
+
+/* Lengths left by every run of national prefixes taken off from position
+ * p on (and by none), as a bit set; mx: Mexico's prefixes, else the U.S.'s. */
+static unsigned after_prefixes(const char *d, size_t nd, size_t p, int mx)
+{
+	static const char *const mx_np[] = { "01", "02", "044", "045", "1" };
+	unsigned lens = nsn_lengths(d, nd, p);
+	size_t k;
+
+	if (!mx)
+		return d[p] == '1' && p + 1 < nd ? lens | after_prefixes(d, nd, p + 1, 0) : lens;
+	for (k = 0; k < sizeof mx_np / sizeof mx_np[0]; k++) {
+		size_t l = strlen(mx_np[k]);
+
+		if (p + l < nd && memcmp(d + p, mx_np[k], l) == 0)
+			lens |= after_prefixes(d, nd, p + l, 1);
+	}
+	return lens;
+}
+
+int ads_phone_plausible(const char *s, size_t n, const char *region)
+{
+	int plus = n && s[0] == '+';
+	const char *d = s + plus;
+	size_t nd = n - (size_t)plus, i;
+	unsigned us, mx;
+
+	if (!nd || nd > 20)
+		return 1;
+	for (i = 0; i < nd; i++)
+		if (d[i] < '0' || d[i] > '9')
+			return 1;
+	if (plus)
+		return d[0] != '1' || nd < 2 || (after_prefixes(d, nd, 1, 0) & CC1_LENGTHS) != 0;
+	if (d[0] == '0' || (strcmp(region, "US") != 0 && strcmp(region, "MX") != 0))
+		return 1;
+	/* the U.S.: calling code 1 and national prefix 1 are both leading 1s */
+	us = after_prefixes(d, nd, 0, 0);
+	/* Mexico: "52" if it starts the string, then national prefixes */
+	mx = after_prefixes(d, nd, 0, 1);
+	if (nd > 2 && d[0] == '5' && d[1] == '2')
+		mx |= after_prefixes(d, nd, 2, 1);
+	return (us & CC1_LENGTHS) != 0 || (mx & CC52_LENGTHS) != 0;
+}
+
+/*
+ * Only the E.164 form is read of an ad's phone, so phone_e164 (valid or not
+ * and that form, as phone_parse gives them, at about half its cost) is
+ * asked; the other fields of out are zero.
+ */
+static int e164_in(const char *s, size_t n, const char *region, struct phone *out)
+{
+	return phone_e164(s, n, region, out->e164);
+}
+
 int ads_phone_parse(const char *s, size_t n, const char *region, struct phone *out)
 {
-
-	if (phone_parse(s, n, region, out) == 0)
+	memset(out, 0, sizeof *out);
+	if (!ads_phone_plausible(s, n, region))
+		return -1;
+	if (e164_in(s, n, region, out) == 0)
 		return 0;
 	if (n && s[0] == '+')
 		return -1;
-	if (strcmp(region, "US") != 0 && phone_parse(s, n, "US", out) == 0)
+	if (strcmp(region, "US") != 0 && e164_in(s, n, "US", out) == 0)
 		return 0;
-	if (strcmp(region, "MX") != 0 && phone_parse(s, n, "MX", out) == 0)
+	if (strcmp(region, "MX") != 0 && e164_in(s, n, "MX", out) == 0)
 		return 0;
 	return -1;
 }

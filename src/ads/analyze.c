@@ -15,6 +15,7 @@
 #include "core/parse.h"
 #include "core/sbuf.h"
 #include "core/vec.h"
+#include "normalize/phone.h"
 #include "rastro.h"
 
 const char *const ads_derived_codes[ADS_D_N] = {
@@ -216,6 +217,8 @@ int ads_model_init(struct ads_model *m, const struct cfg *cfg, const char *datad
 		data_path(&p, datadir, cfg_str(cfg, "ads.names", "ads/given_names.txt"));
 		rc = load_names(m, p.buf, err);
 	}
+	if (!rc && m->phone_cache >= 2)
+		m->pshared = ads_pshared_new((size_t)m->phone_cache * 4);   /* NULL: each thread caches alone */
 	if (!rc)
 		rc = lex_compile(m->lx, err);
 	if (!rc) {
@@ -264,6 +267,7 @@ void ads_model_release(struct ads_model *m)
 	mem_free(m->code_city);
 	mem_free(m->weight);
 	strmap_release(&m->names);
+	ads_pshared_free(m->pshared);
 	memset(m, 0, sizeof *m);
 }
 
@@ -309,6 +313,7 @@ struct ads_analyzer *ads_analyzer_new(const struct ads_model *m, struct rs_err *
 	a->m = m;
 	fold_init(&a->f);
 	ads_xwork_init(&a->xw, (size_t)m->phone_cache);
+	a->xw.pc.shared = m->pshared;
 	sbuf_init(&a->text);
 	vec_init(&a->ids, sizeof(struct ads_ident));
 	vec_init(&a->matches, sizeof(struct lex_match));
@@ -466,6 +471,7 @@ static int by_start(const void *x, const void *y)
 	return p->b > q->b ? -1 : p->b < q->b;
 }
 
+/* Words of at most four letters: tokenize asks only for words that short. */
 static const char *const en_stop[] = { "the", "and", "you", "my", "me", "for", "with", "is", "are", "your",
 				       "am", "call", "text", "i", "to", "in", "of", "we", "it", "this" };
 static const char *const es_stop[] = { "el", "la", "de", "que", "los", "las", "por", "con", "para", "una",
@@ -571,8 +577,11 @@ static int tokenize(struct ads_analyzer *a, struct ads_analysis *out)
 			h = ads_word_hash(t + s, i - s);
 			if (vec_push(&a->words, &w) || vec_push(&a->tok, &h))
 				return -1;
-			en += in_list(en_stop, sizeof en_stop / sizeof en_stop[0], t + s, i - s);
-			es += in_list(es_stop, sizeof es_stop / sizeof es_stop[0], t + s, i - s);
+			/* no stop word is longer than four letters: most words end here */
+			if (i - s <= 4) {
+				en += in_list(en_stop, sizeof en_stop / sizeof en_stop[0], t + s, i - s);
+				es += in_list(es_stop, sizeof es_stop / sizeof es_stop[0], t + s, i - s);
+			}
 			continue;
 		}
 		i++;
@@ -713,6 +722,18 @@ int ads_analyze(struct ads_analyzer *a, const struct ads_input *in, const char *
 	out->nids = a->ids.len;
 	out->hits = a->hits.data;
 	out->nhits = a->hits.len;
+	return 0;
+}
+
+int ads_analyzer_phone(struct ads_analyzer *a, const char *s, size_t n, const char *region, char e164[24])
+{
+	struct phone p;
+
+	if (ads_phone_parse_cached(&a->xw.pc, s, n, region, &p)) {
+		e164[0] = '\0';
+		return -1;
+	}
+	memcpy(e164, p.e164, sizeof p.e164);
 	return 0;
 }
 

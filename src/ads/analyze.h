@@ -49,6 +49,7 @@ struct ads_model {
 	size_t max_phones;
 	long long miss_cost;       /* ads.misspelling_cost */
 	long long phone_cache;     /* ads.phone_cache: slots per thread */
+	struct ads_pshared *pshared; /* phone answers shared by the analyzers (4 x phone_cache slots; may be NULL) */
 	struct strmap names;       /* folded given names (data/ads/given_names.txt) */
 };
 
@@ -96,6 +97,10 @@ void ads_analyzer_free(struct ads_analyzer *a);
 
 /* Analyses one ad; `region` is its phone region.  0, or -1 when memory ran out. */
 int ads_analyze(struct ads_analyzer *a, const struct ads_input *in, const char *region, struct ads_analysis *out);
+
+/* A phone as written in a structured field (ads_phone_parse through this
+ * analyzer's phone cache): 0 and its E.164 form in e164, or -1 (e164 ""). */
+int ads_analyzer_phone(struct ads_analyzer *a, const char *s, size_t n, const char *region, char e164[24]);
 
 /* The words of the last analysed ad, in order (placeholders as "<phone>"...). */
 size_t ads_analyzer_nwords(const struct ads_analyzer *a);

@@ -911,15 +911,20 @@ static int find_names(const struct fold *f, const char *raw, const struct ads_xo
 {
 	const char *t = f->text;
 	size_t n = f->len, i, q;
+	uint32_t cue_letters = 0;
 
+	/* the first letters of the cues: a word starting otherwise is no cue
+	 * (this runs at every word of every ad) */
+	for (q = 0; q < sizeof name_cues / sizeof name_cues[0]; q++)
+		cue_letters |= 1u << (name_cues[q][0] - 'a');
 	for (i = 0; i < n; i++) {
-		if (!is_alpha(t[i]) || !word_start(t, i))
+		if (!is_alpha(t[i]) || !(cue_letters & (1u << (t[i] - 'a'))) || !word_start(t, i))
 			continue;
 		for (q = 0; q < sizeof name_cues / sizeof name_cues[0]; q++) {
 			size_t l, s, e, k;
 			int stop = 0;
 
-			if (!starts(t, n, i, name_cues[q]))
+			if (name_cues[q][0] != t[i] || !starts(t, n, i, name_cues[q]))
 				continue;
 			l = strlen(name_cues[q]);
 			s = e = i + l;

@@ -70,15 +70,24 @@ struct ads_pslot {
 	char e164[24];
 };
 
+struct ads_pshared;
+
 struct ads_pcache {
 	struct ads_pslot *slot;    /* allocated on first use */
 	size_t mask;               /* slots - 1 (0: no cache) */
+	struct ads_pshared *shared; /* second level shared by threads (borrowed; NULL: none) */
 };
 
 #define ADS_PCACHE_DEFAULT 65536  /* ads.phone_cache */
 
-/* slots is rounded down to a power of two; fewer than 2 turn the cache off. */
+/* slots is rounded down to a power of two; fewer than 2 turn the cache off.
+ * No shared level until the caller sets c->shared. */
 void ads_pcache_init(struct ads_pcache *c, size_t slots);
+
+/* A table of answers shared by the threads of one run (thread-safe), or
+ * NULL when slots < 2 or memory ran out (the caches then work alone). */
+struct ads_pshared *ads_pshared_new(size_t slots);
+void ads_pshared_free(struct ads_pshared *sh);
 void ads_pcache_release(struct ads_pcache *c);
 /* ads_phone_parse (below) through the cache (c may be NULL: no cache). */
 int ads_phone_parse_cached(struct ads_pcache *c, const char *s, size_t n, const char *region, struct phone *out);
@@ -109,9 +118,14 @@ int ads_extract(const struct fold *f, const char *raw, const struct ads_xopts *o
 /*
  * A phone as written with the ad's region, falling back to the U.S. and
  * Mexico for numbers without '+' (border ads often give a number of the
- * other side).  0 and out filled, or -1.
+ * other side).  0 and out->e164 filled (the other fields zero), or -1.
  */
 int ads_phone_parse(const char *s, size_t n, const char *region, struct phone *out);
+
+/* 0 when libphonenumber cannot find s valid in region (nor in the U.S. or
+ * Mexico), without asking it; 1 when it might (ads_phone_parse's
+ * pre-test; exact, see ads_phone.c). */
+int ads_phone_plausible(const char *s, size_t n, const char *region);
 
 /* Phones only (used by ads_extract after the decoys are claimed). */
 int ads_extract_phones(const struct fold *f, const char *raw, const struct ads_xopts *o, struct ads_xwork *w,

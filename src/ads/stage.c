@@ -107,11 +107,14 @@ int64_t ads_entity(struct stage *S, const char *kind, const char *key, size_t kl
 	id = S->next_entity++;
 	if (vec_push(&S->ent_ids, &id))
 		return ws_error(S->ws, RASTRO_NOMEM, "out of memory"), 0;
+	/* texts bound SQLITE_STATIC here and below: the statement is stepped and
+	 * reset before the caller's buffers change, and every parameter is bound
+	 * again before the next step, so SQLite need not copy them */
 	sqlite3_bind_int64(S->ins_entity, 1, id);
 	sqlite3_bind_text(S->ins_entity, 2, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(S->ins_entity, 3, key, (int)kl, SQLITE_TRANSIENT);
+	sqlite3_bind_text(S->ins_entity, 3, key, (int)kl, SQLITE_STATIC);
 	if (label && ll)
-		sqlite3_bind_text(S->ins_entity, 4, label, (int)(ll > 120 ? 120 : ll), SQLITE_TRANSIENT);
+		sqlite3_bind_text(S->ins_entity, 4, label, (int)(ll > 120 ? 120 : ll), SQLITE_STATIC);
 	else
 		sqlite3_bind_null(S->ins_entity, 4);
 	if (record)
@@ -173,6 +176,47 @@ static int copy_res(struct arena *mem, const struct ads_analysis *an, struct ad_
 	return 0;
 }
 
+/* The next item of a ';'-joined list field from *i on, blanks trimmed, as
+ * [*a, *b); 0 at the end of the field.  Empty items are skipped. */
+static int next_item(const char *s, size_t n, size_t *i, size_t *a, size_t *b)
+{
+	while (*i < n) {
+		const char *semi = memchr(s + *i, ';', n - *i);
+		size_t e = semi ? (size_t)(semi - s) : n;
+
+		*a = *i;
+		*b = e;
+		*i = e + 1;
+		while (*a < *b && (s[*a] == ' ' || s[*a] == '\t'))
+			(*a)++;
+		while (*b > *a && (s[*b - 1] == ' ' || s[*b - 1] == '\t'))
+			(*b)--;
+		if (*b > *a)
+			return 1;
+	}
+	return 0;
+}
+
+/* The structured phones of one ad, validated on the worker (libphonenumber
+ * is the costly part of writing them). */
+static int given_phones(struct worker *w, const struct ad_row *row, struct ad_res *r)
+{
+	const char *s = row->s[R_PHONES];
+	size_t n = row->n[R_PHONES], i = 0, a, b, k = 0;
+
+	while (next_item(s, n, &i, &a, &b))
+		k++;
+	r->nphones = (uint32_t)k;
+	if (!k)
+		return 0;
+	r->phones = arena_alloc(w->mem, k * sizeof *r->phones);
+	if (!r->phones)
+		return -1;
+	for (i = 0, k = 0; next_item(s, n, &i, &a, &b); k++)
+		ads_analyzer_phone(w->an, s + a, b - a, row->region, r->phones[k]);
+	return 0;
+}
+
 static void *work(void *arg)
 {
 	struct worker *w = arg;
@@ -194,7 +238,8 @@ static void *work(void *arg)
 		in.nsite = row->n[R_SITE];
 		in.country = row->region;
 		in.ncountry = strlen(row->region);
-		if (ads_analyze(w->an, &in, row->region, &an) || copy_res(w->mem, &an, &w->c->res[i], S->model.max_tokens))
+		if (ads_analyze(w->an, &in, row->region, &an) || copy_res(w->mem, &an, &w->c->res[i], S->model.max_tokens) ||
+		    given_phones(w, row, &w->c->res[i]))
 			w->failed = 1;
 	}
 	return NULL;
@@ -247,9 +292,9 @@ static int put_ident(struct stage *S, int64_t ad, const char *kind, const char *
 
 	sqlite3_bind_int64(st, 1, ad);
 	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, value, (int)vl, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, value, (int)vl, SQLITE_STATIC);
 	if (raw)
-		sqlite3_bind_text(st, 4, raw, (int)(rl > 200 ? 200 : rl), SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 4, raw, (int)(rl > 200 ? 200 : rl), SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 4);
 	sqlite3_bind_text(st, 5, field, -1, SQLITE_STATIC);
@@ -351,34 +396,26 @@ static int hold(struct stage *S, int k, const char *v, size_t vl, const char *ra
 }
 
 /* Structured identifiers of one list column: entities came from ingest. */
-static int given_idents(struct stage *S, uint32_t ad, const struct ad_row *row, int col, size_t link_from)
+static int given_idents(struct stage *S, uint32_t ad, const struct ad_row *row, const struct ad_res *r, int col,
+			size_t link_from)
 {
 	static const char *const kinds[] = { "phone", "email", "handle", "image" };
 	static const int akinds[] = { AK_PHONE, AK_EMAIL, AK_HANDLE, AK_IMAGE };
 	int k = col - R_PHONES;
 	const char *s = row->s[col];
-	size_t n = row->n[col], i = 0;
+	size_t n = row->n[col], i = 0, a, b, item = 0;
 
-	while (i < n) {
-		const char *semi = memchr(s + i, ';', n - i);
-		size_t e = semi ? (size_t)(semi - s) : n, a = i, b = e;
+	while (next_item(s, n, &i, &a, &b)) {
 		char key[EMAIL_MAX + 64];
 		size_t kl = 0;
 
-		while (a < b && (s[a] == ' ' || s[a] == '\t'))
-			a++;
-		while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t'))
-			b--;
-		i = e + 1;
-		if (b == a)
-			continue;
 		if (k == 0) {
-			struct phone p;
+			/* validated by the worker, item by item */
+			const char *e = item < r->nphones ? r->phones[item] : "";
 
-			if (ads_phone_parse_cached(&S->pc, s + a, b - a, row->region, &p) == 0) {
-				kl = strlen(p.e164);
-				memcpy(key, p.e164, kl + 1);
-			}
+			item++;
+			kl = strlen(e);
+			memcpy(key, e, kl + 1);
 		} else if (k == 1) {
 			if (email_normalize(s + a, b - a, key) == 0)
 				kl = strlen(key);
@@ -512,7 +549,7 @@ static int store_ad(struct stage *S, const struct ad_row *row, const struct ad_r
 	vec_clear(&S->pend);
 	sbuf_clear(&S->pbuf);
 	for (col = R_PHONES; col <= R_IMAGES; col++)
-		if (row->n[col] && given_idents(S, ad, row, col, link_from))
+		if (row->n[col] && given_idents(S, ad, row, r, col, link_from))
 			return S->ws->err.code;
 	for (i = 0; i < r->nids; i++) {
 		const struct ads_ident *id = &r->ids[i];
@@ -594,7 +631,7 @@ static int store_ad(struct stage *S, const struct ad_row *row, const struct ad_r
 			sqlite3_bind_int64(st, 5, fs);
 			sqlite3_bind_int64(st, 6, fe);
 			sqlite3_bind_text(st, 7, r->text + h->start, (int)((h->end - h->start) > 200 ? 200 : h->end - h->start),
-					  SQLITE_TRANSIENT);
+					  SQLITE_STATIC);
 			sqlite3_bind_text(st, 8, e->source, -1, SQLITE_STATIC);
 		} else {
 			int d = -1 - h->code;
@@ -774,7 +811,6 @@ static void stage_release(struct stage *S)
 	sqlite3_finalize(S->ins_entity);
 	sqlite3_finalize(S->ins_edge);
 	sbuf_release(&S->tmp);
-	ads_pcache_release(&S->pc);
 }
 
 static int setup(struct stage *S, const struct rastro_ads_opts *o)
@@ -801,7 +837,6 @@ static int setup(struct stage *S, const struct rastro_ads_opts *o)
 	if (ads_model_init(&S->model, ws->cfg, rastro_datadir(), &e))
 		return err_copy(&ws->err, &e);
 	S->model_ok = 1;
-	ads_pcache_init(&S->pc, (size_t)S->model.phone_cache);
 	for (t = 0; t < S->nthreads; t++) {
 		S->w[t].an = ads_analyzer_new(&S->model, &e);
 		if (!S->w[t].an)

@@ -47,6 +47,9 @@ struct ad_res {
 	const char *lang;
 	size_t field_start[3], field_end[3];
 	const char *text;
+	char (*phones)[24];         /* E.164 of each item of the phones field ("" when not valid), parsed by
+	                             * the worker so that the writing thread does not */
+	uint32_t nphones;
 };
 
 struct stage;
@@ -104,7 +107,6 @@ struct stage {
 	int model_ok;
 	size_t nthreads;
 	struct worker w[MAX_THREADS];
-	struct ads_pcache pc;      /* phones of the structured fields */
 	struct chunk ch[2];
 	size_t chunk;               /* ads per chunk (ads.chunk) */
 	int64_t cache_before;       /* the connection's cache_size, restored after the run */
