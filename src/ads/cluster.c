@@ -590,52 +590,125 @@ struct tcost {
 	float cost;
 };
 
-/* The group's band index: per band, (key, member) sorted. */
+/*
+ * The group's band index: per band, its members sorted by band key (then
+ * by member).  An entry keeps only the key's upper 32 bits beside the
+ * member, 8 bytes instead of 16: the index of a group holds bands * n
+ * entries, and at five million ads the two largest groups' indexes took
+ * about 1 GB.  Members whose keys share the upper half but differ are rare
+ * (a few dozen pairs per band in a group of half a million); their entries
+ * carry BENT_MIXED, and only there the full key is computed again from the
+ * member's signature.  The buckets found are exactly those of full keys.
+ */
+struct bent {
+	uint32_t hi;               /* band key >> 32 */
+	uint32_t m;                /* member, | BENT_MIXED when entries of this hi hold several keys */
+};
+
+#define BENT_MIXED 0x80000000u
+
 struct bandidx {
-	struct bkey *e;            /* bands * n entries, band-major */
+	struct bent *e;            /* bands * n entries, band-major */
 	size_t n;
 	int bands, rows;
+	const struct ads_corpus *c;
+	const uint32_t *members;   /* the group's ads */
 };
+
+/* The full band key of entry i of band b. */
+static uint64_t bent_key(const struct bandidx *bi, int b, size_t i)
+{
+	uint32_t m = bi->e[(size_t)b * bi->n + i].m & ~BENT_MIXED;
+
+	return band_key(bi->c->sig + (size_t)bi->members[m] * ADS_K, b, bi->rows);
+}
 
 static int bandidx_build(struct bandidx *bi, const struct ads_corpus *c, const struct group *gr, int bands, int rows)
 {
+	struct bkey *tmp;
 	int b;
 	size_t i;
 
 	bi->n = gr->n;
 	bi->bands = bands;
 	bi->rows = rows;
-	bi->e = mem_alloc((size_t)bands * gr->n * sizeof *bi->e);
-	if (!bi->e)
+	bi->c = c;
+	bi->members = gr->members;
+	if (gr->n >= BENT_MIXED)
 		return -1;
+	bi->e = mem_alloc((size_t)bands * gr->n * sizeof *bi->e);
+	tmp = mem_alloc((gr->n ? gr->n : 1) * sizeof *tmp);
+	if (!bi->e || !tmp) {
+		mem_free(tmp);
+		return -1;
+	}
 	for (b = 0; b < bands; b++) {
-		struct bkey *e = bi->e + (size_t)b * gr->n;
+		struct bent *e = bi->e + (size_t)b * gr->n;
 
 		for (i = 0; i < gr->n; i++) {
-			e[i].key = band_key(c->sig + (size_t)gr->members[i] * ADS_K, b, rows);
-			e[i].ad = (uint32_t)i;
+			tmp[i].key = band_key(c->sig + (size_t)gr->members[i] * ADS_K, b, rows);
+			tmp[i].ad = (uint32_t)i;
 		}
-		if (radix_sort(e, gr->n))
+		if (radix_sort(tmp, gr->n)) {
+			mem_free(tmp);
 			return -1;
+		}
+		for (i = 0; i < gr->n;) {
+			size_t k = i + 1, q;
+			int mixed = 0;
+
+			while (k < gr->n && tmp[k].key >> 32 == tmp[i].key >> 32) {
+				mixed |= tmp[k].key != tmp[k - 1].key;
+				k++;
+			}
+			for (q = i; q < k; q++) {
+				e[q].hi = (uint32_t)(tmp[q].key >> 32);
+				e[q].m = tmp[q].ad | (mixed ? BENT_MIXED : 0);
+			}
+			i = k;
+		}
 	}
+	mem_free(tmp);
 	return 0;
 }
 
-/* First entry of band b with this key. */
-static size_t bucket_start(const struct bandidx *bi, int b, uint64_t key)
+/* Entries [*first, *last) of band b whose key is `key`. */
+static void bucket_range(const struct bandidx *bi, int b, uint64_t key, size_t *first, size_t *last)
 {
-	const struct bkey *e = bi->e + (size_t)b * bi->n;
-	size_t lo = 0, hi = bi->n;
+	const struct bent *e = bi->e + (size_t)b * bi->n;
+	uint32_t hi = (uint32_t)(key >> 32);
+	size_t lo = 0, up = bi->n, f, l;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
+	while (lo < up) {
+		size_t mid = (lo + up) / 2;
 
-		if (e[mid].key < key)
+		if (e[mid].hi < hi)
 			lo = mid + 1;
 		else
-			hi = mid;
+			up = mid;
 	}
-	return lo;
+	f = lo;
+	up = bi->n;
+	while (lo < up) {
+		size_t mid = (lo + up) / 2;
+
+		if (e[mid].hi <= hi)
+			lo = mid + 1;
+		else
+			up = mid;
+	}
+	l = lo;
+	if (f < l && (e[f].m & BENT_MIXED)) {
+		/* sorted by the full key inside: narrow to the equal ones */
+		while (f < l && bent_key(bi, b, f) < key)
+			f++;
+		lo = f;
+		while (lo < l && bent_key(bi, b, lo) == key)
+			lo++;
+		l = lo;
+	}
+	*first = f;
+	*last = l;
 }
 
 struct fine_state {
@@ -677,17 +750,18 @@ static int cand_bands(const struct fine_state *F, uint32_t *stamp, uint32_t now,
 
 	for (b = b0; b < b1; b++) {
 		uint64_t key = band_key(ss, b, F->bi.rows);
-		const struct bkey *e = F->bi.e + (size_t)b * F->n;
-		size_t i;
+		const struct bent *e = F->bi.e + (size_t)b * F->n;
+		size_t i, first, last;
 
-		size_t first = bucket_start(&F->bi, b, key), last = bucket_start(&F->bi, b, key + 1);
-
+		if (key == UINT64_MAX)
+			continue;
+		bucket_range(&F->bi, b, key, &first, &last);
 		/* a bucket shared by very many ads is a generic phrase, not a family:
 		 * the family's ads also meet in the seed's other buckets */
-		if (key == UINT64_MAX || last - first > F->cfg->bucket_max)
+		if (last - first > F->cfg->bucket_max)
 			continue;
 		for (i = first; i < last; i++) {
-			uint32_t m = e[i].ad;
+			uint32_t m = e[i].m & ~BENT_MIXED;
 
 			if (stamp[m] == now)
 				continue;
@@ -1498,16 +1572,23 @@ static int fine_group(const struct ads_corpus *c, const struct ads_ccfg *cfg, co
 		int b;
 
 		for (b = 0; b < cfg->bands; b++) {
-			const struct bkey *e = F.bi.e + (size_t)b * n;
+			const struct bent *e = F.bi.e + (size_t)b * n;
 			size_t j = 0;
 
 			while (j < n) {
-				size_t k = j, q;
+				size_t k = j + 1, q;
 
-				while (k < n && e[k].key == e[j].key)
-					k++;
+				if (e[j].m & BENT_MIXED) {
+					uint64_t key = bent_key(&F.bi, b, j);
+
+					while (k < n && e[k].hi == e[j].hi && bent_key(&F.bi, b, k) == key)
+						k++;
+				} else {
+					while (k < n && e[k].hi == e[j].hi)
+						k++;
+				}
 				for (q = j; q < k; q++)
-					deg[e[q].ad] += (uint32_t)(k - j - 1);
+					deg[e[q].m & ~BENT_MIXED] += (uint32_t)(k - j - 1);
 				j = k;
 			}
 		}
