@@ -370,7 +370,12 @@ static int align(struct scratch *s, const uint16_t *a, int n, const uint16_t *b,
 	}
 	s->v[off + 1] = 0;
 	for (d = 0; d <= dmax && found < 0; d++) {
-		memcpy(s->trace + (size_t)d * (size_t)width, s->v, (size_t)width * sizeof *s->v);
+		/* the walk back reads diagonals -d..d of the V saved before step d
+		 * (those the steps so far wrote): only they are saved, not the whole
+		 * width of dmax, which for near-duplicates is many times larger */
+		int lo = d > 0 ? off - d : off + 1, cnt = d > 0 ? 2 * d + 1 : 1;
+
+		memcpy(s->trace + (size_t)d * (size_t)width + lo, s->v + lo, (size_t)cnt * sizeof *s->v);
 		for (k = -d; k <= d; k += 2) {
 			if (k == -d || (k != d && s->v[off + k - 1] < s->v[off + k + 1]))
 				x = s->v[off + k + 1];
