@@ -23,6 +23,17 @@ double ads_logstar(double x)
 	return 2 * ceil(log2(x + 1)) + 1;
 }
 
+/*
+ * ads_logstar(c + 1.0) of a word count c, without the double's tests: the
+ * evaluation of a template calls it for every gap of every aligned doc at
+ * every support level (3.5 % of the cluster phase at a million ads).
+ * Counts are below 65,536 (words of an ad), so c + 1 is the integer case.
+ */
+static inline double logstar_count(uint32_t c)
+{
+	return 2.0 * (32 - __builtin_clz(c + 1)) + 1;
+}
+
 /* ---- union-find (the root of a set is its smallest member) ---- */
 
 static uint32_t uf_find(uint32_t *p, uint32_t x)
@@ -550,7 +561,7 @@ static void evaluate(const struct ads_corpus *c, struct scratch *s, const struct
 		gap_counts(&di[i], allpairs + di[i].off, s->tindex, cnt, npos);
 		for (g = 0; g <= npos; g++) {
 			s->gap_len[g] += cnt[g];
-			s->gap_star[g] += ads_logstar(cnt[g] + 1.0);
+			s->gap_star[g] += logstar_count(cnt[g]);
 		}
 	}
 	for (g = 0; g <= npos; g++) {
@@ -569,7 +580,7 @@ static void evaluate(const struct ads_corpus *c, struct scratch *s, const struct
 		gap_counts(&di[i], allpairs + di[i].off, s->tindex, cnt, npos);
 		cs = ads_logstar(npos) + npos;
 		for (g = 0; g <= npos; g++)
-			cs += is_slot[g] ? ads_logstar(cnt[g] + 1.0) + cnt[g] * w : cnt[g] * (pos_bits + 2 + w);
+			cs += is_slot[g] ? logstar_count(cnt[g]) + cnt[g] * w : cnt[g] * (pos_bits + 2 + w);
 		cost[i] = cs;
 		if (cs < cur[i]) {
 			gain += cur[i] - cs;
@@ -1336,7 +1347,7 @@ static double doc_cost(struct fine_state *F, const struct ftmpl *t, uint32_t d)
 	pos_bits = ceil(log2(t->npos + 1.0));
 	cost = ads_logstar(t->npos) + t->npos;
 	for (g = 0; g <= t->npos; g++)
-		cost += F->is_slot[g] ? ads_logstar(F->cnt[g] + 1.0) + F->cnt[g] * w : F->cnt[g] * (pos_bits + 2 + w);
+		cost += F->is_slot[g] ? logstar_count(F->cnt[g]) + F->cnt[g] * w : F->cnt[g] * (pos_bits + 2 + w);
 	return cost;
 }
 
