@@ -23,6 +23,17 @@ double ads_logstar(double x)
 	return 2 * ceil(log2(x + 1)) + 1;
 }
 
+/*
+ * ads_logstar(c + 1.0) of a word count c, without the double's tests: the
+ * evaluation of a template calls it for every gap of every aligned doc at
+ * every support level (3.5 % of the cluster phase at a million ads).
+ * Counts are below 65,536 (words of an ad), so c + 1 is the integer case.
+ */
+static inline double logstar_count(uint32_t c)
+{
+	return 2.0 * (32 - __builtin_clz(c + 1)) + 1;
+}
+
 /* ---- union-find (the root of a set is its smallest member) ---- */
 
 static uint32_t uf_find(uint32_t *p, uint32_t x)
@@ -136,34 +147,44 @@ static int agrees(const uint32_t *x, const uint32_t *y, int need)
 }
 
 /*
- * One byte per MinHash value (its four bytes xor-ed): two equal values have
- * equal bytes, so the number of equal bytes of two ads is at least the
- * number of equal values, and an ad whose bytes agree fewer than `need`
- * times cannot agree on `need` values.  The 64 bytes of an ad are one cache
- * line and are compared eight at a time, where the values take four lines
- * and a branch each: most candidates of a bucket are turned away here
- * (at a million ads the candidate search was 11 % of the stage).
+ * Four bits per MinHash value (its eight nibbles xor-ed), two values a
+ * byte: two equal values have equal nibbles, so the number of equal
+ * nibbles of two ads is at least the number of equal values, and an ad
+ * whose nibbles agree fewer than `need` times cannot agree on `need`
+ * values.  The 32 bytes of an ad are half a cache line and are compared
+ * sixteen values at a time, where the values take four lines and a branch
+ * each: candidates of a bucket that cannot pass are turned away here (at a
+ * million ads the candidate search was 11 % of the stage).  Unlike ads
+ * agree on a nibble one time in 16, so 20 of 64 almost never by chance; a
+ * byte per value (64 bytes an ad) held 0.26 GB more for the largest group
+ * at five million ads.
  */
-static uint8_t fp_byte(uint32_t v)
+#define FP_BYTES (ADS_K / 2)
+
+static unsigned fp_nibble(uint32_t v)
 {
-	return (uint8_t)(v ^ v >> 8 ^ v >> 16 ^ v >> 24);
+	v ^= v >> 16;
+	v ^= v >> 8;
+	return (v ^ v >> 4) & 0xf;
 }
 
 static int fp_equal(const uint8_t *x, const uint8_t *y)
 {
-	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
+	const uint64_t lo3 = 0x7777777777777777ULL, hi1 = 0x8888888888888888ULL;
 	int i, differ = 0;
 
-	for (i = 0; i < ADS_K; i += 8) {
-		uint64_t a, b, d;
+	for (i = 0; i < FP_BYTES; i += 8) {
+		uint64_t a, b, d, z;
 
 		memcpy(&a, x + i, 8);
 		memcpy(&b, y + i, 8);
 		d = a ^ b;
-		/* the high bit of each byte of d that is not zero, moved to the
-		 * low bit and summed into the top byte (no popcount instruction
-		 * is assumed) */
-		differ += (int)((((((d & lo7) + lo7) | d) & ~lo7) >> 7) * 0x0101010101010101ULL >> 56);
+		/* the high bit of each nibble of d that is not zero, moved to the
+		 * nibble's low bit; the two of a byte added, then the bytes summed
+		 * into the top byte (no popcount instruction is assumed) */
+		z = ((((d & lo3) + lo3) | d) & hi1) >> 3;
+		z = (z + (z >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+		differ += (int)(z * 0x0101010101010101ULL >> 56);
 	}
 	return ADS_K - differ;
 }
@@ -370,7 +391,12 @@ static int align(struct scratch *s, const uint16_t *a, int n, const uint16_t *b,
 	}
 	s->v[off + 1] = 0;
 	for (d = 0; d <= dmax && found < 0; d++) {
-		memcpy(s->trace + (size_t)d * (size_t)width, s->v, (size_t)width * sizeof *s->v);
+		/* the walk back reads diagonals -d..d of the V saved before step d
+		 * (those the steps so far wrote): only they are saved, not the whole
+		 * width of dmax, which for near-duplicates is many times larger */
+		int lo = d > 0 ? off - d : off + 1, cnt = d > 0 ? 2 * d + 1 : 1;
+
+		memcpy(s->trace + (size_t)d * (size_t)width + lo, s->v + lo, (size_t)cnt * sizeof *s->v);
 		for (k = -d; k <= d; k += 2) {
 			if (k == -d || (k != d && s->v[off + k - 1] < s->v[off + k + 1]))
 				x = s->v[off + k + 1];
@@ -545,7 +571,7 @@ static void evaluate(const struct ads_corpus *c, struct scratch *s, const struct
 		gap_counts(&di[i], allpairs + di[i].off, s->tindex, cnt, npos);
 		for (g = 0; g <= npos; g++) {
 			s->gap_len[g] += cnt[g];
-			s->gap_star[g] += ads_logstar(cnt[g] + 1.0);
+			s->gap_star[g] += logstar_count(cnt[g]);
 		}
 	}
 	for (g = 0; g <= npos; g++) {
@@ -564,7 +590,7 @@ static void evaluate(const struct ads_corpus *c, struct scratch *s, const struct
 		gap_counts(&di[i], allpairs + di[i].off, s->tindex, cnt, npos);
 		cs = ads_logstar(npos) + npos;
 		for (g = 0; g <= npos; g++)
-			cs += is_slot[g] ? ads_logstar(cnt[g] + 1.0) + cnt[g] * w : cnt[g] * (pos_bits + 2 + w);
+			cs += is_slot[g] ? logstar_count(cnt[g]) + cnt[g] * w : cnt[g] * (pos_bits + 2 + w);
 		cost[i] = cs;
 		if (cs < cur[i]) {
 			gain += cur[i] - cs;
@@ -590,52 +616,123 @@ struct tcost {
 	float cost;
 };
 
-/* The group's band index: per band, (key, member) sorted. */
+/*
+ * The group's band index: per band, its members sorted by band key (then
+ * by member).  An entry keeps only the key's upper 32 bits beside the
+ * member, 8 bytes instead of 16: the index of a group holds bands * n
+ * entries, and at five million ads the two largest groups' indexes took
+ * about 1 GB.  Members whose keys share the upper half but differ are rare
+ * (a few dozen pairs per band in a group of half a million); their entries
+ * carry BENT_MIXED, and only there the full key is computed again from the
+ * member's signature.  The buckets found are exactly those of full keys.
+ */
+struct bent {
+	uint32_t hi;               /* band key >> 32 */
+	uint32_t m;                /* member, | BENT_MIXED when entries of this hi hold several keys */
+};
+
+#define BENT_MIXED 0x80000000u
+
 struct bandidx {
-	struct bkey *e;            /* bands * n entries, band-major */
+	struct bent *e;            /* bands * n entries, band-major */
 	size_t n;
 	int bands, rows;
+	const struct ads_corpus *c;
+	const uint32_t *members;   /* the group's ads */
 };
+
+/* The full band key of entry i of band b. */
+static uint64_t bent_key(const struct bandidx *bi, int b, size_t i)
+{
+	uint32_t m = bi->e[(size_t)b * bi->n + i].m & ~BENT_MIXED;
+
+	return band_key(bi->c->sig + (size_t)bi->members[m] * ADS_K, b, bi->rows);
+}
 
 static int bandidx_build(struct bandidx *bi, const struct ads_corpus *c, const struct group *gr, int bands, int rows)
 {
+	struct bkey *tmp;
 	int b;
 	size_t i;
 
 	bi->n = gr->n;
 	bi->bands = bands;
 	bi->rows = rows;
-	bi->e = mem_alloc((size_t)bands * gr->n * sizeof *bi->e);
-	if (!bi->e)
+	bi->c = c;
+	bi->members = gr->members;
+	if (gr->n >= BENT_MIXED)
 		return -1;
+	bi->e = mem_alloc((size_t)bands * gr->n * sizeof *bi->e);
+	tmp = mem_alloc((gr->n ? gr->n : 1) * sizeof *tmp);
+	if (!bi->e || !tmp) {
+		mem_free(tmp);
+		return -1;
+	}
 	for (b = 0; b < bands; b++) {
-		struct bkey *e = bi->e + (size_t)b * gr->n;
+		struct bent *e = bi->e + (size_t)b * gr->n;
 
 		for (i = 0; i < gr->n; i++) {
-			e[i].key = band_key(c->sig + (size_t)gr->members[i] * ADS_K, b, rows);
-			e[i].ad = (uint32_t)i;
+			tmp[i].key = band_key(c->sig + (size_t)gr->members[i] * ADS_K, b, rows);
+			tmp[i].ad = (uint32_t)i;
 		}
-		if (radix_sort(e, gr->n))
+		if (radix_sort(tmp, gr->n)) {
+			mem_free(tmp);
 			return -1;
+		}
+		for (i = 0; i < gr->n;) {
+			size_t k = i + 1, q;
+			int mixed = 0;
+
+			while (k < gr->n && tmp[k].key >> 32 == tmp[i].key >> 32) {
+				mixed |= tmp[k].key != tmp[k - 1].key;
+				k++;
+			}
+			for (q = i; q < k; q++) {
+				e[q].hi = (uint32_t)(tmp[q].key >> 32);
+				e[q].m = tmp[q].ad | (mixed ? BENT_MIXED : 0);
+			}
+			i = k;
+		}
 	}
+	mem_free(tmp);
 	return 0;
 }
 
-/* First entry of band b with this key. */
-static size_t bucket_start(const struct bandidx *bi, int b, uint64_t key)
+/* First entry of e[0..n) whose upper key half is at least hi (a 64-bit
+ * bound, so that the one past the largest half can be asked for). */
+static size_t first_from(const struct bent *e, size_t n, uint64_t hi)
 {
-	const struct bkey *e = bi->e + (size_t)b * bi->n;
-	size_t lo = 0, hi = bi->n;
+	size_t lo = 0, up = n;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
+	while (lo < up) {
+		size_t mid = (lo + up) / 2;
 
-		if (e[mid].key < key)
+		if (e[mid].hi < hi)
 			lo = mid + 1;
 		else
-			hi = mid;
+			up = mid;
 	}
 	return lo;
+}
+
+/* Entries [*first, *last) of band b whose key is `key`. */
+static void bucket_range(const struct bandidx *bi, int b, uint64_t key, size_t *first, size_t *last)
+{
+	const struct bent *e = bi->e + (size_t)b * bi->n;
+	uint64_t hi = key >> 32;
+	size_t f = first_from(e, bi->n, hi), l = first_from(e, bi->n, hi + 1), lo;
+
+	if (f < l && (e[f].m & BENT_MIXED)) {
+		/* sorted by the full key inside: narrow to the equal ones */
+		while (f < l && bent_key(bi, b, f) < key)
+			f++;
+		lo = f;
+		while (lo < l && bent_key(bi, b, lo) == key)
+			lo++;
+		l = lo;
+	}
+	*first = f;
+	*last = l;
 }
 
 struct fine_state {
@@ -649,7 +746,7 @@ struct fine_state {
 	int32_t *best;             /* per member: template, -1 = written out */
 	uint8_t *tried;
 	uint32_t *stamp, stamp_now;
-	uint8_t *fp;               /* per member: ADS_K bytes of fp_byte */
+	uint8_t *fp;               /* per member: FP_BYTES bytes of fp_nibble */
 	int need;                  /* MinHash values that must agree: ceil(min_jaccard * ADS_K) */
 	struct vec cand;           /* uint32_t members */
 	double *ccur, *ccost, *bcost; /* per candidate */
@@ -672,27 +769,28 @@ static int cand_bands(const struct fine_state *F, uint32_t *stamp, uint32_t now,
 		      struct vec *out)
 {
 	const uint32_t *ss = F->c->sig + (size_t)F->gr->members[seed] * ADS_K;
-	const uint8_t *sfp = F->fp + (size_t)seed * ADS_K;
+	const uint8_t *sfp = F->fp + (size_t)seed * FP_BYTES;
 	int b;
 
 	for (b = b0; b < b1; b++) {
 		uint64_t key = band_key(ss, b, F->bi.rows);
-		const struct bkey *e = F->bi.e + (size_t)b * F->n;
-		size_t i;
+		const struct bent *e = F->bi.e + (size_t)b * F->n;
+		size_t i, first, last;
 
-		size_t first = bucket_start(&F->bi, b, key), last = bucket_start(&F->bi, b, key + 1);
-
+		if (key == UINT64_MAX)
+			continue;
+		bucket_range(&F->bi, b, key, &first, &last);
 		/* a bucket shared by very many ads is a generic phrase, not a family:
 		 * the family's ads also meet in the seed's other buckets */
-		if (key == UINT64_MAX || last - first > F->cfg->bucket_max)
+		if (last - first > F->cfg->bucket_max)
 			continue;
 		for (i = first; i < last; i++) {
-			uint32_t m = e[i].ad;
+			uint32_t m = e[i].m & ~BENT_MIXED;
 
 			if (stamp[m] == now)
 				continue;
 			stamp[m] = now;
-			if (fp_equal(sfp, F->fp + (size_t)m * ADS_K) >= F->need &&
+			if (fp_equal(sfp, F->fp + (size_t)m * FP_BYTES) >= F->need &&
 			    agrees(ss, F->c->sig + (size_t)F->gr->members[m] * ADS_K, F->need) && vec_push(out, &m))
 				return -1;
 		}
@@ -1257,7 +1355,7 @@ static double doc_cost(struct fine_state *F, const struct ftmpl *t, uint32_t d)
 	pos_bits = ceil(log2(t->npos + 1.0));
 	cost = ads_logstar(t->npos) + t->npos;
 	for (g = 0; g <= t->npos; g++)
-		cost += F->is_slot[g] ? ads_logstar(F->cnt[g] + 1.0) + F->cnt[g] * w : F->cnt[g] * (pos_bits + 2 + w);
+		cost += F->is_slot[g] ? logstar_count(F->cnt[g]) + F->cnt[g] * w : F->cnt[g] * (pos_bits + 2 + w);
 	return cost;
 }
 
@@ -1474,7 +1572,7 @@ static int fine_group(const struct ads_corpus *c, const struct ads_ccfg *cfg, co
 	F.stamp = mem_calloc(n, sizeof *F.stamp);
 	order = mem_alloc(n * sizeof *order);
 	deg = mem_calloc(n, sizeof *deg);
-	F.fp = mem_alloc(n * ADS_K);
+	F.fp = mem_calloc(n, FP_BYTES);
 	if (!res->of || !F.cur || !F.raw || !F.best || !F.tried || !F.stamp || !order || !deg || !F.fp ||
 	    bandidx_build(&F.bi, c, gr, cfg->bands, cfg->rows))
 		goto out;
@@ -1490,7 +1588,7 @@ static int fine_group(const struct ads_corpus *c, const struct ads_ccfg *cfg, co
 			int k;
 
 			for (k = 0; k < ADS_K; k++)
-				F.fp[i * ADS_K + (size_t)k] = fp_byte(sg[k]);
+				F.fp[i * FP_BYTES + (size_t)k / 2] |= (uint8_t)(fp_nibble(sg[k]) << (k & 1 ? 4 : 0));
 		}
 	}
 	/* degree: the ads sharing a band bucket, summed over bands */
@@ -1498,16 +1596,23 @@ static int fine_group(const struct ads_corpus *c, const struct ads_ccfg *cfg, co
 		int b;
 
 		for (b = 0; b < cfg->bands; b++) {
-			const struct bkey *e = F.bi.e + (size_t)b * n;
+			const struct bent *e = F.bi.e + (size_t)b * n;
 			size_t j = 0;
 
 			while (j < n) {
-				size_t k = j, q;
+				size_t k = j + 1, q;
 
-				while (k < n && e[k].key == e[j].key)
-					k++;
+				if (e[j].m & BENT_MIXED) {
+					uint64_t key = bent_key(&F.bi, b, j);
+
+					while (k < n && e[k].hi == e[j].hi && bent_key(&F.bi, b, k) == key)
+						k++;
+				} else {
+					while (k < n && e[k].hi == e[j].hi)
+						k++;
+				}
 				for (q = j; q < k; q++)
-					deg[e[q].ad] += (uint32_t)(k - j - 1);
+					deg[e[q].m & ~BENT_MIXED] += (uint32_t)(k - j - 1);
 				j = k;
 			}
 		}
