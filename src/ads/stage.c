@@ -30,6 +30,7 @@
 #include "ads/analyze.h"
 #include "ads/cluster.h"
 #include "core/arena.h"
+#include "core/h128map.h"
 #include "core/mem.h"
 #include "core/sbuf.h"
 #include "core/strmap.h"
@@ -63,40 +64,15 @@ static double cpu_s(void)
  * The phone, email, handle, image and cluster entities already in the
  * workspace are read once, and new ones are written as they are met.  The
  * run keeps, per entity, the 128-bit hash of "kind\x1fkey" and the id
- * (24 bytes a slot) rather than the key itself in a string map (about 160
- * bytes a key with its slot and copy): at five million ads that is some
- * 4 M entities, 0.6 GB less.  As for ingest's duplicate ids, the hash
- * stands for the key: two keys of a run collide with a probability of
- * about n^2 / 2^129 (1e-25 at ten million keys).
+ * (h128map: 24 bytes a slot) rather than the key itself in a string map
+ * (about 160 bytes a key with its slot and copy): at five million ads that
+ * is some 4 M entities, 0.6 GB less.
  */
 
-static int ent_grow(struct stage *S)
+/* The id slot of (kind, key): 0 when not known yet; NULL when out of memory. */
+static uint64_t *ent_ref(struct stage *S, const char *kind, const char *key, size_t kl)
 {
-	size_t cap = S->ent_cap ? S->ent_cap * 2 : 1u << 16, i;
-	struct ent_slot *n = mem_calloc(cap, sizeof *n);
-
-	if (!n)
-		return -1;
-	for (i = 0; i < S->ent_cap; i++) {
-		size_t j;
-
-		if (!S->ent[i].id)
-			continue;
-		for (j = S->ent[i].lo & (cap - 1); n[j].id; j = (j + 1) & (cap - 1))
-			;
-		n[j] = S->ent[i];
-	}
-	mem_free(S->ent);
-	S->ent = n;
-	S->ent_cap = cap;
-	return 0;
-}
-
-/* The slot of (kind, key): its entity, or the empty slot where it goes
- * (*h set to the hash); NULL when out of memory. */
-static struct ent_slot *ent_slot(struct stage *S, const char *kind, const char *key, size_t kl, XXH128_hash_t *h)
-{
-	size_t j;
+	XXH128_hash_t h;
 
 	sbuf_clear(&S->tmp);
 	sbuf_adds(&S->tmp, kind);
@@ -104,13 +80,8 @@ static struct ent_slot *ent_slot(struct stage *S, const char *kind, const char *
 	sbuf_add(&S->tmp, key, kl);
 	if (sbuf_failed(&S->tmp))
 		return NULL;
-	if ((S->ent_n + 1) * 4 >= S->ent_cap * 3 && ent_grow(S))
-		return NULL;
-	*h = XXH3_128bits(S->tmp.buf, S->tmp.len);
-	for (j = h->low64 & (S->ent_cap - 1); S->ent[j].id; j = (j + 1) & (S->ent_cap - 1))
-		if (S->ent[j].lo == h->low64 && S->ent[j].hi == h->high64)
-			break;
-	return &S->ent[j];
+	h = XXH3_128bits(S->tmp.buf, S->tmp.len);
+	return h128map_ref(&S->ent, h.low64, h.high64);
 }
 
 static int preload_entities(struct stage *S, const char *kind)
@@ -122,20 +93,15 @@ static int preload_entities(struct stage *S, const char *kind)
 		return S->ws->err.code;
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		XXH128_hash_t h;
-		struct ent_slot *e = ent_slot(S, kind, (const char *)sqlite3_column_text(st, 1),
-					      (size_t)sqlite3_column_bytes(st, 1), &h);
+		uint64_t *e = ent_ref(S, kind, (const char *)sqlite3_column_text(st, 1),
+				      (size_t)sqlite3_column_bytes(st, 1));
 
 		if (!e) {
 			sqlite3_finalize(st);
 			return ws_error(S->ws, RASTRO_NOMEM, "out of memory loading %s entities", kind);
 		}
-		if (!e->id) {
-			e->lo = h.low64;
-			e->hi = h.high64;
-			e->id = sqlite3_column_int64(st, 0);
-			S->ent_n++;
-		}
+		if (!*e)
+			*e = (uint64_t)sqlite3_column_int64(st, 0);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : ws_sqlerr(S->ws, "loading entities");
@@ -144,20 +110,16 @@ static int preload_entities(struct stage *S, const char *kind)
 int64_t ads_entity(struct stage *S, const char *kind, const char *key, size_t kl, const char *label, size_t ll,
 		      int64_t record)
 {
-	XXH128_hash_t h;
-	struct ent_slot *e = ent_slot(S, kind, key, kl, &h);
+	uint64_t *e = ent_ref(S, kind, key, kl);
 	int rc;
 	int64_t id;
 
 	if (!e)
 		return ws_error(S->ws, RASTRO_NOMEM, "out of memory"), 0;
-	if (e->id)
-		return e->id;
+	if (*e)
+		return (int64_t)*e;
 	id = S->next_entity++;
-	e->lo = h.low64;
-	e->hi = h.high64;
-	e->id = id;
-	S->ent_n++;
+	*e = (uint64_t)id;
 	/* texts bound SQLITE_STATIC here and below: the statement is stepped and
 	 * reset before the caller's buffers change, and every parameter is bound
 	 * again before the next step, so SQLite need not copy them */
@@ -854,7 +816,7 @@ static void stage_release(struct stage *S)
 	strmap_release(&S->sites);
 	strmap_release(&S->cities);
 	strmap_release(&S->namemap);
-	mem_free(S->ent);
+	h128map_release(&S->ent);
 	u64map_release(&S->victims);
 	sqlite3_finalize(S->ins_ident);
 	sqlite3_finalize(S->ins_ind);
@@ -1104,9 +1066,7 @@ int ads_stage_run(rastro_ws *ws, const struct rastro_ads_opts *opts, struct rast
 	/* The identifiers' entities are written; until the clusters' (the only
 	 * ones the write makes) the map is not needed: at five million ads its
 	 * 0.2-0.4 GB would sit beside the cluster step's largest arrays. */
-	mem_free(S->ent);
-	S->ent = NULL;
-	S->ent_cap = S->ent_n = 0;
+	h128map_release(&S->ent);
 	t1 = now_s();
 	c1 = cpu_s();
 	st->cpu_analyse = c1 - c0;

@@ -14,6 +14,7 @@
 #include "ads/analyze.h"
 #include "ads/cluster.h"
 #include "core/arena.h"
+#include "core/h128map.h"
 #include "core/sbuf.h"
 #include "core/strmap.h"
 #include "core/u64map.h"
@@ -96,13 +97,6 @@ struct link {
 	uint8_t kind;               /* AK_* */
 };
 
-/* An entity known to the run: the 128-bit hash of "kind\x1fkey" and its id
- * (0 = empty slot).  See ads_entity. */
-struct ent_slot {
-	uint64_t lo, hi;
-	int64_t id;
-};
-
 struct named {
 	uint32_t ad;
 	uint32_t name;              /* interned name */
@@ -134,8 +128,7 @@ struct stage {
 	int8_t *code_bit;           /* per lexicon code: bit in meta.codes, -1 for cities */
 	const char *bit_code[64];   /* code name of each bit */
 	int nbits;
-	struct ent_slot *ent;       /* entities of the kinds this stage writes, by hash of (kind, key) */
-	size_t ent_cap, ent_n;
+	struct h128map ent;         /* entities of the kinds this stage writes: hash of (kind, key) -> id */
 	int64_t next_entity;
 	struct u64map victims;      /* entities with a victim flag */
 	struct vec seen;            /* struct seen: identifiers written for the current ad */

@@ -20,6 +20,7 @@
 
 #include "core/arena.h"
 #include "core/config.h"
+#include "core/h128map.h"
 #include "core/mem.h"
 #include "core/sbuf.h"
 #include "core/strmap.h"
@@ -61,12 +62,6 @@ struct queue {
 	pthread_cond_t cv;
 	struct qlink *head, *tail;
 	int closed;
-};
-
-/* A 128-bit id hash and the line where the id was first seen. */
-struct seen_slot {
-	uint64_t lo, hi;
-	uint64_t line;            /* 0 = empty */
 };
 
 /* Keys of one entity kind -> entity ids (the map's values). */
@@ -126,8 +121,7 @@ struct fctx {
 	uint64_t entities_added;
 	int undeclared_kind;      /* a format used a kind it did not declare */
 	/* duplicate external ids in this file */
-	struct seen_slot *seen;
-	size_t nseen, seen_cap;
+	struct h128map seen;      /* 128-bit id hash -> the line where the id was first seen */
 	/* writer */
 	pthread_t writer;
 	int writer_started;
@@ -771,48 +765,21 @@ int fctx_edge(struct fctx *ctx, int64_t src, int64_t dst, const char *type, int6
 
 /* ---- duplicate external ids ---- */
 
-static int seen_grow(struct fctx *ctx)
-{
-	size_t cap = ctx->seen_cap ? ctx->seen_cap * 2 : 4096, i;
-	struct seen_slot *n = mem_calloc(cap, sizeof *n);
-
-	if (!n)
-		return -1;
-	for (i = 0; i < ctx->seen_cap; i++) {
-		size_t j;
-
-		if (!ctx->seen[i].line)
-			continue;
-		for (j = ctx->seen[i].lo & (cap - 1); n[j].line; j = (j + 1) & (cap - 1))
-			;
-		n[j] = ctx->seen[i];
-	}
-	mem_free(ctx->seen);
-	ctx->seen = n;
-	ctx->seen_cap = cap;
-	return 0;
-}
-
 int fctx_seen_id(struct fctx *ctx, const char *s, size_t n, uint64_t line, uint64_t *first_line)
 {
 	XXH128_hash_t h = XXH3_128bits(s, n);
-	size_t j;
+	uint64_t *v = h128map_ref(&ctx->seen, h.low64, h.high64);
 
-	if ((ctx->nseen + 1) * 4 >= ctx->seen_cap * 3 && seen_grow(ctx)) {
+	if (!v) {
 		ctx->oom = 1;
 		return 0;
 	}
-	for (j = h.low64 & (ctx->seen_cap - 1); ctx->seen[j].line; j = (j + 1) & (ctx->seen_cap - 1)) {
-		if (ctx->seen[j].lo == h.low64 && ctx->seen[j].hi == h.high64) {
-			if (first_line)
-				*first_line = ctx->seen[j].line;
-			return 1;
-		}
+	if (*v) {
+		if (first_line)
+			*first_line = *v;
+		return 1;
 	}
-	ctx->seen[j].lo = h.low64;
-	ctx->seen[j].hi = h.high64;
-	ctx->seen[j].line = line ? line : 1;
-	ctx->nseen++;
+	*v = line ? line : 1;
 	return 0;
 }
 
@@ -859,7 +826,7 @@ static void ctx_release(struct fctx *ctx)
 	queue_destroy(&ctx->empty);
 	for (i = 0; i < ctx->nkinds; i++)
 		strmap_release(&ctx->kinds[i].keys);
-	mem_free(ctx->seen);
+	h128map_release(&ctx->seen);
 }
 
 /* ---- quarantine ---- */

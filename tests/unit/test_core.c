@@ -17,6 +17,7 @@
 #include "core/rng.h"
 #include "core/sbuf.h"
 #include "core/strmap.h"
+#include "core/h128map.h"
 #include "core/u64map.h"
 #include "core/utf8.h"
 #include "core/vec.h"
@@ -157,6 +158,35 @@ static void u64map_put_get(void **state)
 	assert_false(u64map_get(&m, 3, &v));
 	assert_int_equal(m.count, 100000);
 	u64map_release(&m);
+}
+
+/* Keys that share the low word (the probe start) but not the high one stay
+ * apart; a value handed out empty and left empty is no entry. */
+static void h128map_ref_values(void **state)
+{
+	struct h128map m;
+	uint64_t i, *v;
+
+	(void)state;
+	h128map_init(&m);
+	for (i = 1; i <= 100000; i++) {
+		v = h128map_ref(&m, i % 1000, i);
+		assert_non_null(v);
+		assert_int_equal(*v, 0);
+		*v = i;
+	}
+	for (i = 1; i <= 100000; i++) {
+		v = h128map_ref(&m, i % 1000, i);
+		assert_non_null(v);
+		assert_int_equal(*v, i);
+	}
+	v = h128map_ref(&m, 7, 0);
+	assert_int_equal(*v, 0);
+	v = h128map_ref(&m, 7, 0);
+	assert_int_equal(*v, 0);
+	assert_true(m.nslots * 3 > m.count * 4);
+	h128map_release(&m);
+	assert_null(m.slots);
 }
 
 static void vec_push_and_grow(void **state)
@@ -338,6 +368,7 @@ int main(void)
 		cmocka_unit_test(arena_allocates_aligned_and_big),
 		cmocka_unit_test(strmap_interns_dense_ids),
 		cmocka_unit_test(u64map_put_get),
+		cmocka_unit_test(h128map_ref_values),
 		cmocka_unit_test(vec_push_and_grow),
 		cmocka_unit_test(rng_is_deterministic_and_uniform),
 		cmocka_unit_test(utf8_validation),

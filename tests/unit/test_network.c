@@ -477,10 +477,7 @@ static void join_cells_into_enterprises(void **state)
 	assert_int_equal(P.ngroups, CELLS - 3);
 	net_part_release(&P);
 
-	mem_free(a.victim);
-	mem_free(a.sig_off);
-	mem_free(a.code_ads);
-	vec_release(&a.sigs);
+	net_attr_release(&a, N);
 	net_join_params_release(&jp);
 	net_graph_free(g);
 }
@@ -598,10 +595,7 @@ static void join_cells_by_shared_evidence(void **state)
 	assert_true(P.group_of[1] != P.group_of[4]);
 	net_part_release(&P);
 
-	mem_free(a.victim);
-	mem_free(a.sig_off);
-	vec_release(&a.sigs);
-	vec_release(&a.sev);
+	net_attr_release(&a, N);
 	net_join_params_release(&jp);
 	net_graph_free(g);
 }
@@ -720,12 +714,7 @@ static void merchants_set_aside(void **state)
 	assert_int_equal(P.ncparty, 0);
 	net_part_release(&P);
 
-	mem_free(a.victim);
-	mem_free(a.business);
-	mem_free(a.kyc);
-	mem_free(a.sig_off);
-	mem_free(a.code_ads);
-	vec_release(&a.sigs);
+	net_attr_release(&a, N);
 	net_join_params_release(&jp);
 	net_graph_free(g);
 }
