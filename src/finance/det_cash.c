@@ -1039,23 +1039,22 @@ static int cn_prepare(struct fin_run *r, void **state)
 	return 0;
 }
 
-static int cn_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
-		      struct fin_sink *out)
-{
-	const struct cn_p *p = st;
-	const struct fin_data *d = r->d;
-	size_t ni, no, i;
-	const uint32_t *il = in_l(d, a, &ni), *ol = out_l(d, a, &no);
-	double cash = 0, outs = 0, ach = 0, months;
-	int64_t w0 = INT64_MAX, w1 = INT64_MIN, lastweek = INT64_MIN;
-	uint32_t weeks = 0, ndep = 0;
-	struct fin_sigb b;
-	char usd[48];
+/* Steady cash takings, as FIN.CASH_NO_ACH and FIN.CASH_NO_PAYROLL read
+ * them: the account's cash deposits (left in x->tmp32), their total, how
+ * many there were, in how many distinct weeks, and the months they span
+ * (at least one). */
+struct steady_cash {
+	double usd, months;
+	uint32_t deposits, weeks;
+};
 
-	if (p->business_only && d->k_ctype[a] != CT_BUSINESS)
-		return 0;
-	if (ni < p->min_weeks)
-		return 0;
+static int steady_cash(const struct fin_data *d, uint32_t a, struct fin_scratch *x, struct steady_cash *c)
+{
+	size_t ni, i;
+	const uint32_t *il = in_l(d, a, &ni);
+	int64_t w0 = INT64_MAX, w1 = INT64_MIN, lastweek = INT64_MIN;
+
+	memset(c, 0, sizeof *c);
 	x->tmp32.len = 0;
 	for (i = 0; i < ni; i++) {
 		uint32_t t = il[i];
@@ -1063,25 +1062,44 @@ static int cn_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 
 		if (!cash_in(d, t, a) || isnan(d->usd[t]))
 			continue;
-		cash += d->usd[t];
-		ndep++;
+		c->usd += d->usd[t];
+		c->deposits++;
 		if (d->ts[t] < w0)
 			w0 = d->ts[t];
 		w1 = d->ts[t];
 		wk = day_of(d->ts[t]) / 7;
 		if (wk != lastweek) {
-			weeks++;
+			c->weeks++;
 			lastweek = wk;
 		}
 		if (vec_push(&x->tmp32, &t))
 			return RASTRO_NOMEM;
 	}
-	if (weeks < p->min_weeks)
+	c->months = c->deposits ? (double)(w1 - w0) / (30.0 * DAY) : 0;
+	if (c->months < 1)
+		c->months = 1;
+	return 0;
+}
+
+static int cn_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct cn_p *p = st;
+	const struct fin_data *d = r->d;
+	size_t no, i;
+	const uint32_t *ol = out_l(d, a, &no);
+	double outs = 0, ach = 0;
+	struct steady_cash c;
+	struct fin_sigb b;
+	char usd[48];
+
+	if (p->business_only && d->k_ctype[a] != CT_BUSINESS)
 		return 0;
-	months = (double)(w1 - w0) / (30.0 * DAY);
-	if (months < 1)
-		months = 1;
-	if (cash / months < p->min_monthly_usd)
+	if (d->in_off[a + 1] - d->in_off[a] < p->min_weeks)
+		return 0;
+	if (steady_cash(d, a, x, &c))
+		return RASTRO_NOMEM;
+	if (c.weeks < p->min_weeks || c.usd / c.months < p->min_monthly_usd)
 		return 0;
 	for (i = 0; i < no; i++) {
 		uint32_t t = ol[i];
@@ -1094,21 +1112,147 @@ static int cn_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	}
 	if (outs > 0 && ach / outs > p->max_ach_share)
 		return 0;
-	fin_sig_begin(&b, out, p->det, a, fin_strength(cash / months, p->min_monthly_usd, 4 * p->min_monthly_usd));
+	fin_sig_begin(&b, out, p->det, a, fin_strength(c.usd / c.months, p->min_monthly_usd, 4 * p->min_monthly_usd));
 	for (i = 0; i < x->tmp32.len; i++)
 		fin_sig_ev(&b, ((uint32_t *)x->tmp32.data)[i]);
-	fin_fmt_usd(usd, sizeof usd, cash);
-	fin_sig_num(&b, "cash_usd", cash);
-	fin_sig_num(&b, "monthly_cash_usd", cash / months);
-	fin_sig_int(&b, "weeks_with_cash", weeks);
+	fin_fmt_usd(usd, sizeof usd, c.usd);
+	fin_sig_num(&b, "cash_usd", c.usd);
+	fin_sig_num(&b, "monthly_cash_usd", c.usd / c.months);
+	fin_sig_int(&b, "weeks_with_cash", c.weeks);
 	fin_sig_num(&b, "ach_out_share", outs > 0 ? ach / outs : 0);
 	fin_sig_num(&b, "outflows_usd", outs);
 	fin_sig_say(&b, "%s account %s took steady cash deposits (%u deposits in %u different weeks, %s) "
 		    "but made %s ACH or payroll payments (%.0f%% of its outflows).",
-		    d->k_ctype[a] == CT_BUSINESS ? "Business" : "The", fin_acc_name(d, a), ndep, weeks, usd,
+		    d->k_ctype[a] == CT_BUSINESS ? "Business" : "The", fin_acc_name(d, a), c.deposits, c.weeks, usd,
 		    ach > 0 ? "almost no" : "no", outs > 0 ? 100 * ach / outs : 0.0);
 	fin_sig_end(&b, d, r->max_evidence);
 	return 0;
+}
+
+/* ---- FIN.CASH_NO_PAYROLL ---- */
+
+/*
+ * FIN.CASH_NO_ACH reads FIN-2020-A008's "steady cash deposits with no ACH
+ * payments" literally, so a front that pays its rent and utilities by ACH
+ * and its takings to the trafficker by ACH is not one.  This rule reads the
+ * indicator's point instead: a business of some size taking steady cash
+ * that pays no payroll at all (nobody works there on the books), whose
+ * money goes to one person instead (FIN-2020-A008 front-company typology:
+ * proceeds mixed with the business's income, then drawn by the trafficker).
+ * That person — the owner drawing the takings — is named too.
+ */
+struct np_p {
+	int det;
+	double min_monthly_usd, owner_share;
+	uint32_t min_weeks, max_payroll, owner_payments;
+	struct catset payroll;
+};
+
+static int np_prepare(struct fin_run *r, void **state)
+{
+	static const char *const def_payroll[] = { "payroll", "wages", "salary", NULL };
+	struct np_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	p->det = fin_detector_find("FIN.CASH_NO_PAYROLL");
+	p->min_monthly_usd = fin_param(r, p->det, "min_monthly_cash_usd", 10000);
+	p->min_weeks = (uint32_t)fin_param_int(r, p->det, "min_weeks", 4);
+	p->max_payroll = (uint32_t)fin_param_int(r, p->det, "max_payroll_payments", 0);
+	p->owner_payments = (uint32_t)fin_param_int(r, p->det, "owner_min_payments", 2);
+	p->owner_share = fin_param(r, p->det, "owner_share", 0.5);
+	catset_load(r, p->det, "payroll_categories", def_payroll, &p->payroll);
+	*state = p;
+	return 0;
+}
+
+static int np_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct np_p *p = st;
+	const struct fin_data *d = r->d;
+	size_t no, i, k;
+	const uint32_t *ol = out_l(d, a, &no);
+	double to_persons = 0, owner_usd = 0, score;
+	uint32_t payroll = 0, owner = FIN_NONE, owner_n = 0, stamp;
+	struct steady_cash c;
+	struct fin_sigb b;
+	char usd[48], ousd[48];
+
+	if (d->k_ctype[a] != CT_BUSINESS || d->in_off[a + 1] - d->in_off[a] < p->min_weeks)
+		return 0;
+	/* bounded: a business paying thousands of accounts is no owner-run shop */
+	if (no > 65536)
+		return 0;
+	for (i = 0; i < no && payroll <= p->max_payroll; i++)
+		if (catset_has(&p->payroll, d->cat[ol[i]]))
+			payroll++;
+	if (payroll > p->max_payroll)
+		return 0;
+	if (steady_cash(d, a, x, &c))
+		return RASTRO_NOMEM;
+	if (c.weeks < p->min_weeks || c.usd / c.months < p->min_monthly_usd)
+		return 0;
+	/* the person drawing the money: the individual (KYC person) paid most
+	 * of what the business pays to individuals, in owner_min_payments or more */
+	for (i = 0; i < no; i++)
+		if (fin_is_transfer(d, ol[i]) && d->k_ctype[d->dst[ol[i]]] == CT_PERSON && !isnan(d->usd[ol[i]]))
+			to_persons += d->usd[ol[i]];
+	stamp = fin_stamp(x);
+	for (i = 0; i < no && to_persons > 0; i++) {
+		uint32_t y = d->dst[ol[i]], n = 0;
+		double sum = 0;
+
+		if (!fin_is_transfer(d, ol[i]) || d->k_ctype[y] != CT_PERSON || x->acc_mark[y] == stamp)
+			continue;
+		x->acc_mark[y] = stamp;
+		for (k = i; k < no; k++)
+			if (d->dst[ol[k]] == y && fin_is_transfer(d, ol[k]) && !isnan(d->usd[ol[k]])) {
+				sum += d->usd[ol[k]];
+				n++;
+			}
+		if (n >= p->owner_payments && sum >= p->owner_share * to_persons && sum > owner_usd) {
+			owner = y;
+			owner_usd = sum;
+			owner_n = n;
+		}
+	}
+	if (owner == FIN_NONE || fin_swept(d, owner))
+		return 0;
+	score = fin_strength(c.usd / c.months, p->min_monthly_usd, 4 * p->min_monthly_usd);
+	fin_fmt_usd(usd, sizeof usd, c.usd);
+	fin_fmt_usd(ousd, sizeof ousd, owner_usd);
+	fin_sig_begin(&b, out, p->det, a, score);
+	for (i = 0; i < x->tmp32.len; i++)
+		fin_sig_ev(&b, ((uint32_t *)x->tmp32.data)[i]);
+	for (i = 0; i < no; i++)
+		if (d->dst[ol[i]] == owner)
+			fin_sig_ev(&b, ol[i]);
+	fin_sig_str(&b, "side", "business");
+	fin_sig_num(&b, "cash_usd", c.usd);
+	fin_sig_num(&b, "monthly_cash_usd", c.usd / c.months);
+	fin_sig_int(&b, "weeks_with_cash", c.weeks);
+	fin_sig_int(&b, "payroll_payments", payroll);
+	fin_sig_num(&b, "owner_usd", owner_usd);
+	fin_sig_num(&b, "owner_share_of_payments_to_persons", owner_usd / to_persons);
+	fin_sig_say(&b, "Business account %s took steady cash deposits (%u deposits in %u different weeks, %s, "
+		    "%.0f USD a month) but paid no payroll; %s went to one person's account (%s) in %u payments.",
+		    fin_acc_name(d, a), c.deposits, c.weeks, usd, c.usd / c.months, ousd, fin_acc_name(d, owner),
+		    owner_n);
+	fin_sig_end(&b, d, r->max_evidence);
+	/* the owner drawing the takings */
+	fin_sig_begin(&b, out, p->det, owner, score);
+	for (i = 0; i < no; i++)
+		if (d->dst[ol[i]] == owner)
+			fin_sig_ev(&b, ol[i]);
+	fin_sig_str(&b, "side", "owner");
+	fin_sig_num(&b, "owner_usd", owner_usd);
+	fin_sig_num(&b, "monthly_cash_usd", c.usd / c.months);
+	fin_sig_say(&b, "Account %s drew %s in %u payments from business account %s, which takes %.0f USD a month "
+		    "in cash and pays no payroll — the person its takings go to.",
+		    fin_acc_name(d, owner), ousd, owner_n, fin_acc_name(d, a), c.usd / c.months);
+	fin_sig_end(&b, d, r->max_evidence);
+	return out->failed ? RASTRO_NOMEM : 0;
 }
 
 /* ---- FIN.OFFHOURS_CASH ---- */
@@ -1842,6 +1986,12 @@ const struct fin_detector fin_det_cash[] = {
 	  "FIN-2020-A008 financial indicator (steady cash deposits with no ACH payments: no payroll or "
 	  "other normal business outflows)",
 	  "steady cash with no payroll or ACH outflows", cn_prepare, cn_account, NULL, NULL, NULL },
+	{ "FIN.CASH_NO_PAYROLL", "cash_no_payroll", TY_HT,
+	  "FIN-2020-A008 financial indicator (steady cash deposits with no payroll or other normal business "
+	  "outflows) and front-company typology (proceeds mixed with a business's income, drawn by the "
+	  "trafficker)",
+	  "steady cash, no payroll, the takings drawn by one person (and that person)", np_prepare, np_account, NULL,
+	  NULL, NULL },
 	{ "FIN.OFFHOURS_CASH", "offhours_cash", TY_HT,
 	  "FIN-2020-A008 financial indicator (cash or abnormally large deposits outside the business's "
 	  "normal operating hours)",
