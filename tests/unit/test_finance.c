@@ -358,6 +358,66 @@ static void cash_no_ach(void **state)
 	sbuf_release(&sb);
 }
 
+/* FIN.CASH_NO_PAYROLL: F1 takes cash twice a week, pays no payroll and
+ * draws its takings to OWN; look-alikes: B2 pays a wage every week, B3 pays
+ * nobody but other businesses (no owner draws), B4 takes too little cash. */
+static void cash_no_payroll(void **state)
+{
+	static const char *const acc[] = { "F1", "B2", "B3", "B4" };
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k, j;
+
+	(void)state;
+	start(&sb);
+	for (k = 0; k < 6; k++) {
+		for (j = 0; j < 4; j++) {
+			double cash = j == 3 ? 1000 : 3000;
+
+			row(&sb, nid(), at(1 + 7 * k, 11, 0), NULL, acc[j], cash, "cash", NULL, NULL, NULL, NULL, NULL);
+			row(&sb, nid(), at(4 + 7 * k, 11, 0), NULL, acc[j], cash, "cash", NULL, NULL, NULL, NULL, NULL);
+			row(&sb, nid(), at(5 + 7 * k, 9, 0), acc[j], "LANDLORD", 300, "ach", "rent", NULL, NULL, NULL,
+			    NULL);
+		}
+		row(&sb, nid(), at(2 + 7 * k, 9, 0), "F1", "OWN", 4000, "ach", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(2 + 7 * k, 9, 0), "B2", "OWN2", 4000, "ach", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(2 + 7 * k, 9, 0), "B2", "EMP", 600, "ach", "payroll", NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(2 + 7 * k, 9, 0), "B4", "OWN4", 1500, "ach", NULL, NULL, NULL, NULL, NULL);
+	}
+	ws = ws_with(sb.buf, "account_id,name,customer_type,business_type\nF1,Spa Uno,business,massage_parlor\n"
+			     "B2,Cafe Dos,business,restaurant\nB3,Motel Tres,business,hotel\n"
+			     "B4,Nails Cuatro,business,nail_salon\nLANDLORD,Rentas SA,business,property_management\n"
+			     "OWN,Ana Uno,person,\nOWN2,Luis Dos,person,\nEMP,Eva Dos,person,\nOWN4,Rosa Cuatro,person,\n");
+	detect_only(ws, "FIN.CASH_NO_PAYROLL");
+	assert_int_equal(nsig(ws, "FIN.CASH_NO_PAYROLL", "F1"), 1);
+	assert_int_equal(nsig(ws, "FIN.CASH_NO_PAYROLL", "OWN"), 1);
+	/* it joins several red flags: the owner is alerted on it alone */
+	assert_int_equal(q1(ws, "SELECT alert FROM fin_risk r JOIN entity e ON e.id = r.entity_id WHERE e.key = ?1",
+			    "OWN"), 1);
+	assert_int_equal(nsig(ws, "FIN.CASH_NO_PAYROLL", "B2"), 0);
+	assert_int_equal(nsig(ws, "FIN.CASH_NO_PAYROLL", "OWN2"), 0);
+	assert_int_equal(nsig(ws, "FIN.CASH_NO_PAYROLL", "B3"), 0);
+	assert_int_equal(nsig(ws, "FIN.CASH_NO_PAYROLL", "B4"), 0);
+	assert_int_equal(nsig(ws, "FIN.CASH_NO_PAYROLL", "OWN4"), 0);
+	assert_int_equal(nsig(ws, "FIN.CASH_NO_PAYROLL", "LANDLORD"), 0);
+	/* a week's wages allowed: the café's owner is named, not its employee */
+	assert_int_equal(rastro_config_set(ws, "finance.cash_no_payroll.max_payroll_payments=6"), 0);
+	detect_only(ws, "FIN.CASH_NO_PAYROLL");
+	assert_int_equal(nsig(ws, "FIN.CASH_NO_PAYROLL", "B2"), 1);
+	assert_int_equal(nsig(ws, "FIN.CASH_NO_PAYROLL", "OWN2"), 1);
+	assert_int_equal(nsig(ws, "FIN.CASH_NO_PAYROLL", "EMP"), 0);
+	/* less cash a month asked for: the small salon too */
+	assert_int_equal(rastro_config_set(ws, "finance.cash_no_payroll.min_monthly_cash_usd=2000"), 0);
+	detect_only(ws, "FIN.CASH_NO_PAYROLL");
+	assert_int_equal(nsig(ws, "FIN.CASH_NO_PAYROLL", "OWN4"), 1);
+	/* owner draws in one payment are not a pattern */
+	assert_int_equal(rastro_config_set(ws, "finance.cash_no_payroll.owner_min_payments=7"), 0);
+	detect_only(ws, "FIN.CASH_NO_PAYROLL");
+	assert_int_equal(nsig_code(ws, "FIN.CASH_NO_PAYROLL"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
 static void offhours_cash(void **state)
 {
 	struct sbuf sb;
@@ -2020,6 +2080,7 @@ int main(void)
 		cmocka_unit_test(cash_to_corridor),
 		cmocka_unit_test(border_fanin),
 		cmocka_unit_test(cash_no_ach),
+		cmocka_unit_test(cash_no_payroll),
 		cmocka_unit_test(offhours_cash),
 		cmocka_unit_test(prepaid_and_mobility),
 		cmocka_unit_test(escort_site),
