@@ -361,6 +361,8 @@ struct fu_p {
 	int64_t window, lag;
 	uint32_t min_places, full_places;
 	double min_ratio, min_usd;
+	uint32_t relay_places, relay_originators;  /* relayed credits (fu_relay); 0 places = off */
+	double relay_usd;
 };
 
 static int fu_prepare(struct fin_run *r, void **state)
@@ -376,8 +378,106 @@ static int fu_prepare(struct fin_run *r, void **state)
 	p->full_places = (uint32_t)fin_param_int(r, p->det, "full_deposit_places", 8);
 	p->min_ratio = fin_param(r, p->det, "min_out_ratio", 0.5);
 	p->min_usd = fin_param(r, p->det, "min_usd", 3000);
+	p->relay_places = (uint32_t)fin_param_int(r, p->det, "relay_min_places", 3);
+	p->relay_originators = (uint32_t)fin_param_int(r, p->det, "relay_min_originators", 3);
+	p->relay_usd = fin_param(r, p->det, "relay_min_usd", 3000);
 	*state = p;
 	return 0;
+}
+
+/* A debit that takes money away from where credit c came in: a cash
+ * withdrawal or a wire, made somewhere else (a wire with no place counts). */
+static int relay_debit(const struct fin_data *d, uint32_t o, uint32_t a, uint32_t c)
+{
+	if (d->dst[o] == a || d->amt[o] <= 0 || isnan(d->usd[o]))
+		return 0;
+	if (d->chan[o] != CH_CASH && d->chan[o] != CH_WIRE)
+		return 0;
+	return d->place[o] ? d->place[o] != d->place[c] : d->chan[o] == CH_WIRE;
+}
+
+/*
+ * The funnel that is emptied after every deposit: the windowed rule wants
+ * one debit moving half of a window's deposits, but a smuggling funnel
+ * receives a family's payment (cash at a branch in their city, a P2P
+ * payment or a wire from home) and passes each on within a day or two —
+ * cash withdrawn, or wired, at the border (FIN-2023-Alert001: deposits by
+ * many individuals in many locations; wires, cash deposits or P2P payments
+ * from many originators).  So credits from other accounts or cash at a
+ * known place, each followed within max_lag by cash withdrawals or wires
+ * elsewhere moving at least min_out_ratio of it, from at least
+ * relay_min_originators originators (payers; a cash depositor is one per
+ * place) in at least relay_min_places places, at least relay_min_usd in all.
+ * P2P debits do not count: a victim passing a buyer's payment to her
+ * controller is not a funnel.  Businesses and receiving hubs are left out.
+ */
+static int fu_relay(struct fin_run *r, const struct fu_p *p, uint32_t a, struct fin_scratch *x,
+		    struct fin_sink *out)
+{
+	const struct fin_data *d = r->d;
+	size_t ni, no, i, j;
+	const uint32_t *il = in_l(d, a, &ni), *ol = out_l(d, a, &no);
+	uint32_t places = 0, origs = 0, stamp, nrel = 0;
+	double usd = 0;
+	struct fin_sigb b;
+	char usd_s[48];
+	const uint32_t *rel;
+
+	if (!p->relay_places || d->k_ctype[a] == CT_BUSINESS || fin_hub_in(d, a) || ni < p->relay_originators ||
+	    !no || ni > 4096)
+		return 0;
+	stamp = fin_stamp(x);
+	x->tmp32b.len = 0;
+	for (i = 0; i < ni; i++) {
+		uint32_t c = il[i];
+		double moved = 0;
+
+		if (!d->place[c] || isnan(d->usd[c]) || d->amt[c] <= 0 || d->src[c] == a)
+			continue;
+		if (!(d->src[c] == FIN_NONE ? d->chan[c] == CH_CASH : d->chan[c] == CH_P2P || d->chan[c] == CH_WIRE))
+			continue;
+		for (j = fin_after(ol, no, c); j < no && d->ts[ol[j]] - d->ts[c] <= p->lag; j++)
+			if (relay_debit(d, ol[j], a, c))
+				moved += d->usd[ol[j]];
+		if (moved < p->min_ratio * d->usd[c])
+			continue;
+		if (vec_push(&x->tmp32b, &c))
+			return RASTRO_NOMEM;
+		usd += d->usd[c];
+		if (x->str_mark[d->place[c]] != stamp) {
+			x->str_mark[d->place[c]] = stamp;
+			places++;
+		}
+		if (d->src[c] == FIN_NONE ? x->str_cnt2[d->place[c]]++ == 0 : x->acc_mark[d->src[c]] != stamp)
+			origs++;
+		if (d->src[c] != FIN_NONE)
+			x->acc_mark[d->src[c]] = stamp;
+	}
+	rel = x->tmp32b.data;
+	nrel = (uint32_t)x->tmp32b.len;
+	for (i = 0; i < nrel; i++)
+		x->str_cnt2[d->place[rel[i]]] = 0;
+	if (places < p->relay_places || origs < p->relay_originators || usd < p->relay_usd)
+		return 0;
+	fin_sig_begin(&b, out, p->det, a, fin_strength(places, p->relay_places, p->full_places));
+	for (i = 0; i < nrel; i++) {
+		fin_sig_ev(&b, rel[i]);
+		for (j = fin_after(ol, no, rel[i]); j < no && d->ts[ol[j]] - d->ts[rel[i]] <= p->lag; j++)
+			if (relay_debit(d, ol[j], a, rel[i]))
+				fin_sig_ev(&b, ol[j]);
+	}
+	fin_fmt_usd(usd_s, sizeof usd_s, usd);
+	fin_sig_str(&b, "reading", "relayed credits");
+	fin_sig_int(&b, "deposit_places", places);
+	fin_sig_int(&b, "originators", origs);
+	fin_sig_int(&b, "deposits", nrel);
+	fin_sig_num(&b, "deposits_usd", usd);
+	fin_sig_num(&b, "max_lag_hours", (double)p->lag / HOUR);
+	fin_sig_say(&b, "Funnel account %s: %u payments and cash deposits (%s) from %u originators in %u different "
+		    "places, each withdrawn in cash or wired from elsewhere within %.0f h of arriving.",
+		    fin_acc_name(d, a), nrel, usd_s, origs, places, (double)p->lag / HOUR);
+	fin_sig_end(&b, d, r->max_evidence);
+	return out->failed ? RASTRO_NOMEM : 0;
 }
 
 static int fu_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
@@ -396,7 +496,7 @@ static int fu_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	size_t nd = 0;
 
 	if (ni < p->min_places || !no)
-		return 0;
+		return fu_relay(r, p, a, x, out);
 	/* the account's cash deposits with a known place, in time order */
 	x->tmp32.len = 0;
 	for (i = 0; i < ni; i++)
@@ -406,7 +506,7 @@ static int fu_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	dep = x->tmp32.data;
 	nd = x->tmp32.len;
 	if (nd < p->min_places)
-		return 0;
+		return fu_relay(r, p, a, x, out);
 	/* for each debit, the deposits of the window before it */
 	for (i = 0; i < no; i++) {
 		uint32_t o = ol[i];
@@ -446,7 +546,7 @@ static int fu_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	for (k = lo; k < hi; k++)
 		x->str_cnt[d->place[dep[k]]] = 0;
 	if (!best_places)
-		return 0;
+		return fu_relay(r, p, a, x, out);
 	fin_sig_begin(&b, out, p->det, a, fin_strength(best_places, p->min_places, p->full_places));
 	for (k = best_lo; k < best_hi; k++)
 		fin_sig_ev(&b, dep[k]);
