@@ -261,6 +261,56 @@ static void funnel(void **state)
 	sbuf_release(&sb);
 }
 
+/* FIN.FUNNEL's relayed credits: R passes each payment on, in cash or by
+ * wire at the border, within a day of its arrival; look-alikes: V passes
+ * them on by P2P (a victim paying her controller), T withdraws each where
+ * it came from, U has only two originators. */
+static void funnel_relay(void **state)
+{
+	static const char *const acc[] = { "R", "V", "T", "U" };
+	struct sbuf sb;
+	rastro_ws *ws;
+	int j;
+
+	(void)state;
+	start(&sb);
+	for (j = 0; j < 4; j++) {
+		int v = j == 1, t = j == 2;
+
+		row(&sb, nid(), at(2, 10, 0), j == 3 ? "P1" : "P0", acc[j], 1500, "p2p", NULL, "Houston", "TX", "US",
+		    NULL);
+		row(&sb, nid(), at(2, 18, 0), acc[j], v ? "BOSS" : NULL, 1470, v ? "p2p" : "cash", NULL,
+		    t ? "Houston" : "El Paso", "TX", "US", NULL);
+		row(&sb, nid(), at(9, 10, 0), "P1", acc[j], 1800, "p2p", NULL, "Denver", "CO", "US", NULL);
+		row(&sb, nid(), at(10, 9, 0), acc[j], v ? "BOSS" : "ORG", 1760, v ? "p2p" : "wire", NULL,
+		    t ? "Denver" : "El Paso", t ? "CO" : "TX", "US", NULL);
+		row(&sb, nid(), at(20, 10, 0), "P2", acc[j], 1200, "wire", NULL, "Puebla", "PUE", "MX", NULL);
+		row(&sb, nid(), at(21, 11, 0), acc[j], v ? "BOSS" : NULL, 1180, v ? "p2p" : "cash", NULL,
+		    t ? "Puebla" : "El Paso", t ? "PUE" : "TX", t ? "MX" : "US", NULL);
+	}
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.FUNNEL");
+	assert_int_equal(nsig(ws, "FIN.FUNNEL", "R"), 1);
+	assert_int_equal(nsig(ws, "FIN.FUNNEL", "V"), 0);
+	assert_int_equal(nsig(ws, "FIN.FUNNEL", "T"), 0);
+	assert_int_equal(nsig(ws, "FIN.FUNNEL", "U"), 0);
+	/* evidence: the three credits and the three debits */
+	assert_int_equal(q1(ws, "SELECT count(*) FROM signal_evidence se JOIN signal s ON s.id = se.signal_id"
+				" WHERE s.code = 'FIN.FUNNEL'", NULL), 6);
+	assert_int_equal(rastro_config_set(ws, "finance.funnel.relay_min_originators=2"), 0);
+	detect_only(ws, "FIN.FUNNEL");
+	assert_int_equal(nsig(ws, "FIN.FUNNEL", "U"), 1);
+	assert_int_equal(rastro_config_set(ws, "finance.funnel.relay_min_usd=5000"), 0);
+	detect_only(ws, "FIN.FUNNEL");
+	assert_int_equal(nsig_code(ws, "FIN.FUNNEL"), 0);
+	assert_int_equal(rastro_config_set(ws, "finance.funnel.relay_min_usd=3000"), 0);
+	assert_int_equal(rastro_config_set(ws, "finance.funnel.relay_min_places=0"), 0);
+	detect_only(ws, "FIN.FUNNEL");
+	assert_int_equal(nsig_code(ws, "FIN.FUNNEL"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
 static void cash_to_corridor(void **state)
 {
 	struct sbuf sb;
@@ -2077,6 +2127,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(structuring),
 		cmocka_unit_test(funnel),
+		cmocka_unit_test(funnel_relay),
 		cmocka_unit_test(cash_to_corridor),
 		cmocka_unit_test(border_fanin),
 		cmocka_unit_test(cash_no_ach),
