@@ -1114,6 +1114,9 @@ int fin_funnel_beneficiaries(struct fin_run *r, int det, uint32_t funnel, double
 
 /* ---- FIN.CASH_NO_ACH ---- */
 
+/* Payroll categories of FIN.CASH_NO_ACH and FIN.CASH_NO_PAYROLL unless set. */
+static const char *const def_payroll[] = { "payroll", "wages", "salary", NULL };
+
 struct cn_p {
 	int det;
 	double min_monthly_usd, max_ach_share;
@@ -1124,7 +1127,6 @@ struct cn_p {
 
 static int cn_prepare(struct fin_run *r, void **state)
 {
-	static const char *const def_payroll[] = { "payroll", "wages", "salary", NULL };
 	struct cn_p *p = mem_calloc(1, sizeof *p);
 
 	if (!p)
@@ -1250,7 +1252,6 @@ struct np_p {
 
 static int np_prepare(struct fin_run *r, void **state)
 {
-	static const char *const def_payroll[] = { "payroll", "wages", "salary", NULL };
 	struct np_p *p = mem_calloc(1, sizeof *p);
 
 	if (!p)
