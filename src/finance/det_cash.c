@@ -361,6 +361,8 @@ struct fu_p {
 	int64_t window, lag;
 	uint32_t min_places, full_places;
 	double min_ratio, min_usd;
+	uint32_t relay_places, relay_originators;  /* relayed credits (fu_relay); 0 places = off */
+	double relay_usd;
 };
 
 static int fu_prepare(struct fin_run *r, void **state)
@@ -376,8 +378,106 @@ static int fu_prepare(struct fin_run *r, void **state)
 	p->full_places = (uint32_t)fin_param_int(r, p->det, "full_deposit_places", 8);
 	p->min_ratio = fin_param(r, p->det, "min_out_ratio", 0.5);
 	p->min_usd = fin_param(r, p->det, "min_usd", 3000);
+	p->relay_places = (uint32_t)fin_param_int(r, p->det, "relay_min_places", 3);
+	p->relay_originators = (uint32_t)fin_param_int(r, p->det, "relay_min_originators", 3);
+	p->relay_usd = fin_param(r, p->det, "relay_min_usd", 3000);
 	*state = p;
 	return 0;
+}
+
+/* A debit that takes money away from where credit c came in: a cash
+ * withdrawal or a wire, made somewhere else (a wire with no place counts). */
+static int relay_debit(const struct fin_data *d, uint32_t o, uint32_t a, uint32_t c)
+{
+	if (d->dst[o] == a || d->amt[o] <= 0 || isnan(d->usd[o]))
+		return 0;
+	if (d->chan[o] != CH_CASH && d->chan[o] != CH_WIRE)
+		return 0;
+	return d->place[o] ? d->place[o] != d->place[c] : d->chan[o] == CH_WIRE;
+}
+
+/*
+ * The funnel that is emptied after every deposit: the windowed rule wants
+ * one debit moving half of a window's deposits, but a smuggling funnel
+ * receives a family's payment (cash at a branch in their city, a P2P
+ * payment or a wire from home) and passes each on within a day or two —
+ * cash withdrawn, or wired, at the border (FIN-2023-Alert001: deposits by
+ * many individuals in many locations; wires, cash deposits or P2P payments
+ * from many originators).  So credits from other accounts or cash at a
+ * known place, each followed within max_lag by cash withdrawals or wires
+ * elsewhere moving at least min_out_ratio of it, from at least
+ * relay_min_originators originators (payers; a cash depositor is one per
+ * place) in at least relay_min_places places, at least relay_min_usd in all.
+ * P2P debits do not count: a victim passing a buyer's payment to her
+ * controller is not a funnel.  Businesses and receiving hubs are left out.
+ */
+static int fu_relay(struct fin_run *r, const struct fu_p *p, uint32_t a, struct fin_scratch *x,
+		    struct fin_sink *out)
+{
+	const struct fin_data *d = r->d;
+	size_t ni, no, i, j;
+	const uint32_t *il = in_l(d, a, &ni), *ol = out_l(d, a, &no);
+	uint32_t places = 0, origs = 0, stamp, nrel = 0;
+	double usd = 0;
+	struct fin_sigb b;
+	char usd_s[48];
+	const uint32_t *rel;
+
+	if (!p->relay_places || d->k_ctype[a] == CT_BUSINESS || fin_hub_in(d, a) || ni < p->relay_originators ||
+	    !no || ni > 4096)
+		return 0;
+	stamp = fin_stamp(x);
+	x->tmp32b.len = 0;
+	for (i = 0; i < ni; i++) {
+		uint32_t c = il[i];
+		double moved = 0;
+
+		if (!d->place[c] || isnan(d->usd[c]) || d->amt[c] <= 0 || d->src[c] == a)
+			continue;
+		if (!(d->src[c] == FIN_NONE ? d->chan[c] == CH_CASH : d->chan[c] == CH_P2P || d->chan[c] == CH_WIRE))
+			continue;
+		for (j = fin_after(ol, no, c); j < no && d->ts[ol[j]] - d->ts[c] <= p->lag; j++)
+			if (relay_debit(d, ol[j], a, c))
+				moved += d->usd[ol[j]];
+		if (moved < p->min_ratio * d->usd[c])
+			continue;
+		if (vec_push(&x->tmp32b, &c))
+			return RASTRO_NOMEM;
+		usd += d->usd[c];
+		if (x->str_mark[d->place[c]] != stamp) {
+			x->str_mark[d->place[c]] = stamp;
+			places++;
+		}
+		if (d->src[c] == FIN_NONE ? x->str_cnt2[d->place[c]]++ == 0 : x->acc_mark[d->src[c]] != stamp)
+			origs++;
+		if (d->src[c] != FIN_NONE)
+			x->acc_mark[d->src[c]] = stamp;
+	}
+	rel = x->tmp32b.data;
+	nrel = (uint32_t)x->tmp32b.len;
+	for (i = 0; i < nrel; i++)
+		x->str_cnt2[d->place[rel[i]]] = 0;
+	if (places < p->relay_places || origs < p->relay_originators || usd < p->relay_usd)
+		return 0;
+	fin_sig_begin(&b, out, p->det, a, fin_strength(places, p->relay_places, p->full_places));
+	for (i = 0; i < nrel; i++) {
+		fin_sig_ev(&b, rel[i]);
+		for (j = fin_after(ol, no, rel[i]); j < no && d->ts[ol[j]] - d->ts[rel[i]] <= p->lag; j++)
+			if (relay_debit(d, ol[j], a, rel[i]))
+				fin_sig_ev(&b, ol[j]);
+	}
+	fin_fmt_usd(usd_s, sizeof usd_s, usd);
+	fin_sig_str(&b, "reading", "relayed credits");
+	fin_sig_int(&b, "deposit_places", places);
+	fin_sig_int(&b, "originators", origs);
+	fin_sig_int(&b, "deposits", nrel);
+	fin_sig_num(&b, "deposits_usd", usd);
+	fin_sig_num(&b, "max_lag_hours", (double)p->lag / HOUR);
+	fin_sig_say(&b, "Funnel account %s: %u payments and cash deposits (%s) from %u originators in %u different "
+		    "places, each withdrawn in cash or wired from elsewhere within %.0f h of arriving.",
+		    fin_acc_name(d, a), nrel, usd_s, origs, places, (double)p->lag / HOUR);
+	fin_sig_end(&b, d, r->max_evidence);
+	return out->failed ? RASTRO_NOMEM : 0;
 }
 
 static int fu_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
@@ -396,7 +496,7 @@ static int fu_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	size_t nd = 0;
 
 	if (ni < p->min_places || !no)
-		return 0;
+		return fu_relay(r, p, a, x, out);
 	/* the account's cash deposits with a known place, in time order */
 	x->tmp32.len = 0;
 	for (i = 0; i < ni; i++)
@@ -406,7 +506,7 @@ static int fu_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	dep = x->tmp32.data;
 	nd = x->tmp32.len;
 	if (nd < p->min_places)
-		return 0;
+		return fu_relay(r, p, a, x, out);
 	/* for each debit, the deposits of the window before it */
 	for (i = 0; i < no; i++) {
 		uint32_t o = ol[i];
@@ -446,7 +546,7 @@ static int fu_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	for (k = lo; k < hi; k++)
 		x->str_cnt[d->place[dep[k]]] = 0;
 	if (!best_places)
-		return 0;
+		return fu_relay(r, p, a, x, out);
 	fin_sig_begin(&b, out, p->det, a, fin_strength(best_places, p->min_places, p->full_places));
 	for (k = best_lo; k < best_hi; k++)
 		fin_sig_ev(&b, dep[k]);
@@ -1014,6 +1114,9 @@ int fin_funnel_beneficiaries(struct fin_run *r, int det, uint32_t funnel, double
 
 /* ---- FIN.CASH_NO_ACH ---- */
 
+/* Payroll categories of FIN.CASH_NO_ACH and FIN.CASH_NO_PAYROLL unless set. */
+static const char *const def_payroll[] = { "payroll", "wages", "salary", NULL };
+
 struct cn_p {
 	int det;
 	double min_monthly_usd, max_ach_share;
@@ -1024,7 +1127,6 @@ struct cn_p {
 
 static int cn_prepare(struct fin_run *r, void **state)
 {
-	static const char *const def_payroll[] = { "payroll", "wages", "salary", NULL };
 	struct cn_p *p = mem_calloc(1, sizeof *p);
 
 	if (!p)
@@ -1039,23 +1141,22 @@ static int cn_prepare(struct fin_run *r, void **state)
 	return 0;
 }
 
-static int cn_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
-		      struct fin_sink *out)
-{
-	const struct cn_p *p = st;
-	const struct fin_data *d = r->d;
-	size_t ni, no, i;
-	const uint32_t *il = in_l(d, a, &ni), *ol = out_l(d, a, &no);
-	double cash = 0, outs = 0, ach = 0, months;
-	int64_t w0 = INT64_MAX, w1 = INT64_MIN, lastweek = INT64_MIN;
-	uint32_t weeks = 0, ndep = 0;
-	struct fin_sigb b;
-	char usd[48];
+/* Steady cash takings, as FIN.CASH_NO_ACH and FIN.CASH_NO_PAYROLL read
+ * them: the account's cash deposits (left in x->tmp32), their total, how
+ * many there were, in how many distinct weeks, and the months they span
+ * (at least one). */
+struct steady_cash {
+	double usd, months;
+	uint32_t deposits, weeks;
+};
 
-	if (p->business_only && d->k_ctype[a] != CT_BUSINESS)
-		return 0;
-	if (ni < p->min_weeks)
-		return 0;
+static int steady_cash(const struct fin_data *d, uint32_t a, struct fin_scratch *x, struct steady_cash *c)
+{
+	size_t ni, i;
+	const uint32_t *il = in_l(d, a, &ni);
+	int64_t w0 = INT64_MAX, w1 = INT64_MIN, lastweek = INT64_MIN;
+
+	memset(c, 0, sizeof *c);
 	x->tmp32.len = 0;
 	for (i = 0; i < ni; i++) {
 		uint32_t t = il[i];
@@ -1063,25 +1164,44 @@ static int cn_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 
 		if (!cash_in(d, t, a) || isnan(d->usd[t]))
 			continue;
-		cash += d->usd[t];
-		ndep++;
+		c->usd += d->usd[t];
+		c->deposits++;
 		if (d->ts[t] < w0)
 			w0 = d->ts[t];
 		w1 = d->ts[t];
 		wk = day_of(d->ts[t]) / 7;
 		if (wk != lastweek) {
-			weeks++;
+			c->weeks++;
 			lastweek = wk;
 		}
 		if (vec_push(&x->tmp32, &t))
 			return RASTRO_NOMEM;
 	}
-	if (weeks < p->min_weeks)
+	c->months = c->deposits ? (double)(w1 - w0) / (30.0 * DAY) : 0;
+	if (c->months < 1)
+		c->months = 1;
+	return 0;
+}
+
+static int cn_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct cn_p *p = st;
+	const struct fin_data *d = r->d;
+	size_t no, i;
+	const uint32_t *ol = out_l(d, a, &no);
+	double outs = 0, ach = 0;
+	struct steady_cash c;
+	struct fin_sigb b;
+	char usd[48];
+
+	if (p->business_only && d->k_ctype[a] != CT_BUSINESS)
 		return 0;
-	months = (double)(w1 - w0) / (30.0 * DAY);
-	if (months < 1)
-		months = 1;
-	if (cash / months < p->min_monthly_usd)
+	if (d->in_off[a + 1] - d->in_off[a] < p->min_weeks)
+		return 0;
+	if (steady_cash(d, a, x, &c))
+		return RASTRO_NOMEM;
+	if (c.weeks < p->min_weeks || c.usd / c.months < p->min_monthly_usd)
 		return 0;
 	for (i = 0; i < no; i++) {
 		uint32_t t = ol[i];
@@ -1094,21 +1214,146 @@ static int cn_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	}
 	if (outs > 0 && ach / outs > p->max_ach_share)
 		return 0;
-	fin_sig_begin(&b, out, p->det, a, fin_strength(cash / months, p->min_monthly_usd, 4 * p->min_monthly_usd));
+	fin_sig_begin(&b, out, p->det, a, fin_strength(c.usd / c.months, p->min_monthly_usd, 4 * p->min_monthly_usd));
 	for (i = 0; i < x->tmp32.len; i++)
 		fin_sig_ev(&b, ((uint32_t *)x->tmp32.data)[i]);
-	fin_fmt_usd(usd, sizeof usd, cash);
-	fin_sig_num(&b, "cash_usd", cash);
-	fin_sig_num(&b, "monthly_cash_usd", cash / months);
-	fin_sig_int(&b, "weeks_with_cash", weeks);
+	fin_fmt_usd(usd, sizeof usd, c.usd);
+	fin_sig_num(&b, "cash_usd", c.usd);
+	fin_sig_num(&b, "monthly_cash_usd", c.usd / c.months);
+	fin_sig_int(&b, "weeks_with_cash", c.weeks);
 	fin_sig_num(&b, "ach_out_share", outs > 0 ? ach / outs : 0);
 	fin_sig_num(&b, "outflows_usd", outs);
 	fin_sig_say(&b, "%s account %s took steady cash deposits (%u deposits in %u different weeks, %s) "
 		    "but made %s ACH or payroll payments (%.0f%% of its outflows).",
-		    d->k_ctype[a] == CT_BUSINESS ? "Business" : "The", fin_acc_name(d, a), ndep, weeks, usd,
+		    d->k_ctype[a] == CT_BUSINESS ? "Business" : "The", fin_acc_name(d, a), c.deposits, c.weeks, usd,
 		    ach > 0 ? "almost no" : "no", outs > 0 ? 100 * ach / outs : 0.0);
 	fin_sig_end(&b, d, r->max_evidence);
 	return 0;
+}
+
+/* ---- FIN.CASH_NO_PAYROLL ---- */
+
+/*
+ * FIN.CASH_NO_ACH reads FIN-2020-A008's "steady cash deposits with no ACH
+ * payments" literally, so a front that pays its rent and utilities by ACH
+ * and its takings to the trafficker by ACH is not one.  This rule reads the
+ * indicator's point instead: a business of some size taking steady cash
+ * that pays no payroll at all (nobody works there on the books), whose
+ * money goes to one person instead (FIN-2020-A008 front-company typology:
+ * proceeds mixed with the business's income, then drawn by the trafficker).
+ * That person — the owner drawing the takings — is named too.
+ */
+struct np_p {
+	int det;
+	double min_monthly_usd, owner_share;
+	uint32_t min_weeks, max_payroll, owner_payments;
+	struct catset payroll;
+};
+
+static int np_prepare(struct fin_run *r, void **state)
+{
+	struct np_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	p->det = fin_detector_find("FIN.CASH_NO_PAYROLL");
+	p->min_monthly_usd = fin_param(r, p->det, "min_monthly_cash_usd", 10000);
+	p->min_weeks = (uint32_t)fin_param_int(r, p->det, "min_weeks", 4);
+	p->max_payroll = (uint32_t)fin_param_int(r, p->det, "max_payroll_payments", 0);
+	p->owner_payments = (uint32_t)fin_param_int(r, p->det, "owner_min_payments", 2);
+	p->owner_share = fin_param(r, p->det, "owner_share", 0.5);
+	catset_load(r, p->det, "payroll_categories", def_payroll, &p->payroll);
+	*state = p;
+	return 0;
+}
+
+static int np_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct np_p *p = st;
+	const struct fin_data *d = r->d;
+	size_t no, i, k;
+	const uint32_t *ol = out_l(d, a, &no);
+	double to_persons = 0, owner_usd = 0, score;
+	uint32_t payroll = 0, owner = FIN_NONE, owner_n = 0, stamp;
+	struct steady_cash c;
+	struct fin_sigb b;
+	char usd[48], ousd[48];
+
+	if (d->k_ctype[a] != CT_BUSINESS || d->in_off[a + 1] - d->in_off[a] < p->min_weeks)
+		return 0;
+	/* bounded: a business paying thousands of accounts is no owner-run shop */
+	if (no > 65536)
+		return 0;
+	for (i = 0; i < no && payroll <= p->max_payroll; i++)
+		if (catset_has(&p->payroll, d->cat[ol[i]]))
+			payroll++;
+	if (payroll > p->max_payroll)
+		return 0;
+	if (steady_cash(d, a, x, &c))
+		return RASTRO_NOMEM;
+	if (c.weeks < p->min_weeks || c.usd / c.months < p->min_monthly_usd)
+		return 0;
+	/* the person drawing the money: the individual (KYC person) paid most
+	 * of what the business pays to individuals, in owner_min_payments or more */
+	for (i = 0; i < no; i++)
+		if (fin_is_transfer(d, ol[i]) && d->k_ctype[d->dst[ol[i]]] == CT_PERSON && !isnan(d->usd[ol[i]]))
+			to_persons += d->usd[ol[i]];
+	stamp = fin_stamp(x);
+	for (i = 0; i < no && to_persons > 0; i++) {
+		uint32_t y = d->dst[ol[i]], n = 0;
+		double sum = 0;
+
+		if (!fin_is_transfer(d, ol[i]) || d->k_ctype[y] != CT_PERSON || x->acc_mark[y] == stamp)
+			continue;
+		x->acc_mark[y] = stamp;
+		for (k = i; k < no; k++)
+			if (d->dst[ol[k]] == y && fin_is_transfer(d, ol[k]) && !isnan(d->usd[ol[k]])) {
+				sum += d->usd[ol[k]];
+				n++;
+			}
+		if (n >= p->owner_payments && sum >= p->owner_share * to_persons && sum > owner_usd) {
+			owner = y;
+			owner_usd = sum;
+			owner_n = n;
+		}
+	}
+	if (owner == FIN_NONE || fin_swept(d, owner))
+		return 0;
+	score = fin_strength(c.usd / c.months, p->min_monthly_usd, 4 * p->min_monthly_usd);
+	fin_fmt_usd(usd, sizeof usd, c.usd);
+	fin_fmt_usd(ousd, sizeof ousd, owner_usd);
+	fin_sig_begin(&b, out, p->det, a, score);
+	for (i = 0; i < x->tmp32.len; i++)
+		fin_sig_ev(&b, ((uint32_t *)x->tmp32.data)[i]);
+	for (i = 0; i < no; i++)
+		if (d->dst[ol[i]] == owner)
+			fin_sig_ev(&b, ol[i]);
+	fin_sig_str(&b, "side", "business");
+	fin_sig_num(&b, "cash_usd", c.usd);
+	fin_sig_num(&b, "monthly_cash_usd", c.usd / c.months);
+	fin_sig_int(&b, "weeks_with_cash", c.weeks);
+	fin_sig_int(&b, "payroll_payments", payroll);
+	fin_sig_num(&b, "owner_usd", owner_usd);
+	fin_sig_num(&b, "owner_share_of_payments_to_persons", owner_usd / to_persons);
+	fin_sig_say(&b, "Business account %s took steady cash deposits (%u deposits in %u different weeks, %s, "
+		    "%.0f USD a month) but paid no payroll; %s went to one person's account (%s) in %u payments.",
+		    fin_acc_name(d, a), c.deposits, c.weeks, usd, c.usd / c.months, ousd, fin_acc_name(d, owner),
+		    owner_n);
+	fin_sig_end(&b, d, r->max_evidence);
+	/* the owner drawing the takings */
+	fin_sig_begin(&b, out, p->det, owner, score);
+	for (i = 0; i < no; i++)
+		if (d->dst[ol[i]] == owner)
+			fin_sig_ev(&b, ol[i]);
+	fin_sig_str(&b, "side", "owner");
+	fin_sig_num(&b, "owner_usd", owner_usd);
+	fin_sig_num(&b, "monthly_cash_usd", c.usd / c.months);
+	fin_sig_say(&b, "Account %s drew %s in %u payments from business account %s, which takes %.0f USD a month "
+		    "in cash and pays no payroll — the person its takings go to.",
+		    fin_acc_name(d, owner), ousd, owner_n, fin_acc_name(d, a), c.usd / c.months);
+	fin_sig_end(&b, d, r->max_evidence);
+	return out->failed ? RASTRO_NOMEM : 0;
 }
 
 /* ---- FIN.OFFHOURS_CASH ---- */
@@ -1842,6 +2087,12 @@ const struct fin_detector fin_det_cash[] = {
 	  "FIN-2020-A008 financial indicator (steady cash deposits with no ACH payments: no payroll or "
 	  "other normal business outflows)",
 	  "steady cash with no payroll or ACH outflows", cn_prepare, cn_account, NULL, NULL, NULL },
+	{ "FIN.CASH_NO_PAYROLL", "cash_no_payroll", TY_HT,
+	  "FIN-2020-A008 financial indicator (steady cash deposits with no payroll or other normal business "
+	  "outflows) and front-company typology (proceeds mixed with a business's income, drawn by the "
+	  "trafficker)",
+	  "steady cash, no payroll, the takings drawn by one person (and that person)", np_prepare, np_account, NULL,
+	  NULL, NULL },
 	{ "FIN.OFFHOURS_CASH", "offhours_cash", TY_HT,
 	  "FIN-2020-A008 financial indicator (cash or abnormally large deposits outside the business's "
 	  "normal operating hours)",

@@ -261,6 +261,56 @@ static void funnel(void **state)
 	sbuf_release(&sb);
 }
 
+/* FIN.FUNNEL's relayed credits: R passes each payment on, in cash or by
+ * wire at the border, within a day of its arrival; look-alikes: V passes
+ * them on by P2P (a victim paying her controller), T withdraws each where
+ * it came from, U has only two originators. */
+static void funnel_relay(void **state)
+{
+	static const char *const acc[] = { "R", "V", "T", "U" };
+	struct sbuf sb;
+	rastro_ws *ws;
+	int j;
+
+	(void)state;
+	start(&sb);
+	for (j = 0; j < 4; j++) {
+		int v = j == 1, t = j == 2;
+
+		row(&sb, nid(), at(2, 10, 0), j == 3 ? "P1" : "P0", acc[j], 1500, "p2p", NULL, "Houston", "TX", "US",
+		    NULL);
+		row(&sb, nid(), at(2, 18, 0), acc[j], v ? "BOSS" : NULL, 1470, v ? "p2p" : "cash", NULL,
+		    t ? "Houston" : "El Paso", "TX", "US", NULL);
+		row(&sb, nid(), at(9, 10, 0), "P1", acc[j], 1800, "p2p", NULL, "Denver", "CO", "US", NULL);
+		row(&sb, nid(), at(10, 9, 0), acc[j], v ? "BOSS" : "ORG", 1760, v ? "p2p" : "wire", NULL,
+		    t ? "Denver" : "El Paso", t ? "CO" : "TX", "US", NULL);
+		row(&sb, nid(), at(20, 10, 0), "P2", acc[j], 1200, "wire", NULL, "Puebla", "PUE", "MX", NULL);
+		row(&sb, nid(), at(21, 11, 0), acc[j], v ? "BOSS" : NULL, 1180, v ? "p2p" : "cash", NULL,
+		    t ? "Puebla" : "El Paso", t ? "PUE" : "TX", t ? "MX" : "US", NULL);
+	}
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.FUNNEL");
+	assert_int_equal(nsig(ws, "FIN.FUNNEL", "R"), 1);
+	assert_int_equal(nsig(ws, "FIN.FUNNEL", "V"), 0);
+	assert_int_equal(nsig(ws, "FIN.FUNNEL", "T"), 0);
+	assert_int_equal(nsig(ws, "FIN.FUNNEL", "U"), 0);
+	/* evidence: the three credits and the three debits */
+	assert_int_equal(q1(ws, "SELECT count(*) FROM signal_evidence se JOIN signal s ON s.id = se.signal_id"
+				" WHERE s.code = 'FIN.FUNNEL'", NULL), 6);
+	assert_int_equal(rastro_config_set(ws, "finance.funnel.relay_min_originators=2"), 0);
+	detect_only(ws, "FIN.FUNNEL");
+	assert_int_equal(nsig(ws, "FIN.FUNNEL", "U"), 1);
+	assert_int_equal(rastro_config_set(ws, "finance.funnel.relay_min_usd=5000"), 0);
+	detect_only(ws, "FIN.FUNNEL");
+	assert_int_equal(nsig_code(ws, "FIN.FUNNEL"), 0);
+	assert_int_equal(rastro_config_set(ws, "finance.funnel.relay_min_usd=3000"), 0);
+	assert_int_equal(rastro_config_set(ws, "finance.funnel.relay_min_places=0"), 0);
+	detect_only(ws, "FIN.FUNNEL");
+	assert_int_equal(nsig_code(ws, "FIN.FUNNEL"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
 static void cash_to_corridor(void **state)
 {
 	struct sbuf sb;
@@ -354,6 +404,63 @@ static void cash_no_ach(void **state)
 	detect_only(ws, "FIN.CASH_NO_ACH");
 	assert_int_equal(nsig(ws, "FIN.CASH_NO_ACH", "B1"), 1);
 	assert_int_equal(nsig(ws, "FIN.CASH_NO_ACH", "B2"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+/* FIN.CASH_NO_PAYROLL: F1 takes cash twice a week, pays no payroll and
+ * draws its takings to OWN; look-alikes: B2 pays a wage every week, B3 pays
+ * nobody but other businesses (no owner draws), B4 takes too little cash. */
+static void cash_no_payroll(void **state)
+{
+	static const char *const acc[] = { "F1", "B2", "B3", "B4" };
+	static const char *const quiet[] = { "B2", "OWN2", "B3", "B4", "OWN4", "LANDLORD", "EMP" };
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k, j;
+
+	(void)state;
+	start(&sb);
+	for (k = 0; k < 6; k++) {
+		for (j = 0; j < 4; j++) {
+			double cash = j == 3 ? 1000 : 3000;
+
+			row(&sb, nid(), at(1 + 7 * k, 11, 0), NULL, acc[j], cash, "cash", NULL, NULL, NULL, NULL, NULL);
+			row(&sb, nid(), at(4 + 7 * k, 11, 0), NULL, acc[j], cash, "cash", NULL, NULL, NULL, NULL, NULL);
+			row(&sb, nid(), at(5 + 7 * k, 9, 0), acc[j], "LANDLORD", 300, "ach", "rent", NULL, NULL, NULL,
+			    NULL);
+		}
+		row(&sb, nid(), at(2 + 7 * k, 9, 0), "F1", "OWN", 4000, "ach", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(2 + 7 * k, 9, 0), "B2", "OWN2", 4000, "ach", NULL, NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(2 + 7 * k, 9, 0), "B2", "EMP", 600, "ach", "payroll", NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(2 + 7 * k, 9, 0), "B4", "OWN4", 1500, "ach", NULL, NULL, NULL, NULL, NULL);
+	}
+	ws = ws_with(sb.buf, "account_id,name,customer_type,business_type\nF1,Spa Uno,business,massage_parlor\n"
+			     "B2,Cafe Dos,business,restaurant\nB3,Motel Tres,business,hotel\n"
+			     "B4,Nails Cuatro,business,nail_salon\nLANDLORD,Rentas SA,business,property_management\n"
+			     "OWN,Ana Uno,person,\nOWN2,Luis Dos,person,\nEMP,Eva Dos,person,\nOWN4,Rosa Cuatro,person,\n");
+	detect_only(ws, "FIN.CASH_NO_PAYROLL");
+	assert_int_equal(nsig(ws, "FIN.CASH_NO_PAYROLL", "F1"), 1);
+	assert_int_equal(nsig(ws, "FIN.CASH_NO_PAYROLL", "OWN"), 1);
+	/* it joins several red flags: the owner is alerted on it alone */
+	assert_int_equal(q1(ws, "SELECT alert FROM fin_risk r JOIN entity e ON e.id = r.entity_id WHERE e.key = ?1",
+			    "OWN"), 1);
+	for (j = 0; j < (int)(sizeof quiet / sizeof quiet[0]); j++)
+		assert_int_equal(nsig(ws, "FIN.CASH_NO_PAYROLL", quiet[j]), 0);
+	/* a week's wages allowed: the café's owner is named, not its employee */
+	assert_int_equal(rastro_config_set(ws, "finance.cash_no_payroll.max_payroll_payments=6"), 0);
+	detect_only(ws, "FIN.CASH_NO_PAYROLL");
+	assert_int_equal(nsig(ws, "FIN.CASH_NO_PAYROLL", "B2"), 1);
+	assert_int_equal(nsig(ws, "FIN.CASH_NO_PAYROLL", "OWN2"), 1);
+	assert_int_equal(nsig(ws, "FIN.CASH_NO_PAYROLL", "EMP"), 0);
+	/* less cash a month asked for: the small salon too */
+	assert_int_equal(rastro_config_set(ws, "finance.cash_no_payroll.min_monthly_cash_usd=2000"), 0);
+	detect_only(ws, "FIN.CASH_NO_PAYROLL");
+	assert_int_equal(nsig(ws, "FIN.CASH_NO_PAYROLL", "OWN4"), 1);
+	/* owner draws in one payment are not a pattern */
+	assert_int_equal(rastro_config_set(ws, "finance.cash_no_payroll.owner_min_payments=7"), 0);
+	detect_only(ws, "FIN.CASH_NO_PAYROLL");
+	assert_int_equal(nsig_code(ws, "FIN.CASH_NO_PAYROLL"), 0);
 	rastro_close(ws);
 	sbuf_release(&sb);
 }
@@ -2017,9 +2124,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(structuring),
 		cmocka_unit_test(funnel),
+		cmocka_unit_test(funnel_relay),
 		cmocka_unit_test(cash_to_corridor),
 		cmocka_unit_test(border_fanin),
 		cmocka_unit_test(cash_no_ach),
+		cmocka_unit_test(cash_no_payroll),
 		cmocka_unit_test(offhours_cash),
 		cmocka_unit_test(prepaid_and_mobility),
 		cmocka_unit_test(escort_site),
