@@ -1088,14 +1088,14 @@ int ads_write_results(struct stage *S, const struct ads_templates *T)
 			rc = ws_sqlerr(ws, "writing ad results");
 		sqlite3_reset(ins);
 	}
-	/* The index builds sort in memory up to the page cache's size: runs the
-	 * size of the connection's own cache sort and merge in less CPU than one
-	 * run the size of the stage's large cache (at a million ads the
-	 * identifiers' (kind, value) index took 10 instead of 14 CPU-seconds). */
+	/* The index builds sort in memory up to the page cache's size: small
+	 * runs sort and merge in less CPU than one run the size of the stage's
+	 * large cache (stage.c, index_beside; the connection's own cache is set
+	 * back after the run). */
 	if (!rc && S->cache_set) {
 		char sql[64];
 
-		snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)S->cache_before);
+		snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", ADS_INDEX_CACHE_KIB);
 		rc = ws_exec(ws, sql, "setting the cache size");
 	}
 	if (!rc)

@@ -24,6 +24,10 @@
 
 #define MAX_THREADS 16
 
+/* Page cache while the stage builds indexes (KiB): the size of the sorter's
+ * in-memory runs (stage.c, index_beside). */
+#define ADS_INDEX_CACHE_KIB 4096
+
 /* One ad as read (strings in the chunk arena). */
 struct ad_row {
 	int64_t record, entity, posted;
