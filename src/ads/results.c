@@ -185,9 +185,9 @@ static int render_all(struct stage *S, const struct ads_templates *T, struct rsr
 	return rc;
 }
 
-static void hex_id(char *out, size_t n, char prefix, const char *s, size_t len)
+static void hex_id(char *out, size_t n, char prefix, uint64_t hash)
 {
-	snprintf(out, n, "%c%016llx", prefix, (unsigned long long)XXH3_64bits(s, len));
+	snprintf(out, n, "%c%016llx", prefix, (unsigned long long)hash);
 }
 
 /* ---- clusters ---- */
@@ -519,7 +519,7 @@ int ads_write_results(struct stage *S, const struct ads_templates *T)
 			rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
 			break;
 		}
-		hex_id(id, sizeof id, 'T', buf.buf, buf.len);
+		hex_id(id, sizeof id, 'T', XXH3_64bits(buf.buf, buf.len));
 		k = strmap_intern(&tids, id, strlen(id), &is_new);
 		if (!k) {
 			rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
@@ -616,6 +616,12 @@ int ads_write_results(struct stage *S, const struct ads_templates *T)
 			}
 		i = j;
 	}
+	/* Nothing after the links reads the signatures: at five million ads
+	 * their 1.3 GB would otherwise sit beside this phase's arrays. */
+	mem_free(S->sig);
+	S->sig = NULL;
+	mem_free(S->has_sig);
+	S->has_sig = NULL;
 	/* An ad whose identifiers link it to no other ad (none, or used once)
 	 * carries no evidence of its author but its wording: it joins its
 	 * template's cluster when the template's ads that do share identifiers
@@ -694,7 +700,7 @@ int ads_write_results(struct stage *S, const struct ads_templates *T)
 
 		qsort_r(mem, cn, sizeof *mem, by_time, S->meta);
 		first = &S->meta[mem[0]];
-		hex_id(cid[i], sizeof cid[i], 'C', first->key, strlen(first->key));
+		hex_id(cid[i], sizeof cid[i], 'C', first->key_hash);
 	}
 	S->st->clusters = ncl;
 
@@ -1073,8 +1079,8 @@ int ads_write_results(struct stage *S, const struct ads_templates *T)
 			sqlite3_bind_text(ins, 3, rt[m->tmpl].id, -1, SQLITE_STATIC);
 		else
 			sqlite3_bind_null(ins, 3);
-		if (m->lang)
-			sqlite3_bind_text(ins, 4, m->lang, -1, SQLITE_STATIC);
+		if (m->lang != ADS_LANG_NONE)
+			sqlite3_bind_text(ins, 4, m->lang == ADS_LANG_EN ? "en" : "es", -1, SQLITE_STATIC);
 		else
 			sqlite3_bind_null(ins, 4);
 		sqlite3_bind_double(ins, 5, m->score);
@@ -1082,14 +1088,14 @@ int ads_write_results(struct stage *S, const struct ads_templates *T)
 			rc = ws_sqlerr(ws, "writing ad results");
 		sqlite3_reset(ins);
 	}
-	/* The index builds sort in memory up to the page cache's size: runs the
-	 * size of the connection's own cache sort and merge in less CPU than one
-	 * run the size of the stage's large cache (at a million ads the
-	 * identifiers' (kind, value) index took 10 instead of 14 CPU-seconds). */
+	/* The index builds sort in memory up to the page cache's size: small
+	 * runs sort and merge in less CPU than one run the size of the stage's
+	 * large cache (stage.c, index_beside; the connection's own cache is set
+	 * back after the run). */
 	if (!rc && S->cache_set) {
 		char sql[64];
 
-		snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)S->cache_before);
+		snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", ADS_INDEX_CACHE_KIB);
 		rc = ws_exec(ws, sql, "setting the cache size");
 	}
 	if (!rc)

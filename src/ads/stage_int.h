@@ -24,6 +24,10 @@
 
 #define MAX_THREADS 16
 
+/* Page cache while the stage builds indexes (KiB): the size of the sorter's
+ * in-memory runs (stage.c, index_beside). */
+#define ADS_INDEX_CACHE_KIB 4096
+
 /* One ad as read (strings in the chunk arena). */
 struct ad_row {
 	int64_t record, entity, posted;
@@ -78,17 +82,21 @@ struct worker {
 	int failed;
 };
 
-/* Per-ad facts kept for clustering and signals. */
+/* meta.lang: the languages analyze.c tells apart */
+enum { ADS_LANG_NONE, ADS_LANG_EN, ADS_LANG_ES };
+
+/* Per-ad facts kept for clustering and signals: 64 bytes an ad (at five
+ * million ads 320 MB, held through the whole run). */
 struct meta {
 	int64_t record, entity, posted;
-	const char *key;            /* "site:ext_id" */
+	uint64_t key_hash;          /* XXH3_64bits of "site:ext_id", all a cluster id needs of it */
+	uint64_t codes;             /* indicators fired, one bit per indicator code */
 	uint32_t site;              /* interned site */
 	uint32_t city;              /* interned city key, 0 = none */
 	float score;
-	const char *lang;
-	uint64_t codes;             /* indicators fired, one bit per indicator code */
 	uint32_t tmpl;              /* rendered template, UINT32_MAX = none */
 	uint32_t cluster;
+	uint8_t lang;               /* ADS_LANG_* */
 };
 
 struct link {

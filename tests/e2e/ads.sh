@@ -78,6 +78,16 @@ same "$(sql sa.rastro "select group_concat(field) from ad_ident i join ad a on a
 same "$(sql sa.rastro "select group_concat(value) from ad_ident i join ad a on a.id = i.ad_id where a.ext_id = 'sa1' and kind = 'name'")" "lola" "and not the name Antonio"
 same "$(sql sa.rastro "select count(*) from ad_ident i join ad a on a.id = i.ad_id where a.ext_id = 'sa2' and kind = 'name' and value = 'antonio'")" 1 "Antonio alone is a name"
 
+# each ad's language as the analysis tells it (kept per ad as a byte, written as its code)
+cat > lang.jsonl <<'EOF'
+{"id":"l1","posted_at":"2024-03-01","site":"s","body":"Call me for the best time with you and your friends"}
+{"id":"l2","posted_at":"2024-03-02","site":"s","body":"Llama para una cita con la mejor de las chicas que te espera"}
+{"id":"l3","posted_at":"2024-03-03","site":"s","body":"915 555 0199"}
+EOF
+"$RASTRO" ingest lang.rastro --format ads -q lang.jsonl
+ok "languages" -- "$RASTRO" ads lang.rastro -q
+same "$(sql lang.rastro "select group_concat(x, ' ') from (select a.ext_id || '=' || coalesce(r.lang, '-') as x from ad_result r join ad a on a.id = r.ad_id order by a.ext_id)")" "l1=en l2=es l3=-" "English, Spanish, neither"
+
 ok "show one ad" -- "$RASTRO" ads ws.rastro --no-run --show escortsite.example:a2
 has out.txt "nine1five 555 oh one four seven"
 has out.txt "+19155550147"
