@@ -333,7 +333,6 @@ struct scratch {
 	int *v;                    /* Myers' V, indexed k + off */
 	int *trace;                /* V after each d */
 	size_t trace_cap;
-	struct vec pairs;          /* struct pair, reversed then forward */
 	struct vec docpairs;       /* struct pair for every aligned doc of the group */
 	struct vec docinfo;        /* struct docinfo */
 	uint32_t *support;
@@ -354,7 +353,6 @@ static void scratch_release(struct scratch *s)
 {
 	mem_free(s->v);
 	mem_free(s->trace);
-	vec_release(&s->pairs);
 	vec_release(&s->docpairs);
 	vec_release(&s->docinfo);
 	mem_free(s->support);
@@ -374,7 +372,8 @@ static int align(struct scratch *s, const uint16_t *a, int n, const uint16_t *b,
 		 struct vec *out)
 {
 	int off = dmax + 1, width = 2 * dmax + 3, d, k, found = -1;
-	size_t need = (size_t)(dmax + 1) * (size_t)width;
+	size_t need = (size_t)(dmax + 1) * (size_t)width, cap, np = 0;
+	struct pair *dst;
 	int x, y;
 
 	if (need > s->trace_cap) {
@@ -403,6 +402,18 @@ static int align(struct scratch *s, const uint16_t *a, int n, const uint16_t *b,
 			else
 				x = s->v[off + k - 1] + 1;
 			y = x - k;
+			/* the snake: near-duplicates share long runs of words, compared
+			 * four at a time first */
+			while (x + 4 <= n && y + 4 <= m) {
+				uint64_t wa, wb;
+
+				memcpy(&wa, a + x, sizeof wa);
+				memcpy(&wb, b + y, sizeof wb);
+				if (wa != wb)
+					break;
+				x += 4;
+				y += 4;
+			}
 			while (x < n && y < m && a[x] == b[y]) {
 				x++;
 				y++;
@@ -416,8 +427,14 @@ static int align(struct scratch *s, const uint16_t *a, int n, const uint16_t *b,
 	}
 	if (found < 0)
 		return 1;
-	/* Walk back through the saved V arrays, collecting diagonal runs. */
-	vec_clear(&s->pairs);
+	/* Walk back through the saved V arrays, collecting diagonal runs.  The
+	 * pairs (at most min(n, m)) are written from the end of room reserved
+	 * in out, last pair first, then moved down: no push per pair (the
+	 * alignments of a million ads make a few hundred million pairs). */
+	cap = (size_t)(n < m ? n : m);
+	if (vec_reserve(out, out->len + cap + 1))
+		return -1;
+	dst = (struct pair *)out->data + out->len;
 	x = n;
 	y = m;
 	for (d = found; d >= 0; d--) {
@@ -438,26 +455,18 @@ static int align(struct scratch *s, const uint16_t *a, int n, const uint16_t *b,
 			my = pk == k + 1 ? py + 1 : py;
 		}
 		while (x > mx && y > my) {
-			struct pair pr;
+			struct pair *pr = &dst[cap - 1 - np++];
 
 			x--;
 			y--;
-			pr.p = (uint16_t)x;
-			pr.q = (uint16_t)y;
-			if (vec_push(&s->pairs, &pr))
-				return -1;
+			pr->p = (uint16_t)x;
+			pr->q = (uint16_t)y;
 		}
 		x = px;
 		y = py;
 	}
-	{
-		struct pair *pp = s->pairs.data;
-		size_t i, np = s->pairs.len;
-
-		for (i = 0; i < np; i++)
-			if (vec_push(out, &pp[np - 1 - i]))
-				return -1;
-	}
+	memmove(dst, dst + cap - np, np * sizeof *dst);
+	out->len += np;
 	return 0;
 }
 
@@ -1068,7 +1077,6 @@ static struct aligner *aligner_new(const struct fine_state *F)
 		return NULL;
 	}
 	vec_init(&A->cand, sizeof(uint32_t));
-	vec_init(&A->s.pairs, sizeof(struct pair));
 	vec_init(&A->s.docpairs, sizeof(struct pair));
 	vec_init(&A->s.docinfo, sizeof(struct docinfo));
 	vec_init(&A->docpairs, sizeof(struct pair));
@@ -1865,7 +1873,6 @@ static void *fine_worker(void *arg)
 	struct scratch s;
 
 	memset(&s, 0, sizeof s);
-	vec_init(&s.pairs, sizeof(struct pair));
 	vec_init(&s.docpairs, sizeof(struct pair));
 	vec_init(&s.docinfo, sizeof(struct docinfo));
 	for (;;) {
