@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -844,6 +845,7 @@ struct fine_job {
 	atomic_int failed;
 	pthread_mutex_t mu;        /* guards offers */
 	struct aligner *offers;    /* oldest (largest group) first */
+	atomic_int deciding;       /* workers between taking a group and offering its helper (or not) */
 };
 
 /* ---- fine: a second thread for each seed's try ---- */
@@ -1662,6 +1664,10 @@ static int fine_group(const struct ads_corpus *c, const struct ads_ccfg *cfg, co
 	F.s = s;
 	F.n = n;
 	F.job = job;
+	/* first, so that a worker left without a group finds the offer */
+	if (help)
+		helper_offer(&F);
+	atomic_fetch_sub(&job->deciding, 1);
 	F.need = (int)ceil(cfg->min_jaccard * ADS_K - 1e-9);
 	vec_init(&F.cand, sizeof(uint32_t));
 	vec_init(&F.costs, sizeof(struct tcost));
@@ -1719,8 +1725,6 @@ static int fine_group(const struct ads_corpus *c, const struct ads_ccfg *cfg, co
 		}
 	}
 	qsort_r(order, n, sizeof *order, by_degree, deg);
-	if (help)
-		helper_offer(&F);
 	/* 1. unexplained docs, most typical first */
 	for (i = 0; i < n; i++) {
 		uint32_t d = order[i];
@@ -1876,15 +1880,24 @@ static void *fine_worker(void *arg)
 	vec_init(&s.docpairs, sizeof(struct pair));
 	vec_init(&s.docinfo, sizeof(struct docinfo));
 	for (;;) {
-		size_t i = atomic_fetch_add(&j->next, 1);
+		size_t i;
 		uint32_t g;
+		int failed;
 
-		if (atomic_load(&j->failed))
+		atomic_fetch_add(&j->deciding, 1);
+		i = atomic_fetch_add(&j->next, 1);
+		failed = atomic_load(&j->failed);
+		if (i >= j->ngroups || failed)
+			atomic_fetch_sub(&j->deciding, 1);
+		if (failed)
 			break;
 		if (i >= j->ngroups) {
-			/* no group left: help one still trying seeds, until none is */
-			struct aligner *A = helper_take(j);
+			/* no group left: help one still trying seeds, until none is
+			 * (a worker that took a group offers its helper right away) */
+			struct aligner *A;
 
+			while (!(A = helper_take(j)) && atomic_load(&j->deciding) > 0)
+				sched_yield();
 			if (!A)
 				break;
 			aligner_main(A);
@@ -1990,6 +2003,7 @@ int ads_fine(const struct ads_corpus *c, const uint32_t *group, const struct ads
 	atomic_init(&job.next, 0);
 	atomic_init(&job.failed, 0);
 	pthread_mutex_init(&job.mu, NULL);
+	atomic_init(&job.deciding, 0);
 	if (nthreads > 16)
 		nthreads = 16;
 	for (i = 1; i < nthreads; i++)
