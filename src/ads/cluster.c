@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,7 +334,6 @@ struct scratch {
 	int *v;                    /* Myers' V, indexed k + off */
 	int *trace;                /* V after each d */
 	size_t trace_cap;
-	struct vec pairs;          /* struct pair, reversed then forward */
 	struct vec docpairs;       /* struct pair for every aligned doc of the group */
 	struct vec docinfo;        /* struct docinfo */
 	uint32_t *support;
@@ -354,7 +354,6 @@ static void scratch_release(struct scratch *s)
 {
 	mem_free(s->v);
 	mem_free(s->trace);
-	vec_release(&s->pairs);
 	vec_release(&s->docpairs);
 	vec_release(&s->docinfo);
 	mem_free(s->support);
@@ -374,7 +373,8 @@ static int align(struct scratch *s, const uint16_t *a, int n, const uint16_t *b,
 		 struct vec *out)
 {
 	int off = dmax + 1, width = 2 * dmax + 3, d, k, found = -1;
-	size_t need = (size_t)(dmax + 1) * (size_t)width;
+	size_t need = (size_t)(dmax + 1) * (size_t)width, cap, np = 0;
+	struct pair *dst;
 	int x, y;
 
 	if (need > s->trace_cap) {
@@ -403,6 +403,18 @@ static int align(struct scratch *s, const uint16_t *a, int n, const uint16_t *b,
 			else
 				x = s->v[off + k - 1] + 1;
 			y = x - k;
+			/* the snake: near-duplicates share long runs of words, compared
+			 * four at a time first */
+			while (x + 4 <= n && y + 4 <= m) {
+				uint64_t wa, wb;
+
+				memcpy(&wa, a + x, sizeof wa);
+				memcpy(&wb, b + y, sizeof wb);
+				if (wa != wb)
+					break;
+				x += 4;
+				y += 4;
+			}
 			while (x < n && y < m && a[x] == b[y]) {
 				x++;
 				y++;
@@ -416,8 +428,14 @@ static int align(struct scratch *s, const uint16_t *a, int n, const uint16_t *b,
 	}
 	if (found < 0)
 		return 1;
-	/* Walk back through the saved V arrays, collecting diagonal runs. */
-	vec_clear(&s->pairs);
+	/* Walk back through the saved V arrays, collecting diagonal runs.  The
+	 * pairs (at most min(n, m)) are written from the end of room reserved
+	 * in out, last pair first, then moved down: no push per pair (the
+	 * alignments of a million ads make a few hundred million pairs). */
+	cap = (size_t)(n < m ? n : m);
+	if (vec_reserve(out, out->len + cap + 1))
+		return -1;
+	dst = (struct pair *)out->data + out->len;
 	x = n;
 	y = m;
 	for (d = found; d >= 0; d--) {
@@ -438,26 +456,18 @@ static int align(struct scratch *s, const uint16_t *a, int n, const uint16_t *b,
 			my = pk == k + 1 ? py + 1 : py;
 		}
 		while (x > mx && y > my) {
-			struct pair pr;
+			struct pair *pr = &dst[cap - 1 - np++];
 
 			x--;
 			y--;
-			pr.p = (uint16_t)x;
-			pr.q = (uint16_t)y;
-			if (vec_push(&s->pairs, &pr))
-				return -1;
+			pr->p = (uint16_t)x;
+			pr->q = (uint16_t)y;
 		}
 		x = px;
 		y = py;
 	}
-	{
-		struct pair *pp = s->pairs.data;
-		size_t i, np = s->pairs.len;
-
-		for (i = 0; i < np; i++)
-			if (vec_push(out, &pp[np - 1 - i]))
-				return -1;
-	}
+	memmove(dst, dst + cap - np, np * sizeof *dst);
+	out->len += np;
 	return 0;
 }
 
@@ -759,7 +769,9 @@ struct fine_state {
 	struct ftmpl *tp;
 	size_t nt, tcap;
 	struct vec costs;          /* struct tcost */
-	struct aligner *help;      /* a second thread for the alignments, or NULL */
+	struct aligner *help;      /* the helper working with this group's tries, or NULL */
+	struct aligner *offer;     /* a helper offered to idle workers, not taken yet (or NULL) */
+	struct fine_job *job;      /* the step's workers, where the offer waits */
 };
 
 /* Members of bands [b0, b1) that share a bucket with the seed's signature
@@ -821,6 +833,21 @@ static int candidates(struct fine_state *F, uint32_t seed)
 	return cand_bands(F, F->stamp, now, seed, 0, F->bi.bands, &F->cand);
 }
 
+/* The fine step's workers: the groups to take, and the helpers offered. */
+struct fine_job {
+	const struct ads_corpus *c;
+	const struct ads_ccfg *cfg;
+	struct group *groups;
+	size_t ngroups;
+	uint32_t *order;           /* groups by size, largest first */
+	struct gresult *res;
+	atomic_size_t next;
+	atomic_int failed;
+	pthread_mutex_t mu;        /* guards offers */
+	struct aligner *offers;    /* oldest (largest group) first */
+	atomic_int deciding;       /* workers between taking a group and offering its helper (or not) */
+};
+
 /* ---- fine: a second thread for each seed's try ---- */
 
 /*
@@ -843,7 +870,8 @@ static int candidates(struct fine_state *F, uint32_t seed)
 enum { JOB_NONE, JOB_CAND, JOB_ALIGN, JOB_EVAL, JOB_QUIT };
 
 struct aligner {
-	pthread_t th;
+	struct aligner *next;      /* in the job's list of offers */
+	atomic_int taken;          /* a worker runs aligner_main for it */
 	pthread_mutex_t mu;
 	pthread_cond_t go, done;
 	atomic_int job;            /* posted job, JOB_NONE when done */
@@ -979,8 +1007,16 @@ static void *aligner_main(void *arg)
 			A->sleeping = 0;
 			pthread_mutex_unlock(&A->mu);
 		}
-		if (j == JOB_QUIT)
+		if (j == JOB_QUIT) {
+			/* the caller frees A once the job word is back and the mutex
+			 * free: this unlock is the helper's last touch of A */
+			pthread_mutex_lock(&A->mu);
+			atomic_store_explicit(&A->job, JOB_NONE, memory_order_release);
+			if (A->waiting)
+				pthread_cond_signal(&A->done);
+			pthread_mutex_unlock(&A->mu);
 			break;
+		}
 		run_job(A);
 		pthread_mutex_lock(&A->mu);
 		atomic_store_explicit(&A->job, JOB_NONE, memory_order_release);
@@ -1018,8 +1054,17 @@ static int wait_job(struct aligner *A)
 	return A->failed ? -1 : 0;
 }
 
-/* A helper for group state F, or NULL (then the caller works alone). */
-static struct aligner *aligner_start(const struct fine_state *F)
+/*
+ * Helpers are offered, not started: a large group's state gets an aligner
+ * that waits in the step's list of offers, and a worker that finds no
+ * group left to take runs it (aligner_main) until the group no longer
+ * needs it.  While every worker has a group of its own (and the stage
+ * builds its indexes beside them), a helper would only take turns with
+ * them on the two cores, and its hand-overs (spinning, then sleeping) cost
+ * CPU of their own: at 200,000 ads the cluster phase took 8.4-8.6 CPU-s
+ * with no helper and 10.9-11.8 with one started for every large group.
+ */
+static struct aligner *aligner_new(const struct fine_state *F)
 {
 	struct aligner *A = mem_calloc(1, sizeof *A);
 
@@ -1027,13 +1072,13 @@ static struct aligner *aligner_start(const struct fine_state *F)
 		return NULL;
 	A->F = F;
 	atomic_init(&A->job, JOB_NONE);
+	atomic_init(&A->taken, 0);
 	A->stamp = mem_calloc(F->n ? F->n : 1, sizeof *A->stamp);
 	if (!A->stamp) {
 		mem_free(A);
 		return NULL;
 	}
 	vec_init(&A->cand, sizeof(uint32_t));
-	vec_init(&A->s.pairs, sizeof(struct pair));
 	vec_init(&A->s.docpairs, sizeof(struct pair));
 	vec_init(&A->s.docinfo, sizeof(struct docinfo));
 	vec_init(&A->docpairs, sizeof(struct pair));
@@ -1041,23 +1086,11 @@ static struct aligner *aligner_start(const struct fine_state *F)
 	pthread_mutex_init(&A->mu, NULL);
 	pthread_cond_init(&A->go, NULL);
 	pthread_cond_init(&A->done, NULL);
-	if (pthread_create(&A->th, NULL, aligner_main, A) != 0) {
-		pthread_mutex_destroy(&A->mu);
-		pthread_cond_destroy(&A->go);
-		pthread_cond_destroy(&A->done);
-		mem_free(A->stamp);
-		mem_free(A);
-		return NULL;
-	}
 	return A;
 }
 
-static void aligner_stop(struct aligner *A)
+static void aligner_free(struct aligner *A)
 {
-	if (!A)
-		return;
-	post(A, JOB_QUIT);
-	pthread_join(A->th, NULL);
 	pthread_mutex_destroy(&A->mu);
 	pthread_cond_destroy(&A->go);
 	pthread_cond_destroy(&A->done);
@@ -1068,6 +1101,74 @@ static void aligner_stop(struct aligner *A)
 	mem_free(A->stamp);
 	mem_free(A->cnt);
 	mem_free(A);
+}
+
+/* The helper is used from the next seed on once a worker took the offer. */
+static void helper_check(struct fine_state *F)
+{
+	if (F->offer && atomic_load_explicit(&F->offer->taken, memory_order_acquire)) {
+		F->help = F->offer;
+		F->offer = NULL;
+	}
+}
+
+/* Puts F's helper on offer (F works alone when it cannot be made). */
+static void helper_offer(struct fine_state *F)
+{
+	struct aligner *A = aligner_new(F), **tail;
+
+	if (!A)
+		return;
+	pthread_mutex_lock(&F->job->mu);
+	for (tail = &F->job->offers; *tail; tail = &(*tail)->next)
+		;
+	*tail = A;
+	pthread_mutex_unlock(&F->job->mu);
+	F->offer = A;
+}
+
+/* The group needs its helper no more: an offer not taken is withdrawn, a
+ * helper that was taken is sent back to its worker. */
+static void helper_end(struct fine_state *F)
+{
+	struct aligner *A = F->help ? F->help : F->offer;
+	int taken;
+
+	if (!A)
+		return;
+	F->help = F->offer = NULL;
+	pthread_mutex_lock(&F->job->mu);
+	taken = atomic_load(&A->taken);
+	if (!taken) {
+		struct aligner **p;
+
+		for (p = &F->job->offers; *p != A; p = &(*p)->next)
+			;
+		*p = A->next;
+	}
+	pthread_mutex_unlock(&F->job->mu);
+	if (taken) {
+		post(A, JOB_QUIT);
+		wait_job(A);
+		pthread_mutex_lock(&A->mu);
+		pthread_mutex_unlock(&A->mu);
+	}
+	aligner_free(A);
+}
+
+/* An offered helper for an idle worker to run, or NULL. */
+static struct aligner *helper_take(struct fine_job *j)
+{
+	struct aligner *A;
+
+	pthread_mutex_lock(&j->mu);
+	A = j->offers;
+	if (A) {
+		j->offers = A->next;
+		atomic_store_explicit(&A->taken, 1, memory_order_release);
+	}
+	pthread_mutex_unlock(&j->mu);
+	return A;
 }
 
 static size_t split_min(const struct fine_state *F)
@@ -1195,6 +1296,7 @@ static int try_seed(struct fine_state *F, uint32_t seed)
 	size_t i, nc, nal = 0, l, nk = 0;
 
 	F->tried[seed] = 1;
+	helper_check(F);
 	if (candidates_shared(F, seed))
 		return -1;
 	cand = F->cand.data;
@@ -1548,7 +1650,7 @@ static int by_ratio(const void *x, const void *y, void *arg)
  * template with their differences as slots.
  */
 static int fine_group(const struct ads_corpus *c, const struct ads_ccfg *cfg, const struct group *gr,
-		      struct scratch *s, struct gresult *res, int help)
+		      struct scratch *s, struct gresult *res, struct fine_job *job, int help)
 {
 	struct fine_state F;
 	uint32_t *order = NULL, *deg = NULL;
@@ -1561,6 +1663,11 @@ static int fine_group(const struct ads_corpus *c, const struct ads_ccfg *cfg, co
 	F.gr = gr;
 	F.s = s;
 	F.n = n;
+	F.job = job;
+	/* first, so that a worker left without a group finds the offer */
+	if (help)
+		helper_offer(&F);
+	atomic_fetch_sub(&job->deciding, 1);
 	F.need = (int)ceil(cfg->min_jaccard * ADS_K - 1e-9);
 	vec_init(&F.cand, sizeof(uint32_t));
 	vec_init(&F.costs, sizeof(struct tcost));
@@ -1618,8 +1725,6 @@ static int fine_group(const struct ads_corpus *c, const struct ads_ccfg *cfg, co
 		}
 	}
 	qsort_r(order, n, sizeof *order, by_degree, deg);
-	if (help)
-		F.help = aligner_start(&F);
 	/* 1. unexplained docs, most typical first */
 	for (i = 0; i < n; i++) {
 		uint32_t d = order[i];
@@ -1646,7 +1751,9 @@ static int fine_group(const struct ads_corpus *c, const struct ads_ccfg *cfg, co
 				goto out;
 		}
 	}
-	/* 3. docs left over, against their neighbours' templates */
+	/* 3. docs left over, against their neighbours' templates (one thread:
+	 * a worker's helper is free again for another group) */
+	helper_end(&F);
 	if (reassign(&F))
 		goto out;
 	/* 4. templates merged when one describes both families' docs shorter
@@ -1732,7 +1839,7 @@ static int fine_group(const struct ads_corpus *c, const struct ads_ccfg *cfg, co
 	}
 	rc = 0;
 out:
-	aligner_stop(F.help);
+	helper_end(&F);
 	for (i = 0; F.tp && i < F.nt; i++) {
 		mem_free(F.tp[i].pos);
 		mem_free(F.tp[i].slots);
@@ -1764,34 +1871,40 @@ out:
 
 /* ---- fine: all groups, in parallel ---- */
 
-struct fine_job {
-	const struct ads_corpus *c;
-	const struct ads_ccfg *cfg;
-	struct group *groups;
-	size_t ngroups;
-	uint32_t *order;           /* groups by size, largest first */
-	struct gresult *res;
-	atomic_size_t next;
-	atomic_int failed;
-};
-
 static void *fine_worker(void *arg)
 {
 	struct fine_job *j = arg;
 	struct scratch s;
 
 	memset(&s, 0, sizeof s);
-	vec_init(&s.pairs, sizeof(struct pair));
 	vec_init(&s.docpairs, sizeof(struct pair));
 	vec_init(&s.docinfo, sizeof(struct docinfo));
 	for (;;) {
-		size_t i = atomic_fetch_add(&j->next, 1);
+		size_t i;
 		uint32_t g;
+		int failed;
 
-		if (i >= j->ngroups || atomic_load(&j->failed))
+		atomic_fetch_add(&j->deciding, 1);
+		i = atomic_fetch_add(&j->next, 1);
+		failed = atomic_load(&j->failed);
+		if (i >= j->ngroups || failed)
+			atomic_fetch_sub(&j->deciding, 1);
+		if (failed)
 			break;
+		if (i >= j->ngroups) {
+			/* no group left: help one still trying seeds, until none is
+			 * (a worker that took a group offers its helper right away) */
+			struct aligner *A;
+
+			while (!(A = helper_take(j)) && atomic_load(&j->deciding) > 0)
+				sched_yield();
+			if (!A)
+				break;
+			aligner_main(A);
+			continue;
+		}
 		g = j->order[i];
-		if (fine_group(j->c, j->cfg, &j->groups[g], &s, &j->res[g],
+		if (fine_group(j->c, j->cfg, &j->groups[g], &s, &j->res[g], j,
 			       j->cfg->threads > 1 && j->groups[g].n >= j->cfg->help_min))
 			atomic_store(&j->failed, 1);
 	}
@@ -1889,6 +2002,8 @@ int ads_fine(const struct ads_corpus *c, const uint32_t *group, const struct ads
 	qsort_r(fill, ng, sizeof *fill, by_size, groups);
 	atomic_init(&job.next, 0);
 	atomic_init(&job.failed, 0);
+	pthread_mutex_init(&job.mu, NULL);
+	atomic_init(&job.deciding, 0);
 	if (nthreads > 16)
 		nthreads = 16;
 	for (i = 1; i < nthreads; i++)
@@ -1897,6 +2012,7 @@ int ads_fine(const struct ads_corpus *c, const uint32_t *group, const struct ads
 	fine_worker(&job);
 	for (i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&job.mu);
 	if (atomic_load(&job.failed)) {
 		rc = err_set(err, RASTRO_NOMEM, "out of memory finding templates");
 		goto done;
