@@ -894,8 +894,8 @@ static void score_shapes_and_records(void **state)
 			       "INSERT INTO er_link(record_id, entity_id, source_id) VALUES(100, 10, 1), (101, 11, 1);");
 		ws = stage(sb.buf);
 		if (typology) {
-			/* 2 x log2(1 + 3): every code */
-			assert_non_null(strstr(parts_of(ws), "\"part\":\"finance\",\"points\":4.0000"));
+			/* every code, each on one subject only: 2 x log2(1 + 3 x 0.5) */
+			assert_non_null(strstr(parts_of(ws), "\"part\":\"finance\",\"points\":2.6439"));
 			assert_null(strstr(parts_of(ws), "graph shapes only"));
 		} else {
 			/* 2 x log2(1 + 1): the strongest shape only */
@@ -907,6 +907,105 @@ static void score_shapes_and_records(void **state)
 		assert_non_null(strstr(parts_of(ws), "1 suspect members named in agency records"));
 		rastro_close(ws);
 	}
+	sbuf_release(&sb);
+}
+
+/* Score parts: a finance code two subjects carry counts in full, one that
+ * a single subject carries at network.score.single_subject (0.5), the sum
+ * at least the strongest code; an agency record counts (records,
+ * agency_target) only for a member a signal in the network names — the
+ * person or an account they hold — and is shown as not counted otherwise;
+ * beside potential victims every record counts. */
+static void score_spread_and_named_records(void **state)
+{
+	struct sbuf sb = SBUF_INIT;
+	rastro_ws *ws;
+	struct rastro_network_stats st;
+	int variant;
+
+	(void)state;
+	sbuf_init(&sb);
+	for (variant = 0; variant < 4; variant++) {
+		sbuf_clear(&sb);
+		accounts(&sb, 3);
+		pay(&sb, 1, 2, 500, "2024-02-01", NULL);
+		pay(&sb, 2, 3, 480, "2024-02-02", NULL);
+		pay(&sb, 3, 1, 300, "2024-02-03", NULL);
+		if (variant == 2)
+			sbuf_adds(&sb, "INSERT INTO signal(code, entity_id, score, explanation, details, stage)"
+				       " VALUES('FIN.PAYROLL_FUNNEL', 3, 0.8, 'x', '{}', 'finance');");
+		else
+			sbuf_adds(&sb, "INSERT INTO signal(code, entity_id, score, explanation, details, stage)"
+				       " VALUES('FIN.PAYROLL_FUNNEL', 2, 1, 'x', '{}', 'finance'),"
+				       " ('FIN.PAYROLL_FUNNEL', 3, 1, 'x', '{}', 'finance'),"
+				       " ('FIN.STRUCTURING', 3, 1, 'x', '{}', 'finance');");
+		/* person 10 holds account 1 (no signal), arrested by a second
+		 * agency; person 11 holds account 2 (a signal), a subject of the
+		 * first */
+		sbuf_adds(&sb, "INSERT INTO agency(id, code) VALUES(7, 'hsi');"
+			       "INSERT INTO source(id, path, format, kind, agency_id, label, loaded_at)"
+			       " VALUES(2, 'p.csv', 'person', 'person', 7, 'LES', '2024-01-01');"
+			       "INSERT INTO entity(id, kind, key) VALUES(10, 'person', 'p10'), (11, 'person', 'p11');"
+			       "INSERT INTO edge(src, dst, type, stage) VALUES(10, 1, 'holds', 'resolve'), (11, 2, 'holds', 'resolve');"
+			       "INSERT INTO person(id, source_id, line, ext_id, status) VALUES(100, 2, 2, 'R1', 'arrested'),"
+			       " (101, 1, 3, 'R2', 'subject');"
+			       "INSERT INTO er_link(record_id, entity_id, source_id) VALUES(100, 10, 2), (101, 11, 1);");
+		ws = ws_with(sb.buf);
+		if (variant == 1)
+			assert_int_equal(rastro_config_set(ws, "network.score.single_subject=1"), 0);
+		if (variant == 3)
+			assert_int_equal(rastro_config_set(ws, "network.score.records_need_evidence=false"), 0);
+		assert_int_equal(rastro_network_run(ws, &st), 0);
+		if (variant == 0 || variant == 3) {
+			/* PAYROLL_FUNNEL on two subjects, STRUCTURING on one:
+			 * 2 x log2(1 + 1 + 0.5) */
+			assert_non_null(strstr(parts_of(ws), "\"part\":\"finance\",\"points\":2.6439"));
+			assert_non_null(strstr(parts_of(ws), "FIN.STRUCTURING 1.00 (one subject)"));
+			assert_null(strstr(parts_of(ws), "FIN.PAYROLL_FUNNEL 1.00 (one subject)"));
+		} else if (variant == 1) {
+			/* switched off: 2 x log2(1 + 2) */
+			assert_non_null(strstr(parts_of(ws), "\"part\":\"finance\",\"points\":3.1699"));
+			assert_null(strstr(parts_of(ws), "(one subject)"));
+		} else {
+			/* one code on one subject: never below the strongest,
+			 * 2 x log2(1 + 0.8); account 2 carries nothing now */
+			assert_non_null(strstr(parts_of(ws), "\"part\":\"finance\",\"points\":1.6960"));
+		}
+		if (variant == 3) {
+			/* both records and both agencies count */
+			assert_non_null(strstr(parts_of(ws), "\"part\":\"records\",\"points\":1.5850"));
+			assert_non_null(strstr(parts_of(ws), "\"part\":\"agency_target\",\"points\":4.0000"));
+		} else if (variant == 2) {
+			/* no signal names either person: shown, not counted */
+			assert_non_null(strstr(parts_of(ws), "\"part\":\"records\",\"points\":0.0000"));
+			assert_non_null(strstr(parts_of(ws), "not counted: 2 more whom no signal in the network names"));
+			assert_non_null(strstr(parts_of(ws), "\"part\":\"agency_target\",\"points\":0.0000"));
+			assert_null(strstr(parts_of(ws), "\"part\":\"diversity\""));
+		} else {
+			/* p11 (account 2 signalled) counts; p10 is shown, not counted */
+			assert_non_null(strstr(parts_of(ws), "\"part\":\"records\",\"points\":1.0000"));
+			assert_non_null(strstr(parts_of(ws), "not counted: 1 more whom no signal in the network names"));
+			assert_non_null(strstr(parts_of(ws), "\"part\":\"agency_target\",\"points\":2.0000"));
+			assert_non_null(strstr(parts_of(ws), "is held by hsi (not counted)"));
+		}
+		rastro_close(ws);
+	}
+	/* beside a potential victim every record counts */
+	sbuf_clear(&sb);
+	accounts(&sb, 3);
+	pay(&sb, 1, 2, 500, "2024-02-01", NULL);
+	pay(&sb, 2, 3, 480, "2024-02-02", NULL);
+	pay(&sb, 3, 1, 300, "2024-02-03", NULL);
+	sbuf_adds(&sb, "INSERT INTO entity(id, kind, key) VALUES(10, 'person', 'p10');"
+		       "INSERT INTO edge(src, dst, type, stage) VALUES(10, 1, 'holds', 'resolve');"
+		       "INSERT INTO person(id, source_id, line, ext_id, status) VALUES(100, 1, 2, 'R1', 'arrested');"
+		       "INSERT INTO er_link(record_id, entity_id, source_id) VALUES(100, 10, 1);"
+		       "INSERT INTO victim_flag(entity_id, score, reasons) VALUES(3, 0.9, 'VIC.X');");
+	ws = stage(sb.buf);
+	assert_non_null(strstr(parts_of(ws), "\"part\":\"records\",\"points\":1.0000"));
+	assert_non_null(strstr(parts_of(ws), "\"part\":\"agency_target\",\"points\":2.0000"));
+	assert_null(strstr(parts_of(ws), "not counted"));
+	rastro_close(ws);
 	sbuf_release(&sb);
 }
 
@@ -1281,6 +1380,7 @@ int main(void)
 		cmocka_unit_test(paths_and_neighbourhood),
 		cmocka_unit_test(roles_positive_negative),
 		cmocka_unit_test(score_shapes_and_records),
+		cmocka_unit_test(score_spread_and_named_records),
 		cmocka_unit_test(shared_evidence_in_a_workspace),
 		cmocka_unit_test(keys_stable_and_cache),
 		cmocka_unit_test(entity_references),
