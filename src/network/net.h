@@ -141,7 +141,13 @@ struct net_group {
 
 /* How two cells were joined into one enterprise (net_join.c). */
 /* EVIDENCE_MOVE is no join: an account moved into the payer's cell (cell_a = cell_b). */
-enum { NET_BRIDGE_AD_CLUSTER = 1, NET_BRIDGE_HOLDS = 2, NET_BRIDGE_SHARED_EVIDENCE = 3, NET_BRIDGE_EVIDENCE_MOVE = 4 };
+enum {
+	NET_BRIDGE_AD_CLUSTER = 1,
+	NET_BRIDGE_HOLDS = 2,
+	NET_BRIDGE_SHARED_EVIDENCE = 3,
+	NET_BRIDGE_EVIDENCE_MOVE = 4,
+	NET_BRIDGE_SHARED_CODE = 5
+};
 
 struct net_bridge {
 	uint32_t group;        /* enterprise (group index) */

@@ -794,7 +794,7 @@ static int write_bridges(rastro_ws *ws, const struct net_graph *g, const struct 
 
 	if (!P->nbridges)
 		return 0;
-	static const char *const rule_name[] = { "?", "ad_cluster", "holds", "shared_evidence", "evidence_move" };
+	static const char *const rule_name[] = { "?", "ad_cluster", "holds", "shared_evidence", "evidence_move", "shared_code" };
 	struct sbuf ev = SBUF_INIT;
 
 	if ((rc = ws_prepare(ws, "INSERT INTO net_bridge(network_id, cell_a, cell_b, src_entity, dst_entity, rule, evidence, reason,"
@@ -816,6 +816,11 @@ static int write_bridges(rastro_ws *ws, const struct net_graph *g, const struct 
 			sbuf_addf(&r, "cell %u joins cell %u: %s #%lld holds %s #%lld; both cells hold suspect evidence (%s in cell %u)",
 				  b->cell_a, b->cell_b, g->kinds.name[g->kind[s]], (long long)g->ent[s], g->kinds.name[g->kind[d]],
 				  (long long)g->ent[d], code, b->cell_b);
+		else if (b->rule == NET_BRIDGE_SHARED_CODE)
+			sbuf_addf(&r, "cell %u joins cell %u: %s #%lld paid %s #%lld %.2f in all; both accounts alerted by the finance"
+				  " stage and both carry %s",
+				  b->cell_a, b->cell_b, g->kinds.name[g->kind[s]], (long long)g->ent[s], g->kinds.name[g->kind[d]],
+				  (long long)g->ent[d], g->eamount[b->edge], code);
 		else if (b->rule == NET_BRIDGE_EVIDENCE_MOVE) {
 			const char *code_b = strmap_key(&a->codes, b->code_b, &len);
 
@@ -845,8 +850,8 @@ static int write_bridges(rastro_ws *ws, const struct net_graph *g, const struct 
 		sqlite3_bind_int64(ib, 3, b->cell_b);
 		sqlite3_bind_int64(ib, 4, g->ent[s]);
 		sqlite3_bind_int64(ib, 5, g->ent[d]);
-		sqlite3_bind_text(ib, 6, rule_name[b->rule < 5 ? b->rule : 0], -1, SQLITE_STATIC);
-		sqlite3_bind_text(ib, 7, b->rule >= NET_BRIDGE_SHARED_EVIDENCE ? ev.buf : code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ib, 6, rule_name[b->rule <= NET_BRIDGE_SHARED_CODE ? b->rule : 0], -1, SQLITE_STATIC);
+		sqlite3_bind_text(ib, 7, b->rule == NET_BRIDGE_SHARED_EVIDENCE || b->rule == NET_BRIDGE_EVIDENCE_MOVE ? ev.buf : code, -1, SQLITE_STATIC);
 		if (b->record)
 			sqlite3_bind_int64(ib, 9, b->record);
 		else

@@ -1295,6 +1295,58 @@ static void shared_evidence_in_a_workspace(void **state)
 	sbuf_release(&sb);
 }
 
+/*
+ * network.enterprise.shared_code (off by default): four cells of four
+ * accounts; 1 (A) pays 5 (B) 1,000, both alerted, both FIN.BORDER_FANIN:
+ * A and B join.  Look-alikes that must not: 9 (C) -> 13 (D), both alerted
+ * but sharing only FIN.AD_IDENTIFIER (an identifier match, skipped); 6 (B)
+ * -> 14 (D), 14 only watched; 7 (B) -> 10 (C), 500, below the minimum.
+ * Every signal cites transaction #5 (1 -> 2 inside A), so the
+ * shared-evidence rule moves nothing.
+ */
+static void shared_code_join(void **state)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct rastro_network_stats st;
+	rastro_ws *ws;
+	int64_t n;
+	int k;
+
+	(void)state;
+	sbuf_init(&sb);
+	txn_no = 0;
+	accounts(&sb, 16);
+	pay(&sb, 1, 5, 1000, "2024-02-03", NULL);
+	pay(&sb, 9, 13, 1000, "2024-02-03", NULL);
+	pay(&sb, 6, 14, 1000, "2024-02-03", NULL);
+	pay(&sb, 7, 10, 500, "2024-02-03", NULL);
+	for (k = 0; k < 4; k++)
+		evidence_cell(&sb, k);
+	cite(&sb, 1, "FIN.BORDER_FANIN", 1, 5, 1);
+	cite(&sb, 2, "FIN.BORDER_FANIN", 5, 5, 1);
+	cite(&sb, 3, "FIN.AD_IDENTIFIER", 9, 5, 1);
+	cite(&sb, 4, "FIN.AD_IDENTIFIER", 13, 5, 1);
+	cite(&sb, 5, "FIN.BORDER_FANIN", 6, 5, 1);
+	cite(&sb, 6, "FIN.BORDER_FANIN", 14, 5, 0);
+	cite(&sb, 7, "FIN.BORDER_FANIN", 7, 5, 1);
+	cite(&sb, 8, "FIN.BORDER_FANIN", 10, 5, 1);
+	ws = ws_with(sb.buf);
+	assert_int_equal(rastro_config_set(ws, "network.max_size=5"), 0);
+	assert_int_equal(rastro_network_run(ws, &st), 0);
+	assert_true(network_of(ws, 1) != network_of(ws, 5));   /* off by default */
+	assert_int_equal(rastro_config_set(ws, "network.enterprise.shared_code=true"), 0);
+	assert_int_equal(rastro_network_run(ws, &st), 0);
+	assert_int_equal(network_of(ws, 5), network_of(ws, 1));
+	assert_true(network_of(ws, 9) != network_of(ws, 13));
+	assert_true(network_of(ws, 14) != network_of(ws, 5));
+	assert_true(network_of(ws, 10) != network_of(ws, 5));
+	assert_int_equal(ws_query_i64(ws, "SELECT count(*) FROM net_bridge WHERE rule = 'shared_code'"
+					  " AND evidence = 'FIN.BORDER_FANIN' AND reason LIKE '%both accounts alerted%'", -1, &n), 0);
+	assert_int_equal(n, 1);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
 static void keys_stable_and_cache(void **state)
 {
 	struct sbuf sb = SBUF_INIT;
@@ -1394,6 +1446,7 @@ int main(void)
 		cmocka_unit_test(score_shapes_and_records),
 		cmocka_unit_test(score_spread_and_named_records),
 		cmocka_unit_test(shared_evidence_in_a_workspace),
+		cmocka_unit_test(shared_code_join),
 		cmocka_unit_test(keys_stable_and_cache),
 		cmocka_unit_test(entity_references),
 		cmocka_unit_test(amounts_formatted),
