@@ -269,20 +269,9 @@ int net_attr_load(rastro_ws *ws, const struct net_graph *g, struct net_attr *a)
 		a->rec_off[v + 1] += a->rec_off[v];
 
 	/* accounts the finance stage alerted (docs/finance.md "Alert rule") */
-	if (table_exists(ws, "fin_risk")) {
-		if (ws_prepare(ws, "SELECT entity_id FROM fin_risk WHERE alert = 1", &q))
-			return ws->err.code;
-		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-			uint32_t u = net_node_of(g, sqlite3_column_int64(q, 0));
-
-			if (u != NET_NONE)
-				a->alerted[u] = 1;
-		}
-		sqlite3_finalize(q);
-		q = NULL;
-		if (rc != SQLITE_DONE)
-			return ws_sqlerr(ws, "reading the finance stage's alerts");
-	}
+	if (table_exists(ws, "fin_risk"))
+		return net_mark_nodes(ws, g, "SELECT entity_id FROM fin_risk WHERE alert = 1", a->alerted,
+				      "reading the finance stage's alerts");
 	return 0;
 nomem:
 	sqlite3_finalize(q);

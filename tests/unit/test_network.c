@@ -1306,6 +1306,12 @@ static void shared_evidence_in_a_workspace(void **state)
  */
 static void shared_code_join(void **state)
 {
+	static const struct {
+		const char *code;
+		int account, alerted;
+	} sig[8] = { { "FIN.BORDER_FANIN", 1, 1 },  { "FIN.BORDER_FANIN", 5, 1 },  { "FIN.AD_IDENTIFIER", 9, 1 },
+		     { "FIN.AD_IDENTIFIER", 13, 1 }, { "FIN.BORDER_FANIN", 6, 1 }, { "FIN.BORDER_FANIN", 14, 0 },
+		     { "FIN.BORDER_FANIN", 7, 1 },  { "FIN.BORDER_FANIN", 10, 1 } };
 	struct sbuf sb = SBUF_INIT;
 	struct rastro_network_stats st;
 	rastro_ws *ws;
@@ -1322,14 +1328,8 @@ static void shared_code_join(void **state)
 	pay(&sb, 7, 10, 500, "2024-02-03", NULL);
 	for (k = 0; k < 4; k++)
 		evidence_cell(&sb, k);
-	cite(&sb, 1, "FIN.BORDER_FANIN", 1, 5, 1);
-	cite(&sb, 2, "FIN.BORDER_FANIN", 5, 5, 1);
-	cite(&sb, 3, "FIN.AD_IDENTIFIER", 9, 5, 1);
-	cite(&sb, 4, "FIN.AD_IDENTIFIER", 13, 5, 1);
-	cite(&sb, 5, "FIN.BORDER_FANIN", 6, 5, 1);
-	cite(&sb, 6, "FIN.BORDER_FANIN", 14, 5, 0);
-	cite(&sb, 7, "FIN.BORDER_FANIN", 7, 5, 1);
-	cite(&sb, 8, "FIN.BORDER_FANIN", 10, 5, 1);
+	for (k = 0; k < 8; k++) /* signals 1..8, all citing transaction #5 */
+		cite(&sb, k + 1, sig[k].code, sig[k].account, 5, sig[k].alerted);
 	ws = ws_with(sb.buf);
 	assert_int_equal(rastro_config_set(ws, "network.max_size=5"), 0);
 	assert_int_equal(rastro_network_run(ws, &st), 0);
