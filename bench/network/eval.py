@@ -192,6 +192,11 @@ def main():
                 confusion[(want, got)] += 1
 
     ranked = ranked_list(t, nets, seen, top)
+    # false networks an analyst opens before the last planted network that
+    # is recovered and in the top: the ones that cost work before a real case
+    last = max((r["rank"] for r in rows if r["top"]), default=0)
+    false_above = sum(1 for net in nets.values() if net["rank"] and net["rank"] < last
+                      and net.get("cls") == "false")
     rec = sum(r["recovered"] for r in rows)
     pure_split = sum(1 for r in rows if not r["recovered"] and r["purity"] >= 0.9)
     topn = sum(r["top"] for r in rows)
@@ -207,6 +212,7 @@ def main():
                   for r in ORDER if role_tot[r]},
         "confusion": {f"{a}->{b}": c for (a, b), c in sorted(confusion.items())},
         "ranked_list": ranked,
+        "false_above_last_match": false_above,
     }
     if "--json" in sys.argv:
         print(json.dumps(out, indent=1))
@@ -225,6 +231,7 @@ def main():
               f' ({r["empty"]} with no person or account); largest false network '
               f'{r["largest_false_size"]} entities ({r["largest_false_suspects"]} suspects)'
               + (f' at rank {r["largest_false_rank"]}' if r["largest_false_rank"] else ''))
+    print(f'false networks ranked above the last planted network recovered in the top {top} (rank {last}): {false_above}')
     for r, v in out["roles"].items():
         print(f'role {r:<17} planted {v["planted"]:>4}  in matched network {v["found"]:>4}  correct {v["correct"]:>4}'
               f'  accuracy {v["accuracy_found"] if v["accuracy_found"] is not None else "-"}')
@@ -279,6 +286,7 @@ def ranked_list(t, nets, seen, top):
             else:
                 cls = "other"
             c[cls] += 1
+            net["cls"] = cls
             if "--ranked" in sys.argv and limit == top:
                 print(f'rank {net["rank"]:>3} {net["key"]:<14} {cls:<5} size {net["size"]:>4} suspects {net["suspects"]:>3}'
                       f'  people {len(el):>3}, planted {len(el & planted):>3}')

@@ -61,7 +61,7 @@ if want quality; then
     echo "   every planted person (buyers and customers included):"
     $py "$here/eval.py" "$d/ws.rastro" "$d/world/truth.json" | tee "$d/eval_all.txt" | tail -n 10
     echo "   the organisation (no buyers or customers), people the workspace holds something of:"
-    $py "$here/eval.py" "$d/ws.rastro" "$d/world/truth.json" --core --observable | tee "$d/eval_core.txt" | grep -E "^N0|^recovered|^ranked|^role"
+    $py "$here/eval.py" "$d/ws.rastro" "$d/world/truth.json" --core --observable | tee "$d/eval_core.txt" | grep -E "^N0|^recovered|^ranked|^false|^role"
   done
 fi
 

@@ -116,6 +116,10 @@ int net_graph_add_edge(struct net_graph *g, uint32_t s, uint32_t d, const char *
 		       double amount, int64_t t0, int64_t t1, int64_t rec);
 /* Reads network membership and roles of the nodes from the workspace. */
 int net_graph_load_membership(struct net_graph *g);
+/* Sets mark[v] = 1 for the node of each entity id the query's first column
+ * returns (ids not in the graph are skipped); what names the read in the
+ * error message. */
+int net_mark_nodes(rastro_ws *ws, const struct net_graph *g, const char *sql, uint8_t *mark, const char *what);
 
 /* The cache file beside the workspace ("WS.graph"): written after each
  * network run, mapped by queries when its stamp matches the workspace. */
@@ -141,7 +145,13 @@ struct net_group {
 
 /* How two cells were joined into one enterprise (net_join.c). */
 /* EVIDENCE_MOVE is no join: an account moved into the payer's cell (cell_a = cell_b). */
-enum { NET_BRIDGE_AD_CLUSTER = 1, NET_BRIDGE_HOLDS = 2, NET_BRIDGE_SHARED_EVIDENCE = 3, NET_BRIDGE_EVIDENCE_MOVE = 4 };
+enum {
+	NET_BRIDGE_AD_CLUSTER = 1,
+	NET_BRIDGE_HOLDS = 2,
+	NET_BRIDGE_SHARED_EVIDENCE = 3,
+	NET_BRIDGE_EVIDENCE_MOVE = 4,
+	NET_BRIDGE_SHARED_CODE = 5
+};
 
 struct net_bridge {
 	uint32_t group;        /* enterprise (group index) */

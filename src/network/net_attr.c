@@ -109,11 +109,12 @@ int net_attr_load(rastro_ws *ws, const struct net_graph *g, struct net_attr *a)
 	a->btype = mem_calloc(n ? n : 1, sizeof *a->btype);
 	a->kyc = mem_calloc(n ? n : 1, 1);
 	a->merchant = mem_calloc(n ? n : 1, 1);
+	a->alerted = mem_calloc(n ? n : 1, 1);
 	a->sig_off = mem_calloc((size_t)n + 1, sizeof *a->sig_off);
 	a->rec_off = mem_calloc((size_t)n + 1, sizeof *a->rec_off);
 	a->victim_codes = mem_calloc(n ? n : 1, sizeof *a->victim_codes);
-	if (!a->victim || !a->victim_score || !a->business || !a->btype || !a->kyc || !a->merchant || !a->sig_off || !a->rec_off ||
-	    !a->victim_codes)
+	if (!a->victim || !a->victim_score || !a->business || !a->btype || !a->kyc || !a->merchant || !a->alerted || !a->sig_off ||
+	    !a->rec_off || !a->victim_codes)
 		return ws_error(ws, RASTRO_NOMEM, "out of memory");
 	for (v = 0; v < n; v++)
 		a->business[v] = a->k_org >= 0 && g->kind[v] == a->k_org;
@@ -266,6 +267,11 @@ int net_attr_load(rastro_ws *ws, const struct net_graph *g, struct net_attr *a)
 		a->rec_off[((struct net_rec *)a->recs.data)[i].node + 1]++;
 	for (v = 0; v < n; v++)
 		a->rec_off[v + 1] += a->rec_off[v];
+
+	/* accounts the finance stage alerted (docs/finance.md "Alert rule") */
+	if (table_exists(ws, "fin_risk"))
+		return net_mark_nodes(ws, g, "SELECT entity_id FROM fin_risk WHERE alert = 1", a->alerted,
+				      "reading the finance stage's alerts");
 	return 0;
 nomem:
 	sqlite3_finalize(q);
@@ -286,6 +292,7 @@ void net_attr_release(struct net_attr *a, uint32_t n)
 	mem_free(a->btype);
 	mem_free(a->kyc);
 	mem_free(a->merchant);
+	mem_free(a->alerted);
 	mem_free(a->sig_off);
 	mem_free(a->rec_off);
 	mem_free(a->code_ads);

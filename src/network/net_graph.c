@@ -860,16 +860,24 @@ int net_graph_load_membership(struct net_graph *g)
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE)
 		return ws_sqlerr(ws, "reading network members");
-	if (ws_prepare(ws, "SELECT entity_id FROM net_hub", &q))
+	return net_mark_nodes(ws, g, "SELECT entity_id FROM net_hub", g->hub, "reading hubs");
+}
+
+int net_mark_nodes(rastro_ws *ws, const struct net_graph *g, const char *sql, uint8_t *mark, const char *what)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (ws_prepare(ws, sql, &q))
 		return ws->err.code;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		uint32_t v = net_node_of(g, sqlite3_column_int64(q, 0));
 
 		if (v != NET_NONE)
-			g->hub[v] = 1;
+			mark[v] = 1;
 	}
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE)
-		return ws_sqlerr(ws, "reading hubs");
+		return ws_sqlerr(ws, what);
 	return 0;
 }

@@ -46,6 +46,7 @@ struct net_attr {
 	uint32_t *btype;          /* business type id in btypes (0 = none) */
 	uint8_t *kyc;             /* the account has a KYC row (a known holder, person or business) */
 	uint8_t *merchant;        /* set aside as a merchant by net_join (NULL = none marked) */
+	uint8_t *alerted;         /* the finance stage alerted the account (fin_risk.alert = 1) */
 	uint32_t *sig_off;        /* signals of node v: sigs[sig_off[v] .. sig_off[v+1]) */
 	struct vec sigs;          /* struct net_sig, by node then signal id */
 	struct vec recs;          /* struct net_rec, by node */
@@ -115,6 +116,9 @@ struct net_join_params {
 	int shared_evidence; /* join cells whose finance signals cite one transaction */
 	int shared_alerted;  /* shared evidence counts only between two alerted accounts */
 	struct strmap shape_codes; /* graph-shape signal codes: shared evidence needs another code at one end */
+	int shared_code;     /* join cells through a payment between two alerted accounts with one typology code */
+	double shared_code_min; /* ... of at least this total */
+	struct strmap shared_code_skip; /* codes that do not count for it besides the shapes (identifier matches) */
 };
 
 /* Default of network.enterprise.shape_signals, the graph-shape signal

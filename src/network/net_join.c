@@ -55,12 +55,19 @@ int net_join_params_read(const struct cfg *cfg, struct net_join_params *p)
 	p->merchants = cfg_bool(cfg, "network.enterprise.merchants", 1);
 	p->shared_evidence = cfg_bool(cfg, "network.enterprise.shared_evidence", 1);
 	p->shared_alerted = cfg_bool(cfg, "network.enterprise.shared_evidence_alerted", 1);
-	return net_load_set(cfg, "network.enterprise.shape_signals", net_shape_signals_default, &p->shape_codes);
+	p->shared_code = cfg_bool(cfg, "network.enterprise.shared_code", 0);
+	p->shared_code_min = cfg_double(cfg, "network.enterprise.shared_code_min", 1000);
+	strmap_init(&p->shared_code_skip);
+	if (net_load_set(cfg, "network.enterprise.shape_signals", net_shape_signals_default, &p->shape_codes))
+		return -1;
+	return net_load_set(cfg, "network.enterprise.shared_code_skip", "FIN.AD_IDENTIFIER,FIN.SHARED_IDENTIFIER",
+			    &p->shared_code_skip);
 }
 
 void net_join_params_release(struct net_join_params *p)
 {
 	strmap_release(&p->shape_codes);
+	strmap_release(&p->shared_code_skip);
 }
 
 /*
@@ -354,6 +361,31 @@ out:
 	return rc;
 }
 
+/* A typology code (not a graph shape, not in shared_code_skip) that the
+ * finance stage wrote on both s and d; 0 when none. */
+static uint32_t common_code(const struct net_attr *a, const struct net_join_params *p, uint32_t s, uint32_t d)
+{
+	const struct net_sig *sg = a->sigs.data;
+	uint32_t x, y;
+
+	for (x = a->sig_off[s]; x < a->sig_off[s + 1]; x++) {
+		uint32_t c = sg[x].code;
+		size_t len;
+		const char *name;
+
+		if (a->code_ads[c])
+			continue;
+		for (y = a->sig_off[d]; y < a->sig_off[d + 1] && sg[y].code != c; y++)
+			;
+		if (y == a->sig_off[d + 1])
+			continue;
+		name = strmap_key(&a->codes, c, &len);
+		if (!strmap_find(&p->shape_codes, name, len) && !strmap_find(&p->shared_code_skip, name, len))
+			return c;
+	}
+	return 0;
+}
+
 /* A bridge between the cells of u and v when the rule allows it; returns
  * the evidence code (0 = no bridge). */
 static uint32_t bridge_code(const struct net_graph *g, const struct net_attr *a, const struct net_join_params *p,
@@ -374,6 +406,11 @@ static uint32_t bridge_code(const struct net_graph *g, const struct net_attr *a,
 	if (p->holds && t == a->t_holds && ev[cs] && ev[cd]) {
 		*rule = NET_BRIDGE_HOLDS;
 		return ev[cd];
+	}
+	if (p->shared_code && t == g->paid_type && a->alerted[s] && a->alerted[d] && g->eamount[e] >= p->shared_code_min) {
+		/* one scheme's signature at both ends of the money between them */
+		*rule = NET_BRIDGE_SHARED_CODE;
+		return common_code(a, p, s, d);
 	}
 	return 0;
 }
@@ -686,7 +723,7 @@ int net_join(const struct net_graph *g, struct net_attr *a, const struct net_joi
 		parent[c] = (uint32_t)c;
 		size[c] = P->groups[c].n;
 	}
-	for (e = 0; (p->ad_clusters || p->holds) && e < g->m; e++) {
+	for (e = 0; (p->ad_clusters || p->holds || p->shared_code) && e < g->m; e++) {
 		struct net_bridge b;
 		uint32_t x, y;
 		uint8_t rule = 0;

@@ -5,17 +5,20 @@
  * Network score: a sum of named parts (docs/network.md "Score"), each with
  * a sentence saying what it counted:
  *   finance   signals of the finance stage on suspect members; graph
- *             shapes alone (fan-in, stack, bipartite...) count as one code
+ *             shapes alone (fan-in, stack, bipartite...) count as one code;
+ *             a code that only one subject carries counts at a fraction
  *   ads       signals of the ads stage on suspect members
  *   records   suspect members that agency records name as a target,
- *             subject, arrested person or associate
+ *             subject, arrested person or associate, and whom the network's
+ *             own evidence names too (or any, beside victims or ads signals)
  *   victims   potential victims in the network (a reason to act first)
  *   diversity independent kinds of evidence (finance, ads, records,
  *             victims, shared identifiers) beyond the first
  *   size      suspect members, with diminishing returns
  *   recency   halves every network.score.half_life_days before the
  *             latest time in the data
- *   agency_target  agencies that already hold a member as a target
+ *   agency_target  agencies that already hold a member as a target (the
+ *             same members as records)
  *
  * Stable keys: a network keeps the key of the previous run's network it
  * overlaps most when their Jaccard similarity is at least
@@ -63,6 +66,8 @@ struct score_params {
 	double half_life_days, size_cap, key_jaccard;
 	int shapes_as_one;         /* finance evidence of graph shapes only counts as one code */
 	int records_suspicion;     /* records count only suspicion statuses */
+	int records_evidence;      /* records and targets count only members the evidence names */
+	double single_subject;     /* weight of a finance code only one subject carries */
 	struct strmap shape_codes; /* network.enterprise.shape_signals */
 	uint8_t *code_shape;       /* per signal code id (0..ncodes): 1 = a graph shape */
 	size_t ncodes;
@@ -86,6 +91,8 @@ static int score_params_read(const struct cfg *c, struct score_params *p)
 	p->key_jaccard = cfg_double(c, "network.key_jaccard", 0.5);
 	p->shapes_as_one = cfg_bool(c, "network.score.shapes_as_one", 1);
 	p->records_suspicion = cfg_bool(c, "network.score.records_suspicion_only", 1);
+	p->records_evidence = cfg_bool(c, "network.score.records_need_evidence", 1);
+	p->single_subject = cfg_double(c, "network.score.single_subject", 0.5);
 	return net_load_set(c, "network.enterprise.shape_signals", net_shape_signals_default, &p->shape_codes);
 }
 
@@ -165,6 +172,8 @@ static void part_add(struct sbuf *js, int *first, const char *name, double point
 struct code_max {
 	uint32_t code;
 	double max;
+	uint32_t subj;   /* the first subject (member index) seen with the code */
+	int spread;      /* a second subject carries it too */
 };
 
 static int cmp_code_max(const void *x, const void *y)
@@ -176,19 +185,63 @@ static int cmp_code_max(const void *x, const void *y)
 	return a->code < b->code ? -1 : a->code > b->code;
 }
 
-/* Score, kind and summary of one network from its members' roles. */
+/* Index of node u among the sorted members mem[0..k), or k. */
+static uint32_t member_index(const uint32_t *mem, uint32_t k, uint32_t u)
+{
+	uint32_t lo = 0, hi = k;
+
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+
+		if (mem[mid] < u)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < k && mem[lo] == u ? lo : k;
+}
+
+/* Adds agency ag to the list a[0..*n) of at most 8. */
+static void agency_add(int64_t *list, size_t *n, int64_t ag)
+{
+	size_t j;
+
+	for (j = 0; j < *n && list[j] != ag; j++)
+		;
+	if (j == *n && *n < 8)
+		list[(*n)++] = ag;
+}
+
+/* Appends the agencies' codes, comma-separated, to d. */
+static void agency_names(struct sbuf *d, const int64_t *list, size_t n, struct u64map *agency_code_of,
+			 struct strmap *agency_codes)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t cid;
+		size_t len;
+
+		sbuf_addf(d, "%s%s", i ? ", " : "",
+			  u64map_get(agency_code_of, (uint64_t)list[i], &cid) ? strmap_key(agency_codes, (uint32_t)cid, &len) : "?");
+	}
+}
+
+/* Score, kind and summary of one network from its members' roles.  subj
+ * and ev are scratch arrays of k entries: each member's subject (a held
+ * account is its holder's) and whether a signal names that subject. */
 static int score_network(const struct net_graph *g, const struct net_attr *a, const struct score_params *sp,
 			 const uint32_t *mem, uint32_t k, const uint8_t *role, const uint8_t *held, struct u64map *agency_code_of,
-			 struct strmap *agency_codes, struct netw *w)
+			 struct strmap *agency_codes, uint32_t *subj, uint8_t *ev, struct netw *w)
 {
 	struct sbuf js = SBUF_INIT, d = SBUF_INIT, sum = SBUF_INIT;
 	struct code_max cm_fin[64], cm_ads[64];
 	size_t nfin = 0, nads = 0, i;
-	uint32_t nroles[NR_N] = { 0 }, rec_members = 0, ids_shared = 0, nads_nodes = 0;
-	int64_t agencies[8];
-	size_t nag = 0;
+	uint32_t nroles[NR_N] = { 0 }, rec_members = 0, rec_off = 0, ids_shared = 0, nads_nodes = 0, nsingle = 0;
+	int64_t agencies[8], agencies_off[8];
+	size_t nag = 0, nag_off = 0;
 	double typ_ht = 0, typ_hs = 0, typ_ml = 0, sfin = 0, sads = 0, pts;
-	int first = 1, kinds = 0, nshape = 0;
+	int first = 1, kinds = 0, nshape = 0, all_records;
 	char t0[16], t1[16];
 
 	sbuf_init(&js);
@@ -196,6 +249,26 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 	sbuf_init(&sum);
 	w->t0 = w->t1 = NET_NOTIME;
 	w->suspects = w->victims = 0;
+	/* subjects, as the role rules count them: an account held by a member
+	 * person is that person */
+	for (i = 0; i < k; i++) {
+		uint32_t v = mem[i];
+		uint64_t x;
+
+		subj[i] = (uint32_t)i;
+		ev[i] = 0;
+		if (!held[i] || a->t_holds < 0)
+			continue;
+		for (x = g->off[v]; x < g->off[v + 1]; x++) {
+			uint32_t e = g->adje[x], j;
+
+			if ((int)g->etype[e] == a->t_holds && g->edst[e] == v &&
+			    (j = member_index(mem, k, g->adj[x])) < k && !held[j]) {
+				subj[i] = j;
+				break;
+			}
+		}
+	}
 	for (i = 0; i < k; i++) {
 		uint32_t v = mem[i];
 		uint64_t x;
@@ -220,17 +293,9 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 			uint64_t y;
 
 			for (y = g->off[v]; y < g->off[v + 1] && users < 2; y++) {
-				uint32_t u = g->adj[y], lo = 0, hi = k;
+				uint32_t j = member_index(mem, k, g->adj[y]);
 
-				while (lo < hi) {
-					uint32_t mid = (lo + hi) / 2;
-
-					if (mem[mid] < u)
-						lo = mid + 1;
-					else
-						hi = mid;
-				}
-				users += lo < k && mem[lo] == u && net_role_suspect(role[lo]);
+				users += j < k && net_role_suspect(role[j]);
 			}
 			ids_shared += users >= 2;
 			continue;
@@ -239,6 +304,8 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 			continue;
 		if (role[i] != NR_AD)
 			w->suspects += !held[i];
+		if (a->sig_off[v] < a->sig_off[v + 1])
+			ev[subj[i]] = 1;
 		for (x = a->sig_off[v]; x < a->sig_off[v + 1]; x++) {
 			const struct net_sig *s = (const struct net_sig *)a->sigs.data + x;
 			struct code_max *arr = a->code_ads && a->code_ads[s->code] ? cm_ads : cm_fin;
@@ -252,9 +319,14 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 			if (j == *na && *na < 64) {
 				arr[j].code = s->code;
 				arr[j].max = sc;
+				arr[j].subj = subj[i];
+				arr[j].spread = 0;
 				(*na)++;
-			} else if (j < *na && sc > arr[j].max) {
-				arr[j].max = sc;
+			} else if (j < *na) {
+				if (sc > arr[j].max)
+					arr[j].max = sc;
+				if (arr[j].subj != subj[i])
+					arr[j].spread = 1;
 			}
 			/* typology tally */
 			ty = a->code_typ ? a->code_typ[s->code] : 0;
@@ -271,25 +343,35 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 				typ_ht += 0.5;
 			}
 		}
-		if (role[i] != NR_AD) {
-			/* a witness, victim or "other" record ties the person to a
-			 * case but says nothing against them */
-			int counted = 0;
+	}
+	/* Agency records.  An agency's record corroborates the network when
+	 * the network's own evidence names the person too (a signal on them or
+	 * on an account they hold): an ordinary person with an old arrest who
+	 * shares a cell with someone else's flagged account is no evidence of a
+	 * scheme.  Where the network holds potential victims or flagged ads,
+	 * the evidence sits on the victims and the ads, not on the controller,
+	 * so there every member's record counts. */
+	all_records = !sp->records_evidence || w->victims || nads;
+	for (i = 0; i < k; i++) {
+		uint32_t v = mem[i];
+		uint64_t x;
+		int counted = 0, named = all_records || ev[subj[i]];
 
-			for (x = a->rec_off[v]; x < a->rec_off[v + 1] && !counted; x++)
-				counted = !sp->records_suspicion || ((const struct net_rec *)a->recs.data)[x].suspicion;
+		if (!net_role_suspect(role[i]) || a->rec_off[v] == a->rec_off[v + 1])
+			continue;
+		/* a witness, victim or "other" record ties the person to a case
+		 * but says nothing against them */
+		for (x = a->rec_off[v]; x < a->rec_off[v + 1] && !counted; x++)
+			counted = !sp->records_suspicion || ((const struct net_rec *)a->recs.data)[x].suspicion;
+		if (named)
 			rec_members += counted;
-		}
+		else
+			rec_off += counted;
 		for (x = a->rec_off[v]; x < a->rec_off[v + 1]; x++) {
 			const struct net_rec *r = (const struct net_rec *)a->recs.data + x;
-			size_t j;
 
-			if (!r->target)
-				continue;
-			for (j = 0; j < nag && agencies[j] != r->agency; j++)
-				;
-			if (j == nag && nag < 8)
-				agencies[nag++] = r->agency;
+			if (r->target)
+				agency_add(named ? agencies : agencies_off, named ? &nag : &nag_off, r->agency);
 		}
 	}
 	/* finance */
@@ -302,9 +384,20 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 	 * full.  The codes are sorted strongest first: the first is kept. */
 	for (i = 0; i < nfin; i++)
 		nshape += is_shape_code(sp, cm_fin[i].code);
+	/* A code that one subject alone carries is one account's behaviour; a
+	 * code two or more subjects carry is the scheme seen at several
+	 * members.  The first counts at network.score.single_subject, and the
+	 * sum is never less than the strongest code: a network is not scored
+	 * below its best finding. */
 	for (i = 0; i < nfin; i++)
-		if (i == 0 || (size_t)nshape < nfin)
-			sfin += cm_fin[i].max;
+		if (i == 0 || (size_t)nshape < nfin) {
+			int single = !cm_fin[i].spread && sp->single_subject < 1;
+
+			sfin += cm_fin[i].max * (single ? sp->single_subject : 1);
+			nsingle += single;
+		}
+	if (nfin && sfin < cm_fin[0].max)
+		sfin = cm_fin[0].max;
 	for (i = 0; i < nads; i++)
 		sads += cm_ads[i].max;
 	w->score = 0;
@@ -316,11 +409,15 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 		for (i = 0; i < nfin; i++) {
 			size_t len;
 
-			sbuf_addf(&d, "%s%s %.2f", i ? ", " : "", strmap_key(&a->codes, cm_fin[i].code, &len), cm_fin[i].max);
+			sbuf_addf(&d, "%s%s %.2f%s", i ? ", " : "", strmap_key(&a->codes, cm_fin[i].code, &len), cm_fin[i].max,
+				  !cm_fin[i].spread && sp->single_subject < 1 ? " (one subject)" : "");
 		}
 		sbuf_adds(&d, ")");
 		if (nfin > 1 && (size_t)nshape == nfin)
 			sbuf_adds(&d, "; graph shapes only, counted as one (the strongest)");
+		else if (nsingle)
+			sbuf_addf(&d, "; a code on one subject only counts %.2f of its score, the sum at least the strongest",
+				  sp->single_subject);
 		sbuf_addf(&d, ": %.2f x log2(1 + %.2f)", sp->w_finance, sfin);
 		part_add(&js, &first, "finance", pts, d.buf);
 		w->score += pts;
@@ -344,16 +441,18 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 		w->score += pts;
 		kinds++;
 	}
-	if (rec_members) {
-		pts = sp->w_records * log2(1 + rec_members);
+	if (rec_members || rec_off) {
+		pts = rec_members ? sp->w_records * log2(1 + rec_members) : 0;
 		sbuf_clear(&d);
-		sbuf_addf(&d, "%u suspect members %s: %.2f x log2(1 + %u)", rec_members,
+		sbuf_addf(&d, "%u suspect members %s", rec_members,
 			  sp->records_suspicion ? "named in agency records as target, subject, arrested or associate"
-						: "in agency records",
-			  sp->w_records, rec_members);
+						: "in agency records");
+		if (rec_off)
+			sbuf_addf(&d, " (not counted: %u more whom no signal in the network names)", rec_off);
+		sbuf_addf(&d, ": %.2f x log2(1 + %u)", sp->w_records, rec_members);
 		part_add(&js, &first, "records", pts, d.buf);
 		w->score += pts;
-		kinds++;
+		kinds += rec_members > 0;
 	}
 	if (w->victims) {
 		pts = sp->w_victims * log2(1 + w->victims);
@@ -398,17 +497,30 @@ static int score_network(const struct net_graph *g, const struct net_attr *a, co
 		part_add(&js, &first, "recency", pts, d.buf);
 		w->score += pts;
 	}
-	if (nag) {
+	if (nag || nag_off) {
+		/* shown even when not counted: deconfliction needs it either way */
 		pts = sp->w_target * (double)(nag > 3 ? 3 : nag);
 		sbuf_clear(&d);
-		sbuf_adds(&d, "held as a target or subject by ");
-		for (i = 0; i < nag; i++) {
-			uint64_t cid;
-			size_t len;
+		if (nag) {
+			sbuf_adds(&d, "held as a target or subject by ");
+			agency_names(&d, agencies, nag, agency_code_of, agency_codes);
+		}
+		if (nag_off) {
+			size_t j, m = 0;
 
-			sbuf_addf(&d, "%s%s", i ? ", " : "",
-				  u64map_get(agency_code_of, (uint64_t)agencies[i], &cid) ? strmap_key(agency_codes, (uint32_t)cid, &len)
-											  : "?");
+			/* an agency already counted is not named again */
+			for (i = 0; i < nag_off; i++) {
+				for (j = 0; j < nag && agencies[j] != agencies_off[i]; j++)
+					;
+				if (j == nag)
+					agencies_off[m++] = agencies_off[i];
+			}
+			nag_off = m;
+		}
+		if (nag_off) {
+			sbuf_addf(&d, "%sa member whom no signal in the network names is held by ", nag ? "; " : "");
+			agency_names(&d, agencies_off, nag_off, agency_code_of, agency_codes);
+			sbuf_adds(&d, " (not counted)");
 		}
 		sbuf_addf(&d, " (coordinate before acting): %.2f x %zu", sp->w_target, nag > 3 ? (size_t)3 : nag);
 		part_add(&js, &first, "agency_target", pts, d.buf);
@@ -682,7 +794,7 @@ static int write_bridges(rastro_ws *ws, const struct net_graph *g, const struct 
 
 	if (!P->nbridges)
 		return 0;
-	static const char *const rule_name[] = { "?", "ad_cluster", "holds", "shared_evidence", "evidence_move" };
+	static const char *const rule_name[] = { "?", "ad_cluster", "holds", "shared_evidence", "evidence_move", "shared_code" };
 	struct sbuf ev = SBUF_INIT;
 
 	if ((rc = ws_prepare(ws, "INSERT INTO net_bridge(network_id, cell_a, cell_b, src_entity, dst_entity, rule, evidence, reason,"
@@ -704,6 +816,11 @@ static int write_bridges(rastro_ws *ws, const struct net_graph *g, const struct 
 			sbuf_addf(&r, "cell %u joins cell %u: %s #%lld holds %s #%lld; both cells hold suspect evidence (%s in cell %u)",
 				  b->cell_a, b->cell_b, g->kinds.name[g->kind[s]], (long long)g->ent[s], g->kinds.name[g->kind[d]],
 				  (long long)g->ent[d], code, b->cell_b);
+		else if (b->rule == NET_BRIDGE_SHARED_CODE)
+			sbuf_addf(&r, "cell %u joins cell %u: %s #%lld paid %s #%lld %.2f in all; both accounts alerted by the finance"
+				  " stage and both carry %s",
+				  b->cell_a, b->cell_b, g->kinds.name[g->kind[s]], (long long)g->ent[s], g->kinds.name[g->kind[d]],
+				  (long long)g->ent[d], g->eamount[b->edge], code);
 		else if (b->rule == NET_BRIDGE_EVIDENCE_MOVE) {
 			const char *code_b = strmap_key(&a->codes, b->code_b, &len);
 
@@ -733,8 +850,8 @@ static int write_bridges(rastro_ws *ws, const struct net_graph *g, const struct 
 		sqlite3_bind_int64(ib, 3, b->cell_b);
 		sqlite3_bind_int64(ib, 4, g->ent[s]);
 		sqlite3_bind_int64(ib, 5, g->ent[d]);
-		sqlite3_bind_text(ib, 6, rule_name[b->rule < 5 ? b->rule : 0], -1, SQLITE_STATIC);
-		sqlite3_bind_text(ib, 7, b->rule >= NET_BRIDGE_SHARED_EVIDENCE ? ev.buf : code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ib, 6, rule_name[b->rule <= NET_BRIDGE_SHARED_CODE ? b->rule : 0], -1, SQLITE_STATIC);
+		sqlite3_bind_text(ib, 7, b->rule == NET_BRIDGE_SHARED_EVIDENCE || b->rule == NET_BRIDGE_EVIDENCE_MOVE ? ev.buf : code, -1, SQLITE_STATIC);
 		if (b->record)
 			sqlite3_bind_int64(ib, 9, b->record);
 		else
@@ -904,6 +1021,8 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	char **reason = NULL;
 	float *strength = NULL;
 	uint8_t *held = NULL;
+	uint32_t *subj = NULL;  /* score scratch: subject of each member */
+	uint8_t *ev = NULL;     /* score scratch: a signal names the subject */
 	struct u64map agency_code_of;
 	struct strmap agency_codes;
 	struct rastro_network_stats dummy;
@@ -1004,7 +1123,9 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	reason = mem_calloc(total ? total : 1, sizeof *reason);
 	strength = mem_calloc(total ? total : 1, sizeof *strength);
 	held = mem_calloc(total ? total : 1, 1);
-	if (!nw || !role || !reason || !strength || !held) {
+	subj = mem_calloc(total ? total : 1, sizeof *subj);
+	ev = mem_calloc(total ? total : 1, 1);
+	if (!nw || !role || !reason || !strength || !held || !subj || !ev) {
 		rc = ws_error(ws, RASTRO_NOMEM, "out of memory for %zu networks", P.ngroups);
 		goto out;
 	}
@@ -1037,7 +1158,7 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 		mem_free(rb);
 		nw[i].group = (uint32_t)i;
 		if (rc || score_network(g, &A, &sp, P.members + gr->first, gr->n, role + gr->first, held + gr->first, &agency_code_of,
-					&agency_codes, &nw[i])) {
+					&agency_codes, subj + gr->first, ev + gr->first, &nw[i])) {
 			rc = ws_error(ws, RASTRO_NOMEM, "out of memory giving roles");
 			goto out;
 		}
@@ -1101,6 +1222,8 @@ out:
 	mem_free(role);
 	mem_free(strength);
 	mem_free(held);
+	mem_free(subj);
+	mem_free(ev);
 	mem_free(cache);
 	if (have_attr)
 		net_attr_release(&A, g->n);

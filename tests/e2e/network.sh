@@ -217,6 +217,20 @@ same "$(sql gw.rastro "SELECT count(*) FROM net_bridge b JOIN signal s ON s.enti
   AND s.stage = 'ads' WHERE b.rule = 'ad_cluster'")" "$(sql gw.rastro "SELECT count(*) FROM net_bridge WHERE rule = 'ad_cluster'")" \
   "each ad-cluster join names a signal of the ads stage on its cluster"
 same "$(sql gw.rastro "SELECT max(size) <= 150 FROM network")" "1" "the size limit holds"
+# the score (docs/network.md "Score"): the sum of its named parts; agency records
+# and targets count nothing in a network of no victims and no ads signal where
+# no signal names a suspect member, and are shown there as not counted
+same "$(sql gw.rastro "SELECT count(*) FROM network n WHERE abs(n.score - (SELECT sum(json_extract(j.value, '$.points'))
+  FROM json_each(n.parts) j)) > 0.001")" "0" "each score is the sum of its parts"
+unnamed="FROM network n WHERE n.victims = 0 AND NOT EXISTS (SELECT 1 FROM json_each(n.parts) j
+  WHERE json_extract(j.value, '$.part') = 'ads' AND json_extract(j.value, '$.points') > 0)
+  AND NOT EXISTS (SELECT 1 FROM network_member m JOIN signal s ON s.entity_id = m.entity_id
+  WHERE m.network_id = n.id AND m.suspect = 1)"
+same "$(sql gw.rastro "SELECT count(*) $unnamed AND EXISTS (SELECT 1 FROM json_each(n.parts) j
+  WHERE json_extract(j.value, '$.part') IN ('records', 'agency_target') AND json_extract(j.value, '$.points') > 0)")" "0" \
+  "records and agency targets count only where a signal names a member (or beside victims or ads)"
+same "$(sql gw.rastro "SELECT count(*) > 0 $unnamed AND n.parts LIKE '%not counted%'")" "1" \
+  "records left out are shown as not counted"
 # merchants (docs/network.md "Merchants"): counterparties, never members, never potential victims
 same "$(sql gw.rastro "SELECT count(*) > 0 FROM net_counterparty")" "1" "merchants were set aside"
 same "$(sql gw.rastro "SELECT count(*) FROM net_counterparty c JOIN network_member m ON m.entity_id = c.entity_id")" "0" \

@@ -864,6 +864,29 @@ static const char *parts_of(rastro_ws *ws)
 	return buf;
 }
 
+/* Accounts 1..3 paying each other round: one cell. */
+static void money_ring(struct sbuf *sb)
+{
+	accounts(sb, 3);
+	pay(sb, 1, 2, 500, "2024-02-01", NULL);
+	pay(sb, 2, 3, 480, "2024-02-02", NULL);
+	pay(sb, 3, 1, 300, "2024-02-03", NULL);
+}
+
+/* The only network's parts hold every string of want and none of unwanted
+ * (both NULL-terminated lists). */
+static void parts_expect(rastro_ws *ws, const char *const *want, const char *const *unwanted)
+{
+	const char *parts = parts_of(ws);
+
+	for (; *want; want++)
+		if (!strstr(parts, *want))
+			fail_msg("parts lack '%s': %s", *want, parts);
+	for (; *unwanted; unwanted++)
+		if (strstr(parts, *unwanted))
+			fail_msg("parts hold '%s': %s", *unwanted, parts);
+}
+
 /* Score parts: finance evidence of graph shapes alone counts as its
  * strongest code, beside a typology code every code counts; a witness
  * record is no evidence against a member, a subject record is. */
@@ -894,8 +917,8 @@ static void score_shapes_and_records(void **state)
 			       "INSERT INTO er_link(record_id, entity_id, source_id) VALUES(100, 10, 1), (101, 11, 1);");
 		ws = stage(sb.buf);
 		if (typology) {
-			/* 2 x log2(1 + 3): every code */
-			assert_non_null(strstr(parts_of(ws), "\"part\":\"finance\",\"points\":4.0000"));
+			/* every code, each on one subject only: 2 x log2(1 + 3 x 0.5) */
+			assert_non_null(strstr(parts_of(ws), "\"part\":\"finance\",\"points\":2.6439"));
 			assert_null(strstr(parts_of(ws), "graph shapes only"));
 		} else {
 			/* 2 x log2(1 + 1): the strongest shape only */
@@ -907,6 +930,94 @@ static void score_shapes_and_records(void **state)
 		assert_non_null(strstr(parts_of(ws), "1 suspect members named in agency records"));
 		rastro_close(ws);
 	}
+	sbuf_release(&sb);
+}
+
+/* Score parts: a finance code two subjects carry counts in full, one that
+ * a single subject carries at network.score.single_subject (0.5), the sum
+ * at least the strongest code; an agency record counts (records,
+ * agency_target) only for a member a signal in the network names — the
+ * person or an account they hold — and is shown as not counted otherwise;
+ * beside potential victims every record counts. */
+static void score_spread_and_named_records(void **state)
+{
+	struct sbuf sb = SBUF_INIT;
+	rastro_ws *ws;
+	struct rastro_network_stats st;
+	int variant;
+
+	/* per variant: 0 the defaults, 1 single_subject off, 2 one code on one
+	 * subject and no person named by a signal, 3 records_need_evidence off */
+	static const char *const want[4][7] = {
+		/* PAYROLL_FUNNEL on two subjects, STRUCTURING on one: 2 x log2(1 +
+		 * 1 + 0.5); p11 (account 2 signalled) counts, p10 is shown only */
+		{ "\"part\":\"finance\",\"points\":2.6439", "FIN.STRUCTURING 1.00 (one subject)",
+		  "\"part\":\"records\",\"points\":1.0000", "not counted: 1 more whom no signal in the network names",
+		  "\"part\":\"agency_target\",\"points\":2.0000", "is held by hsi (not counted)" },
+		/* switched off: 2 x log2(1 + 2) */
+		{ "\"part\":\"finance\",\"points\":3.1699", "\"part\":\"records\",\"points\":1.0000", NULL },
+		/* never below the strongest code: 2 x log2(1 + 0.8); nobody
+		 * named, so records and targets are shown at 0 */
+		{ "\"part\":\"finance\",\"points\":1.6960", "\"part\":\"records\",\"points\":0.0000",
+		  "not counted: 2 more whom no signal in the network names", "\"part\":\"agency_target\",\"points\":0.0000",
+		  NULL },
+		/* both records and both agencies count */
+		{ "\"part\":\"finance\",\"points\":2.6439", "\"part\":\"records\",\"points\":1.5850",
+		  "\"part\":\"agency_target\",\"points\":4.0000", NULL },
+	};
+	static const char *const beside_victim[] = { "\"part\":\"records\",\"points\":1.0000",
+						      "\"part\":\"agency_target\",\"points\":2.0000", NULL };
+	static const char *const unwanted[4][3] = {
+		{ "FIN.PAYROLL_FUNNEL 1.00 (one subject)", NULL },
+		{ "(one subject)", NULL },
+		{ "\"part\":\"diversity\"", NULL },
+		{ "not counted", NULL },
+	};
+
+	(void)state;
+	sbuf_init(&sb);
+	for (variant = 0; variant < 4; variant++) {
+		sbuf_clear(&sb);
+		money_ring(&sb);
+		if (variant == 2)
+			sbuf_adds(&sb, "INSERT INTO signal(code, entity_id, score, explanation, details, stage)"
+				       " VALUES('FIN.PAYROLL_FUNNEL', 3, 0.8, 'x', '{}', 'finance');");
+		else
+			sbuf_adds(&sb, "INSERT INTO signal(code, entity_id, score, explanation, details, stage)"
+				       " VALUES('FIN.PAYROLL_FUNNEL', 2, 1, 'x', '{}', 'finance'),"
+				       " ('FIN.PAYROLL_FUNNEL', 3, 1, 'x', '{}', 'finance'),"
+				       " ('FIN.STRUCTURING', 3, 1, 'x', '{}', 'finance');");
+		/* person 10 holds account 1 (no signal), arrested by a second
+		 * agency; person 11 holds account 2 (a signal), a subject of the
+		 * first */
+		sbuf_adds(&sb, "INSERT INTO agency(id, code) VALUES(7, 'hsi');"
+			       "INSERT INTO source(id, path, format, kind, agency_id, label, loaded_at)"
+			       " VALUES(2, 'p.csv', 'person', 'person', 7, 'LES', '2024-01-01');"
+			       "INSERT INTO entity(id, kind, key) VALUES(10, 'person', 'p10'), (11, 'person', 'p11');"
+			       "INSERT INTO edge(src, dst, type, stage) VALUES(10, 1, 'holds', 'resolve'), (11, 2, 'holds', 'resolve');"
+			       "INSERT INTO person(id, source_id, line, ext_id, status) VALUES(100, 2, 2, 'R1', 'arrested'),"
+			       " (101, 1, 3, 'R2', 'subject');"
+			       "INSERT INTO er_link(record_id, entity_id, source_id) VALUES(100, 10, 2), (101, 11, 1);");
+		ws = ws_with(sb.buf);
+		if (variant == 1)
+			assert_int_equal(rastro_config_set(ws, "network.score.single_subject=1"), 0);
+		if (variant == 3)
+			assert_int_equal(rastro_config_set(ws, "network.score.records_need_evidence=false"), 0);
+		assert_int_equal(rastro_network_run(ws, &st), 0);
+		parts_expect(ws, want[variant], unwanted[variant]);
+		rastro_close(ws);
+	}
+	/* beside a potential victim every record counts */
+	sbuf_clear(&sb);
+	money_ring(&sb);
+	sbuf_adds(&sb, "INSERT INTO entity(id, kind, key) VALUES(10, 'person', 'p10');"
+		       "INSERT INTO edge(src, dst, type, stage) VALUES(10, 1, 'holds', 'resolve');"
+		       "INSERT INTO person(id, source_id, line, ext_id, status) VALUES(100, 1, 2, 'R1', 'arrested');"
+		       "INSERT INTO er_link(record_id, entity_id, source_id) VALUES(100, 10, 1);"
+		       "INSERT INTO victim_flag(entity_id, score, reasons) VALUES(3, 0.9, 'VIC.X');");
+	ws = stage(sb.buf);
+	parts_expect(ws, beside_victim, unwanted[3]);
+	rastro_close(ws);
 	sbuf_release(&sb);
 }
 
@@ -1184,6 +1295,58 @@ static void shared_evidence_in_a_workspace(void **state)
 	sbuf_release(&sb);
 }
 
+/*
+ * network.enterprise.shared_code (off by default): four cells of four
+ * accounts; 1 (A) pays 5 (B) 1,000, both alerted, both FIN.BORDER_FANIN:
+ * A and B join.  Look-alikes that must not: 9 (C) -> 13 (D), both alerted
+ * but sharing only FIN.AD_IDENTIFIER (an identifier match, skipped); 6 (B)
+ * -> 14 (D), 14 only watched; 7 (B) -> 10 (C), 500, below the minimum.
+ * Every signal cites transaction #5 (1 -> 2 inside A), so the
+ * shared-evidence rule moves nothing.
+ */
+static void shared_code_join(void **state)
+{
+	static const struct {
+		const char *code;
+		int account, alerted;
+	} sig[8] = { { "FIN.BORDER_FANIN", 1, 1 },  { "FIN.BORDER_FANIN", 5, 1 },  { "FIN.AD_IDENTIFIER", 9, 1 },
+		     { "FIN.AD_IDENTIFIER", 13, 1 }, { "FIN.BORDER_FANIN", 6, 1 }, { "FIN.BORDER_FANIN", 14, 0 },
+		     { "FIN.BORDER_FANIN", 7, 1 },  { "FIN.BORDER_FANIN", 10, 1 } };
+	struct sbuf sb = SBUF_INIT;
+	struct rastro_network_stats st;
+	rastro_ws *ws;
+	int64_t n;
+	int k;
+
+	(void)state;
+	sbuf_init(&sb);
+	txn_no = 0;
+	accounts(&sb, 16);
+	pay(&sb, 1, 5, 1000, "2024-02-03", NULL);
+	pay(&sb, 9, 13, 1000, "2024-02-03", NULL);
+	pay(&sb, 6, 14, 1000, "2024-02-03", NULL);
+	pay(&sb, 7, 10, 500, "2024-02-03", NULL);
+	for (k = 0; k < 4; k++)
+		evidence_cell(&sb, k);
+	for (k = 0; k < 8; k++) /* signals 1..8, all citing transaction #5 */
+		cite(&sb, k + 1, sig[k].code, sig[k].account, 5, sig[k].alerted);
+	ws = ws_with(sb.buf);
+	assert_int_equal(rastro_config_set(ws, "network.max_size=5"), 0);
+	assert_int_equal(rastro_network_run(ws, &st), 0);
+	assert_true(network_of(ws, 1) != network_of(ws, 5));   /* off by default */
+	assert_int_equal(rastro_config_set(ws, "network.enterprise.shared_code=true"), 0);
+	assert_int_equal(rastro_network_run(ws, &st), 0);
+	assert_int_equal(network_of(ws, 5), network_of(ws, 1));
+	assert_true(network_of(ws, 9) != network_of(ws, 13));
+	assert_true(network_of(ws, 14) != network_of(ws, 5));
+	assert_true(network_of(ws, 10) != network_of(ws, 5));
+	assert_int_equal(ws_query_i64(ws, "SELECT count(*) FROM net_bridge WHERE rule = 'shared_code'"
+					  " AND evidence = 'FIN.BORDER_FANIN' AND reason LIKE '%both accounts alerted%'", -1, &n), 0);
+	assert_int_equal(n, 1);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
 static void keys_stable_and_cache(void **state)
 {
 	struct sbuf sb = SBUF_INIT;
@@ -1281,7 +1444,9 @@ int main(void)
 		cmocka_unit_test(paths_and_neighbourhood),
 		cmocka_unit_test(roles_positive_negative),
 		cmocka_unit_test(score_shapes_and_records),
+		cmocka_unit_test(score_spread_and_named_records),
 		cmocka_unit_test(shared_evidence_in_a_workspace),
+		cmocka_unit_test(shared_code_join),
 		cmocka_unit_test(keys_stable_and_cache),
 		cmocka_unit_test(entity_references),
 		cmocka_unit_test(amounts_formatted),
