@@ -379,8 +379,9 @@ static void join_cells_into_enterprises(void **state)
 	struct net_part P;
 	struct net_join_params jp;
 	struct rs_err err;
-	struct net_sig sg[] = { { 3, 1, 0.9, 1 }, { 7, 2, 0.9, 2 }, { 10, 2, 0.9, 3 }, { 13, 2, 0.9, 4 },
-				{ 22, 2, 0.9, 5 }, { 25, 2, 0.9, 6 } };
+	struct net_sig sg[] = { { 3, 1, 0.9, 1, NET_SIDE_OWN },  { 7, 2, 0.9, 2, NET_SIDE_OWN },
+				{ 10, 2, 0.9, 3, NET_SIDE_OWN }, { 13, 2, 0.9, 4, NET_SIDE_OWN },
+				{ 22, 2, 0.9, 5, NET_SIDE_OWN }, { 25, 2, 0.9, 6, NET_SIDE_OWN } };
 	uint32_t v, i, kad, kcl, kperson, kacct;
 
 	(void)state;
@@ -629,7 +630,7 @@ static void merchants_set_aside(void **state)
 	struct net_part P;
 	struct net_join_params jp;
 	struct rs_err err;
-	struct net_sig sg = { 14, 1, 0.9, 1 };
+	struct net_sig sg = { 14, 1, 0.9, 1, NET_SIDE_OWN };
 	uint32_t v, kperson, kacct, kphone;
 
 	(void)state;
@@ -1047,6 +1048,77 @@ static void roles_positive_negative(void **state)
 			rastro_close(ws);
 		}
 	}
+
+	/* the payroll funnel (4, the controller code on itself) pays where its
+	 * money went (5, the same code as beneficiary).  Paid rent three times,
+	 * 5 is the landlord and the funnel stays the organiser; paid rent twice
+	 * 5 is the controller the funnel passes the money up to, and the funnel
+	 * its money mover */
+	{
+		int rents;
+
+		for (rents = 3; rents >= 2; rents--) {
+			int j;
+
+			sbuf_clear(&sb);
+			accounts(&sb, 5);
+			pay(&sb, 1, 4, 500, "2024-02-01", "payroll");
+			pay(&sb, 2, 4, 500, "2024-02-01", "payroll");
+			pay(&sb, 3, 4, 500, "2024-02-01", "payroll");
+			for (j = 0; j < rents; j++)
+				pay(&sb, 4, 5, 300, "2024-02-02", "rent");
+			sbuf_adds(&sb, "INSERT INTO signal(code, entity_id, score, explanation, details, stage) VALUES"
+				       "('FIN.PAYROLL_FUNNEL', 4, 0.8, 'x', '{\"typology\":\"trafficking\"}', 'finance'),"
+				       "('FIN.PAYROLL_FUNNEL', 5, 0.8, 'x', '{\"side\":\"beneficiary\",\"hop\":1}', 'finance');");
+			ws = stage(sb.buf);
+			assert_string_equal(role_of(ws, 5), rents == 3 ? "facilitator" : "organiser");
+			assert_string_equal(role_of(ws, 4), rents == 3 ? "organiser" : "money_mover");
+			rastro_close(ws);
+		}
+	}
+
+	/* facilitator: a business whose payroll goes to two potential victims
+	 * (the employer front); the same business paying two people who are
+	 * not flagged is not */
+	{
+		int flagged;
+
+		for (flagged = 1; flagged >= 0; flagged--) {
+			sbuf_clear(&sb);
+			accounts(&sb, 4);
+			sbuf_adds(&sb, "INSERT INTO kyc(id, source_id, line, account, name, customer_type, business_type)"
+				       " VALUES(52, 1, 52, 3, 'Brite Cleaning', 'business', 'cleaning');");
+			pay(&sb, 4, 3, 2000, "2024-02-01", NULL);
+			pay(&sb, 3, 1, 450, "2024-02-02", "payroll");
+			pay(&sb, 3, 2, 450, "2024-02-02", "payroll");
+			if (flagged)
+				sbuf_adds(&sb, "INSERT INTO victim_flag(entity_id, score, reasons) VALUES"
+					       "(1, 1.5, '[{\"code\":\"VIC.PAY_SWEPT\"}]'), (2, 1.5, '[{\"code\":\"VIC.PAY_SWEPT\"}]');");
+			ws = stage(sb.buf);
+			if (flagged)
+				assert_string_equal(role_of(ws, 3), "facilitator");
+			else
+				assert_string_not_equal(role_of(ws, 3), "facilitator");
+			rastro_close(ws);
+		}
+	}
+
+	/* a transport signal: the account paid per trip is the transporter, the
+	 * payer the detector names beside it (several transporters) the
+	 * organiser; the payee with no signal is neither */
+	sbuf_clear(&sb);
+	accounts(&sb, 4);
+	pay(&sb, 1, 2, 400, "2024-02-01", NULL);
+	pay(&sb, 1, 3, 400, "2024-02-01", NULL);
+	pay(&sb, 4, 1, 3000, "2024-02-01", NULL);
+	sbuf_adds(&sb, "INSERT INTO signal(code, entity_id, score, explanation, details, stage) VALUES"
+		       "('FIN.TRIP_PAYOUT', 2, 0.8, 'x', '{\"typology\":\"smuggling\",\"trips\":3}', 'finance'),"
+		       "('FIN.TRIP_PAYOUT', 1, 0.8, 'x', '{\"typology\":\"smuggling\",\"transporters\":2}', 'finance');");
+	ws = stage(sb.buf);
+	assert_string_equal(role_of(ws, 2), "transporter");
+	assert_string_equal(role_of(ws, 1), "organiser");
+	assert_string_not_equal(role_of(ws, 3), "transporter");
+	rastro_close(ws);
 
 	/* a potential victim is a victim and nothing else, never a suspect, even
 	 * with a signal; the organiser rule sees the controller */
