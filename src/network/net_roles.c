@@ -448,7 +448,7 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
 		 * what it is paid for */
 		if (!rent_collector(p, f))
 			return 0;
-		sbuf_addf(sb, "landlord: paid rent or lodging %u times, of %u payments from members",
+		sbuf_addf(sb, "paid for lodging or rent %u times, of %u payments from members",
 			  f->cat_in[CG_RENT] + f->cat_in[CG_LODGING], f->in_n_m);
 		if (f->org_ben)
 			sbuf_addf(sb, " (where a funnel's money went, %s)", f->org_ben);
