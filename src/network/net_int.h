@@ -90,6 +90,7 @@ struct net_role_params {
 	int64_t organiser_min_victim_links;
 	int64_t organiser_min_payers;
 	double organiser_min_retained;
+	int64_t organiser_source_min_payees; /* the money's source (paid by no member, a money code) pays this many members: organiser (0 = off) */
 	int64_t money_min_amount;
 	double pass_low, pass_high;
 	int64_t recruiter_min_ads;

@@ -90,6 +90,7 @@ int net_role_params_read(const struct cfg *cfg, struct net_role_params *p)
 	p->organiser_min_victim_links = cfg_int(cfg, "network.roles.organiser_min_victim_links", 2);
 	p->organiser_min_payers = cfg_int(cfg, "network.roles.organiser_min_payers", 2);
 	p->organiser_min_retained = cfg_double(cfg, "network.roles.organiser_min_retained", 0.2);
+	p->organiser_source_min_payees = cfg_int(cfg, "network.roles.organiser_source_min_payees", 2);
 	p->money_min_amount = cfg_int(cfg, "network.roles.pass_through_min_amount", 1000);
 	p->pass_low = cfg_double(cfg, "network.roles.pass_through_low", 0.8);
 	p->pass_high = cfg_double(cfg, "network.roles.pass_through_high", 1.2);
@@ -153,6 +154,7 @@ struct feat {
 	/* controller codes by side: on the subject itself (the funnel), or on
 	 * where a funnel's money went (NET_SIDE_BEN1/2) */
 	const char *org_own, *org_ben;
+	const char *money_own;               /* money-movement code on the subject itself */
 	const char *trans_sig;               /* transporter code on the subject (paid per trip) */
 	const char *trans_payer;             /* transporter code naming it the payer of several */
 	int32_t up;                          /* member subject it pays that took a funnel's money as controller, -1 none */
@@ -257,8 +259,12 @@ static void features(struct ctx *c, uint32_t s, struct feat *f)
 					f->trans_sig = cn;
 				}
 			}
-			if (!f->money_sig && in_set(&c->p->money_signals, cn))
-				f->money_sig = cn;
+			if (in_set(&c->p->money_signals, cn)) {
+				if (!f->money_sig)
+					f->money_sig = cn;
+				if (!f->money_own && sg->side == NET_SIDE_OWN)
+					f->money_own = cn;
+			}
 			if (!f->rec_sig && in_set(&c->p->recruiter_signals, cn))
 				f->rec_sig = cn;
 			if (!f->fac_sig && in_set(&c->p->facilitator_signals, cn))
@@ -343,6 +349,23 @@ static void features(struct ctx *c, uint32_t s, struct feat *f)
 			}
 		}
 	}
+}
+
+/* An employer whose wages go to potential victims or payroll funnels (the
+ * front whose workers' pay is swept). */
+static int employer(const struct net_role_params *p, const struct feat *f)
+{
+	return f->business && p->facilitator_min_payroll > 0 && f->cat_out[CG_PAYROLL] >= (uint32_t)p->facilitator_min_payroll &&
+	       f->pays_dep >= (uint32_t)p->facilitator_min_payers;
+}
+
+/* The source of the network's money: paid by no member, it pays several
+ * and moves money itself (a laundering ring's placer: cash in, fanned out
+ * to the layers); the net receiver at the other end is then no organiser. */
+static int money_source(const struct net_role_params *p, const struct feat *f)
+{
+	return p->organiser_source_min_payees > 0 && f->money_own && f->in_payers == 0 && !f->victim && !employer(p, f) &&
+	       f->out_payees >= (uint32_t)p->organiser_source_min_payees;
 }
 
 /* Rules that are not a role of their own, tried before the organiser: the
@@ -480,6 +503,12 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
 			sbuf_addf(sb, "pays several transporters per trip (%s)", f->trans_payer);
 			return 1;
 		}
+		if (money_source(p, f)) {
+			fmt_money(a1, sizeof a1, f->out_amt_m);
+			sbuf_addf(sb, "source of the members' money: paid by no member, pays %u members %s (%u cash deposits in; %s)",
+				  f->out_payees, a1, f->cash_in, f->money_own);
+			return 1;
+		}
 		if (sink) {
 			fmt_money(a1, sizeof a1, f->in_amt_m);
 			fmt_money(a2, sizeof a2, f->out_amt_m);
@@ -504,8 +533,7 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
 			sbuf_addf(sb, "landlord: rent from %u members", f->in_payers);
 			return 1;
 		}
-		if (f->business && p->facilitator_min_payroll > 0 && f->cat_out[CG_PAYROLL] >= (uint32_t)p->facilitator_min_payroll &&
-		    f->pays_dep >= (uint32_t)p->facilitator_min_payers) {
+		if (employer(p, f)) {
 			sbuf_addf(sb, "employer: %u payroll payments, to %u members who are potential victims or a payroll funnel",
 				  f->cat_out[CG_PAYROLL], f->pays_dep);
 			return 1;
@@ -629,6 +657,7 @@ int net_roles(const struct net_graph *g, const struct net_attr *a, const struct 
 	int32_t *nxt = NULL;
 	uint32_t i;
 	int32_t sink = -1;
+	int has_source = 0;
 	double best = 0;
 	struct sbuf tmp = SBUF_INIT;
 
@@ -684,7 +713,10 @@ int net_roles(const struct net_graph *g, const struct net_attr *a, const struct 
 	 * funnel that passes the money up to its controller is not the
 	 * organiser for it) */
 	sbuf_init(&tmp);
-	for (i = 0; i < k; i++) {
+	for (i = 0; i < k; i++)
+		if (c.subj[i] == (int32_t)i && is_subject_kind(&c, members[i]) && money_source(p, &f[i]))
+			has_source = 1;
+	for (i = 0; i < k && !has_source; i++) {
 		double net;
 
 		if (c.subj[i] != (int32_t)i || !is_subject_kind(&c, members[i]) || f[i].victim)

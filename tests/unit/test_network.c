@@ -1103,6 +1103,35 @@ static void roles_positive_negative(void **state)
 		}
 	}
 
+	/* the source of the members' money: paid by no member, account 1 pays
+	 * two layers that pay 4.  With a money-movement code of its own (the
+	 * placer of a laundering ring) 1 is the organiser and the net receiver
+	 * 4 is not; with none, 4 is the organiser as the net receiver */
+	{
+		int placer;
+
+		for (placer = 1; placer >= 0; placer--) {
+			sbuf_clear(&sb);
+			accounts(&sb, 4);
+			pay(&sb, 1, 2, 4000, "2024-02-01", NULL);
+			pay(&sb, 1, 3, 4000, "2024-02-01", NULL);
+			pay(&sb, 2, 4, 3900, "2024-02-02", NULL);
+			pay(&sb, 3, 4, 3900, "2024-02-02", NULL);
+			if (placer)
+				sbuf_adds(&sb, "INSERT INTO signal(code, entity_id, score, explanation, details, stage) VALUES"
+					       "('FIN.STRUCTURING', 1, 0.8, 'x', '{\"typology\":\"laundering\"}', 'finance');");
+			ws = stage(sb.buf);
+			if (placer) {
+				assert_string_equal(role_of(ws, 1), "organiser");
+				assert_string_not_equal(role_of(ws, 4), "organiser");
+			} else {
+				assert_string_not_equal(role_of(ws, 1), "organiser");
+				assert_string_equal(role_of(ws, 4), "organiser");
+			}
+			rastro_close(ws);
+		}
+	}
+
 	/* a transport signal: the account paid per trip is the transporter, the
 	 * payer the detector names beside it (several transporters) the
 	 * organiser; the payee with no signal is neither */
