@@ -90,6 +90,7 @@ struct net_role_params {
 	int64_t organiser_min_victim_links;
 	int64_t organiser_min_payers;
 	double organiser_min_retained;
+	int organiser_funnel_beneficiary;    /* where a funnel's money went (hop 1 of a money code), kept: organiser */
 	int64_t organiser_source_min_payees; /* the money's source (paid by no member, a money code) pays this many members: organiser (0 = off) */
 	int64_t money_min_amount;
 	double pass_low, pass_high;

@@ -91,6 +91,7 @@ int net_role_params_read(const struct cfg *cfg, struct net_role_params *p)
 	p->organiser_min_payers = cfg_int(cfg, "network.roles.organiser_min_payers", 2);
 	p->organiser_min_retained = cfg_double(cfg, "network.roles.organiser_min_retained", 0.2);
 	p->organiser_source_min_payees = cfg_int(cfg, "network.roles.organiser_source_min_payees", 2);
+	p->organiser_funnel_beneficiary = cfg_bool(cfg, "network.roles.organiser_funnel_beneficiary", 1);
 	p->money_min_amount = cfg_int(cfg, "network.roles.pass_through_min_amount", 1000);
 	p->pass_low = cfg_double(cfg, "network.roles.pass_through_low", 0.8);
 	p->pass_high = cfg_double(cfg, "network.roles.pass_through_high", 1.2);
@@ -155,6 +156,7 @@ struct feat {
 	 * where a funnel's money went (NET_SIDE_BEN1/2) */
 	const char *org_own, *org_ben;
 	const char *money_own;               /* money-movement code on the subject itself */
+	const char *money_ben1;              /* money-movement code naming it where a funnel's money went (hop 1) */
 	const char *trans_sig;               /* transporter code on the subject (paid per trip) */
 	const char *trans_payer;             /* transporter code naming it the payer of several */
 	int32_t up;                          /* member subject it pays that took a funnel's money as controller, -1 none */
@@ -264,6 +266,8 @@ static void features(struct ctx *c, uint32_t s, struct feat *f)
 					f->money_sig = cn;
 				if (!f->money_own && sg->side == NET_SIDE_OWN)
 					f->money_own = cn;
+				if (!f->money_ben1 && sg->side == NET_SIDE_BEN1)
+					f->money_ben1 = cn;
 			}
 			if (!f->rec_sig && in_set(&c->p->recruiter_signals, cn))
 				f->rec_sig = cn;
@@ -503,6 +507,16 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
 			sbuf_addf(sb, "pays several transporters per trip (%s)", f->trans_payer);
 			return 1;
 		}
+		/* where several members' money went under a funnel's code, kept
+		 * rather than passed on (a mule passes it on; the boss's staff —
+		 * drivers, recruiter, stash house — are paid by one member) */
+		if (p->organiser_funnel_beneficiary && f->money_ben1 && !f->money_own &&
+		    f->in_payers >= (uint32_t)p->organiser_min_payers && f->out_amt < p->pass_low * f->in_amt) {
+			fmt_money(a1, sizeof a1, f->in_amt);
+			fmt_money(a2, sizeof a2, f->out_amt);
+			sbuf_addf(sb, "where a funnel's money went (%s) and kept: %s in, %s out", f->money_ben1, a1, a2);
+			return 1;
+		}
 		if (money_source(p, f)) {
 			fmt_money(a1, sizeof a1, f->out_amt_m);
 			sbuf_addf(sb, "source of the members' money: paid by no member, pays %u members %s (%u cash deposits in; %s)",
@@ -552,8 +566,11 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
 				  (long long)c->g->ent[c->mem[f->up]]);
 			return 1;
 		}
-		if (f->money_sig) {
-			sbuf_addf(sb, "money-movement signal %s", f->money_sig);
+		/* a money code naming the subject as where a funnel's money went
+		 * says it was paid, not that it moves money on (the pass-through
+		 * test below reads that) */
+		if (f->money_own) {
+			sbuf_addf(sb, "money-movement signal %s", f->money_own);
 			return 1;
 		}
 		/* out to members, or to the merchants they pay (a money transmitter

@@ -1132,6 +1132,38 @@ static void roles_positive_negative(void **state)
 		}
 	}
 
+	/* where funnels' money went: two funnels (1, 2: FIN.BORDER_FANIN on
+	 * themselves) pay 3, named as their beneficiary, who keeps it: the
+	 * organiser; 3 pays 4, named a hop further: paid, not a money mover.
+	 * With one funnel paying 3 (a driver is paid by one member), 3 is not
+	 * the organiser for it */
+	{
+		int payers;
+
+		for (payers = 2; payers >= 1; payers--) {
+			sbuf_clear(&sb);
+			accounts(&sb, 5);
+			pay(&sb, 5, 1, 3000, "2024-02-01", NULL);
+			pay(&sb, 5, 2, 3000, "2024-02-01", NULL);
+			pay(&sb, 1, 3, 2900, "2024-02-02", NULL);
+			pay(&sb, 2, payers == 2 ? 3 : 1, 2900, "2024-02-02", NULL);
+			pay(&sb, 3, 4, 500, "2024-02-03", NULL);
+			sbuf_adds(&sb, "INSERT INTO signal(code, entity_id, score, explanation, details, stage) VALUES"
+				       "('FIN.BORDER_FANIN', 1, 0.8, 'x', '{\"typology\":\"smuggling\"}', 'finance'),"
+				       "('FIN.BORDER_FANIN', 2, 0.8, 'x', '{\"typology\":\"smuggling\"}', 'finance'),"
+				       "('FIN.BORDER_FANIN', 3, 0.8, 'x', '{\"side\":\"beneficiary\",\"hop\":1}', 'finance'),"
+				       "('FIN.BORDER_FANIN', 4, 0.8, 'x', '{\"side\":\"beneficiary\",\"hop\":2}', 'finance');");
+			ws = stage(sb.buf);
+			if (payers == 2)
+				assert_string_equal(role_of(ws, 3), "organiser");
+			else
+				assert_string_not_equal(role_of(ws, 3), "organiser");
+			assert_string_equal(role_of(ws, 2), "money_mover");
+			assert_string_not_equal(role_of(ws, 4), "money_mover");
+			rastro_close(ws);
+		}
+	}
+
 	/* a transport signal: the account paid per trip is the transporter, the
 	 * payer the detector names beside it (several transporters) the
 	 * organiser; the payee with no signal is neither */
