@@ -93,6 +93,7 @@ struct net_role_params {
 	int organiser_funnel_beneficiary;    /* where a funnel's money went (hop 1 of a money code), kept: organiser */
 	int64_t organiser_source_min_payees; /* the money's source (paid by no member, a money code) pays this many members: organiser (0 = off) */
 	int64_t money_min_amount;
+	int64_t money_min_movers_in;     /* paid by this many members with money codes, pays no member: money mover (0 = off) */
 	double pass_low, pass_high;
 	int64_t recruiter_min_ads;
 	int64_t recruiter_min_ad_payments;

@@ -93,6 +93,7 @@ int net_role_params_read(const struct cfg *cfg, struct net_role_params *p)
 	p->organiser_source_min_payees = cfg_int(cfg, "network.roles.organiser_source_min_payees", 2);
 	p->organiser_funnel_beneficiary = cfg_bool(cfg, "network.roles.organiser_funnel_beneficiary", 1);
 	p->money_min_amount = cfg_int(cfg, "network.roles.pass_through_min_amount", 1000);
+	p->money_min_movers_in = cfg_int(cfg, "network.roles.layer_min_movers", 2);
 	p->pass_low = cfg_double(cfg, "network.roles.pass_through_low", 0.8);
 	p->pass_high = cfg_double(cfg, "network.roles.pass_through_high", 1.2);
 	p->recruiter_min_ads = cfg_int(cfg, "network.roles.recruiter_min_ads", 1);
@@ -161,6 +162,7 @@ struct feat {
 	const char *trans_payer;             /* transporter code naming it the payer of several */
 	int32_t up;                          /* member subject it pays that took a funnel's money as controller, -1 none */
 	uint32_t pays_dep;                   /* member subjects it pays that are potential victims or payroll funnels */
+	uint32_t movers_in;                  /* member subjects with a money code of their own that pay it */
 	int nsig;
 };
 
@@ -368,7 +370,7 @@ static int employer(const struct net_role_params *p, const struct feat *f)
  * to the layers); the net receiver at the other end is then no organiser. */
 static int money_source(const struct net_role_params *p, const struct feat *f)
 {
-	return p->organiser_source_min_payees > 0 && f->money_own && f->in_payers == 0 && !f->victim && !employer(p, f) &&
+	return p->organiser_source_min_payees > 0 && f->money_own && f->in_payers == 0 && f->cash_in > 0 && !f->victim && !employer(p, f) &&
 	       f->out_payees >= (uint32_t)p->organiser_source_min_payees;
 }
 
@@ -441,6 +443,8 @@ static void payees(struct ctx *c, struct feat *f, int32_t *nxt)
 					f[s].up = us;
 				if (fu->victim || fu->org_own)
 					f[s].pays_dep++;
+				if (f[s].money_own)
+					f[us].movers_in++;
 			}
 		}
 	}
@@ -571,6 +575,13 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
 		 * test below reads that) */
 		if (f->money_own) {
 			sbuf_addf(sb, "money-movement signal %s", f->money_own);
+			return 1;
+		}
+		/* a layer: paid by several members that move money themselves (the
+		 * organiser and facilitators paid by funnels are tried before) */
+		if (p->money_min_movers_in > 0 && f->movers_in >= (uint32_t)p->money_min_movers_in) {
+			fmt_money(a1, sizeof a1, f->in_amt_m);
+			sbuf_addf(sb, "a layer: paid %s by %u members with money-movement signals", a1, f->movers_in);
 			return 1;
 		}
 		/* out to members, or to the merchants they pay (a money transmitter

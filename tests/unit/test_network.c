@@ -1113,6 +1113,11 @@ static void roles_positive_negative(void **state)
 		for (placer = 1; placer >= 0; placer--) {
 			sbuf_clear(&sb);
 			accounts(&sb, 4);
+			/* placed in cash (a deposit has no payer) */
+			txn_no++;
+			sbuf_addf(&sb, "INSERT INTO txn(id, source_id, line, ts, src, dst, amount, currency, channel)"
+				       " VALUES(%d, 1, %d, strftime('%%s', '2024-01-31'), NULL, 1, 8000, 'USD', 'cash');",
+				  txn_no, txn_no + 1);
 			pay(&sb, 1, 2, 4000, "2024-02-01", NULL);
 			pay(&sb, 1, 3, 4000, "2024-02-01", NULL);
 			pay(&sb, 2, 4, 3900, "2024-02-02", NULL);
@@ -1128,6 +1133,36 @@ static void roles_positive_negative(void **state)
 				assert_string_not_equal(role_of(ws, 1), "organiser");
 				assert_string_equal(role_of(ws, 4), "organiser");
 			}
+			rastro_close(ws);
+		}
+	}
+
+	/* a layer: paid by two members with money-movement codes of their own;
+	 * paid by one, it is not a money mover for it.  4 places the money in
+	 * cash and is the source (so 3 is not the net receiver organiser) */
+	{
+		int movers;
+
+		for (movers = 2; movers >= 1; movers--) {
+			sbuf_clear(&sb);
+			accounts(&sb, 4);
+			txn_no++;
+			sbuf_addf(&sb, "INSERT INTO txn(id, source_id, line, ts, src, dst, amount, currency, channel)"
+				       " VALUES(%d, 1, %d, strftime('%%s', '2024-01-31'), NULL, 4, 6000, 'USD', 'cash');",
+				  txn_no, txn_no + 1);
+			pay(&sb, 4, 1, 3000, "2024-02-01", NULL);
+			pay(&sb, 4, 2, 3000, "2024-02-01", NULL);
+			pay(&sb, 1, 3, 2000, "2024-02-02", NULL);
+			pay(&sb, 2, movers == 2 ? 3 : 1, 2000, "2024-02-02", NULL);
+			sbuf_adds(&sb, "INSERT INTO signal(code, entity_id, score, explanation, details, stage) VALUES"
+				       "('FIN.FAN_OUT', 1, 0.8, 'x', '{}', 'finance'), ('FIN.FAN_OUT', 2, 0.8, 'x', '{}', 'finance'),"
+				       " ('FIN.STRUCTURING', 4, 0.8, 'x', '{}', 'finance');");
+			ws = stage(sb.buf);
+			assert_string_equal(role_of(ws, 4), "organiser");
+			if (movers == 2)
+				assert_string_equal(role_of(ws, 3), "money_mover");
+			else
+				assert_string_not_equal(role_of(ws, 3), "money_mover");
 			rastro_close(ws);
 		}
 	}
