@@ -66,6 +66,22 @@ static void pay(struct sbuf *sb, int from, int to, double amount, const char *wh
 		  txn_no, txn_no + 1, when, from, to, amount, cat ? "'" : "", cat ? cat : "NULL", cat ? "'" : "");
 }
 
+/* Cash paid into account `to` (a deposit has no payer). */
+static void deposit(struct sbuf *sb, int to, double amount, const char *when)
+{
+	txn_no++;
+	sbuf_addf(sb, "INSERT INTO txn(id, source_id, line, ts, src, dst, amount, currency, channel)"
+		      " VALUES(%d, 1, %d, strftime('%%s', '%s'), NULL, %d, %.2f, 'USD', 'cash');",
+		  txn_no, txn_no + 1, when, to, amount);
+}
+
+/* A finance signal on entity e with the given details (JSON). */
+static void fin_signal(struct sbuf *sb, const char *code, int e, const char *details)
+{
+	sbuf_addf(sb, "INSERT INTO signal(code, entity_id, score, explanation, details, stage)"
+		      " VALUES('%s', %d, 0.8, 'x', '%s', 'finance');", code, e, details);
+}
+
 static void graph_from_workspace(void **state)
 {
 	struct sbuf sb = SBUF_INIT;
@@ -1067,9 +1083,8 @@ static void roles_positive_negative(void **state)
 			pay(&sb, 3, 4, 500, "2024-02-01", "payroll");
 			for (j = 0; j < rents; j++)
 				pay(&sb, 4, 5, 300, "2024-02-02", "rent");
-			sbuf_adds(&sb, "INSERT INTO signal(code, entity_id, score, explanation, details, stage) VALUES"
-				       "('FIN.PAYROLL_FUNNEL', 4, 0.8, 'x', '{\"typology\":\"trafficking\"}', 'finance'),"
-				       "('FIN.PAYROLL_FUNNEL', 5, 0.8, 'x', '{\"side\":\"beneficiary\",\"hop\":1}', 'finance');");
+			fin_signal(&sb, "FIN.PAYROLL_FUNNEL", 4, "{\"typology\":\"trafficking\"}");
+			fin_signal(&sb, "FIN.PAYROLL_FUNNEL", 5, "{\"side\":\"beneficiary\",\"hop\":1}");
 			ws = stage(sb.buf);
 			assert_string_equal(role_of(ws, 5), rents == 3 ? "facilitator" : "organiser");
 			assert_string_equal(role_of(ws, 4), rents == 3 ? "organiser" : "money_mover");
@@ -1095,10 +1110,7 @@ static void roles_positive_negative(void **state)
 				sbuf_adds(&sb, "INSERT INTO victim_flag(entity_id, score, reasons) VALUES"
 					       "(1, 1.5, '[{\"code\":\"VIC.PAY_SWEPT\"}]'), (2, 1.5, '[{\"code\":\"VIC.PAY_SWEPT\"}]');");
 			ws = stage(sb.buf);
-			if (flagged)
-				assert_string_equal(role_of(ws, 3), "facilitator");
-			else
-				assert_string_not_equal(role_of(ws, 3), "facilitator");
+			assert_true((strcmp(role_of(ws, 3), "facilitator") == 0) == flagged);
 			rastro_close(ws);
 		}
 	}
@@ -1113,26 +1125,16 @@ static void roles_positive_negative(void **state)
 		for (placer = 1; placer >= 0; placer--) {
 			sbuf_clear(&sb);
 			accounts(&sb, 4);
-			/* placed in cash (a deposit has no payer) */
-			txn_no++;
-			sbuf_addf(&sb, "INSERT INTO txn(id, source_id, line, ts, src, dst, amount, currency, channel)"
-				       " VALUES(%d, 1, %d, strftime('%%s', '2024-01-31'), NULL, 1, 8000, 'USD', 'cash');",
-				  txn_no, txn_no + 1);
+			deposit(&sb, 1, 8000, "2024-01-31"); /* placed in cash */
 			pay(&sb, 1, 2, 4000, "2024-02-01", NULL);
 			pay(&sb, 1, 3, 4000, "2024-02-01", NULL);
 			pay(&sb, 2, 4, 3900, "2024-02-02", NULL);
 			pay(&sb, 3, 4, 3900, "2024-02-02", NULL);
 			if (placer)
-				sbuf_adds(&sb, "INSERT INTO signal(code, entity_id, score, explanation, details, stage) VALUES"
-					       "('FIN.STRUCTURING', 1, 0.8, 'x', '{\"typology\":\"laundering\"}', 'finance');");
+				fin_signal(&sb, "FIN.STRUCTURING", 1, "{\"typology\":\"laundering\"}");
 			ws = stage(sb.buf);
-			if (placer) {
-				assert_string_equal(role_of(ws, 1), "organiser");
-				assert_string_not_equal(role_of(ws, 4), "organiser");
-			} else {
-				assert_string_not_equal(role_of(ws, 1), "organiser");
-				assert_string_equal(role_of(ws, 4), "organiser");
-			}
+			assert_true((strcmp(role_of(ws, 1), "organiser") == 0) == placer);
+			assert_true((strcmp(role_of(ws, 4), "organiser") == 0) == !placer);
 			rastro_close(ws);
 		}
 	}
@@ -1146,23 +1148,17 @@ static void roles_positive_negative(void **state)
 		for (movers = 2; movers >= 1; movers--) {
 			sbuf_clear(&sb);
 			accounts(&sb, 4);
-			txn_no++;
-			sbuf_addf(&sb, "INSERT INTO txn(id, source_id, line, ts, src, dst, amount, currency, channel)"
-				       " VALUES(%d, 1, %d, strftime('%%s', '2024-01-31'), NULL, 4, 6000, 'USD', 'cash');",
-				  txn_no, txn_no + 1);
+			deposit(&sb, 4, 6000, "2024-01-31");
 			pay(&sb, 4, 1, 3000, "2024-02-01", NULL);
 			pay(&sb, 4, 2, 3000, "2024-02-01", NULL);
 			pay(&sb, 1, 3, 2000, "2024-02-02", NULL);
 			pay(&sb, 2, movers == 2 ? 3 : 1, 2000, "2024-02-02", NULL);
-			sbuf_adds(&sb, "INSERT INTO signal(code, entity_id, score, explanation, details, stage) VALUES"
-				       "('FIN.FAN_OUT', 1, 0.8, 'x', '{}', 'finance'), ('FIN.FAN_OUT', 2, 0.8, 'x', '{}', 'finance'),"
-				       " ('FIN.STRUCTURING', 4, 0.8, 'x', '{}', 'finance');");
+			fin_signal(&sb, "FIN.FAN_OUT", 1, "{}");
+			fin_signal(&sb, "FIN.FAN_OUT", 2, "{}");
+			fin_signal(&sb, "FIN.STRUCTURING", 4, "{}");
 			ws = stage(sb.buf);
 			assert_string_equal(role_of(ws, 4), "organiser");
-			if (movers == 2)
-				assert_string_equal(role_of(ws, 3), "money_mover");
-			else
-				assert_string_not_equal(role_of(ws, 3), "money_mover");
+			assert_true((strcmp(role_of(ws, 3), "money_mover") == 0) == (movers == 2));
 			rastro_close(ws);
 		}
 	}
@@ -1183,11 +1179,10 @@ static void roles_positive_negative(void **state)
 			pay(&sb, 1, 3, 2900, "2024-02-02", NULL);
 			pay(&sb, 2, payers == 2 ? 3 : 1, 2900, "2024-02-02", NULL);
 			pay(&sb, 3, 4, 500, "2024-02-03", NULL);
-			sbuf_adds(&sb, "INSERT INTO signal(code, entity_id, score, explanation, details, stage) VALUES"
-				       "('FIN.BORDER_FANIN', 1, 0.8, 'x', '{\"typology\":\"smuggling\"}', 'finance'),"
-				       "('FIN.BORDER_FANIN', 2, 0.8, 'x', '{\"typology\":\"smuggling\"}', 'finance'),"
-				       "('FIN.BORDER_FANIN', 3, 0.8, 'x', '{\"side\":\"beneficiary\",\"hop\":1}', 'finance'),"
-				       "('FIN.BORDER_FANIN', 4, 0.8, 'x', '{\"side\":\"beneficiary\",\"hop\":2}', 'finance');");
+			fin_signal(&sb, "FIN.BORDER_FANIN", 1, "{\"typology\":\"smuggling\"}");
+			fin_signal(&sb, "FIN.BORDER_FANIN", 2, "{\"typology\":\"smuggling\"}");
+			fin_signal(&sb, "FIN.BORDER_FANIN", 3, "{\"side\":\"beneficiary\",\"hop\":1}");
+			fin_signal(&sb, "FIN.BORDER_FANIN", 4, "{\"side\":\"beneficiary\",\"hop\":2}");
 			ws = stage(sb.buf);
 			if (payers == 2)
 				assert_string_equal(role_of(ws, 3), "organiser");
@@ -1202,19 +1197,22 @@ static void roles_positive_negative(void **state)
 	/* a transport signal: the account paid per trip is the transporter, the
 	 * payer the detector names beside it (several transporters) the
 	 * organiser; the payee with no signal is neither */
-	sbuf_clear(&sb);
-	accounts(&sb, 4);
-	pay(&sb, 1, 2, 400, "2024-02-01", NULL);
-	pay(&sb, 1, 3, 400, "2024-02-01", NULL);
-	pay(&sb, 4, 1, 3000, "2024-02-01", NULL);
-	sbuf_adds(&sb, "INSERT INTO signal(code, entity_id, score, explanation, details, stage) VALUES"
-		       "('FIN.TRIP_PAYOUT', 2, 0.8, 'x', '{\"typology\":\"smuggling\",\"trips\":3}', 'finance'),"
-		       "('FIN.TRIP_PAYOUT', 1, 0.8, 'x', '{\"typology\":\"smuggling\",\"transporters\":2}', 'finance');");
-	ws = stage(sb.buf);
-	assert_string_equal(role_of(ws, 2), "transporter");
-	assert_string_equal(role_of(ws, 1), "organiser");
-	assert_string_not_equal(role_of(ws, 3), "transporter");
-	rastro_close(ws);
+	{
+		static const char *const want[] = { "", "organiser", "transporter" };
+		int j;
+
+		sbuf_clear(&sb);
+		accounts(&sb, 4);
+		for (j = 2; j <= 4; j++)
+			pay(&sb, j < 4 ? 1 : 4, j < 4 ? j : 1, j < 4 ? 400 : 3000, "2024-02-01", NULL);
+		fin_signal(&sb, "FIN.TRIP_PAYOUT", 2, "{\"typology\":\"smuggling\",\"trips\":3}");
+		fin_signal(&sb, "FIN.TRIP_PAYOUT", 1, "{\"typology\":\"smuggling\",\"transporters\":2}");
+		ws = stage(sb.buf);
+		for (j = 1; j <= 2; j++)
+			assert_string_equal(role_of(ws, j), want[j]);
+		assert_string_not_equal(role_of(ws, 3), "transporter");
+		rastro_close(ws);
+	}
 
 	/* a potential victim is a victim and nothing else, never a suspect, even
 	 * with a signal; the organiser rule sees the controller */
