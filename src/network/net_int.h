@@ -91,17 +91,23 @@ struct net_role_params {
 	int64_t organiser_min_payers;
 	double organiser_min_retained;
 	int organiser_funnel_beneficiary;    /* where a funnel's money went (hop 1 of a money code), kept: organiser */
-	int64_t organiser_source_min_payees; /* the money's source (paid by no member, a money code) pays this many members: organiser (0 = off) */
+	/* the money's source (paid by no member, cash in, a money code of its
+	 * own) pays this many members: organiser (0 = off) */
+	int64_t organiser_source_min_payees;
 	int64_t money_min_amount;
-	int64_t money_min_movers_in;     /* paid by this many members with money codes, pays no member: money mover (0 = off) */
+	int64_t money_min_movers_in;     /* paid by this many members with money codes of their own: a layer (0 = off) */
 	double pass_low, pass_high;
 	int64_t recruiter_min_ads;
 	int64_t recruiter_min_ad_payments;
 	int64_t recruiter_fees_first;    /* recruitment fees collected this often: recruiter before organiser (0 = off) */
 	int64_t transporter_min_paid, transporter_min_purchases, transporter_min_memos;
 	int64_t facilitator_min_payers;
-	int64_t facilitator_rent_first;  /* rent or lodging paid this often, most of members' payments in: landlord before organiser (0 = off) */
-	int64_t facilitator_min_payroll; /* payroll payments of an employer whose wages go to potential victims or a funnel (0 = off) */
+	/* rent or lodging paid this often, at least half of members' payments
+	 * in: the landlord, before the organiser (0 = off) */
+	int64_t facilitator_rent_first;
+	/* payroll payments of an employer whose wages go to potential victims
+	 * or payroll funnels (0 = off) */
+	int64_t facilitator_min_payroll;
 	int64_t buyer_max_links;
 	double buyer_max_amount;
 	struct strmap organiser_signals, money_signals, recruiter_signals, facilitator_signals, transporter_signals;

@@ -11,8 +11,10 @@
  *                     accounts, others' costs paid) unless the funnel passes
  *                     the money up to the controller, or identifiers shared
  *                     with potential victims, or the payer of several
- *                     transporters, or — one per network — the largest net
- *                     receiver of the members' money
+ *                     transporters, or where several members' money went
+ *                     and stayed, or the money's source (cash placed and
+ *                     fanned out), or — one per network without a source —
+ *                     the largest net receiver of the members' money
  *   facilitator       a business paid for lodging or rent by members, a
  *                     front-company signal, an employer whose wages go to
  *                     potential victims or a payroll funnel, or a front
@@ -21,7 +23,8 @@
  *                     toll, paid for rides/travel, paid per trip (a
  *                     transport signal), or buys travel often
  *   money_mover       a payroll funnel passing the pay up, a laundering/
- *                     funnel/structuring signal, or money that passes
+ *                     funnel/structuring signal on itself, a layer paid by
+ *                     members that move money, or money that passes
  *                     through (out within a band of in)
  *   recruiter         linked to ads, ad-site payments, recruitment fees
  *   buyer             only pays into the network, small sums, few links
@@ -152,7 +155,7 @@ struct feat {
 	uint32_t cat_in[CG_N], cat_out[CG_N];
 	uint32_t ads, victim_links, shared_ids;
 	uint32_t ride_in_m;                  /* payments from members for rides, fuel, tolls (memos) */
-	const char *org_sig, *money_sig, *rec_sig, *fac_sig, *ad_sig; /* first matching code */
+	const char *rec_sig, *fac_sig, *ad_sig; /* first matching code */
 	/* controller codes by side: on the subject itself (the funnel), or on
 	 * where a funnel's money went (NET_SIDE_BEN1/2) */
 	const char *org_own, *org_ben;
@@ -246,8 +249,6 @@ static void features(struct ctx *c, uint32_t s, struct feat *f)
 
 			f->nsig++;
 			if (in_set(&c->p->organiser_signals, cn)) {
-				if (!f->org_sig)
-					f->org_sig = cn;
 				if (sg->side == NET_SIDE_BEN1 || sg->side == NET_SIDE_BEN2) {
 					if (!f->org_ben)
 						f->org_ben = cn;
@@ -264,8 +265,6 @@ static void features(struct ctx *c, uint32_t s, struct feat *f)
 				}
 			}
 			if (in_set(&c->p->money_signals, cn)) {
-				if (!f->money_sig)
-					f->money_sig = cn;
 				if (!f->money_own && sg->side == NET_SIDE_OWN)
 					f->money_own = cn;
 				if (!f->money_ben1 && sg->side == NET_SIDE_BEN1)
@@ -361,7 +360,8 @@ static void features(struct ctx *c, uint32_t s, struct feat *f)
  * front whose workers' pay is swept). */
 static int employer(const struct net_role_params *p, const struct feat *f)
 {
-	return f->business && p->facilitator_min_payroll > 0 && f->cat_out[CG_PAYROLL] >= (uint32_t)p->facilitator_min_payroll &&
+	return f->business && p->facilitator_min_payroll > 0 &&
+	       f->cat_out[CG_PAYROLL] >= (uint32_t)p->facilitator_min_payroll &&
 	       f->pays_dep >= (uint32_t)p->facilitator_min_payers;
 }
 
@@ -370,8 +370,8 @@ static int employer(const struct net_role_params *p, const struct feat *f)
  * to the layers); the net receiver at the other end is then no organiser. */
 static int money_source(const struct net_role_params *p, const struct feat *f)
 {
-	return p->organiser_source_min_payees > 0 && f->money_own && f->in_payers == 0 && f->cash_in > 0 && !f->victim && !employer(p, f) &&
-	       f->out_payees >= (uint32_t)p->organiser_source_min_payees;
+	return p->organiser_source_min_payees > 0 && f->money_own && f->in_payers == 0 && f->cash_in > 0 &&
+	       !f->victim && !employer(p, f) && f->out_payees >= (uint32_t)p->organiser_source_min_payees;
 }
 
 /* Rules that are not a role of their own, tried before the organiser: the
@@ -662,7 +662,10 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
 	return 0;
 }
 
-/* The transporter rule reads payments from the network's own members for
+/* The fee and rent collectors come before the organiser: the finance stage
+ * names the recruiter and the landlord among the places a payroll funnel's
+ * money went, and the fees and the rent say what they are paid for.
+ * The transporter rule reads payments from the network's own members for
  * rides or travel; it comes before the recruiter rule, whose weakest branch
  * (payments to ad sites) ordinary people also match, and before the money
  * mover's: a driver paid by many customers near the border also draws
