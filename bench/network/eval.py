@@ -121,7 +121,8 @@ def main():
     kind = dict(q("SELECT id, kind FROM entity"))
     nets = {}
     for nid, key, rank, size, suspects in q("SELECT id, key, rank, size, suspects FROM network"):
-        nets[nid] = {"key": key, "rank": rank, "size": size, "suspects": suspects, "elems": set(), "role_of": {}}
+        nets[nid] = {"key": key, "rank": rank, "size": size, "suspects": suspects, "elems": set(), "role_of": {},
+                     "role_ent": {}}
     for nid, e, role in q("SELECT network_id, entity_id, role FROM network_member"):
         net = nets[nid]
         if kind.get(e) not in ("person", "account", "org") and not (kind.get(e) == "phone" and e in who):
@@ -137,6 +138,7 @@ def main():
             # a person's own entity decides; else the first account seen
             if kind.get(e) == "person" or pid not in net["role_of"]:
                 net["role_of"][pid] = role
+                net["role_ent"][pid] = e
     by_pid = defaultdict(set)
     for nid, net in nets.items():
         for el in net["elems"]:
@@ -148,6 +150,7 @@ def main():
     rows = []
     role_tot, role_found, role_ok = Counter(), Counter(), Counter()
     confusion = Counter()
+    wrong = []  # (truth role, rastro role, network kind, person, entity, network id)
     demand = {"buyer", "customer"}
     for n in t["networks"]:
         planted = {p.get("person") or p.get("business") for p in n["people"]
@@ -190,6 +193,8 @@ def main():
                 role_found[want] += 1
                 role_ok[want] += got == want
                 confusion[(want, got)] += 1
+                if got != want:
+                    wrong.append((want, got, n["kind"], pid, nets[best]["role_ent"][pid], best))
 
     ranked = ranked_list(t, nets, seen, top)
     # false networks an analyst opens before the last planted network that
@@ -217,6 +222,8 @@ def main():
     if "--json" in sys.argv:
         print(json.dumps(out, indent=1))
         return
+    if "--wrong" in sys.argv:
+        explain_wrong(q, wrong)
     for r in rows:
         print(f'{r["network"]} {r["kind"]:<26} people {r["people"]:>3}  best {r["match"] or "-":<14} '
               f'J {r["jaccard"]:.2f} (cover {r["cover"]:.2f}, purity {r["purity"]:.2f})  not in data {r["not_in_data"]:>2}  rank {r["rank"] if r["rank"] is not None else "-":>4}  '
@@ -294,6 +301,24 @@ def ranked_list(t, nets, seen, top):
                     "empty": c["empty"], "largest_false_size": big[0], "largest_false_suspects": big[1],
                     "largest_false_rank": big[2]})
     return out
+
+
+def explain_wrong(q, wrong):
+    """Per wrongly labelled planted person (--wrong): the truth and rastro
+    roles, rastro's reason, the signals on the subject (the person and the
+    accounts it holds; with their details' side), and its KYC business type."""
+    for want, got, nkind, pid, e, nid in sorted(wrong):
+        ents = [e] + [d for (d,) in q("SELECT dst FROM edge WHERE type = 'holds' AND src = ?", (e,))]
+        ph = ",".join("?" * len(ents))
+        sigs = Counter()
+        for code, det in q(f"SELECT code, details FROM signal WHERE entity_id IN ({ph})", ents):
+            side = json.loads(det).get("side") if det and det.startswith("{") else None
+            sigs[code + (f"/{side}" if side else "")] += 1
+        bt = [b for (b,) in q(f"SELECT DISTINCT business_type FROM kyc WHERE account IN ({ph})"
+                              " AND business_type IS NOT NULL AND business_type != ''", ents)]
+        reason = q("SELECT reason FROM network_member WHERE network_id = ? AND entity_id = ?", (nid, e)).fetchone()
+        print(f'wrong {want:<12} as {got:<12} {nkind:<24} {pid:<9} #{e} sig {dict(sigs)} kyc {bt}\n'
+              f'      reason: {reason[0] if reason else "-"}')
 
 
 def explain(q, t, who, holder, kind, nets):

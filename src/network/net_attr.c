@@ -80,6 +80,22 @@ static size_t typology_of(const char *details, const char **out)
 	return (size_t)(e - p);
 }
 
+/* NET_SIDE_* of a finance signal from its details (the finance stage
+ * writes "side":"beneficiary" with the hop on where a funnel's money went,
+ * and "transporters" on the payer of several transporters). */
+static uint8_t side_of(const char *details)
+{
+	const char *h;
+
+	if (!details)
+		return NET_SIDE_OWN;
+	if (strstr(details, "\"side\":\"beneficiary\"")) {
+		h = strstr(details, "\"hop\":");
+		return h && h[6] >= '2' && h[6] <= '9' ? NET_SIDE_BEN2 : NET_SIDE_BEN1;
+	}
+	return strstr(details, "\"transporters\":") ? NET_SIDE_PAYER : NET_SIDE_OWN;
+}
+
 int net_attr_load(rastro_ws *ws, const struct net_graph *g, struct net_attr *a)
 {
 	sqlite3_stmt *q = NULL;
@@ -135,6 +151,7 @@ int net_attr_load(rastro_ws *ws, const struct net_graph *g, struct net_attr *a)
 			continue;
 		s.id = sqlite3_column_int64(q, 0);
 		s.score = sqlite3_column_double(q, 3);
+		s.side = side_of(details);
 		if (!(s.code = strmap_intern(&a->codes, code, strlen(code), &is_new)))
 			goto nomem;
 		if (is_new) {

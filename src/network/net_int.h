@@ -10,12 +10,23 @@
 #include "core/vec.h"
 #include "net.h"
 
+/* Which side of a finding a signal names its node on (the details' "side",
+ * "hop" and "transporters" keys): the role rules read a funnel and where
+ * its money went differently. */
+enum {
+	NET_SIDE_OWN = 0,     /* the node is what the detector found (the funnel, the transporter) */
+	NET_SIDE_BEN1,        /* "side":"beneficiary", hop 1: where a funnel's money went */
+	NET_SIDE_BEN2,        /* a beneficiary one hop further: whom that beneficiary paid */
+	NET_SIDE_PAYER        /* pays several accounts the detector found ("transporters": N) */
+};
+
 /* One signal on a node. */
 struct net_sig {
 	uint32_t node;
 	uint32_t code;        /* id in attr->codes (1-based) */
 	double score;
 	int64_t id;           /* signal id */
+	uint8_t side;         /* NET_SIDE_* */
 };
 
 /* One evidence row of a finance signal: the signal on node cites record
@@ -80,16 +91,27 @@ struct net_role_params {
 	int64_t organiser_min_victim_links;
 	int64_t organiser_min_payers;
 	double organiser_min_retained;
+	int organiser_funnel_beneficiary;    /* where a funnel's money went (hop 1 of a money code), kept: organiser */
+	/* the money's source (paid by no member, cash in, a money code of its
+	 * own) pays this many members: organiser (0 = off) */
+	int64_t organiser_source_min_payees;
 	int64_t money_min_amount;
+	int64_t money_min_movers_in;     /* paid by this many members with money codes of their own: a layer (0 = off) */
 	double pass_low, pass_high;
 	int64_t recruiter_min_ads;
 	int64_t recruiter_min_ad_payments;
 	int64_t recruiter_fees_first;    /* recruitment fees collected this often: recruiter before organiser (0 = off) */
 	int64_t transporter_min_paid, transporter_min_purchases, transporter_min_memos;
 	int64_t facilitator_min_payers;
+	/* rent or lodging paid this often, at least half of members' payments
+	 * in: the landlord, before the organiser (0 = off) */
+	int64_t facilitator_rent_first;
+	/* payroll payments of an employer whose wages go to potential victims
+	 * or payroll funnels (0 = off) */
+	int64_t facilitator_min_payroll;
 	int64_t buyer_max_links;
 	double buyer_max_amount;
-	struct strmap organiser_signals, money_signals, recruiter_signals, facilitator_signals;
+	struct strmap organiser_signals, money_signals, recruiter_signals, facilitator_signals, transporter_signals;
 	struct strmap front_types;
 };
 

@@ -6,16 +6,26 @@
  *
  *   potential_victim  in victim_flag (the victims stage): never a suspect
  *   recruiter         collects recruitment or visa fees from several payers
+ *   facilitator       a landlord: most of what members pay it is rent
  *   organiser         a controller signal (pay swept, identifiers on others'
- *                     accounts, others' costs paid), or identifiers shared
- *                     with potential victims, or — one per network — the
- *                     largest net receiver of the members' money
+ *                     accounts, others' costs paid) unless the funnel passes
+ *                     the money up to the controller, or identifiers shared
+ *                     with potential victims, or the payer of several
+ *                     transporters, or where several members' money went
+ *                     and stayed, or the money's source (cash placed and
+ *                     fanned out), or — one per network without a source —
+ *                     the largest net receiver of the members' money
  *   facilitator       a business paid for lodging or rent by members, a
- *                     front-company signal, or a front line of business
+ *                     front-company signal, an employer whose wages go to
+ *                     potential victims or a payroll funnel, or a front
+ *                     line of business
  *   transporter       paid by members with memos naming a ride, fuel or a
- *                     toll, paid for rides/travel, or buys travel often
- *   money_mover       a laundering/funnel/structuring signal, or money that
- *                     passes through (out within a band of in)
+ *                     toll, paid for rides/travel, paid per trip (a
+ *                     transport signal), or buys travel often
+ *   money_mover       a payroll funnel passing the pay up, a laundering/
+ *                     funnel/structuring signal on itself, a layer paid by
+ *                     members that move money, or money that passes
+ *                     through (out within a band of in)
  *   recruiter         linked to ads, ad-site payments, recruitment fees
  *   buyer             only pays into the network, small sums, few links
  *   associate         any other member
@@ -83,7 +93,10 @@ int net_role_params_read(const struct cfg *cfg, struct net_role_params *p)
 	p->organiser_min_victim_links = cfg_int(cfg, "network.roles.organiser_min_victim_links", 2);
 	p->organiser_min_payers = cfg_int(cfg, "network.roles.organiser_min_payers", 2);
 	p->organiser_min_retained = cfg_double(cfg, "network.roles.organiser_min_retained", 0.2);
+	p->organiser_source_min_payees = cfg_int(cfg, "network.roles.organiser_source_min_payees", 2);
+	p->organiser_funnel_beneficiary = cfg_bool(cfg, "network.roles.organiser_funnel_beneficiary", 1);
 	p->money_min_amount = cfg_int(cfg, "network.roles.pass_through_min_amount", 1000);
+	p->money_min_movers_in = cfg_int(cfg, "network.roles.layer_min_movers", 2);
 	p->pass_low = cfg_double(cfg, "network.roles.pass_through_low", 0.8);
 	p->pass_high = cfg_double(cfg, "network.roles.pass_through_high", 1.2);
 	p->recruiter_min_ads = cfg_int(cfg, "network.roles.recruiter_min_ads", 1);
@@ -93,6 +106,8 @@ int net_role_params_read(const struct cfg *cfg, struct net_role_params *p)
 	p->transporter_min_purchases = cfg_int(cfg, "network.roles.transporter_min_purchases", 0);
 	p->transporter_min_memos = cfg_int(cfg, "network.roles.transporter_min_memos", 1);
 	p->facilitator_min_payers = cfg_int(cfg, "network.roles.facilitator_min_payers", 2);
+	p->facilitator_rent_first = cfg_int(cfg, "network.roles.facilitator_rent_first", 3);
+	p->facilitator_min_payroll = cfg_int(cfg, "network.roles.facilitator_min_payroll", 2);
 	p->buyer_max_links = cfg_int(cfg, "network.roles.buyer_max_links", 2);
 	p->buyer_max_amount = cfg_double(cfg, "network.roles.buyer_max_amount", 5000);
 	if (net_load_set(cfg, "network.roles.organiser_signals", "FIN.PAYROLL_FUNNEL,FIN.SHARED_IDENTIFIER,FIN.VICTIM_COSTS",
@@ -106,6 +121,7 @@ int net_role_params_read(const struct cfg *cfg, struct net_role_params *p)
 	    net_load_set(cfg, "network.roles.recruiter_signals", "FIN.ESCORT_SITE_PAY,FIN.AD_IDENTIFIER",
 		     &p->recruiter_signals) ||
 	    net_load_set(cfg, "network.roles.facilitator_signals", "FIN.FRONT_COMPANY", &p->facilitator_signals) ||
+	    net_load_set(cfg, "network.roles.transporter_signals", "FIN.TRIP_PAYOUT", &p->transporter_signals) ||
 	    net_load_set(cfg, "network.roles.front_business_types",
 		     "hotel,motel,massage_parlor,spa,nail_salon,bar,cantina,staffing_agency,labor_contractor,"
 		     "employment_agency,travel_agency,car_rental", &p->front_types)) {
@@ -121,6 +137,7 @@ void net_role_params_release(struct net_role_params *p)
 	strmap_release(&p->money_signals);
 	strmap_release(&p->recruiter_signals);
 	strmap_release(&p->facilitator_signals);
+	strmap_release(&p->transporter_signals);
 	strmap_release(&p->front_types);
 }
 
@@ -138,7 +155,17 @@ struct feat {
 	uint32_t cat_in[CG_N], cat_out[CG_N];
 	uint32_t ads, victim_links, shared_ids;
 	uint32_t ride_in_m;                  /* payments from members for rides, fuel, tolls (memos) */
-	const char *org_sig, *money_sig, *rec_sig, *fac_sig, *ad_sig; /* first matching code */
+	const char *rec_sig, *fac_sig, *ad_sig; /* first matching code */
+	/* controller codes by side: on the subject itself (the funnel), or on
+	 * where a funnel's money went (NET_SIDE_BEN1/2) */
+	const char *org_own, *org_ben;
+	const char *money_own;               /* money-movement code on the subject itself */
+	const char *money_ben1;              /* money-movement code naming it where a funnel's money went (hop 1) */
+	const char *trans_sig;               /* transporter code on the subject (paid per trip) */
+	const char *trans_payer;             /* transporter code naming it the payer of several */
+	int32_t up;                          /* member subject it pays that took a funnel's money as controller, -1 none */
+	uint32_t pays_dep;                   /* member subjects it pays that are potential victims or payroll funnels */
+	uint32_t movers_in;                  /* member subjects with a money code of their own that pay it */
 	int nsig;
 };
 
@@ -198,6 +225,7 @@ static void features(struct ctx *c, uint32_t s, struct feat *f)
 	uint32_t i;
 
 	memset(f, 0, sizeof *f);
+	f->up = -1;
 	c->stamp++;
 	for (i = 0; i < c->k; i++) {
 		uint32_t v = c->mem[i];
@@ -220,10 +248,28 @@ static void features(struct ctx *c, uint32_t s, struct feat *f)
 			const char *cn = code_name(a, sg->code);
 
 			f->nsig++;
-			if (!f->org_sig && in_set(&c->p->organiser_signals, cn))
-				f->org_sig = cn;
-			if (!f->money_sig && in_set(&c->p->money_signals, cn))
-				f->money_sig = cn;
+			if (in_set(&c->p->organiser_signals, cn)) {
+				if (sg->side == NET_SIDE_BEN1 || sg->side == NET_SIDE_BEN2) {
+					if (!f->org_ben)
+						f->org_ben = cn;
+				} else if (!f->org_own) {
+					f->org_own = cn;
+				}
+			}
+			if (in_set(&c->p->transporter_signals, cn)) {
+				if (sg->side == NET_SIDE_PAYER) {
+					if (!f->trans_payer)
+						f->trans_payer = cn;
+				} else if (sg->side == NET_SIDE_OWN && !f->trans_sig) {
+					f->trans_sig = cn;
+				}
+			}
+			if (in_set(&c->p->money_signals, cn)) {
+				if (!f->money_own && sg->side == NET_SIDE_OWN)
+					f->money_own = cn;
+				if (!f->money_ben1 && sg->side == NET_SIDE_BEN1)
+					f->money_ben1 = cn;
+			}
 			if (!f->rec_sig && in_set(&c->p->recruiter_signals, cn))
 				f->rec_sig = cn;
 			if (!f->fac_sig && in_set(&c->p->facilitator_signals, cn))
@@ -310,14 +356,104 @@ static void features(struct ctx *c, uint32_t s, struct feat *f)
 	}
 }
 
+/* An employer whose wages go to potential victims or payroll funnels (the
+ * front whose workers' pay is swept). */
+static int employer(const struct net_role_params *p, const struct feat *f)
+{
+	return f->business && p->facilitator_min_payroll > 0 &&
+	       f->cat_out[CG_PAYROLL] >= (uint32_t)p->facilitator_min_payroll &&
+	       f->pays_dep >= (uint32_t)p->facilitator_min_payers;
+}
+
+/* The source of the network's money: paid by no member, it pays several
+ * and moves money itself (a laundering ring's placer: cash in, fanned out
+ * to the layers); the net receiver at the other end is then no organiser. */
+static int money_source(const struct net_role_params *p, const struct feat *f)
+{
+	return p->organiser_source_min_payees > 0 && f->money_own && f->in_payers == 0 && f->cash_in > 0 &&
+	       !f->victim && !employer(p, f) && f->out_payees >= (uint32_t)p->organiser_source_min_payees;
+}
+
+/* Rules that are not a role of their own, tried before the organiser: the
+ * fee collector gives the recruiter role, the rent collector the
+ * facilitator's. */
+enum { RULE_FEES = NR_N, RULE_RENT };
+
+static int fee_collector(const struct net_role_params *p, const struct feat *f)
+{
+	return p->recruiter_fees_first > 0 && f->cat_in[CG_RECRUIT] >= (uint32_t)p->recruiter_fees_first;
+}
+
+/* Rent or lodging paid often, and most of what members pay it; a funnel
+ * of its own (a controller signal on the subject itself) is not a landlord. */
+static int rent_collector(const struct net_role_params *p, const struct feat *f)
+{
+	uint32_t rent = f->cat_in[CG_RENT] + f->cat_in[CG_LODGING];
+
+	return p->facilitator_rent_first > 0 && rent >= (uint32_t)p->facilitator_rent_first && 2 * rent >= f->in_n_m &&
+	       !f->org_own;
+}
+
+/*
+ * Whom each subject pays among the members, after every subject's
+ * features: the member a funnel passes the money up to (one the finance
+ * stage names as where a funnel's money went, under a controller code, and
+ * not a landlord or fee collector), and how many potential victims or
+ * payroll funnels it pays (an employer's wages).  nxt has k entries.
+ */
+static void payees(struct ctx *c, struct feat *f, int32_t *nxt)
+{
+	const struct net_graph *g = c->g;
+	uint32_t i, s;
+
+	/* the member positions of each subject, as a list from the subject's own */
+	for (i = 0; i < c->k; i++)
+		nxt[i] = -1;
+	for (i = c->k; i-- > 0;) {
+		s = (uint32_t)c->subj[i];
+		if (s != i) {
+			nxt[i] = nxt[s];
+			nxt[s] = (int32_t)i;
+		}
+	}
+	for (s = 0; s < c->k; s++) {
+		int32_t i2;
+
+		if (c->subj[s] != (int32_t)s || !is_subject_kind(c, c->mem[s]))
+			continue;
+		c->stamp++;
+		for (i2 = (int32_t)s; i2 >= 0; i2 = nxt[i2]) {
+			uint32_t v = c->mem[i2];
+			uint64_t x;
+
+			for (x = g->off[v]; x < g->off[v + 1]; x++) {
+				uint32_t e = g->adje[x];
+				int32_t ui, us;
+				const struct feat *fu;
+
+				if ((int)g->etype[e] != g->paid_type || g->esrc[e] != v || (ui = idx_of(c, g->adj[x])) < 0)
+					continue;
+				us = c->subj[ui];
+				if (us == (int32_t)s || !is_subject_kind(c, c->mem[us]) || c->mark[us] == c->stamp)
+					continue;
+				c->mark[us] = c->stamp;
+				fu = &f[us];
+				if (f[s].up < 0 && fu->org_ben && !fu->victim && !rent_collector(c->p, fu) &&
+				    !fee_collector(c->p, fu))
+					f[s].up = us;
+				if (fu->victim || fu->org_own)
+					f[s].pays_dep++;
+				if (f[s].money_own)
+					f[us].movers_in++;
+			}
+		}
+	}
+}
+
 static void fmt_money(char *out, size_t n, double v)
 {
 	net_fmt_amount(out, n, v);
 }
-
-/* A rule that is not a role of its own: the fee collector, tried before
- * the organiser, gives the recruiter role. */
-enum { RULE_FEES = NR_N };
 
 /* Reason sentence of a rule that matched, or "" when it does not. */
 static int rule(struct ctx *c, int role, const struct feat *f, const struct feat *all, uint32_t s, int sink,
@@ -333,9 +469,20 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
 		/* who takes the recruits' fees recruits them, even when the
 		 * workers' pay is later swept through the same account (a payroll
 		 * funnel) or it keeps the most of the members' money */
-		if (p->recruiter_fees_first <= 0 || f->cat_in[CG_RECRUIT] < (uint32_t)p->recruiter_fees_first)
+		if (!fee_collector(p, f))
 			return 0;
 		sbuf_addf(sb, "collected %u recruitment or visa fees", f->cat_in[CG_RECRUIT]);
+		return 1;
+	case RULE_RENT:
+		/* the landlord: a payroll funnel's rent goes to it, and the finance
+		 * stage names it as where the funnel's money went; the rent says
+		 * what it is paid for */
+		if (!rent_collector(p, f))
+			return 0;
+		sbuf_addf(sb, "paid for lodging or rent %u times, of %u payments from members",
+			  f->cat_in[CG_RENT] + f->cat_in[CG_LODGING], f->in_n_m);
+		if (f->org_ben)
+			sbuf_addf(sb, " (where a funnel's money went, %s)", f->org_ben);
 		return 1;
 	case NR_VICTIM:
 		if (!f->victim)
@@ -345,13 +492,39 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
 			sbuf_addf(sb, " (%s)", c->a->victim_codes[v]);
 		return 1;
 	case NR_ORGANISER:
-		if (f->org_sig) {
-			sbuf_addf(sb, "controller signal %s", f->org_sig);
+		if (f->org_ben) {
+			sbuf_addf(sb, "controller signal %s (where a funnel's money went)", f->org_ben);
+			return 1;
+		}
+		/* a funnel that passes the money up to a member who takes it as
+		 * controller is that member's money mover */
+		if (f->org_own && f->up < 0) {
+			sbuf_addf(sb, "controller signal %s", f->org_own);
 			return 1;
 		}
 		if (f->victim_links >= (uint32_t)p->organiser_min_victim_links) {
 			sbuf_addf(sb, "shares identifiers with %u potential victims (controls their phones, emails or addresses)",
 				  f->victim_links);
+			return 1;
+		}
+		if (f->trans_payer) {
+			sbuf_addf(sb, "pays several transporters per trip (%s)", f->trans_payer);
+			return 1;
+		}
+		/* where several members' money went under a funnel's code, kept
+		 * rather than passed on (a mule passes it on; the boss's staff —
+		 * drivers, recruiter, stash house — are paid by one member) */
+		if (p->organiser_funnel_beneficiary && f->money_ben1 && !f->money_own &&
+		    f->in_payers >= (uint32_t)p->organiser_min_payers && f->out_amt < p->pass_low * f->in_amt) {
+			fmt_money(a1, sizeof a1, f->in_amt);
+			fmt_money(a2, sizeof a2, f->out_amt);
+			sbuf_addf(sb, "where a funnel's money went (%s) and kept: %s in, %s out", f->money_ben1, a1, a2);
+			return 1;
+		}
+		if (money_source(p, f)) {
+			fmt_money(a1, sizeof a1, f->out_amt_m);
+			sbuf_addf(sb, "source of the members' money: paid by no member, pays %u members %s (%u cash deposits in; %s)",
+				  f->out_payees, a1, f->cash_in, f->money_own);
 			return 1;
 		}
 		if (sink) {
@@ -378,6 +551,11 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
 			sbuf_addf(sb, "landlord: rent from %u members", f->in_payers);
 			return 1;
 		}
+		if (employer(p, f)) {
+			sbuf_addf(sb, "employer: %u payroll payments, to %u members who are potential victims or a payroll funnel",
+				  f->cat_out[CG_PAYROLL], f->pays_dep);
+			return 1;
+		}
 		if (f->front && f->in_payers + f->out_payees > 0) {
 			size_t len;
 
@@ -387,8 +565,23 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
 		}
 		return 0;
 	case NR_MONEY_MOVER:
-		if (f->money_sig) {
-			sbuf_addf(sb, "money-movement signal %s", f->money_sig);
+		if (f->org_own && f->up >= 0 && !f->org_ben) {
+			sbuf_addf(sb, "funnel (%s) that passes the money up to #%lld, where it went", f->org_own,
+				  (long long)c->g->ent[c->mem[f->up]]);
+			return 1;
+		}
+		/* a money code naming the subject as where a funnel's money went
+		 * says it was paid, not that it moves money on (the pass-through
+		 * test below reads that) */
+		if (f->money_own) {
+			sbuf_addf(sb, "money-movement signal %s", f->money_own);
+			return 1;
+		}
+		/* a layer: paid by several members that move money themselves (the
+		 * organiser and facilitators paid by funnels are tried before) */
+		if (p->money_min_movers_in > 0 && f->movers_in >= (uint32_t)p->money_min_movers_in) {
+			fmt_money(a1, sizeof a1, f->in_amt_m);
+			sbuf_addf(sb, "a layer: paid %s by %u members with money-movement signals", a1, f->movers_in);
 			return 1;
 		}
 		/* out to members, or to the merchants they pay (a money transmitter
@@ -432,6 +625,10 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
 		}
 		return 0;
 	case NR_TRANSPORTER:
+		if (f->trans_sig) {
+			sbuf_addf(sb, "transport signal %s (paid per trip)", f->trans_sig);
+			return 1;
+		}
 		if (f->cat_in[CG_TRAVEL] >= (uint32_t)p->transporter_min_paid) {
 			sbuf_addf(sb, "paid for rides or travel %u times", f->cat_in[CG_TRAVEL]);
 			return 1;
@@ -465,18 +662,21 @@ static int rule(struct ctx *c, int role, const struct feat *f, const struct feat
 	return 0;
 }
 
-/* The transporter rule reads payments from the network's own members for
+/* The fee and rent collectors come before the organiser: the finance stage
+ * names the recruiter and the landlord among the places a payroll funnel's
+ * money went, and the fees and the rent say what they are paid for.
+ * The transporter rule reads payments from the network's own members for
  * rides or travel; it comes before the recruiter rule, whose weakest branch
  * (payments to ad sites) ordinary people also match, and before the money
  * mover's: a driver paid by many customers near the border also draws
  * FIN.BORDER_FANIN, and the ride payments say more about what it does
  * (docs/network.md "Roles"). */
-static const int order[] = { NR_VICTIM, RULE_FEES, NR_ORGANISER, NR_FACILITATOR, NR_TRANSPORTER, NR_MONEY_MOVER,
-			     NR_RECRUITER, NR_BUYER, NR_ASSOCIATE };
+static const int order[] = { NR_VICTIM, RULE_FEES, RULE_RENT, NR_ORGANISER, NR_FACILITATOR, NR_TRANSPORTER,
+			     NR_MONEY_MOVER, NR_RECRUITER, NR_BUYER, NR_ASSOCIATE };
 
 static int rule_role(int r)
 {
-	return r == RULE_FEES ? NR_RECRUITER : r;
+	return r == RULE_FEES ? NR_RECRUITER : r == RULE_RENT ? NR_FACILITATOR : r;
 }
 
 int net_roles(const struct net_graph *g, const struct net_attr *a, const struct net_role_params *p,
@@ -485,8 +685,10 @@ int net_roles(const struct net_graph *g, const struct net_attr *a, const struct 
 {
 	struct ctx c;
 	struct feat *f = NULL;
+	int32_t *nxt = NULL;
 	uint32_t i;
 	int32_t sink = -1;
+	int has_source = 0;
 	double best = 0;
 	struct sbuf tmp = SBUF_INIT;
 
@@ -503,7 +705,9 @@ int net_roles(const struct net_graph *g, const struct net_attr *a, const struct 
 	c.mark2 = mem_calloc(k ? k : 1, sizeof *c.mark2);
 	c.mark3 = mem_calloc(k ? k : 1, sizeof *c.mark3);
 	f = mem_calloc(k ? k : 1, sizeof *f);
-	if (!c.subj || !c.mark || !c.mark2 || !c.mark3 || !f) {
+	nxt = mem_alloc((k ? k : 1) * sizeof *nxt);
+	if (!c.subj || !c.mark || !c.mark2 || !c.mark3 || !f || !nxt) {
+		mem_free(nxt);
 		mem_free(c.subj);
 		mem_free(c.mark);
 		mem_free(c.mark2);
@@ -534,17 +738,23 @@ int net_roles(const struct net_graph *g, const struct net_attr *a, const struct 
 	for (i = 0; i < k; i++)
 		if (c.subj[i] == (int32_t)i && is_subject_kind(&c, members[i]))
 			features(&c, i, &f[i]);
+	payees(&c, f, nxt);
 	/* the sink: the largest net receiver of members' money (a facilitator
-	 * paid for lodging or rent, or the collector of recruitment fees, is
-	 * not the organiser for it) */
+	 * paid for lodging or rent, the collector of recruitment fees, or a
+	 * funnel that passes the money up to its controller is not the
+	 * organiser for it) */
 	sbuf_init(&tmp);
-	for (i = 0; i < k; i++) {
+	for (i = 0; i < k; i++)
+		if (c.subj[i] == (int32_t)i && is_subject_kind(&c, members[i]) && money_source(p, &f[i]))
+			has_source = 1;
+	for (i = 0; i < k && !has_source; i++) {
 		double net;
 
 		if (c.subj[i] != (int32_t)i || !is_subject_kind(&c, members[i]) || f[i].victim)
 			continue;
 		sbuf_clear(&tmp);
-		if (rule(&c, NR_FACILITATOR, &f[i], f, i, 0, &tmp) || rule(&c, RULE_FEES, &f[i], f, i, 0, &tmp))
+		if (rule(&c, NR_FACILITATOR, &f[i], f, i, 0, &tmp) || fee_collector(p, &f[i]) || rent_collector(p, &f[i]) ||
+		    (f[i].org_own && f[i].up >= 0))
 			continue;
 		net = f[i].in_amt_m - f[i].out_amt_m;
 		/* a receiver that passes most of it on is a mover, not the sink */
@@ -628,6 +838,7 @@ int net_roles(const struct net_graph *g, const struct net_attr *a, const struct 
 	mem_free(c.mark2);
 	mem_free(c.mark3);
 	mem_free(f);
+	mem_free(nxt);
 	for (i = 0; i < k; i++)
 		if (sbuf_failed(&reason[i]))
 			return -1;

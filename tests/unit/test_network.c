@@ -66,6 +66,22 @@ static void pay(struct sbuf *sb, int from, int to, double amount, const char *wh
 		  txn_no, txn_no + 1, when, from, to, amount, cat ? "'" : "", cat ? cat : "NULL", cat ? "'" : "");
 }
 
+/* Cash paid into account `to` (a deposit has no payer). */
+static void deposit(struct sbuf *sb, int to, double amount, const char *when)
+{
+	txn_no++;
+	sbuf_addf(sb, "INSERT INTO txn(id, source_id, line, ts, src, dst, amount, currency, channel)"
+		      " VALUES(%d, 1, %d, strftime('%%s', '%s'), NULL, %d, %.2f, 'USD', 'cash');",
+		  txn_no, txn_no + 1, when, to, amount);
+}
+
+/* A finance signal on entity e with the given details (JSON). */
+static void fin_signal(struct sbuf *sb, const char *code, int e, const char *details)
+{
+	sbuf_addf(sb, "INSERT INTO signal(code, entity_id, score, explanation, details, stage)"
+		      " VALUES('%s', %d, 0.8, 'x', '%s', 'finance');", code, e, details);
+}
+
 static void graph_from_workspace(void **state)
 {
 	struct sbuf sb = SBUF_INIT;
@@ -379,8 +395,9 @@ static void join_cells_into_enterprises(void **state)
 	struct net_part P;
 	struct net_join_params jp;
 	struct rs_err err;
-	struct net_sig sg[] = { { 3, 1, 0.9, 1 }, { 7, 2, 0.9, 2 }, { 10, 2, 0.9, 3 }, { 13, 2, 0.9, 4 },
-				{ 22, 2, 0.9, 5 }, { 25, 2, 0.9, 6 } };
+	struct net_sig sg[] = { { 3, 1, 0.9, 1, NET_SIDE_OWN },  { 7, 2, 0.9, 2, NET_SIDE_OWN },
+				{ 10, 2, 0.9, 3, NET_SIDE_OWN }, { 13, 2, 0.9, 4, NET_SIDE_OWN },
+				{ 22, 2, 0.9, 5, NET_SIDE_OWN }, { 25, 2, 0.9, 6, NET_SIDE_OWN } };
 	uint32_t v, i, kad, kcl, kperson, kacct;
 
 	(void)state;
@@ -629,7 +646,7 @@ static void merchants_set_aside(void **state)
 	struct net_part P;
 	struct net_join_params jp;
 	struct rs_err err;
-	struct net_sig sg = { 14, 1, 0.9, 1 };
+	struct net_sig sg = { 14, 1, 0.9, 1, NET_SIDE_OWN };
 	uint32_t v, kperson, kacct, kphone;
 
 	(void)state;
@@ -1157,6 +1174,155 @@ static void roles_positive_negative(void **state)
 			assert_string_equal(role_of(ws, 5), fees == 3 ? "recruiter" : "organiser");
 			rastro_close(ws);
 		}
+	}
+
+	/* the payroll funnel (4, the controller code on itself) pays where its
+	 * money went (5, the same code as beneficiary).  Paid rent three times,
+	 * 5 is the landlord and the funnel stays the organiser; paid rent twice
+	 * 5 is the controller the funnel passes the money up to, and the funnel
+	 * its money mover */
+	{
+		int rents;
+
+		for (rents = 3; rents >= 2; rents--) {
+			int j;
+
+			sbuf_clear(&sb);
+			accounts(&sb, 5);
+			pay(&sb, 1, 4, 500, "2024-02-01", "payroll");
+			pay(&sb, 2, 4, 500, "2024-02-01", "payroll");
+			pay(&sb, 3, 4, 500, "2024-02-01", "payroll");
+			for (j = 0; j < rents; j++)
+				pay(&sb, 4, 5, 300, "2024-02-02", "rent");
+			fin_signal(&sb, "FIN.PAYROLL_FUNNEL", 4, "{\"typology\":\"trafficking\"}");
+			fin_signal(&sb, "FIN.PAYROLL_FUNNEL", 5, "{\"side\":\"beneficiary\",\"hop\":1}");
+			ws = stage(sb.buf);
+			assert_string_equal(role_of(ws, 5), rents == 3 ? "facilitator" : "organiser");
+			assert_string_equal(role_of(ws, 4), rents == 3 ? "organiser" : "money_mover");
+			rastro_close(ws);
+		}
+	}
+
+	/* facilitator: a business whose payroll goes to two potential victims
+	 * (the employer front); the same business paying two people who are
+	 * not flagged is not */
+	{
+		int flagged;
+
+		for (flagged = 1; flagged >= 0; flagged--) {
+			sbuf_clear(&sb);
+			accounts(&sb, 4);
+			sbuf_adds(&sb, "INSERT INTO kyc(id, source_id, line, account, name, customer_type, business_type)"
+				       " VALUES(52, 1, 52, 3, 'Brite Cleaning', 'business', 'cleaning');");
+			pay(&sb, 4, 3, 2000, "2024-02-01", NULL);
+			pay(&sb, 3, 1, 450, "2024-02-02", "payroll");
+			pay(&sb, 3, 2, 450, "2024-02-02", "payroll");
+			if (flagged)
+				sbuf_adds(&sb, "INSERT INTO victim_flag(entity_id, score, reasons) VALUES"
+					       "(1, 1.5, '[{\"code\":\"VIC.PAY_SWEPT\"}]'), (2, 1.5, '[{\"code\":\"VIC.PAY_SWEPT\"}]');");
+			ws = stage(sb.buf);
+			assert_true((strcmp(role_of(ws, 3), "facilitator") == 0) == flagged);
+			rastro_close(ws);
+		}
+	}
+
+	/* the source of the members' money: paid by no member, account 1 pays
+	 * two layers that pay 4.  With a money-movement code of its own (the
+	 * placer of a laundering ring) 1 is the organiser and the net receiver
+	 * 4 is not; with none, 4 is the organiser as the net receiver */
+	{
+		int placer;
+
+		for (placer = 1; placer >= 0; placer--) {
+			sbuf_clear(&sb);
+			accounts(&sb, 4);
+			deposit(&sb, 1, 8000, "2024-01-31"); /* placed in cash */
+			pay(&sb, 1, 2, 4000, "2024-02-01", NULL);
+			pay(&sb, 1, 3, 4000, "2024-02-01", NULL);
+			pay(&sb, 2, 4, 3900, "2024-02-02", NULL);
+			pay(&sb, 3, 4, 3900, "2024-02-02", NULL);
+			if (placer)
+				fin_signal(&sb, "FIN.STRUCTURING", 1, "{\"typology\":\"laundering\"}");
+			ws = stage(sb.buf);
+			assert_true((strcmp(role_of(ws, 1), "organiser") == 0) == placer);
+			assert_true((strcmp(role_of(ws, 4), "organiser") == 0) == !placer);
+			rastro_close(ws);
+		}
+	}
+
+	/* a layer: paid by two members with money-movement codes of their own;
+	 * paid by one, it is not a money mover for it.  4 places the money in
+	 * cash and is the source (so 3 is not the net receiver organiser) */
+	{
+		int movers;
+
+		for (movers = 2; movers >= 1; movers--) {
+			sbuf_clear(&sb);
+			accounts(&sb, 4);
+			deposit(&sb, 4, 6000, "2024-01-31");
+			pay(&sb, 4, 1, 3000, "2024-02-01", NULL);
+			pay(&sb, 4, 2, 3000, "2024-02-01", NULL);
+			pay(&sb, 1, 3, 2000, "2024-02-02", NULL);
+			pay(&sb, 2, movers == 2 ? 3 : 1, 2000, "2024-02-02", NULL);
+			fin_signal(&sb, "FIN.FAN_OUT", 1, "{}");
+			fin_signal(&sb, "FIN.FAN_OUT", 2, "{}");
+			fin_signal(&sb, "FIN.STRUCTURING", 4, "{}");
+			ws = stage(sb.buf);
+			assert_string_equal(role_of(ws, 4), "organiser");
+			assert_true((strcmp(role_of(ws, 3), "money_mover") == 0) == (movers == 2));
+			rastro_close(ws);
+		}
+	}
+
+	/* where funnels' money went: two funnels (1, 2: FIN.BORDER_FANIN on
+	 * themselves) pay 3, named as their beneficiary, who keeps it: the
+	 * organiser; 3 pays 4, named a hop further: paid, not a money mover.
+	 * With one funnel paying 3 (a driver is paid by one member), 3 is not
+	 * the organiser for it */
+	{
+		int payers;
+
+		for (payers = 2; payers >= 1; payers--) {
+			sbuf_clear(&sb);
+			accounts(&sb, 5);
+			pay(&sb, 5, 1, 3000, "2024-02-01", NULL);
+			pay(&sb, 5, 2, 3000, "2024-02-01", NULL);
+			pay(&sb, 1, 3, 2900, "2024-02-02", NULL);
+			pay(&sb, 2, payers == 2 ? 3 : 1, 2900, "2024-02-02", NULL);
+			pay(&sb, 3, 4, 500, "2024-02-03", NULL);
+			fin_signal(&sb, "FIN.BORDER_FANIN", 1, "{\"typology\":\"smuggling\"}");
+			fin_signal(&sb, "FIN.BORDER_FANIN", 2, "{\"typology\":\"smuggling\"}");
+			fin_signal(&sb, "FIN.BORDER_FANIN", 3, "{\"side\":\"beneficiary\",\"hop\":1}");
+			fin_signal(&sb, "FIN.BORDER_FANIN", 4, "{\"side\":\"beneficiary\",\"hop\":2}");
+			ws = stage(sb.buf);
+			if (payers == 2)
+				assert_string_equal(role_of(ws, 3), "organiser");
+			else
+				assert_string_not_equal(role_of(ws, 3), "organiser");
+			assert_string_equal(role_of(ws, 2), "money_mover");
+			assert_string_not_equal(role_of(ws, 4), "money_mover");
+			rastro_close(ws);
+		}
+	}
+
+	/* a transport signal: the account paid per trip is the transporter, the
+	 * payer the detector names beside it (several transporters) the
+	 * organiser; the payee with no signal is neither */
+	{
+		static const char *const want[] = { "", "organiser", "transporter" };
+		int j;
+
+		sbuf_clear(&sb);
+		accounts(&sb, 4);
+		for (j = 2; j <= 4; j++)
+			pay(&sb, j < 4 ? 1 : 4, j < 4 ? j : 1, j < 4 ? 400 : 3000, "2024-02-01", NULL);
+		fin_signal(&sb, "FIN.TRIP_PAYOUT", 2, "{\"typology\":\"smuggling\",\"trips\":3}");
+		fin_signal(&sb, "FIN.TRIP_PAYOUT", 1, "{\"typology\":\"smuggling\",\"transporters\":2}");
+		ws = stage(sb.buf);
+		for (j = 1; j <= 2; j++)
+			assert_string_equal(role_of(ws, j), want[j]);
+		assert_string_not_equal(role_of(ws, 3), "transporter");
+		rastro_close(ws);
 	}
 
 	/* a potential victim is a victim and nothing else, never a suspect, even
