@@ -675,7 +675,7 @@ static int pf_account(struct fin_run *r, const void *st, uint32_t c, struct fin_
 			    "several employees' pay going into one account.", fin_acc_name(d, c), same_day_max,
 			    pay_days);
 	fin_sig_end(&b, d, r->max_evidence);
-	return fin_funnel_beneficiaries(r, p->det, c,
+	return fin_funnel_beneficiaries(r, p->det, "a funnel account", c,
 					fin_strength(workers > same_day_max ? workers : same_day_max,
 						     p->min_workers, 3.0 * p->min_workers), x, out);
 }
@@ -846,7 +846,7 @@ static int sw_account(struct fin_run *r, const void *st, uint32_t c, struct fin_
 	 * other accounts */
 	if (sw_holder_accounts(r, p, c, n, score, out))
 		return RASTRO_NOMEM;
-	return p->name_payees ? fin_funnel_beneficiaries(r, p->det, c, score, x, out) : 0;
+	return p->name_payees ? fin_funnel_beneficiaries(r, p->det, "a funnel account", c, score, x, out) : 0;
 }
 
 /* ---- peer-group outliers: FIN.FRONT_COMPANY and FIN.OCCUPATION_OUTLIER ---- */

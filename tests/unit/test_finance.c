@@ -906,8 +906,14 @@ static void trip_payout(void **state)
 		row(&sb, nid(), at(d, 14, 0), "COMM", "FUELB", 50, "card", "fuel", "Las Cruces", "NM", "US", NULL);
 		row(&sb, nid(), at(d + 1, 10, 0), "EMPL", "COMM", 450, "ach", "payroll", NULL, NULL, NULL, NULL);
 	}
+	/* the payer's other payees: REC twice (its recruiter abroad), ONCE once */
+	row(&sb, nid(), at(5, 10, 0), "ORG", "REC", 2000, "wire", NULL, "Ciudad Juarez", "CHH", "MX", NULL);
+	row(&sb, nid(), at(19, 10, 0), "ORG", "REC", 2000, "wire", NULL, "Ciudad Juarez", "CHH", "MX", NULL);
+	row(&sb, nid(), at(12, 10, 0), "ORG", "ONCE", 3000, "wire", NULL, "Ciudad Juarez", "CHH", "MX", NULL);
 	ws = ws_with(sb.buf, NULL);
 	detect_only(ws, "FIN.TRIP_PAYOUT");
+	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "REC"), 1);
+	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "ONCE"), 0);
 	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "DRV1"), 1);
 	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "DRV2"), 1);
 	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "ORG"), 1);
@@ -917,6 +923,11 @@ static void trip_payout(void **state)
 	/* evidence: each payout and the trip's spending before it */
 	assert_int_equal(q1(ws, "SELECT count(*) FROM signal_evidence se JOIN signal s ON s.id = se.signal_id"
 				" JOIN entity e ON e.id = s.entity_id WHERE e.key = ?1", "DRV1"), 9);
+	/* beneficiaries off */
+	assert_int_equal(rastro_config_set(ws, "finance.trip_payout.beneficiary_share=0"), 0);
+	detect_only(ws, "FIN.TRIP_PAYOUT");
+	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "REC"), 0);
+	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "ORG"), 1);
 	/* two payouts are not yet a pattern */
 	assert_int_equal(rastro_config_set(ws, "finance.trip_payout.min_trips=4"), 0);
 	detect_only(ws, "FIN.TRIP_PAYOUT");
