@@ -1861,10 +1861,10 @@ static int tp_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 			    "the border zone (%s in all) — transporters of one organisation.",
 			    fin_acc_name(d, a), p->transporters[a], usd);
 		fin_sig_end(&b, d, r->max_evidence);
-		/* whom the organisation's paymaster pays most besides them: its
-		 * recruiter abroad, its stash house (FIN-2023-Alert001: payouts
-		 * along the smuggling route; FIN-2014-A008: review the
-		 * relationship, not the account alone) */
+		/* whom the organisation's paymaster pays most besides them, e.g.
+		 * its recruiter abroad (FIN-2023-Alert001: payouts along the
+		 * smuggling route; FIN-2014-A008: review the relationship, not
+		 * the account alone) */
 		return fin_funnel_beneficiaries(r, p->det, "an account paying transporters", a, score, x, out);
 	}
 	return 0;
