@@ -945,7 +945,7 @@ static int bf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 		    "deposits from %u different originators in %u regions within %.0f days (%s).",
 		    fin_acc_name(d, a), w.orig, w.geo, (double)p->window / DAY, usd);
 	fin_sig_end(&b, d, r->max_evidence);
-	return fin_funnel_beneficiaries(r, p->det, a, score, x, out);
+	return fin_funnel_beneficiaries(r, p->det, "a funnel account", a, score, x, out);
 }
 
 /* ---- FIN.REMIT_FANIN ---- */
@@ -1030,8 +1030,8 @@ static int rf_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
  * BEN_MAX of them are returned in `ben` (for the next hop).  `skip` is not
  * named (the funnel, when looking one hop further).
  */
-static int ben_hop(struct fin_run *r, int det, uint32_t from, uint32_t skip, int hop, double share, double score,
-		   struct fin_scratch *x, struct fin_sink *out, uint32_t *ben, size_t *nben)
+static int ben_hop(struct fin_run *r, int det, const char *who, uint32_t from, uint32_t skip, int hop, double share,
+		   double score, struct fin_scratch *x, struct fin_sink *out, uint32_t *ben, size_t *nben)
 {
 	const struct fin_data *d = r->d;
 	size_t no, k, j;
@@ -1081,20 +1081,20 @@ static int ben_hop(struct fin_run *r, int det, uint32_t from, uint32_t skip, int
 		fin_sig_num(&b, "received_usd", sum);
 		fin_sig_num(&b, "share_of_funnel_out", sum / total);
 		if (hop == 1)
-			fin_sig_say(&b, "Account %s received %s in %u payments, %.0f%% of everything a funnel account "
+			fin_sig_say(&b, "Account %s received %s in %u payments, %.0f%% of everything %s "
 				    "(named by this indicator) paid to other accounts — where the money went.",
-				    fin_acc_name(d, y), usd, n, 100.0 * sum / total);
+				    fin_acc_name(d, y), usd, n, 100.0 * sum / total, who);
 		else
 			fin_sig_say(&b, "Account %s received %s in %u payments, %.0f%% of everything a "
-				    "beneficiary of a funnel account (named by this indicator) paid to other accounts — "
-				    "where the money went next.", fin_acc_name(d, y), usd, n, 100.0 * sum / total);
+				    "beneficiary of %s (named by this indicator) paid to other accounts — "
+				    "where the money went next.", fin_acc_name(d, y), usd, n, 100.0 * sum / total, who);
 		fin_sig_end(&b, d, r->max_evidence);
 	}
 	return out->failed ? RASTRO_NOMEM : 0;
 }
 
-int fin_funnel_beneficiaries(struct fin_run *r, int det, uint32_t funnel, double score, struct fin_scratch *x,
-			     struct fin_sink *out)
+int fin_funnel_beneficiaries(struct fin_run *r, int det, const char *who, uint32_t funnel, double score,
+			     struct fin_scratch *x, struct fin_sink *out)
 {
 	double share = fin_param(r, det, "beneficiary_share", 0.15);
 	long long hops = fin_param_int(r, det, "beneficiary_hops", 2);
@@ -1104,11 +1104,11 @@ int fin_funnel_beneficiaries(struct fin_run *r, int det, uint32_t funnel, double
 
 	if (hops < 1)
 		return 0;
-	rc = ben_hop(r, det, funnel, FIN_NONE, 1, share, score, x, out, ben, &nben);
+	rc = ben_hop(r, det, who, funnel, FIN_NONE, 1, share, score, x, out, ben, &nben);
 	/* one hop further (FIN-2014-A008: review the relationship, not the
 	 * account alone): whom the funnel's beneficiary pays most of it to */
 	for (i = 0; !rc && hops >= 2 && i < nben; i++)
-		rc = ben_hop(r, det, ben[i], funnel, 2, share, score, x, out, next, &nnext);
+		rc = ben_hop(r, det, who, ben[i], funnel, 2, share, score, x, out, next, &nnext);
 	return rc;
 }
 
@@ -1842,10 +1842,10 @@ static int tp_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	if (p->transporters[a] >= p->min_transporters) {
 		/* the payer of several transporters: its payouts to them */
 		const uint32_t *ol = out_l(d, a, &n);
+		double score = fin_strength(p->transporters[a], p->min_transporters, 3.0 * p->min_transporters);
 
 		paid = 0;
-		fin_sig_begin(&b, out, p->det, a,
-			      fin_strength(p->transporters[a], p->min_transporters, 3.0 * p->min_transporters));
+		fin_sig_begin(&b, out, p->det, a, score);
 		for (i = 0; i < n; i++) {
 			uint32_t t = ol[i];
 
@@ -1861,6 +1861,11 @@ static int tp_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 			    "the border zone (%s in all) — transporters of one organisation.",
 			    fin_acc_name(d, a), p->transporters[a], usd);
 		fin_sig_end(&b, d, r->max_evidence);
+		/* whom the organisation's paymaster pays most besides them, e.g.
+		 * its recruiter abroad (FIN-2023-Alert001: payouts along the
+		 * smuggling route; FIN-2014-A008: review the relationship, not
+		 * the account alone) */
+		return fin_funnel_beneficiaries(r, p->det, "an account paying transporters", a, score, x, out);
 	}
 	return 0;
 }

@@ -61,12 +61,32 @@ static void es_release(void *state)
 	mem_free(p);
 }
 
-static int es_prepare(struct fin_run *r, void **state)
+/* What an escort or classified-ad site is, for FIN.ESCORT_SITE_PAY and
+ * FIN.ESCORT_ADS_ELSEWHERE alike (FIN.ESCORT_SITE_PAY's settings):
+ * per account, a merchant on the ad-site list; per string id, an ad
+ * category.  The caller frees both. */
+static int es_flags(struct fin_run *r, uint8_t **site, uint8_t **cat)
 {
 	static const char *const def[] = { "escort_ads", "adult_ads", "escort_site", NULL };
 	const struct fin_data *d = r->d;
-	struct es_p *p = mem_calloc(1, sizeof *p);
+	int det = fin_detector_find("FIN.ESCORT_SITE_PAY");
 	size_t i;
+
+	*site = mem_calloc(d->nacc + 1, 1);
+	*cat = fin_cat_flags(r, det, "categories", def, 1);
+	if (!*site || !*cat)
+		return RASTRO_NOMEM;
+	/* merchants are accounts named after the site (entity label = the
+	 * to_name of the payment, e.g. "SkipTheGames") */
+	for (i = 0; i < d->nacc; i++)
+		(*site)[i] = (uint8_t)(fin_list_has(&r->lists->adsite, fin_strv(d, d->acc_label[i])) ||
+				       fin_list_has(&r->lists->adsite, fin_strv(d, d->k_name[i])));
+	return 0;
+}
+
+static int es_prepare(struct fin_run *r, void **state)
+{
+	struct es_p *p = mem_calloc(1, sizeof *p);
 
 	if (!p)
 		return RASTRO_NOMEM;
@@ -74,16 +94,15 @@ static int es_prepare(struct fin_run *r, void **state)
 	p->det = fin_detector_find("FIN.ESCORT_SITE_PAY");
 	p->window = (int64_t)(fin_param(r, p->det, "window_days", 30) * DAY);
 	p->min_payments = (uint32_t)fin_param_int(r, p->det, "min_payments", 2);
-	p->site = mem_calloc(d->nacc + 1, 1);
-	p->cat = fin_cat_flags(r, p->det, "categories", def, 1);
-	if (!p->site || !p->cat)
-		return RASTRO_NOMEM;
-	/* merchants are accounts named after the site (entity label = the
-	 * to_name of the payment, e.g. "SkipTheGames") */
-	for (i = 0; i < d->nacc; i++)
-		p->site[i] = (uint8_t)(fin_list_has(&r->lists->adsite, fin_strv(d, d->acc_label[i])) ||
-				       fin_list_has(&r->lists->adsite, fin_strv(d, d->k_name[i])));
-	return 0;
+	return es_flags(r, &p->site, &p->cat);
+}
+
+/* 1 when t is a payment by a to an escort or classified-ad site. */
+static int es_is_ad(const struct fin_data *d, const uint8_t *site, const uint8_t *cat, uint32_t a, uint32_t t)
+{
+	if (d->amt[t] <= 0 || d->dst[t] == a)
+		return 0;
+	return (d->dst[t] != FIN_NONE && site[d->dst[t]]) || cat[d->cat[t]];
 }
 
 static int es_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
@@ -104,11 +123,8 @@ static int es_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	for (i = 0; i < no; i++) {
 		uint32_t t = ol[i];
 
-		if (d->amt[t] <= 0 || d->dst[t] == a)
-			continue;
-		if ((d->dst[t] != FIN_NONE && p->site[d->dst[t]]) || p->cat[d->cat[t]])
-			if (vec_push(&x->tmp32, &t))
-				return RASTRO_NOMEM;
+		if (es_is_ad(d, p->site, p->cat, a, t) && vec_push(&x->tmp32, &t))
+			return RASTRO_NOMEM;
 	}
 	l = x->tmp32.data;
 	for (i = 0; i < x->tmp32.len; i++) {
@@ -151,6 +167,141 @@ static int es_account(struct fin_run *r, const void *st, uint32_t a, struct fin_
 	fin_sig_str(&b, "sites", x->sb.buf);
 	fin_sig_say(&b, "Account %s made %u payments to escort or classified-ad sites (%s) within %.0f days, "
 		    "%s in total.", fin_acc_name(d, a), best, x->sb.buf, (double)p->window / DAY, usd);
+	fin_sig_end(&b, d, r->max_evidence);
+	return 0;
+}
+
+/* ---- FIN.ESCORT_ADS_ELSEWHERE ---- */
+
+/*
+ * Escort-site fees paid at places where the account shows no presence of
+ * its own.  An adult worker advertising herself pays for ads where she
+ * lives or works, and where she travels she also buys fuel, food and
+ * rooms; an account that buys a stream of ads placed in cities its holder
+ * is never seen in advertises other people there: FIN-2014-A008's
+ * escort-site payments joined with FIN-2020-A008's costs of another person,
+ * the people advertised moved from city to city while the payer stays put.
+ */
+struct ee_p {
+	int det;
+	uint32_t min_payments;
+	double min_share;
+	uint32_t min_presence; /* the holder's own uses at known places, at least */
+	uint8_t *site;      /* per account: on the ad-site list (FIN.ESCORT_SITE_PAY's) */
+	uint8_t *cat;       /* per string id: escort-ad category (FIN.ESCORT_SITE_PAY's) */
+	uint8_t *online;    /* per string id: a category paid online, which says nothing of where the holder is */
+};
+
+static void ee_release(void *state)
+{
+	struct ee_p *p = state;
+
+	mem_free(p->site);
+	mem_free(p->cat);
+	mem_free(p->online);
+	mem_free(p);
+}
+
+static int ee_prepare(struct fin_run *r, void **state)
+{
+	static const char *const def[] = { "online", "advertising", NULL };
+	struct ee_p *p = mem_calloc(1, sizeof *p);
+
+	if (!p)
+		return RASTRO_NOMEM;
+	*state = p;
+	p->det = fin_detector_find("FIN.ESCORT_ADS_ELSEWHERE");
+	p->min_payments = (uint32_t)fin_param_int(r, p->det, "min_payments", 6);
+	p->min_share = fin_param(r, p->det, "min_share", 0.3);
+	p->min_presence = (uint32_t)fin_param_int(r, p->det, "min_presence", 10);
+	p->online = fin_cat_flags(r, p->det, "online_categories", def, 1);
+	if (!p->online)
+		return RASTRO_NOMEM;
+	return es_flags(r, &p->site, &p->cat);
+}
+
+/* Marks in x->str_mark (stamp st) the places where the holder of a was
+ * present: card, cash and prepaid debits that are not ad fees nor paid
+ * online, and cash deposits with no paying account; *uses counts them.
+ * Returns the number of ad fees seen on the way. */
+static uint32_t ee_presence(const struct ee_p *p, const struct fin_data *d, uint32_t a, struct fin_scratch *x,
+			    uint32_t st, uint32_t *uses)
+{
+	size_t no, ni, i;
+	const uint32_t *ol = out_l(d, a, &no), *il = in_l(d, a, &ni);
+	uint32_t ads = 0;
+
+	*uses = 0;
+	for (i = 0; i < no; i++) {
+		uint32_t t = ol[i];
+
+		if (es_is_ad(d, p->site, p->cat, a, t)) {
+			ads++;
+		} else if ((d->chan[t] == CH_CARD || d->chan[t] == CH_CASH || d->chan[t] == CH_PREPAID) &&
+			   !p->online[d->cat[t]] && d->place[t]) {
+			x->str_mark[d->place[t]] = st;
+			(*uses)++;
+		}
+	}
+	for (i = 0; i < ni; i++)
+		if (d->chan[il[i]] == CH_CASH && d->src[il[i]] == FIN_NONE && d->place[il[i]]) {
+			x->str_mark[d->place[il[i]]] = st;
+			(*uses)++;
+		}
+	return ads;
+}
+
+static int ee_account(struct fin_run *r, const void *st, uint32_t a, struct fin_scratch *x,
+		      struct fin_sink *out)
+{
+	const struct ee_p *p = st;
+	const struct fin_data *d = r->d;
+	size_t no, i;
+	const uint32_t *ol = out_l(d, a, &no);
+	uint32_t seen, ads, uses, remote, places = 0;
+	const uint32_t *l;
+	struct fin_sigb b;
+	char usd[48];
+
+	if (no < p->min_payments || p->site[a])
+		return 0;
+	seen = fin_stamp(x);
+	ads = ee_presence(p, d, a, x, seen, &uses);
+	/* an account with (almost) no use of its own says nothing of where
+	 * its holder is */
+	if (ads < p->min_payments || uses < p->min_presence)
+		return 0;
+	/* an unknown place (id 0) is nowhere: never counted as elsewhere */
+	x->str_mark[0] = seen;
+	x->tmp32.len = 0;
+	for (i = 0; i < no; i++)
+		if (es_is_ad(d, p->site, p->cat, a, ol[i]) && x->str_mark[d->place[ol[i]]] != seen &&
+		    vec_push(&x->tmp32, &ol[i]))
+			return RASTRO_NOMEM;
+	remote = (uint32_t)x->tmp32.len;
+	if (remote < p->min_payments || remote < p->min_share * ads)
+		return 0;
+	l = x->tmp32.data;
+	fin_sig_begin(&b, out, p->det, a, fin_strength(remote, p->min_payments, 4.0 * p->min_payments));
+	sbuf_clear(&x->sb);
+	seen = fin_stamp(x);
+	for (i = 0; i < remote; i++) {
+		fin_sig_ev(&b, l[i]);
+		if (x->str_mark[d->place[l[i]]] != seen) {
+			x->str_mark[d->place[l[i]]] = seen;
+			sbuf_addf(&x->sb, "%s%s", places++ ? ", " : "", fin_strv(d, d->city[l[i]]));
+		}
+	}
+	fin_fmt_usd(usd, sizeof usd, fin_sum_usd(d, l, remote, NULL));
+	fin_sig_int(&b, "payments_elsewhere", remote);
+	fin_sig_int(&b, "ad_payments", ads);
+	fin_sig_int(&b, "places", places);
+	fin_sig_str(&b, "place_list", x->sb.buf);
+	fin_sig_num(&b, "min_share", p->min_share);
+	fin_sig_say(&b, "Account %s paid %u escort or classified-ad fees (%s) placed in %u %s where it shows no "
+		    "other activity (%s): %.0f%% of its %u ad payments — ads for people elsewhere.",
+		    fin_acc_name(d, a), remote, usd, places, places == 1 ? "city" : "cities", x->sb.buf,
+		    100.0 * remote / ads, ads);
 	fin_sig_end(&b, d, r->max_evidence);
 	return 0;
 }
@@ -524,7 +675,7 @@ static int pf_account(struct fin_run *r, const void *st, uint32_t c, struct fin_
 			    "several employees' pay going into one account.", fin_acc_name(d, c), same_day_max,
 			    pay_days);
 	fin_sig_end(&b, d, r->max_evidence);
-	return fin_funnel_beneficiaries(r, p->det, c,
+	return fin_funnel_beneficiaries(r, p->det, "a funnel account", c,
 					fin_strength(workers > same_day_max ? workers : same_day_max,
 						     p->min_workers, 3.0 * p->min_workers), x, out);
 }
@@ -695,7 +846,7 @@ static int sw_account(struct fin_run *r, const void *st, uint32_t c, struct fin_
 	 * other accounts */
 	if (sw_holder_accounts(r, p, c, n, score, out))
 		return RASTRO_NOMEM;
-	return p->name_payees ? fin_funnel_beneficiaries(r, p->det, c, score, x, out) : 0;
+	return p->name_payees ? fin_funnel_beneficiaries(r, p->det, "a funnel account", c, score, x, out) : 0;
 }
 
 /* ---- peer-group outliers: FIN.FRONT_COMPANY and FIN.OCCUPATION_OUTLIER ---- */
@@ -895,6 +1046,11 @@ const struct fin_detector fin_det_profile[] = {
 	  "FIN-2014-A008 HT red flag (frequent payments to online escort services / classified sites); "
 	  "FIN-2020-A008 (frequent dealings with foreign-based online classified sites)",
 	  "payments to escort or classified-ad sites", es_prepare, es_account, NULL, es_release, NULL },
+	{ "FIN.ESCORT_ADS_ELSEWHERE", "escort_ads_elsewhere", TY_HT,
+	  "FIN-2014-A008 HT red flag (frequent payments to online escort services / classified sites) "
+	  "joined with FIN-2020-A008 (transactions covering another person's costs): ad fees placed in "
+	  "cities where the payer shows no presence of its own",
+	  "escort-site fees for places the payer never is", ee_prepare, ee_account, NULL, ee_release, NULL },
 	{ "FIN.VICTIM_COSTS", "victim_costs", TY_HT,
 	  "FIN-2020-A008 (transactions covering another person's living, transport, medical and other "
 	  "costs); FIN-2014-A008 (business paying for housing, lodging, vehicle rentals, bulk food "

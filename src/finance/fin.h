@@ -328,9 +328,10 @@ int fin_is_wage(const struct fin_data *d, uint32_t t, const uint8_t *payroll);
 /* Names the beneficiaries of a funnel account found by detector `det`:
  * accounts (not hubs, not swept earners) paid at least
  * finance.<det>.beneficiary_share of its transfers out, in two payments or
- * more; each gets a signal of `det` with that money as evidence. */
-int fin_funnel_beneficiaries(struct fin_run *r, int det, uint32_t funnel, double score, struct fin_scratch *x,
-			     struct fin_sink *out);
+ * more; each gets a signal of `det` with that money as evidence.  `who`
+ * says what the funnel is in their sentences ("a funnel account"). */
+int fin_funnel_beneficiaries(struct fin_run *r, int det, const char *who, uint32_t funnel, double score,
+			     struct fin_scratch *x, struct fin_sink *out);
 
 /* An identifier (a KYC phone, email or address string id) and an account
  * that has it on file; sorted by fin_idpair_cmp (identifier, then account),

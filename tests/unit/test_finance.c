@@ -542,6 +542,83 @@ static void escort_site(void **state)
 	sbuf_release(&sb);
 }
 
+/* FIN.ESCORT_ADS_ELSEWHERE: RA lives and shops in El Paso and pays ad fees
+ * placed in New York and Phoenix; OS shops in Austin and pays fees placed
+ * in Chicago, where it only shops online.  Look-alikes: IE advertises in
+ * Houston, where she also buys fuel (a worker on tour), RB pays a few fees
+ * elsewhere among many at home, UN's fees carry no place, NP's account is
+ * used for nothing but fees and online shopping (no presence anywhere). */
+static void escort_ads_elsewhere(void **state)
+{
+	static const char *const away[] = { "New York", "Phoenix" };
+	static const char *const away_r[] = { "NY", "AZ" };
+	struct sbuf sb;
+	rastro_ws *ws;
+	int k;
+
+	(void)state;
+	start(&sb);
+	for (k = 0; k < 12; k++) {
+		row(&sb, nid(), at(1 + k, 12, 0), "RA", "GROC", 40, "card", "grocery", "El Paso", "TX", "US", NULL);
+		row(&sb, nid(), at(1 + k, 13, 0), "OS", "GROC", 40, "card", "grocery", "Austin", "TX", "US", NULL);
+		row(&sb, nid(), at(1 + k, 14, 0), "IE", "GROC", 40, "card", "grocery", "Dallas", "TX", "US", NULL);
+		row(&sb, nid(), at(1 + k, 15, 0), "RB", "GROC", 40, "card", "grocery", "Denver", "CO", "US", NULL);
+		row(&sb, nid(), at(1 + k, 16, 0), "UN", "GROC", 40, "card", "grocery", "Tulsa", "OK", "US", NULL);
+	}
+	for (k = 0; k < 8; k++) {
+		row(&sb, nid(), at(2 + 3 * k, 20, 0), "RA", "NIGHTADS", 45, "card", "escort_ads", away[k % 2],
+		    away_r[k % 2], "US", NULL);
+		row(&sb, nid(), at(2 + 3 * k, 20, 0), "OS", "NIGHTADS", 45, "card", "escort_ads", "Chicago", "IL", "US",
+		    NULL);
+		row(&sb, nid(), at(3 + 3 * k, 10, 0), "OS", "SHOPCO", 25, "card", "online", "Chicago", "IL", "US", NULL);
+		row(&sb, nid(), at(2 + 3 * k, 20, 0), "IE", "NIGHTADS", 45, "card", "escort_ads", "Houston", "TX", "US",
+		    NULL);
+		row(&sb, nid(), at(2 + 3 * k, 21, 0), "UN", "NIGHTADS", 45, "card", "escort_ads", NULL, NULL, NULL, NULL);
+		row(&sb, nid(), at(2 + 3 * k, 22, 0), "NP", "NIGHTADS", 45, "card", "escort_ads", "Chicago", "IL", "US",
+		    NULL);
+		row(&sb, nid(), at(3 + 3 * k, 10, 0), "NP", "SHOPCO", 25, "card", "online", "Chicago", "IL", "US", NULL);
+	}
+	row(&sb, nid(), at(5, 12, 0), "IE", "GAS", 30, "card", "fuel", "Houston", "TX", "US", NULL);
+	for (k = 0; k < 22; k++)
+		row(&sb, nid(), at(1 + k, 20, 0), "RB", "NIGHTADS", 45, "card", "escort_ads", "Denver", "CO", "US",
+		    NULL);
+	for (k = 0; k < 6; k++)
+		row(&sb, nid(), at(1 + 4 * k, 21, 0), "RB", "NIGHTADS", 45, "card", "escort_ads", "Reno", "NV", "US",
+		    NULL);
+	ws = ws_with(sb.buf, NULL);
+	detect_only(ws, "FIN.ESCORT_ADS_ELSEWHERE");
+	assert_int_equal(nsig(ws, "FIN.ESCORT_ADS_ELSEWHERE", "RA"), 1);
+	assert_int_equal(nsig(ws, "FIN.ESCORT_ADS_ELSEWHERE", "OS"), 1);
+	/* ads for other people: alerted on it alone */
+	assert_int_equal(q1(ws, "SELECT alert FROM fin_risk r JOIN entity e ON e.id = r.entity_id WHERE e.key = ?1",
+			    "RA"), 1);
+	assert_int_equal(nsig(ws, "FIN.ESCORT_ADS_ELSEWHERE", "IE"), 0);
+	assert_int_equal(nsig(ws, "FIN.ESCORT_ADS_ELSEWHERE", "RB"), 0);
+	assert_int_equal(nsig(ws, "FIN.ESCORT_ADS_ELSEWHERE", "UN"), 0);
+	assert_int_equal(nsig(ws, "FIN.ESCORT_ADS_ELSEWHERE", "NP"), 0);
+	assert_int_equal(nsig(ws, "FIN.ESCORT_ADS_ELSEWHERE", "NIGHTADS"), 0);
+	/* a lower share asked for: RB's six fees in Reno among 28 */
+	assert_int_equal(rastro_config_set(ws, "finance.escort_ads_elsewhere.min_share=0.2"), 0);
+	detect_only(ws, "FIN.ESCORT_ADS_ELSEWHERE");
+	assert_int_equal(nsig(ws, "FIN.ESCORT_ADS_ELSEWHERE", "RB"), 1);
+	/* no presence asked for: NP's fees are all "elsewhere" */
+	assert_int_equal(rastro_config_set(ws, "finance.escort_ads_elsewhere.min_presence=0"), 0);
+	detect_only(ws, "FIN.ESCORT_ADS_ELSEWHERE");
+	assert_int_equal(nsig(ws, "FIN.ESCORT_ADS_ELSEWHERE", "NP"), 1);
+	/* online shopping counted as presence: OS and NP were in Chicago */
+	assert_int_equal(rastro_config_set(ws, "finance.escort_ads_elsewhere.online_categories=[\"none\"]"), 0);
+	detect_only(ws, "FIN.ESCORT_ADS_ELSEWHERE");
+	assert_int_equal(nsig(ws, "FIN.ESCORT_ADS_ELSEWHERE", "OS"), 0);
+	assert_int_equal(nsig(ws, "FIN.ESCORT_ADS_ELSEWHERE", "NP"), 0);
+	assert_int_equal(nsig(ws, "FIN.ESCORT_ADS_ELSEWHERE", "RA"), 1);
+	/* more fees elsewhere asked for than RA's eight */
+	assert_int_equal(rastro_config_set(ws, "finance.escort_ads_elsewhere.min_payments=9"), 0);
+	detect_only(ws, "FIN.ESCORT_ADS_ELSEWHERE");
+	assert_int_equal(nsig_code(ws, "FIN.ESCORT_ADS_ELSEWHERE"), 0);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
 static void victim_costs(void **state)
 {
 	struct sbuf sb;
@@ -829,8 +906,14 @@ static void trip_payout(void **state)
 		row(&sb, nid(), at(d, 14, 0), "COMM", "FUELB", 50, "card", "fuel", "Las Cruces", "NM", "US", NULL);
 		row(&sb, nid(), at(d + 1, 10, 0), "EMPL", "COMM", 450, "ach", "payroll", NULL, NULL, NULL, NULL);
 	}
+	/* the payer's other payees: REC twice (its recruiter abroad), ONCE once */
+	row(&sb, nid(), at(5, 10, 0), "ORG", "REC", 2000, "wire", NULL, "Ciudad Juarez", "CHH", "MX", NULL);
+	row(&sb, nid(), at(19, 10, 0), "ORG", "REC", 2000, "wire", NULL, "Ciudad Juarez", "CHH", "MX", NULL);
+	row(&sb, nid(), at(12, 10, 0), "ORG", "ONCE", 3000, "wire", NULL, "Ciudad Juarez", "CHH", "MX", NULL);
 	ws = ws_with(sb.buf, NULL);
 	detect_only(ws, "FIN.TRIP_PAYOUT");
+	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "REC"), 1);
+	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "ONCE"), 0);
 	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "DRV1"), 1);
 	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "DRV2"), 1);
 	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "ORG"), 1);
@@ -840,6 +923,11 @@ static void trip_payout(void **state)
 	/* evidence: each payout and the trip's spending before it */
 	assert_int_equal(q1(ws, "SELECT count(*) FROM signal_evidence se JOIN signal s ON s.id = se.signal_id"
 				" JOIN entity e ON e.id = s.entity_id WHERE e.key = ?1", "DRV1"), 9);
+	/* beneficiaries off */
+	assert_int_equal(rastro_config_set(ws, "finance.trip_payout.beneficiary_share=0"), 0);
+	detect_only(ws, "FIN.TRIP_PAYOUT");
+	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "REC"), 0);
+	assert_int_equal(nsig(ws, "FIN.TRIP_PAYOUT", "ORG"), 1);
 	/* two payouts are not yet a pattern */
 	assert_int_equal(rastro_config_set(ws, "finance.trip_payout.min_trips=4"), 0);
 	detect_only(ws, "FIN.TRIP_PAYOUT");
@@ -2132,6 +2220,7 @@ int main(void)
 		cmocka_unit_test(offhours_cash),
 		cmocka_unit_test(prepaid_and_mobility),
 		cmocka_unit_test(escort_site),
+		cmocka_unit_test(escort_ads_elsewhere),
 		cmocka_unit_test(victim_costs),
 		cmocka_unit_test(payroll_funnel),
 		cmocka_unit_test(swept_earner_not_subject),
