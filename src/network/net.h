@@ -193,7 +193,6 @@ struct net_part {
 	uint64_t joins, join_refused; /* joins made; refused by network.enterprise.max_size */
 	uint64_t moves;        /* accounts moved into a payer's cell by shared evidence (net_join.c) */
 	uint64_t merchants;    /* accounts set aside as counterparties (net_join.c) */
-	uint64_t typology_shared; /* cells left apart: their typology payments go to several cells (net_join.c) */
 	struct net_cparty *cparty; /* by group, then node */
 	size_t ncparty;
 	uint64_t leiden_edges; /* edges handed to Leiden */

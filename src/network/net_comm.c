@@ -141,13 +141,13 @@ static uint32_t links_off_hubs(const struct net_graph *g, uint32_t v)
  * keeps its hundreds of ordinary customers and stays a hub.  Off by
  * default: measured on generated worlds, the controller's account comes
  * back with the smaller merchants it pays and the networks it joins lose
- * purity (bench/RESULTS.md, issue 7).  What is on by default is the same
- * count for the organisation's own accounts only (p->hub_keep: alerted by
- * the finance stage for a typology of their own, with a known holder):
- * the controller's main account keeps the cells it ties, while a bank or
- * a big merchant, even one a signal names, keeps its hundreds of ordinary
- * customers and stays a hub.  out->hub_links[v] keeps, for a hub, the
- * count that decided.
+ * purity (bench/RESULTS.md, issue 7).  network.hub.members (also off,
+ * measured no gain) applies the same count to the organisation's own
+ * accounts only (p->hub_keep: alerted by the finance stage for a typology
+ * of their own, with a KYC row): the controller's main account keeps the
+ * cells it ties, while a bank or a big merchant, even one a signal names,
+ * keeps its hundreds of ordinary customers and stays a hub.
+ * out->hub_links[v] keeps, for a hub, the count that decided.
  */
 static int hub_rule(struct net_graph *g, const struct net_params *p, struct net_part *out, struct rs_err *err)
 {

@@ -23,6 +23,11 @@
  *               first moves into the payer's cell; when they still lie
  *               apart, the cells are joined.  Without the two bounds,
  *               look-alikes chained into false enterprises (docs/network.md)
+ *   typology payment  (network.enterprise.typology_payment) an alerted
+ *               account with a finance typology of its own pays at least
+ *               typology_payment_min to one in another cell: the pieces of
+ *               one organisation paying each other (the funnel its boss);
+ *               a cell paying into several cells joins none
  *
  * Money links never join cells (a buyer, a merchant or a victim paid by the
  * ring is not the ring), potential victims never bridge, and hubs are in no
@@ -680,7 +685,6 @@ static int join_typology_payments(const struct net_graph *g, const struct net_at
 			if (x != y && unite(parent, size, x, y, p, P) && vec_push(br, &t[k]))
 				goto out;
 		}
-		P->typology_shared += !one;
 		i = j;
 	}
 	rc = 0;
@@ -804,7 +808,7 @@ int net_join(const struct net_graph *g, struct net_attr *a, const struct net_joi
 	vec_init(&br, sizeof(struct net_bridge));
 	vec_init(&mer, sizeof(uint32_t));
 	vec_init(&cp, sizeof(struct net_cparty));
-	P->joins = P->join_refused = P->merchants = P->typology_shared = 0;
+	P->joins = P->join_refused = P->merchants = 0;
 	if (p->merchants && set_merchants_aside(g, a, P, &mer)) {
 		rc = err_set(err, RASTRO_NOMEM, "out of memory setting merchants aside");
 		goto out;
