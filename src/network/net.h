@@ -150,7 +150,8 @@ enum {
 	NET_BRIDGE_HOLDS = 2,
 	NET_BRIDGE_SHARED_EVIDENCE = 3,
 	NET_BRIDGE_EVIDENCE_MOVE = 4,
-	NET_BRIDGE_SHARED_CODE = 5
+	NET_BRIDGE_SHARED_CODE = 5,
+	NET_BRIDGE_TYPOLOGY_PAYMENT = 6
 };
 
 struct net_bridge {
@@ -159,7 +160,7 @@ struct net_bridge {
 	uint64_t edge;         /* the link that joined them (ad cluster, holds) */
 	uint32_t src, dst;     /* its ends; for shared evidence, the two signals' accounts */
 	uint32_t code;         /* signal code that made it suspect evidence (net_attr codes) */
-	uint32_t code_b;       /* shared evidence: the code of dst's signal */
+	uint32_t code_b;       /* shared evidence, typology payment: the code of dst's signal */
 	int64_t record;        /* shared evidence: the transaction both signals cite */
 	uint8_t rule;          /* NET_BRIDGE_* */
 	uint8_t alerted;       /* shared evidence: both accounts alerted by the finance stage */
@@ -183,6 +184,7 @@ struct net_part {
 	uint32_t *hub_links;   /* per node: for a hub, its distinct links to entities that are not hubs */
 	uint32_t ncomp, nlarge;/* components, of which split by Leiden */
 	uint32_t nhubs, hub_threshold, hub_id_threshold;
+	uint32_t hub_kept;     /* candidates that params->hub_keep kept out of the hub set */
 	double modularity;     /* of the Leiden partition of the largest split component */
 	uint32_t *cell;        /* per member position: its cell within the group (1-based); NULL before the join */
 	size_t ncells;         /* cells before the join */
@@ -200,6 +202,11 @@ struct net_params {
 	uint32_t min_size, max_size;
 	uint32_t hub_min_degree, hub_id_degree;
 	int hub_peel;                 /* hub rule: count only links to entities that are not hubs */
+	/* per node, 1 = an organisation's own account (net_attr_members): the
+	 * hub rule counts only its links to entities that are not hubs, as
+	 * with hub_peel (NULL = none; borrowed, the caller frees it) */
+	const uint8_t *hub_keep;
+	int hub_members;              /* network.hub.members: the stage fills hub_keep */
 	double hub_percentile;
 	double resolution, beta;
 	int leiden_iterations, leiden_depth;

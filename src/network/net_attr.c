@@ -295,6 +295,37 @@ nomem:
 	return ws_error(ws, RASTRO_NOMEM, "out of memory reading signals");
 }
 
+uint32_t net_attr_own_code(const struct net_attr *a, const struct net_join_params *p, uint32_t v)
+{
+	const struct net_sig *sg = a->sigs.data;
+	uint32_t x;
+
+	for (x = a->sig_off[v]; x < a->sig_off[v + 1]; x++) {
+		size_t len;
+		const char *name;
+
+		if (a->code_ads[sg[x].code] || sg[x].side == NET_SIDE_BEN1 || sg[x].side == NET_SIDE_BEN2)
+			continue;
+		name = strmap_key(&a->codes, sg[x].code, &len);
+		if (!strmap_find(&p->shape_codes, name, len) && !strmap_find(&p->shared_code_skip, name, len))
+			return sg[x].code;
+	}
+	return 0;
+}
+
+uint8_t *net_attr_members(const struct net_graph *g, const struct net_attr *a, const struct net_join_params *p)
+{
+	uint8_t *keep = mem_calloc(g->n ? g->n : 1, 1);
+	uint32_t v;
+
+	if (!keep || a->k_account < 0)
+		return keep;
+	for (v = 0; v < g->n; v++)
+		keep[v] = (int)g->kind[v] == a->k_account && a->alerted[v] && a->kyc[v] && !a->victim[v] &&
+			  net_attr_own_code(a, p, v);
+	return keep;
+}
+
 void net_attr_release(struct net_attr *a, uint32_t n)
 {
 	uint32_t v;

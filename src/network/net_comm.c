@@ -36,6 +36,7 @@ void net_params_read(const struct cfg *cfg, const struct net_graph *g, struct ne
 	p->hub_percentile = cfg_double(cfg, "network.hub.percentile", 98.0);
 	p->hub_id_degree = (uint32_t)cfg_int(cfg, "network.hub.identifier_degree", 30);
 	p->hub_peel = cfg_bool(cfg, "network.hub.peel", 0);
+	p->hub_members = cfg_bool(cfg, "network.hub.members", 0);
 	p->resolution = cfg_double(cfg, "network.leiden.resolution", 1.0);
 	p->beta = cfg_double(cfg, "network.leiden.beta", 0.01);
 	p->leiden_iterations = (int)cfg_int(cfg, "network.leiden.iterations", -1);
@@ -140,10 +141,15 @@ static uint32_t links_off_hubs(const struct net_graph *g, uint32_t v)
  * keeps its hundreds of ordinary customers and stays a hub.  Off by
  * default: measured on generated worlds, the controller's account comes
  * back with the smaller merchants it pays and the networks it joins lose
- * purity (bench/RESULTS.md, issue 7).  out->hub_links[v] keeps, for a hub,
- * the count that decided.
+ * purity (bench/RESULTS.md, issue 7).  network.hub.members (also off,
+ * measured no gain) applies the same count to the organisation's own
+ * accounts only (p->hub_keep: alerted by the finance stage for a typology
+ * of their own, with a KYC row): the controller's main account keeps the
+ * cells it ties, while a bank or a big merchant, even one a signal names,
+ * keeps its hundreds of ordinary customers and stays a hub.
+ * out->hub_links[v] keeps, for a hub, the count that decided.
  */
-static int hub_rule(struct net_graph *g, int peel, struct net_part *out, struct rs_err *err)
+static int hub_rule(struct net_graph *g, const struct net_params *p, struct net_part *out, struct rs_err *err)
 {
 	struct hub_cand *cand;
 	uint32_t v, nc = 0, i, lo = out->hub_threshold;
@@ -169,9 +175,13 @@ static int hub_rule(struct net_graph *g, int peel, struct net_part *out, struct 
 
 		if (out->hub_id_threshold && out->hub_id_threshold < t && is_identifier(g, u))
 			t = out->hub_id_threshold;
-		k = peel ? links_off_hubs(g, u) : g->ndeg[u];
-		if (g->ndeg[u] < t || k < t)
+		k = p->hub_peel || (p->hub_keep && p->hub_keep[u]) ? links_off_hubs(g, u) : g->ndeg[u];
+		if (g->ndeg[u] < t)
 			continue;
+		if (k < t) {
+			out->hub_kept += p->hub_keep && p->hub_keep[u];
+			continue;
+		}
 		g->hub[u] = 1;
 		out->hub_links[u] = k;
 		out->nhubs++;
@@ -395,7 +405,7 @@ int net_partition(struct net_graph *g, const struct net_params *p, struct net_pa
 	}
 	mem_free(hist);
 	out->hub_id_threshold = p->hub_id_degree;
-	if ((rc = hub_rule(g, p->hub_peel, out, err)))
+	if ((rc = hub_rule(g, p, out, err)))
 		goto out;
 
 	/* connected components without the hubs */

@@ -81,6 +81,20 @@ void net_attr_release(struct net_attr *a, uint32_t n);
  * shared-evidence join; after net_attr_load. */
 int net_attr_load_evidence(rastro_ws *ws, const struct net_graph *g, struct net_attr *a);
 
+struct net_join_params;
+/* The first finance signal code on v that is v's own typology (0 = none):
+ * not a graph shape nor an identifier match (p's shape_codes and
+ * shared_code_skip), and not a signal naming v only as where a funnel's
+ * money went ("side":"beneficiary"), which says v was paid, not what it
+ * does (a merchant or a bank's clearing account is named so). */
+uint32_t net_attr_own_code(const struct net_attr *a, const struct net_join_params *p, uint32_t v);
+/* Per node, 1 for an organisation's own account (docs/network.md "Hub
+ * rule"): an account the finance stage alerted, with a KYC row, no
+ * potential victim, with a typology of its own (net_attr_own_code).  The
+ * hub rule counts only such an account's links to entities that are not
+ * hubs.  Caller frees; NULL when out of memory. */
+uint8_t *net_attr_members(const struct net_graph *g, const struct net_attr *a, const struct net_join_params *p);
+
 /* 1 for a phone, email, handle, address or image node. */
 int net_is_identifier(const struct net_graph *g, uint32_t v);
 /* 1 for an ad-like node (kind ad, ad_cluster...). */
@@ -141,6 +155,10 @@ struct net_join_params {
 	int shared_code;     /* join cells through a payment between two alerted accounts with one typology code */
 	double shared_code_min; /* ... of at least this total */
 	struct strmap shared_code_skip; /* codes that do not count for it besides the shapes (identifier matches) */
+	/* join cells through a payment between two alerted accounts that each
+	 * carry a typology of their own (net_attr_own_code) */
+	int typology_payment;
+	double typology_payment_min; /* ... of at least this total */
 };
 
 /* Default of network.enterprise.shape_signals, the graph-shape signal

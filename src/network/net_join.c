@@ -23,6 +23,11 @@
  *               first moves into the payer's cell; when they still lie
  *               apart, the cells are joined.  Without the two bounds,
  *               look-alikes chained into false enterprises (docs/network.md)
+ *   typology payment  (network.enterprise.typology_payment) an alerted
+ *               account with a finance typology of its own pays at least
+ *               typology_payment_min to one in another cell: the pieces of
+ *               one organisation paying each other (the funnel its boss);
+ *               a cell paying into several cells joins none
  *
  * Money links never join cells (a buyer, a merchant or a victim paid by the
  * ring is not the ring), potential victims never bridge, and hubs are in no
@@ -57,6 +62,8 @@ int net_join_params_read(const struct cfg *cfg, struct net_join_params *p)
 	p->shared_alerted = cfg_bool(cfg, "network.enterprise.shared_evidence_alerted", 1);
 	p->shared_code = cfg_bool(cfg, "network.enterprise.shared_code", 0);
 	p->shared_code_min = cfg_double(cfg, "network.enterprise.shared_code_min", 1000);
+	p->typology_payment = cfg_bool(cfg, "network.enterprise.typology_payment", 1);
+	p->typology_payment_min = cfg_double(cfg, "network.enterprise.typology_payment_min", 1000);
 	strmap_init(&p->shared_code_skip);
 	if (net_load_set(cfg, "network.enterprise.shape_signals", net_shape_signals_default, &p->shape_codes))
 		return -1;
@@ -559,6 +566,134 @@ static uint8_t *payers(const struct net_graph *g)
 
 
 /*
+ * Moves account b — and the person holding it, when that person is in b's
+ * cell and not a potential victim — into cell t (newc, cnt).  0 when the
+ * move would pass network.enterprise.max_size (counted as refused).
+ */
+static int move_account(const struct net_graph *g, const struct net_attr *a, struct net_part *P, uint32_t *newc,
+			uint32_t *cnt, uint32_t b, uint32_t t, uint32_t max_size)
+{
+	uint32_t holder = NET_NONE;
+	uint64_t x;
+
+	for (x = g->off[b]; x < g->off[b + 1] && holder == NET_NONE; x++) {
+		uint32_t u = g->adj[x];
+
+		if ((int)g->etype[g->adje[x]] == a->t_holds && g->edst[g->adje[x]] == b && !a->victim[u] &&
+		    newc[u] == P->group_of[b] && P->group_of[u] == P->group_of[b])
+			holder = u;
+	}
+	if (cnt[t] + 1 + (holder != NET_NONE) > max_size) {
+		P->join_refused++;
+		return 0;
+	}
+	cnt[newc[b]]--;
+	newc[b] = t;
+	cnt[t]++;
+	if (holder != NET_NONE) {
+		cnt[newc[holder]]--;
+		newc[holder] = t;
+		cnt[t]++;
+	}
+	return 1;
+}
+
+/* The payer's own typology code when link e is a payment the
+ * typology-payment rule reads: payer and payee alerted by the finance
+ * stage, neither a potential victim, at least typology_payment_min in all,
+ * each with a typology of its own (net_attr_own_code); *code_b the
+ * payee's.  0 otherwise. */
+static uint32_t typology_code(const struct net_graph *g, const struct net_attr *a, const struct net_join_params *p,
+			      uint64_t e, uint32_t *code_b)
+{
+	uint32_t s = g->esrc[e], d = g->edst[e];
+
+	if ((int)g->etype[e] != g->paid_type || !a->alerted || !a->alerted[s] || !a->alerted[d] || a->victim[s] ||
+	    a->victim[d] || g->eamount[e] < p->typology_payment_min)
+		return 0;
+	if (!(*code_b = net_attr_own_code(a, p, d)))
+		return 0;
+	return net_attr_own_code(a, p, s);
+}
+
+static int cmp_payer_cell(const void *x, const void *y)
+{
+	const struct net_bridge *a = x, *b = y;
+
+	if (a->cell_a != b->cell_a)
+		return a->cell_a < b->cell_a ? -1 : 1;
+	if (a->cell_b != b->cell_b)
+		return a->cell_b < b->cell_b ? -1 : 1;
+	return a->edge < b->edge ? -1 : a->edge > b->edge;
+}
+
+/*
+ * The typology-payment rule (network.enterprise.typology_payment): an
+ * alerted account with a typology of its own that pays at least
+ * typology_payment_min to an alerted account with one of its own in
+ * another cell — the funnel paying its boss, the front paying the
+ * organiser — joins the two cells.  A cell whose accounts pay typology
+ * accounts in several cells joins none of them: a service several
+ * organisations share (on the development 100-network world one cell held
+ * the fronts of four smuggling networks, each paying its own organiser,
+ * and joining it to each chained the four into one of 148 entities).
+ * Several cells paying one cell (three funnels paying their boss) all
+ * join it.  Payments sorted by payer cell, payee cell and link; a join
+ * that would pass network.enterprise.max_size is refused.  (Moving the
+ * payer account alone, as the shared-evidence rule does, was measured
+ * and lost more than it kept: docs/network.md.)
+ */
+static int join_typology_payments(const struct net_graph *g, const struct net_attr *a, const struct net_join_params *p,
+				  struct net_part *P, uint32_t *parent, uint32_t *size, struct vec *br)
+{
+	struct vec tp;
+	struct net_bridge *t;
+	size_t i = 0, j, k;
+	uint64_t e;
+	int rc = -1;
+
+	vec_init(&tp, sizeof(struct net_bridge));
+	for (e = 0; e < g->m; e++) {
+		uint32_t s = g->esrc[e], d = g->edst[e], code_b = 0, code = typology_code(g, a, p, e, &code_b);
+		struct net_bridge b;
+
+		if (!code || P->group_of[s] == NET_NONE || P->group_of[d] == NET_NONE || P->group_of[s] == P->group_of[d])
+			continue;
+		memset(&b, 0, sizeof b);
+		b.cell_a = P->group_of[s];
+		b.cell_b = P->group_of[d];
+		b.edge = e;
+		b.src = s;
+		b.dst = d;
+		b.code = code;
+		b.code_b = code_b;
+		b.rule = NET_BRIDGE_TYPOLOGY_PAYMENT;
+		if (vec_push(&tp, &b))
+			goto out;
+	}
+	t = tp.data;
+	if (tp.len)
+		qsort(t, tp.len, sizeof *t, cmp_payer_cell);
+	while (i < tp.len) {
+		int one = 1;
+
+		for (j = i + 1; j < tp.len && t[j].cell_a == t[i].cell_a; j++)
+			one &= t[j].cell_b == t[i].cell_b;
+		for (k = i; one && k < j; k++) {
+			uint32_t x = root(parent, t[k].cell_a), y = root(parent, t[k].cell_b);
+
+			if (x != y && unite(parent, size, x, y, p, P) && vec_push(br, &t[k]))
+				goto out;
+		}
+		i = j;
+	}
+	rc = 0;
+out:
+	vec_release(&tp);
+	return rc;
+}
+
+/*
  * First half of the shared-evidence rule: a transaction cited by a finance
  * signal on its payer and by one on its payee (both suspect accounts in
  * cells, the payee paying on) moves the payee — and the person holding it,
@@ -591,9 +726,8 @@ static int move_cited(const struct net_graph *g, const struct sev_ctx *sx, struc
 		cnt[c] = P->groups[c].n;
 	while (i < n) {
 		const struct net_sev *end_of[2]; /* payer's, payee's suspect signal */
-		uint32_t b, t, holder = NET_NONE;
+		uint32_t b, t;
 		struct net_bridge mvb;
-		uint64_t x;
 
 		if (!cited_both_ends(sx, P, &i, end_of))
 			continue;
@@ -601,25 +735,8 @@ static int move_cited(const struct net_graph *g, const struct sev_ctx *sx, struc
 		t = newc[end_of[0]->node];
 		if (newc[b] == t || newc[b] != P->group_of[b])
 			continue; /* in the payer's cell already, or moved by an earlier transaction */
-		for (x = g->off[b]; x < g->off[b + 1] && holder == NET_NONE; x++) {
-			uint32_t u = g->adj[x];
-
-			if ((int)g->etype[g->adje[x]] == a->t_holds && g->edst[g->adje[x]] == b && !a->victim[u] &&
-			    newc[u] == P->group_of[b] && P->group_of[u] == P->group_of[b])
-				holder = u;
-		}
-		if (cnt[t] + 1 + (holder != NET_NONE) > p->max_size) {
-			P->join_refused++;
+		if (!move_account(g, a, P, newc, cnt, b, t, p->max_size))
 			continue;
-		}
-		cnt[newc[b]]--;
-		newc[b] = t;
-		cnt[t]++;
-		if (holder != NET_NONE) {
-			cnt[newc[holder]]--;
-			newc[holder] = t;
-			cnt[t]++;
-		}
 		memset(&mvb, 0, sizeof mvb);
 		mvb.cell_a = mvb.cell_b = t;
 		mvb.src = end_of[0]->node;
@@ -747,6 +864,10 @@ int net_join(const struct net_graph *g, struct net_attr *a, const struct net_joi
 			rc = err_set(err, RASTRO_NOMEM, "out of memory joining cells into enterprises");
 			goto out;
 		}
+	}
+	if (p->typology_payment && join_typology_payments(g, a, p, P, parent, size, &br)) {
+		rc = err_set(err, RASTRO_NOMEM, "out of memory joining cells into enterprises");
+		goto out;
 	}
 	if (p->shared_evidence && join_shared_evidence(&sx, P, parent, size, &br)) {
 		rc = err_set(err, RASTRO_NOMEM, "out of memory joining cells into enterprises");

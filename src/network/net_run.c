@@ -794,7 +794,8 @@ static int write_bridges(rastro_ws *ws, const struct net_graph *g, const struct 
 
 	if (!P->nbridges)
 		return 0;
-	static const char *const rule_name[] = { "?", "ad_cluster", "holds", "shared_evidence", "evidence_move", "shared_code" };
+	static const char *const rule_name[] = { "?", "ad_cluster", "holds", "shared_evidence", "evidence_move", "shared_code",
+						       "typology_payment" };
 	struct sbuf ev = SBUF_INIT;
 
 	if ((rc = ws_prepare(ws, "INSERT INTO net_bridge(network_id, cell_a, cell_b, src_entity, dst_entity, rule, evidence, reason,"
@@ -821,7 +822,15 @@ static int write_bridges(rastro_ws *ws, const struct net_graph *g, const struct 
 				  " stage and both carry %s",
 				  b->cell_a, b->cell_b, g->kinds.name[g->kind[s]], (long long)g->ent[s], g->kinds.name[g->kind[d]],
 				  (long long)g->ent[d], g->eamount[b->edge], code);
-		else if (b->rule == NET_BRIDGE_EVIDENCE_MOVE) {
+		else if (b->rule == NET_BRIDGE_TYPOLOGY_PAYMENT) {
+			const char *code_b = strmap_key(&a->codes, b->code_b, &len);
+
+			sbuf_addf(&r, "cell %u joins cell %u: %s #%lld paid %s #%lld %.2f in all; both accounts alerted by the finance"
+				  " stage, the payer for %s, the payee for %s",
+				  b->cell_a, b->cell_b, g->kinds.name[g->kind[s]], (long long)g->ent[s], g->kinds.name[g->kind[d]],
+				  (long long)g->ent[d], g->eamount[b->edge], code, code_b);
+			sbuf_addf(&ev, "%s,%s", code, code_b);
+		} else if (b->rule == NET_BRIDGE_EVIDENCE_MOVE) {
 			const char *code_b = strmap_key(&a->codes, b->code_b, &len);
 
 			sbuf_addf(&r, "%s #%lld moves into cell %u: transaction record #%lld is evidence of %s on"
@@ -850,8 +859,8 @@ static int write_bridges(rastro_ws *ws, const struct net_graph *g, const struct 
 		sqlite3_bind_int64(ib, 3, b->cell_b);
 		sqlite3_bind_int64(ib, 4, g->ent[s]);
 		sqlite3_bind_int64(ib, 5, g->ent[d]);
-		sqlite3_bind_text(ib, 6, rule_name[b->rule <= NET_BRIDGE_SHARED_CODE ? b->rule : 0], -1, SQLITE_STATIC);
-		sqlite3_bind_text(ib, 7, b->rule == NET_BRIDGE_SHARED_EVIDENCE || b->rule == NET_BRIDGE_EVIDENCE_MOVE ? ev.buf : code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ib, 6, rule_name[b->rule <= NET_BRIDGE_TYPOLOGY_PAYMENT ? b->rule : 0], -1, SQLITE_STATIC);
+		sqlite3_bind_text(ib, 7, b->rule == NET_BRIDGE_SHARED_EVIDENCE || b->rule == NET_BRIDGE_EVIDENCE_MOVE || b->rule == NET_BRIDGE_TYPOLOGY_PAYMENT ? ev.buf : code, -1, SQLITE_STATIC);
 		if (b->record)
 			sqlite3_bind_int64(ib, 9, b->record);
 		else
@@ -1031,7 +1040,8 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	int64_t mmap_old = -1;
 	double t, c;
 	size_t i, total = 0;
-	int rc, have_attr = 0, have_rp = 0, have_sp = 0;
+	uint8_t *hub_keep = NULL; /* per node: an organisation's own account (hub rule) */
+	int rc, have_attr = 0, have_jp = 0, have_rp = 0, have_sp = 0;
 
 	if (!st)
 		st = &dummy;
@@ -1062,10 +1072,30 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	st->build_seconds = now_s() - t;
 	st->build_cpu = cpu_s() - c;
 
+	/* signals, alerts and victim flags: the hub rule reads which accounts
+	 * are an organisation's own, the joins read the rest */
+	t = now_s();
+	c = cpu_s();
+	have_attr = 1; /* released at out: also after a failed load (it zeroes A first) */
+	if ((rc = net_attr_load(ws, g, &A)))
+		goto out;
+	have_jp = 1; /* the read leaves jp releasable even when it fails */
+	if (net_join_params_read(ws->cfg, &jp)) {
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
+		goto out;
+	}
+	st->join_seconds = now_s() - t;
+	st->join_cpu = cpu_s() - c;
+
 	t = now_s();
 	c = cpu_s();
 	net_params_read(ws->cfg, g, &np);
 	net_weights(g, &np);
+	if (np.hub_members && !(hub_keep = net_attr_members(g, &A, &jp))) {
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
+		goto out;
+	}
+	np.hub_keep = hub_keep;
 	if ((rc = net_partition(g, &np, &P, &ws->err)))
 		goto out;
 	st->hubs = P.nhubs;
@@ -1079,19 +1109,11 @@ int rastro_network_run(rastro_ws *ws, struct rastro_network_stats *st)
 	st->partition_cpu = cpu_s() - c;
 
 	/* cells into enterprises: reads the signals and victim flags */
-	t = now_s();
-	c = cpu_s();
-	have_attr = 1; /* released at out: also after a failed load (it zeroes A first) */
-	if ((rc = net_attr_load(ws, g, &A)))
-		goto out;
-	if (net_join_params_read(ws->cfg, &jp)) {
-		rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
-		goto out;
-	}
+	t = now_s() - st->join_seconds;
+	c = cpu_s() - st->join_cpu;
 	rc = jp.shared_evidence ? net_attr_load_evidence(ws, g, &A) : 0;
 	if (!rc)
 		rc = net_join(g, &A, &jp, &P, &ws->err);
-	net_join_params_release(&jp);
 	if (rc)
 		goto out;
 	st->cells = P.ncells;
@@ -1225,8 +1247,11 @@ out:
 	mem_free(subj);
 	mem_free(ev);
 	mem_free(cache);
+	mem_free(hub_keep);
 	if (have_attr)
 		net_attr_release(&A, g->n);
+	if (have_jp)
+		net_join_params_release(&jp);
 	if (have_rp)
 		net_role_params_release(&rp);
 	if (have_sp)

@@ -205,8 +205,17 @@ ok "run every stage again" -- "$RASTRO" run gw.rastro -q
 results > run2.txt
 ok "a second run gives the same signals, risk and networks" -- cmp run1.txt run2.txt
 same "$(sql gw.rastro "SELECT count(*) > 0 FROM net_bridge")" "1" "cells were joined"
-same "$(sql gw.rastro "SELECT count(*) FROM net_bridge WHERE rule NOT IN ('ad_cluster', 'shared_evidence', 'evidence_move')")" "0" \
-  "only ad clusters and shared evidence join by default"
+same "$(sql gw.rastro "SELECT count(*) FROM net_bridge WHERE rule NOT IN ('ad_cluster', 'shared_evidence', 'evidence_move',
+  'typology_payment')")" "0" "only ad clusters, shared evidence and typology payments join by default"
+# a typology payment: the payer paid the payee at least the minimum, both alerted, the
+# evidence the two accounts' own finance codes
+same "$(sql gw.rastro "SELECT count(*) FROM net_bridge b WHERE b.rule = 'typology_payment' AND
+  (SELECT sum(amount) FROM txn t WHERE t.src = b.src_entity AND t.dst = b.dst_entity) >= 1000
+  AND (SELECT count(*) FROM fin_risk r WHERE r.entity_id IN (b.src_entity, b.dst_entity) AND r.alert = 1) = 2
+  AND EXISTS(SELECT 1 FROM signal s WHERE s.entity_id = b.src_entity AND s.code = substr(b.evidence, 1, instr(b.evidence, ',') - 1))
+  AND EXISTS(SELECT 1 FROM signal s WHERE s.entity_id = b.dst_entity AND s.code = substr(b.evidence, instr(b.evidence, ',') + 1))")" \
+  "$(sql gw.rastro "SELECT count(*) FROM net_bridge WHERE rule = 'typology_payment'")" \
+  "each typology payment names a payment of at least 1,000 between alerted accounts and a code of each"
 same "$(sql gw.rastro "SELECT count(*) FROM net_bridge b JOIN victim_flag v ON v.entity_id IN (b.src_entity, b.dst_entity)")" "0" \
   "a potential victim never bridges"
 same "$(sql gw.rastro "SELECT count(*) FROM network n WHERE n.cells <> (SELECT count(DISTINCT cell) FROM network_member m
@@ -257,14 +266,14 @@ ek=$(sql gw.rastro "SELECT key FROM network WHERE cells > 1 ORDER BY key LIMIT 1
 ok "show an enterprise" -- "$RASTRO" network gw.rastro --no-run --show "$ek" -f csv
 has out.txt "reason,cell"
 ok "without the join" -- "$RASTRO" network gw.rastro -n 0 --set network.enterprise.ad_clusters=false \
-  --set network.enterprise.shared_evidence=false
+  --set network.enterprise.shared_evidence=false --set network.enterprise.typology_payment=false
 has out.txt "0 joins"
 same "$(sql gw.rastro "SELECT count(*) FROM net_bridge")" "0" "no join when switched off"
 same "$(sql gw.rastro "SELECT max(cells) FROM network")" "1" "one cell per network"
 # shared evidence: finance signals on both ends of one transaction move the payee into the
 # payer's cell, or join the two cells
 ok "shared evidence" -- "$RASTRO" network gw.rastro -n 0 --set network.enterprise.ad_clusters=false \
-  --set network.enterprise.shared_evidence=true
+  --set network.enterprise.shared_evidence=true --set network.enterprise.typology_payment=false
 same "$(sql gw.rastro "SELECT count(*) > 0 FROM net_bridge")" "1" "accounts were moved or cells joined by shared evidence"
 same "$(sql gw.rastro "SELECT count(*) FROM net_bridge WHERE rule NOT IN ('shared_evidence', 'evidence_move')")" "0" \
   "only shared evidence moves or joins"

@@ -349,8 +349,77 @@ static void hub_rule_peels_merchants(void **state)
 	assert_int_equal(g->hub[45], 1);
 	assert_int_equal(P.hub_links[45], 7);
 	assert_int_equal(P.nhubs, 7);
+	assert_int_equal(P.hub_kept, 0);
 	net_part_release(&P);
+
+	/* network.hub.members: only the organisation's own accounts are
+	 * peeled.  X kept (its links go to hubs); Y, a member too, keeps its
+	 * seven ordinary links and stays a hub (a big merchant a signal names) */
+	{
+		uint8_t keep[56] = { 0 };
+
+		keep[45] = keep[48] = 1;
+		p.hub_keep = keep;
+		assert_int_equal(net_partition(g, &p, &P, &err), 0);
+		assert_int_equal(g->hub[45], 0);
+		assert_int_equal(P.group_of[45], P.group_of[46]);
+		assert_int_equal(g->hub[48], 1);
+		assert_int_equal(P.hub_links[48], 7);
+		assert_int_equal(P.nhubs, 6);
+		assert_int_equal(P.hub_kept, 1);
+		net_part_release(&P);
+		p.hub_keep = NULL;
+	}
 	net_graph_free(g);
+}
+
+/*
+ * Which accounts are an organisation's own (net_attr_members, read by
+ * network.hub.members): 1 alerted, a KYC row, FIN.VICTIM_COSTS of its
+ * own.  Look-alikes: 2 the same but watched; 3 without a KYC row; 4 with
+ * a graph shape only (FIN.FAN_IN); 5 named only as where a funnel's money
+ * went (a merchant); 6 with an identifier match only; 7 a potential victim.
+ */
+static void hub_members_own_accounts(void **state)
+{
+	static const char *const code[8] = { NULL, "FIN.VICTIM_COSTS", "FIN.VICTIM_COSTS", "FIN.VICTIM_COSTS",
+					     "FIN.FAN_IN", "FIN.PAYROLL_FUNNEL", "FIN.AD_IDENTIFIER", "FIN.VICTIM_COSTS" };
+	struct sbuf sb = SBUF_INIT;
+	struct net_graph *g = NULL;
+	struct net_attr A;
+	struct net_join_params jp;
+	uint8_t *keep;
+	rastro_ws *ws;
+	int i;
+
+	(void)state;
+	sbuf_init(&sb);
+	txn_no = 0;
+	accounts(&sb, 8);
+	for (i = 1; i <= 7; i++) {
+		pay(&sb, i, 8, 100, "2024-02-01", NULL);
+		sbuf_addf(&sb, "INSERT INTO signal(id, code, entity_id, score, explanation, details, stage)"
+			       " VALUES(%d, '%s', %d, 0.9, 'x', '%s', 'finance');"
+			       "INSERT INTO fin_risk(entity_id, score, parts, signals, alert) VALUES(%d, 1, '[]', 1, %d);",
+			  i, code[i], i, i == 5 ? "{\"side\":\"beneficiary\",\"hop\":1}" : "{}", i, i != 2);
+		if (i != 3)
+			sbuf_addf(&sb, "INSERT INTO kyc(id, source_id, line, account, name, customer_type)"
+				       " VALUES(%d, 1, %d, %d, 'holder %d', 'individual');", i, i + 100, i, i);
+	}
+	sbuf_adds(&sb, "INSERT INTO victim_flag(entity_id, score, reasons) VALUES(7, 1.5, '[{\"code\":\"VIC.DEBT\"}]');");
+	ws = ws_with(sb.buf);
+	sbuf_release(&sb);
+	assert_int_equal(net_graph_build(ws, &g), 0);
+	assert_int_equal(net_attr_load(ws, g, &A), 0);
+	assert_int_equal(net_join_params_read(NULL, &jp), 0);
+	assert_non_null(keep = net_attr_members(g, &A, &jp));
+	for (i = 1; i <= 8; i++)
+		assert_int_equal(keep[net_node_of(g, i)], i == 1);
+	mem_free(keep);
+	net_join_params_release(&jp);
+	net_attr_release(&A, g->n);
+	net_graph_free(g);
+	rastro_close(ws);
 }
 
 /* A partition made by hand: cells of three consecutive nodes (0-2, 3-5...). */
@@ -1498,6 +1567,8 @@ static void shared_code_join(void **state)
 		cite(&sb, k + 1, sig[k].code, sig[k].account, 5, sig[k].alerted);
 	ws = ws_with(sb.buf);
 	assert_int_equal(rastro_config_set(ws, "network.max_size=5"), 0);
+	/* the typology-payment join would make 1 -> 5 too (each end carries a code of its own) */
+	assert_int_equal(rastro_config_set(ws, "network.enterprise.typology_payment=false"), 0);
 	assert_int_equal(rastro_network_run(ws, &st), 0);
 	assert_true(network_of(ws, 1) != network_of(ws, 5));   /* off by default */
 	assert_int_equal(rastro_config_set(ws, "network.enterprise.shared_code=true"), 0);
@@ -1509,6 +1580,87 @@ static void shared_code_join(void **state)
 	assert_int_equal(ws_query_i64(ws, "SELECT count(*) FROM net_bridge WHERE rule = 'shared_code'"
 					  " AND evidence = 'FIN.BORDER_FANIN' AND reason LIKE '%both accounts alerted%'", -1, &n), 0);
 	assert_int_equal(n, 1);
+	rastro_close(ws);
+	sbuf_release(&sb);
+}
+
+/*
+ * network.enterprise.typology_payment (on by default): four cells of four
+ * accounts.  1 (A) pays 5 (B) 1,000; both alerted, 1 for FIN.FUNNEL, 5 for
+ * FIN.TRIP_PAYOUT (codes of different kinds, each the account's own): A and
+ * B join.  Look-alikes from C to D that must not: 9 -> 13, 13 alerted only
+ * for a graph shape (FIN.FAN_IN); 10 -> 14, 14 only watched; 11 -> 15, 500,
+ * below the minimum; 11 -> 16, 1,000, 16 alerted but named only as where
+ * a funnel's money went ("side":"beneficiary"); 3 (A) -> 12 (C), 12
+ * alerted for an identifier match and as a beneficiary alone.  A shared
+ * service: 17 and 18 (E) pay 21 (F) and 25 (G), all alerted with codes of
+ * their own, so E joins neither.  Every signal cites
+ * transaction #6 (1 -> 2 inside A), so the shared-evidence rule moves
+ * nothing.
+ */
+static void typology_payment_join(void **state)
+{
+	static const struct {
+		const char *code;
+		int account, alerted;
+	} sig[8] = { { "FIN.FUNNEL", 1, 1 },	   { "FIN.TRIP_PAYOUT", 5, 1 }, { "FIN.FUNNEL", 9, 1 },
+		     { "FIN.FAN_IN", 13, 1 },	   { "FIN.PAYROLL_FUNNEL", 10, 1 }, { "FIN.REMIT_FANIN", 14, 0 },
+		     { "FIN.STRUCTURING", 11, 1 }, { "FIN.STRUCTURING", 15, 1 } };
+	static const int between[6][3] = { { 1, 5, 1000 },   { 9, 13, 1000 },  { 10, 14, 1000 },
+					   { 11, 15, 500 },  { 11, 16, 1000 }, { 3, 12, 1000 } };
+	struct sbuf sb = SBUF_INIT;
+	struct rastro_network_stats st;
+	rastro_ws *ws;
+	int64_t n;
+	int k;
+
+	(void)state;
+	sbuf_init(&sb);
+	txn_no = 0;
+	accounts(&sb, 28);
+	for (k = 0; k < 5; k++) /* transactions #1 .. #5 */
+		pay(&sb, between[k][0], between[k][1], between[k][2], "2024-02-03", NULL);
+	for (k = 0; k < 7; k++) /* #6 on: 1 -> 2 first */
+		evidence_cell(&sb, k);
+	pay(&sb, between[5][0], between[5][1], between[5][2], "2024-02-03", NULL);
+	pay(&sb, 17, 21, 1000, "2024-02-03", NULL);
+	pay(&sb, 18, 25, 1000, "2024-02-03", NULL);
+	cite(&sb, 13, "FIN.CASH_NO_ACH", 17, 6, 1);
+	cite(&sb, 14, "FIN.CASH_NO_ACH", 18, 6, 1);
+	cite(&sb, 15, "FIN.TRIP_PAYOUT", 21, 6, 1);
+	cite(&sb, 16, "FIN.TRIP_PAYOUT", 25, 6, 1);
+	for (k = 0; k < 8; k++)
+		cite(&sb, k + 1, sig[k].code, sig[k].account, 6, sig[k].alerted);
+	/* 16: where a funnel's money went; 12 the same, and an identifier match */
+	sbuf_adds(&sb, "INSERT INTO signal(id, code, entity_id, score, explanation, details, stage) VALUES"
+		       " (9, 'FIN.BORDER_FANIN', 16, 0.9, 'x', '{\"side\":\"beneficiary\",\"hop\":1}', 'finance'),"
+		       " (10, 'FIN.AD_IDENTIFIER', 12, 0.9, 'x', '{}', 'finance'),"
+		       " (11, 'FIN.STRUCTURING', 3, 0.9, 'x', '{}', 'finance');"
+		       "INSERT INTO fin_risk(entity_id, score, parts, signals, alert) VALUES"
+		       " (16, 1, '[]', 1, 1), (12, 1, '[]', 1, 1), (3, 1, '[]', 1, 1);"
+		       "INSERT INTO signal(id, code, entity_id, score, explanation, details, stage) VALUES"
+		       " (12, 'FIN.STRUCTURING', 12, 0.9, 'x', '{\"side\":\"beneficiary\",\"hop\":1}', 'finance');");
+	ws = ws_with(sb.buf);
+	assert_int_equal(rastro_config_set(ws, "network.max_size=5"), 0);
+	assert_int_equal(rastro_network_run(ws, &st), 0);
+	assert_int_equal(network_of(ws, 5), network_of(ws, 1));   /* positive */
+	assert_true(network_of(ws, 9) != network_of(ws, 13));     /* a graph shape at one end */
+	assert_true(network_of(ws, 10) != network_of(ws, 14));    /* a watched end */
+	assert_true(network_of(ws, 11) != network_of(ws, 15));    /* below the minimum */
+	assert_true(network_of(ws, 11) != network_of(ws, 16));    /* a beneficiary-side code only */
+	assert_true(network_of(ws, 3) != network_of(ws, 12));     /* an identifier match only */
+	assert_true(network_of(ws, 17) != network_of(ws, 21));    /* a cell paying two cells joins neither */
+	assert_true(network_of(ws, 18) != network_of(ws, 25));
+	assert_int_equal(ws_query_i64(ws, "SELECT count(*) FROM net_bridge WHERE rule = 'typology_payment'"
+					  " AND evidence = 'FIN.FUNNEL,FIN.TRIP_PAYOUT' AND reason LIKE '%both accounts alerted%'",
+				      -1, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ws_query_i64(ws, "SELECT count(*) FROM net_bridge", -1, &n), 0);
+	assert_int_equal(n, 1);
+	/* switched off */
+	assert_int_equal(rastro_config_set(ws, "network.enterprise.typology_payment=false"), 0);
+	assert_int_equal(rastro_network_run(ws, &st), 0);
+	assert_true(network_of(ws, 1) != network_of(ws, 5));
 	rastro_close(ws);
 	sbuf_release(&sb);
 }
@@ -1603,6 +1755,7 @@ int main(void)
 		cmocka_unit_test(components_known),
 		cmocka_unit_test(hub_rule_splits_star),
 		cmocka_unit_test(hub_rule_peels_merchants),
+		cmocka_unit_test(hub_members_own_accounts),
 		cmocka_unit_test(join_cells_into_enterprises),
 		cmocka_unit_test(join_cells_by_shared_evidence),
 		cmocka_unit_test(merchants_set_aside),
@@ -1613,6 +1766,7 @@ int main(void)
 		cmocka_unit_test(score_spread_and_named_records),
 		cmocka_unit_test(shared_evidence_in_a_workspace),
 		cmocka_unit_test(shared_code_join),
+		cmocka_unit_test(typology_payment_join),
 		cmocka_unit_test(keys_stable_and_cache),
 		cmocka_unit_test(entity_references),
 		cmocka_unit_test(amounts_formatted),
