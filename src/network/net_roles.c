@@ -118,8 +118,8 @@ int net_role_params_read(const struct cfg *cfg, struct net_role_params *p)
 		     "FIN.PREPAID_VELOCITY,FIN.CASH_NO_ACH,FIN.OFFHOURS_CASH,FIN.ONEOFF_FANOUT,FIN.PLACEMENT_FANOUT,"
 		     "FIN.SPLIT_GATHER_SCATTER,FIN.SPLIT_FAN,FIN.SPLIT_BIPARTITE,FIN.RELAY_CHAIN",
 		     &p->money_signals) ||
-	    net_load_set(cfg, "network.roles.recruiter_signals", "FIN.ESCORT_SITE_PAY,FIN.AD_IDENTIFIER",
-		     &p->recruiter_signals) ||
+	    net_load_set(cfg, "network.roles.recruiter_signals",
+		     "FIN.ESCORT_SITE_PAY,FIN.ESCORT_ADS_ELSEWHERE,FIN.AD_IDENTIFIER", &p->recruiter_signals) ||
 	    net_load_set(cfg, "network.roles.facilitator_signals", "FIN.FRONT_COMPANY", &p->facilitator_signals) ||
 	    net_load_set(cfg, "network.roles.transporter_signals", "FIN.TRIP_PAYOUT", &p->transporter_signals) ||
 	    net_load_set(cfg, "network.roles.front_business_types",
