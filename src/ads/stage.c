@@ -987,8 +987,8 @@ static int setup(struct stage *S, const struct rastro_ads_opts *o)
  * file (deleted as soon as it is made), so that the cluster step's largest
  * arrays, the peak of the run, do not sit beside them: the kernel keeps the
  * file in its page cache and can write it out, which it cannot do with the
- * process's memory.  Writing and reading back is a copy, ~0.1 s per GB.
- * When no file can be written they simply stay in memory.
+ * process's memory.  When no file can be written they simply stay in
+ * memory.
  */
 struct parked {
 	FILE *f;
