@@ -986,9 +986,9 @@ static int setup(struct stage *S, const struct rastro_ads_opts *o)
  * 30 MB) are read again by the write.  Meanwhile they wait in a temporary
  * file (deleted as soon as it is made), so that the cluster step's largest
  * arrays, the peak of the run, do not sit beside them: the kernel keeps the
- * file in its page cache and can write it out, which it cannot do with the
- * process's memory.  When no file can be written they simply stay in
- * memory.
+ * file in its page cache and can write it out, which without swap it
+ * cannot do with the process's memory.  When no file can be written they
+ * simply stay in memory.
  */
 struct parked {
 	FILE *f;
