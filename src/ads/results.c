@@ -235,6 +235,51 @@ static int by_entity(const void *x, const void *y)
 	return a->ad < b->ad ? -1 : a->ad > b->ad;
 }
 
+/*
+ * The links by entity, each entity's links in the order they were
+ * appended (ad order): the order by_entity gives, since no ad lists one
+ * entity twice.  Entity ids are the workspace's row ids, so they span a
+ * range not much wider than the run's links, and one counting pass puts
+ * every link in place: the comparison sort was 0.6-0.7 of the write's
+ * CPU-seconds at a million ads (4.6 M links).  Ids spread far wider than
+ * the links (a workspace with many deleted entities) are sorted by
+ * comparison.
+ */
+int ads_sort_links(const struct link *in, size_t n, struct link *out)
+{
+	int64_t lo, hi;
+	uint64_t range;
+	uint32_t *at;
+	size_t i;
+
+	if (!n)
+		return 0;
+	lo = hi = in[0].entity;
+	for (i = 1; i < n; i++) {
+		if (in[i].entity < lo)
+			lo = in[i].entity;
+		if (in[i].entity > hi)
+			hi = in[i].entity;
+	}
+	range = (uint64_t)hi - (uint64_t)lo + 1;
+	if (n >= UINT32_MAX || range > 4 * (uint64_t)n + 65536) {
+		memcpy(out, in, n * sizeof *out);
+		qsort(out, n, sizeof *out, by_entity);
+		return 0;
+	}
+	at = mem_calloc((size_t)range + 1, sizeof *at);
+	if (!at)
+		return -1;
+	for (i = 0; i < n; i++)
+		at[(uint64_t)in[i].entity - (uint64_t)lo + 1]++;
+	for (i = 1; i <= range; i++)
+		at[i] += at[i - 1];
+	for (i = 0; i < n; i++)
+		out[at[(uint64_t)in[i].entity - (uint64_t)lo]++] = in[i];
+	mem_free(at);
+	return 0;
+}
+
 /* Ads in time order (then record order). */
 static int by_time(const void *x, const void *y, void *arg)
 {
@@ -558,9 +603,9 @@ int ads_write_results(struct stage *S, const struct ads_templates *T)
 		parent[i] = (uint32_t)i;
 	for (i = 0; i < n; i++)
 		S->st->templated_ads += S->meta[i].tmpl != UINT32_MAX;
-	if (S->links.len) {
-		memcpy(sorted, S->links.data, S->links.len * sizeof *sorted);
-		qsort(sorted, S->links.len, sizeof *sorted, by_entity);
+	if (ads_sort_links(S->links.data, S->links.len, sorted)) {
+		rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
+		goto out;
 	}
 	/* Two ads that list the same phone, email, handle or image are one
 	 * author's when they also read alike: same template, or MinHash

@@ -979,6 +979,88 @@ static int setup(struct stage *S, const struct rastro_ads_opts *o)
 	return 0;
 }
 
+/* ---- what waits in a file while the ads are clustered ----
+ *
+ * The cluster step reads the signatures and words only; the per-ad facts,
+ * the identifier links and the names (at five million ads 320, 240 and
+ * 30 MB) are read again by the write.  Meanwhile they wait in a temporary
+ * file (deleted as soon as it is made), so that the cluster step's largest
+ * arrays, the peak of the run, do not sit beside them: the kernel keeps the
+ * file in its page cache and can write it out, which without swap it
+ * cannot do with the process's memory.  When no file can be written they
+ * simply stay in memory.
+ */
+struct parked {
+	FILE *f;
+	size_t nlinks, nnames;
+};
+
+static FILE *park_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/rastro-ads-XXXXXX", dir && *dir ? dir : "/tmp");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	unlink(path);
+	f = fdopen(fd, "w+b");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+/* Parks the arrays (freed) when a file can hold them; p->f is NULL when
+ * they stay in memory. */
+static void park(struct stage *S, struct parked *p)
+{
+	memset(p, 0, sizeof *p);
+	if (!cfg_bool(S->ws->cfg, "ads.park", 1) || !S->n)
+		return;
+	p->f = park_file();
+	if (!p->f)
+		return;
+	p->nlinks = S->links.len;
+	p->nnames = S->names.len;
+	if (fwrite(S->meta, sizeof *S->meta, S->n, p->f) != S->n ||
+	    fwrite(S->links.data, S->links.esize, p->nlinks, p->f) != p->nlinks ||
+	    fwrite(S->names.data, S->names.esize, p->nnames, p->f) != p->nnames || fflush(p->f)) {
+		fclose(p->f);
+		p->f = NULL;
+		return;
+	}
+	mem_free(S->meta);
+	S->meta = NULL;
+	vec_release(&S->links);
+	vec_release(&S->names);
+}
+
+static int unpark(struct stage *S, struct parked *p)
+{
+	int rc = 0;
+
+	if (!p->f)
+		return 0;
+	S->meta = mem_alloc(S->n * sizeof *S->meta);
+	if (!S->meta || vec_reserve(&S->links, p->nlinks ? p->nlinks : 1) ||
+	    vec_reserve(&S->names, p->nnames ? p->nnames : 1)) {
+		rc = ws_error(S->ws, RASTRO_NOMEM, "out of memory");
+	} else if (fseek(p->f, 0, SEEK_SET) || fread(S->meta, sizeof *S->meta, S->n, p->f) != S->n ||
+		   fread(S->links.data, S->links.esize, p->nlinks, p->f) != p->nlinks ||
+		   fread(S->names.data, S->names.esize, p->nnames, p->f) != p->nnames) {
+		rc = ws_error(S->ws, RASTRO_IO, "reading back the ads' facts from a temporary file");
+	} else {
+		S->links.len = p->nlinks;
+		S->names.len = p->nnames;
+	}
+	fclose(p->f);
+	p->f = NULL;
+	return rc;
+}
+
 /* ---- the cluster step beside the first index builds ---- */
 
 struct cluster_job {
@@ -1128,8 +1210,9 @@ int ads_stage_run(rastro_ws *ws, const struct rastro_ads_opts *opts, struct rast
 			rc = ws_error(ws, RASTRO_NOMEM, "out of memory");
 		} else {
 			struct cluster_job cj;
+			struct parked pk;
 			pthread_t th;
-			int threaded, irc;
+			int threaded, irc, prc;
 
 			memset(&cj, 0, sizeof cj);
 			cj.c = &c;
@@ -1138,15 +1221,17 @@ int ads_stage_run(rastro_ws *ws, const struct rastro_ads_opts *opts, struct rast
 			cj.T = &T;
 			ws_progress(ws, "ads: cluster", 0, 2);
 			threaded = pthread_create(&th, NULL, cluster_main, &cj) == 0;
+			park(S, &pk);
 			irc = index_beside(S);
 			if (threaded)
 				pthread_join(th, NULL);
 			else
 				cluster_main(&cj);
+			prc = unpark(S, &pk);
 			if (cj.rc)
 				rc = err_copy(&ws->err, &cj.e);
 			else
-				rc = irc;
+				rc = irc ? irc : prc;
 			ws_progress(ws, "ads: cluster", 2, 2);
 		}
 	}

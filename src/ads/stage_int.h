@@ -154,6 +154,10 @@ int64_t ads_entity(struct stage *S, const char *kind, const char *key, size_t kl
 /* An edge written by this stage. */
 int ads_edge(struct stage *S, int64_t src, int64_t dst, const char *type, int64_t ts, int64_t record);
 
+/* The n links of `in` (in ad order) into `out` by entity, each entity's in
+ * ad order; -1 when out of memory (results.c). */
+int ads_sort_links(const struct link *in, size_t n, struct link *out);
+
 /* Templates, clusters, signals and per-ad results (results.c). */
 int ads_write_results(struct stage *S, const struct ads_templates *T);
 

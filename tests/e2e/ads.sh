@@ -48,9 +48,17 @@ dump t2
 # alignments, support levels split between two threads)
 ok "two threads, every group helped" -- "$RASTRO" ads ws.rastro -q --threads 2 --set ads.cluster.help_min=2
 dump t3
+# the per-ad facts wait in a temporary file during the cluster step (ads.park):
+# kept in memory, or with no directory to write the file to, nothing changes
+ok "facts kept in memory" -- "$RASTRO" ads ws.rastro -q --threads 2 --set ads.chunk=4 --set ads.park=false
+dump t4
+ok "no directory for the parked facts" -- env TMPDIR="$PWD/no-such-dir" "$RASTRO" ads ws.rastro -q --threads 2 --set ads.chunk=4
+dump t5
 for t in ad_ident ad_indicator ad_template ad_cluster ad_result signal signal_evidence edge entity; do
   same "$(cmp t1.$t t2.$t && echo same)" same "$t identical at 1 and 2 threads"
   same "$(cmp t1.$t t3.$t && echo same)" same "$t identical with the fine step's helper threads"
+  same "$(cmp t2.$t t4.$t && echo same)" same "$t identical with the facts kept in memory"
+  same "$(cmp t2.$t t5.$t && echo same)" same "$t identical when the facts cannot be parked"
 done
 for t in ad_ident ad_indicator ad_template ad_cluster ad_result; do
   same "$(cmp t0.$t t1.$t && echo same)" same "$t: small chunks change nothing"
