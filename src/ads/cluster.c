@@ -774,6 +774,37 @@ struct fine_state {
 	struct fine_job *job;      /* the step's workers, where the offer waits */
 };
 
+/*
+ * The candidate search is bound by cache misses, not by its arithmetic: a
+ * bucket's members are spread over the group, and each costs a miss on its
+ * stamp, its filter nibbles and, when those pass, its signature.  So the
+ * stamps and nibbles of the members a few entries ahead are asked for
+ * early, and the members that pass the filter are held in a small batch
+ * whose signatures are asked for together before they are compared (in
+ * the same order: the candidates are the same list).
+ */
+#define CAND_AHEAD 8               /* entries ahead whose stamp and nibbles are fetched */
+#define CAND_BATCH 32              /* members passing the filter whose signatures are fetched together */
+
+/* Appends the members of batch[0..nb) whose signatures agree with ss. */
+static int cand_flush(const struct fine_state *F, const uint32_t *ss, const uint32_t *batch, size_t nb,
+		      struct vec *out)
+{
+	size_t q;
+
+	for (q = 0; q < nb; q++) {
+		const uint32_t *sg = F->c->sig + (size_t)F->gr->members[batch[q]] * ADS_K;
+
+		/* the compare usually ends within the first 32 values */
+		__builtin_prefetch(sg);
+		__builtin_prefetch(sg + 16);
+	}
+	for (q = 0; q < nb; q++)
+		if (agrees(ss, F->c->sig + (size_t)F->gr->members[batch[q]] * ADS_K, F->need) && vec_push(out, &batch[q]))
+			return -1;
+	return 0;
+}
+
 /* Members of bands [b0, b1) that share a bucket with the seed's signature
  * and agree on at least min_jaccard of their values, not stamped yet, in
  * band and bucket order, appended to out (and stamped). */
@@ -782,6 +813,8 @@ static int cand_bands(const struct fine_state *F, uint32_t *stamp, uint32_t now,
 {
 	const uint32_t *ss = F->c->sig + (size_t)F->gr->members[seed] * ADS_K;
 	const uint8_t *sfp = F->fp + (size_t)seed * FP_BYTES;
+	uint32_t batch[CAND_BATCH];
+	size_t nb = 0;
 	int b;
 
 	for (b = b0; b < b1; b++) {
@@ -796,18 +829,36 @@ static int cand_bands(const struct fine_state *F, uint32_t *stamp, uint32_t now,
 		 * the family's ads also meet in the seed's other buckets */
 		if (last - first > F->cfg->bucket_max)
 			continue;
+		for (i = first; i < last && i < first + CAND_AHEAD; i++) {
+			uint32_t m = e[i].m & ~BENT_MIXED;
+
+			__builtin_prefetch(&stamp[m]);
+			__builtin_prefetch(F->fp + (size_t)m * FP_BYTES);
+		}
 		for (i = first; i < last; i++) {
 			uint32_t m = e[i].m & ~BENT_MIXED;
 
+			if (i + CAND_AHEAD < last) {
+				uint32_t ahead = e[i + CAND_AHEAD].m & ~BENT_MIXED;
+
+				__builtin_prefetch(&stamp[ahead]);
+				__builtin_prefetch(F->fp + (size_t)ahead * FP_BYTES);
+				__builtin_prefetch(&F->gr->members[ahead]);
+			}
 			if (stamp[m] == now)
 				continue;
 			stamp[m] = now;
-			if (fp_equal(sfp, F->fp + (size_t)m * FP_BYTES) >= F->need &&
-			    agrees(ss, F->c->sig + (size_t)F->gr->members[m] * ADS_K, F->need) && vec_push(out, &m))
-				return -1;
+			if (fp_equal(sfp, F->fp + (size_t)m * FP_BYTES) < F->need)
+				continue;
+			batch[nb++] = m;
+			if (nb == CAND_BATCH) {
+				if (cand_flush(F, ss, batch, nb, out))
+					return -1;
+				nb = 0;
+			}
 		}
 	}
-	return 0;
+	return cand_flush(F, ss, batch, nb, out);
 }
 
 /* A new stamp value (stamps cleared when the counter wraps). */
