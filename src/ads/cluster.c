@@ -123,15 +123,6 @@ static int radix_sort(struct bkey *a, size_t n)
 	return 0;
 }
 
-static double agreement(const uint32_t *x, const uint32_t *y)
-{
-	int i, same = 0;
-
-	for (i = 0; i < ADS_K; i++)
-		same += x[i] == y[i];
-	return (double)same / ADS_K;
-}
-
 /* 1 when at least `need` of the values agree (stops as soon as it cannot). */
 static int agrees(const uint32_t *x, const uint32_t *y, int need)
 {
@@ -145,6 +136,19 @@ static int agrees(const uint32_t *x, const uint32_t *y, int need)
 			return 0;
 	}
 	return same >= need;
+}
+
+/* The fewest equal values of ADS_K whose share is at least min_jaccard
+ * (ADS_K + 1 when none is): the share compared as a double, as it is
+ * written in the settings. */
+static int need_values(double min_jaccard)
+{
+	int s;
+
+	for (s = 0; s <= ADS_K; s++)
+		if ((double)s / ADS_K >= min_jaccard)
+			return s;
+	return ADS_K + 1;
 }
 
 /*
@@ -225,7 +229,7 @@ static void *coarse_bands(void *arg)
 	const struct ads_corpus *c = j->c;
 	struct bkey *keys = mem_alloc((c->n ? c->n : 1) * sizeof *keys);
 	size_t i, m;
-	int b;
+	int b, need = need_values(j->cfg->min_jaccard);
 
 	if (!keys) {
 		j->failed = 1;
@@ -251,10 +255,21 @@ static void *coarse_bands(void *arg)
 				const uint32_t *first = c->sig + (size_t)keys[i].ad * ADS_K;
 				const uint32_t *prev = c->sig + (size_t)keys[k - 1].ad * ADS_K;
 				const uint32_t *cur = c->sig + (size_t)keys[k].ad * ADS_K;
+				uint32_t root = uf_find(j->uf, keys[k].ad);
 
-				if (agreement(first, cur) >= j->cfg->min_jaccard)
+				/* an ad already in the set of the bucket's first ad (and of
+				 * the one before it) is joined to nothing new by either
+				 * test: its signature, a cache miss, is not read (most
+				 * pairs of a family meet again in the family's other
+				 * bands) */
+				if (root == uf_find(j->uf, keys[i].ad) &&
+				    (k - 1 == i || root == uf_find(j->uf, keys[k - 1].ad))) {
+					k++;
+					continue;
+				}
+				if (agrees(first, cur, need))
 					uf_union(j->uf, keys[i].ad, keys[k].ad);
-				else if (k - 1 > i && agreement(prev, cur) >= j->cfg->min_jaccard)
+				else if (k - 1 > i && agrees(prev, cur, need))
 					uf_union(j->uf, keys[k - 1].ad, keys[k].ad);
 				k++;
 			}
