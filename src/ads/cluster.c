@@ -987,6 +987,38 @@ static int align_doc(const struct fine_state *F, struct scratch *s, const uint16
 	return vec_push(info, &d);
 }
 
+/*
+ * Candidates cands[lo, hi) aligned to the seed, in order (align_doc each).
+ * The candidates are spread over the group, so each one's ad number, word
+ * offsets and first words are cache misses that the alignment waits for:
+ * they are asked for a few candidates ahead, in the order they are needed.
+ */
+#define ALIGN_AHEAD 4               /* candidates ahead whose words are fetched */
+
+static int align_range(const struct fine_state *F, struct scratch *s, const uint16_t *seed_tok, uint32_t seed_ntok,
+		       const uint32_t *cands, size_t lo, size_t hi, struct vec *pairs, struct vec *info)
+{
+	const struct ads_corpus *c = F->c;
+	const uint32_t *members = F->gr->members;
+	size_t i;
+
+	for (i = lo; i < hi; i++) {
+		if (i + 3 * ALIGN_AHEAD < hi)
+			__builtin_prefetch(&members[cands[i + 3 * ALIGN_AHEAD]]);
+		if (i + 2 * ALIGN_AHEAD < hi)
+			__builtin_prefetch(&c->tok_off[members[cands[i + 2 * ALIGN_AHEAD]]]);
+		if (i + ALIGN_AHEAD < hi) {
+			const uint16_t *w = c->tok + c->tok_off[members[cands[i + ALIGN_AHEAD]]];
+
+			__builtin_prefetch(w);
+			__builtin_prefetch(w + 32);
+		}
+		if (align_doc(F, s, seed_tok, seed_ntok, cands[i], pairs, info))
+			return -1;
+	}
+	return 0;
+}
+
 /* Support level l of a try: evaluated into F's buffers of that level. */
 static void eval_level(const struct fine_state *F, struct scratch *s, const struct scratch *al, size_t nd,
 		       uint32_t seed_ntok, uint32_t k, size_t l, uint32_t *cnt, struct candidate *cd)
@@ -1015,9 +1047,8 @@ static void run_job(struct aligner *A)
 	} else if (A->job == JOB_ALIGN) {
 		vec_clear(&A->docpairs);
 		vec_clear(&A->docinfo);
-		for (i = A->lo; i < A->hi && !A->failed; i++)
-			if (align_doc(F, &A->s, A->seed_tok, A->seed_ntok, A->cands[i], &A->docpairs, &A->docinfo))
-				A->failed = 1;
+		A->failed = align_range(F, &A->s, A->seed_tok, A->seed_ntok, A->cands, A->lo, A->hi, &A->docpairs,
+					&A->docinfo) != 0;
 	} else if (A->job == JOB_EVAL) {
 		if (grow_words(&A->s, A->seed_ntok + 2)) {
 			A->failed = 1;
@@ -1285,8 +1316,8 @@ static int align_candidates(struct fine_state *F, const uint16_t *seed_tok, uint
 {
 	struct scratch *s = F->s;
 	struct aligner *A = F->help;
-	size_t i, split = nc;
-	int rc = 0;
+	size_t split = nc;
+	int rc;
 
 	vec_clear(&s->docpairs);
 	vec_clear(&s->docinfo);
@@ -1299,8 +1330,7 @@ static int align_candidates(struct fine_state *F, const uint16_t *seed_tok, uint
 		A->hi = nc;
 		post(A, JOB_ALIGN);
 	}
-	for (i = 0; i < split && !rc; i++)
-		rc = align_doc(F, s, seed_tok, seed_ntok, cand[i], &s->docpairs, &s->docinfo);
+	rc = align_range(F, s, seed_tok, seed_ntok, cand, 0, split, &s->docpairs, &s->docinfo);
 	if (split < nc) {
 		size_t base = s->docpairs.len, k;
 		const struct docinfo *hd;
