@@ -933,14 +933,15 @@ struct fine_job {
 				     * fewer than help_min, so that small tests take every path) */
 #define NLEVELS 5                   /* support levels tried per seed */
 
-enum { JOB_NONE, JOB_CAND, JOB_ALIGN, JOB_EVAL, JOB_QUIT };
+/* JOB_BUSY: the helper took the posted job and runs it */
+enum { JOB_NONE, JOB_CAND, JOB_ALIGN, JOB_EVAL, JOB_QUIT, JOB_BUSY };
 
 struct aligner {
 	struct aligner *next;      /* in the job's list of offers */
 	atomic_int taken;          /* a worker runs aligner_main for it */
 	pthread_mutex_t mu;
 	pthread_cond_t go, done;
-	atomic_int job;            /* posted job, JOB_NONE when done */
+	atomic_int job;            /* posted job, JOB_BUSY while the helper runs it, JOB_NONE when done */
 	int sleeping, waiting;     /* under mu: the helper waits for a job, the caller for its end */
 	const struct fine_state *F;
 	/* JOB_CAND: the seed and its bands [b0, b1) */
@@ -1032,24 +1033,26 @@ static void eval_level(const struct fine_state *F, struct scratch *s, const stru
 		 F->ccur, F->lcost + l * F->ccap, cd);
 }
 
-static void run_job(struct aligner *A)
+/* Runs job `job` of A (on the helper's thread, or on the caller's when it
+ * took the job back). */
+static void run_job(struct aligner *A, int job)
 {
 	const struct fine_state *F = A->F;
 	size_t i;
 
 	A->failed = 0;
-	if (A->job == JOB_CAND) {
+	if (job == JOB_CAND) {
 		uint32_t now = next_stamp(A->stamp, &A->stamp_now, F->n);
 
 		vec_clear(&A->cand);
 		A->stamp[A->seed] = now;
 		A->failed = cand_bands(F, A->stamp, now, A->seed, A->b0, A->b1, &A->cand) != 0;
-	} else if (A->job == JOB_ALIGN) {
+	} else if (job == JOB_ALIGN) {
 		vec_clear(&A->docpairs);
 		vec_clear(&A->docinfo);
 		A->failed = align_range(F, &A->s, A->seed_tok, A->seed_ntok, A->cands, A->lo, A->hi, &A->docpairs,
 					&A->docinfo) != 0;
-	} else if (A->job == JOB_EVAL) {
+	} else if (job == JOB_EVAL) {
 		if (grow_words(&A->s, A->seed_ntok + 2)) {
 			A->failed = 1;
 			return;
@@ -1074,7 +1077,13 @@ static void run_job(struct aligner *A)
  * first spins a while on the job word (the other side is usually running
  * on the other core and about to answer), and only then sleeps on the
  * condition variable.  The job word changes, and the sleeping flags are
- * read, under the mutex, so no wake-up is lost.
+ * read, under the mutex, so no wake-up is lost.  The helper takes a posted
+ * job by setting the word to JOB_BUSY; a job it has not taken when the
+ * caller is done with its own part, the caller takes back and runs itself
+ * (the helper is asleep, or its thread waits for a core: on two cores the
+ * stage's index builds run beside the workers), instead of spinning and
+ * sleeping until the helper gets to it.  Either thread runs the same code
+ * into the same buffers, so the result does not depend on which did.
  */
 #define SPINS 1000
 
@@ -1083,6 +1092,16 @@ static void cpu_relax(void)
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
 #endif
+}
+
+/* The job word set back to JOB_NONE, and a caller waiting for it woken. */
+static void job_done(struct aligner *A)
+{
+	pthread_mutex_lock(&A->mu);
+	atomic_store_explicit(&A->job, JOB_NONE, memory_order_release);
+	if (A->waiting)
+		pthread_cond_signal(&A->done);
+	pthread_mutex_unlock(&A->mu);
 }
 
 static void *aligner_main(void *arg)
@@ -1107,19 +1126,14 @@ static void *aligner_main(void *arg)
 		if (j == JOB_QUIT) {
 			/* the caller frees A once the job word is back and the mutex
 			 * free: this unlock is the helper's last touch of A */
-			pthread_mutex_lock(&A->mu);
-			atomic_store_explicit(&A->job, JOB_NONE, memory_order_release);
-			if (A->waiting)
-				pthread_cond_signal(&A->done);
-			pthread_mutex_unlock(&A->mu);
+			job_done(A);
 			break;
 		}
-		run_job(A);
-		pthread_mutex_lock(&A->mu);
-		atomic_store_explicit(&A->job, JOB_NONE, memory_order_release);
-		if (A->waiting)
-			pthread_cond_signal(&A->done);
-		pthread_mutex_unlock(&A->mu);
+		/* taken unless the caller took it back meanwhile */
+		if (!atomic_compare_exchange_strong(&A->job, &j, JOB_BUSY))
+			continue;
+		run_job(A, j);
+		job_done(A);
 	}
 	return NULL;
 }
@@ -1133,8 +1147,8 @@ static void post(struct aligner *A, int job)
 	pthread_mutex_unlock(&A->mu);
 }
 
-/* Waits for the posted job; 0, or -1 when it ran out of memory. */
-static int wait_job(struct aligner *A)
+/* Waits until the job word is back to JOB_NONE. */
+static void wait_none(struct aligner *A)
 {
 	int i;
 
@@ -1148,6 +1162,18 @@ static int wait_job(struct aligner *A)
 		A->waiting = 0;
 		pthread_mutex_unlock(&A->mu);
 	}
+}
+
+/* The posted job `job` done: run here when the helper has not taken it,
+ * else waited for.  0, or -1 when it ran out of memory. */
+static int wait_job(struct aligner *A, int job)
+{
+	int j = job;
+
+	if (atomic_compare_exchange_strong(&A->job, &j, JOB_NONE))
+		run_job(A, job);
+	else
+		wait_none(A);
 	return A->failed ? -1 : 0;
 }
 
@@ -1246,7 +1272,7 @@ static void helper_end(struct fine_state *F)
 	pthread_mutex_unlock(&F->job->mu);
 	if (taken) {
 		post(A, JOB_QUIT);
-		wait_job(A);
+		wait_none(A);
 		pthread_mutex_lock(&A->mu);
 		pthread_mutex_unlock(&A->mu);
 	}
@@ -1291,7 +1317,7 @@ static int candidates_shared(struct fine_state *F, uint32_t seed)
 	vec_clear(&F->cand);
 	F->stamp[seed] = now;
 	rc = vec_push(&F->cand, &seed) || cand_bands(F, F->stamp, now, seed, 0, half, &F->cand);
-	if (wait_job(A) || rc)
+	if (wait_job(A, JOB_CAND) || rc)
 		return -1;
 	/* the helper's bands come after the caller's: what they found first */
 	for (i = 0; i < A->cand.len; i++) {
@@ -1336,7 +1362,7 @@ static int align_candidates(struct fine_state *F, const uint16_t *seed_tok, uint
 		const struct docinfo *hd;
 		struct pair *to;
 
-		if (wait_job(A) || rc)
+		if (wait_job(A, JOB_ALIGN) || rc)
 			return -1;
 		if (A->docpairs.len) {
 			to = vec_grow(&s->docpairs, A->docpairs.len);
@@ -1376,7 +1402,7 @@ static int eval_levels(struct fine_state *F, uint32_t seed_ntok, size_t nc, cons
 	}
 	for (l = 0; l < split; l++)
 		eval_level(F, F->s, F->s, nc, seed_ntok, ks[l], l, F->cnt, &cd[l]);
-	return split < nk ? wait_job(A) : 0;
+	return split < nk ? wait_job(A, JOB_EVAL) : 0;
 }
 
 /* Tries a template seeded at member `seed`; 1 when one was added. */
