@@ -123,15 +123,6 @@ static int radix_sort(struct bkey *a, size_t n)
 	return 0;
 }
 
-static double agreement(const uint32_t *x, const uint32_t *y)
-{
-	int i, same = 0;
-
-	for (i = 0; i < ADS_K; i++)
-		same += x[i] == y[i];
-	return (double)same / ADS_K;
-}
-
 /* 1 when at least `need` of the values agree (stops as soon as it cannot). */
 static int agrees(const uint32_t *x, const uint32_t *y, int need)
 {
@@ -145,6 +136,19 @@ static int agrees(const uint32_t *x, const uint32_t *y, int need)
 			return 0;
 	}
 	return same >= need;
+}
+
+/* The fewest equal values of ADS_K whose share is at least min_jaccard
+ * (ADS_K + 1 when none is): the share compared as a double, as it is
+ * written in the settings. */
+static int need_values(double min_jaccard)
+{
+	int s;
+
+	for (s = 0; s <= ADS_K; s++)
+		if ((double)s / ADS_K >= min_jaccard)
+			return s;
+	return ADS_K + 1;
 }
 
 /*
@@ -225,7 +229,7 @@ static void *coarse_bands(void *arg)
 	const struct ads_corpus *c = j->c;
 	struct bkey *keys = mem_alloc((c->n ? c->n : 1) * sizeof *keys);
 	size_t i, m;
-	int b;
+	int b, need = need_values(j->cfg->min_jaccard);
 
 	if (!keys) {
 		j->failed = 1;
@@ -251,10 +255,21 @@ static void *coarse_bands(void *arg)
 				const uint32_t *first = c->sig + (size_t)keys[i].ad * ADS_K;
 				const uint32_t *prev = c->sig + (size_t)keys[k - 1].ad * ADS_K;
 				const uint32_t *cur = c->sig + (size_t)keys[k].ad * ADS_K;
+				uint32_t root = uf_find(j->uf, keys[k].ad);
 
-				if (agreement(first, cur) >= j->cfg->min_jaccard)
+				/* an ad already in the set of the bucket's first ad (and of
+				 * the one before it) is joined to nothing new by either
+				 * test: its signature, a cache miss, is not read (most
+				 * pairs of a family meet again in the family's other
+				 * bands) */
+				if (root == uf_find(j->uf, keys[i].ad) &&
+				    (k - 1 == i || root == uf_find(j->uf, keys[k - 1].ad))) {
+					k++;
+					continue;
+				}
+				if (agrees(first, cur, need))
 					uf_union(j->uf, keys[i].ad, keys[k].ad);
-				else if (k - 1 > i && agreement(prev, cur) >= j->cfg->min_jaccard)
+				else if (k - 1 > i && agrees(prev, cur, need))
 					uf_union(j->uf, keys[k - 1].ad, keys[k].ad);
 				k++;
 			}
@@ -774,6 +789,37 @@ struct fine_state {
 	struct fine_job *job;      /* the step's workers, where the offer waits */
 };
 
+/*
+ * The candidate search is bound by cache misses, not by its arithmetic: a
+ * bucket's members are spread over the group, and each costs a miss on its
+ * stamp, its filter nibbles and, when those pass, its signature.  So the
+ * stamps and nibbles of the members a few entries ahead are asked for
+ * early, and the members that pass the filter are held in a small batch
+ * whose signatures are asked for together before they are compared (in
+ * the same order: the candidates are the same list).
+ */
+#define CAND_AHEAD 8               /* entries ahead whose stamp and nibbles are fetched */
+#define CAND_BATCH 32              /* members passing the filter whose signatures are fetched together */
+
+/* Appends the members of batch[0..nb) whose signatures agree with ss. */
+static int cand_flush(const struct fine_state *F, const uint32_t *ss, const uint32_t *batch, size_t nb,
+		      struct vec *out)
+{
+	size_t q;
+
+	for (q = 0; q < nb; q++) {
+		const uint32_t *sg = F->c->sig + (size_t)F->gr->members[batch[q]] * ADS_K;
+
+		/* the compare usually ends within the first 32 values */
+		__builtin_prefetch(sg);
+		__builtin_prefetch(sg + 16);
+	}
+	for (q = 0; q < nb; q++)
+		if (agrees(ss, F->c->sig + (size_t)F->gr->members[batch[q]] * ADS_K, F->need) && vec_push(out, &batch[q]))
+			return -1;
+	return 0;
+}
+
 /* Members of bands [b0, b1) that share a bucket with the seed's signature
  * and agree on at least min_jaccard of their values, not stamped yet, in
  * band and bucket order, appended to out (and stamped). */
@@ -782,6 +828,8 @@ static int cand_bands(const struct fine_state *F, uint32_t *stamp, uint32_t now,
 {
 	const uint32_t *ss = F->c->sig + (size_t)F->gr->members[seed] * ADS_K;
 	const uint8_t *sfp = F->fp + (size_t)seed * FP_BYTES;
+	uint32_t batch[CAND_BATCH];
+	size_t nb = 0;
 	int b;
 
 	for (b = b0; b < b1; b++) {
@@ -796,18 +844,36 @@ static int cand_bands(const struct fine_state *F, uint32_t *stamp, uint32_t now,
 		 * the family's ads also meet in the seed's other buckets */
 		if (last - first > F->cfg->bucket_max)
 			continue;
+		for (i = first; i < last && i < first + CAND_AHEAD; i++) {
+			uint32_t m = e[i].m & ~BENT_MIXED;
+
+			__builtin_prefetch(&stamp[m]);
+			__builtin_prefetch(F->fp + (size_t)m * FP_BYTES);
+		}
 		for (i = first; i < last; i++) {
 			uint32_t m = e[i].m & ~BENT_MIXED;
 
+			if (i + CAND_AHEAD < last) {
+				uint32_t ahead = e[i + CAND_AHEAD].m & ~BENT_MIXED;
+
+				__builtin_prefetch(&stamp[ahead]);
+				__builtin_prefetch(F->fp + (size_t)ahead * FP_BYTES);
+				__builtin_prefetch(&F->gr->members[ahead]);
+			}
 			if (stamp[m] == now)
 				continue;
 			stamp[m] = now;
-			if (fp_equal(sfp, F->fp + (size_t)m * FP_BYTES) >= F->need &&
-			    agrees(ss, F->c->sig + (size_t)F->gr->members[m] * ADS_K, F->need) && vec_push(out, &m))
-				return -1;
+			if (fp_equal(sfp, F->fp + (size_t)m * FP_BYTES) < F->need)
+				continue;
+			batch[nb++] = m;
+			if (nb == CAND_BATCH) {
+				if (cand_flush(F, ss, batch, nb, out))
+					return -1;
+				nb = 0;
+			}
 		}
 	}
-	return 0;
+	return cand_flush(F, ss, batch, nb, out);
 }
 
 /* A new stamp value (stamps cleared when the counter wraps). */
@@ -867,14 +933,15 @@ struct fine_job {
 				     * fewer than help_min, so that small tests take every path) */
 #define NLEVELS 5                   /* support levels tried per seed */
 
-enum { JOB_NONE, JOB_CAND, JOB_ALIGN, JOB_EVAL, JOB_QUIT };
+/* JOB_BUSY: the helper took the posted job and runs it */
+enum { JOB_NONE, JOB_CAND, JOB_ALIGN, JOB_EVAL, JOB_QUIT, JOB_BUSY };
 
 struct aligner {
 	struct aligner *next;      /* in the job's list of offers */
 	atomic_int taken;          /* a worker runs aligner_main for it */
 	pthread_mutex_t mu;
 	pthread_cond_t go, done;
-	atomic_int job;            /* posted job, JOB_NONE when done */
+	atomic_int job;            /* posted job, JOB_BUSY while the helper runs it, JOB_NONE when done */
 	int sleeping, waiting;     /* under mu: the helper waits for a job, the caller for its end */
 	const struct fine_state *F;
 	/* JOB_CAND: the seed and its bands [b0, b1) */
@@ -921,6 +988,38 @@ static int align_doc(const struct fine_state *F, struct scratch *s, const uint16
 	return vec_push(info, &d);
 }
 
+/*
+ * Candidates cands[lo, hi) aligned to the seed, in order (align_doc each).
+ * The candidates are spread over the group, so each one's ad number, word
+ * offsets and first words are cache misses that the alignment waits for:
+ * they are asked for a few candidates ahead, in the order they are needed.
+ */
+#define ALIGN_AHEAD 4               /* candidates ahead whose words are fetched */
+
+static int align_range(const struct fine_state *F, struct scratch *s, const uint16_t *seed_tok, uint32_t seed_ntok,
+		       const uint32_t *cands, size_t lo, size_t hi, struct vec *pairs, struct vec *info)
+{
+	const struct ads_corpus *c = F->c;
+	const uint32_t *members = F->gr->members;
+	size_t i;
+
+	for (i = lo; i < hi; i++) {
+		if (i + 3 * ALIGN_AHEAD < hi)
+			__builtin_prefetch(&members[cands[i + 3 * ALIGN_AHEAD]]);
+		if (i + 2 * ALIGN_AHEAD < hi)
+			__builtin_prefetch(&c->tok_off[members[cands[i + 2 * ALIGN_AHEAD]]]);
+		if (i + ALIGN_AHEAD < hi) {
+			const uint16_t *w = c->tok + c->tok_off[members[cands[i + ALIGN_AHEAD]]];
+
+			__builtin_prefetch(w);
+			__builtin_prefetch(w + 32);
+		}
+		if (align_doc(F, s, seed_tok, seed_ntok, cands[i], pairs, info))
+			return -1;
+	}
+	return 0;
+}
+
 /* Support level l of a try: evaluated into F's buffers of that level. */
 static void eval_level(const struct fine_state *F, struct scratch *s, const struct scratch *al, size_t nd,
 		       uint32_t seed_ntok, uint32_t k, size_t l, uint32_t *cnt, struct candidate *cd)
@@ -934,25 +1033,26 @@ static void eval_level(const struct fine_state *F, struct scratch *s, const stru
 		 F->ccur, F->lcost + l * F->ccap, cd);
 }
 
-static void run_job(struct aligner *A)
+/* Runs job `job` of A (on the helper's thread, or on the caller's when it
+ * took the job back). */
+static void run_job(struct aligner *A, int job)
 {
 	const struct fine_state *F = A->F;
 	size_t i;
 
 	A->failed = 0;
-	if (A->job == JOB_CAND) {
+	if (job == JOB_CAND) {
 		uint32_t now = next_stamp(A->stamp, &A->stamp_now, F->n);
 
 		vec_clear(&A->cand);
 		A->stamp[A->seed] = now;
 		A->failed = cand_bands(F, A->stamp, now, A->seed, A->b0, A->b1, &A->cand) != 0;
-	} else if (A->job == JOB_ALIGN) {
+	} else if (job == JOB_ALIGN) {
 		vec_clear(&A->docpairs);
 		vec_clear(&A->docinfo);
-		for (i = A->lo; i < A->hi && !A->failed; i++)
-			if (align_doc(F, &A->s, A->seed_tok, A->seed_ntok, A->cands[i], &A->docpairs, &A->docinfo))
-				A->failed = 1;
-	} else if (A->job == JOB_EVAL) {
+		A->failed = align_range(F, &A->s, A->seed_tok, A->seed_ntok, A->cands, A->lo, A->hi, &A->docpairs,
+					&A->docinfo) != 0;
+	} else if (job == JOB_EVAL) {
 		if (grow_words(&A->s, A->seed_ntok + 2)) {
 			A->failed = 1;
 			return;
@@ -977,7 +1077,13 @@ static void run_job(struct aligner *A)
  * first spins a while on the job word (the other side is usually running
  * on the other core and about to answer), and only then sleeps on the
  * condition variable.  The job word changes, and the sleeping flags are
- * read, under the mutex, so no wake-up is lost.
+ * read, under the mutex, so no wake-up is lost.  The helper takes a posted
+ * job by setting the word to JOB_BUSY; a job it has not taken when the
+ * caller is done with its own part, the caller takes back and runs itself
+ * (the helper is asleep, or its thread waits for a core: on two cores the
+ * stage's index builds run beside the workers), instead of spinning and
+ * sleeping until the helper gets to it.  Either thread runs the same code
+ * into the same buffers, so the result does not depend on which did.
  */
 #define SPINS 1000
 
@@ -986,6 +1092,16 @@ static void cpu_relax(void)
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
 #endif
+}
+
+/* The job word set back to JOB_NONE, and a caller waiting for it woken. */
+static void job_done(struct aligner *A)
+{
+	pthread_mutex_lock(&A->mu);
+	atomic_store_explicit(&A->job, JOB_NONE, memory_order_release);
+	if (A->waiting)
+		pthread_cond_signal(&A->done);
+	pthread_mutex_unlock(&A->mu);
 }
 
 static void *aligner_main(void *arg)
@@ -1010,19 +1126,14 @@ static void *aligner_main(void *arg)
 		if (j == JOB_QUIT) {
 			/* the caller frees A once the job word is back and the mutex
 			 * free: this unlock is the helper's last touch of A */
-			pthread_mutex_lock(&A->mu);
-			atomic_store_explicit(&A->job, JOB_NONE, memory_order_release);
-			if (A->waiting)
-				pthread_cond_signal(&A->done);
-			pthread_mutex_unlock(&A->mu);
+			job_done(A);
 			break;
 		}
-		run_job(A);
-		pthread_mutex_lock(&A->mu);
-		atomic_store_explicit(&A->job, JOB_NONE, memory_order_release);
-		if (A->waiting)
-			pthread_cond_signal(&A->done);
-		pthread_mutex_unlock(&A->mu);
+		/* taken unless the caller took it back meanwhile */
+		if (!atomic_compare_exchange_strong(&A->job, &j, JOB_BUSY))
+			continue;
+		run_job(A, j);
+		job_done(A);
 	}
 	return NULL;
 }
@@ -1036,8 +1147,8 @@ static void post(struct aligner *A, int job)
 	pthread_mutex_unlock(&A->mu);
 }
 
-/* Waits for the posted job; 0, or -1 when it ran out of memory. */
-static int wait_job(struct aligner *A)
+/* Waits until the job word is back to JOB_NONE. */
+static void wait_none(struct aligner *A)
 {
 	int i;
 
@@ -1051,6 +1162,18 @@ static int wait_job(struct aligner *A)
 		A->waiting = 0;
 		pthread_mutex_unlock(&A->mu);
 	}
+}
+
+/* The posted job `job` done: run here when the helper has not taken it,
+ * else waited for.  0, or -1 when it ran out of memory. */
+static int wait_job(struct aligner *A, int job)
+{
+	int j = job;
+
+	if (atomic_compare_exchange_strong(&A->job, &j, JOB_NONE))
+		run_job(A, job);
+	else
+		wait_none(A);
 	return A->failed ? -1 : 0;
 }
 
@@ -1149,7 +1272,7 @@ static void helper_end(struct fine_state *F)
 	pthread_mutex_unlock(&F->job->mu);
 	if (taken) {
 		post(A, JOB_QUIT);
-		wait_job(A);
+		wait_none(A);
 		pthread_mutex_lock(&A->mu);
 		pthread_mutex_unlock(&A->mu);
 	}
@@ -1194,7 +1317,7 @@ static int candidates_shared(struct fine_state *F, uint32_t seed)
 	vec_clear(&F->cand);
 	F->stamp[seed] = now;
 	rc = vec_push(&F->cand, &seed) || cand_bands(F, F->stamp, now, seed, 0, half, &F->cand);
-	if (wait_job(A) || rc)
+	if (wait_job(A, JOB_CAND) || rc)
 		return -1;
 	/* the helper's bands come after the caller's: what they found first */
 	for (i = 0; i < A->cand.len; i++) {
@@ -1219,8 +1342,8 @@ static int align_candidates(struct fine_state *F, const uint16_t *seed_tok, uint
 {
 	struct scratch *s = F->s;
 	struct aligner *A = F->help;
-	size_t i, split = nc;
-	int rc = 0;
+	size_t split = nc;
+	int rc;
 
 	vec_clear(&s->docpairs);
 	vec_clear(&s->docinfo);
@@ -1233,14 +1356,13 @@ static int align_candidates(struct fine_state *F, const uint16_t *seed_tok, uint
 		A->hi = nc;
 		post(A, JOB_ALIGN);
 	}
-	for (i = 0; i < split && !rc; i++)
-		rc = align_doc(F, s, seed_tok, seed_ntok, cand[i], &s->docpairs, &s->docinfo);
+	rc = align_range(F, s, seed_tok, seed_ntok, cand, 0, split, &s->docpairs, &s->docinfo);
 	if (split < nc) {
 		size_t base = s->docpairs.len, k;
 		const struct docinfo *hd;
 		struct pair *to;
 
-		if (wait_job(A) || rc)
+		if (wait_job(A, JOB_ALIGN) || rc)
 			return -1;
 		if (A->docpairs.len) {
 			to = vec_grow(&s->docpairs, A->docpairs.len);
@@ -1280,7 +1402,7 @@ static int eval_levels(struct fine_state *F, uint32_t seed_ntok, size_t nc, cons
 	}
 	for (l = 0; l < split; l++)
 		eval_level(F, F->s, F->s, nc, seed_ntok, ks[l], l, F->cnt, &cd[l]);
-	return split < nk ? wait_job(A) : 0;
+	return split < nk ? wait_job(A, JOB_EVAL) : 0;
 }
 
 /* Tries a template seeded at member `seed`; 1 when one was added. */
