@@ -539,15 +539,46 @@ static int emit_handle(const struct fold *f, struct ads_xwork *w, struct vec *ou
 	return ads_claim(w, (uint32_t)a, (uint32_t)ne);
 }
 
+/* The platform of bare @handles in ads of `site` (w->siteplat): looked up
+ * again only when the site changes. */
+static const char *site_platform_of(const struct ads_xopts *o, struct ads_xwork *w)
+{
+	const char *site = o->site ? o->site : "";
+	size_t n = o->site ? o->sitelen : 0;
+
+	if (n < sizeof w->site && w->siteplat[0] && strlen(w->site) == n && memcmp(w->site, site, n) == 0)
+		return w->siteplat;
+	site_platform(site, n, w->siteplat, sizeof w->siteplat);
+	if (!w->siteplat[0])
+		snprintf(w->siteplat, sizeof w->siteplat, "unknown");
+	w->site[0] = '\0';
+	if (n < sizeof w->site && !memchr(site, '\0', n)) {
+		memcpy(w->site, site, n);
+		w->site[n] = '\0';
+	}
+	return w->siteplat;
+}
+
+/* First letters (bit c - 'a') of the platform words and profile URLs. */
+static uint32_t handle_letters(void)
+{
+	uint32_t m = 0;
+	size_t q;
+
+	for (q = 0; q < sizeof platforms / sizeof platforms[0]; q++)
+		m |= 1u << (platforms[q].word[0] - 'a');
+	for (q = 0; q < sizeof profile_urls / sizeof profile_urls[0]; q++)
+		m |= 1u << (profile_urls[q].word[0] - 'a');
+	return m;
+}
+
 static int find_handles(const struct fold *f, const struct ads_xopts *o, struct ads_xwork *w, struct vec *out)
 {
 	const char *t = f->text;
 	size_t n = f->len, i, q;
-	char siteplat[64];
+	const char *siteplat = site_platform_of(o, w);
+	uint32_t firsts = handle_letters();
 
-	site_platform(o->site ? o->site : "", o->site ? o->sitelen : 0, siteplat, sizeof siteplat);
-	if (!siteplat[0])
-		snprintf(siteplat, sizeof siteplat, "unknown");
 	for (i = 0; i < n; i++) {
 		if (!is_alpha(t[i]) && t[i] != '@')
 			continue;
@@ -568,6 +599,16 @@ static int find_handles(const struct fold *f, const struct ads_xopts *o, struct 
 		}
 		if (!word_start(t, i))
 			continue;
+		if (!((firsts >> (t[i] - 'a')) & 1)) {
+			/* neither a profile URL nor a platform word: its letters are
+			 * skipped as below (this runs at every word) */
+			size_t e = i;
+
+			while (e < n && is_alpha(t[e]) && e - i < 12)
+				e++;
+			i = e;
+			continue;
+		}
 		/* profile URLs */
 		for (q = 0; q < sizeof profile_urls / sizeof profile_urls[0]; q++) {
 			if (starts(t, n, i, profile_urls[q].word)) {
@@ -896,6 +937,16 @@ static int capitalised(const struct fold *f, const char *raw, size_t s, size_t e
 	return 1;
 }
 
+/* 1 when the raw character of folded offset s is an ASCII byte other than a
+ * capital: a word starting there is not capitalised (capitalised() would say
+ * so after a longer look; this runs at every word of every ad). */
+static int raw_not_capital(const struct fold *f, const char *raw, size_t s)
+{
+	unsigned char c = (unsigned char)raw[f->map[s]];
+
+	return c < 0x80 && !(c >= 'A' && c <= 'Z');
+}
+
 static int add_name(const struct fold *f, struct ads_xwork *w, struct vec *out, size_t s, size_t e)
 {
 	struct ads_ident *id = add(out, AK_NAME, f, (uint32_t)s, (uint32_t)e);
@@ -952,7 +1003,7 @@ static int find_names(const struct fold *f, const char *raw, const struct ads_xo
 				continue;
 			while (e < n && is_alpha(t[e]))
 				e++;
-			if (e - i >= 2 && e - i <= 20 && (e == n || !is_digit(t[e])) &&
+			if (e - i >= 2 && e - i <= 20 && (e == n || !is_digit(t[e])) && !raw_not_capital(f, raw, i) &&
 			    strmap_find(o->names, t + i, e - i) && !ads_claimed(w, (uint32_t)i, (uint32_t)e) &&
 			    capitalised(f, raw, i, e) && add_name(f, w, out, i, e))
 				return -1;
