@@ -477,6 +477,17 @@ static const char *const en_stop[] = { "the", "and", "you", "my", "me", "for", "
 static const char *const es_stop[] = { "el", "la", "de", "que", "los", "las", "por", "con", "para", "una",
 				       "es", "soy", "mi", "te", "tu", "muy", "del", "al", "se", "lo" };
 
+/* First letters (bit c - 'a') of the words of a stop list. */
+static uint32_t list_letters(const char *const *list, size_t n)
+{
+	uint32_t m = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		m |= 1u << (list[i][0] - 'a');
+	return m;
+}
+
 static int in_list(const char *const *list, size_t n, const char *w, size_t len)
 {
 	size_t i;
@@ -496,6 +507,9 @@ static int tokenize(struct ads_analyzer *a, struct ads_analysis *out)
 	size_t n = a->f.len, i = 0, si = 0, max = a->m->max_tokens, en = 0, es = 0;
 	struct span *sp;
 	size_t nsp;
+	/* a word whose first letter begins no stop word is not looked for in the lists */
+	const uint32_t stop_letters = list_letters(en_stop, sizeof en_stop / sizeof en_stop[0]) |
+				      list_letters(es_stop, sizeof es_stop / sizeof es_stop[0]);
 
 	vec_clear(&a->spans);
 	for (i = 0; i < a->ids.len; i++) {
@@ -578,7 +592,7 @@ static int tokenize(struct ads_analyzer *a, struct ads_analysis *out)
 			if (vec_push(&a->words, &w) || vec_push(&a->tok, &h))
 				return -1;
 			/* no stop word is longer than four letters: most words end here */
-			if (i - s <= 4) {
+			if (i - s <= 4 && ((stop_letters >> (t[s] - 'a')) & 1)) {
 				en += in_list(en_stop, sizeof en_stop / sizeof en_stop[0], t + s, i - s);
 				es += in_list(es_stop, sizeof es_stop / sizeof es_stop[0], t + s, i - s);
 			}

@@ -539,24 +539,28 @@ static int emit_handle(const struct fold *f, struct ads_xwork *w, struct vec *ou
 	return ads_claim(w, (uint32_t)a, (uint32_t)ne);
 }
 
-/* The platform of bare @handles in ads of `site` (w->siteplat): looked up
- * again only when the site changes. */
-static const char *site_platform_of(const struct ads_xopts *o, struct ads_xwork *w)
+/* The platform of bare @handles in ads of the site o->site: an entry of the
+ * sites met before, or written to buf (64 bytes) for a site too long to keep. */
+static const char *site_platform_of(const struct ads_xopts *o, struct ads_xwork *w, char *buf)
 {
+	const size_t nsites = sizeof w->sites / sizeof w->sites[0];
 	const char *site = o->site ? o->site : "";
-	size_t n = o->site ? o->sitelen : 0;
+	size_t n = o->site ? o->sitelen : 0, i;
+	struct ads_siteplat *sp = NULL;
 
-	if (n < sizeof w->site && w->siteplat[0] && strlen(w->site) == n && memcmp(w->site, site, n) == 0)
-		return w->siteplat;
-	site_platform(site, n, w->siteplat, sizeof w->siteplat);
-	if (!w->siteplat[0])
-		snprintf(w->siteplat, sizeof w->siteplat, "unknown");
-	w->site[0] = '\0';
-	if (n < sizeof w->site && !memchr(site, '\0', n)) {
-		memcpy(w->site, site, n);
-		w->site[n] = '\0';
+	if (n < sizeof sp->site && !memchr(site, '\0', n)) {
+		for (i = 0; i < nsites; i++)
+			if (w->sites[i].plat[0] && strlen(w->sites[i].site) == n && memcmp(w->sites[i].site, site, n) == 0)
+				return w->sites[i].plat;
+		sp = &w->sites[w->nextsite++ % nsites];
+		memcpy(sp->site, site, n);
+		sp->site[n] = '\0';
+		buf = sp->plat;
 	}
-	return w->siteplat;
+	site_platform(site, n, buf, 64);
+	if (!buf[0])
+		snprintf(buf, 64, "unknown");
+	return buf;
 }
 
 /* First letters (bit c - 'a') of the platform words and profile URLs. */
@@ -576,7 +580,8 @@ static int find_handles(const struct fold *f, const struct ads_xopts *o, struct 
 {
 	const char *t = f->text;
 	size_t n = f->len, i, q;
-	const char *siteplat = site_platform_of(o, w);
+	char buf[64];
+	const char *siteplat = site_platform_of(o, w, buf);
 	uint32_t firsts = handle_letters();
 
 	for (i = 0; i < n; i++) {

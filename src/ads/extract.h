@@ -102,8 +102,11 @@ struct ads_xwork {
 	struct ads_pcache pc;      /* libphonenumber answers */
 	int miss_cost;             /* of the text being read (ads_xopts) */
 	uint32_t url_from;         /* folded offset where the URL starts (UINT32_MAX: none) */
-	char site[64];             /* the last ad's site, when shorter than this ("" before) */
-	char siteplat[64];         /* and the platform of its bare @handles (ads of one site follow each other) */
+	struct ads_siteplat {
+		char site[64];     /* a site name met before ("" = empty entry) */
+		char plat[64];     /* the platform of its bare @handles */
+	} sites[16];               /* a run has few sites: each is looked up once, not once per ad */
+	unsigned nextsite;         /* entry replaced next */
 };
 
 /* pcache_slots: ads_pcache_init's slots. */
