@@ -563,14 +563,18 @@ static const char *site_platform_of(const struct ads_xopts *o, struct ads_xwork 
 	return buf;
 }
 
-/* First letters (bit c - 'a') of the platform words and profile URLs. */
-static uint32_t handle_letters(void)
+/* First letters (bit c - 'a') of the platform words and profile URLs; and
+ * in bylen[l], those of the platform words of l letters (l <= 12). */
+static uint32_t handle_letters(uint32_t bylen[13])
 {
 	uint32_t m = 0;
 	size_t q;
 
-	for (q = 0; q < sizeof platforms / sizeof platforms[0]; q++)
+	memset(bylen, 0, 13 * sizeof *bylen);
+	for (q = 0; q < sizeof platforms / sizeof platforms[0]; q++) {
 		m |= 1u << (platforms[q].word[0] - 'a');
+		bylen[strlen(platforms[q].word)] |= 1u << (platforms[q].word[0] - 'a');
+	}
 	for (q = 0; q < sizeof profile_urls / sizeof profile_urls[0]; q++)
 		m |= 1u << (profile_urls[q].word[0] - 'a');
 	return m;
@@ -582,7 +586,7 @@ static int find_handles(const struct fold *f, const struct ads_xopts *o, struct 
 	size_t n = f->len, i, q;
 	char buf[64];
 	const char *siteplat = site_platform_of(o, w, buf);
-	uint32_t firsts = handle_letters();
+	uint32_t bylen[13], firsts = handle_letters(bylen);
 
 	for (i = 0; i < n; i++) {
 		if (!is_alpha(t[i]) && t[i] != '@')
@@ -636,7 +640,7 @@ static int find_handles(const struct fold *f, const struct ads_xopts *o, struct 
 
 			while (e < n && is_alpha(t[e]) && e - i < 12)
 				e++;
-			plat = platform_of(t + i, e - i);
+			plat = (bylen[e - i] >> (t[i] - 'a')) & 1 ? platform_of(t + i, e - i) : NULL;
 			if (!plat || (e < n && is_digit(t[e]))) {
 				i = e;
 				continue;
