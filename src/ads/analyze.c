@@ -283,6 +283,38 @@ struct word {
 	uint16_t len;              /* 0 for a placeholder */
 };
 
+/* Words of at most four letters: tokenize asks only for words that short. */
+static const char *const en_stop[] = { "the", "and", "you", "my", "me", "for", "with", "is", "are", "your",
+				       "am", "call", "text", "i", "to", "in", "of", "we", "it", "this" };
+static const char *const es_stop[] = { "el", "la", "de", "que", "los", "las", "por", "con", "para", "una",
+				       "es", "soy", "mi", "te", "tu", "muy", "del", "al", "se", "lo" };
+
+#define NSTOP (sizeof en_stop / sizeof en_stop[0])
+_Static_assert(sizeof es_stop / sizeof es_stop[0] == NSTOP, "the stop lists are packed side by side");
+
+/* A word of at most four letters as one number (its bytes, zero-padded):
+ * the stop lists are compared a word at a time (this runs for every short
+ * word of every ad). */
+static uint32_t pack4(const char *w, size_t len)
+{
+	uint32_t v = 0;
+	size_t i;
+
+	for (i = 0; i < len && i < 4; i++)
+		v |= (uint32_t)(unsigned char)w[i] << (8 * i);
+	return v;
+}
+
+static int in_packed(const uint32_t *list, uint32_t w)
+{
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < NSTOP; i++)
+		found |= list[i] == w;
+	return found;
+}
+
 struct ads_analyzer {
 	const struct ads_model *m;
 	struct lex_scanner *sc;
@@ -295,6 +327,8 @@ struct ads_analyzer {
 	struct vec spans;          /* struct span: masked for clustering */
 	struct vec tok;            /* uint64_t */
 	struct vec words;          /* struct word */
+	uint32_t en_stop[NSTOP];   /* the stop words, pack4'ed */
+	uint32_t es_stop[NSTOP];
 	uint32_t *code_seen;       /* per code: stamp of the last ad that fired it */
 	uint32_t stamp;
 	const char *country;       /* of the ad being analysed */
@@ -304,7 +338,7 @@ struct ads_analyzer {
 struct ads_analyzer *ads_analyzer_new(const struct ads_model *m, struct rs_err *err)
 {
 	struct ads_analyzer *a = mem_calloc(1, sizeof *a);
-	size_t nc = lex_ncodes(m->lx);
+	size_t nc = lex_ncodes(m->lx), i;
 
 	if (!a) {
 		err_set(err, RASTRO_NOMEM, "out of memory");
@@ -321,6 +355,10 @@ struct ads_analyzer *ads_analyzer_new(const struct ads_model *m, struct rs_err *
 	vec_init(&a->spans, sizeof(struct span));
 	vec_init(&a->tok, sizeof(uint64_t));
 	vec_init(&a->words, sizeof(struct word));
+	for (i = 0; i < NSTOP; i++) {
+		a->en_stop[i] = pack4(en_stop[i], strlen(en_stop[i]));
+		a->es_stop[i] = pack4(es_stop[i], strlen(es_stop[i]));
+	}
 	a->code_seen = mem_calloc(nc ? nc : 1, sizeof *a->code_seen);
 	a->sc = lex_scanner_new(m->lx, err);
 	if (!a->code_seen || !a->sc) {
@@ -471,24 +509,6 @@ static int by_start(const void *x, const void *y)
 	return p->b > q->b ? -1 : p->b < q->b;
 }
 
-/* Words of at most four letters: tokenize asks only for words that short. */
-static const char *const en_stop[] = { "the", "and", "you", "my", "me", "for", "with", "is", "are", "your",
-				       "am", "call", "text", "i", "to", "in", "of", "we", "it", "this" };
-static const char *const es_stop[] = { "el", "la", "de", "que", "los", "las", "por", "con", "para", "una",
-				       "es", "soy", "mi", "te", "tu", "muy", "del", "al", "se", "lo" };
-
-static int in_list(const char *const *list, size_t n, const char *w, size_t len)
-{
-	size_t i;
-
-	/* the first letter turns most away before the list word is measured
-	 * (this runs for every word of every ad) */
-	for (i = 0; i < n; i++)
-		if (list[i][0] == w[0] && strlen(list[i]) == len && memcmp(list[i], w, len) == 0)
-			return 1;
-	return 0;
-}
-
 /* Words of the folded text with identifier spans replaced by placeholders. */
 static int tokenize(struct ads_analyzer *a, struct ads_analysis *out)
 {
@@ -579,8 +599,10 @@ static int tokenize(struct ads_analyzer *a, struct ads_analysis *out)
 				return -1;
 			/* no stop word is longer than four letters: most words end here */
 			if (i - s <= 4) {
-				en += in_list(en_stop, sizeof en_stop / sizeof en_stop[0], t + s, i - s);
-				es += in_list(es_stop, sizeof es_stop / sizeof es_stop[0], t + s, i - s);
+				uint32_t p = pack4(t + s, i - s);
+
+				en += (size_t)in_packed(a->en_stop, p);
+				es += (size_t)in_packed(a->es_stop, p);
 			}
 			continue;
 		}

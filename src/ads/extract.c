@@ -539,15 +539,55 @@ static int emit_handle(const struct fold *f, struct ads_xwork *w, struct vec *ou
 	return ads_claim(w, (uint32_t)a, (uint32_t)ne);
 }
 
+/* The platform of bare @handles in ads of the site o->site: an entry of the
+ * sites met before, or written to buf (64 bytes) for a site too long to keep. */
+static const char *site_platform_of(const struct ads_xopts *o, struct ads_xwork *w, char *buf)
+{
+	const size_t nsites = sizeof w->sites / sizeof w->sites[0];
+	const char *site = o->site ? o->site : "";
+	size_t n = o->site ? o->sitelen : 0, i;
+	struct ads_siteplat *sp = NULL;
+
+	if (n < sizeof sp->site && !memchr(site, '\0', n)) {
+		for (i = 0; i < nsites; i++)
+			if (w->sites[i].plat[0] && strlen(w->sites[i].site) == n && memcmp(w->sites[i].site, site, n) == 0)
+				return w->sites[i].plat;
+		sp = &w->sites[w->nextsite++ % nsites];
+		memcpy(sp->site, site, n);
+		sp->site[n] = '\0';
+		buf = sp->plat;
+	}
+	site_platform(site, n, buf, 64);
+	if (!buf[0])
+		snprintf(buf, 64, "unknown");
+	return buf;
+}
+
+/* First letters (bit c - 'a') of the platform words and profile URLs; and
+ * in bylen[l], those of the platform words of l letters (l <= 12). */
+static uint32_t handle_letters(uint32_t bylen[13])
+{
+	uint32_t m = 0;
+	size_t q;
+
+	memset(bylen, 0, 13 * sizeof *bylen);
+	for (q = 0; q < sizeof platforms / sizeof platforms[0]; q++) {
+		m |= 1u << (platforms[q].word[0] - 'a');
+		bylen[strlen(platforms[q].word)] |= 1u << (platforms[q].word[0] - 'a');
+	}
+	for (q = 0; q < sizeof profile_urls / sizeof profile_urls[0]; q++)
+		m |= 1u << (profile_urls[q].word[0] - 'a');
+	return m;
+}
+
 static int find_handles(const struct fold *f, const struct ads_xopts *o, struct ads_xwork *w, struct vec *out)
 {
 	const char *t = f->text;
 	size_t n = f->len, i, q;
-	char siteplat[64];
+	char buf[64];
+	const char *siteplat = site_platform_of(o, w, buf);
+	uint32_t bylen[13], firsts = handle_letters(bylen);
 
-	site_platform(o->site ? o->site : "", o->site ? o->sitelen : 0, siteplat, sizeof siteplat);
-	if (!siteplat[0])
-		snprintf(siteplat, sizeof siteplat, "unknown");
 	for (i = 0; i < n; i++) {
 		if (!is_alpha(t[i]) && t[i] != '@')
 			continue;
@@ -568,6 +608,16 @@ static int find_handles(const struct fold *f, const struct ads_xopts *o, struct 
 		}
 		if (!word_start(t, i))
 			continue;
+		if (!((firsts >> (t[i] - 'a')) & 1)) {
+			/* neither a profile URL nor a platform word: its letters are
+			 * skipped as below (this runs at every word) */
+			size_t e = i;
+
+			while (e < n && is_alpha(t[e]) && e - i < 12)
+				e++;
+			i = e;
+			continue;
+		}
 		/* profile URLs */
 		for (q = 0; q < sizeof profile_urls / sizeof profile_urls[0]; q++) {
 			if (starts(t, n, i, profile_urls[q].word)) {
@@ -590,7 +640,7 @@ static int find_handles(const struct fold *f, const struct ads_xopts *o, struct 
 
 			while (e < n && is_alpha(t[e]) && e - i < 12)
 				e++;
-			plat = platform_of(t + i, e - i);
+			plat = (bylen[e - i] >> (t[i] - 'a')) & 1 ? platform_of(t + i, e - i) : NULL;
 			if (!plat || (e < n && is_digit(t[e]))) {
 				i = e;
 				continue;
@@ -896,6 +946,16 @@ static int capitalised(const struct fold *f, const char *raw, size_t s, size_t e
 	return 1;
 }
 
+/* 1 when the raw character of folded offset s is an ASCII byte other than a
+ * capital: a word starting there is not capitalised (capitalised() would say
+ * so after a longer look; this runs at every word of every ad). */
+static int raw_not_capital(const struct fold *f, const char *raw, size_t s)
+{
+	unsigned char c = (unsigned char)raw[f->map[s]];
+
+	return c < 0x80 && !(c >= 'A' && c <= 'Z');
+}
+
 static int add_name(const struct fold *f, struct ads_xwork *w, struct vec *out, size_t s, size_t e)
 {
 	struct ads_ident *id = add(out, AK_NAME, f, (uint32_t)s, (uint32_t)e);
@@ -952,7 +1012,7 @@ static int find_names(const struct fold *f, const char *raw, const struct ads_xo
 				continue;
 			while (e < n && is_alpha(t[e]))
 				e++;
-			if (e - i >= 2 && e - i <= 20 && (e == n || !is_digit(t[e])) &&
+			if (e - i >= 2 && e - i <= 20 && (e == n || !is_digit(t[e])) && !raw_not_capital(f, raw, i) &&
 			    strmap_find(o->names, t + i, e - i) && !ads_claimed(w, (uint32_t)i, (uint32_t)e) &&
 			    capitalised(f, raw, i, e) && add_name(f, w, out, i, e))
 				return -1;

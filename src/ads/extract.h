@@ -89,7 +89,9 @@ void ads_pcache_init(struct ads_pcache *c, size_t slots);
 struct ads_pshared *ads_pshared_new(size_t slots);
 void ads_pshared_free(struct ads_pshared *sh);
 void ads_pcache_release(struct ads_pcache *c);
-/* ads_phone_parse (below) through the cache (c may be NULL: no cache). */
+/* ads_phone_parse (below) through the cache (c may be NULL: no cache).  A
+ * number written with only blanks, brackets, hyphens and dots between its
+ * digits is looked up, and parsed, as its digits (the same answer). */
 int ads_phone_parse_cached(struct ads_pcache *c, const char *s, size_t n, const char *region, struct phone *out);
 
 /* Working memory, reused across texts; not thread-safe (one per thread). */
@@ -100,6 +102,11 @@ struct ads_xwork {
 	struct ads_pcache pc;      /* libphonenumber answers */
 	int miss_cost;             /* of the text being read (ads_xopts) */
 	uint32_t url_from;         /* folded offset where the URL starts (UINT32_MAX: none) */
+	struct ads_siteplat {
+		char site[64];     /* a site name met before ("" = empty entry) */
+		char plat[64];     /* the platform of its bare @handles */
+	} sites[16];               /* a run has few sites: each is looked up once, not once per ad */
+	unsigned nextsite;         /* entry replaced next */
 };
 
 /* pcache_slots: ads_pcache_init's slots. */
