@@ -1013,6 +1013,13 @@ static FILE *park_file(void)
 	return f;
 }
 
+/* Writes n items; an empty array (whose data may be NULL) writes nothing,
+ * since fwrite must not be handed a null pointer. */
+static int park_write(const void *data, size_t size, size_t n, FILE *f)
+{
+	return n == 0 || fwrite(data, size, n, f) == n;
+}
+
 /* Parks the arrays (freed) when a file can hold them; p->f is NULL when
  * they stay in memory. */
 static void park(struct stage *S, struct parked *p)
@@ -1025,9 +1032,9 @@ static void park(struct stage *S, struct parked *p)
 		return;
 	p->nlinks = S->links.len;
 	p->nnames = S->names.len;
-	if (fwrite(S->meta, sizeof *S->meta, S->n, p->f) != S->n ||
-	    fwrite(S->links.data, S->links.esize, p->nlinks, p->f) != p->nlinks ||
-	    fwrite(S->names.data, S->names.esize, p->nnames, p->f) != p->nnames || fflush(p->f)) {
+	if (!park_write(S->meta, sizeof *S->meta, S->n, p->f) ||
+	    !park_write(S->links.data, S->links.esize, p->nlinks, p->f) ||
+	    !park_write(S->names.data, S->names.esize, p->nnames, p->f) || fflush(p->f)) {
 		fclose(p->f);
 		p->f = NULL;
 		return;
